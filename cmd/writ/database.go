@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+
+	"writ/rules"
+	"writ/store"
+)
+
+// defaultDB is where writ keeps its SQLite database unless told otherwise.
+const defaultDB = "./writ-data/writ.db"
+
+// storeFlags are the flags of every command that opens the database.
+type storeFlags struct {
+	db       string
+	rulebook string
+}
+
+func addStoreFlags(fs *flag.FlagSet) *storeFlags {
+	f := &storeFlags{}
+	fs.StringVar(&f.db, "db", defaultDB, "the database: a SQLite file path or a postgres:// URL")
+	fs.StringVar(&f.rulebook, "rulebook", "", "a rulebook `folder` to use instead of the built-in one")
+	return f
+}
+
+// open loads the rulebook, opens the database and applies any migrations
+// it lacks.
+func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, *rules.Rulebook, error) {
+	rb, err := loadRulebook(f.rulebook)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(ctx, f.db, store.Options{Rules: rb})
+	if err != nil {
+		return nil, nil, err
+	}
+	applied, err := st.Migrate(ctx)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	for _, m := range applied {
+		log.Info("applied migration", "name", m)
+	}
+	return st, rb, nil
+}

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"log/slog"
+
+	"writ"
+	"writ/store"
+)
+
+func runUser(ctx context.Context, sio *stdio, args []string) error {
+	fs := newFlagSet(sio, "user", "user --name NAME --email EMAIL --role ROLE [--agency ID] [--customer ID] [--db PATH|URL]")
+	sf := addStoreFlags(fs)
+	name := fs.String("name", "", "the user's `name`")
+	email := fs.String("email", "", "the user's e-mail `address`")
+	role := fs.String("role", "", "one of admin, reviewer, approver, auditor, agency, customer")
+	agency := fs.Int64("agency", 0, "the agency `id` of an agency user")
+	customer := fs.Int64("customer", 0, "the customer `id` of a customer user")
+	if err := parseFlags(fs, sio, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	st, _, err := sf.open(ctx, slog.New(slog.NewTextHandler(sio.err, nil)))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	in := store.UserInput{Name: *name, Email: *email, Role: writ.Role(*role)}
+	if *agency != 0 {
+		in.AgencyID = agency
+	}
+	if *customer != 0 {
+		in.CustomerID = customer
+	}
+	u, err := st.CreateUser(ctx, writ.System(), in)
+	if err != nil {
+		return hintField(err)
+	}
+	token, err := st.CreateToken(ctx, writ.System(), u.ID, "created by writ user")
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(sio.out)
+	enc.SetIndent("", "  ")
+	return enc.Encode(struct {
+		writ.User
+		Token string `json:"token"`
+	}{u, token})
+}
+
+// hintField points a field error at the flag of the same name.
+func hintField(err error) error {
+	switch writ.ErrorField(err) {
+	case "agency_id":
+		return hinted{err: err, hint: "give --agency ID for an agency user, and only for one"}
+	case "customer_id":
+		return hinted{err: err, hint: "give --customer ID for a customer user, and only for one"}
+	}
+	return err
+}

@@ -1,0 +1,50 @@
+package writ
+
+import "time"
+
+// Customer is a tenant of the provider whose data governments ask for.
+type Customer struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Kind        string `json:"kind"` // enterprise, public_sector, consumer
+	HomeCountry string `json:"home_country"`
+	// USPerson overrides the default (home country US) when set.
+	USPerson      *bool          `json:"us_person"`
+	LegalContact  string         `json:"legal_contact"`
+	KeyCustody    string         `json:"key_custody"` // provider_managed, customer_managed
+	DataLocations []DataLocation `json:"data_locations"`
+	Accounts      []string       `json:"accounts"`
+	CreatedAt     time.Time      `json:"created_at"`
+}
+
+// DataLocation is a region where the provider stores a customer's data.
+type DataLocation struct {
+	Region  string `json:"region"`
+	Country string `json:"country"`
+}
+
+// CustomerKinds lists the kinds of customer.
+func CustomerKinds() []string { return []string{"enterprise", "public_sector", "consumer"} }
+
+// KeyCustodies lists who may hold a customer's content keys.
+func KeyCustodies() []string { return []string{"provider_managed", "customer_managed"} }
+
+// Countries returns the distinct countries of the customer's data, in the
+// order of its locations.
+func (c *Customer) Countries() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range c.DataLocations {
+		if !seen[l.Country] {
+			seen[l.Country] = true
+			out = append(out, l.Country)
+		}
+	}
+	return out
+}
+
+// CustomerFilter selects customers in a list.
+type CustomerFilter struct {
+	Cursor string
+	Limit  int
+}

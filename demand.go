@@ -1,0 +1,166 @@
+package writ
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Demand is one government request for the data of one customer's accounts.
+// A request naming accounts of several customers is split at intake into
+// one demand per customer; the parts share a GroupID and list each other in
+// Linked.
+type Demand struct {
+	ID        int64   `json:"id"`
+	GroupID   int64   `json:"group_id"`
+	Linked    []int64 `json:"linked_ids"`
+	Reference string  `json:"reference"` // the agency's own reference
+	AgencyID  int64   `json:"agency_id"`
+	// CustomerID is the tenant whose accounts are named.
+	CustomerID int64     `json:"customer_id"`
+	Channel    string    `json:"channel"` // portal, api, email, mail
+	ReceivedAt time.Time `json:"received_at"`
+	// Requester is the e-mail address of the person who sent the demand;
+	// RequesterVerified is the legal team's finding that it belongs to the agency.
+	Requester         string `json:"requester"`
+	RequesterVerified bool   `json:"requester_verified"`
+
+	Instrument            string         `json:"instrument"`
+	Citation              string         `json:"citation"`
+	IssuedBy              string         `json:"issued_by"`
+	ValidatedBy           string         `json:"validated_by"`
+	OffenceMaxYears       *float64       `json:"offence_max_years"`
+	OffenceListed         bool           `json:"offence_listed"`
+	OffenceInIssuingState *bool          `json:"offence_in_issuing_state"`
+	SubjectResidence      string         `json:"subject_residence"`
+	DataCategories        []string       `json:"data_categories"`
+	Accounts              []string       `json:"accounts"`
+	DateRange             *DateRange     `json:"date_range"`
+	Due                   *time.Time     `json:"due"`
+	Nondisclosure         *Nondisclosure `json:"nondisclosure"`
+	Emergency             *Emergency     `json:"emergency"`
+	// CustomerFirstException is the recorded reason to depart from
+	// engaging the customer first: customer_complicit, customer_unavailable
+	// or notice_jeopardizes_investigation.
+	CustomerFirstException string `json:"customer_first_exception"`
+
+	State      State  `json:"state"`
+	Outcome    string `json:"outcome"` // set exactly when State is closed
+	AssigneeID *int64 `json:"assignee_id"`
+	// ReviewerID is the legal-team member who took the demand into review;
+	// the approver must be someone else.
+	ReviewerID *int64 `json:"reviewer_id"`
+	// Route is the assessment's route: the default the reviewer sees.
+	Route        string     `json:"route"`
+	NextDeadline *time.Time `json:"next_deadline"`
+	Flags        []string   `json:"flags"`
+	Version      int64      `json:"version"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+}
+
+// DateRange is the period of data a demand asks for, as YYYY-MM-DD dates.
+type DateRange struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// Nondisclosure is an order forbidding the provider to tell the customer.
+// Until is a YYYY-MM-DD date; empty means indefinite.
+type Nondisclosure struct {
+	Basis string `json:"basis"`
+	Until string `json:"until"`
+}
+
+// MarshalJSON prints an indefinite order's end as null, as the assessment
+// contract does.
+func (n Nondisclosure) MarshalJSON() ([]byte, error) {
+	var until any
+	if n.Until != "" {
+		until = n.Until
+	}
+	return json.Marshal(struct {
+		Basis string `json:"basis"`
+		Until any    `json:"until"`
+	}{n.Basis, until})
+}
+
+// Emergency is a claim that a life is in danger, which allows disclosure
+// before notice once the claim was confirmed by calling the agency back on
+// its registered number.
+type Emergency struct {
+	Justification      string `json:"justification"`
+	VerifiedByCallback bool   `json:"verified_by_callback"`
+}
+
+// DemandInput is what an agency (or the legal team, for demands received by
+// e-mail or mail) submits.
+type DemandInput struct {
+	Reference              string         `json:"reference"`
+	AgencyID               int64          `json:"agency_id"`
+	Channel                string         `json:"channel"`
+	ReceivedAt             *time.Time     `json:"received_at"`
+	Requester              string         `json:"requester"`
+	Instrument             string         `json:"instrument"`
+	Citation               string         `json:"citation"`
+	IssuedBy               string         `json:"issued_by"`
+	ValidatedBy            string         `json:"validated_by"`
+	OffenceMaxYears        *float64       `json:"offence_max_years"`
+	OffenceListed          bool           `json:"offence_listed"`
+	OffenceInIssuingState  *bool          `json:"offence_in_issuing_state"`
+	SubjectResidence       string         `json:"subject_residence"`
+	DataCategories         []string       `json:"data_categories"`
+	Accounts               []string       `json:"accounts"`
+	DateRange              *DateRange     `json:"date_range"`
+	Due                    *time.Time     `json:"due"`
+	Nondisclosure          *Nondisclosure `json:"nondisclosure"`
+	Emergency              *Emergency     `json:"emergency"`
+	CustomerFirstException string         `json:"customer_first_exception"`
+}
+
+// DemandPatch changes a demand. Nil fields are left alone. Agencies may
+// amend their own demands' reference, due date and non-disclosure order
+// while the demand is open; the legal team may change everything here.
+type DemandPatch struct {
+	Reference         *string    `json:"reference"`
+	AssigneeID        *int64     `json:"assignee_id"`
+	RequesterVerified *bool      `json:"requester_verified"`
+	Due               *time.Time `json:"due"`
+	// Nondisclosure replaces the order (an extension, say); ClearNondisclosure
+	// records that it was lifted.
+	Nondisclosure          *Nondisclosure `json:"nondisclosure"`
+	ClearNondisclosure     bool           `json:"clear_nondisclosure"`
+	EmergencyCallback      *bool          `json:"emergency_verified_by_callback"`
+	CustomerFirstException *string        `json:"customer_first_exception"`
+}
+
+// DemandFilter selects demands in the queue. Zero fields do not filter.
+type DemandFilter struct {
+	State          State
+	AgencyID       int64
+	CustomerID     int64
+	Country        string // the requesting authority's country
+	Instrument     string
+	DeadlineBefore *time.Time
+	Text           string // in the reference or the accounts
+	// Sort is "id" (newest first, the default) or "deadline" (soonest first).
+	Sort   string
+	Cursor string
+	Limit  int
+}
+
+// CustomerFirstExceptions lists the recorded exceptions to engaging the
+// customer first (rulebook §4).
+func CustomerFirstExceptions() []string {
+	return []string{"customer_complicit", "customer_unavailable", "notice_jeopardizes_investigation"}
+}
+
+// Channels lists how demands arrive.
+func Channels() []string { return []string{"portal", "api", "email", "mail"} }
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+// Issuers lists who may have issued a demand's instrument.
+func Issuers() []string { return []string{"judge", "tribunal", "prosecutor", "police", "other"} }

@@ -1,0 +1,227 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+
+	"writ"
+	"writ/rules"
+)
+
+// target is where a demo demand ends up: a state and, for closed demands,
+// the way it got there.
+type target struct {
+	state writ.State
+	via   writ.State // closed only: the state it was closed from
+}
+
+// targets cycles through every state and every way of closing.
+func targets() []target {
+	return []target{
+		{state: writ.StateReceived}, {state: writ.StateVerifying}, {state: writ.StateInReview},
+		{state: writ.StateRedirected}, {state: writ.StateRejected}, {state: writ.StateChallenged},
+		{state: writ.StateNoData}, {state: writ.StateApproved}, {state: writ.StateNoticed},
+		{state: writ.StateDisclosed},
+		{state: writ.StateClosed, via: writ.StateDisclosed}, {state: writ.StateClosed, via: writ.StateRedirected},
+		{state: writ.StateClosed, via: writ.StateRejected}, {state: writ.StateClosed, via: writ.StateNoData},
+		{state: writ.StateClosed, via: writ.StateChallenged}, {state: writ.StateClosed, via: writ.StateInReview},
+	}
+}
+
+// template is a kind of demand an agency typically sends.
+type template struct {
+	instrument, issuedBy, citation string
+	categories                     []string
+	offence                        float64
+	emergency                      bool
+	ndo                            bool
+}
+
+// templates lists, for each demo agency in order, the demands it sends.
+func templates() [][]template {
+	return [][]template{
+		{ // Federal Bureau of Investigation
+			{instrument: "us_search_warrant", issuedBy: "judge", citation: "18 U.S.C. 2703(a)", categories: []string{"content", "subscriber"}, ndo: true},
+			{instrument: "us_2703d_order", issuedBy: "judge", citation: "18 U.S.C. 2703(d)", categories: []string{"subscriber", "traffic"}, ndo: true},
+			{instrument: "us_subpoena", issuedBy: "other", citation: "18 U.S.C. 2703(c)(2)", categories: []string{"subscriber"}},
+			{instrument: "us_emergency", issuedBy: "other", citation: "18 U.S.C. 2702(b)(8)", categories: []string{"subscriber", "content"}, emergency: true},
+			{instrument: "us_preservation_2703f", issuedBy: "other", citation: "18 U.S.C. 2703(f)", categories: []string{"content"}},
+		},
+		{ // Manhattan District Attorney's Office
+			{instrument: "us_subpoena", issuedBy: "prosecutor", citation: "18 U.S.C. 2703(c)(2)", categories: []string{"subscriber", "identification"}},
+			{instrument: "us_search_warrant", issuedBy: "judge", citation: "18 U.S.C. 2703(a)", categories: []string{"content"}},
+		},
+		{ // FBI National Security Branch
+			{instrument: "us_nsl", issuedBy: "other", citation: "18 U.S.C. 2709", categories: []string{"subscriber", "traffic"}},
+			{instrument: "us_fisa_order", issuedBy: "judge", citation: "50 U.S.C. 1861", categories: []string{"content"}},
+		},
+		{ // Metropolitan Police Service
+			{instrument: "uk_copo", issuedBy: "judge", citation: "Crime (Overseas Production Orders) Act 2019", categories: []string{"content", "subscriber"}},
+			{instrument: "foreign_police_request", issuedBy: "police", citation: "Investigatory Powers Act 2016", categories: []string{"subscriber"}},
+		},
+		{ // Bundeskriminalamt
+			{instrument: "eu_epoc", issuedBy: "judge", citation: "Regulation (EU) 2023/1543, Art. 5", categories: []string{"content"}, offence: 5},
+			{instrument: "eu_epoc", issuedBy: "prosecutor", citation: "Regulation (EU) 2023/1543, Art. 5", categories: []string{"subscriber"}},
+			{instrument: "eu_epoc_pr", issuedBy: "prosecutor", citation: "Regulation (EU) 2023/1543, Art. 6", categories: []string{"content"}},
+		},
+		{ // Parquet de Paris
+			{instrument: "eu_epoc", issuedBy: "prosecutor", citation: "Regulation (EU) 2023/1543, Art. 5", categories: []string{"subscriber", "identification"}},
+		},
+		{ // Politie Nederland
+			{instrument: "eu_epoc", issuedBy: "judge", citation: "Regulation (EU) 2023/1543, Art. 5", categories: []string{"traffic"}, offence: 4},
+		},
+		{ // Australian Federal Police
+			{instrument: "au_ipo", issuedBy: "judge", citation: "Telecommunications (Interception and Access) Act 1979, Sch. 1", categories: []string{"content"}},
+		},
+		{ // An Garda Síochána
+			{instrument: "foreign_court_order", issuedBy: "judge", citation: "Criminal Justice (Mutual Assistance) Act 2008", categories: []string{"subscriber"}},
+		},
+		{ // Polícia Federal
+			{instrument: "foreign_police_request", issuedBy: "police", citation: "Marco Civil da Internet, art. 10", categories: []string{"subscriber"}},
+			{instrument: "mlat", issuedBy: "judge", citation: "Brazil–US MLAT, executed under 18 U.S.C. 3512", categories: []string{"content"}},
+		},
+		{ // Autorité des marchés financiers
+			{instrument: "foreign_police_request", issuedBy: "other", citation: "Code monétaire et financier, art. L. 621-10", categories: []string{"subscriber"}},
+		},
+		{ // Springfield Police Department (unverified: the forged-emergency case)
+			{instrument: "us_emergency", issuedBy: "other", citation: "18 U.S.C. 2702(b)(8)", categories: []string{"content"}, emergency: true},
+		},
+	}
+}
+
+// request builds the n-th demo demand.
+func (g *generator) request(rng *rand.Rand, n int) writ.DemandInput {
+	a := rng.IntN(len(g.agencies))
+	ts := templates()[a]
+	t := ts[rng.IntN(len(ts))]
+	cs := customers()
+	c := rng.IntN(len(cs))
+	accounts := cs[c].Accounts
+	named := []string{accounts[rng.IntN(len(accounts))]}
+	if len(accounts) > 1 && rng.IntN(4) == 0 {
+		named = append(named, accounts[(slices.Index(accounts, named[0])+1)%len(accounts)])
+	}
+	if rng.IntN(25) == 0 { // now and then a demand spans two tenants and is split
+		other := cs[(c+1)%len(cs)].Accounts
+		named = append(named, other[0])
+	}
+	in := writ.DemandInput{
+		Reference: fmt.Sprintf("%s%05d", referencePrefix, n), AgencyID: g.agencies[a], Channel: []string{"portal", "api", "email", "mail"}[rng.IntN(4)],
+		Requester:  fmt.Sprintf("officer%d@%s", rng.IntN(90)+10, agencies()[a].Domains[0]),
+		Instrument: t.instrument, IssuedBy: t.issuedBy, Citation: t.citation,
+		DataCategories: slices.Clone(t.categories), Accounts: named,
+		DateRange: &writ.DateRange{From: "2025-01-01", To: "2025-12-31"},
+	}
+	if t.offence > 0 {
+		in.OffenceMaxYears = &t.offence
+	}
+	if t.emergency {
+		in.Emergency = &writ.Emergency{Justification: "credible threat to life: a missing minor believed to be with the account holder"}
+	}
+	if t.ndo && rng.IntN(2) == 0 {
+		in.Nondisclosure = &writ.Nondisclosure{Basis: "18 U.S.C. 2705(b)", Until: []string{"", "2027-06-30", "2028-12-31"}[rng.IntN(3)]}
+	}
+	return in
+}
+
+// advance moves a new demand to its target through the store's own
+// transitions, as the legal team would.
+func (g *generator) advance(ctx context.Context, d writ.Demand, t target, rng *rand.Rand) error {
+	if t.state == writ.StateReceived {
+		return nil
+	}
+	rv, ap := g.reviewer, g.approver
+	if err := g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateVerifying, Rationale: "checking the requester against the agency registry"}); err != nil || t.state == writ.StateVerifying {
+		return err
+	}
+	verified, callback := true, true
+	patch := writ.DemandPatch{RequesterVerified: &verified}
+	if d.Emergency != nil {
+		patch.EmergencyCallback = &callback
+	}
+	if _, err := g.st.UpdateDemand(ctx, rv, d.ID, patch); err != nil {
+		return err
+	}
+	if err := g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateInReview, Rationale: "requester confirmed by call-back to the registered number"}); err != nil || t.state == writ.StateInReview {
+		return err
+	}
+	via := t.state
+	if t.state == writ.StateClosed {
+		via = t.via
+	}
+	switch via {
+	case writ.StateInReview: // withdrawn
+		return g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateClosed, Withdrawn: true, Rationale: "the agency withdrew the demand by letter"})
+	case writ.StateRedirected, writ.StateRejected, writ.StateNoData:
+		if err := g.move(ctx, rv, d.ID, writ.TransitionInput{To: via, Rationale: rationale(via)}); err != nil || t.state != writ.StateClosed {
+			return err
+		}
+		return g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateClosed, Rationale: "answer sent to the agency"})
+	case writ.StateChallenged:
+		err := g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateChallenged, Rationale: rationale(via),
+			Challenge: &writ.ChallengeInput{Grounds: "conflict with the law of the customer's home country", Forum: "issuing court"}})
+		if err != nil || t.state != writ.StateClosed {
+			return err
+		}
+		return g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateClosed, ChallengeOutcome: "won", Rationale: "the court quashed the order"})
+	}
+	// Approval and what follows.
+	err := g.move(ctx, ap, d.ID, writ.TransitionInput{To: writ.StateApproved, Rationale: "legally sufficient; disclosure limited to what the instrument compels"})
+	if writ.ErrorCode(err) == writ.ECONFLICT {
+		// The rulebook found the demand insufficient: the team rejects it.
+		return g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateRejected, Rationale: "legally insufficient under the rulebook"})
+	}
+	if err != nil || t.state == writ.StateApproved {
+		return err
+	}
+	a, err := g.assessment(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	gagged := slices.Contains([]string{"prohibited", "delayed", "after_emergency"}, a.Notice.Timing)
+	if !gagged {
+		if err := g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateNoticed, Rationale: "notice letter sent to the customer"}); err != nil {
+			return err
+		}
+	}
+	if t.state == writ.StateNoticed || len(a.DisclosableCategories) == 0 {
+		return nil
+	}
+	err = g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateDisclosed, Rationale: "production package delivered through the agency portal",
+		Disclosure: &writ.DisclosureInput{Categories: a.DisclosableCategories, Accounts: len(d.Accounts), Records: 1 + rng.IntN(5000)}})
+	if err != nil || t.state != writ.StateClosed {
+		return err
+	}
+	return g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateClosed, Rationale: "production acknowledged by the agency"})
+}
+
+func (g *generator) move(ctx context.Context, actor writ.Actor, id int64, in writ.TransitionInput) error {
+	_, err := g.st.Transition(ctx, actor, id, in)
+	return err
+}
+
+func (g *generator) assessment(ctx context.Context, id int64) (rules.Assessment, error) {
+	var a rules.Assessment
+	body, err := g.st.Assessment(ctx, writ.System(), id)
+	if err != nil {
+		return a, err
+	}
+	return a, json.Unmarshal(body, &a)
+}
+
+func rationale(s writ.State) string {
+	switch s {
+	case writ.StateRedirected:
+		return "enterprise customer: the agency is referred to the customer's legal contact"
+	case writ.StateRejected:
+		return "the instrument cannot compel the categories asked for"
+	case writ.StateNoData:
+		return "no data held for the named accounts in the requested period"
+	case writ.StateChallenged:
+		return "conflict of laws: motion to quash filed"
+	}
+	return string(s)
+}

@@ -1,0 +1,6 @@
+// Package writ holds the domain of writ — agencies, customers, demands and
+// their life, decisions, notices, challenges, disclosures and events — and
+// the contracts of the services that store and move them. Implementations
+// live in subpackages: rules (the rulebook and its evaluator), store (SQLite
+// and PostgreSQL), httpapi (the JSON API); cmd/writ wires them together.
+package writ

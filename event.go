@@ -1,0 +1,65 @@
+package writ
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+)
+
+// Event is one entry of the append-only history: every change to an agency,
+// customer, user, demand or its documents, with who made it and when.
+// Events are never updated or deleted.
+type Event struct {
+	ID       int64           `json:"id"`
+	DemandID *int64          `json:"demand_id"`
+	ActorID  *int64          `json:"actor_id"`
+	Actor    string          `json:"actor"`
+	Kind     string          `json:"kind"`
+	Data     json.RawMessage `json:"data"`
+	At       time.Time       `json:"at"`
+}
+
+// Document is a legal document attached to a demand (the warrant, the
+// order, a letter), stored once by its SHA-256.
+type Document struct {
+	SHA256      string    `json:"sha256"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	UploadedBy  string    `json:"uploaded_by"`
+	UploadedAt  time.Time `json:"uploaded_at"`
+}
+
+// MaxDocumentSize is the largest legal document writ accepts.
+const MaxDocumentSize = 20 << 20
+
+// Decision is what the legal team decided about a demand.
+type Decision struct {
+	ID         int64     `json:"id"`
+	DemandID   int64     `json:"demand_id"`
+	Kind       string    `json:"kind"` // redirect, reject, narrow, challenge, disclose, no_data
+	Categories []string  `json:"categories"`
+	Rationale  string    `json:"rationale"`
+	DecidedBy  string    `json:"decided_by"`
+	ApprovedBy string    `json:"approved_by"`
+	At         time.Time `json:"at"`
+}
+
+// SniffDocument returns the content type of a legal document from its first
+// bytes, or EINVALID when it is not one writ accepts. What the uploader
+// claims is not trusted: a script named warrant.pdf is still refused.
+func SniffDocument(content []byte) (string, error) {
+	switch {
+	case len(content) == 0:
+		return "", FieldErrorf("document", "the document is empty")
+	case bytes.HasPrefix(content, []byte("%PDF-")):
+		return "application/pdf", nil
+	case bytes.HasPrefix(content, []byte("\x89PNG\r\n\x1a\n")):
+		return "image/png", nil
+	case bytes.HasPrefix(content, []byte("\xff\xd8\xff")):
+		return "image/jpeg", nil
+	case bytes.HasPrefix(content, []byte("II*\x00")), bytes.HasPrefix(content, []byte("MM\x00*")):
+		return "image/tiff", nil
+	}
+	return "", FieldErrorf("document", "not a PDF, PNG, JPEG or TIFF file")
+}

@@ -1,0 +1,275 @@
+package httpapi
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"writ"
+)
+
+// demandBody is a submission as it arrives: times are decoded here, so a
+// bad one is reported with its field name.
+type demandBody struct {
+	Reference              string              `json:"reference"`
+	AgencyID               int64               `json:"agency_id"`
+	Channel                string              `json:"channel"`
+	ReceivedAt             *string             `json:"received_at"`
+	Requester              string              `json:"requester"`
+	Instrument             string              `json:"instrument"`
+	Citation               string              `json:"citation"`
+	IssuedBy               string              `json:"issued_by"`
+	ValidatedBy            *string             `json:"validated_by"`
+	OffenceMaxYears        *float64            `json:"offence_max_years"`
+	OffenceListed          bool                `json:"offence_listed"`
+	OffenceInIssuingState  *bool               `json:"offence_in_issuing_state"`
+	SubjectResidence       string              `json:"subject_residence"`
+	DataCategories         []string            `json:"data_categories"`
+	Accounts               []string            `json:"accounts"`
+	DateRange              *writ.DateRange     `json:"date_range"`
+	Due                    *string             `json:"due"`
+	Nondisclosure          *writ.Nondisclosure `json:"nondisclosure"`
+	Emergency              *writ.Emergency     `json:"emergency"`
+	CustomerFirstException *string             `json:"customer_first_exception"`
+}
+
+// parseTime reads an optional RFC 3339 time, naming field on error.
+func parseTime(field string, s *string) (*time.Time, error) {
+	if s == nil {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339, *s)
+	if err != nil {
+		return nil, writ.FieldErrorf(field, "not an RFC 3339 time (like 2026-11-20T14:00:00Z): %q", *s)
+	}
+	t = t.UTC()
+	return &t, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// DecodeDemand decodes a submission body into a writ.DemandInput, strictly:
+// every error names the field at fault.
+func DecodeDemand(body []byte) (writ.DemandInput, error) {
+	var b demandBody
+	if err := decodeStrict(body, &b); err != nil {
+		return writ.DemandInput{}, err
+	}
+	in := writ.DemandInput{
+		Reference: b.Reference, AgencyID: b.AgencyID, Channel: b.Channel, Requester: b.Requester, Instrument: b.Instrument,
+		Citation: b.Citation, IssuedBy: b.IssuedBy, ValidatedBy: deref(b.ValidatedBy), OffenceMaxYears: b.OffenceMaxYears,
+		OffenceListed: b.OffenceListed, OffenceInIssuingState: b.OffenceInIssuingState, SubjectResidence: b.SubjectResidence,
+		DataCategories: b.DataCategories, Accounts: b.Accounts, DateRange: b.DateRange, Nondisclosure: b.Nondisclosure,
+		Emergency: b.Emergency, CustomerFirstException: deref(b.CustomerFirstException),
+	}
+	var err error
+	if in.ReceivedAt, err = parseTime("received_at", b.ReceivedAt); err != nil {
+		return in, err
+	}
+	if in.Due, err = parseTime("due", b.Due); err != nil {
+		return in, err
+	}
+	if in.Instrument == "" {
+		return in, writ.FieldErrorf("instrument", "required")
+	}
+	if in.IssuedBy == "" {
+		return in, writ.FieldErrorf("issued_by", "required")
+	}
+	if in.DataCategories == nil {
+		return in, writ.FieldErrorf("data_categories", "required (an array of subscriber, identification, traffic, content)")
+	}
+	return in, nil
+}
+
+func (s *Server) createDemand(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	in, err := DecodeDemand(body)
+	if err != nil {
+		return err
+	}
+	key := r.Header.Get("Idempotency-Key")
+	if len(key) > 200 {
+		return writ.FieldErrorf("Idempotency-Key", "at most 200 characters")
+	}
+	d, replayed, err := s.store.CreateDemand(r.Context(), actorOf(r), in, key)
+	if err != nil {
+		return err
+	}
+	if replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	w.Header().Set("Location", "/v1/demands/"+strconv.FormatInt(d.ID, 10))
+	writeJSON(w, http.StatusCreated, d)
+	return nil
+}
+
+func (s *Server) getDemand(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	d, err := s.store.Demand(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// patchBody is a change to a demand as it arrives.
+type patchBody struct {
+	Reference              *string             `json:"reference"`
+	AssigneeID             *int64              `json:"assignee_id"`
+	RequesterVerified      *bool               `json:"requester_verified"`
+	Due                    *string             `json:"due"`
+	Nondisclosure          *writ.Nondisclosure `json:"nondisclosure"`
+	ClearNondisclosure     bool                `json:"clear_nondisclosure"`
+	EmergencyCallback      *bool               `json:"emergency_verified_by_callback"`
+	CustomerFirstException *string             `json:"customer_first_exception"`
+}
+
+func (s *Server) updateDemand(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var b patchBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return err
+	}
+	p := writ.DemandPatch{Reference: b.Reference, AssigneeID: b.AssigneeID, RequesterVerified: b.RequesterVerified,
+		Nondisclosure: b.Nondisclosure, ClearNondisclosure: b.ClearNondisclosure, EmergencyCallback: b.EmergencyCallback,
+		CustomerFirstException: b.CustomerFirstException}
+	if p.Due, err = parseTime("due", b.Due); err != nil {
+		return err
+	}
+	d, err := s.store.UpdateDemand(r.Context(), actorOf(r), id, p)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (s *Server) listDemands(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	if err := onlyParams(q, "state", "agency_id", "customer_id", "country", "instrument", "deadline_before", "q", "sort", "cursor", "limit"); err != nil {
+		return err
+	}
+	f := writ.DemandFilter{State: writ.State(q.Get("state")), Country: q.Get("country"), Instrument: q.Get("instrument"),
+		Text: q.Get("q"), Sort: q.Get("sort"), Cursor: q.Get("cursor")}
+	var err error
+	if f.AgencyID, err = queryInt(q, "agency_id"); err != nil {
+		return err
+	}
+	if f.CustomerID, err = queryInt(q, "customer_id"); err != nil {
+		return err
+	}
+	limit, err := queryInt(q, "limit")
+	if err != nil {
+		return err
+	}
+	f.Limit = int(limit)
+	if v := q.Get("deadline_before"); v != "" {
+		if f.DeadlineBefore, err = parseTime("deadline_before", &v); err != nil {
+			return err
+		}
+	}
+	page, err := s.store.Demands(r.Context(), actorOf(r), f)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+func (s *Server) transitionDemand(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in writ.TransitionInput
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	if in.To == "" {
+		return writ.FieldErrorf("to", "required: the state to move the demand to")
+	}
+	d, err := s.store.Transition(r.Context(), actorOf(r), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+func (s *Server) getAssessment(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	body, err := s.store.Assessment(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, body)
+	return nil
+}
+
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	if err := onlyParams(q, "cursor", "limit"); err != nil {
+		return err
+	}
+	limit, err := queryInt(q, "limit")
+	if err != nil {
+		return err
+	}
+	page, err := s.store.DemandEvents(r.Context(), actorOf(r), id, q.Get("cursor"), int(limit))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, page)
+	return nil
+}
+
+// onlyParams refuses query parameters the operation does not know, so a
+// misspelt filter is not silently ignored.
+func onlyParams(q url.Values, known ...string) error {
+	for name := range q {
+		ok := false
+		for _, k := range known {
+			ok = ok || name == k
+		}
+		if !ok {
+			return writ.FieldErrorf(name, "unknown query parameter")
+		}
+	}
+	return nil
+}
+
+// queryInt reads an optional non-negative integer query parameter.
+func queryInt(q url.Values, name string) (int64, error) {
+	v := q.Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, writ.FieldErrorf(name, "not a non-negative integer: %q", v)
+	}
+	return n, nil
+}

@@ -1,0 +1,184 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"writ"
+)
+
+// maxBody is the largest JSON body the API reads.
+const maxBody = 1 << 20
+
+var errNoRoute = writ.Errorf(writ.ENOTFOUND, "no such API route")
+
+// status maps each error code to its one HTTP status.
+func status(code string) int {
+	switch code {
+	case writ.EINVALID:
+		return http.StatusBadRequest
+	case writ.EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case writ.EFORBIDDEN:
+		return http.StatusForbidden
+	case writ.ENOTFOUND:
+		return http.StatusNotFound
+	case writ.ECONFLICT:
+		return http.StatusConflict
+	case writ.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case writ.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
+
+// errorBody is the API's error format.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+// writeError answers with err in the API's format. Internal errors are
+// logged with their text and answered with a generic message.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := writ.ErrorCode(err)
+	var e *writ.Error
+	detail := errorDetail{Code: code, Message: writ.ErrorMessage(err)}
+	if errors.As(err, &e) {
+		detail.Message, detail.Field = e.Message, e.Field
+	}
+	switch code {
+	case writ.EINTERNAL:
+		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	case writ.EUNAVAILABLE:
+		s.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "5")
+	case writ.EUNAUTHORIZED:
+		w.Header().Set("WWW-Authenticate", `Bearer realm="writ"`)
+	}
+	writeJSON(w, status(code), errorBody{detail})
+}
+
+// writeJSON answers with v as JSON.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(true)
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, `{"error":{"code":"EINTERNAL","message":"internal error"}}`, http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// decodeJSON reads a JSON body into v strictly: an unknown field, a value
+// of the wrong type, trailing data or an oversized body is an error naming
+// the field where there is one.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	return decodeStrict(body, v)
+}
+
+// readBody reads a JSON request body of at most maxBody bytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return nil, writ.FieldErrorf("Content-Type", "send JSON with Content-Type: application/json, not %q", ct)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, &writ.Error{Code: writ.ETOOLARGE, Message: fmt.Sprintf("the body is larger than %d bytes", maxBody)}
+		}
+		return nil, writ.Errorf(writ.EINVALID, "could not read the body")
+	}
+	return body, nil
+}
+
+// decodeStrict decodes one JSON value strictly into v.
+func decodeStrict(body []byte, v any) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return writ.Errorf(writ.EINVALID, "the body is empty; send a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if dec.More() {
+		return writ.Errorf(writ.EINVALID, "unexpected data after the JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return writ.Errorf(writ.EINVALID, "unexpected data after the JSON object")
+	}
+	return nil
+}
+
+// jsonError turns a decoding error into an EINVALID error naming the field.
+func jsonError(err error) error {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var we *writ.Error
+	switch {
+	case errors.As(err, &we):
+		return we
+	case errors.As(err, &syntax):
+		return writ.Errorf(writ.EINVALID, "malformed JSON at byte %d: %s", syntax.Offset, syntax.Error())
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return writ.Errorf(writ.EINVALID, "expected a JSON %s, got %s", jsonKind(typ.Type.Kind().String()), typ.Value)
+		}
+		return writ.FieldErrorf(field, "expected %s, got %s", jsonKind(typ.Type.Kind().String()), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return writ.Errorf(writ.EINVALID, "malformed JSON: the body ends too early")
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		field, _ := strconv.Unquote(name)
+		return writ.FieldErrorf(field, "unknown field")
+	}
+	return writ.Errorf(writ.EINVALID, "malformed JSON: %s", err.Error())
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	case "float64", "int", "int64":
+		return "a number"
+	}
+	return "another type"
+}
+
+// pathID reads a numeric path parameter.
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, writ.FieldErrorf(name, "not an id: %q", r.PathValue(name))
+	}
+	return id, nil
+}

@@ -1,0 +1,107 @@
+// Package httpapi serves writ's JSON API under /v1/. Every route is in the
+// table of routes below, which the OpenAPI document (openapi.json, served at
+// /v1/openapi.json) must match exactly; a test holds the two together.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"writ/rules"
+	"writ/store"
+)
+
+// Options configure a Server.
+type Options struct {
+	Store  *store.Store
+	Rules  *rules.Rulebook
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// Server is the API's HTTP handler.
+type Server struct {
+	store  *store.Store
+	rules  *rules.Rulebook
+	log    *slog.Logger
+	now    func() time.Time
+	router *http.ServeMux
+}
+
+// route is one operation of the API.
+type route struct {
+	method, pattern string
+	// public routes need no token.
+	public  bool
+	handler func(s *Server, w http.ResponseWriter, r *http.Request) error
+}
+
+// routes is the API: one line per operation.
+func routes() []route {
+	return []route{
+		{method: "GET", pattern: "/v1/openapi.json", public: true, handler: (*Server).openAPI},
+		{method: "GET", pattern: "/v1/health", public: true, handler: (*Server).health},
+		{method: "GET", pattern: "/v1/me", handler: (*Server).me},
+		{method: "POST", pattern: "/v1/assess", handler: (*Server).assess},
+		{method: "GET", pattern: "/v1/agencies", handler: (*Server).listAgencies},
+		{method: "POST", pattern: "/v1/agencies", handler: (*Server).createAgency},
+		{method: "GET", pattern: "/v1/agencies/{id}", handler: (*Server).getAgency},
+		{method: "GET", pattern: "/v1/customers", handler: (*Server).listCustomers},
+		{method: "POST", pattern: "/v1/customers", handler: (*Server).createCustomer},
+		{method: "GET", pattern: "/v1/customers/{id}", handler: (*Server).getCustomer},
+		{method: "POST", pattern: "/v1/users", handler: (*Server).createUser},
+		{method: "POST", pattern: "/v1/users/{id}/tokens", handler: (*Server).createToken},
+		{method: "GET", pattern: "/v1/demands", handler: (*Server).listDemands},
+		{method: "POST", pattern: "/v1/demands", handler: (*Server).createDemand},
+		{method: "GET", pattern: "/v1/demands/{id}", handler: (*Server).getDemand},
+		{method: "PATCH", pattern: "/v1/demands/{id}", handler: (*Server).updateDemand},
+		{method: "POST", pattern: "/v1/demands/{id}/transitions", handler: (*Server).transitionDemand},
+		{method: "GET", pattern: "/v1/demands/{id}/assessment", handler: (*Server).getAssessment},
+		{method: "GET", pattern: "/v1/demands/{id}/events", handler: (*Server).listEvents},
+		{method: "GET", pattern: "/v1/demands/{id}/documents", handler: (*Server).listDocuments},
+		{method: "POST", pattern: "/v1/demands/{id}/documents", handler: (*Server).addDocument},
+		{method: "GET", pattern: "/v1/demands/{id}/documents/{sha256}", handler: (*Server).getDocument},
+	}
+}
+
+// New returns the API handler.
+func New(opts Options) *Server {
+	s := &Server{store: opts.Store, rules: opts.Rules, log: opts.Logger, now: opts.Now, router: http.NewServeMux()}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	for _, rt := range routes() {
+		s.router.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
+	}
+	// Anything else under /v1/ answers in the API's error format.
+	s.router.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errNoRoute)
+	})
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// wrap turns a route's handler into an http.Handler that authenticates
+// the caller and writes errors in the API's format.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		if !rt.public {
+			actor, err := s.authenticate(r)
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			r = r.WithContext(withActor(r.Context(), actor))
+		}
+		if err := rt.handler(s, w, r); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}

@@ -1,0 +1,214 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"writ"
+)
+
+// CustomerInput registers a tenant with its data locations and accounts.
+type CustomerInput struct {
+	Name          string              `json:"name"`
+	Kind          string              `json:"kind"`
+	HomeCountry   string              `json:"home_country"`
+	USPerson      *bool               `json:"us_person"`
+	LegalContact  string              `json:"legal_contact"`
+	KeyCustody    string              `json:"key_custody"`
+	DataLocations []writ.DataLocation `json:"data_locations"`
+	Accounts      []string            `json:"accounts"`
+}
+
+func (s *Store) validateCustomer(in *CustomerInput) error {
+	in.Name = strings.TrimSpace(in.Name)
+	if in.Name == "" {
+		return writ.FieldErrorf("name", "required")
+	}
+	if !slices.Contains(writ.CustomerKinds(), in.Kind) {
+		return writ.FieldErrorf("kind", "unknown customer kind %q (one of %s)", in.Kind, strings.Join(writ.CustomerKinds(), ", "))
+	}
+	if !s.rules.IsCountry(in.HomeCountry) {
+		return writ.FieldErrorf("home_country", "unknown country code %q (ISO 3166-1 alpha-2)", in.HomeCountry)
+	}
+	if !slices.Contains(writ.KeyCustodies(), in.KeyCustody) {
+		return writ.FieldErrorf("key_custody", "unknown key custody %q (one of %s)", in.KeyCustody, strings.Join(writ.KeyCustodies(), ", "))
+	}
+	if in.Kind != "consumer" && !strings.Contains(in.LegalContact, "@") {
+		return writ.FieldErrorf("legal_contact", "an enterprise or public-sector customer needs a legal contact e-mail address: demands are redirected to it")
+	}
+	if len(in.DataLocations) == 0 {
+		return writ.FieldErrorf("data_locations", "at least one data location is required")
+	}
+	seen := map[string]bool{}
+	for i, l := range in.DataLocations {
+		if strings.TrimSpace(l.Region) == "" || seen[l.Region] {
+			return writ.FieldErrorf(fmt.Sprintf("data_locations[%d].region", i), "a region name is required and must be unique")
+		}
+		seen[l.Region] = true
+		if !s.rules.IsCountry(l.Country) {
+			return writ.FieldErrorf(fmt.Sprintf("data_locations[%d].country", i), "unknown country code %q", l.Country)
+		}
+	}
+	for i, a := range in.Accounts {
+		if strings.TrimSpace(a) == "" {
+			return writ.FieldErrorf(fmt.Sprintf("accounts[%d]", i), "empty account identifier")
+		}
+	}
+	return nil
+}
+
+// CreateCustomer registers a customer. Admins only; EINVALID names the
+// field at fault, ECONFLICT when the name or an account is taken.
+func (s *Store) CreateCustomer(ctx context.Context, actor writ.Actor, in CustomerInput) (writ.Customer, error) {
+	if actor.Role != writ.RoleAdmin {
+		return writ.Customer{}, writ.Errorf(writ.EFORBIDDEN, "only an admin may register customers")
+	}
+	if err := s.validateCustomer(&in); err != nil {
+		return writ.Customer{}, err
+	}
+	var id int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM customers WHERE name = ?`), in.Name).Scan(&n); err != nil {
+			return fmt.Errorf("store: customer: %w", err)
+		}
+		if n > 0 {
+			return writ.Errorf(writ.ECONFLICT, "customer %q is already registered", in.Name)
+		}
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO customers (name, kind, home_country, us_person, legal_contact, key_custody, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			in.Name, in.Kind, in.HomeCountry, nullBool(in.USPerson), in.LegalContact, in.KeyCustody, s.nowUTC()).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("store: customer: %w", err)
+		}
+		for i, l := range in.DataLocations {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO data_locations (customer_id, position, region, country) VALUES (?, ?, ?, ?)`), id, i, l.Region, l.Country); err != nil {
+				return fmt.Errorf("store: customer: %w", err)
+			}
+		}
+		for i, a := range in.Accounts {
+			var owner int64
+			err := tx.QueryRowContext(ctx, s.q(`SELECT customer_id FROM accounts WHERE identifier = ?`), a).Scan(&owner)
+			if err == nil {
+				return writ.FieldErrorf(fmt.Sprintf("accounts[%d]", i), "account %q belongs to another customer", a)
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("store: customer: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO accounts (identifier, customer_id) VALUES (?, ?)`), a, id); err != nil {
+				return fmt.Errorf("store: customer: %w", err)
+			}
+		}
+		return s.appendEvent(ctx, tx, actor, nil, "customer.created", map[string]any{"customer_id": id, "customer": in})
+	})
+	if err != nil {
+		return writ.Customer{}, err
+	}
+	return s.Customer(ctx, actor, id)
+}
+
+// customerScope confines customer queries: the legal team and auditors see
+// every tenant, a customer user only its own, agencies none.
+func customerScope(actor writ.Actor) (string, []any) {
+	switch {
+	case actor.Role.SeesAll():
+		return "TRUE", nil
+	case actor.Role == writ.RoleCustomer:
+		return "id = ?", []any{actor.CustomerID}
+	}
+	return "FALSE", nil
+}
+
+const customerColumns = `id, name, kind, home_country, us_person, legal_contact, key_custody, created_at`
+
+func scanCustomer(row interface{ Scan(...any) error }) (writ.Customer, error) {
+	var c writ.Customer
+	var usPerson sql.NullBool
+	err := row.Scan(&c.ID, &c.Name, &c.Kind, &c.HomeCountry, &usPerson, &c.LegalContact, &c.KeyCustody, &c.CreatedAt)
+	c.USPerson, c.CreatedAt = boolPtr(usPerson), c.CreatedAt.UTC()
+	return c, err
+}
+
+// Customer returns one customer the actor may see, with its data locations
+// and accounts, or ENOTFOUND.
+func (s *Store) Customer(ctx context.Context, actor writ.Actor, id int64) (writ.Customer, error) {
+	where, args := customerScope(actor)
+	c, err := scanCustomer(s.read.QueryRowContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE id = ? AND `+where), append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, notFound("customer", id)
+	}
+	if err != nil {
+		return c, fmt.Errorf("store: customer: %w", err)
+	}
+	return c, s.fillCustomer(ctx, s.read, &c)
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// fillCustomer reads a customer's data locations and accounts.
+func (s *Store) fillCustomer(ctx context.Context, db querier, c *writ.Customer) error {
+	c.DataLocations, c.Accounts = []writ.DataLocation{}, []string{}
+	rows, err := db.QueryContext(ctx, s.q(`SELECT region, country FROM data_locations WHERE customer_id = ? ORDER BY position`), c.ID)
+	if err != nil {
+		return fmt.Errorf("store: data locations: %w", err)
+	}
+	for rows.Next() {
+		var l writ.DataLocation
+		if err := rows.Scan(&l.Region, &l.Country); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: data locations: %w", err)
+		}
+		c.DataLocations = append(c.DataLocations, l)
+	}
+	rows.Close()
+	rows, err = db.QueryContext(ctx, s.q(`SELECT identifier FROM accounts WHERE customer_id = ? ORDER BY identifier`), c.ID)
+	if err != nil {
+		return fmt.Errorf("store: accounts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			return fmt.Errorf("store: accounts: %w", err)
+		}
+		c.Accounts = append(c.Accounts, a)
+	}
+	return rows.Err()
+}
+
+// Customers lists the customers the actor may see, by id, with their data
+// locations and accounts. Agencies get EFORBIDDEN.
+func (s *Store) Customers(ctx context.Context, actor writ.Actor, f writ.CustomerFilter) (writ.Page[writ.Customer], error) {
+	if actor.Role == writ.RoleAgency {
+		return writ.Page[writ.Customer]{Items: []writ.Customer{}}, writ.Errorf(writ.EFORBIDDEN, "agencies may not list customers")
+	}
+	after, err := idCursor(f.Cursor)
+	if err != nil {
+		return writ.Page[writ.Customer]{Items: []writ.Customer{}}, err
+	}
+	where, args := customerScope(actor)
+	n := limit(f.Limit)
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE `+where+` AND id > ? ORDER BY id LIMIT ?`), append(args, after, n+1)...)
+	if err != nil {
+		return writ.Page[writ.Customer]{Items: []writ.Customer{}}, fmt.Errorf("store: customers: %w", err)
+	}
+	page, err := collectPage(rows, n, func(r *sql.Rows) (writ.Customer, error) { return scanCustomer(r) },
+		func(c writ.Customer) string { return idCursorOf(c.ID) })
+	if err != nil {
+		return page, err
+	}
+	for i := range page.Items {
+		if err := s.fillCustomer(ctx, s.read, &page.Items[i]); err != nil {
+			return page, err
+		}
+	}
+	return page, nil
+}

@@ -1,0 +1,300 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"writ"
+)
+
+// validateDemandInput checks a submission field by field; the error names
+// the first field at fault.
+func (s *Store) validateDemandInput(in *writ.DemandInput) error {
+	if !slices.Contains(s.rules.Instruments(), in.Instrument) {
+		return writ.FieldErrorf("instrument", "unknown instrument %q (one of %s)", in.Instrument, strings.Join(s.rules.Instruments(), ", "))
+	}
+	if !slices.Contains(writ.Issuers(), in.IssuedBy) {
+		return writ.FieldErrorf("issued_by", "unknown issuer %q (one of %s)", in.IssuedBy, strings.Join(writ.Issuers(), ", "))
+	}
+	if in.ValidatedBy != "" && in.ValidatedBy != "judge" && in.ValidatedBy != "prosecutor" {
+		return writ.FieldErrorf("validated_by", "must be judge, prosecutor or absent")
+	}
+	if !slices.Contains(writ.Channels(), in.Channel) {
+		return writ.FieldErrorf("channel", "unknown channel %q (one of %s)", in.Channel, strings.Join(writ.Channels(), ", "))
+	}
+	if in.OffenceMaxYears != nil && (*in.OffenceMaxYears < 0 || *in.OffenceMaxYears > 100) {
+		return writ.FieldErrorf("offence_max_years", "must be between 0 and 100")
+	}
+	if in.SubjectResidence != "" && !s.rules.IsCountry(in.SubjectResidence) {
+		return writ.FieldErrorf("subject_residence", "unknown country code %q", in.SubjectResidence)
+	}
+	for i, c := range in.DataCategories {
+		if !slices.Contains(s.rules.Categories(), c) {
+			return writ.FieldErrorf(fmt.Sprintf("data_categories[%d]", i), "unknown data category %q (one of %s)", c, strings.Join(s.rules.Categories(), ", "))
+		}
+		if slices.Index(in.DataCategories, c) != i {
+			return writ.FieldErrorf(fmt.Sprintf("data_categories[%d]", i), "%q is named twice", c)
+		}
+	}
+	if len(in.Accounts) == 0 {
+		return writ.FieldErrorf("accounts", "name at least one account")
+	}
+	if len(in.Accounts) > 1000 {
+		return writ.FieldErrorf("accounts", "at most 1000 accounts in one demand")
+	}
+	for i, a := range in.Accounts {
+		a = strings.TrimSpace(a)
+		if a == "" || len(a) > 320 {
+			return writ.FieldErrorf(fmt.Sprintf("accounts[%d]", i), "an account identifier of 1 to 320 characters is required")
+		}
+		in.Accounts[i] = a
+	}
+	if r := in.DateRange; r != nil {
+		from, err1 := time.Parse(time.DateOnly, r.From)
+		to, err2 := time.Parse(time.DateOnly, r.To)
+		switch {
+		case err1 != nil:
+			return writ.FieldErrorf("date_range.from", "not a date (YYYY-MM-DD): %q", r.From)
+		case err2 != nil:
+			return writ.FieldErrorf("date_range.to", "not a date (YYYY-MM-DD): %q", r.To)
+		case to.Before(from):
+			return writ.FieldErrorf("date_range.to", "ends before it starts")
+		}
+	}
+	if n := in.Nondisclosure; n != nil {
+		if strings.TrimSpace(n.Basis) == "" {
+			return writ.FieldErrorf("nondisclosure.basis", "state the legal basis of the non-disclosure order")
+		}
+		if n.Until != "" {
+			if _, err := time.Parse(time.DateOnly, n.Until); err != nil {
+				return writ.FieldErrorf("nondisclosure.until", "not a date (YYYY-MM-DD): %q", n.Until)
+			}
+		}
+	}
+	if e := in.Emergency; e != nil && strings.TrimSpace(e.Justification) == "" {
+		return writ.FieldErrorf("emergency.justification", "an emergency claim must say what danger it is about")
+	}
+	if in.CustomerFirstException != "" && !slices.Contains(writ.CustomerFirstExceptions(), in.CustomerFirstException) {
+		return writ.FieldErrorf("customer_first_exception", "unknown exception %q (one of %s)", in.CustomerFirstException, strings.Join(writ.CustomerFirstExceptions(), ", "))
+	}
+	if len(in.Reference) > 200 {
+		return writ.FieldErrorf("reference", "at most 200 characters")
+	}
+	return nil
+}
+
+// CreateDemand takes in a demand. An agency user submits for its own
+// agency, received now and by the portal or the API; the legal team records
+// demands that arrived by e-mail or mail for any agency, with the time they
+// arrived. A demand naming accounts of several customers is split into one
+// demand per customer, linked by a group; the first is returned with the
+// others in Linked. Each part is assessed in the same transaction.
+//
+// With a non-empty idempotency key, a repeated call by the same user with
+// the same input returns the demand the first call created (replayed true)
+// instead of creating another; the same key with other input is ECONFLICT.
+// Customers and auditors get EFORBIDDEN; EINVALID names the field at fault.
+func (s *Store) CreateDemand(ctx context.Context, actor writ.Actor, in writ.DemandInput, idempotencyKey string) (d writ.Demand, replayed bool, err error) {
+	switch {
+	case actor.Role == writ.RoleAgency:
+		if in.AgencyID != 0 && in.AgencyID != actor.AgencyID {
+			return d, false, writ.FieldErrorf("agency_id", "an agency submits only its own demands")
+		}
+		in.AgencyID = actor.AgencyID
+		if in.Channel == "" {
+			in.Channel = "api"
+		}
+		if in.Channel != "api" && in.Channel != "portal" {
+			return d, false, writ.FieldErrorf("channel", "an agency submits through the portal or the API")
+		}
+		if in.ReceivedAt != nil {
+			return d, false, writ.FieldErrorf("received_at", "set by writ when an agency submits")
+		}
+	case actor.Role.LegalTeam():
+		if in.AgencyID == 0 {
+			return d, false, writ.FieldErrorf("agency_id", "name the agency the demand came from")
+		}
+		if in.Channel == "" {
+			return d, false, writ.FieldErrorf("channel", "say how the demand arrived (email or mail)")
+		}
+	default:
+		return d, false, writ.Errorf(writ.EFORBIDDEN, "role %s may not submit demands", actor.Role)
+	}
+	if err := s.validateDemandInput(&in); err != nil {
+		return d, false, err
+	}
+	request, err := json.Marshal(in)
+	if err != nil {
+		return d, false, err
+	}
+	sum := sha256.Sum256(request)
+	requestHash := hex.EncodeToString(sum[:])
+	var firstID int64
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if idempotencyKey != "" {
+			// Claiming the key first makes a concurrent duplicate wait on
+			// it (PostgreSQL) or on the write lock (SQLite) and then see it.
+			res, err := tx.ExecContext(ctx, s.q(`INSERT INTO idempotency_keys (user_id, key, request_hash, response, created_at) VALUES (?, ?, ?, '', ?) ON CONFLICT DO NOTHING`),
+				actor.UserID, idempotencyKey, requestHash, s.nowUTC())
+			if err != nil {
+				return fmt.Errorf("store: idempotency: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				var hash, response string
+				if err := tx.QueryRowContext(ctx, s.q(`SELECT request_hash, response FROM idempotency_keys WHERE user_id = ? AND key = ?`), actor.UserID, idempotencyKey).Scan(&hash, &response); err != nil {
+					return fmt.Errorf("store: idempotency: %w", err)
+				}
+				if hash != requestHash {
+					return writ.Errorf(writ.ECONFLICT, "the Idempotency-Key was used before for a different request")
+				}
+				replayed = true
+				_, err := fmt.Sscan(response, &firstID)
+				return err
+			}
+		}
+		ids, err := s.insertDemands(ctx, tx, actor, in)
+		if err != nil {
+			return err
+		}
+		firstID = ids[0]
+		if idempotencyKey != "" {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE idempotency_keys SET response = ? WHERE user_id = ? AND key = ?`), fmt.Sprint(firstID), actor.UserID, idempotencyKey); err != nil {
+				return fmt.Errorf("store: idempotency: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return d, false, err
+	}
+	d, err = s.Demand(ctx, actor, firstID)
+	return d, replayed, err
+}
+
+// insertDemands writes the demand, split by customer, and returns the ids.
+func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor, in writ.DemandInput) ([]int64, error) {
+	var agencyVerified bool
+	var country string
+	err := tx.QueryRowContext(ctx, s.q(`SELECT verified, country FROM agencies WHERE id = ?`), in.AgencyID).Scan(&agencyVerified, &country)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, writ.FieldErrorf("agency_id", "no agency %d", in.AgencyID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: intake: %w", err)
+	}
+	// Group the accounts by customer, in the order they were named.
+	var customers []int64
+	byCustomer := map[int64][]string{}
+	for i, a := range in.Accounts {
+		var customer int64
+		err := tx.QueryRowContext(ctx, s.q(`SELECT customer_id FROM accounts WHERE identifier = ?`), a).Scan(&customer)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, writ.FieldErrorf(fmt.Sprintf("accounts[%d]", i), "%q is not an account of this provider", a)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: intake: %w", err)
+		}
+		if _, ok := byCustomer[customer]; !ok {
+			customers = append(customers, customer)
+		}
+		if !slices.Contains(byCustomer[customer], a) {
+			byCustomer[customer] = append(byCustomer[customer], a)
+		}
+	}
+	now := s.nowUTC()
+	received := now
+	if in.ReceivedAt != nil {
+		received = in.ReceivedAt.UTC().Truncate(time.Microsecond)
+	}
+	var submittedBy any
+	if actor.UserID != 0 {
+		submittedBy = actor.UserID
+	}
+	// A signed-in agency user of a verified agency is the requester; a
+	// demand by e-mail or mail waits for the legal team's check.
+	requesterVerified := actor.Role == writ.RoleAgency && agencyVerified
+	requester := in.Requester
+	if actor.Role == writ.RoleAgency && requester == "" {
+		requester = actor.Name
+	}
+	var ids []int64
+	for _, customer := range customers {
+		d := writ.Demand{
+			Reference: in.Reference, AgencyID: in.AgencyID, CustomerID: customer, Channel: in.Channel, ReceivedAt: received,
+			Requester: requester, RequesterVerified: requesterVerified, Instrument: in.Instrument, Citation: in.Citation,
+			IssuedBy: in.IssuedBy, ValidatedBy: in.ValidatedBy, OffenceMaxYears: in.OffenceMaxYears, OffenceListed: in.OffenceListed,
+			OffenceInIssuingState: in.OffenceInIssuingState, SubjectResidence: in.SubjectResidence,
+			DataCategories: in.DataCategories, Accounts: byCustomer[customer], DateRange: in.DateRange, Due: in.Due,
+			Nondisclosure: in.Nondisclosure, Emergency: in.Emergency, CustomerFirstException: in.CustomerFirstException,
+			State: writ.StateReceived,
+		}
+		if d.DataCategories == nil {
+			d.DataCategories = []string{}
+		}
+		var rangeFrom, rangeTo, ndoBasis, ndoUntil, justification string
+		if d.DateRange != nil {
+			rangeFrom, rangeTo = d.DateRange.From, d.DateRange.To
+		}
+		if d.Nondisclosure != nil {
+			ndoBasis, ndoUntil = d.Nondisclosure.Basis, d.Nondisclosure.Until
+		}
+		callback := false
+		if d.Emergency != nil {
+			justification, callback = d.Emergency.Justification, d.Emergency.VerifiedByCallback
+		}
+		group := any(nil)
+		if len(ids) > 0 {
+			group = ids[0]
+		}
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO demands (group_id, reference, agency_id, customer_id, submitted_by, channel, received_at,
+			requester, requester_verified, instrument, citation, issued_by, validated_by, offence_max_years, offence_listed,
+			offence_in_issuing_state, subject_residence, data_categories, accounts, range_from, range_to, due, ndo, ndo_basis, ndo_until,
+			emergency, emergency_justification, emergency_callback, customer_first_exception, state, authority_country, updated_at)
+			VALUES (COALESCE(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			group, d.Reference, d.AgencyID, d.CustomerID, submittedBy, d.Channel, d.ReceivedAt,
+			d.Requester, d.RequesterVerified, d.Instrument, d.Citation, d.IssuedBy, d.ValidatedBy, d.OffenceMaxYears, d.OffenceListed,
+			nullBool(d.OffenceInIssuingState), d.SubjectResidence, jsonText(d.DataCategories), jsonText(d.Accounts), rangeFrom, rangeTo,
+			nullTime(d.Due), d.Nondisclosure != nil, ndoBasis, ndoUntil, d.Emergency != nil, justification, callback,
+			d.CustomerFirstException, string(d.State), country, now).Scan(&d.ID)
+		if err != nil {
+			return nil, fmt.Errorf("store: intake: %w", err)
+		}
+		if len(ids) == 0 {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET group_id = id WHERE id = ?`), d.ID); err != nil {
+				return nil, fmt.Errorf("store: intake: %w", err)
+			}
+		}
+		for _, a := range d.Accounts {
+			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO demand_accounts (demand_id, account) VALUES (?, ?)`), d.ID, a); err != nil {
+				return nil, fmt.Errorf("store: intake: %w", err)
+			}
+		}
+		a, err := s.reassess(ctx, tx, &d)
+		if err != nil {
+			return nil, err
+		}
+		id := d.ID
+		d.GroupID = firstOr(ids, d.ID)
+		if err := s.appendEvent(ctx, tx, actor, &id, "demand.received", map[string]any{
+			"demand": d, "rulebook": s.rules.Version(), "route": a.Route}); err != nil {
+			return nil, err
+		}
+		ids = append(ids, d.ID)
+	}
+	return ids, nil
+}
+
+func firstOr(ids []int64, id int64) int64 {
+	if len(ids) > 0 {
+		return ids[0]
+	}
+	return id
+}

@@ -1,0 +1,115 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"writ"
+)
+
+// UpdateDemand changes a demand and reassesses it in the same transaction.
+// The legal team may change every field of writ.DemandPatch; an agency only
+// its own demand's reference, due date and non-disclosure order, while the
+// demand is open. Customers and auditors get EFORBIDDEN; ECONFLICT once the
+// demand is closed; ENOTFOUND for a demand the actor may not see.
+func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p writ.DemandPatch) (writ.Demand, error) {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		d, err := s.demand(ctx, tx, actor, id, s.forUpdate())
+		if err != nil {
+			return err
+		}
+		switch {
+		case actor.Role.LegalTeam():
+		case actor.Role == writ.RoleAgency:
+			if p.AssigneeID != nil || p.RequesterVerified != nil || p.EmergencyCallback != nil || p.CustomerFirstException != nil {
+				return writ.Errorf(writ.EFORBIDDEN, "an agency may change only the reference, the due date and the non-disclosure order")
+			}
+		default:
+			return writ.Errorf(writ.EFORBIDDEN, "role %s may not change demands", actor.Role)
+		}
+		if d.State == writ.StateClosed {
+			return writ.Errorf(writ.ECONFLICT, "demand %d is closed", id)
+		}
+		changed := map[string]any{}
+		if p.Reference != nil {
+			if len(*p.Reference) > 200 {
+				return writ.FieldErrorf("reference", "at most 200 characters")
+			}
+			d.Reference, changed["reference"] = *p.Reference, *p.Reference
+		}
+		if p.AssigneeID != nil {
+			var role string
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT role FROM users WHERE id = ?`), *p.AssigneeID).Scan(&role); err != nil || !writ.Role(role).LegalTeam() {
+				return writ.FieldErrorf("assignee_id", "user %d is not a member of the legal team", *p.AssigneeID)
+			}
+			d.AssigneeID, changed["assignee_id"] = p.AssigneeID, *p.AssigneeID
+		}
+		if p.RequesterVerified != nil {
+			d.RequesterVerified, changed["requester_verified"] = *p.RequesterVerified, *p.RequesterVerified
+		}
+		if p.Due != nil {
+			due := p.Due.UTC()
+			d.Due, changed["due"] = &due, due
+		}
+		if p.Nondisclosure != nil && p.ClearNondisclosure {
+			return writ.FieldErrorf("clear_nondisclosure", "either replace or clear the non-disclosure order, not both")
+		}
+		if n := p.Nondisclosure; n != nil {
+			if n.Basis == "" {
+				return writ.FieldErrorf("nondisclosure.basis", "state the legal basis of the non-disclosure order")
+			}
+			if n.Until != "" {
+				if _, err := time.Parse(time.DateOnly, n.Until); err != nil {
+					return writ.FieldErrorf("nondisclosure.until", "not a date (YYYY-MM-DD): %q", n.Until)
+				}
+			}
+			d.Nondisclosure, changed["nondisclosure"] = n, n
+		}
+		if p.ClearNondisclosure {
+			d.Nondisclosure, changed["nondisclosure"] = nil, nil
+		}
+		if p.EmergencyCallback != nil {
+			if d.Emergency == nil {
+				return writ.FieldErrorf("emergency_verified_by_callback", "the demand claims no emergency")
+			}
+			d.Emergency.VerifiedByCallback, changed["emergency_verified_by_callback"] = *p.EmergencyCallback, *p.EmergencyCallback
+		}
+		if e := p.CustomerFirstException; e != nil {
+			if *e != "" && !slices.Contains(writ.CustomerFirstExceptions(), *e) {
+				return writ.FieldErrorf("customer_first_exception", "unknown exception %q", *e)
+			}
+			d.CustomerFirstException, changed["customer_first_exception"] = *e, *e
+		}
+		if len(changed) == 0 {
+			return writ.FieldErrorf("", "the change names no field")
+		}
+		var ndoBasis, ndoUntil, justification string
+		if d.Nondisclosure != nil {
+			ndoBasis, ndoUntil = d.Nondisclosure.Basis, d.Nondisclosure.Until
+		}
+		callback := false
+		if d.Emergency != nil {
+			justification, callback = d.Emergency.Justification, d.Emergency.VerifiedByCallback
+		}
+		_, err = tx.ExecContext(ctx, s.q(`UPDATE demands SET reference = ?, assignee_id = ?, requester_verified = ?, due = ?, ndo = ?, ndo_basis = ?,
+			ndo_until = ?, emergency_justification = ?, emergency_callback = ?, customer_first_exception = ?, version = version + 1, updated_at = ?
+			WHERE id = ?`),
+			d.Reference, nullInt64(d.AssigneeID), d.RequesterVerified, nullTime(d.Due), d.Nondisclosure != nil, ndoBasis,
+			ndoUntil, justification, callback, d.CustomerFirstException, s.nowUTC(), id)
+		if err != nil {
+			return fmt.Errorf("store: update demand: %w", err)
+		}
+		a, err := s.reassess(ctx, tx, &d)
+		if err != nil {
+			return err
+		}
+		return s.appendEvent(ctx, tx, actor, &id, "demand.updated", map[string]any{"changes": changed, "rulebook": s.rules.Version(), "route": a.Route})
+	})
+	if err != nil {
+		return writ.Demand{}, err
+	}
+	return s.Demand(ctx, actor, id)
+}

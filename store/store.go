@@ -1,0 +1,192 @@
+// Package store keeps writ's records in SQLite (the default, one file on
+// disk) or PostgreSQL (for several servers). Both share this Go code; the
+// SQL that differs lives in per-database migrations and in the few
+// dialect methods below. Every method that reads demands takes the caller's
+// writ.Actor and confines its query to what that actor may see, so a
+// forgotten check in a handler cannot leak another agency's or tenant's data.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"writ"
+	"writ/rules"
+)
+
+// Options configure a Store.
+type Options struct {
+	// Rules assesses demands; required.
+	Rules *rules.Rulebook
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Store is writ's database. It is safe for concurrent use, and several
+// processes may share one PostgreSQL database.
+type Store struct {
+	write    *sql.DB // SQLite: the one writer connection; PostgreSQL: the pool
+	read     *sql.DB // SQLite: a pool of read-only connections; PostgreSQL: the pool
+	postgres bool
+	rules    *rules.Rulebook
+	now      func() time.Time
+}
+
+// Open connects to the database named by dsn: a postgres:// or
+// postgresql:// URL, or else the path of a SQLite file (created, with its
+// folder, if missing). It does not apply migrations; call Migrate.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	if opts.Rules == nil {
+		return nil, errors.New("store: no rulebook")
+	}
+	s := &Store{rules: opts.Rules, now: opts.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		db, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		db.SetMaxOpenConns(16)
+		db.SetMaxIdleConns(16)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+		s.write, s.read, s.postgres = db, db, true
+	} else {
+		if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		// busy_timeout comes first so that every later pragma waits for a
+		// lock instead of failing. synchronous(FULL) makes a commit durable
+		// before writ answers: an acknowledged demand survives power loss.
+		pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
+		w, err := sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_txlock=immediate")
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		w.SetMaxOpenConns(1)
+		w.SetConnMaxIdleTime(0)
+		r, err := sql.Open("sqlite", "file:"+dsn+"?"+pragmas+"&_pragma=query_only(1)")
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		r.SetMaxOpenConns(4)
+		s.write, s.read = w, r
+	}
+	if err := s.write.PingContext(ctx); err != nil {
+		s.Close()
+		return nil, unavailable(err)
+	}
+	return s, nil
+}
+
+// Close closes the database connections.
+func (s *Store) Close() error {
+	err := s.write.Close()
+	if s.read != s.write {
+		err = errors.Join(err, s.read.Close())
+	}
+	return err
+}
+
+// Postgres reports whether the store is on PostgreSQL.
+func (s *Store) Postgres() bool { return s.postgres }
+
+// Rules returns the rulebook the store assesses demands with.
+func (s *Store) Rules() *rules.Rulebook { return s.rules }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.write.PingContext(ctx); err != nil {
+		return unavailable(err)
+	}
+	return nil
+}
+
+// q rewrites a query written with ? placeholders for the database in use.
+func (s *Store) q(query string) string {
+	if !s.postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// forUpdate is the clause that locks a row read in a transaction. SQLite
+// needs none: its write transactions are serialised whole.
+func (s *Store) forUpdate() string {
+	if s.postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// tx runs fn in a write transaction, committing when fn returns nil.
+func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	t, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return unavailable(err)
+	}
+	if err := fn(t); err != nil {
+		t.Rollback()
+		return err
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// nowUTC is the store's clock in UTC, to the microsecond both databases keep.
+func (s *Store) nowUTC() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// unavailable marks a failure to reach the database, which the API answers
+// with 503 and a retry hint.
+func unavailable(err error) error {
+	return &writ.Error{Code: writ.EUNAVAILABLE, Message: "the database is unavailable; try again shortly: " + shortCause(err)}
+}
+
+// shortCause gives the class of a connection failure without addresses or
+// credentials.
+func shortCause(err error) string {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "connection refused"):
+		return "connection refused"
+	case strings.Contains(msg, "timeout"):
+		return "timed out"
+	}
+	return "no connection"
+}
+
+// unavailableOr classifies a query error: a lost connection becomes
+// EUNAVAILABLE, anything else an internal error with context.
+func unavailableOr(err error, context string) error {
+	if errors.Is(err, driver.ErrBadConn) || strings.Contains(err.Error(), "connection refused") ||
+		strings.Contains(err.Error(), "failed to connect") || strings.Contains(err.Error(), "broken pipe") {
+		return unavailable(err)
+	}
+	return fmt.Errorf("%s: %w", context, err)
+}

@@ -1,0 +1,126 @@
+// Package storetest is the one test suite of package store, run against
+// every database writ supports: SQLite in store's own tests and PostgreSQL
+// when a server is reachable. A behaviour that holds on one and not the
+// other is a bug.
+package storetest
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"writ"
+	"writ/store"
+)
+
+// Opener opens a fresh, migrated, empty store whose clock is now.
+type Opener func(t *testing.T, now func() time.Time) *store.Store
+
+// Clock is a settable clock for tests.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock stopped at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Advance moves the clock on by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// Fixture is a small registry: two agencies, three customers and a user of
+// every role, with agency and customer users for two of each.
+type Fixture struct {
+	Store *store.Store
+	Clock *Clock
+	// Agencies: US verified law enforcement, DE verified, US unverified.
+	AgencyUS, AgencyDE, AgencyUnverified writ.Agency
+	// Customers: an enterprise in DE (data in DE and IE), a US consumer,
+	// a US enterprise.
+	Enterprise, Consumer, USEnterprise writ.Customer
+
+	Admin, Reviewer, Approver, Approver2, Auditor writ.Actor
+	AgencyUserUS, AgencyUserDE                    writ.Actor
+	CustomerUserEnterprise, CustomerUserConsumer  writ.Actor
+}
+
+// Start is the fixture clock's starting time.
+var Start = time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC)
+
+// NewFixture opens a store and fills the registry.
+func NewFixture(t *testing.T, open Opener) *Fixture {
+	t.Helper()
+	ctx := context.Background()
+	f := &Fixture{Clock: NewClock(Start)}
+	f.Store = open(t, f.Clock.Now)
+	sys := writ.System()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var err error
+	f.AgencyUS, err = f.Store.CreateAgency(ctx, sys, store.AgencyInput{Name: "Example County Sheriff", Country: "US", Kind: "law_enforcement",
+		Domains: []string{"sheriff.example.gov"}, Phone: "+1 555 0100", Verified: true, Verification: "call-back to published number"})
+	must(err)
+	f.AgencyDE, err = f.Store.CreateAgency(ctx, sys, store.AgencyInput{Name: "Landeskriminalamt", Country: "DE", Kind: "law_enforcement",
+		Domains: []string{"lka.example.de"}, Verified: true, Verification: "registry of the ministry"})
+	must(err)
+	f.AgencyUnverified, err = f.Store.CreateAgency(ctx, sys, store.AgencyInput{Name: "Unknown Police", Country: "US", Kind: "law_enforcement"})
+	must(err)
+	f.Enterprise, err = f.Store.CreateCustomer(ctx, sys, store.CustomerInput{Name: "Beispiel AG", Kind: "enterprise", HomeCountry: "DE",
+		LegalContact: "recht@beispiel.example", KeyCustody: "provider_managed",
+		DataLocations: []writ.DataLocation{{Region: "eu-central-1", Country: "DE"}, {Region: "eu-west-1", Country: "IE"}},
+		Accounts:      []string{"anna@beispiel.example", "ben@beispiel.example"}})
+	must(err)
+	f.Consumer, err = f.Store.CreateCustomer(ctx, sys, store.CustomerInput{Name: "Consumers US", Kind: "consumer", HomeCountry: "US",
+		KeyCustody: "provider_managed", DataLocations: []writ.DataLocation{{Region: "us-east-1", Country: "US"}},
+		Accounts: []string{"joe@mail.example", "jane@mail.example"}})
+	must(err)
+	f.USEnterprise, err = f.Store.CreateCustomer(ctx, sys, store.CustomerInput{Name: "Acme Inc", Kind: "enterprise", HomeCountry: "US",
+		LegalContact: "legal@acme.example", KeyCustody: "provider_managed", DataLocations: []writ.DataLocation{{Region: "us-east-1", Country: "US"}},
+		Accounts: []string{"alice@acme.example"}})
+	must(err)
+	user := func(name, email string, role writ.Role, agency, customer int64) writ.Actor {
+		t.Helper()
+		in := store.UserInput{Name: name, Email: email, Role: role}
+		if agency != 0 {
+			in.AgencyID = &agency
+		}
+		if customer != 0 {
+			in.CustomerID = &customer
+		}
+		u, err := f.Store.CreateUser(ctx, sys, in)
+		must(err)
+		return writ.ActorOf(u)
+	}
+	f.Admin = user("Ada", "ada@provider.example", writ.RoleAdmin, 0, 0)
+	f.Reviewer = user("Rhea", "rhea@provider.example", writ.RoleReviewer, 0, 0)
+	f.Approver = user("Arlo", "arlo@provider.example", writ.RoleApprover, 0, 0)
+	f.Approver2 = user("Aria", "aria@provider.example", writ.RoleApprover, 0, 0)
+	f.Auditor = user("Aude", "aude@provider.example", writ.RoleAuditor, 0, 0)
+	f.AgencyUserUS = user("Deputy Dan", "dan@sheriff.example.gov", writ.RoleAgency, f.AgencyUS.ID, 0)
+	f.AgencyUserDE = user("Kommissarin Kim", "kim@lka.example.de", writ.RoleAgency, f.AgencyDE.ID, 0)
+	f.CustomerUserEnterprise = user("Beispiel Recht", "recht@beispiel.example", writ.RoleCustomer, 0, f.Enterprise.ID)
+	f.CustomerUserConsumer = user("Consumer Ops", "ops@consumers.example", writ.RoleCustomer, 0, f.Consumer.ID)
+	return f
+}
+
+// Warrant is a sufficient US search warrant for the given accounts.
+func Warrant(accounts ...string) writ.DemandInput {
+	return writ.DemandInput{Reference: "SW-1", Instrument: "us_search_warrant", IssuedBy: "judge",
+		DataCategories: []string{"content"}, Accounts: accounts}
+}

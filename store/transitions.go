@@ -1,0 +1,232 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"writ"
+	"writ/rules"
+)
+
+// Transition moves a demand to another state for the actor, recording the
+// decision, challenge, disclosure or notice it amounts to and an event, all
+// in one transaction. The rules of the move are writ.CheckTransition's;
+// ENOTFOUND when the actor may not see the demand.
+func (s *Store) Transition(ctx context.Context, actor writ.Actor, id int64, in writ.TransitionInput) (writ.Demand, error) {
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		d, err := s.demand(ctx, tx, actor, id, s.forUpdate())
+		if err != nil {
+			return err
+		}
+		a, err := s.storedAssessment(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		tc := writ.TransitionContext{Demand: &d, LegallySufficient: a.LegallySufficient, NoticeTiming: a.Notice.Timing, Now: s.nowUTC()}
+		for _, def := range a.Deficiencies {
+			tc.Deficiencies = append(tc.Deficiencies, def.Code)
+		}
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT verified FROM agencies WHERE id = ?`), d.AgencyID).Scan(&tc.AgencyVerified); err != nil {
+			return fmt.Errorf("store: transition: %w", err)
+		}
+		if d.State == writ.StateNoticed {
+			for _, dl := range a.Deadlines {
+				if dl.Code == "EARLIEST_DISCLOSURE" {
+					tc.ObjectionWindowEnds = dl.Due
+				}
+			}
+		}
+		if d.State == writ.StateDisclosed {
+			var categories string
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT categories FROM disclosures WHERE demand_id = ?`), id).Scan(&categories); err != nil {
+				return fmt.Errorf("store: transition: %w", err)
+			}
+			if tc.DisclosedCategories, err = fromJSONText[string](categories); err != nil {
+				return err
+			}
+		}
+		outcome, err := writ.CheckTransition(actor, tc, in)
+		if err != nil {
+			return err
+		}
+		return s.applyTransition(ctx, tx, actor, &d, a, in, outcome)
+	})
+	if err != nil {
+		return writ.Demand{}, err
+	}
+	return s.Demand(ctx, actor, id)
+}
+
+// storedAssessment reads the demand's current assessment.
+func (s *Store) storedAssessment(ctx context.Context, tx *sql.Tx, id int64) (rules.Assessment, error) {
+	var a rules.Assessment
+	var body string
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT body FROM assessments WHERE demand_id = ?`), id).Scan(&body); err != nil {
+		return a, fmt.Errorf("store: assessment of demand %d: %w", id, err)
+	}
+	if err := json.Unmarshal([]byte(body), &a); err != nil {
+		return a, fmt.Errorf("store: assessment of demand %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// applyTransition writes an allowed move and what it records.
+func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Actor, d *writ.Demand, a rules.Assessment, in writ.TransitionInput, outcome string) error {
+	now := s.nowUTC()
+	from := d.State
+	var reviewer any = nullInt64(d.ReviewerID)
+	if in.To == writ.StateInReview {
+		reviewer = actor.UserID
+	}
+	var out any
+	if outcome != "" {
+		out = outcome
+	}
+	visible := in.To == writ.StateRedirected || in.To == writ.StateNoticed
+	next := any(nullTime(d.NextDeadline))
+	if in.To == writ.StateClosed {
+		next = nil
+	}
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET state = ?, outcome = ?, reviewer_id = ?, next_deadline = ?,
+		customer_visible = (customer_visible OR ?), version = version + 1, updated_at = ? WHERE id = ?`),
+		string(in.To), out, reviewer, next, visible, now, d.ID)
+	if err != nil {
+		return fmt.Errorf("store: transition: %w", err)
+	}
+	event := map[string]any{"from": from, "to": in.To, "rationale": in.Rationale}
+	if outcome != "" {
+		event["outcome"] = outcome
+	}
+	if in.ChallengeOutcome != "" {
+		event["challenge_outcome"] = in.ChallengeOutcome
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE challenges SET outcome = ? WHERE demand_id = ? AND outcome = ''`), in.ChallengeOutcome, d.ID); err != nil {
+			return fmt.Errorf("store: transition: %w", err)
+		}
+	}
+	if kind := writ.DecisionKind(in.To, false); kind != "" {
+		categories, decided, approved := []string{}, actor.Name, ""
+		if in.To == writ.StateApproved {
+			categories = a.DisclosableCategories
+			if in.Categories != nil {
+				for i, c := range in.Categories {
+					if !slices.Contains(a.DisclosableCategories, c) {
+						return writ.FieldErrorf(fmt.Sprintf("categories[%d]", i), "%q may not be disclosed under this demand (disclosable: %v)", c, a.DisclosableCategories)
+					}
+				}
+				categories = in.Categories
+			}
+			kind = writ.DecisionKind(in.To, len(categories) < len(d.DataCategories))
+			decided, approved = s.userName(ctx, tx, d.ReviewerID), actor.Name
+			event["categories"] = categories
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO decisions (demand_id, kind, categories, rationale, decided_by, approved_by, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			d.ID, kind, jsonText(categories), in.Rationale, decided, approved, now); err != nil {
+			return fmt.Errorf("store: transition: %w", err)
+		}
+		event["decision"] = kind
+	}
+	switch in.To {
+	case writ.StateChallenged:
+		deadline, err := challengeDeadline(in.Challenge.Deadline, a)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO challenges (demand_id, grounds, forum, filed_at, deadline) VALUES (?, ?, ?, ?, ?)`),
+			d.ID, in.Challenge.Grounds, in.Challenge.Forum, now, nullTime(deadline)); err != nil {
+			return fmt.Errorf("store: transition: %w", err)
+		}
+		event["challenge"] = in.Challenge
+	case writ.StateNoticed:
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE notices SET state = 'sent', updated_at = ? WHERE demand_id = ?`), now, d.ID); err != nil {
+			return fmt.Errorf("store: transition: %w", err)
+		}
+	case writ.StateDisclosed:
+		if err := s.recordDisclosure(ctx, tx, actor, d, in.Disclosure); err != nil {
+			return err
+		}
+		event["disclosure"] = in.Disclosure
+	}
+	id := d.ID
+	return s.appendEvent(ctx, tx, actor, &id, "demand.transition", event)
+}
+
+// recordDisclosure writes what was produced; only categories approved for
+// the demand may have been.
+func (s *Store) recordDisclosure(ctx context.Context, tx *sql.Tx, actor writ.Actor, d *writ.Demand, in *writ.DisclosureInput) error {
+	var approved string
+	err := tx.QueryRowContext(ctx, s.q(`SELECT categories FROM decisions WHERE demand_id = ? AND kind IN ('disclose', 'narrow') ORDER BY id DESC LIMIT 1`), d.ID).Scan(&approved)
+	if err != nil {
+		return fmt.Errorf("store: disclosure: %w", err)
+	}
+	allowed, err := fromJSONText[string](approved)
+	if err != nil {
+		return err
+	}
+	if len(in.Categories) == 0 {
+		return writ.FieldErrorf("disclosure.categories", "name the categories produced")
+	}
+	for i, c := range in.Categories {
+		if !slices.Contains(allowed, c) {
+			return writ.FieldErrorf(fmt.Sprintf("disclosure.categories[%d]", i), "%q was not approved for disclosure (approved: %v)", c, allowed)
+		}
+	}
+	if in.Accounts < 0 || in.Records < 0 {
+		return writ.FieldErrorf("disclosure.records", "counts cannot be negative")
+	}
+	if p := in.PackageSHA256; p != "" && (len(p) != 64 || !isHex(p)) {
+		return writ.FieldErrorf("disclosure.package_sha256", "a SHA-256 is 64 hexadecimal digits")
+	}
+	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO disclosures (demand_id, categories, accounts, records, package_sha256, disclosed_by, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		d.ID, jsonText(in.Categories), in.Accounts, in.Records, in.PackageSHA256, actor.Name, s.nowUTC())
+	if err != nil {
+		return fmt.Errorf("store: disclosure: %w", err)
+	}
+	return nil
+}
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// challengeDeadline is the given filing deadline or, by default, the
+// soonest of the assessment's challenge deadlines.
+func challengeDeadline(given string, a rules.Assessment) (*time.Time, error) {
+	if given != "" {
+		t, err := time.Parse(time.RFC3339, given)
+		if err != nil {
+			return nil, writ.FieldErrorf("challenge.deadline", "not an RFC 3339 time: %q", given)
+		}
+		t = t.UTC()
+		return &t, nil
+	}
+	for _, dl := range a.Deadlines { // sorted by due
+		switch dl.Code {
+		case "COMITY_MOTION", "CONFLICT_OBJECTION", "RESPOND":
+			t := dl.Due.UTC()
+			return &t, nil
+		}
+	}
+	return nil, nil
+}
+
+// userName is the name of a user, for decision records.
+func (s *Store) userName(ctx context.Context, tx *sql.Tx, id *int64) string {
+	if id == nil {
+		return ""
+	}
+	var name string
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT name FROM users WHERE id = ?`), *id).Scan(&name); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return ""
+	}
+	return name
+}

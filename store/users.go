@@ -1,0 +1,181 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"writ"
+)
+
+// UserInput creates a user. An agency user names its agency, a customer
+// user its customer; other roles name neither.
+type UserInput struct {
+	Name       string    `json:"name"`
+	Email      string    `json:"email"`
+	Role       writ.Role `json:"role"`
+	AgencyID   *int64    `json:"agency_id"`
+	CustomerID *int64    `json:"customer_id"`
+}
+
+// CreateUser adds a user. Only an admin may call it (writ.System() is an
+// admin, for the command line). EINVALID names the field at fault;
+// ECONFLICT when the e-mail address is taken.
+func (s *Store) CreateUser(ctx context.Context, actor writ.Actor, in UserInput) (writ.User, error) {
+	if actor.Role != writ.RoleAdmin {
+		return writ.User{}, writ.Errorf(writ.EFORBIDDEN, "only an admin may create users")
+	}
+	in.Name, in.Email = strings.TrimSpace(in.Name), strings.ToLower(strings.TrimSpace(in.Email))
+	if in.Name == "" {
+		return writ.User{}, writ.FieldErrorf("name", "required")
+	}
+	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+		return writ.User{}, writ.FieldErrorf("email", "not an e-mail address: %q", in.Email)
+	}
+	if !in.Role.Valid() {
+		return writ.User{}, writ.FieldErrorf("role", "unknown role %q", in.Role)
+	}
+	if (in.Role == writ.RoleAgency) != (in.AgencyID != nil) {
+		return writ.User{}, writ.FieldErrorf("agency_id", "an agency user, and only an agency user, names its agency")
+	}
+	if (in.Role == writ.RoleCustomer) != (in.CustomerID != nil) {
+		return writ.User{}, writ.FieldErrorf("customer_id", "a customer user, and only a customer user, names its customer")
+	}
+	var id int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM users WHERE email = ?`), in.Email).Scan(&n); err != nil {
+			return fmt.Errorf("store: user: %w", err)
+		}
+		if n > 0 {
+			return writ.Errorf(writ.ECONFLICT, "a user with e-mail %s exists", in.Email)
+		}
+		if in.AgencyID != nil {
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM agencies WHERE id = ?`), *in.AgencyID).Scan(&n); err != nil || n == 0 {
+				return writ.FieldErrorf("agency_id", "no agency %d", *in.AgencyID)
+			}
+		}
+		if in.CustomerID != nil {
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM customers WHERE id = ?`), *in.CustomerID).Scan(&n); err != nil || n == 0 {
+				return writ.FieldErrorf("customer_id", "no customer %d", *in.CustomerID)
+			}
+		}
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO users (name, email, role, agency_id, customer_id, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
+			in.Name, in.Email, string(in.Role), nullInt64(in.AgencyID), nullInt64(in.CustomerID), s.nowUTC()).Scan(&id)
+		if err != nil {
+			return fmt.Errorf("store: user: %w", err)
+		}
+		return s.appendEvent(ctx, tx, actor, nil, "user.created", map[string]any{"user_id": id, "email": in.Email, "role": in.Role})
+	})
+	if err != nil {
+		return writ.User{}, err
+	}
+	return s.User(ctx, id)
+}
+
+const userColumns = `id, name, email, role, agency_id, customer_id, created_at`
+
+func scanUser(row interface{ Scan(...any) error }) (writ.User, error) {
+	var u writ.User
+	var role string
+	var agency, customer sql.NullInt64
+	err := row.Scan(&u.ID, &u.Name, &u.Email, &role, &agency, &customer, &u.CreatedAt)
+	u.Role, u.AgencyID, u.CustomerID, u.CreatedAt = writ.Role(role), int64Ptr(agency), int64Ptr(customer), u.CreatedAt.UTC()
+	return u, err
+}
+
+// User returns a user by id, or ENOTFOUND.
+func (s *Store) User(ctx context.Context, id int64) (writ.User, error) {
+	u, err := scanUser(s.read.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, notFound("user", id)
+	}
+	if err != nil {
+		return u, fmt.Errorf("store: user: %w", err)
+	}
+	return u, nil
+}
+
+// UserByEmail returns a user by e-mail address, or ENOTFOUND.
+func (s *Store) UserByEmail(ctx context.Context, email string) (writ.User, error) {
+	u, err := scanUser(s.read.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE email = ?`), strings.ToLower(email)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, writ.Errorf(writ.ENOTFOUND, "no user %s", email)
+	}
+	if err != nil {
+		return u, fmt.Errorf("store: user: %w", err)
+	}
+	return u, nil
+}
+
+// tokenPrefix marks writ's API tokens so secret scanners can find leaked ones.
+const tokenPrefix = "writ_"
+
+// hashToken is how a token is kept: only its SHA-256, so a copy of the
+// database does not hold usable credentials. Tokens are 256 random bits,
+// which makes a fast hash safe here (no password stretching is needed).
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// CreateToken issues a new API token for a user and returns it; it is
+// shown once and kept only as a hash. Admins only.
+func (s *Store) CreateToken(ctx context.Context, actor writ.Actor, userID int64, label string) (string, error) {
+	if actor.Role != writ.RoleAdmin {
+		return "", writ.Errorf(writ.EFORBIDDEN, "only an admin may issue tokens")
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", err
+	}
+	token := tokenPrefix + hex.EncodeToString(raw[:])
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM users WHERE id = ?`), userID).Scan(&n); err != nil {
+			return fmt.Errorf("store: token: %w", err)
+		}
+		if n == 0 {
+			return notFound("user", userID)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tokens (hash, user_id, label, created_at) VALUES (?, ?, ?, ?)`), hashToken(token), userID, label, s.nowUTC()); err != nil {
+			return fmt.Errorf("store: token: %w", err)
+		}
+		return s.appendEvent(ctx, tx, actor, nil, "token.created", map[string]any{"user_id": userID, "label": label})
+	})
+	if err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// Authenticate returns the user a bearer token belongs to, or
+// EUNAUTHORIZED.
+func (s *Store) Authenticate(ctx context.Context, token string) (writ.User, error) {
+	if !strings.HasPrefix(token, tokenPrefix) {
+		return writ.User{}, writ.Errorf(writ.EUNAUTHORIZED, "invalid API token")
+	}
+	u, err := scanUser(s.read.QueryRowContext(ctx, s.q(`SELECT `+prefixed("u.", userColumns)+` FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`), hashToken(token)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, writ.Errorf(writ.EUNAUTHORIZED, "invalid API token")
+	}
+	if err != nil {
+		return u, unavailableOr(err, "store: authenticate")
+	}
+	return u, nil
+}
+
+// prefixed qualifies each column of a comma-separated list with p.
+func prefixed(p, columns string) string {
+	cols := strings.Split(columns, ", ")
+	for i := range cols {
+		cols[i] = p + cols[i]
+	}
+	return strings.Join(cols, ", ")
+}

@@ -1,0 +1,81 @@
+package writ
+
+import "time"
+
+// Role is what a user may do. The legal team (reviewer, approver, admin)
+// works on every demand; an auditor reads everything; agency and customer
+// users see only their own agency's demands or their own tenant's.
+type Role string
+
+// The roles.
+const (
+	RoleAdmin    Role = "admin"
+	RoleReviewer Role = "reviewer"
+	RoleApprover Role = "approver"
+	RoleAuditor  Role = "auditor"
+	RoleAgency   Role = "agency"
+	RoleCustomer Role = "customer"
+)
+
+// Roles lists every role, in the order the documentation gives them.
+func Roles() []Role {
+	return []Role{RoleAdmin, RoleReviewer, RoleApprover, RoleAuditor, RoleAgency, RoleCustomer}
+}
+
+// Valid reports whether r is one of the roles.
+func (r Role) Valid() bool {
+	for _, x := range Roles() {
+		if r == x {
+			return true
+		}
+	}
+	return false
+}
+
+// LegalTeam reports whether r belongs to the provider's legal team, who work
+// on demands.
+func (r Role) LegalTeam() bool {
+	return r == RoleReviewer || r == RoleApprover || r == RoleAdmin
+}
+
+// SeesAll reports whether r may read every demand: the legal team and auditors.
+func (r Role) SeesAll() bool { return r.LegalTeam() || r == RoleAuditor }
+
+// User is a person who signs in to writ or calls its API. An agency user
+// belongs to exactly one agency and a customer user to exactly one customer.
+type User struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	Email      string    `json:"email"`
+	Role       Role      `json:"role"`
+	AgencyID   *int64    `json:"agency_id"`
+	CustomerID *int64    `json:"customer_id"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Actor is the authenticated caller of a service method. Every method that
+// reads or changes demands takes one, and the store confines its queries to
+// what the actor may see.
+type Actor struct {
+	UserID     int64
+	Name       string
+	Role       Role
+	AgencyID   int64 // set for agency users only
+	CustomerID int64 // set for customer users only
+}
+
+// System is the actor for changes writ makes itself (demo loading,
+// migrations, scheduled work).
+func System() Actor { return Actor{Name: "writ", Role: RoleAdmin} }
+
+// ActorOf returns the actor for u.
+func ActorOf(u User) Actor {
+	a := Actor{UserID: u.ID, Name: u.Name, Role: u.Role}
+	if u.AgencyID != nil {
+		a.AgencyID = *u.AgencyID
+	}
+	if u.CustomerID != nil {
+		a.CustomerID = *u.CustomerID
+	}
+	return a
+}
