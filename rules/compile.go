@@ -19,6 +19,9 @@ type compiler struct {
 	resolving map[string]bool
 	// listFiles maps a list's name to its file.
 	listFiles map[string]string
+	// listsBroken is set when a list could not be expanded, so that
+	// checks against lists do not repeat the one mistake many times.
+	listsBroken bool
 	// euRepLine is where the provider's EU representative is set.
 	euRepLine int
 }
@@ -197,7 +200,7 @@ func (c *compiler) list(name string) (set, bool) {
 		return nil, false
 	}
 	if c.resolving[name] {
-		c.errorf(file, 1, "list %s includes itself", name)
+		// Reported by item, which knows the line.
 		return set{}, true
 	}
 	c.resolving[name] = true
@@ -253,6 +256,11 @@ func (c *compiler) item(file string, t token) set {
 		return setOf(c.rb.homeCountry)
 	case v == "provider.eu_representative_country":
 		return setOf(c.rb.euRepresentative)
+	}
+	if c.resolving[v] {
+		c.errorf(file, t.Line, "list %s includes itself, directly or through other lists", v)
+		c.listsBroken = true
+		return nil
 	}
 	s, ok := c.list(v)
 	if !ok {
@@ -609,7 +617,9 @@ func (c *compiler) compileDPAs(doc *dpasFile) {
 		c.errorf(fileDPAs, doc.For.Line, "unknown list %q", doc.For.Value)
 		return
 	}
-	rb.dpaList = doc.For.Value
+	if c.listsBroken {
+		return
+	}
 	for _, e := range doc.Authorities {
 		code := e.Key.Value
 		if _, known := rb.countries[code]; !known {

@@ -66,7 +66,8 @@ func syntaxError(data []byte, err error) error {
 	var se *json.SyntaxError
 	switch {
 	case errors.As(err, &se):
-		line, col := position(data, se.Offset)
+		// Offset counts the offending byte itself; point at it.
+		line, col := position(data, max(se.Offset-1, 0))
 		return writ.FieldErrorf("", "invalid JSON at line %d, column %d: %s", line, col, trimJSONPrefix(se.Error()))
 	case errors.Is(err, io.EOF):
 		return writ.FieldErrorf("", "invalid JSON: the input is empty")

@@ -51,8 +51,7 @@ type Rulebook struct {
 	comityRule      comityRules
 	usPersonDefault set
 
-	dpaList string
-	dpas    map[string]DPA
+	dpas map[string]DPA
 
 	files []sourceFile
 }

@@ -55,6 +55,9 @@ func decodeFile(file string, data []byte, v any, errs *problems) {
 				if n, err := strconv.Atoi(rest[:i]); err == nil {
 					line, msg = n, strings.TrimSpace(rest[i+1:])
 				}
+				if parserError(msg) {
+					line++
+				}
 			}
 		}
 		errs.add(file, line, "invalid YAML: %s", msg)
@@ -65,6 +68,24 @@ func decodeFile(file string, data []byte, v any, errs *problems) {
 		return
 	}
 	d.decode(doc.Content[0], reflect.ValueOf(v).Elem())
+}
+
+// parserError reports whether a yaml.v3 syntax error comes from its
+// parser, whose line numbers are counted from 0 (its scanner's are counted
+// from 1).
+func parserError(msg string) bool {
+	for _, p := range []string{
+		"did not find expected key",
+		"did not find expected ',' or ']'",
+		"did not find expected ',' or '}'",
+		"did not find expected node content",
+		"did not find expected '-' indicator",
+	} {
+		if strings.HasPrefix(msg, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // decode fills v from n, reporting what does not fit.

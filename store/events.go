@@ -31,11 +31,11 @@ func (s *Store) appendEvent(ctx context.Context, tx *sql.Tx, actor writ.Actor, d
 // team and auditors may read it: it holds the team's internal reasoning.
 func (s *Store) DemandEvents(ctx context.Context, actor writ.Actor, demandID int64, cursor string, n int) (writ.Page[writ.Event], error) {
 	page := writ.Page[writ.Event]{Items: []writ.Event{}}
-	if !actor.Role.SeesAll() {
-		return page, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors may read a demand's events")
-	}
 	if _, err := s.Demand(ctx, actor, demandID); err != nil {
 		return page, err
+	}
+	if !actor.Role.SeesAll() {
+		return page, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors may read a demand's events")
 	}
 	after, err := idCursor(cursor)
 	if err != nil {

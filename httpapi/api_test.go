@@ -1,0 +1,267 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"writ"
+	"writ/store/storetest"
+)
+
+// apiFixture is a running API over a store with the storetest registry, a
+// token for every fixture user, and two demands: one by the US agency
+// about the enterprise customer (redirected to it, so visible to it) and
+// one by the German agency about the consumer tenant.
+type apiFixture struct {
+	*storetest.Fixture
+	srv    *httptest.Server
+	tokens map[string]string
+	dUS    writ.Demand
+	dDE    writ.Demand
+	docSHA string
+}
+
+// The callers of the role tests, by name.
+var callers = []string{"admin", "reviewer", "approver", "auditor", "agencyUS", "agencyDE", "customerEnt", "customerCons", "anonymous"}
+
+func newAPIFixture(t *testing.T) *apiFixture {
+	t.Helper()
+	f := &apiFixture{Fixture: storetest.NewFixture(t, storetest.SQLite), tokens: map[string]string{}}
+	rb := f.Store.Rules()
+	f.srv = httptest.NewServer(New(Options{Store: f.Store, Rules: rb, Now: f.Clock.Now}))
+	t.Cleanup(f.srv.Close)
+	ctx := context.Background()
+	for name, a := range map[string]writ.Actor{"admin": f.Admin, "reviewer": f.Reviewer, "approver": f.Approver, "auditor": f.Auditor,
+		"agencyUS": f.AgencyUserUS, "agencyDE": f.AgencyUserDE, "customerEnt": f.CustomerUserEnterprise, "customerCons": f.CustomerUserConsumer} {
+		token, err := f.Store.CreateToken(ctx, writ.System(), a.UserID, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.tokens[name] = token
+	}
+	f.dUS, f.docSHA = f.submitUS(t)
+	var err error
+	f.dDE, _, err = f.Store.CreateDemand(ctx, f.AgencyUserDE, writ.DemandInput{Instrument: "eu_epoc", IssuedBy: "judge",
+		DataCategories: []string{"subscriber"}, Accounts: []string{"joe@mail.example"}}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// submitUS adds a demand of the US agency about the enterprise customer,
+// with a document.
+func (f *apiFixture) submitUS(t *testing.T) (writ.Demand, string) {
+	t.Helper()
+	d, _, err := f.Store.CreateDemand(context.Background(), f.AgencyUserUS, storetest.Warrant("anna@beispiel.example"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := f.Store.AddDocument(context.Background(), f.AgencyUserUS, d.ID, "warrant.pdf", []byte("%PDF-1.7 warrant "+fmt.Sprint(d.ID)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d, doc.SHA256
+}
+
+// do sends a request as caller and returns the status and body.
+func (f *apiFixture) do(t *testing.T, caller, method, path string, body []byte, header ...string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, f.srv.URL+path, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token := f.tokens[caller]; token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, out
+}
+
+// expect gives the status each caller gets; callers not named get other.
+func expect(other int, statuses map[string]int) map[string]int {
+	out := map[string]int{}
+	for _, c := range callers {
+		out[c] = other
+		if s, ok := statuses[c]; ok {
+			out[c] = s
+		}
+	}
+	if _, ok := statuses["anonymous"]; !ok {
+		out["anonymous"] = http.StatusUnauthorized
+	}
+	return out
+}
+
+var legal = []string{"admin", "reviewer", "approver"}
+
+func with(statuses map[string]int, status int, names ...string) map[string]int {
+	for _, n := range names {
+		statuses[n] = status
+	}
+	return statuses
+}
+
+func TestEveryEndpointForEveryRole(t *testing.T) {
+	f := newAPIFixture(t)
+	dUS, dDE := f.dUS.ID, f.dDE.ID
+	type req struct{ method, path, body string }
+	cases := []struct {
+		route string // the routes() pattern this case covers
+		// build makes the request; it may set up state first (a fresh
+		// demand for operations that change one).
+		build func(t *testing.T, caller string) req
+		want  map[string]int
+	}{
+		{"GET /v1/openapi.json", func(*testing.T, string) req { return req{"GET", "/v1/openapi.json", ""} }, expect(200, map[string]int{"anonymous": 200})},
+		{"GET /v1/health", func(*testing.T, string) req { return req{"GET", "/v1/health", ""} }, expect(200, map[string]int{"anonymous": 200})},
+		{"GET /v1/me", func(*testing.T, string) req { return req{"GET", "/v1/me", ""} }, expect(200, nil)},
+		{"POST /v1/assess", func(*testing.T, string) req { return req{"POST", "/v1/assess", exampleCase} },
+			expect(403, with(map[string]int{"auditor": 200}, 200, legal...))},
+		{"GET /v1/agencies", func(*testing.T, string) req { return req{"GET", "/v1/agencies", ""} },
+			expect(200, map[string]int{"customerEnt": 403, "customerCons": 403})},
+		{"POST /v1/agencies", func(_ *testing.T, c string) req {
+			return req{"POST", "/v1/agencies", fmt.Sprintf(`{"name":"Agency of %s","country":"FR","kind":"court"}`, c)}
+		}, expect(403, map[string]int{"admin": 201})},
+		{"GET /v1/agencies/{id}", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/agencies/%d", f.AgencyUS.ID), ""} },
+			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200}, 200, legal...))},
+		{"GET /v1/customers", func(*testing.T, string) req { return req{"GET", "/v1/customers", ""} },
+			expect(200, map[string]int{"agencyUS": 403, "agencyDE": 403})},
+		{"POST /v1/customers", func(_ *testing.T, c string) req {
+			return req{"POST", "/v1/customers", fmt.Sprintf(`{"name":"Tenant of %s","kind":"consumer","home_country":"FR","key_custody":"provider_managed","data_locations":[{"region":"eu-west-3","country":"FR"}]}`, c)}
+		}, expect(403, map[string]int{"admin": 201})},
+		{"GET /v1/customers/{id}", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/customers/%d", f.Enterprise.ID), ""} },
+			expect(404, with(map[string]int{"auditor": 200, "customerEnt": 200}, 200, legal...))},
+		{"POST /v1/users", func(_ *testing.T, c string) req {
+			return req{"POST", "/v1/users", fmt.Sprintf(`{"name":"New","email":"new-%s@provider.example","role":"auditor"}`, strings.ToLower(c))}
+		}, expect(403, map[string]int{"admin": 201})},
+		{"POST /v1/users/{id}/tokens", func(*testing.T, string) req {
+			return req{"POST", fmt.Sprintf("/v1/users/%d/tokens", f.Auditor.UserID), `{"label":"x"}`}
+		}, expect(403, map[string]int{"admin": 201})},
+		{"GET /v1/demands", func(*testing.T, string) req { return req{"GET", "/v1/demands", ""} }, expect(200, nil)},
+		{"POST /v1/demands", func(_ *testing.T, c string) req {
+			if c == "agencyUS" || c == "agencyDE" {
+				return req{"POST", "/v1/demands", `{"instrument":"us_subpoena","issued_by":"other","data_categories":["subscriber"],"accounts":["joe@mail.example"]}`}
+			}
+			return req{"POST", "/v1/demands", fmt.Sprintf(`{"agency_id":%d,"channel":"mail","instrument":"us_subpoena","issued_by":"other","data_categories":["subscriber"],"accounts":["joe@mail.example"]}`, f.AgencyUS.ID)}
+		}, expect(403, with(map[string]int{"agencyUS": 201, "agencyDE": 201}, 201, legal...))},
+		{"GET /v1/demands/{id}", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d", dUS), ""} },
+			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200, "customerEnt": 200}, 200, legal...))},
+		{"PATCH /v1/demands/{id}", func(*testing.T, string) req { return req{"PATCH", fmt.Sprintf("/v1/demands/%d", dUS), `{"reference":"amended"}`} },
+			expect(404, with(map[string]int{"auditor": 403, "agencyUS": 200, "customerEnt": 403}, 200, legal...))},
+		{"POST /v1/demands/{id}/transitions", func(t *testing.T, c string) req {
+			d, _ := f.submitUS(t)
+			to := `{"to":"verifying","rationale":"check the requester"}`
+			if c == "agencyUS" || c == "agencyDE" {
+				to = `{"to":"closed","withdrawn":true,"rationale":"withdrawn"}`
+			}
+			return req{"POST", fmt.Sprintf("/v1/demands/%d/transitions", d.ID), to}
+		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 200, "customerEnt": 403}, 200, legal...))},
+		{"GET /v1/demands/{id}/assessment", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/assessment", dUS), ""} },
+			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
+		{"GET /v1/demands/{id}/events", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/events", dUS), ""} },
+			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
+		{"GET /v1/demands/{id}/documents", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/documents", dUS), ""} },
+			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200, "customerEnt": 200}, 200, legal...))},
+		{"POST /v1/demands/{id}/documents", func(_ *testing.T, c string) req {
+			return req{"POST", fmt.Sprintf("/v1/demands/%d/documents?name=%s.pdf", dUS, c), "%PDF-1.7 from " + c}
+		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 201, "customerEnt": 403}, 201, legal...))},
+		{"GET /v1/demands/{id}/documents/{sha256}", func(*testing.T, string) req {
+			return req{"GET", fmt.Sprintf("/v1/demands/%d/documents/%s", dUS, f.docSHA), ""}
+		}, expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200, "customerEnt": 200}, 200, legal...))},
+	}
+	covered := map[string]bool{}
+	for _, c := range cases {
+		covered[c.route] = true
+		for _, caller := range callers {
+			t.Run(c.route+"/"+caller, func(t *testing.T) {
+				r := c.build(t, caller)
+				status, body := f.do(t, caller, r.method, r.path, []byte(r.body))
+				if status != c.want[caller] {
+					t.Fatalf("%s %s as %s: status %d, want %d: %s", r.method, r.path, caller, status, c.want[caller], body)
+				}
+				if status >= 400 {
+					var e errorBody
+					if err := json.Unmarshal(body, &e); err != nil || e.Error.Code == "" || e.Error.Message == "" {
+						t.Fatalf("error body not in the API's format: %s", body)
+					}
+				}
+				// No answer to an agency or customer ever carries the other
+				// tenant's demand.
+				if caller == "agencyDE" || caller == "customerCons" {
+					if bytes.Contains(body, []byte("anna@beispiel.example")) {
+						t.Fatalf("%s saw the other tenant's account: %s", caller, body)
+					}
+				}
+				if caller == "agencyUS" || caller == "customerEnt" {
+					if bytes.Contains(body, []byte(fmt.Sprintf(`"id":%d,`, dDE))) {
+						t.Fatalf("%s saw demand %d: %s", caller, dDE, body)
+					}
+				}
+			})
+		}
+	}
+	for _, rt := range routes() {
+		if !covered[rt.method+" "+rt.pattern] {
+			t.Errorf("route %s %s has no role test", rt.method, rt.pattern)
+		}
+	}
+}
+
+func TestListsShowOnlyWhatTheCallerMaySee(t *testing.T) {
+	f := newAPIFixture(t)
+	list := func(caller string) []int64 {
+		status, body := f.do(t, caller, "GET", "/v1/demands", nil)
+		if status != 200 {
+			t.Fatalf("%s: %d %s", caller, status, body)
+		}
+		var page struct {
+			Items []struct {
+				ID int64 `json:"id"`
+			} `json:"items"`
+			NextCursor *string `json:"next_cursor"`
+		}
+		if err := json.Unmarshal(body, &page); err != nil || page.NextCursor == nil {
+			t.Fatalf("%s: not a page: %s", caller, body)
+		}
+		var ids []int64
+		for _, it := range page.Items {
+			ids = append(ids, it.ID)
+		}
+		return ids
+	}
+	want := map[string][]int64{
+		"admin": {f.dDE.ID, f.dUS.ID}, "auditor": {f.dDE.ID, f.dUS.ID},
+		"agencyUS": {f.dUS.ID}, "agencyDE": {f.dDE.ID},
+		"customerEnt": {f.dUS.ID}, "customerCons": {f.dDE.ID},
+	}
+	for caller, ids := range want {
+		if got := list(caller); fmt.Sprint(got) != fmt.Sprint(ids) {
+			t.Errorf("%s lists %v, want %v", caller, got, ids)
+		}
+	}
+}
+
+// exampleCase is a case of the assessment contract.
+const exampleCase = `{"as_of":"2026-11-22T09:00:00Z","demand":{"received_at":"2026-11-20T14:00:00Z","channel":"portal",
+"authority":{"name":"Example Police","country":"US","kind":"law_enforcement","verified":true},"instrument":"us_search_warrant",
+"issued_by":"judge","data_categories":["content"],"accounts":["user@tenant.example"]},
+"customer":{"kind":"enterprise","home_country":"US","data_locations":["US"],"key_custody":"provider_managed","legal_contact":"legal@acme.example"}}`

@@ -1,0 +1,133 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"writ"
+)
+
+func TestBadInputGetsA4xxNamingTheField(t *testing.T) {
+	f := newAPIFixture(t)
+	valid := `{"instrument":"us_subpoena","issued_by":"other","data_categories":["subscriber"],"accounts":["joe@mail.example"]}`
+	edit := func(old, new string) string { return strings.Replace(valid, old, new, 1) }
+	cases := []struct {
+		name, method, path, body string
+		header                   []string
+		status                   int
+		code, field              string
+	}{
+		{"malformed JSON", "POST", "/v1/demands", `{"instrument": "us_subpoena",`, nil, 400, writ.EINVALID, ""},
+		{"not an object", "POST", "/v1/demands", `[1,2]`, nil, 400, writ.EINVALID, ""},
+		{"empty body", "POST", "/v1/demands", ``, nil, 400, writ.EINVALID, ""},
+		{"trailing data", "POST", "/v1/demands", valid + `{}`, nil, 400, writ.EINVALID, ""},
+		{"unknown field", "POST", "/v1/demands", edit(`"instrument"`, `"instrumnet":"x","instrument"`), nil, 400, writ.EINVALID, "instrumnet"},
+		{"wrong type", "POST", "/v1/demands", edit(`"accounts":["joe@mail.example"]`, `"accounts":"joe@mail.example"`), nil, 400, writ.EINVALID, "accounts"},
+		{"wrong nested type", "POST", "/v1/demands", edit(`"accounts"`, `"emergency":{"justification":7},"accounts"`), nil, 400, writ.EINVALID, "emergency.justification"},
+		{"unknown instrument", "POST", "/v1/demands", edit(`us_subpoena`, `us_letter`), nil, 400, writ.EINVALID, "instrument"},
+		{"unknown category", "POST", "/v1/demands", edit(`["subscriber"]`, `["subscriber","dna"]`), nil, 400, writ.EINVALID, "data_categories[1]"},
+		{"missing categories", "POST", "/v1/demands", edit(`"data_categories":["subscriber"],`, ``), nil, 400, writ.EINVALID, "data_categories"},
+		{"missing instrument", "POST", "/v1/demands", edit(`"instrument":"us_subpoena",`, ``), nil, 400, writ.EINVALID, "instrument"},
+		{"bad country", "POST", "/v1/demands", edit(`"accounts"`, `"subject_residence":"Germany","accounts"`), nil, 400, writ.EINVALID, "subject_residence"},
+		{"bad due time", "POST", "/v1/demands", edit(`"accounts"`, `"due":"next Tuesday","accounts"`), nil, 400, writ.EINVALID, "due"},
+		{"bad order date", "POST", "/v1/demands", edit(`"accounts"`, `"nondisclosure":{"basis":"2705(b)","until":"2027-13-01"},"accounts"`), nil, 400, writ.EINVALID, "nondisclosure.until"},
+		{"unknown account", "POST", "/v1/demands", edit(`joe@mail.example`, `ghost@nowhere.example`), nil, 400, writ.EINVALID, "accounts[0]"},
+		{"oversized body", "POST", "/v1/demands", `{"reference":"` + strings.Repeat("x", maxBody) + `"}`, nil, 413, writ.ETOOLARGE, ""},
+		{"not JSON", "POST", "/v1/demands", valid, []string{"Content-Type", "text/plain"}, 400, writ.EINVALID, "Content-Type"},
+		{"long idempotency key", "POST", "/v1/demands", valid, []string{"Idempotency-Key", strings.Repeat("k", 201)}, 400, writ.EINVALID, "Idempotency-Key"},
+		{"bad transition target", "POST", "/v1/demands/1/transitions", `{"to":"archived","rationale":"x"}`, nil, 400, writ.EINVALID, "to"},
+		{"transition without target", "POST", "/v1/demands/1/transitions", `{"rationale":"x"}`, nil, 400, writ.EINVALID, "to"},
+		{"bad patch time", "PATCH", "/v1/demands/1", `{"due":"2026-02-30T00:00:00Z"}`, nil, 400, writ.EINVALID, "due"},
+		{"bad id", "GET", "/v1/demands/abc", ``, nil, 400, writ.EINVALID, "id"},
+		{"unknown filter", "GET", "/v1/demands?stat=received", ``, nil, 400, writ.EINVALID, "stat"},
+		{"bad state filter", "GET", "/v1/demands?state=lost", ``, nil, 400, writ.EINVALID, "state"},
+		{"bad limit", "GET", "/v1/demands?limit=-3", ``, nil, 400, writ.EINVALID, "limit"},
+		{"bad deadline filter", "GET", "/v1/demands?deadline_before=tomorrow", ``, nil, 400, writ.EINVALID, "deadline_before"},
+		{"upload not a document", "POST", "/v1/demands/1/documents?name=x.pdf", `<script>alert(1)</script>`, nil, 400, writ.EINVALID, "document"},
+		{"upload too large", "POST", "/v1/demands/1/documents?name=x.pdf", "%PDF-" + strings.Repeat("x", writ.MaxDocumentSize), nil, 413, writ.ETOOLARGE, "document"},
+		{"unknown route", "GET", "/v1/warrants", ``, nil, 404, writ.ENOTFOUND, ""},
+		{"bad case", "POST", "/v1/assess", strings.Replace(exampleCase, `"us_search_warrant"`, `"us_letter"`, 1), nil, 400, writ.EINVALID, "demand.instrument"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			caller := "agencyUS"
+			if strings.HasPrefix(c.path, "/v1/assess") || strings.Contains(c.path, "/transitions") || c.method == "PATCH" {
+				caller = "reviewer"
+			}
+			status, body := f.do(t, caller, c.method, c.path, []byte(c.body), c.header...)
+			var e errorBody
+			if err := json.Unmarshal(body, &e); err != nil {
+				t.Fatalf("status %d, body not an error: %s", status, body)
+			}
+			if status != c.status || e.Error.Code != c.code || e.Error.Field != c.field || e.Error.Message == "" {
+				t.Fatalf("got %d %+v, want %d %s field %q", status, e.Error, c.status, c.code, c.field)
+			}
+		})
+	}
+	status, body := f.do(t, "reviewer", "GET", "/v1/demands?limit=500", nil)
+	if status != 200 || bytes.Count(body, []byte(`"reference"`)) != 2 {
+		t.Fatalf("bad input left demands behind: %s", body)
+	}
+}
+
+func TestIdempotentSubmissionOverHTTP(t *testing.T) {
+	f := newAPIFixture(t)
+	body := []byte(`{"reference":"R-1","instrument":"us_subpoena","issued_by":"other","data_categories":["subscriber"],"accounts":["joe@mail.example"]}`)
+	s1, b1 := f.do(t, "agencyUS", "POST", "/v1/demands", body, "Idempotency-Key", "abc")
+	s2, b2 := f.do(t, "agencyUS", "POST", "/v1/demands", body, "Idempotency-Key", "abc")
+	if s1 != 201 || s2 != 201 {
+		t.Fatalf("statuses %d %d", s1, s2)
+	}
+	var d1, d2 writ.Demand
+	json.Unmarshal(b1, &d1)
+	json.Unmarshal(b2, &d2)
+	if d1.ID == 0 || d1.ID != d2.ID {
+		t.Fatalf("retry gave demand %d after %d", d2.ID, d1.ID)
+	}
+	s3, b3 := f.do(t, "agencyUS", "POST", "/v1/demands", bytes.Replace(body, []byte("R-1"), []byte("R-2"), 1), "Idempotency-Key", "abc")
+	if s3 != 409 || !bytes.Contains(b3, []byte("ECONFLICT")) {
+		t.Fatalf("reused key with another body: %d %s", s3, b3)
+	}
+}
+
+func TestInternalErrorsDoNotLeak(t *testing.T) {
+	f := newAPIFixture(t)
+	f.Store.Close() // every query now fails inside the driver
+	status, body := f.do(t, "reviewer", "GET", "/v1/demands", nil)
+	if status < 500 {
+		t.Fatalf("status %d: %s", status, body)
+	}
+	for _, leak := range []string{"sql", "sqlite", "database is closed", "/tmp"} {
+		if bytes.Contains(bytes.ToLower(body), []byte(leak)) {
+			t.Fatalf("response leaks %q: %s", leak, body)
+		}
+	}
+}
+
+func FuzzDecodeDemand(f *testing.F) {
+	for _, s := range []string{
+		`{"instrument":"us_subpoena","issued_by":"other","data_categories":["subscriber"],"accounts":["joe@mail.example"]}`,
+		`{"instrument":"eu_epoc","issued_by":"judge","data_categories":["content"],"accounts":["a"],"nondisclosure":{"basis":"x","until":"2027-01-01"},"due":"2026-12-01T00:00:00Z"}`,
+		`{"emergency":{"justification":"x","verified_by_callback":true},"received_at":"2026-11-20T14:00:00+02:00"}`,
+		`{"accounts":[1]}`, `[]`, `null`, `{"due":null}`, `"x"`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		in, err := DecodeDemand(body)
+		if err != nil {
+			if writ.ErrorCode(err) != writ.EINVALID || writ.ErrorMessage(err) == "" {
+				t.Fatalf("error %v has code %s", err, writ.ErrorCode(err))
+			}
+			return
+		}
+		if in.Instrument == "" || in.IssuedBy == "" || in.DataCategories == nil {
+			t.Fatalf("accepted a demand without its required fields: %s", body)
+		}
+		if _, err := json.Marshal(in); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -1,0 +1,40 @@
+package storetest
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"writ/rules"
+	"writ/store"
+)
+
+// SQLite opens a migrated store in a new SQLite file under t.TempDir().
+func SQLite(t *testing.T, now func() time.Time) *store.Store {
+	t.Helper()
+	return openMigrated(t, filepath.Join(t.TempDir(), "writ.db"), now)
+}
+
+// Postgres opens a migrated store in a new schema of the test server.
+func Postgres(t *testing.T, now func() time.Time) *store.Store {
+	t.Helper()
+	return openMigrated(t, PostgresSchema(t), now)
+}
+
+func openMigrated(t *testing.T, dsn string, now func() time.Time) *store.Store {
+	t.Helper()
+	rb, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), dsn, store.Options{Rules: rb, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
