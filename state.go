@@ -223,6 +223,10 @@ func CheckTransition(actor Actor, tc TransitionContext, in TransitionInput) (out
 		if in.Disclosure == nil {
 			return "", FieldErrorf("disclosure", "a disclosure must describe what was produced")
 		}
+	case StateNoticed:
+		if tc.NoticeTiming == "prohibited" || tc.NoticeTiming == "delayed" {
+			return "", Errorf(ECONFLICT, "notice is %s: the customer may not be told yet", tc.NoticeTiming)
+		}
 	case StateChallenged:
 		if in.Challenge == nil || in.Challenge.Grounds == "" {
 			return "", FieldErrorf("challenge.grounds", "a challenge needs its grounds")

@@ -387,6 +387,15 @@ func (c *client) listDemands(t *testing.T, base, token string) []demand {
 	}
 }
 
+// short is an answer's body cut to a length fit for a failure message.
+func short(body []byte) string {
+	const max = 300
+	if len(body) > max {
+		return string(body[:max]) + "…"
+	}
+	return string(body)
+}
+
 // parallel calls fn(i) for every i in [0, n) on the given number of
 // goroutines.
 func parallel(workers, n int, fn func(i int)) {

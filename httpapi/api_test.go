@@ -165,7 +165,9 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		}, expect(403, with(map[string]int{"agencyUS": 201, "agencyDE": 201}, 201, legal...))},
 		{"GET /v1/demands/{id}", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d", dUS), ""} },
 			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200, "customerEnt": 200}, 200, legal...))},
-		{"PATCH /v1/demands/{id}", func(*testing.T, string) req { return req{"PATCH", fmt.Sprintf("/v1/demands/%d", dUS), `{"reference":"amended"}`} },
+		{"PATCH /v1/demands/{id}", func(*testing.T, string) req {
+			return req{"PATCH", fmt.Sprintf("/v1/demands/%d", dUS), `{"reference":"amended"}`}
+		},
 			expect(404, with(map[string]int{"auditor": 403, "agencyUS": 200, "customerEnt": 403}, 200, legal...))},
 		{"POST /v1/demands/{id}/transitions", func(t *testing.T, c string) req {
 			d, _ := f.submitUS(t)

@@ -30,6 +30,7 @@ var (
 	countryCodePattern    = regexp.MustCompile(`^[A-Z]{2}$`)
 	instrumentCodePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	conflictCodePattern   = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
+	listNamePattern       = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 )
 
 func (c *compiler) errorf(file string, line int, format string, args ...any) {
@@ -177,6 +178,12 @@ func (c *compiler) compileLists() {
 	c.resolving = map[string]bool{}
 	for file := range c.listDocs {
 		name := strings.TrimSuffix(path.Base(file), ".yaml")
+		if !listNamePattern.MatchString(name) {
+			// A list is named where country codes are written; a name that
+			// could be read as a code would be ambiguous.
+			c.errorf(file, 0, "a list's file name must be lower case letters, digits and -")
+			continue
+		}
 		c.listFiles[name] = file
 	}
 	names := make([]string, 0, len(c.listFiles))
@@ -283,6 +290,7 @@ func (c *compiler) compileVocabulary(main *rulebookFile) {
 	rb.issuers = set{}
 	for _, e := range main.Issuers {
 		rb.issuers[e.Key.Value] = true
+		rb.issuerCodes = append(rb.issuerCodes, e.Key.Value)
 	}
 	rb.validators = c.codes(fileMain, main.Validators, rb.issuers, "issuer")
 	rb.exceptions = map[string]string{}

@@ -13,6 +13,7 @@ type Problem struct {
 	Message string
 }
 
+// String returns the problem as FILE:LINE: message.
 func (p Problem) String() string {
 	if p.Line > 0 {
 		return fmt.Sprintf("%s:%d: %s", p.File, p.Line, p.Message)
@@ -26,6 +27,7 @@ type LoadError struct {
 	Problems []Problem
 }
 
+// Error lists the problems, one a line.
 func (e *LoadError) Error() string {
 	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {

@@ -20,6 +20,7 @@ type Rulebook struct {
 	categories     []string // in the rulebook's order
 	categorySet    set
 	issuers        set
+	issuerCodes    []string // in the rulebook's order
 	validators     set
 	exceptions     map[string]string // customer-first exception → description
 	exceptionCodes []string
@@ -187,6 +188,21 @@ func (rb *Rulebook) Instruments() []string { return slices.Clone(rb.instrumentCo
 // Categories returns the codes of the data categories in the rulebook's
 // order (subscriber, identification, traffic, content).
 func (rb *Rulebook) Categories() []string { return slices.Clone(rb.categories) }
+
+// Issuers returns the codes of who may issue a demand (issued_by), in the
+// rulebook's order.
+func (rb *Rulebook) Issuers() []string { return slices.Clone(rb.issuerCodes) }
+
+// CustomerFirstExceptions returns the closed list of exceptions to
+// customer-first that a demand may record, in the rulebook's order.
+func (rb *Rulebook) CustomerFirstExceptions() []string { return slices.Clone(rb.exceptionCodes) }
+
+// Countries returns every country code the rulebook knows, sorted.
+func (rb *Rulebook) Countries() []string {
+	out := slices.Clone(rb.countryCodes)
+	slices.Sort(out)
+	return out
+}
 
 // IsCountry reports whether code is a country code the rulebook knows
 // (ISO 3166-1 alpha-2, upper case).

@@ -304,10 +304,21 @@ func (p *period) decodeYAML(d *nodeDecoder, n *yaml.Node) {
 		d.errorf(n, "expected a period such as \"7 days\" or \"48 hours\", found %q", s)
 		return
 	}
+	// A century bounds every period of the law and keeps the arithmetic
+	// of time.Duration far from overflow.
+	const maxDays = 36500
 	switch unit {
 	case "day", "days":
+		if count > maxDays {
+			d.errorf(n, "a period may be at most %d days, found %q", maxDays, s)
+			return
+		}
 		p.D = time.Duration(count) * 24 * time.Hour
 	case "hour", "hours":
+		if count > maxDays*24 {
+			d.errorf(n, "a period may be at most %d hours, found %q", maxDays*24, s)
+			return
+		}
 		p.D = time.Duration(count) * time.Hour
 	default:
 		d.errorf(n, "a period is counted in days or hours, found %q", s)

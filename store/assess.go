@@ -127,8 +127,7 @@ func (s *Store) reassess(ctx context.Context, tx *sql.Tx, d *writ.Demand) (rules
 
 // scheduleNotice keeps the demand's notice in step with its assessment
 // until the notice has gone out; after that only the record of what was
-// sent matters. A notice due at receipt makes the demand visible to the
-// customer.
+// sent matters.
 func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, a rules.Assessment) error {
 	var state string
 	err := tx.QueryRowContext(ctx, s.q(`SELECT state FROM notices WHERE demand_id = ?`), d.ID).Scan(&state)
@@ -167,10 +166,11 @@ func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, 
 	if err != nil {
 		return fmt.Errorf("store: notice: %w", err)
 	}
-	if state == "scheduled" {
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET customer_visible = TRUE WHERE id = ?`), d.ID); err != nil {
-			return fmt.Errorf("store: notice: %w", err)
-		}
+	// Until notice has gone out, the customer sees the demand exactly when
+	// notice is due at receipt: an order or prohibition arriving later
+	// hides it again.
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET customer_visible = ? WHERE id = ?`), state == "scheduled", d.ID); err != nil {
+		return fmt.Errorf("store: notice: %w", err)
 	}
 	return nil
 }

@@ -96,6 +96,7 @@ func (s *Store) demand(ctx context.Context, db querier, actor writ.Actor, id int
 	if err != nil {
 		return d, unavailableOr(err, "store: demand")
 	}
+	redact(actor, &d)
 	rows, err := db.QueryContext(ctx, s.q(`SELECT d.id FROM demands d WHERE d.group_id = ? AND d.id <> ? AND `+where+` ORDER BY d.id`), append([]any{d.GroupID, d.ID}, args...)...)
 	if err != nil {
 		return d, fmt.Errorf("store: demand: %w", err)
@@ -145,13 +146,34 @@ func (s *Store) Demands(ctx context.Context, actor writ.Actor, f writ.DemandFilt
 		args = append(args, like, like)
 	}
 	n := limit(f.Limit)
+	var page writ.Page[writ.Demand]
+	var err error
 	switch f.Sort {
 	case "", "id":
-		return s.demandsByID(ctx, conds, args, f.Cursor, n)
+		page, err = s.demandsByID(ctx, conds, args, f.Cursor, n)
 	case "deadline":
-		return s.demandsByDeadline(ctx, conds, args, f.Cursor, n)
+		page, err = s.demandsByDeadline(ctx, conds, args, f.Cursor, n)
+	default:
+		return empty, writ.FieldErrorf("sort", "unknown sort %q (id or deadline)", f.Sort)
 	}
-	return empty, writ.FieldErrorf("sort", "unknown sort %q (id or deadline)", f.Sort)
+	for i := range page.Items {
+		redact(actor, &page.Items[i])
+	}
+	return page, err
+}
+
+// redact removes from a demand what only the legal team may know: its
+// internal route, flags and people, and — for the customer — who at the
+// agency asked and any exception claimed against the customer itself
+// (customer_complicit, say).
+func redact(actor writ.Actor, d *writ.Demand) {
+	if actor.Role.SeesAll() {
+		return
+	}
+	d.Route, d.Flags, d.AssigneeID, d.ReviewerID, d.NextDeadline = "", []string{}, nil, nil, nil
+	if actor.Role == writ.RoleCustomer {
+		d.Requester, d.RequesterVerified, d.CustomerFirstException = "", false, ""
+	}
 }
 
 func (s *Store) demandsByID(ctx context.Context, conds []string, args []any, cursor string, n int) (writ.Page[writ.Demand], error) {

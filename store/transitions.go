@@ -87,7 +87,8 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Acto
 	if outcome != "" {
 		out = outcome
 	}
-	visible := in.To == writ.StateRedirected || in.To == writ.StateNoticed
+	gagged := a.Notice.Timing == "prohibited" || a.Notice.Timing == "delayed"
+	visible := (in.To == writ.StateRedirected || in.To == writ.StateNoticed) && !gagged
 	next := any(nullTime(d.NextDeadline))
 	if in.To == writ.StateClosed {
 		next = nil
@@ -141,7 +142,11 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Acto
 			return fmt.Errorf("store: transition: %w", err)
 		}
 		event["challenge"] = in.Challenge
-	case writ.StateNoticed:
+	case writ.StateNoticed, writ.StateRedirected:
+		if gagged {
+			break
+		}
+		// The notice (with the redirect, for a redirect) has gone out.
 		if _, err := tx.ExecContext(ctx, s.q(`UPDATE notices SET state = 'sent', updated_at = ? WHERE demand_id = ?`), now, d.ID); err != nil {
 			return fmt.Errorf("store: transition: %w", err)
 		}

@@ -344,6 +344,23 @@ func testCustomerIsolation(t *testing.T, f *Fixture) {
 	}
 	_, err = f.Store.Agencies(ctx, ent, writ.AgencyFilter{})
 	wantCode(t, err, writ.EFORBIDDEN)
+	// What the customer sees of its demand leaves out the legal team's
+	// analysis and the agency's people.
+	seen, err := f.Store.Demand(ctx, ent, open.ID)
+	check(t, err)
+	if seen.Route != "" || len(seen.Flags) != 0 || seen.Requester != "" || seen.ReviewerID != nil || seen.NextDeadline != nil {
+		t.Fatalf("customer sees internal fields: %+v", seen)
+	}
+	full, err := f.Store.Demand(ctx, f.Auditor, open.ID)
+	check(t, err)
+	if full.Route != "redirect_to_customer" || full.Requester == "" {
+		t.Fatalf("auditor's view lacks fields: %+v", full)
+	}
+	// An order arriving before notice went out hides the demand again.
+	_, err = f.Store.UpdateDemand(ctx, f.AgencyUserUS, open.ID, writ.DemandPatch{Nondisclosure: &writ.Nondisclosure{Basis: "18 U.S.C. 2705(b)"}})
+	check(t, err)
+	_, err = f.Store.Demand(ctx, ent, open.ID)
+	wantCode(t, err, writ.ENOTFOUND)
 	// The consumer's own demand is not yet visible to anyone but the legal team
 	// until notice, which for it comes before disclosure, at receipt.
 	page, err = f.Store.Demands(ctx, f.CustomerUserConsumer, writ.DemandFilter{})
@@ -494,6 +511,8 @@ func testClosingOutcomes(t *testing.T, f *Fixture) {
 
 func testAssessmentFollowsDemand(t *testing.T, f *Fixture) {
 	d := submit(t, f, f.AgencyUserUS, Warrant("anna@beispiel.example"))
+	d, err := f.Store.Demand(ctx, f.Reviewer, d.ID)
+	check(t, err)
 	same := func(d writ.Demand) map[string]any {
 		t.Helper()
 		agency, err := f.Store.Agency(ctx, f.Admin, d.AgencyID)
@@ -520,7 +539,7 @@ func testAssessmentFollowsDemand(t *testing.T, f *Fixture) {
 	}
 	// A non-disclosure order arrives: the notice is delayed to its end, and
 	// the order's end becomes a deadline of the demand.
-	d, err := f.Store.UpdateDemand(ctx, f.AgencyUserUS, d.ID, writ.DemandPatch{Nondisclosure: &writ.Nondisclosure{Basis: "18 U.S.C. 2705(b)", Until: "2027-05-20"}})
+	d, err = f.Store.UpdateDemand(ctx, f.AgencyUserUS, d.ID, writ.DemandPatch{Nondisclosure: &writ.Nondisclosure{Basis: "18 U.S.C. 2705(b)", Until: "2027-05-20"}})
 	check(t, err)
 	d, err = f.Store.Demand(ctx, f.Reviewer, d.ID)
 	check(t, err)
