@@ -59,7 +59,7 @@ func TestKillDuringBurstLosesNoAcknowledgedDemand(t *testing.T) {
 					return
 				}
 				if res.status != http.StatusCreated {
-					t.Errorf("submission %s: %d %s", a.key, res.status, res.body)
+					t.Errorf("submission %s: %d %s", a.key, res.status, short(res.body))
 					perWork[w] = append(perWork[w], a)
 					return
 				}
@@ -151,9 +151,11 @@ func TestKillDuringBurstLosesNoAcknowledgedDemand(t *testing.T) {
 		switch {
 		case err != nil:
 			t.Errorf("retrying %s after the restart: %v", a.key, err)
-		case res.status != http.StatusCreated || !res.replayed || res.demand.ID != a.id:
-			t.Errorf("retrying acknowledged %s (id %d) after the restart: %d replayed=%v id=%d, want 201 replayed=true id=%d: %s",
-				a.key, a.id, res.status, res.replayed, res.demand.ID, a.id, res.body)
+		case res.status != http.StatusCreated:
+			t.Errorf("retrying acknowledged %s (id %d) after the restart: %d %s", a.key, a.id, res.status, short(res.body))
+		case !res.replayed || res.demand.ID != a.id:
+			t.Errorf("retrying acknowledged %s (id %d) after the restart: replayed=%v id=%d, want replayed=true id=%d",
+				a.key, a.id, res.replayed, res.demand.ID, a.id)
 		}
 	})
 
@@ -167,7 +169,7 @@ func TestKillDuringBurstLosesNoAcknowledgedDemand(t *testing.T) {
 			t.Fatalf("retrying unanswered %s after the restart: %v", a.key, err)
 		}
 		if res.status != http.StatusCreated || res.demand.Reference != a.reference {
-			t.Fatalf("retrying unanswered %s after the restart: %d %s", a.key, res.status, res.body)
+			t.Fatalf("retrying unanswered %s after the restart: %d %s", a.key, res.status, short(res.body))
 		}
 		if res.replayed {
 			committedUnanswered++
@@ -196,23 +198,23 @@ func TestKillDuringBurstLosesNoAcknowledgedDemand(t *testing.T) {
 // want, with the id want gives it, and nothing else.
 func checkExactlyOnce(t *testing.T, listed []demand, want map[string]int64) {
 	t.Helper()
-	seen := map[string]int64{}
+	byRef := map[string][]int64{}
 	for _, d := range listed {
-		if prev, dup := seen[d.Reference]; dup {
-			t.Errorf("reference %q is recorded twice: demands %d and %d", d.Reference, prev, d.ID)
-			continue
-		}
-		seen[d.Reference] = d.ID
-		id, ok := want[d.Reference]
+		byRef[d.Reference] = append(byRef[d.Reference], d.ID)
+	}
+	for ref, ids := range byRef {
+		id, ok := want[ref]
 		switch {
 		case !ok:
-			t.Errorf("demand %d has reference %q, which no submission used", d.ID, d.Reference)
-		case id != d.ID:
-			t.Errorf("reference %q is demand %d, but submitting it answered %d", d.Reference, d.ID, id)
+			t.Errorf("demands %v have reference %q, which no submission used", ids, ref)
+		case len(ids) > 1:
+			t.Errorf("reference %q is recorded %d times, as demands %v; submitting it answered %d", ref, len(ids), ids, id)
+		case ids[0] != id:
+			t.Errorf("reference %q is demand %d, but submitting it answered %d", ref, ids[0], id)
 		}
 	}
 	for ref, id := range want {
-		if _, ok := seen[ref]; !ok {
+		if _, ok := byRef[ref]; !ok {
 			t.Errorf("reference %q (demand %d) is missing from the listing", ref, id)
 		}
 	}

@@ -330,7 +330,7 @@ func (c *client) submit(base, token, idempotencyKey, reference string) (submitRe
 	res := submitResult{status: r.status, body: r.body, replayed: r.header.Get("Idempotent-Replayed") == "true"}
 	if r.status == http.StatusCreated {
 		if err := json.Unmarshal(r.body, &res.demand); err != nil {
-			return res, fmt.Errorf("201 with a body that is not a demand: %v: %s", err, r.body)
+			return res, fmt.Errorf("201 with a body that is not a demand: %v: %s", err, short(r.body))
 		}
 	}
 	return res, nil
@@ -343,11 +343,11 @@ func (c *client) getDemand(base, token string, id int64) (demand, error) {
 		return demand{}, err
 	}
 	if r.status != http.StatusOK {
-		return demand{}, fmt.Errorf("GET /v1/demands/%d: %d %s", id, r.status, r.body)
+		return demand{}, fmt.Errorf("GET /v1/demands/%d: %d %s", id, r.status, short(r.body))
 	}
 	var d demand
 	if err := json.Unmarshal(r.body, &d); err != nil {
-		return demand{}, fmt.Errorf("GET /v1/demands/%d: %v: %s", id, err, r.body)
+		return demand{}, fmt.Errorf("GET /v1/demands/%d: %v: %s", id, err, short(r.body))
 	}
 	return d, nil
 }
@@ -370,14 +370,14 @@ func (c *client) listDemands(t *testing.T, base, token string) []demand {
 			t.Fatalf("GET %s: %v", url, err)
 		}
 		if r.status != http.StatusOK {
-			t.Fatalf("GET %s: %d %s", url, r.status, r.body)
+			t.Fatalf("GET %s: %d %s", url, r.status, short(r.body))
 		}
 		var p struct {
 			Items      []demand `json:"items"`
 			NextCursor string   `json:"next_cursor"`
 		}
 		if err := json.Unmarshal(r.body, &p); err != nil {
-			t.Fatalf("GET %s: %v: %s", url, err, r.body)
+			t.Fatalf("GET %s: %v: %s", url, err, short(r.body))
 		}
 		all = append(all, p.Items...)
 		if p.NextCursor == "" {

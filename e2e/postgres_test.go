@@ -56,7 +56,7 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 					return
 				}
 				if a.status != http.StatusCreated || b.status != http.StatusCreated {
-					t.Errorf("%s: answered %d %s / %d %s, want 201 from both nodes", key, a.status, a.body, b.status, b.body)
+					t.Errorf("%s: answered %d %s / %d %s, want 201 from both nodes", key, a.status, short(a.body), b.status, short(b.body))
 					return
 				}
 				if a.demand.ID != b.demand.ID || a.demand.Reference != ref || b.demand.Reference != ref {

@@ -1,0 +1,77 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"writ"
+	"writ/demo"
+	"writ/store/storetest"
+)
+
+func TestDemoCoversEveryStateAndLoadsTwiceSafely(t *testing.T) {
+	st := storetest.SQLite(t, time.Now)
+	ctx := context.Background()
+	tokens, err := demo.Load(ctx, st, demo.Options{Demands: 120, Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range writ.Roles() {
+		u, err := st.Authenticate(ctx, tokens[string(role)])
+		if err != nil || u.Role != role {
+			t.Fatalf("token for %s: user %+v, %v", role, u, err)
+		}
+	}
+	count := func() (map[writ.State]int, map[string]int) {
+		states, outcomes := map[writ.State]int{}, map[string]int{}
+		cursor := ""
+		for {
+			page, err := st.Demands(ctx, writ.System(), writ.DemandFilter{Limit: 500, Cursor: cursor})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, d := range page.Items {
+				states[d.State]++
+				if d.State == writ.StateClosed {
+					outcomes[d.Outcome]++
+				}
+			}
+			if cursor = page.NextCursor; cursor == "" {
+				return states, outcomes
+			}
+		}
+	}
+	states, outcomes := count()
+	for _, s := range writ.States() {
+		if states[s] == 0 {
+			t.Errorf("no demo demand in state %s: %v", s, states)
+		}
+	}
+	for _, o := range writ.Outcomes() {
+		if o != writ.OutcomeContentDisclosed && outcomes[o] == 0 {
+			t.Errorf("no closed demo demand with outcome %s: %v", o, outcomes)
+		}
+	}
+	// A second run adds nothing and issues working tokens again.
+	again, err := demo.Load(ctx, st, demo.Options{Demands: 120, Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again["admin"] == tokens["admin"] {
+		t.Fatal("the second run reissued the same token")
+	}
+	states2, _ := count()
+	total, total2 := 0, 0
+	for s := range states {
+		total += states[s]
+		total2 += states2[s]
+	}
+	if total2 != total {
+		t.Fatalf("second run changed the number of demands from %d to %d", total, total2)
+	}
+	agencies, err := st.Agencies(ctx, writ.System(), writ.AgencyFilter{Limit: 500})
+	if err != nil || len(agencies.Items) != 12 {
+		t.Fatalf("%d agencies after two runs (%v), want 12", len(agencies.Items), err)
+	}
+}
