@@ -9,20 +9,37 @@ import (
 	"writ"
 )
 
+// pendingEvent is an event about to be appended.
+type pendingEvent struct {
+	actor    writ.Actor
+	demandID *int64
+	kind     string
+	data     any
+}
+
 // appendEvent records a change in the transaction that makes it.
 func (s *Store) appendEvent(ctx context.Context, tx *sql.Tx, actor writ.Actor, demandID *int64, kind string, data any) error {
-	body, err := json.Marshal(data)
-	if err != nil {
-		return fmt.Errorf("store: event %s: %w", kind, err)
-	}
-	var actorID any
-	if actor.UserID != 0 {
-		actorID = actor.UserID
-	}
-	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO events (demand_id, actor_id, actor, kind, data, at) VALUES (?, ?, ?, ?, ?, ?)`),
-		nullInt64(demandID), actorID, actor.Name, kind, string(body), s.nowUTC())
-	if err != nil {
-		return fmt.Errorf("store: event %s: %w", kind, err)
+	return s.appendEvents(ctx, tx, []pendingEvent{{actor: actor, demandID: demandID, kind: kind, data: data}})
+}
+
+// appendEvents records several changes, in order, in the transaction that
+// makes them. Bulk loads use it to append many events at the cost of one.
+func (s *Store) appendEvents(ctx context.Context, tx *sql.Tx, events []pendingEvent) error {
+	now := s.nowUTC()
+	for _, e := range events {
+		body, err := json.Marshal(e.data)
+		if err != nil {
+			return fmt.Errorf("store: event %s: %w", e.kind, err)
+		}
+		var actorID any
+		if e.actor.UserID != 0 {
+			actorID = e.actor.UserID
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO events (demand_id, actor_id, actor, kind, data, at) VALUES (?, ?, ?, ?, ?, ?)`),
+			nullInt64(e.demandID), actorID, e.actor.Name, e.kind, string(body), now)
+		if err != nil {
+			return fmt.Errorf("store: event %s: %w", e.kind, err)
+		}
 	}
 	return nil
 }
