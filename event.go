@@ -17,6 +17,31 @@ type Event struct {
 	Kind     string          `json:"kind"`
 	Data     json.RawMessage `json:"data"`
 	At       time.Time       `json:"at"`
+	// LogIndex is the event's entry in the audit log.
+	LogIndex int64 `json:"log_index"`
+	// Inclusion proves the entry is in the log at the latest checkpoint;
+	// nil until a checkpoint covers it.
+	Inclusion *InclusionProof `json:"inclusion"`
+}
+
+// InclusionProof proves that a log entry is in the tree of a checkpoint
+// (RFC 6962 audit path; hashes in base64).
+type InclusionProof struct {
+	Index    int64    `json:"index"`
+	TreeSize int64    `json:"tree_size"`
+	LeafHash string   `json:"leaf_hash"`
+	RootHash string   `json:"root_hash"`
+	Proof    []string `json:"proof"`
+}
+
+// ConsistencyProof proves that the tree of one size is a prefix of the
+// tree of a larger size.
+type ConsistencyProof struct {
+	Old     int64    `json:"old"`
+	New     int64    `json:"new"`
+	OldRoot string   `json:"old_root"`
+	NewRoot string   `json:"new_root"`
+	Proof   []string `json:"proof"`
 }
 
 // Document is a legal document attached to a demand (the warrant, the

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"writ"
+	"writ/auditlog"
 )
 
 // pendingEvent is an event about to be appended.
@@ -23,29 +25,81 @@ func (s *Store) appendEvent(ctx context.Context, tx *sql.Tx, actor writ.Actor, d
 }
 
 // appendEvents records several changes, in order, in the transaction that
-// makes them. Bulk loads use it to append many events at the cost of one.
+// makes them, and appends each to the audit log. The log's head row is
+// locked first, so that writers on several servers take turns: each event
+// gets the next log index, with no gap and no fork, and if the change rolls
+// back its entries roll back with it.
 func (s *Store) appendEvents(ctx context.Context, tx *sql.Tx, events []pendingEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	size, err := s.lockLogHead(ctx, tx)
+	if err != nil {
+		return err
+	}
 	now := s.nowUTC()
-	for _, e := range events {
+	leaves := make([][]byte, len(events))
+	rows := make([][]any, len(events))
+	for i, e := range events {
 		body, err := json.Marshal(e.data)
 		if err != nil {
 			return fmt.Errorf("store: event %s: %w", e.kind, err)
 		}
-		var actorID any
+		index := size + int64(i)
+		var actorID, demandID int64
 		if e.actor.UserID != 0 {
 			actorID = e.actor.UserID
 		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO events (demand_id, actor_id, actor, kind, data, at) VALUES (?, ?, ?, ?, ?, ?)`),
-			nullInt64(e.demandID), actorID, e.actor.Name, e.kind, string(body), now)
-		if err != nil {
-			return fmt.Errorf("store: event %s: %w", e.kind, err)
+		if e.demandID != nil {
+			demandID = *e.demandID
+		}
+		leaves[i] = auditlog.Leaf(auditlog.Event{Index: index, At: now, ActorID: actorID, Actor: e.actor.Name,
+			Kind: e.kind, DemandID: demandID, Data: body})
+		rows[i] = []any{nullInt64(e.demandID), nullIfZero(actorID), e.actor.Name, e.kind, string(body), now, index}
+	}
+	if err := s.insertRows(ctx, tx, "events", "demand_id, actor_id, actor, kind, data, at, log_index", rows); err != nil {
+		return fmt.Errorf("store: events: %w", err)
+	}
+	return s.appendLeaves(ctx, tx, size, leaves)
+}
+
+func nullIfZero(n int64) any {
+	if n == 0 {
+		return nil
+	}
+	return n
+}
+
+// insertRows inserts rows with multi-row INSERT statements, as many rows
+// a statement as the databases' limits on parameters allow.
+func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table, columns string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	width := len(rows[0])
+	per := 30000 / width
+	if per > 500 {
+		per = 500
+	}
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	for start := 0; start < len(rows); start += per {
+		end := min(start+per, len(rows))
+		args := make([]any, 0, (end-start)*width)
+		for _, r := range rows[start:end] {
+			args = append(args, r...)
+		}
+		query := "INSERT INTO " + table + " (" + columns + ") VALUES " + strings.TrimSuffix(strings.Repeat(tuple+", ", end-start), ", ")
+		if _, err := tx.ExecContext(ctx, s.q(query), args...); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// DemandEvents lists the history of a demand, oldest first. Only the legal
-// team and auditors may read it: it holds the team's internal reasoning.
+// DemandEvents lists the history of a demand, oldest first, each event with
+// its log index and, once a checkpoint covers it, a proof of its inclusion
+// in the log at that checkpoint. Only the legal team and auditors may read
+// it: it holds the team's internal reasoning.
 func (s *Store) DemandEvents(ctx context.Context, actor writ.Actor, demandID int64, cursor string, n int) (writ.Page[writ.Event], error) {
 	page := writ.Page[writ.Event]{Items: []writ.Event{}}
 	if _, err := s.Demand(ctx, actor, demandID); err != nil {
@@ -59,21 +113,26 @@ func (s *Store) DemandEvents(ctx context.Context, actor writ.Actor, demandID int
 		return page, err
 	}
 	n = limit(n)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, demand_id, actor_id, actor, kind, data, at FROM events
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, demand_id, actor_id, actor, kind, data, at, log_index FROM events
 		WHERE demand_id = ? AND id > ? ORDER BY id LIMIT ?`), demandID, after, n+1)
 	if err != nil {
 		return page, fmt.Errorf("store: events: %w", err)
 	}
-	return collectPage(rows, n, scanEvent, func(e writ.Event) string { return idCursorOf(e.ID) })
+	page, err = collectPage(rows, n, scanEvent, func(e writ.Event) string { return idCursorOf(e.ID) })
+	if err != nil {
+		return page, err
+	}
+	return page, s.proveEvents(ctx, page.Items)
 }
 
 func scanEvent(rows *sql.Rows) (writ.Event, error) {
 	var e writ.Event
-	var demand, actorID sql.NullInt64
+	var demand, actorID, logIndex sql.NullInt64
 	var data string
-	if err := rows.Scan(&e.ID, &demand, &actorID, &e.Actor, &e.Kind, &data, &e.At); err != nil {
+	if err := rows.Scan(&e.ID, &demand, &actorID, &e.Actor, &e.Kind, &data, &e.At, &logIndex); err != nil {
 		return e, err
 	}
 	e.DemandID, e.ActorID, e.Data, e.At = int64Ptr(demand), int64Ptr(actorID), json.RawMessage(data), e.At.UTC()
+	e.LogIndex = logIndex.Int64
 	return e, nil
 }

@@ -20,6 +20,15 @@ var migrations embed.FS
 // PostgreSQL an advisory lock keeps two starting servers from applying the
 // same migration twice.
 func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
+	if applied, err = s.applyMigrations(ctx); err != nil {
+		return applied, err
+	}
+	return applied, s.backfillLog(ctx)
+}
+
+// applyMigrations applies the migrations the database lacks, holding one
+// connection (and on PostgreSQL the migration lock) until it is done.
+func (s *Store) applyMigrations(ctx context.Context) (applied []string, err error) {
 	dir := "migrations/sqlite"
 	if s.postgres {
 		dir = "migrations/postgres"

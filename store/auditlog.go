@@ -1,0 +1,441 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"writ"
+	"writ/auditlog"
+)
+
+// lockLogHead locks the log's head row for the transaction and returns the
+// log's size.
+func (s *Store) lockLogHead(ctx context.Context, tx *sql.Tx) (int64, error) {
+	var size int64
+	if err := tx.QueryRowContext(ctx, `SELECT size FROM log_head WHERE id = 1`+s.forUpdate()).Scan(&size); err != nil {
+		return 0, fmt.Errorf("store: log head: %w", err)
+	}
+	return size, nil
+}
+
+// appendLeaves stores the tree hashes that leaves size, size+1, … add and
+// moves the head; the caller holds the head's lock.
+func (s *Store) appendLeaves(ctx context.Context, tx *sql.Tx, size int64, leaves [][]byte) error {
+	hr := &hashReader{ctx: ctx, s: s, db: tx, cache: map[int64]tlog.Hash{}}
+	var rows [][]any
+	for i, leaf := range leaves {
+		n := size + int64(i)
+		hashes, err := tlog.StoredHashes(n, leaf, hr)
+		if err != nil {
+			return fmt.Errorf("store: log: %w", err)
+		}
+		base := tlog.StoredHashIndex(0, n)
+		for j, h := range hashes {
+			hr.cache[base+int64(j)] = h
+			rows = append(rows, []any{base + int64(j), h[:]})
+		}
+	}
+	if err := s.insertRows(ctx, tx, "log_hashes", "idx, hash", rows); err != nil {
+		return fmt.Errorf("store: log hashes: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE log_head SET size = ? WHERE id = 1`), size+int64(len(leaves))); err != nil {
+		return fmt.Errorf("store: log head: %w", err)
+	}
+	return nil
+}
+
+// hashReader reads stored tree hashes, in a transaction or not, keeping
+// those it has seen.
+type hashReader struct {
+	ctx   context.Context
+	s     *Store
+	db    querier
+	cache map[int64]tlog.Hash
+}
+
+func (r *hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	var missing []any
+	for _, x := range indexes {
+		if _, ok := r.cache[x]; !ok {
+			missing = append(missing, x)
+		}
+	}
+	for start := 0; start < len(missing); start += 500 {
+		part := missing[start:min(start+500, len(missing))]
+		query := `SELECT idx, hash FROM log_hashes WHERE idx IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + `)`
+		rows, err := r.db.QueryContext(r.ctx, r.s.q(query), part...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var idx int64
+			var h []byte
+			if err := rows.Scan(&idx, &h); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if len(h) != tlog.HashSize {
+				rows.Close()
+				return nil, fmt.Errorf("stored hash %d is corrupt", idx)
+			}
+			r.cache[idx] = tlog.Hash(h)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	for i, x := range indexes {
+		h, ok := r.cache[x]
+		if !ok {
+			return nil, fmt.Errorf("stored hash %d is missing", x)
+		}
+		out[i] = h
+	}
+	return out, nil
+}
+
+// backfillLog appends to the log, in order, events recorded before the
+// log existed.
+func (s *Store) backfillLog(ctx context.Context) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		size, err := s.lockLogHead(ctx, tx)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, demand_id, actor_id, actor, kind, data, at FROM events WHERE log_index IS NULL ORDER BY id`)
+		if err != nil {
+			return fmt.Errorf("store: log backfill: %w", err)
+		}
+		var ids []int64
+		var leaves [][]byte
+		for rows.Next() {
+			var id int64
+			var e auditlog.Event
+			var demand, actor sql.NullInt64
+			var data string
+			if err := rows.Scan(&id, &demand, &actor, &e.Actor, &e.Kind, &data, &e.At); err != nil {
+				rows.Close()
+				return fmt.Errorf("store: log backfill: %w", err)
+			}
+			e.Index, e.DemandID, e.ActorID, e.Data = size+int64(len(ids)), demand.Int64, actor.Int64, []byte(data)
+			ids, leaves = append(ids, id), append(leaves, auditlog.Leaf(e))
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("store: log backfill: %w", err)
+		}
+		for i, id := range ids {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE events SET log_index = ? WHERE id = ?`), size+int64(i), id); err != nil {
+				return fmt.Errorf("store: log backfill: %w", err)
+			}
+		}
+		return s.appendLeaves(ctx, tx, size, leaves)
+	})
+}
+
+// LogSize returns the number of entries in the audit log.
+func (s *Store) LogSize(ctx context.Context) (int64, error) {
+	var size int64
+	if err := s.read.QueryRowContext(ctx, `SELECT size FROM log_head WHERE id = 1`).Scan(&size); err != nil {
+		return 0, unavailableOr(err, "store: log size")
+	}
+	return size, nil
+}
+
+func (s *Store) readHashes() *hashReader {
+	return &hashReader{ctx: context.Background(), s: s, db: s.read, cache: map[int64]tlog.Hash{}}
+}
+
+// IssueCheckpoint signs a checkpoint of the log as it is now and records
+// it, unless one of that size exists already. It returns the latest
+// checkpoint. Several servers may issue at once: the same size gives the
+// same text and signature, and the database keeps one.
+func (s *Store) IssueCheckpoint(ctx context.Context, signer note.Signer) ([]byte, error) {
+	size, err := s.LogSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hr := s.readHashes()
+	hr.ctx = ctx
+	root, err := tlog.TreeHash(size, hr)
+	if err != nil {
+		return nil, fmt.Errorf("store: checkpoint: %w", err)
+	}
+	signed, err := auditlog.Checkpoint{Origin: signer.Name(), Size: size, Root: root}.Sign(signer)
+	if err != nil {
+		return nil, fmt.Errorf("store: checkpoint: %w", err)
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO checkpoints (size, root, note, issued_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING`),
+			size, root[:], string(signed), s.nowUTC())
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: checkpoint: %w", err)
+	}
+	return s.LatestCheckpoint(ctx)
+}
+
+// LatestCheckpoint returns the signed note of the largest checkpoint, or
+// ENOTFOUND before the first.
+func (s *Store) LatestCheckpoint(ctx context.Context) ([]byte, error) {
+	var signed string
+	err := s.read.QueryRowContext(ctx, `SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1`).Scan(&signed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, writ.Errorf(writ.ENOTFOUND, "no checkpoint has been issued yet")
+	}
+	if err != nil {
+		return nil, unavailableOr(err, "store: checkpoint")
+	}
+	return []byte(signed), nil
+}
+
+// latestCheckpointSize is the size and root of the largest checkpoint, or
+// size 0 when there is none.
+func (s *Store) latestCheckpointSize(ctx context.Context) (int64, tlog.Hash, error) {
+	var size int64
+	var root []byte
+	err := s.read.QueryRowContext(ctx, `SELECT size, root FROM checkpoints ORDER BY size DESC LIMIT 1`).Scan(&size, &root)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, tlog.Hash{}, nil
+	}
+	if err != nil || len(root) != tlog.HashSize {
+		return 0, tlog.Hash{}, fmt.Errorf("store: checkpoint: %v", err)
+	}
+	return size, tlog.Hash(root), nil
+}
+
+// Tile returns a hash tile of the log as of size entries: public data.
+func (s *Store) Tile(ctx context.Context, t tlog.Tile) ([]byte, error) {
+	size, err := s.LogSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if t.L < 0 || t.H != auditlog.TileHeight {
+		return nil, writ.Errorf(writ.ENOTFOUND, "no such tile")
+	}
+	// The tile must lie within the tree as it is now.
+	end := (t.N*(1<<auditlog.TileHeight) + int64(t.W)) << (auditlog.TileHeight * t.L)
+	if end > size {
+		return nil, writ.Errorf(writ.ENOTFOUND, "the log has no tile %s yet", auditlog.TilePath(t))
+	}
+	hr := s.readHashes()
+	hr.ctx = ctx
+	data, err := tlog.ReadTileData(t, hr)
+	if err != nil {
+		return nil, fmt.Errorf("store: tile: %w", err)
+	}
+	return data, nil
+}
+
+// EntryBundle returns the leaves of entries N·256 … N·256+W−1 as a C2SP
+// entry bundle. Leaves show who did what when; only the legal team and
+// auditors may read them.
+func (s *Store) EntryBundle(ctx context.Context, actor writ.Actor, t tlog.Tile) ([]byte, error) {
+	if !actor.Role.SeesAll() {
+		return nil, writ.Errorf(writ.EFORBIDDEN, "only auditors and the legal team may read log entries")
+	}
+	start := t.N << auditlog.TileHeight
+	size, err := s.LogSize(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if start+int64(t.W) > size {
+		return nil, writ.Errorf(writ.ENOTFOUND, "the log has no entries %d to %d yet", start, start+int64(t.W)-1)
+	}
+	var leaves [][]byte
+	err = s.leaves(ctx, start, start+int64(t.W), func(index int64, leaf []byte) error {
+		if index != start+int64(len(leaves)) {
+			return &auditlog.Mismatch{Index: start + int64(len(leaves)), Reason: "the entry is missing"}
+		}
+		leaves = append(leaves, leaf)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return auditlog.EntryBundle(leaves)
+}
+
+// leaves recomputes the leaves of entries [from, to) from the event rows,
+// in index order.
+func (s *Store) leaves(ctx context.Context, from, to int64, fn func(index int64, leaf []byte) error) error {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT log_index, demand_id, actor_id, actor, kind, data, at FROM events
+		WHERE log_index >= ? AND log_index < ? ORDER BY log_index`), from, to)
+	if err != nil {
+		return fmt.Errorf("store: log entries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e auditlog.Event
+		var demand, actor sql.NullInt64
+		var data string
+		if err := rows.Scan(&e.Index, &demand, &actor, &e.Actor, &e.Kind, &data, &e.At); err != nil {
+			return fmt.Errorf("store: log entries: %w", err)
+		}
+		e.DemandID, e.ActorID, e.Data = demand.Int64, actor.Int64, []byte(data)
+		if err := fn(e.Index, auditlog.Leaf(e)); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func b64(h tlog.Hash) string { return base64.StdEncoding.EncodeToString(h[:]) }
+
+func b64s(p []tlog.Hash) []string {
+	out := make([]string, len(p))
+	for i, h := range p {
+		out[i] = b64(h)
+	}
+	return out
+}
+
+// InclusionProof proves that entry index is in the tree of the given size.
+// The legal team and auditors only.
+func (s *Store) InclusionProof(ctx context.Context, actor writ.Actor, index, size int64) (writ.InclusionProof, error) {
+	if !actor.Role.SeesAll() {
+		return writ.InclusionProof{}, writ.Errorf(writ.EFORBIDDEN, "only auditors and the legal team may request proofs")
+	}
+	current, err := s.LogSize(ctx)
+	if err != nil {
+		return writ.InclusionProof{}, err
+	}
+	if size <= 0 || size > current {
+		return writ.InclusionProof{}, writ.FieldErrorf("size", "must be between 1 and the log's size, %d", current)
+	}
+	if index < 0 || index >= size {
+		return writ.InclusionProof{}, writ.FieldErrorf("index", "must be below size")
+	}
+	return s.inclusion(ctx, index, size)
+}
+
+func (s *Store) inclusion(ctx context.Context, index, size int64) (writ.InclusionProof, error) {
+	hr := s.readHashes()
+	hr.ctx = ctx
+	proof, err := tlog.ProveRecord(size, index, hr)
+	if err != nil {
+		return writ.InclusionProof{}, fmt.Errorf("store: proof: %w", err)
+	}
+	root, err := tlog.TreeHash(size, hr)
+	if err != nil {
+		return writ.InclusionProof{}, fmt.Errorf("store: proof: %w", err)
+	}
+	leaf, err := hr.ReadHashes([]int64{tlog.StoredHashIndex(0, index)})
+	if err != nil {
+		return writ.InclusionProof{}, fmt.Errorf("store: proof: %w", err)
+	}
+	return writ.InclusionProof{Index: index, TreeSize: size, LeafHash: b64(leaf[0]), RootHash: b64(root), Proof: b64s(proof)}, nil
+}
+
+// ConsistencyProof proves that the tree of size old is a prefix of the tree
+// of size new. The legal team and auditors only.
+func (s *Store) ConsistencyProof(ctx context.Context, actor writ.Actor, old, new int64) (writ.ConsistencyProof, error) {
+	if !actor.Role.SeesAll() {
+		return writ.ConsistencyProof{}, writ.Errorf(writ.EFORBIDDEN, "only auditors and the legal team may request proofs")
+	}
+	current, err := s.LogSize(ctx)
+	if err != nil {
+		return writ.ConsistencyProof{}, err
+	}
+	if new <= 0 || new > current {
+		return writ.ConsistencyProof{}, writ.FieldErrorf("new", "must be between 1 and the log's size, %d", current)
+	}
+	if old <= 0 || old > new {
+		return writ.ConsistencyProof{}, writ.FieldErrorf("old", "must be between 1 and new")
+	}
+	hr := s.readHashes()
+	hr.ctx = ctx
+	proof, err := tlog.ProveTree(new, old, hr)
+	if err != nil {
+		return writ.ConsistencyProof{}, fmt.Errorf("store: proof: %w", err)
+	}
+	oldRoot, err := tlog.TreeHash(old, hr)
+	if err != nil {
+		return writ.ConsistencyProof{}, fmt.Errorf("store: proof: %w", err)
+	}
+	newRoot, err := tlog.TreeHash(new, hr)
+	if err != nil {
+		return writ.ConsistencyProof{}, fmt.Errorf("store: proof: %w", err)
+	}
+	return writ.ConsistencyProof{Old: old, New: new, OldRoot: b64(oldRoot), NewRoot: b64(newRoot), Proof: b64s(proof)}, nil
+}
+
+// proveEvents attaches to each event the proof of its inclusion at the
+// latest checkpoint that covers it.
+func (s *Store) proveEvents(ctx context.Context, events []writ.Event) error {
+	size, _, err := s.latestCheckpointSize(ctx)
+	if err != nil {
+		return err
+	}
+	for i := range events {
+		if events[i].LogIndex >= size {
+			continue
+		}
+		p, err := s.inclusion(ctx, events[i].LogIndex, size)
+		if err != nil {
+			return err
+		}
+		events[i].Inclusion = &p
+	}
+	return nil
+}
+
+// VerifyLog recomputes the whole log from the event rows and checks it
+// against the signed checkpoint (or, when signed is nil, the latest stored
+// one): every entry's leaf against the hash stored when it was appended,
+// and the root of the checkpoint's size against the checkpoint. It returns
+// the checkpoint and, on failure, an *auditlog.Mismatch naming the first
+// entry that does not match.
+func (s *Store) VerifyLog(ctx context.Context, verifier note.Verifier, signed []byte) (auditlog.Checkpoint, error) {
+	if signed == nil {
+		var err error
+		if signed, err = s.LatestCheckpoint(ctx); err != nil {
+			return auditlog.Checkpoint{}, err
+		}
+	}
+	cp, err := auditlog.OpenCheckpoint(signed, verifier)
+	if err != nil {
+		return cp, err
+	}
+	size, err := s.LogSize(ctx)
+	if err != nil {
+		return cp, err
+	}
+	if cp.Size > size {
+		return cp, &auditlog.Mismatch{Index: size, Reason: fmt.Sprintf("the checkpoint has %d entries but the log only %d", cp.Size, size)}
+	}
+	var v auditlog.Verifier
+	const batch = 4096
+	for from := int64(0); from < cp.Size; from += batch {
+		to := min(from+batch, cp.Size)
+		indexes := make([]int64, 0, to-from)
+		for i := from; i < to; i++ {
+			indexes = append(indexes, tlog.StoredHashIndex(0, i))
+		}
+		stored, err := s.readHashes().ReadHashes(indexes)
+		if err != nil {
+			return cp, &auditlog.Mismatch{Index: from, Reason: "the stored hashes are incomplete: " + err.Error()}
+		}
+		err = s.leaves(ctx, from, to, func(index int64, leaf []byte) error {
+			return v.Add(index, leaf, stored[index-from])
+		})
+		if err != nil {
+			return cp, err
+		}
+		if v.Size() != to {
+			return cp, &auditlog.Mismatch{Index: v.Size(), Reason: "the entry is missing (deleted or moved)"}
+		}
+	}
+	if v.Root() != cp.Root {
+		return cp, &auditlog.Mismatch{Index: cp.Size - 1, Reason: "the entries do not produce the checkpoint's root hash"}
+	}
+	return cp, nil
+}

@@ -1,0 +1,678 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"writ"
+	"writ/rules"
+)
+
+// ImportedDemand is a demand whose life so far happened elsewhere — in the
+// system writ replaces, or in a generated data set — brought in whole by
+// ImportDemands. It names the accounts of one customer: a request that
+// named several customers' accounts comes as one ImportedDemand per
+// customer, the later parts marked SameRequest.
+type ImportedDemand struct {
+	// Input is the demand as it was received; Input.ReceivedAt is required.
+	Input writ.DemandInput
+	// RecordedBy is the user who took the demand in; the zero Actor when
+	// no writ user did.
+	RecordedBy writ.Actor
+	// RequesterVerified is the legal team's finding that the requester
+	// speaks for the agency.
+	RequesterVerified bool
+	// SameRequest makes the demand a part of the same request as the
+	// demand before it in the batch, linked to it as intake links the
+	// parts of a request it splits.
+	SameRequest bool
+	// History is what happened to the demand after it was received,
+	// oldest first; empty for a demand still in state received.
+	History []ImportedStep
+}
+
+// ImportedStep is one move in an imported demand's history: who made it,
+// when, and what they asked for, as they would have asked Store.Transition.
+type ImportedStep struct {
+	Actor      writ.Actor
+	At         time.Time
+	Transition writ.TransitionInput
+}
+
+// ImportDemands writes a batch of demands as they stand after their
+// histories, in one transaction, and returns their ids in order. It is the
+// bulk path for migrations and large demo data sets. The records are the
+// ones intake and the demand's transitions would have left: the stored
+// assessment is the rulebook's for the demand as it stands, as reassess
+// computes it; every step of a history must be a move Store.Transition
+// would have allowed at its time (writ.CheckTransition decides, with the
+// step's time as the clock); decisions, challenges, disclosures and
+// notices follow from the steps. Each demand gets one "demand.imported"
+// event with its history. What differs is the cost: a batch takes a few
+// multi-row statements per table instead of dozens of statements per
+// demand.
+//
+// Admins only (EFORBIDDEN). An EINVALID or ECONFLICT error names the demand
+// by its index in the batch (Field "demands[3].history[2]"); nothing of the
+// batch is written then.
+func (s *Store) ImportDemands(ctx context.Context, actor writ.Actor, demands []ImportedDemand) ([]int64, error) {
+	if actor.Role != writ.RoleAdmin {
+		return nil, writ.Errorf(writ.EFORBIDDEN, "only an admin may import demands")
+	}
+	if len(demands) == 0 {
+		return []int64{}, nil
+	}
+	var ids []int64
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		reg, err := s.importRegistry(ctx, tx, demands)
+		if err != nil {
+			return err
+		}
+		if ids, err = s.reserveDemandIDs(ctx, tx, len(demands)); err != nil {
+			return err
+		}
+		b := s.newImportBatch(len(demands))
+		for i := range demands {
+			if err := b.add(reg, ids[i], i, &demands[i]); err != nil {
+				return err
+			}
+		}
+		return b.write(ctx, tx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// importRegistry is the part of the registry a batch refers to, read once
+// for the whole batch.
+type importRegistry struct {
+	agencies  map[int64]writ.Agency
+	customers map[int64]writ.Customer
+	accounts  map[string]int64 // account identifier → customer
+}
+
+func (s *Store) importRegistry(ctx context.Context, tx *sql.Tx, demands []ImportedDemand) (*importRegistry, error) {
+	reg := &importRegistry{agencies: map[int64]writ.Agency{}, customers: map[int64]writ.Customer{}, accounts: map[string]int64{}}
+	var agencyIDs, accounts []any
+	seenAgency, seenAccount := map[int64]bool{}, map[string]bool{}
+	for _, d := range demands {
+		if !seenAgency[d.Input.AgencyID] {
+			seenAgency[d.Input.AgencyID] = true
+			agencyIDs = append(agencyIDs, d.Input.AgencyID)
+		}
+		for _, a := range d.Input.Accounts {
+			a = strings.TrimSpace(a)
+			if !seenAccount[a] {
+				seenAccount[a] = true
+				accounts = append(accounts, a)
+			}
+		}
+	}
+	err := s.queryIn(ctx, tx, `SELECT `+agencyColumns+` FROM agencies WHERE id IN `, agencyIDs, func(rows *sql.Rows) error {
+		a, err := scanAgency(rows)
+		reg.agencies[a.ID] = a
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: import: agencies: %w", err)
+	}
+	var customerIDs []any
+	err = s.queryIn(ctx, tx, `SELECT identifier, customer_id FROM accounts WHERE identifier IN `, accounts, func(rows *sql.Rows) error {
+		var a string
+		var c int64
+		if err := rows.Scan(&a, &c); err != nil {
+			return err
+		}
+		if _, ok := reg.customers[c]; !ok {
+			reg.customers[c] = writ.Customer{}
+			customerIDs = append(customerIDs, c)
+		}
+		reg.accounts[a] = c
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: import: accounts: %w", err)
+	}
+	err = s.queryIn(ctx, tx, `SELECT `+customerColumns+` FROM customers WHERE id IN `, customerIDs, func(rows *sql.Rows) error {
+		c, err := scanCustomer(rows)
+		c.DataLocations, c.Accounts = []writ.DataLocation{}, []string{}
+		reg.customers[c.ID] = c
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: import: customers: %w", err)
+	}
+	// CaseOf needs each customer's data locations, in their order; the
+	// customer's own account list plays no part in an assessment.
+	err = s.queryIn(ctx, tx, `SELECT customer_id, region, country FROM data_locations WHERE customer_id IN `, customerIDs, func(rows *sql.Rows) error {
+		var id int64
+		var l writ.DataLocation
+		if err := rows.Scan(&id, &l.Region, &l.Country); err != nil {
+			return err
+		}
+		c := reg.customers[id]
+		c.DataLocations = append(c.DataLocations, l)
+		reg.customers[id] = c
+		return nil
+	}, ` ORDER BY customer_id, position`)
+	if err != nil {
+		return nil, fmt.Errorf("store: import: data locations: %w", err)
+	}
+	return reg, nil
+}
+
+// queryIn runs head followed by "(?, ?, …)" for the values, a few hundred
+// at a time, and calls each for every row.
+func (s *Store) queryIn(ctx context.Context, tx *sql.Tx, head string, values []any, each func(*sql.Rows) error, tail ...string) error {
+	for start := 0; start < len(values); start += 500 {
+		part := values[start:min(start+500, len(values))]
+		query := head + "(" + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + ")" + strings.Join(tail, "")
+		rows, err := tx.QueryContext(ctx, s.q(query), part...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := each(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// reserveDemandIDs takes n demand ids for the batch, so that its rows can
+// refer to their demand without reading ids back. PostgreSQL hands them
+// out from the column's sequence, which servers taking in demands at the
+// same time share; on SQLite the batch holds the only write lock, and the
+// ids follow the largest one, as SQLite itself would number them.
+func (s *Store) reserveDemandIDs(ctx context.Context, tx *sql.Tx, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if !s.postgres {
+		var top int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM demands`).Scan(&top); err != nil {
+			return nil, fmt.Errorf("store: import: ids: %w", err)
+		}
+		for i := range n {
+			ids = append(ids, top+1+int64(i))
+		}
+		return ids, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('demands', 'id')) FROM generate_series(1, $1)`, n)
+	if err != nil {
+		return nil, fmt.Errorf("store: import: ids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: import: ids: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: import: ids: %w", err)
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// importBatch collects the rows of a batch, table by table.
+type importBatch struct {
+	s      *Store
+	now    time.Time
+	groups []int64 // group id of each demand added so far
+
+	demands, accounts, assessments, deadlines, notices, decisions, challenges, disclosures *tableRows
+	events                                                                                 []pendingEvent
+	actor                                                                                  writ.Actor
+}
+
+// demandImportColumns are the columns of a demand row as the import writes
+// it: intake's, plus what the demand's history has set since.
+var demandImportColumns = []string{"id", "group_id", "reference", "agency_id", "customer_id", "submitted_by", "channel", "received_at",
+	"requester", "requester_verified", "instrument", "citation", "issued_by", "validated_by", "offence_max_years", "offence_listed",
+	"offence_in_issuing_state", "subject_residence", "data_categories", "accounts", "range_from", "range_to", "due", "ndo", "ndo_basis", "ndo_until",
+	"emergency", "emergency_justification", "emergency_callback", "customer_first_exception", "state", "outcome", "reviewer_id",
+	"customer_visible", "route", "next_deadline", "flags", "authority_country", "version", "updated_at"}
+
+func (s *Store) newImportBatch(n int) *importBatch {
+	return &importBatch{
+		s: s, now: s.nowUTC(), groups: make([]int64, 0, n),
+		demands:     newTableRows("demands", demandImportColumns, n),
+		accounts:    newTableRows("demand_accounts", []string{"demand_id", "account"}, n),
+		assessments: newTableRows("assessments", []string{"demand_id", "rulebook", "body", "computed_at"}, n),
+		deadlines:   newTableRows("deadlines", []string{"demand_id", "code", "due"}, 2*n),
+		notices:     newTableRows("notices", []string{"demand_id", "timing", "state", "send_at", "until", "reason", "updated_at"}, n),
+		decisions:   newTableRows("decisions", []string{"demand_id", "kind", "categories", "rationale", "decided_by", "approved_by", "at"}, n),
+		challenges:  newTableRows("challenges", []string{"demand_id", "grounds", "forum", "filed_at", "deadline", "outcome"}, 0),
+		disclosures: newTableRows("disclosures", []string{"demand_id", "categories", "accounts", "records", "package_sha256", "disclosed_by", "at"}, 0),
+		events:      make([]pendingEvent, 0, n),
+		actor:       writ.System(),
+	}
+}
+
+// add checks the i-th demand of the batch and collects its rows.
+func (b *importBatch) add(reg *importRegistry, id int64, i int, dm *ImportedDemand) error {
+	s := b.s
+	in := dm.Input
+	in.Accounts = slices.Clone(in.Accounts)
+	if err := s.validateDemandInput(&in); err != nil {
+		return importError(i, -1, err)
+	}
+	if in.ReceivedAt == nil {
+		return importError(i, -1, writ.FieldErrorf("received_at", "an imported demand needs the time it was received"))
+	}
+	received := in.ReceivedAt.UTC().Truncate(time.Microsecond)
+	if received.After(b.now) {
+		return importError(i, -1, writ.FieldErrorf("received_at", "in the future"))
+	}
+	ag, ok := reg.agencies[in.AgencyID]
+	if !ok {
+		return importError(i, -1, writ.FieldErrorf("agency_id", "no agency %d", in.AgencyID))
+	}
+	var customer int64
+	var accounts []string
+	for j, a := range in.Accounts {
+		c, ok := reg.accounts[a]
+		switch {
+		case !ok:
+			return importError(i, -1, writ.FieldErrorf(fmt.Sprintf("accounts[%d]", j), "%q is not an account of this provider", a))
+		case j > 0 && c != customer:
+			return importError(i, -1, writ.FieldErrorf(fmt.Sprintf("accounts[%d]", j), "%q belongs to another customer than %q: import one demand per customer", a, in.Accounts[0]))
+		}
+		customer = c
+		if !slices.Contains(accounts, a) {
+			accounts = append(accounts, a)
+		}
+	}
+	group := id
+	if dm.SameRequest {
+		if i == 0 {
+			return importError(i, -1, writ.FieldErrorf("same_request", "the first demand of a batch has no demand before it"))
+		}
+		group = b.groups[i-1]
+	}
+	b.groups = append(b.groups, group)
+	requester := in.Requester
+	if dm.RecordedBy.Role == writ.RoleAgency && requester == "" {
+		requester = dm.RecordedBy.Name
+	}
+	d := writ.Demand{
+		ID: id, GroupID: group, Reference: in.Reference, AgencyID: in.AgencyID, CustomerID: customer, Channel: in.Channel, ReceivedAt: received,
+		Requester: requester, RequesterVerified: dm.RequesterVerified, Instrument: in.Instrument, Citation: in.Citation,
+		IssuedBy: in.IssuedBy, ValidatedBy: in.ValidatedBy, OffenceMaxYears: in.OffenceMaxYears, OffenceListed: in.OffenceListed,
+		OffenceInIssuingState: in.OffenceInIssuingState, SubjectResidence: in.SubjectResidence,
+		DataCategories: in.DataCategories, Accounts: accounts, DateRange: in.DateRange, Due: in.Due,
+		Nondisclosure: in.Nondisclosure, Emergency: in.Emergency, CustomerFirstException: in.CustomerFirstException,
+		State: writ.StateReceived, Version: 1,
+	}
+	if d.DataCategories == nil {
+		d.DataCategories = []string{}
+	}
+
+	// The assessment, deadlines, route, flags and notice, as reassess
+	// computes them for the demand as it stands.
+	k, err := CaseOf(&d, ag, reg.customers[customer])
+	if err != nil {
+		return importError(i, -1, err)
+	}
+	if err := s.rules.Validate(&k); err != nil {
+		return importError(i, -1, err)
+	}
+	a := s.rules.Assess(k)
+	body, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Errorf("store: import: assess: %w", err)
+	}
+	b.assessments.add(id, s.rules.Version(), string(body), b.now)
+	var next *time.Time
+	for _, dl := range a.Deadlines {
+		due := dl.Due.UTC()
+		b.deadlines.add(id, dl.Code, due)
+		if next == nil || due.Before(*next) {
+			next = &due
+		}
+	}
+	d.Route, d.NextDeadline, d.Flags = a.Route, next, slices.Clone(a.Flags)
+	n := noticeOf(&d, a)
+	visible := n.state == "scheduled"
+
+	// The history, move by move, as Transition and applyTransition make it.
+	l := life{d: &d, a: a, agencyVerified: ag.Verified, last: received, notice: &n, visible: visible, updated: received}
+	for j, step := range dm.History {
+		if err := l.move(b, step); err != nil {
+			return importError(i, j, err)
+		}
+	}
+	if d.State == writ.StateClosed {
+		d.NextDeadline = nil
+	}
+
+	var rangeFrom, rangeTo, ndoBasis, ndoUntil, justification string
+	if d.DateRange != nil {
+		rangeFrom, rangeTo = d.DateRange.From, d.DateRange.To
+	}
+	if d.Nondisclosure != nil {
+		ndoBasis, ndoUntil = d.Nondisclosure.Basis, d.Nondisclosure.Until
+	}
+	callback := false
+	if d.Emergency != nil {
+		justification, callback = d.Emergency.Justification, d.Emergency.VerifiedByCallback
+	}
+	var submittedBy, outcome any
+	if dm.RecordedBy.UserID != 0 {
+		submittedBy = dm.RecordedBy.UserID
+	}
+	if d.Outcome != "" {
+		outcome = d.Outcome
+	}
+	d.UpdatedAt = l.updated
+	b.demands.add(id, group, d.Reference, d.AgencyID, d.CustomerID, submittedBy, d.Channel, d.ReceivedAt,
+		d.Requester, d.RequesterVerified, d.Instrument, d.Citation, d.IssuedBy, d.ValidatedBy, d.OffenceMaxYears, d.OffenceListed,
+		nullBool(d.OffenceInIssuingState), d.SubjectResidence, jsonText(d.DataCategories), jsonText(d.Accounts), rangeFrom, rangeTo,
+		nullTime(d.Due), d.Nondisclosure != nil, ndoBasis, ndoUntil, d.Emergency != nil, justification, callback,
+		d.CustomerFirstException, string(d.State), outcome, nullInt64(d.ReviewerID),
+		l.visible, d.Route, nullTime(d.NextDeadline), jsonText(d.Flags), ag.Country, d.Version, d.UpdatedAt)
+	for _, acct := range accounts {
+		b.accounts.add(id, acct)
+	}
+	b.notices.add(id, a.Notice.Timing, n.state, nullTime(n.sendAt), n.until, n.reason, n.updated(received))
+	for _, c := range l.challenges {
+		b.challenges.add(id, c.grounds, c.forum, c.filed, nullTime(c.deadline), c.outcome)
+	}
+	history := l.events
+	if history == nil {
+		history = []map[string]any{}
+	}
+	b.events = append(b.events, pendingEvent{actor: b.actor, demandID: &d.ID, kind: "demand.imported",
+		data: map[string]any{"demand": d, "history": history, "rulebook": s.rules.Version(), "route": a.Route}})
+	return nil
+}
+
+// noticeRecord is a demand's notice row.
+type noticeRecord struct {
+	state, until, reason string
+	sendAt               *time.Time
+	sentAt               *time.Time
+}
+
+// updated is when the notice last changed: when it was sent, or else when
+// it was scheduled, on receipt.
+func (n noticeRecord) updated(received time.Time) time.Time {
+	if n.sentAt != nil {
+		return *n.sentAt
+	}
+	return received
+}
+
+// noticeOf is the notice scheduleNotice records for a demand with
+// assessment a, before any notice has gone out.
+func noticeOf(d *writ.Demand, a rules.Assessment) noticeRecord {
+	var n noticeRecord
+	switch a.Notice.Timing {
+	case "prohibited":
+		n.state, n.reason = "prohibited", "national security"
+	case "delayed":
+		n.state = "delayed"
+		if a.Notice.Until != nil {
+			n.until = a.Notice.Until.String()
+		}
+		if d.Nondisclosure != nil {
+			n.reason = d.Nondisclosure.Basis
+		}
+	case "after_emergency":
+		n.state, n.reason = "delayed", "emergency"
+	case "with_redirect", "before_disclosure":
+		n.state, n.sendAt = "scheduled", a.Notice.SendAt
+	default:
+		n.state = "none"
+	}
+	return n
+}
+
+// life replays an imported demand's history.
+type life struct {
+	d              *writ.Demand
+	a              rules.Assessment
+	agencyVerified bool
+	notice         *noticeRecord
+	visible        bool
+	last, updated  time.Time
+
+	reviewerName        string
+	approvedCategories  []string // of the latest approval
+	disclosedCategories []string
+	challenges          []challengeRecord
+	events              []map[string]any
+}
+
+type challengeRecord struct {
+	grounds, forum, outcome string
+	filed                   time.Time
+	deadline                *time.Time
+}
+
+// move makes one step of the history, refusing one Transition would have
+// refused.
+func (l *life) move(b *importBatch, step ImportedStep) error {
+	d, a, in := l.d, l.a, step.Transition
+	at := step.At.UTC().Truncate(time.Microsecond)
+	if at.Before(l.last) || at.After(b.now) {
+		return writ.FieldErrorf("at", "a step happens after the one before it (the first after the demand was received) and not in the future")
+	}
+	tc := writ.TransitionContext{Demand: d, LegallySufficient: a.LegallySufficient, NoticeTiming: a.Notice.Timing,
+		AgencyVerified: l.agencyVerified, DisclosedCategories: l.disclosedCategories, Now: at}
+	for _, def := range a.Deficiencies {
+		tc.Deficiencies = append(tc.Deficiencies, def.Code)
+	}
+	if d.State == writ.StateNoticed {
+		for _, dl := range a.Deadlines {
+			if dl.Code == "EARLIEST_DISCLOSURE" {
+				tc.ObjectionWindowEnds = dl.Due
+			}
+		}
+	}
+	outcome, err := writ.CheckTransition(step.Actor, tc, in)
+	if err != nil {
+		return err
+	}
+	from := d.State
+	if in.To == writ.StateInReview {
+		d.ReviewerID, l.reviewerName = nil, step.Actor.Name
+		if step.Actor.UserID != 0 {
+			reviewer := step.Actor.UserID
+			d.ReviewerID = &reviewer
+		}
+	}
+	gagged := a.Notice.Timing == "prohibited" || a.Notice.Timing == "delayed"
+	l.visible = l.visible || (in.To == writ.StateRedirected || in.To == writ.StateNoticed) && !gagged
+	event := map[string]any{"from": from, "to": in.To, "rationale": in.Rationale, "at": at, "actor": step.Actor.Name}
+	if step.Actor.UserID != 0 {
+		event["actor_id"] = step.Actor.UserID
+	}
+	if outcome != "" {
+		event["outcome"] = outcome
+	}
+	if in.ChallengeOutcome != "" {
+		event["challenge_outcome"] = in.ChallengeOutcome
+		for i := range l.challenges {
+			if l.challenges[i].outcome == "" {
+				l.challenges[i].outcome = in.ChallengeOutcome
+			}
+		}
+	}
+	if kind := writ.DecisionKind(in.To, false); kind != "" {
+		categories, decided, approved := []string{}, step.Actor.Name, ""
+		if in.To == writ.StateApproved {
+			categories = a.DisclosableCategories
+			if in.Categories != nil {
+				for i, c := range in.Categories {
+					if !slices.Contains(a.DisclosableCategories, c) {
+						return writ.FieldErrorf(fmt.Sprintf("categories[%d]", i), "%q may not be disclosed under this demand (disclosable: %v)", c, a.DisclosableCategories)
+					}
+				}
+				categories = in.Categories
+			}
+			kind = writ.DecisionKind(in.To, len(categories) < len(d.DataCategories))
+			decided, approved = l.reviewerName, step.Actor.Name
+			l.approvedCategories = categories
+			event["categories"] = categories
+		}
+		b.decisions.add(d.ID, kind, jsonText(categories), in.Rationale, decided, approved, at)
+		event["decision"] = kind
+	}
+	switch in.To {
+	case writ.StateChallenged:
+		deadline, err := challengeDeadline(in.Challenge.Deadline, a)
+		if err != nil {
+			return err
+		}
+		l.challenges = append(l.challenges, challengeRecord{grounds: in.Challenge.Grounds, forum: in.Challenge.Forum, filed: at, deadline: deadline})
+		event["challenge"] = in.Challenge
+	case writ.StateNoticed, writ.StateRedirected:
+		if !gagged {
+			l.notice.state, l.notice.sentAt = "sent", &at
+		}
+	case writ.StateDisclosed:
+		if err := l.disclose(b, step, at); err != nil {
+			return err
+		}
+		event["disclosure"] = in.Disclosure
+	}
+	d.State, d.Outcome = in.To, outcome
+	d.Version++
+	l.last, l.updated = at, at
+	l.events = append(l.events, event)
+	return nil
+}
+
+// disclose records a production as recordDisclosure does: only categories
+// approved for the demand may have been produced.
+func (l *life) disclose(b *importBatch, step ImportedStep, at time.Time) error {
+	in := step.Transition.Disclosure
+	if l.approvedCategories == nil {
+		return writ.Errorf(writ.ECONFLICT, "no approval of a disclosure is recorded")
+	}
+	if len(in.Categories) == 0 {
+		return writ.FieldErrorf("disclosure.categories", "name the categories produced")
+	}
+	for i, c := range in.Categories {
+		if !slices.Contains(l.approvedCategories, c) {
+			return writ.FieldErrorf(fmt.Sprintf("disclosure.categories[%d]", i), "%q was not approved for disclosure (approved: %v)", c, l.approvedCategories)
+		}
+	}
+	if in.Accounts < 0 || in.Records < 0 {
+		return writ.FieldErrorf("disclosure.records", "counts cannot be negative")
+	}
+	if p := in.PackageSHA256; p != "" && (len(p) != 64 || !isHex(p)) {
+		return writ.FieldErrorf("disclosure.package_sha256", "a SHA-256 is 64 hexadecimal digits")
+	}
+	l.disclosedCategories = in.Categories
+	b.disclosures.add(l.d.ID, jsonText(in.Categories), in.Accounts, in.Records, in.PackageSHA256, step.Actor.Name, at)
+	return nil
+}
+
+// importError names the demand (and the step of its history, when step is
+// not -1) in an error about it, keeping the error's code.
+func importError(i, step int, err error) error {
+	field := fmt.Sprintf("demands[%d]", i)
+	if step >= 0 {
+		field += fmt.Sprintf(".history[%d]", step)
+	}
+	var e *writ.Error
+	if !errors.As(err, &e) {
+		return fmt.Errorf("store: import: %s: %w", field, err)
+	}
+	if e.Field != "" {
+		field += "." + e.Field
+	}
+	return &writ.Error{Code: e.Code, Field: field, Message: e.Message}
+}
+
+// write inserts the batch's rows, demands first for the foreign keys, and
+// appends its events to the log in one call.
+func (b *importBatch) write(ctx context.Context, tx *sql.Tx) error {
+	for _, t := range []*tableRows{b.demands, b.accounts, b.assessments, b.deadlines, b.notices, b.decisions, b.challenges, b.disclosures} {
+		if err := b.s.insertTableRows(ctx, tx, t); err != nil {
+			return fmt.Errorf("store: import: %s: %w", t.table, err)
+		}
+	}
+	return b.s.appendEvents(ctx, tx, b.events)
+}
+
+// tableRows are rows for one table, their values in one flat list.
+type tableRows struct {
+	table   string
+	columns []string
+	values  []any
+}
+
+func newTableRows(table string, columns []string, rows int) *tableRows {
+	return &tableRows{table: table, columns: columns, values: make([]any, 0, rows*len(columns))}
+}
+
+func (t *tableRows) add(values ...any) { t.values = append(t.values, values...) }
+
+// maxParameters is how many bound parameters one statement may carry:
+// SQLite's limit (32766 since 3.32); PostgreSQL allows 65535.
+func (s *Store) maxParameters() int {
+	if s.postgres {
+		return 65535
+	}
+	return 32766
+}
+
+// insertTableRows inserts the rows with multi-row INSERT statements of as
+// many rows as the limit on parameters allows. Every full statement has
+// the same text, so it is prepared once and run again for each chunk.
+func (s *Store) insertTableRows(ctx context.Context, tx *sql.Tx, t *tableRows) error {
+	width := len(t.columns)
+	total := len(t.values) / width
+	if total == 0 {
+		return nil
+	}
+	per := min(s.maxParameters()/width, 1000)
+	statement := func(rows int) string {
+		tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+		return s.q("INSERT INTO " + t.table + " (" + strings.Join(t.columns, ", ") + ") VALUES " +
+			strings.TrimSuffix(strings.Repeat(tuple+", ", rows), ", "))
+	}
+	full := total / per
+	if full > 1 {
+		stmt, err := tx.PrepareContext(ctx, statement(per))
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for c := range full {
+			if _, err := stmt.ExecContext(ctx, t.values[c*per*width:(c+1)*per*width]...); err != nil {
+				return err
+			}
+		}
+	} else if full == 1 {
+		if _, err := tx.ExecContext(ctx, statement(per), t.values[:per*width]...); err != nil {
+			return err
+		}
+	}
+	if rest := total - full*per; rest > 0 {
+		if _, err := tx.ExecContext(ctx, statement(rest), t.values[full*per*width:]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
