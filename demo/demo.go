@@ -1,9 +1,11 @@
 // Package demo loads a realistic data set into a store: a dozen agencies
 // in several countries, customers of every kind with data in several
 // regions, a user for every role, and a few hundred demands spread over
-// every state of a demand's life. Every demand is taken in and moved
-// through the store's own service methods, so the demo's records obey the
-// same rules and carry the same events as real ones.
+// every state of a demand's life. The first 300 demands are taken in and
+// moved through the store's own service methods, so the demo's records
+// obey the same rules and carry the same events as real ones; any more, up
+// to millions for benchmarks and reports, are imported in batches through
+// Store.ImportDemands, whose records are the same but cost far less.
 package demo
 
 import (
@@ -26,7 +28,7 @@ type Options struct {
 	Demands int
 	// Now is the clock the demands' receipt times count back from.
 	Now time.Time
-	// Progress, when set, receives a line of progress now and then.
+	// Progress, when set, receives a progress bar, redrawn in place.
 	Progress io.Writer
 }
 
@@ -78,14 +80,23 @@ func Load(ctx context.Context, st *store.Store, opts Options) (map[string]string
 	}
 	g := &generator{st: st, now: opts.Now.UTC(), agencies: agencyIDs, customers: customerIDs,
 		reviewer: actors[writ.RoleReviewer], approver: actors[writ.RoleApprover]}
-	for i := have + 1; i <= opts.Demands; i++ {
+	p := newProgress(opts.Progress, "demo:", max(opts.Demands-have, 0), time.Now)
+	for i := have + 1; i <= min(opts.Demands, serviceDemands); i++ {
 		if err := g.demand(ctx, i); err != nil {
 			return nil, fmt.Errorf("demo demand %d: %w", i, err)
 		}
-		if opts.Progress != nil && (i%100 == 0 || i == opts.Demands) {
-			fmt.Fprintf(opts.Progress, "demo: %d of %d demands\n", i, opts.Demands)
+		p.add(1)
+	}
+	if opts.Demands > serviceDemands && have < opts.Demands {
+		b, err := newBulkGenerator(ctx, st, g)
+		if err != nil {
+			return nil, err
+		}
+		if err := importBulk(ctx, st, b, max(have+1, serviceDemands+1), opts.Demands, p); err != nil {
+			return nil, err
 		}
 	}
+	p.finish()
 	return tokens, nil
 }
 

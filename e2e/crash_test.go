@@ -31,11 +31,12 @@ func TestKillDuringBurstLosesNoAcknowledgedDemand(t *testing.T) {
 		maxBurst = 1500 * time.Millisecond
 		enough   = 200 // acknowledged demands after which the kill comes early
 	)
-	db := filepath.Join(t.TempDir(), "writ.db")
+	dir := t.TempDir()
+	db, logKey := filepath.Join(dir, "writ.db"), filepath.Join(dir, "log.key")
 	tokens := loadDemo(t, db)
 	agency, admin := tokens["agency"], tokens["admin"]
 	c := newClient(t)
-	srv := startServer(t, db)
+	srv := startServer(t, db, logKey)
 
 	// Every worker submits demands back to back until its first request
 	// that goes unanswered. Only a 201 counts as acknowledged.
@@ -113,7 +114,7 @@ func TestKillDuringBurstLosesNoAcknowledgedDemand(t *testing.T) {
 	}
 	t.Logf("killed after %v: %d submissions acknowledged, %d unanswered", killedAfter.Round(time.Millisecond), len(acked), len(unacked))
 
-	srv = startServer(t, db)
+	srv = startServer(t, db, logKey)
 
 	// Every acknowledged demand survived, as answered.
 	parallel(workers, len(acked), func(i int) {

@@ -97,14 +97,15 @@ type server struct {
 	err    error         // what Wait returned; read after exited is closed
 }
 
-// startServer starts "writ serve" on a free loopback port against db and
-// returns once it answers GET /v1/health. The process is killed when the
+// startServer starts "writ serve" on a free loopback port against db, with
+// the audit log's signing key in logKey (servers sharing a database share
+// the key), and returns once it answers GET /v1/health. The process is killed when the
 // test ends, and its log is printed if the test failed.
-func startServer(t *testing.T, db string) *server {
+func startServer(t *testing.T, db, logKey string, extra ...string) *server {
 	t.Helper()
 	line := &firstLine{ch: make(chan string, 1)}
 	s := &server{stderr: &syncBuffer{}, exited: make(chan struct{})}
-	s.cmd = exec.Command(writBin, "serve", "--addr", "127.0.0.1:0", "--db", db)
+	s.cmd = exec.Command(writBin, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-key", logKey}, extra...)...)
 	s.cmd.Env = writEnv()
 	s.cmd.SysProcAttr = procAttr()
 	s.cmd.Stdout, s.cmd.Stderr = line, s.stderr

@@ -5,6 +5,9 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -25,7 +28,8 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 	tokens := loadDemo(t, db)
 	agency, admin := tokens["agency"], tokens["admin"]
 	c := newClient(t)
-	nodes := [2]*server{startServer(t, db), startServer(t, db)}
+	logKey := filepath.Join(t.TempDir(), "log.key")
+	nodes := [2]*server{startServer(t, db, logKey), startServer(t, db, logKey)}
 
 	// Half the workers send first to one node and half to the other. Most
 	// retries follow the first answer, as after a timeout; every third is
@@ -95,5 +99,16 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 		if t.Failed() {
 			t.Fatalf("listing through node %d (%s) is wrong", i, n.url)
 		}
+	}
+
+	// Both servers appended to one audit log: it has no gap or fork, and
+	// verifies whole against a checkpoint signed now.
+	out, err := exec.Command(writBin, "log", "checkpoint", "--db", db, "--log-key", logKey).CombinedOutput()
+	if err != nil {
+		t.Fatalf("writ log checkpoint: %v\n%s", err, out)
+	}
+	out, err = exec.Command(writBin, "log", "verify", "--db", db, "--log-key", logKey).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "verified") {
+		t.Fatalf("writ log verify: %v\n%s", err, out)
 	}
 }

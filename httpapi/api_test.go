@@ -8,10 +8,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"writ"
+	"writ/auditlog"
 	"writ/store/storetest"
 )
 
@@ -35,7 +37,11 @@ func newAPIFixture(t *testing.T) *apiFixture {
 	t.Helper()
 	f := &apiFixture{Fixture: storetest.NewFixture(t, storetest.SQLite), tokens: map[string]string{}}
 	rb := f.Store.Rules()
-	f.srv = httptest.NewServer(New(Options{Store: f.Store, Rules: rb, Now: f.Clock.Now}))
+	key, err := auditlog.LoadOrCreateKey(filepath.Join(t.TempDir(), "log.key"), "writ.test/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = httptest.NewServer(New(Options{Store: f.Store, Rules: rb, Now: f.Clock.Now, LogKey: key}))
 	t.Cleanup(f.srv.Close)
 	ctx := context.Background()
 	for name, a := range map[string]writ.Actor{"admin": f.Admin, "reviewer": f.Reviewer, "approver": f.Approver, "auditor": f.Auditor,
@@ -47,10 +53,12 @@ func newAPIFixture(t *testing.T) *apiFixture {
 		f.tokens[name] = token
 	}
 	f.dUS, f.docSHA = f.submitUS(t)
-	var err error
 	f.dDE, _, err = f.Store.CreateDemand(ctx, f.AgencyUserDE, writ.DemandInput{Instrument: "eu_epoc", IssuedBy: "judge",
 		DataCategories: []string{"subscriber"}, Accounts: []string{"joe@mail.example"}}, "")
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Store.IssueCheckpoint(ctx, key.Signer); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -189,6 +197,17 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		{"GET /v1/demands/{id}/documents/{sha256}", func(*testing.T, string) req {
 			return req{"GET", fmt.Sprintf("/v1/demands/%d/documents/%s", dUS, f.docSHA), ""}
 		}, expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200, "customerEnt": 200}, 200, legal...))},
+		{"GET /v1/log/key", func(*testing.T, string) req { return req{"GET", "/v1/log/key", ""} }, expect(200, map[string]int{"anonymous": 200})},
+		{"POST /v1/log/checkpoints", func(*testing.T, string) req { return req{"POST", "/v1/log/checkpoints", ""} },
+			expect(403, with(map[string]int{"auditor": 201}, 201, legal...))},
+		{"GET /v1/log/proof/inclusion", func(*testing.T, string) req { return req{"GET", "/v1/log/proof/inclusion?index=0&size=2", ""} },
+			expect(403, with(map[string]int{"auditor": 200}, 200, legal...))},
+		{"GET /v1/log/proof/consistency", func(*testing.T, string) req { return req{"GET", "/v1/log/proof/consistency?old=1&new=2", ""} },
+			expect(403, with(map[string]int{"auditor": 200}, 200, legal...))},
+		{"GET /log/checkpoint", func(*testing.T, string) req { return req{"GET", "/log/checkpoint", ""} }, expect(200, map[string]int{"anonymous": 200})},
+		{"GET /log/tile/{tile...}", func(*testing.T, string) req { return req{"GET", "/log/tile/0/000.p/2", ""} }, expect(200, map[string]int{"anonymous": 200})},
+		{"GET /log/tile/{tile...}", func(*testing.T, string) req { return req{"GET", "/log/tile/entries/000.p/2", ""} },
+			expect(403, with(map[string]int{"auditor": 200}, 200, legal...))},
 	}
 	covered := map[string]bool{}
 	for _, c := range cases {

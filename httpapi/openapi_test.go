@@ -149,7 +149,8 @@ func TestOpenAPIMatchesRoutes(t *testing.T) {
 	}
 	inRoutes := map[operation]route{}
 	for _, rt := range routes() {
-		inRoutes[operation{rt.method, rt.pattern}] = rt
+		// A trailing wildcard ({tile...}) is one path parameter in OpenAPI.
+		inRoutes[operation{rt.method, strings.ReplaceAll(rt.pattern, "...}", "}")}] = rt
 	}
 
 	var missing, extra []string

@@ -1,4 +1,5 @@
-// Package httpapi serves writ's JSON API under /v1/. Every route is in the
+// Package httpapi serves writ's JSON API under /v1/ and the audit log in
+// the C2SP tlog-tiles layout under /log/. Every route is in the
 // table of routes below, which the OpenAPI document (openapi.json, served at
 // /v1/openapi.json) must match exactly; a test holds the two together.
 package httpapi
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"writ/auditlog"
 	"writ/rules"
 	"writ/store"
 )
@@ -18,6 +20,8 @@ type Options struct {
 	Rules  *rules.Rulebook
 	Logger *slog.Logger
 	Now    func() time.Time
+	// LogKey signs the audit log's checkpoints.
+	LogKey *auditlog.Key
 }
 
 // Server is the API's HTTP handler.
@@ -27,6 +31,7 @@ type Server struct {
 	log    *slog.Logger
 	now    func() time.Time
 	router *http.ServeMux
+	logKey *auditlog.Key // signs checkpoints
 }
 
 // route is one operation of the API.
@@ -62,12 +67,19 @@ func routes() []route {
 		{method: "GET", pattern: "/v1/demands/{id}/documents", handler: (*Server).listDocuments},
 		{method: "POST", pattern: "/v1/demands/{id}/documents", handler: (*Server).addDocument},
 		{method: "GET", pattern: "/v1/demands/{id}/documents/{sha256}", handler: (*Server).getDocument},
+		{method: "GET", pattern: "/v1/log/key", public: true, handler: (*Server).verifierKey},
+		{method: "POST", pattern: "/v1/log/checkpoints", handler: (*Server).issueCheckpoint},
+		{method: "GET", pattern: "/v1/log/proof/inclusion", handler: (*Server).inclusionProof},
+		{method: "GET", pattern: "/v1/log/proof/consistency", handler: (*Server).consistencyProof},
+		// The log in the C2SP tlog-tiles layout, for outside verifiers.
+		{method: "GET", pattern: "/log/checkpoint", public: true, handler: (*Server).checkpoint},
+		{method: "GET", pattern: "/log/tile/{tile...}", public: true, handler: (*Server).tile},
 	}
 }
 
 // New returns the API handler.
 func New(opts Options) *Server {
-	s := &Server{store: opts.Store, rules: opts.Rules, log: opts.Logger, now: opts.Now, router: http.NewServeMux()}
+	s := &Server{store: opts.Store, rules: opts.Rules, log: opts.Logger, now: opts.Now, router: http.NewServeMux(), logKey: opts.LogKey}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

@@ -439,3 +439,24 @@ func (s *Store) VerifyLog(ctx context.Context, verifier note.Verifier, signed []
 	}
 	return cp, nil
 }
+
+// RecordRulebook appends a rulebook.loaded event when the rulebook in force
+// differs from the last one recorded, so the log shows which rules every
+// later assessment was made under. Servers starting together record it once.
+func (s *Store) RecordRulebook(ctx context.Context, actor writ.Actor) error {
+	version, digest := s.rules.Version(), s.rules.Digest()
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.lockLogHead(ctx, tx); err != nil {
+			return err
+		}
+		var last string
+		err := tx.QueryRowContext(ctx, `SELECT data FROM events WHERE kind = 'rulebook.loaded' ORDER BY log_index DESC LIMIT 1`).Scan(&last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: rulebook event: %w", err)
+		}
+		if strings.Contains(last, digest) {
+			return nil
+		}
+		return s.appendEvent(ctx, tx, actor, nil, "rulebook.loaded", map[string]string{"version": version, "sha256": digest})
+	})
+}

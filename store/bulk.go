@@ -70,6 +70,11 @@ func (s *Store) ImportDemands(ctx context.Context, actor writ.Actor, demands []I
 	}
 	var ids []int64
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if !s.postgres {
+			if _, err := tx.ExecContext(ctx, `PRAGMA cache_size = -65536`); err != nil {
+				return err
+			}
+		}
 		reg, err := s.importRegistry(ctx, tx, demands)
 		if err != nil {
 			return err
@@ -395,13 +400,40 @@ func (b *importBatch) add(reg *importRegistry, id int64, i int, dm *ImportedDema
 	for _, c := range l.challenges {
 		b.challenges.add(id, c.grounds, c.forum, c.filed, nullTime(c.deadline), c.outcome)
 	}
-	history := l.events
+	history := l.moves
 	if history == nil {
-		history = []map[string]any{}
+		history = []importedMove{}
 	}
 	b.events = append(b.events, pendingEvent{actor: b.actor, demandID: &d.ID, kind: "demand.imported",
-		data: map[string]any{"demand": d, "history": history, "rulebook": s.rules.Version(), "route": a.Route}})
+		data: importedEvent{Demand: d, History: history, Rulebook: s.rules.Version(), Route: a.Route}})
 	return nil
+}
+
+// importedEvent is the data of a demand's "demand.imported" event: the
+// demand as it stands, as "demand.received" records a new one, and the
+// moves that brought it there, each as "demand.transition" records one
+// plus who made it and when. Structs rather than maps, because a batch
+// encodes thousands of them.
+type importedEvent struct {
+	Demand   writ.Demand    `json:"demand"`
+	History  []importedMove `json:"history"`
+	Rulebook string         `json:"rulebook"`
+	Route    string         `json:"route"`
+}
+
+type importedMove struct {
+	From             writ.State            `json:"from"`
+	To               writ.State            `json:"to"`
+	Rationale        string                `json:"rationale"`
+	At               time.Time             `json:"at"`
+	Actor            string                `json:"actor"`
+	ActorID          int64                 `json:"actor_id,omitempty"`
+	Outcome          string                `json:"outcome,omitempty"`
+	ChallengeOutcome string                `json:"challenge_outcome,omitempty"`
+	Decision         string                `json:"decision,omitempty"`
+	Categories       []string              `json:"categories,omitempty"`
+	Challenge        *writ.ChallengeInput  `json:"challenge,omitempty"`
+	Disclosure       *writ.DisclosureInput `json:"disclosure,omitempty"`
 }
 
 // noticeRecord is a demand's notice row.
@@ -458,7 +490,7 @@ type life struct {
 	approvedCategories  []string // of the latest approval
 	disclosedCategories []string
 	challenges          []challengeRecord
-	events              []map[string]any
+	moves               []importedMove
 }
 
 type challengeRecord struct {
@@ -501,15 +533,9 @@ func (l *life) move(b *importBatch, step ImportedStep) error {
 	}
 	gagged := a.Notice.Timing == "prohibited" || a.Notice.Timing == "delayed"
 	l.visible = l.visible || (in.To == writ.StateRedirected || in.To == writ.StateNoticed) && !gagged
-	event := map[string]any{"from": from, "to": in.To, "rationale": in.Rationale, "at": at, "actor": step.Actor.Name}
-	if step.Actor.UserID != 0 {
-		event["actor_id"] = step.Actor.UserID
-	}
-	if outcome != "" {
-		event["outcome"] = outcome
-	}
+	event := importedMove{From: from, To: in.To, Rationale: in.Rationale, At: at, Actor: step.Actor.Name,
+		ActorID: step.Actor.UserID, Outcome: outcome, ChallengeOutcome: in.ChallengeOutcome}
 	if in.ChallengeOutcome != "" {
-		event["challenge_outcome"] = in.ChallengeOutcome
 		for i := range l.challenges {
 			if l.challenges[i].outcome == "" {
 				l.challenges[i].outcome = in.ChallengeOutcome
@@ -531,10 +557,10 @@ func (l *life) move(b *importBatch, step ImportedStep) error {
 			kind = writ.DecisionKind(in.To, len(categories) < len(d.DataCategories))
 			decided, approved = l.reviewerName, step.Actor.Name
 			l.approvedCategories = categories
-			event["categories"] = categories
+			event.Categories = categories
 		}
 		b.decisions.add(d.ID, kind, jsonText(categories), in.Rationale, decided, approved, at)
-		event["decision"] = kind
+		event.Decision = kind
 	}
 	switch in.To {
 	case writ.StateChallenged:
@@ -543,7 +569,7 @@ func (l *life) move(b *importBatch, step ImportedStep) error {
 			return err
 		}
 		l.challenges = append(l.challenges, challengeRecord{grounds: in.Challenge.Grounds, forum: in.Challenge.Forum, filed: at, deadline: deadline})
-		event["challenge"] = in.Challenge
+		event.Challenge = in.Challenge
 	case writ.StateNoticed, writ.StateRedirected:
 		if !gagged {
 			l.notice.state, l.notice.sentAt = "sent", &at
@@ -552,12 +578,12 @@ func (l *life) move(b *importBatch, step ImportedStep) error {
 		if err := l.disclose(b, step, at); err != nil {
 			return err
 		}
-		event["disclosure"] = in.Disclosure
+		event.Disclosure = in.Disclosure
 	}
 	d.State, d.Outcome = in.To, outcome
 	d.Version++
 	l.last, l.updated = at, at
-	l.events = append(l.events, event)
+	l.moves = append(l.moves, event)
 	return nil
 }
 

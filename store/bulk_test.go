@@ -34,7 +34,9 @@ func scenarios(f *storetest.Fixture) []scenario {
 		return in
 	}
 	review := []writ.TransitionInput{{To: writ.StateVerifying, Rationale: "checking"}, {To: writ.StateInReview, Rationale: "called back"}}
-	then := func(more ...writ.TransitionInput) []writ.TransitionInput { return append(slices.Clone(review), more...) }
+	then := func(more ...writ.TransitionInput) []writ.TransitionInput {
+		return append(slices.Clone(review), more...)
+	}
 	approve := writ.TransitionInput{To: writ.StateApproved, Rationale: "sufficient"}
 	closed := writ.TransitionInput{To: writ.StateClosed, Rationale: "done"}
 	produce := func(categories ...string) writ.TransitionInput {

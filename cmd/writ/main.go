@@ -29,6 +29,7 @@ Commands:
     user        create users and API tokens
     assess      assess a case file (or - for standard input)
     rulebook    check or show a rulebook
+    log         the audit log: key, checkpoint, verify, monitor
     version     print the version
 
 Every flag can also be set by an environment variable: --db is WRIT_DB,
@@ -55,6 +56,7 @@ var commands = map[string]command{
 	"user":     {run: runUser},
 	"assess":   {run: runAssess},
 	"rulebook": {run: runRulebook},
+	"log":      {run: runLog},
 	"version":  {run: runVersion},
 }
 

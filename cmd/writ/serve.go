@@ -9,13 +9,18 @@ import (
 	"net/http"
 	"time"
 
+	"writ"
+	"writ/auditlog"
 	"writ/httpapi"
+	"writ/store"
 )
 
 func runServe(ctx context.Context, sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "serve", "serve [--addr HOST:PORT] [--db PATH|URL] [--rulebook DIR]")
 	sf := addStoreFlags(fs)
+	kf := addLogKeyFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "the `address` to listen on (port 0 picks a free port)")
+	every := fs.Duration("checkpoint-interval", time.Minute, "how often to sign a checkpoint of the audit log while it grows")
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
 	}
@@ -25,11 +30,21 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 		return err
 	}
 	defer st.Close()
+	key, err := kf.load()
+	if err != nil {
+		return err
+	}
+	if err := st.RecordRulebook(ctx, writ.System()); err != nil {
+		return err
+	}
+	if *every <= 0 {
+		return writ.Errorf(writ.EINVALID, "--checkpoint-interval must be positive")
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return hinted{err: fmt.Errorf("listen on %s: %w", *addr, err), hint: "choose another address with --addr, or stop what is using it"}
 	}
-	api := httpapi.New(httpapi.Options{Store: st, Rules: rb, Logger: log})
+	api := httpapi.New(httpapi.Options{Store: st, Rules: rb, Logger: log, LogKey: key})
 	srv := &http.Server{
 		Handler:           api,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -44,6 +59,7 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	log.Info("serving", "addr", ln.Addr().String(), "rulebook", rb.Version(), "postgres", st.Postgres())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	go signCheckpoints(ctx, st, key, *every, log)
 	select {
 	case err := <-done:
 		return err
@@ -58,4 +74,27 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// signCheckpoints signs a checkpoint of the audit log at start and then
+// every interval while the log grows, until ctx ends.
+func signCheckpoints(ctx context.Context, st *store.Store, key *auditlog.Key, every time.Duration, log *slog.Logger) {
+	var last int64 = -1
+	for {
+		size, err := st.LogSize(ctx)
+		if err == nil && size != last {
+			_, err = st.IssueCheckpoint(ctx, key.Signer)
+			if err == nil {
+				last = size
+			}
+		}
+		if err != nil && ctx.Err() == nil {
+			log.Warn("could not sign a checkpoint", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
 }

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"writ"
+	"writ/auditlog"
+)
+
+const logUsage = `Usage:
+    writ log key      [--log-key FILE]           print the log's verifier key
+    writ log checkpoint [--db …] [--log-key FILE] sign a checkpoint of the log now
+    writ log verify   [--db …] [--log-key FILE | --verifier-key KEY] [--checkpoint FILE]
+                      recompute the whole log and check it against a checkpoint
+    writ log monitor  --verifier-key KEY [--interval D] [--count N] URL
+                      fetch URL/log/checkpoint over time and prove each new one
+                      consistent with the last, from the public tiles alone
+`
+
+// logKeyFlags are the flags naming the log's signing key.
+type logKeyFlags struct {
+	path, origin string
+}
+
+func addLogKeyFlags(fs *flag.FlagSet) *logKeyFlags {
+	f := &logKeyFlags{}
+	fs.StringVar(&f.path, "log-key", "./writ-data/log.key", "the audit log's signing key `file`, created at first start")
+	fs.StringVar(&f.origin, "log-origin", "writ.local/audit-log", "the log's origin, used when the key is created")
+	return f
+}
+
+func (f *logKeyFlags) load() (*auditlog.Key, error) { return auditlog.LoadOrCreateKey(f.path, f.origin) }
+
+func runLog(ctx context.Context, sio *stdio, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(sio.err, logUsage)
+		return errUsage
+	}
+	switch args[0] {
+	case "key":
+		return runLogKey(sio, args[1:])
+	case "checkpoint":
+		return runLogCheckpoint(ctx, sio, args[1:])
+	case "verify":
+		return runLogVerify(ctx, sio, args[1:])
+	case "monitor":
+		return runLogMonitor(ctx, sio, args[1:])
+	case "-h", "--help", "help":
+		fmt.Fprint(sio.err, logUsage)
+		return nil
+	}
+	fmt.Fprint(sio.err, logUsage)
+	return errUsage
+}
+
+func runLogKey(sio *stdio, args []string) error {
+	fs := newFlagSet(sio, "log key", "log key [--log-key FILE]")
+	kf := addLogKeyFlags(fs)
+	if err := parseFlags(fs, sio, args); err != nil {
+		return err
+	}
+	key, err := kf.load()
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(sio.out, key.VerifierKey)
+	return err
+}
+
+func runLogCheckpoint(ctx context.Context, sio *stdio, args []string) error {
+	fs := newFlagSet(sio, "log checkpoint", "log checkpoint [--db PATH|URL] [--log-key FILE]")
+	sf := addStoreFlags(fs)
+	kf := addLogKeyFlags(fs)
+	if err := parseFlags(fs, sio, args); err != nil {
+		return err
+	}
+	key, err := kf.load()
+	if err != nil {
+		return err
+	}
+	st, _, err := sf.open(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	signed, err := st.IssueCheckpoint(ctx, key.Signer)
+	if err != nil {
+		return err
+	}
+	_, err = sio.out.Write(signed)
+	return err
+}
+
+func runLogVerify(ctx context.Context, sio *stdio, args []string) error {
+	fs := newFlagSet(sio, "log verify", "log verify [--db PATH|URL] [--log-key FILE | --verifier-key KEY] [--checkpoint FILE]")
+	sf := addStoreFlags(fs)
+	kf := addLogKeyFlags(fs)
+	vkey := fs.String("verifier-key", "", "verify checkpoints with this verifier `key` (as \"writ log key\" prints it) instead of the key file")
+	cpFile := fs.String("checkpoint", "", "a signed checkpoint `file` to verify against (default: the latest the database holds)")
+	if err := parseFlags(fs, sio, args); err != nil {
+		return err
+	}
+	var verifier note.Verifier
+	if *vkey != "" {
+		v, err := note.NewVerifier(*vkey)
+		if err != nil {
+			return writ.Errorf(writ.EINVALID, "--verifier-key: %v", err)
+		}
+		verifier = v
+	} else {
+		if _, err := os.Stat(kf.path); err != nil {
+			return hinted{err: fmt.Errorf("no log key at %s", kf.path), hint: "give --log-key FILE or --verifier-key KEY"}
+		}
+		key, err := kf.load()
+		if err != nil {
+			return err
+		}
+		verifier = key.Verifier
+	}
+	var signed []byte
+	if *cpFile != "" {
+		var err error
+		if signed, err = os.ReadFile(*cpFile); err != nil {
+			return writ.Errorf(writ.EINVALID, "--checkpoint: %v", err)
+		}
+	}
+	st, _, err := sf.open(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	cp, err := st.VerifyLog(ctx, verifier, signed)
+	if err != nil {
+		var m *auditlog.Mismatch
+		if errors.As(err, &m) {
+			return fmt.Errorf("the log does not verify: %w", err)
+		}
+		return err
+	}
+	_, err = fmt.Fprintf(sio.out, "log %s verified: %d entries, root %x, in %s\n", cp.Origin, cp.Size, cp.Root[:], time.Since(start).Round(time.Millisecond))
+	return err
+}
+
+func runLogMonitor(ctx context.Context, sio *stdio, args []string) error {
+	fs := newFlagSet(sio, "log monitor", "log monitor --verifier-key KEY [--interval D] [--count N] URL")
+	vkey := fs.String("verifier-key", "", "the log's verifier `key`, obtained out of band")
+	interval := fs.Duration("interval", time.Minute, "how often to fetch the checkpoint")
+	count := fs.Int("count", 0, "stop after this many checkpoints (0: run until stopped)")
+	if err := parseFlags(fs, sio, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 || *vkey == "" {
+		fs.Usage()
+		return errUsage
+	}
+	verifier, err := note.NewVerifier(*vkey)
+	if err != nil {
+		return writ.Errorf(writ.EINVALID, "--verifier-key: %v", err)
+	}
+	m := &monitor{base: strings.TrimSuffix(fs.Arg(0), "/"), verifier: verifier, client: &http.Client{Timeout: 30 * time.Second}}
+	for i := 0; *count == 0 || i < *count; i++ {
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(*interval):
+			}
+		}
+		cp, err := m.check(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(sio.out, "%s checkpoint %d %x consistent\n", time.Now().UTC().Format(time.RFC3339), cp.Size, cp.Root[:])
+	}
+	return nil
+}
+
+// monitor is an outside witness of the log: it holds the last checkpoint
+// it verified and proves every newer one an extension of it, reading only
+// the public checkpoint and hash tiles.
+type monitor struct {
+	base     string
+	verifier note.Verifier
+	client   *http.Client
+	last     *auditlog.Checkpoint
+}
+
+func (m *monitor) check(ctx context.Context) (auditlog.Checkpoint, error) {
+	signed, err := m.get(ctx, "/log/checkpoint")
+	if err != nil {
+		return auditlog.Checkpoint{}, err
+	}
+	cp, err := auditlog.OpenCheckpoint(signed, m.verifier)
+	if err != nil {
+		return cp, err
+	}
+	if m.last != nil {
+		if cp.Size < m.last.Size {
+			return cp, fmt.Errorf("the log shrank from %d to %d entries", m.last.Size, cp.Size)
+		}
+		// The tile reader checks every tile against the new tree's root;
+		// the old root recomputed from them must be the one signed before.
+		hr := tlog.TileHashReader(tlog.Tree{N: cp.Size, Hash: cp.Root}, &httpTiles{m: m, ctx: ctx})
+		old, err := tlog.TreeHash(m.last.Size, hr)
+		if err != nil {
+			return cp, fmt.Errorf("checkpoint %d: %w", cp.Size, err)
+		}
+		if old != m.last.Root {
+			return cp, fmt.Errorf("the log forked: checkpoint %d does not extend checkpoint %d", cp.Size, m.last.Size)
+		}
+	}
+	m.last = &cp
+	return cp, nil
+}
+
+func (m *monitor) get(ctx context.Context, path string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, "GET", m.base+path, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := m.client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("GET %s: %s", path, resp.Status)
+	}
+	return body, nil
+}
+
+// httpTiles reads hash tiles over HTTP for tlog.TileHashReader.
+type httpTiles struct {
+	m   *monitor
+	ctx context.Context
+}
+
+func (t *httpTiles) Height() int { return auditlog.TileHeight }
+
+func (t *httpTiles) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
+	out := make([][]byte, len(tiles))
+	for i, tile := range tiles {
+		data, err := t.m.get(t.ctx, "/log/"+auditlog.TilePath(tile))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = data
+	}
+	return out, nil
+}
+
+func (t *httpTiles) SaveTiles([]tlog.Tile, [][]byte) {}
