@@ -41,7 +41,9 @@ func addLogKeyFlags(fs *flag.FlagSet) *logKeyFlags {
 	return f
 }
 
-func (f *logKeyFlags) load() (*auditlog.Key, error) { return auditlog.LoadOrCreateKey(f.path, f.origin) }
+func (f *logKeyFlags) load() (*auditlog.Key, error) {
+	return auditlog.LoadOrCreateKey(f.path, f.origin)
+}
 
 func runLog(ctx context.Context, sio *stdio, args []string) error {
 	if len(args) == 0 {
