@@ -23,6 +23,12 @@ type Demand struct {
 	// RequesterVerified is the legal team's finding that it belongs to the agency.
 	Requester         string `json:"requester"`
 	RequesterVerified bool   `json:"requester_verified"`
+	// RequesterCheck is what the check of the requester's e-mail domain
+	// against the agency registry found: empty when the domain is the
+	// agency's, else UNREGISTERED_DOMAIN, LOOKALIKE_DOMAIN,
+	// OTHER_AGENCY_DOMAIN or MALFORMED_ADDRESS. A flagged requester is
+	// never verified.
+	RequesterCheck string `json:"requester_check"`
 
 	Instrument            string         `json:"instrument"`
 	Citation              string         `json:"citation"`
@@ -38,6 +44,9 @@ type Demand struct {
 	Due                   *time.Time     `json:"due"`
 	Nondisclosure         *Nondisclosure `json:"nondisclosure"`
 	Emergency             *Emergency     `json:"emergency"`
+	// Callback records the call to the agency's registered number that
+	// confirmed an emergency.
+	Callback *Callback `json:"callback"`
 	// CustomerFirstException is the recorded reason to depart from
 	// engaging the customer first: customer_complicit, customer_unavailable
 	// or notice_jeopardizes_investigation.
@@ -91,6 +100,13 @@ type Emergency struct {
 	VerifiedByCallback bool   `json:"verified_by_callback"`
 }
 
+// Callback is a recorded call to an agency's registered number.
+type Callback struct {
+	Number string    `json:"number"`
+	By     string    `json:"by"`
+	At     time.Time `json:"at"`
+}
+
 // DemandInput is what an agency (or the legal team, for demands received by
 // e-mail or mail) submits.
 type DemandInput struct {
@@ -126,10 +142,13 @@ type DemandPatch struct {
 	Due               *time.Time `json:"due"`
 	// Nondisclosure replaces the order (an extension, say); ClearNondisclosure
 	// records that it was lifted.
-	Nondisclosure          *Nondisclosure `json:"nondisclosure"`
-	ClearNondisclosure     bool           `json:"clear_nondisclosure"`
-	EmergencyCallback      *bool          `json:"emergency_verified_by_callback"`
-	CustomerFirstException *string        `json:"customer_first_exception"`
+	Nondisclosure      *Nondisclosure `json:"nondisclosure"`
+	ClearNondisclosure bool           `json:"clear_nondisclosure"`
+	// EmergencyCallback records that the emergency was confirmed by
+	// calling CallbackNumber, which must be the agency's registered number.
+	EmergencyCallback      *bool   `json:"emergency_verified_by_callback"`
+	CallbackNumber         string  `json:"callback_number"`
+	CustomerFirstException *string `json:"customer_first_exception"`
 }
 
 // DemandFilter selects demands in the queue. Zero fields do not filter.

@@ -20,6 +20,13 @@ import (
 // without notice, and an agency may withdraw an open demand at any point
 // before disclosure (approved → closed, and so on), which gives the
 // withdrawn outcome.
+//
+// Two more follow from the customer's right to object (principle 2): an
+// objection to an approved or noticed demand puts it back in review
+// (approved → in_review, noticed → in_review), where the legal team decides
+// the objection and then rejects, challenges or approves the demand anew,
+// with a second person's approval as always. writ makes that move itself
+// when the objection is recorded; nobody may make it by hand.
 type State string
 
 // The states of a demand.
@@ -60,9 +67,9 @@ func (s State) next() []State {
 	case StateChallenged:
 		return []State{StateClosed, StateApproved}
 	case StateApproved:
-		return []State{StateNoticed, StateDisclosed, StateClosed}
+		return []State{StateNoticed, StateDisclosed, StateClosed, StateInReview}
 	case StateNoticed:
-		return []State{StateDisclosed, StateClosed}
+		return []State{StateDisclosed, StateClosed, StateInReview}
 	}
 	return nil
 }
@@ -152,6 +159,9 @@ type TransitionContext struct {
 	// ObjectionWindowEnds is when the customer's objection window after
 	// notice ends (zero when no window runs); Now is the clock.
 	ObjectionWindowEnds, Now time.Time
+	// ObjectionOpen is true while the customer has objected and the legal
+	// team has not decided the objection.
+	ObjectionOpen bool
 }
 
 // CheckTransition decides whether actor may move the demand to in.To and,
@@ -193,7 +203,14 @@ func CheckTransition(actor Actor, tc TransitionContext, in TransitionInput) (out
 		return "", FieldErrorf("challenge_outcome", "must be won or lost")
 	}
 	switch to {
+	case StateInReview:
+		if from == StateApproved || from == StateNoticed {
+			return "", Errorf(ECONFLICT, "an approved demand goes back to review only through the customer's objection")
+		}
 	case StateApproved:
+		if tc.ObjectionOpen {
+			return "", Errorf(ECONFLICT, "the customer objected: decide the objection before approving the demand")
+		}
 		if actor.Role != RoleApprover && actor.Role != RoleAdmin {
 			return "", Errorf(EFORBIDDEN, "only an approver may approve a disclosure")
 		}
@@ -207,6 +224,9 @@ func CheckTransition(actor Actor, tc TransitionContext, in TransitionInput) (out
 			return "", Errorf(ECONFLICT, "the demand is legally insufficient (%v) and cannot be approved", tc.Deficiencies)
 		}
 	case StateDisclosed:
+		if tc.ObjectionOpen {
+			return "", Errorf(ECONFLICT, "the customer objected: nothing is disclosed until the legal team decides the objection")
+		}
 		if !d.RequesterVerified || !tc.AgencyVerified {
 			return "", Errorf(ECONFLICT, "the requester is not verified: an unverified requester never receives data")
 		}

@@ -8,8 +8,9 @@ import (
 )
 
 // lifeOfADemand is domain.md's diagram, written out edge by edge, plus the
-// two edges its text adds (disclosure without prior notice when notice is
-// lawfully held back; withdrawal by the agency before disclosure).
+// edges its text adds (disclosure without prior notice when notice is
+// lawfully held back; withdrawal by the agency before disclosure; back to
+// review on the customer's objection).
 var lifeOfADemand = map[writ.State][]writ.State{
 	writ.StateReceived:   {writ.StateVerifying, writ.StateClosed},
 	writ.StateVerifying:  {writ.StateInReview, writ.StateClosed},
@@ -18,8 +19,8 @@ var lifeOfADemand = map[writ.State][]writ.State{
 	writ.StateRejected:   {writ.StateClosed},
 	writ.StateChallenged: {writ.StateClosed, writ.StateApproved},
 	writ.StateNoData:     {writ.StateClosed},
-	writ.StateApproved:   {writ.StateNoticed, writ.StateDisclosed, writ.StateClosed},
-	writ.StateNoticed:    {writ.StateDisclosed, writ.StateClosed},
+	writ.StateApproved:   {writ.StateNoticed, writ.StateDisclosed, writ.StateClosed, writ.StateInReview},
+	writ.StateNoticed:    {writ.StateDisclosed, writ.StateClosed, writ.StateInReview},
 	writ.StateDisclosed:  {writ.StateClosed},
 	writ.StateClosed:     {},
 }
@@ -62,6 +63,10 @@ func TestCheckTransition(t *testing.T) {
 		return writ.TransitionContext{Demand: d, LegallySufficient: true, AgencyVerified: true, NoticeTiming: "before_disclosure"}
 	}
 	disclosure := &writ.DisclosureInput{Categories: []string{"subscriber"}}
+	objected := func(tc writ.TransitionContext) writ.TransitionContext {
+		tc.ObjectionOpen = true
+		return tc
+	}
 	cases := []struct {
 		name    string
 		actor   writ.Actor
@@ -93,6 +98,11 @@ func TestCheckTransition(t *testing.T) {
 		{"a challenge needs grounds", reviewer, ok(demand(writ.StateInReview, true)), writ.TransitionInput{To: writ.StateChallenged, Challenge: &writ.ChallengeInput{Forum: "court"}}, writ.EINVALID, ""},
 		{"an approved demand is not simply closed", reviewer, ok(demand(writ.StateApproved, true)), writ.TransitionInput{To: writ.StateClosed}, writ.ECONFLICT, ""},
 		{"auditors move nothing", writ.Actor{UserID: 3, Role: writ.RoleAuditor}, ok(demand(writ.StateReceived, true)), writ.TransitionInput{To: writ.StateVerifying}, writ.EFORBIDDEN, ""},
+		{"an open objection blocks disclosure", reviewer, objected(ok(demand(writ.StateNoticed, true))), writ.TransitionInput{To: writ.StateDisclosed, Disclosure: disclosure}, writ.ECONFLICT, ""},
+		{"an open objection blocks approval", approver, objected(ok(demand(writ.StateInReview, true))), writ.TransitionInput{To: writ.StateApproved}, writ.ECONFLICT, ""},
+		{"a decided objection no longer blocks disclosure", reviewer, ok(demand(writ.StateNoticed, true)), writ.TransitionInput{To: writ.StateDisclosed, Disclosure: disclosure}, "", ""},
+		{"nobody takes an approved demand back to review by hand", approver, ok(demand(writ.StateApproved, true)), writ.TransitionInput{To: writ.StateInReview}, writ.ECONFLICT, ""},
+		{"nor a noticed one", writ.Actor{UserID: 1, Role: writ.RoleAdmin}, ok(demand(writ.StateNoticed, true)), writ.TransitionInput{To: writ.StateInReview}, writ.ECONFLICT, ""},
 		{"customers move nothing", writ.Actor{UserID: 4, Role: writ.RoleCustomer, CustomerID: 1}, ok(demand(writ.StateReceived, true)), writ.TransitionInput{To: writ.StateVerifying}, writ.EFORBIDDEN, ""},
 	}
 	for _, c := range cases {

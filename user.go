@@ -44,13 +44,18 @@ func (r Role) SeesAll() bool { return r.LegalTeam() || r == RoleAuditor }
 // User is a person who signs in to writ or calls its API. An agency user
 // belongs to exactly one agency and a customer user to exactly one customer.
 type User struct {
-	ID         int64     `json:"id"`
-	Name       string    `json:"name"`
-	Email      string    `json:"email"`
-	Role       Role      `json:"role"`
-	AgencyID   *int64    `json:"agency_id"`
-	CustomerID *int64    `json:"customer_id"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	Email      string `json:"email"`
+	Role       Role   `json:"role"`
+	AgencyID   *int64 `json:"agency_id"`
+	CustomerID *int64 `json:"customer_id"`
+	// Active is false for an agency user until the legal team confirmed
+	// the account out of band (Confirmation says how); until then it
+	// cannot sign in or use a token.
+	Active       bool      `json:"active"`
+	Confirmation string    `json:"confirmation"`
+	CreatedAt    time.Time `json:"created_at"`
 }
 
 // Actor is the authenticated caller of a service method. Every method that

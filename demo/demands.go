@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 
 	"writ"
 	"writ/rules"
@@ -118,6 +119,11 @@ func (g *generator) request(rng *rand.Rand, n int) writ.DemandInput {
 	if t.offence > 0 {
 		in.OffenceMaxYears = &t.offence
 	}
+	if n%41 == 0 {
+		// Now and then a forgery: a demand from a domain made to look
+		// like the agency's own.
+		in.Requester = "duty.officer@" + strings.Replace(agencies()[a].Domains[0], ".", "-", 1) + ".com"
+	}
 	if t.emergency {
 		in.Emergency = &writ.Emergency{Justification: "credible threat to life: a missing minor believed to be with the account holder"}
 	}
@@ -137,13 +143,19 @@ func (g *generator) advance(ctx context.Context, d writ.Demand, t target, rng *r
 	if err := g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateVerifying, Rationale: "checking the requester against the agency registry"}); err != nil || t.state == writ.StateVerifying {
 		return err
 	}
+	// The team confirms the requester and any emergency by calling the
+	// agency's registered number. A requester on a look-alike domain
+	// cannot be confirmed: such a demand goes on unverified and is
+	// rejected below.
 	verified, callback := true, true
-	patch := writ.DemandPatch{RequesterVerified: &verified}
-	if d.Emergency != nil {
-		patch.EmergencyCallback = &callback
-	}
-	if _, err := g.st.UpdateDemand(ctx, rv, d.ID, patch); err != nil {
+	if _, err := g.st.UpdateDemand(ctx, rv, d.ID, writ.DemandPatch{RequesterVerified: &verified}); err != nil && writ.ErrorCode(err) != writ.ECONFLICT {
 		return err
+	}
+	if d.Emergency != nil {
+		phone := agencies()[slices.Index(g.agencies, d.AgencyID)].Phone
+		if _, err := g.st.UpdateDemand(ctx, rv, d.ID, writ.DemandPatch{EmergencyCallback: &callback, CallbackNumber: phone}); err != nil {
+			return err
+		}
 	}
 	if err := g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateInReview, Rationale: "requester confirmed by call-back to the registered number"}); err != nil || t.state == writ.StateInReview {
 		return err

@@ -63,6 +63,9 @@ func Load(ctx context.Context, st *store.Store, opts Options) (map[string]string
 				in.CustomerID = &customerIDs[0]
 			}
 			u, err = st.CreateUser(ctx, sys, in)
+			if err == nil && du.role == writ.RoleAgency {
+				u, err = st.ConfirmUser(ctx, sys, u.ID, "demo: confirmed by calling the agency's registered number")
+			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", du.email, err)

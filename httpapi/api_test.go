@@ -14,6 +14,7 @@ import (
 
 	"writ"
 	"writ/auditlog"
+	"writ/store"
 	"writ/store/storetest"
 )
 
@@ -164,6 +165,15 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		{"POST /v1/users/{id}/tokens", func(*testing.T, string) req {
 			return req{"POST", fmt.Sprintf("/v1/users/%d/tokens", f.Auditor.UserID), `{"label":"x"}`}
 		}, expect(403, map[string]int{"admin": 201})},
+		{"POST /v1/users/{id}/confirmation", func(t *testing.T, c string) req {
+			agency := f.AgencyUS.ID
+			u, err := f.Store.CreateUser(context.Background(), writ.System(), store.UserInput{Name: "New " + c,
+				Email: strings.ToLower(c) + "@sheriff.example.gov", Role: writ.RoleAgency, AgencyID: &agency})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return req{"POST", fmt.Sprintf("/v1/users/%d/confirmation", u.ID), `{"confirmation":"called the registered number"}`}
+		}, expect(403, with(map[string]int{}, 200, legal...))},
 		{"GET /v1/demands", func(*testing.T, string) req { return req{"GET", "/v1/demands", ""} }, expect(200, nil)},
 		{"POST /v1/demands", func(_ *testing.T, c string) req {
 			if c == "agencyUS" || c == "agencyDE" {

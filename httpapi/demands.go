@@ -134,6 +134,7 @@ type patchBody struct {
 	Nondisclosure          *writ.Nondisclosure `json:"nondisclosure"`
 	ClearNondisclosure     bool                `json:"clear_nondisclosure"`
 	EmergencyCallback      *bool               `json:"emergency_verified_by_callback"`
+	CallbackNumber         string              `json:"callback_number"`
 	CustomerFirstException *string             `json:"customer_first_exception"`
 }
 
@@ -147,7 +148,7 @@ func (s *Server) updateDemand(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := writ.DemandPatch{Reference: b.Reference, AssigneeID: b.AssigneeID, RequesterVerified: b.RequesterVerified,
-		Nondisclosure: b.Nondisclosure, ClearNondisclosure: b.ClearNondisclosure, EmergencyCallback: b.EmergencyCallback,
+		Nondisclosure: b.Nondisclosure, ClearNondisclosure: b.ClearNondisclosure, EmergencyCallback: b.EmergencyCallback, CallbackNumber: b.CallbackNumber,
 		CustomerFirstException: b.CustomerFirstException}
 	if p.Due, err = parseTime("due", b.Due); err != nil {
 		return err

@@ -173,3 +173,26 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, healthResponse{Status: "ok", Rulebook: s.rules.Version()})
 	return nil
 }
+
+// confirmationBody says how an agency user's account was confirmed.
+type confirmationBody struct {
+	Confirmation string `json:"confirmation"`
+}
+
+// confirmUser activates an agency user after out-of-band confirmation.
+func (s *Server) confirmUser(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in confirmationBody
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	u, err := s.store.ConfirmUser(r.Context(), actorOf(r), id, in.Confirmation)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, u)
+	return nil
+}

@@ -57,6 +57,7 @@ func routes() []route {
 		{method: "GET", pattern: "/v1/customers/{id}", handler: (*Server).getCustomer},
 		{method: "POST", pattern: "/v1/users", handler: (*Server).createUser},
 		{method: "POST", pattern: "/v1/users/{id}/tokens", handler: (*Server).createToken},
+		{method: "POST", pattern: "/v1/users/{id}/confirmation", handler: (*Server).confirmUser},
 		{method: "GET", pattern: "/v1/demands", handler: (*Server).listDemands},
 		{method: "POST", pattern: "/v1/demands", handler: (*Server).createDemand},
 		{method: "GET", pattern: "/v1/demands/{id}", handler: (*Server).getDemand},

@@ -170,7 +170,7 @@ func testImportEqualsServicePath(t *testing.T, o *opener) {
 						yes := true
 						patch := writ.DemandPatch{RequesterVerified: &yes}
 						if in.Emergency != nil {
-							patch.EmergencyCallback = &yes
+							patch.EmergencyCallback, patch.CallbackNumber = &yes, f.AgencyUS.Phone
 						}
 						if _, err := f.Store.UpdateDemand(ctx, f.Reviewer, id, patch); err != nil {
 							t.Fatal(err)

@@ -17,7 +17,8 @@ const demandColumns = `d.id, d.group_id, d.reference, d.agency_id, d.customer_id
 	d.instrument, d.citation, d.issued_by, d.validated_by, d.offence_max_years, d.offence_listed, d.offence_in_issuing_state,
 	d.subject_residence, d.data_categories, d.accounts, d.range_from, d.range_to, d.due, d.ndo, d.ndo_basis, d.ndo_until,
 	d.emergency, d.emergency_justification, d.emergency_callback, d.customer_first_exception, d.state, d.outcome,
-	d.assignee_id, d.reviewer_id, d.route, d.next_deadline, d.flags, d.version, d.updated_at`
+	d.assignee_id, d.reviewer_id, d.route, d.next_deadline, d.flags, d.version, d.updated_at,
+	d.requester_check, d.callback_number, d.callback_by, d.callback_at`
 
 func scanDemand(row interface{ Scan(...any) error }) (writ.Demand, error) {
 	var d writ.Demand
@@ -28,11 +29,14 @@ func scanDemand(row interface{ Scan(...any) error }) (writ.Demand, error) {
 	var due, next sql.NullTime
 	var ndo, emergency, callback bool
 	var assignee, reviewer sql.NullInt64
+	var callbackNumber, callbackBy string
+	var callbackAt sql.NullTime
 	err := row.Scan(&d.ID, &d.GroupID, &d.Reference, &d.AgencyID, &d.CustomerID, &d.Channel, &d.ReceivedAt, &d.Requester, &d.RequesterVerified,
 		&d.Instrument, &d.Citation, &d.IssuedBy, &d.ValidatedBy, &offence, &d.OffenceListed, &inState,
 		&d.SubjectResidence, &categories, &accounts, &rangeFrom, &rangeTo, &due, &ndo, &ndoBasis, &ndoUntil,
 		&emergency, &emergencyJustification, &callback, &d.CustomerFirstException, &state, &outcome,
-		&assignee, &reviewer, &d.Route, &next, &flags, &d.Version, &d.UpdatedAt)
+		&assignee, &reviewer, &d.Route, &next, &flags, &d.Version, &d.UpdatedAt,
+		&d.RequesterCheck, &callbackNumber, &callbackBy, &callbackAt)
 	if err != nil {
 		return d, err
 	}
@@ -52,6 +56,9 @@ func scanDemand(row interface{ Scan(...any) error }) (writ.Demand, error) {
 	}
 	if emergency {
 		d.Emergency = &writ.Emergency{Justification: emergencyJustification, VerifiedByCallback: callback}
+	}
+	if callbackAt.Valid {
+		d.Callback = &writ.Callback{Number: callbackNumber, By: callbackBy, At: callbackAt.Time.UTC()}
 	}
 	if d.DataCategories, err = fromJSONText[string](categories); err != nil {
 		return d, err
@@ -172,7 +179,7 @@ func redact(actor writ.Actor, d *writ.Demand) {
 	}
 	d.Route, d.Flags, d.AssigneeID, d.ReviewerID, d.NextDeadline = "", []string{}, nil, nil, nil
 	if actor.Role == writ.RoleCustomer {
-		d.Requester, d.RequesterVerified, d.CustomerFirstException = "", false, ""
+		d.Requester, d.RequesterVerified, d.RequesterCheck, d.CustomerFirstException, d.Callback = "", false, "", "", nil
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/requester"
 )
 
 // validateDemandInput checks a submission field by field; the error names
@@ -182,8 +183,8 @@ func (s *Store) CreateDemand(ctx context.Context, actor writ.Actor, in writ.Dema
 // insertDemands writes the demand, split by customer, and returns the ids.
 func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor, in writ.DemandInput) ([]int64, error) {
 	var agencyVerified bool
-	var country string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT verified, country FROM agencies WHERE id = ?`), in.AgencyID).Scan(&agencyVerified, &country)
+	var country, domains string
+	err := tx.QueryRowContext(ctx, s.q(`SELECT verified, country, domains FROM agencies WHERE id = ?`), in.AgencyID).Scan(&agencyVerified, &country, &domains)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, writ.FieldErrorf("agency_id", "no agency %d", in.AgencyID)
 	}
@@ -219,17 +220,25 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 		submittedBy = actor.UserID
 	}
 	// A signed-in agency user of a verified agency is the requester; a
-	// demand by e-mail or mail waits for the legal team's check.
-	requesterVerified := actor.Role == writ.RoleAgency && agencyVerified
-	requester := in.Requester
-	if actor.Role == writ.RoleAgency && requester == "" {
-		requester = actor.Name
+	// demand by e-mail or mail waits for the legal team's check, and one
+	// from an address off the agency's registered domains is flagged.
+	sender, check := in.Requester, ""
+	if actor.Role == writ.RoleAgency {
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT email FROM users WHERE id = ?`), actor.UserID).Scan(&sender); err != nil {
+			return nil, fmt.Errorf("store: intake: %w", err)
+		}
 	}
+	if sender != "" {
+		if check, err = s.checkRequester(ctx, tx, sender, domains); err != nil {
+			return nil, err
+		}
+	}
+	requesterVerified := actor.Role == writ.RoleAgency && agencyVerified && check == requester.Registered
 	var ids []int64
 	for _, customer := range customers {
 		d := writ.Demand{
 			Reference: in.Reference, AgencyID: in.AgencyID, CustomerID: customer, Channel: in.Channel, ReceivedAt: received,
-			Requester: requester, RequesterVerified: requesterVerified, Instrument: in.Instrument, Citation: in.Citation,
+			Requester: sender, RequesterVerified: requesterVerified, RequesterCheck: check, Instrument: in.Instrument, Citation: in.Citation,
 			IssuedBy: in.IssuedBy, ValidatedBy: in.ValidatedBy, OffenceMaxYears: in.OffenceMaxYears, OffenceListed: in.OffenceListed,
 			OffenceInIssuingState: in.OffenceInIssuingState, SubjectResidence: in.SubjectResidence,
 			DataCategories: in.DataCategories, Accounts: byCustomer[customer], DateRange: in.DateRange, Due: in.Due,
@@ -255,12 +264,12 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 			group = ids[0]
 		}
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO demands (group_id, reference, agency_id, customer_id, submitted_by, channel, received_at,
-			requester, requester_verified, instrument, citation, issued_by, validated_by, offence_max_years, offence_listed,
+			requester, requester_verified, requester_check, instrument, citation, issued_by, validated_by, offence_max_years, offence_listed,
 			offence_in_issuing_state, subject_residence, data_categories, accounts, range_from, range_to, due, ndo, ndo_basis, ndo_until,
 			emergency, emergency_justification, emergency_callback, customer_first_exception, state, authority_country, updated_at)
-			VALUES (COALESCE(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			VALUES (COALESCE(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			group, d.Reference, d.AgencyID, d.CustomerID, submittedBy, d.Channel, d.ReceivedAt,
-			d.Requester, d.RequesterVerified, d.Instrument, d.Citation, d.IssuedBy, d.ValidatedBy, d.OffenceMaxYears, d.OffenceListed,
+			d.Requester, d.RequesterVerified, d.RequesterCheck, d.Instrument, d.Citation, d.IssuedBy, d.ValidatedBy, d.OffenceMaxYears, d.OffenceListed,
 			nullBool(d.OffenceInIssuingState), d.SubjectResidence, jsonText(d.DataCategories), jsonText(d.Accounts), rangeFrom, rangeTo,
 			nullTime(d.Due), d.Nondisclosure != nil, ndoBasis, ndoUntil, d.Emergency != nil, justification, callback,
 			d.CustomerFirstException, string(d.State), country, now).Scan(&d.ID)
@@ -297,4 +306,34 @@ func firstOr(ids []int64, id int64) int64 {
 		return ids[0]
 	}
 	return id
+}
+
+// checkRequester checks a requester's address against the domains of the
+// agency it names (own, as stored JSON) and of every registered agency.
+func (s *Store) checkRequester(ctx context.Context, tx *sql.Tx, address, own string) (string, error) {
+	ownDomains, err := fromJSONText[string](own)
+	if err != nil {
+		return "", err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT domains FROM agencies`)
+	if err != nil {
+		return "", fmt.Errorf("store: requester check: %w", err)
+	}
+	defer rows.Close()
+	var all []string
+	for rows.Next() {
+		var ds string
+		if err := rows.Scan(&ds); err != nil {
+			return "", fmt.Errorf("store: requester check: %w", err)
+		}
+		list, err := fromJSONText[string](ds)
+		if err != nil {
+			return "", err
+		}
+		all = append(all, list...)
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("store: requester check: %w", err)
+	}
+	return requester.Check(address, ownDomains, all).Code, nil
 }

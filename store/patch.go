@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"writ"
@@ -24,7 +25,7 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 		switch {
 		case actor.Role.LegalTeam():
 		case actor.Role == writ.RoleAgency:
-			if p.AssigneeID != nil || p.RequesterVerified != nil || p.EmergencyCallback != nil || p.CustomerFirstException != nil {
+			if p.AssigneeID != nil || p.RequesterVerified != nil || p.EmergencyCallback != nil || p.CustomerFirstException != nil || p.CallbackNumber != "" {
 				return writ.Errorf(writ.EFORBIDDEN, "an agency may change only the reference, the due date and the non-disclosure order")
 			}
 		default:
@@ -48,6 +49,9 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 			d.AssigneeID, changed["assignee_id"] = p.AssigneeID, *p.AssigneeID
 		}
 		if p.RequesterVerified != nil {
+			if *p.RequesterVerified && d.RequesterCheck != "" {
+				return writ.Errorf(writ.ECONFLICT, "the requester's address was flagged (%s): it cannot be verified; ask the agency to send the demand from its registered domain or portal account", d.RequesterCheck)
+			}
 			d.RequesterVerified, changed["requester_verified"] = *p.RequesterVerified, *p.RequesterVerified
 		}
 		if p.Due != nil {
@@ -75,6 +79,24 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 			if d.Emergency == nil {
 				return writ.FieldErrorf("emergency_verified_by_callback", "the demand claims no emergency")
 			}
+			if *p.EmergencyCallback {
+				// The call must go to the number the agency registered,
+				// never to one the request itself gave.
+				var phone string
+				if err := tx.QueryRowContext(ctx, s.q(`SELECT phone FROM agencies WHERE id = ?`), d.AgencyID).Scan(&phone); err != nil {
+					return fmt.Errorf("store: update demand: %w", err)
+				}
+				switch {
+				case phone == "":
+					return writ.Errorf(writ.ECONFLICT, "the agency has no registered number to call back: register one first")
+				case digits(p.CallbackNumber) == "":
+					return writ.FieldErrorf("callback_number", "give the number that was called")
+				case digits(p.CallbackNumber) != digits(phone):
+					return writ.FieldErrorf("callback_number", "%s is not the agency's registered number", p.CallbackNumber)
+				}
+				d.Callback = &writ.Callback{Number: phone, By: actor.Name, At: s.nowUTC()}
+				changed["callback"] = d.Callback
+			}
 			d.Emergency.VerifiedByCallback, changed["emergency_verified_by_callback"] = *p.EmergencyCallback, *p.EmergencyCallback
 		}
 		if e := p.CustomerFirstException; e != nil {
@@ -94,11 +116,17 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 		if d.Emergency != nil {
 			justification, callback = d.Emergency.Justification, d.Emergency.VerifiedByCallback
 		}
+		var callbackNumber, callbackBy string
+		var callbackAt any
+		if c := d.Callback; c != nil {
+			callbackNumber, callbackBy, callbackAt = c.Number, c.By, c.At
+		}
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE demands SET reference = ?, assignee_id = ?, requester_verified = ?, due = ?, ndo = ?, ndo_basis = ?,
-			ndo_until = ?, emergency_justification = ?, emergency_callback = ?, customer_first_exception = ?, version = version + 1, updated_at = ?
+			ndo_until = ?, emergency_justification = ?, emergency_callback = ?, customer_first_exception = ?,
+			callback_number = ?, callback_by = ?, callback_at = ?, version = version + 1, updated_at = ?
 			WHERE id = ?`),
 			d.Reference, nullInt64(d.AssigneeID), d.RequesterVerified, nullTime(d.Due), d.Nondisclosure != nil, ndoBasis,
-			ndoUntil, justification, callback, d.CustomerFirstException, s.nowUTC(), id)
+			ndoUntil, justification, callback, d.CustomerFirstException, callbackNumber, callbackBy, callbackAt, s.nowUTC(), id)
 		if err != nil {
 			return fmt.Errorf("store: update demand: %w", err)
 		}
@@ -112,4 +140,16 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 		return writ.Demand{}, err
 	}
 	return s.Demand(ctx, actor, id)
+}
+
+// digits keeps the digits of a telephone number, so "+1 (202) 324-3000"
+// and "12023243000" compare equal.
+func digits(number string) string {
+	var b strings.Builder
+	for _, r := range number {
+		if '0' <= r && r <= '9' {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

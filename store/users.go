@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"writ"
+	"writ/requester"
 )
 
 // UserInput creates a user. An agency user names its agency, a customer
@@ -32,8 +33,8 @@ func (s *Store) CreateUser(ctx context.Context, actor writ.Actor, in UserInput) 
 		return writ.User{}, writ.Errorf(writ.EFORBIDDEN, "only an admin may create users")
 	}
 	in.Name, in.Email = strings.TrimSpace(in.Name), strings.ToLower(strings.TrimSpace(in.Email))
-	if in.Name == "" {
-		return writ.User{}, writ.FieldErrorf("name", "required")
+	if in.Name == "" || len(in.Name) > 200 {
+		return writ.User{}, writ.FieldErrorf("name", "a name of 1 to 200 characters is required")
 	}
 	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
 		return writ.User{}, writ.FieldErrorf("email", "not an e-mail address: %q", in.Email)
@@ -56,18 +57,30 @@ func (s *Store) CreateUser(ctx context.Context, actor writ.Actor, in UserInput) 
 		if n > 0 {
 			return writ.Errorf(writ.ECONFLICT, "a user with e-mail %s exists", in.Email)
 		}
+		active := true
 		if in.AgencyID != nil {
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM agencies WHERE id = ?`), *in.AgencyID).Scan(&n); err != nil || n == 0 {
+			var domains string
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT domains FROM agencies WHERE id = ?`), *in.AgencyID).Scan(&domains); err != nil {
 				return writ.FieldErrorf("agency_id", "no agency %d", *in.AgencyID)
 			}
+			own, err := fromJSONText[string](domains)
+			if err != nil {
+				return err
+			}
+			// An agency user's address must be on the agency's registered
+			// domains, and the account waits for out-of-band confirmation.
+			if f := requester.Check(in.Email, own, own); f.Code != requester.Registered {
+				return writ.FieldErrorf("email", "%s is not on the agency's registered domains (%s)", in.Email, strings.Join(own, ", "))
+			}
+			active = false
 		}
 		if in.CustomerID != nil {
 			if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM customers WHERE id = ?`), *in.CustomerID).Scan(&n); err != nil || n == 0 {
 				return writ.FieldErrorf("customer_id", "no customer %d", *in.CustomerID)
 			}
 		}
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO users (name, email, role, agency_id, customer_id, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
-			in.Name, in.Email, string(in.Role), nullInt64(in.AgencyID), nullInt64(in.CustomerID), s.nowUTC()).Scan(&id)
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO users (name, email, role, agency_id, customer_id, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			in.Name, in.Email, string(in.Role), nullInt64(in.AgencyID), nullInt64(in.CustomerID), active, s.nowUTC()).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("store: user: %w", err)
 		}
@@ -79,13 +92,13 @@ func (s *Store) CreateUser(ctx context.Context, actor writ.Actor, in UserInput) 
 	return s.User(ctx, id)
 }
 
-const userColumns = `id, name, email, role, agency_id, customer_id, created_at`
+const userColumns = `id, name, email, role, agency_id, customer_id, active, confirmation, created_at`
 
 func scanUser(row interface{ Scan(...any) error }) (writ.User, error) {
 	var u writ.User
 	var role string
 	var agency, customer sql.NullInt64
-	err := row.Scan(&u.ID, &u.Name, &u.Email, &role, &agency, &customer, &u.CreatedAt)
+	err := row.Scan(&u.ID, &u.Name, &u.Email, &role, &agency, &customer, &u.Active, &u.Confirmation, &u.CreatedAt)
 	u.Role, u.AgencyID, u.CustomerID, u.CreatedAt = writ.Role(role), int64Ptr(agency), int64Ptr(customer), u.CreatedAt.UTC()
 	return u, err
 }
@@ -168,7 +181,50 @@ func (s *Store) Authenticate(ctx context.Context, token string) (writ.User, erro
 	if err != nil {
 		return u, unavailableOr(err, "store: authenticate")
 	}
+	if !u.Active {
+		return writ.User{}, writ.Errorf(writ.EUNAUTHORIZED, "this account waits for the provider's legal team to confirm it with the agency")
+	}
 	return u, nil
+}
+
+// ConfirmUser activates an agency user after the legal team confirmed the
+// account out of band — typically by calling the agency's registered
+// number — and records how. Legal team only; the agency must itself be
+// verified. ENOTFOUND for an unknown user, ECONFLICT when there is nothing
+// to confirm.
+func (s *Store) ConfirmUser(ctx context.Context, actor writ.Actor, id int64, how string) (writ.User, error) {
+	if !actor.Role.LegalTeam() {
+		return writ.User{}, writ.Errorf(writ.EFORBIDDEN, "only the legal team may confirm agency users")
+	}
+	how = strings.TrimSpace(how)
+	if how == "" || len(how) > 500 {
+		return writ.User{}, writ.FieldErrorf("confirmation", "say how the account was confirmed (for example: called the agency's registered number and spoke to the duty officer)")
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		u, err := scanUser(tx.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE id = ?`+s.forUpdate()), id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("user", id)
+		}
+		if err != nil {
+			return fmt.Errorf("store: confirm user: %w", err)
+		}
+		if u.Active {
+			return writ.Errorf(writ.ECONFLICT, "user %d is already active", id)
+		}
+		var verified bool
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT verified FROM agencies WHERE id = ?`), nullInt64(u.AgencyID)).Scan(&verified); err != nil || !verified {
+			return writ.Errorf(writ.ECONFLICT, "the user's agency is not verified: verify the agency first")
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE users SET active = TRUE, confirmation = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?`),
+			how, actor.Name, s.nowUTC(), id); err != nil {
+			return fmt.Errorf("store: confirm user: %w", err)
+		}
+		return s.appendEvent(ctx, tx, actor, nil, "user.confirmed", map[string]any{"user_id": id, "email": u.Email, "confirmation": how})
+	})
+	if err != nil {
+		return writ.User{}, err
+	}
+	return s.User(ctx, id)
 }
 
 // prefixed qualifies each column of a comma-separated list with p.

@@ -79,7 +79,8 @@ func NewFixture(t *testing.T, open Opener) *Fixture {
 	f.AgencyDE, err = f.Store.CreateAgency(ctx, sys, store.AgencyInput{Name: "Landeskriminalamt", Country: "DE", Kind: "law_enforcement",
 		Domains: []string{"lka.example.de"}, Verified: true, Verification: "registry of the ministry"})
 	must(err)
-	f.AgencyUnverified, err = f.Store.CreateAgency(ctx, sys, store.AgencyInput{Name: "Unknown Police", Country: "US", Kind: "law_enforcement"})
+	f.AgencyUnverified, err = f.Store.CreateAgency(ctx, sys, store.AgencyInput{Name: "Unknown Police", Country: "US", Kind: "law_enforcement",
+		Domains: []string{"unknown-police.example"}, Phone: "+1 555 0199"})
 	must(err)
 	f.Enterprise, err = f.Store.CreateCustomer(ctx, sys, store.CustomerInput{Name: "Beispiel AG", Kind: "enterprise", HomeCountry: "DE",
 		LegalContact: "recht@beispiel.example", KeyCustody: "provider_managed",
@@ -105,6 +106,10 @@ func NewFixture(t *testing.T, open Opener) *Fixture {
 		}
 		u, err := f.Store.CreateUser(ctx, sys, in)
 		must(err)
+		if role == writ.RoleAgency {
+			u, err = f.Store.ConfirmUser(ctx, sys, u.ID, "called the agency's registered number")
+			must(err)
+		}
 		return writ.ActorOf(u)
 	}
 	f.Admin = user("Ada", "ada@provider.example", writ.RoleAdmin, 0, 0)

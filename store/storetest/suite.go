@@ -30,6 +30,9 @@ func Run(t *testing.T, open Opener) {
 		{"TransitionsOutsideTheLifeOfADemandAreRefused", testIllegalTransitions},
 		{"ApproverMustNotBeTheReviewer", testFourEyes},
 		{"UnverifiedRequesterNeverReachesDisclosed", testUnverifiedRequester},
+		{"FlaggedRequesterCannotBeVerifiedOrApproved", testFlaggedRequester},
+		{"EmergencyNeedsACallBackToTheRegisteredNumber", testEmergencyCallback},
+		{"AgencyUsersWaitForConfirmation", testAgencyUserConfirmation},
 		{"FullLifeEndsWithExactlyOneOutcome", testFullLife},
 		{"EveryWayOfClosingGivesItsOutcome", testClosingOutcomes},
 		{"StoredAssessmentFollowsTheDemand", testAssessmentFollowsDemand},
@@ -434,6 +437,94 @@ func testUnverifiedRequester(t *testing.T, f *Fixture) {
 	if a.Route != "reject" || len(a.Deficiencies) != 1 || a.Deficiencies[0].Code != "UNVERIFIED_REQUESTER" {
 		t.Fatalf("assessment: %s", body)
 	}
+}
+
+func testFlaggedRequester(t *testing.T, f *Fixture) {
+	for _, c := range []struct{ requester, check string }{
+		{"deputy@sheriff-example.gov.com", "LOOKALIKE_DOMAIN"},
+		{"deputy@sherifff.example.gov", "LOOKALIKE_DOMAIN"},
+		{"sheriff.dan@gmail.com", "UNREGISTERED_DOMAIN"},
+		{"kim@lka.example.de", "OTHER_AGENCY_DOMAIN"},
+	} {
+		t.Run(c.check+" "+c.requester, func(t *testing.T) {
+			in := Warrant("joe@mail.example")
+			in.AgencyID, in.Channel, in.Requester = f.AgencyUS.ID, "email", c.requester
+			d := submit(t, f, f.Reviewer, in)
+			if d.RequesterCheck != c.check || d.RequesterVerified {
+				t.Fatalf("requester check %q (verified %v), want %s", d.RequesterCheck, d.RequesterVerified, c.check)
+			}
+			yes := true
+			_, err := f.Store.UpdateDemand(ctx, f.Reviewer, d.ID, writ.DemandPatch{RequesterVerified: &yes})
+			wantCode(t, err, writ.ECONFLICT)
+			intoReview(t, f, f.Reviewer, d.ID)
+			_, err = f.Store.Transition(ctx, f.Approver, d.ID, writ.TransitionInput{To: writ.StateApproved, Rationale: "urgent"})
+			wantCode(t, err, writ.ECONFLICT)
+		})
+	}
+	// The agency's own domain passes.
+	in := Warrant("joe@mail.example")
+	in.AgencyID, in.Channel, in.Requester = f.AgencyUS.ID, "email", "Deputy Dan <dan@sheriff.example.gov>"
+	if d := submit(t, f, f.Reviewer, in); d.RequesterCheck != "" {
+		t.Fatalf("registered domain flagged %q", d.RequesterCheck)
+	}
+}
+
+func testEmergencyCallback(t *testing.T, f *Fixture) {
+	in := Warrant("joe@mail.example")
+	in.Instrument, in.IssuedBy = "us_emergency", "other"
+	in.Emergency = &writ.Emergency{Justification: "a child is missing"}
+	d := submit(t, f, f.AgencyUserUS, in)
+	intoReview(t, f, f.Reviewer, d.ID)
+	_, err := f.Store.Transition(ctx, f.Approver, d.ID, writ.TransitionInput{To: writ.StateApproved, Rationale: "urgent"})
+	wantCode(t, err, writ.ECONFLICT) // EMERGENCY_UNVERIFIED
+	yes := true
+	_, err = f.Store.UpdateDemand(ctx, f.Reviewer, d.ID, writ.DemandPatch{EmergencyCallback: &yes})
+	wantCode(t, err, writ.EINVALID, "callback_number")
+	_, err = f.Store.UpdateDemand(ctx, f.Reviewer, d.ID, writ.DemandPatch{EmergencyCallback: &yes, CallbackNumber: "+1 555 0000"})
+	wantCode(t, err, writ.EINVALID, "callback_number") // the number the request gave, not the registered one
+	_, err = f.Store.UpdateDemand(ctx, f.AgencyUserUS, d.ID, writ.DemandPatch{EmergencyCallback: &yes, CallbackNumber: "+1 555 0100"})
+	wantCode(t, err, writ.EFORBIDDEN) // an agency cannot vouch for itself
+	got, err := f.Store.UpdateDemand(ctx, f.Reviewer, d.ID, writ.DemandPatch{EmergencyCallback: &yes, CallbackNumber: "+1 (555) 0100"})
+	check(t, err)
+	if got.Callback == nil || got.Callback.Number != "+1 555 0100" || got.Callback.By != "Rhea" || !got.Emergency.VerifiedByCallback {
+		t.Fatalf("callback record: %+v %+v", got.Callback, got.Emergency)
+	}
+	move(t, f, f.Approver, d.ID, writ.TransitionInput{To: writ.StateApproved})
+}
+
+func testAgencyUserConfirmation(t *testing.T, f *Fixture) {
+	agency := f.AgencyUS.ID
+	_, err := f.Store.CreateUser(ctx, f.Admin, store.UserInput{Name: "Impostor", Email: "dan@sheriff-example.gov", Role: writ.RoleAgency, AgencyID: &agency})
+	wantCode(t, err, writ.EINVALID, "email")
+	u, err := f.Store.CreateUser(ctx, f.Admin, store.UserInput{Name: "New Deputy", Email: "new@sheriff.example.gov", Role: writ.RoleAgency, AgencyID: &agency})
+	check(t, err)
+	if u.Active {
+		t.Fatal("a new agency user is active before confirmation")
+	}
+	token, err := f.Store.CreateToken(ctx, f.Admin, u.ID, "t")
+	check(t, err)
+	_, err = f.Store.Authenticate(ctx, token)
+	wantCode(t, err, writ.EUNAUTHORIZED)
+	_, err = f.Store.ConfirmUser(ctx, f.AgencyUserUS, u.ID, "I vouch for myself")
+	wantCode(t, err, writ.EFORBIDDEN)
+	_, err = f.Store.ConfirmUser(ctx, f.Reviewer, u.ID, "")
+	wantCode(t, err, writ.EINVALID, "confirmation")
+	u, err = f.Store.ConfirmUser(ctx, f.Reviewer, u.ID, "called +1 555 0100, spoke to the duty sergeant")
+	check(t, err)
+	if !u.Active || u.Confirmation == "" {
+		t.Fatalf("confirmed user: %+v", u)
+	}
+	if _, err := f.Store.Authenticate(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.Store.ConfirmUser(ctx, f.Reviewer, u.ID, "again")
+	wantCode(t, err, writ.ECONFLICT)
+	// Users of an unverified agency cannot be confirmed.
+	unverified := f.AgencyUnverified.ID
+	v, err := f.Store.CreateUser(ctx, f.Admin, store.UserInput{Name: "X", Email: "x@unknown-police.example", Role: writ.RoleAgency, AgencyID: &unverified})
+	check(t, err)
+	_, err = f.Store.ConfirmUser(ctx, f.Reviewer, v.ID, "called")
+	wantCode(t, err, writ.ECONFLICT)
 }
 
 // disclosable runs a consumer warrant to noticed, ready for disclosure.
