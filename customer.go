@@ -14,7 +14,12 @@ type Customer struct {
 	KeyCustody    string         `json:"key_custody"` // provider_managed, customer_managed
 	DataLocations []DataLocation `json:"data_locations"`
 	Accounts      []string       `json:"accounts"`
-	CreatedAt     time.Time      `json:"created_at"`
+	// NoticeEmail receives notices (the legal contact when empty);
+	// WebhookURL, when set, receives them too, signed with the customer's
+	// secret, which writ never shows again.
+	NoticeEmail string    `json:"notice_email"`
+	WebhookURL  string    `json:"webhook_url"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // DataLocation is a region where the provider stores a customer's data.

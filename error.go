@@ -16,6 +16,8 @@ const (
 	ETOOLARGE     = "ETOOLARGE"     // a body or upload is over its size limit
 	EUNAUTHORIZED = "EUNAUTHORIZED" // no valid credentials
 	EUNAVAILABLE  = "EUNAVAILABLE"  // the database cannot be reached; retry later
+	ETOOMANY      = "ETOOMANY"      // too many requests from one token or address; retry later
+	ESTORAGE      = "ESTORAGE"      // the server's disk is full; nothing was written
 )
 
 // Error is writ's one error type for failures a caller should see. Message

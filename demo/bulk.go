@@ -66,6 +66,12 @@ func newBulkGenerator(ctx context.Context, st *store.Store, g *generator) (*bulk
 // of all, as in the large providers' transparency reports.
 var agencyWeights = []int{260, 120, 20, 90, 110, 70, 50, 60, 40, 120, 30, 30}
 
+// customerWeights say how often each demo customer (in the order of
+// customers()) is named, per hundred: consumer accounts draw most demands,
+// as they do at the large providers; enterprise and public-sector tenants,
+// whose demands are redirected to them, about a fifth.
+var customerWeights = []int{6, 4, 3, 3, 2, 2, 2, 45, 22, 11}
+
 // importBulk adds demo demands from..to (inclusive) through the bulk path,
 // batch by batch: the next batch is made while the last one is written.
 func importBulk(ctx context.Context, st *store.Store, b *bulkGenerator, from, to int, p *progress) error {
@@ -153,7 +159,7 @@ func (b *bulkGenerator) request(rng *rand.Rand, n int, received time.Time) writ.
 	a := weighted(rng, agencyWeights)
 	ts := templates()[a]
 	t := ts[rng.IntN(len(ts))]
-	c := rng.IntN(len(b.customers))
+	c := weighted(rng, customerWeights)
 	accounts := b.customers[c].Accounts
 	first := rng.IntN(len(accounts))
 	named := []string{accounts[first]}

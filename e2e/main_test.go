@@ -105,7 +105,10 @@ func startServer(t *testing.T, db, logKey string, extra ...string) *server {
 	t.Helper()
 	line := &firstLine{ch: make(chan string, 1)}
 	s := &server{stderr: &syncBuffer{}, exited: make(chan struct{})}
-	s.cmd = exec.Command(writBin, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-key", logKey}, extra...)...)
+	// Rate limits are off: these tests drive bursts on purpose; the
+	// limits have tests of their own.
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-key", logKey, "--rate-limit", "0", "--rate-limit-ip", "0"}
+	s.cmd = exec.Command(writBin, append(args, extra...)...)
 	s.cmd.Env = writEnv()
 	s.cmd.SysProcAttr = procAttr()
 	s.cmd.Stdout, s.cmd.Stderr = line, s.stderr

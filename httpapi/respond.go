@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"writ"
+	"writ/store"
 )
 
 // maxBody is the largest JSON body the API reads.
@@ -35,6 +36,10 @@ func status(code string) int {
 		return http.StatusRequestEntityTooLarge
 	case writ.EUNAVAILABLE:
 		return http.StatusServiceUnavailable
+	case writ.ETOOMANY:
+		return http.StatusTooManyRequests
+	case writ.ESTORAGE:
+		return http.StatusInsufficientStorage
 	}
 	return http.StatusInternalServerError
 }
@@ -53,6 +58,7 @@ type errorDetail struct {
 // writeError answers with err in the API's format. Internal errors are
 // logged with their text and answered with a generic message.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	err = store.Classify(err)
 	code := writ.ErrorCode(err)
 	var e *writ.Error
 	detail := errorDetail{Code: code, Message: writ.ErrorMessage(err)}

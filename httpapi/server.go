@@ -111,6 +111,7 @@ func (s *Server) wrap(rt route) http.Handler {
 				s.writeError(w, r, err)
 				return
 			}
+			noteCaller(r, actor)
 			r = r.WithContext(withActor(r.Context(), actor))
 		}
 		if err := rt.handler(s, w, r); err != nil {

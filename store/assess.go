@@ -122,7 +122,10 @@ func (s *Store) reassess(ctx context.Context, tx *sql.Tx, d *writ.Demand) (rules
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET route = ?, next_deadline = ?, flags = ? WHERE id = ?`), a.Route, nullTime(next), jsonText(a.Flags), d.ID); err != nil {
 		return a, fmt.Errorf("store: assess: %w", err)
 	}
-	return a, s.scheduleNotice(ctx, tx, d, a)
+	if err := s.scheduleNotice(ctx, tx, d, a); err != nil {
+		return a, err
+	}
+	return a, s.followAssessment(ctx, tx, d, a)
 }
 
 // scheduleNotice keeps the demand's notice in step with its assessment
@@ -135,7 +138,7 @@ func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, 
 		return fmt.Errorf("store: notice: %w", err)
 	}
 	switch state {
-	case "sent", "delivered", "acknowledged":
+	case "sent", "delivered", "acknowledged", "failed":
 		return nil
 	}
 	var until, reason string
@@ -153,6 +156,13 @@ func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, 
 		}
 	case "after_emergency":
 		state, reason = "delayed", "emergency"
+		// The emergency is over for the provider once the disclosure it
+		// justified was made (or the demand was closed): the notice
+		// follows at once.
+		if d.State == writ.StateDisclosed || d.State == writ.StateClosed {
+			now := s.nowUTC()
+			state, reason, sendAt = "scheduled", "", &now
+		}
 	case "with_redirect", "before_disclosure":
 		state, sendAt = "scheduled", a.Notice.SendAt
 	default:
@@ -172,7 +182,7 @@ func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, 
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET customer_visible = ? WHERE id = ?`), state == "scheduled", d.ID); err != nil {
 		return fmt.Errorf("store: notice: %w", err)
 	}
-	return nil
+	return s.scheduleNoticeJobs(ctx, tx, d, state, sendAt, until)
 }
 
 // Assessment returns the stored assessment of a demand as JSON, with the

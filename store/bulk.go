@@ -598,6 +598,12 @@ func (l *life) move(b *importBatch, step ImportedStep) error {
 		}
 		event.Disclosure = in.Disclosure
 	}
+	// The notice held back by an emergency follows the disclosure it
+	// justified, as scheduleNotice has it.
+	if (in.To == writ.StateDisclosed || in.To == writ.StateClosed) && a.Notice.Timing == rules.NoticeAfterEmergency && l.notice.state == "delayed" {
+		l.notice.state, l.notice.reason, l.notice.sendAt = "scheduled", "", &at
+		l.visible = true
+	}
 	d.State, d.Outcome = in.To, outcome
 	d.Version++
 	l.last, l.updated = at, at

@@ -21,6 +21,10 @@ type CustomerInput struct {
 	KeyCustody    string              `json:"key_custody"`
 	DataLocations []writ.DataLocation `json:"data_locations"`
 	Accounts      []string            `json:"accounts"`
+	// Where notices go: see NoticeChannels.
+	NoticeEmail   string `json:"notice_email"`
+	WebhookURL    string `json:"webhook_url"`
+	WebhookSecret string `json:"webhook_secret"`
 }
 
 func (s *Store) validateCustomer(in *CustomerInput) error {
@@ -58,6 +62,11 @@ func (s *Store) validateCustomer(in *CustomerInput) error {
 			return writ.FieldErrorf(fmt.Sprintf("accounts[%d]", i), "empty account identifier")
 		}
 	}
+	ch := NoticeChannels{NoticeEmail: in.NoticeEmail, WebhookURL: in.WebhookURL, WebhookSecret: in.WebhookSecret}
+	if err := validateChannels(&ch); err != nil {
+		return err
+	}
+	in.NoticeEmail, in.WebhookURL = ch.NoticeEmail, ch.WebhookURL
 	return nil
 }
 
@@ -79,9 +88,11 @@ func (s *Store) CreateCustomer(ctx context.Context, actor writ.Actor, in Custome
 		if n > 0 {
 			return writ.Errorf(writ.ECONFLICT, "customer %q is already registered", in.Name)
 		}
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO customers (name, kind, home_country, us_person, legal_contact, key_custody, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			in.Name, in.Kind, in.HomeCountry, nullBool(in.USPerson), in.LegalContact, in.KeyCustody, s.nowUTC()).Scan(&id)
+		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO customers (name, kind, home_country, us_person, legal_contact, key_custody, created_at,
+			notice_email, webhook_url, webhook_secret)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			in.Name, in.Kind, in.HomeCountry, nullBool(in.USPerson), in.LegalContact, in.KeyCustody, s.nowUTC(),
+			in.NoticeEmail, in.WebhookURL, in.WebhookSecret).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("store: customer: %w", err)
 		}
@@ -103,7 +114,11 @@ func (s *Store) CreateCustomer(ctx context.Context, actor writ.Actor, in Custome
 				return fmt.Errorf("store: customer: %w", err)
 			}
 		}
-		return s.appendEvent(ctx, tx, actor, nil, "customer.created", map[string]any{"customer_id": id, "customer": in})
+		// The webhook secret is a credential: the log records that one
+		// was set, never the secret.
+		logged := in
+		logged.WebhookSecret = redactSecret(in.WebhookSecret)
+		return s.appendEvent(ctx, tx, actor, nil, "customer.created", map[string]any{"customer_id": id, "customer": logged})
 	})
 	if err != nil {
 		return writ.Customer{}, err
@@ -123,12 +138,12 @@ func customerScope(actor writ.Actor) (string, []any) {
 	return "FALSE", nil
 }
 
-const customerColumns = `id, name, kind, home_country, us_person, legal_contact, key_custody, created_at`
+const customerColumns = `id, name, kind, home_country, us_person, legal_contact, key_custody, created_at, notice_email, webhook_url`
 
 func scanCustomer(row interface{ Scan(...any) error }) (writ.Customer, error) {
 	var c writ.Customer
 	var usPerson sql.NullBool
-	err := row.Scan(&c.ID, &c.Name, &c.Kind, &c.HomeCountry, &usPerson, &c.LegalContact, &c.KeyCustody, &c.CreatedAt)
+	err := row.Scan(&c.ID, &c.Name, &c.Kind, &c.HomeCountry, &usPerson, &c.LegalContact, &c.KeyCustody, &c.CreatedAt, &c.NoticeEmail, &c.WebhookURL)
 	c.USPerson, c.CreatedAt = boolPtr(usPerson), c.CreatedAt.UTC()
 	return c, err
 }

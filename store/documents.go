@@ -45,9 +45,8 @@ func (s *Store) AddDocument(ctx context.Context, actor writ.Actor, demandID int6
 		if d.State == writ.StateClosed {
 			return writ.Errorf(writ.ECONFLICT, "demand %d is closed", demandID)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO documents (sha256, size, content_type, content) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-			doc.SHA256, doc.Size, doc.ContentType, content); err != nil {
-			return fmt.Errorf("store: document: %w", err)
+		if err := s.putDocument(ctx, tx, doc, content); err != nil {
+			return err
 		}
 		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO demand_documents (demand_id, sha256, name, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
 			demandID, doc.SHA256, doc.Name, doc.UploadedBy, doc.UploadedAt)
@@ -96,9 +95,10 @@ func (s *Store) DocumentContent(ctx context.Context, actor writ.Actor, demandID 
 	}
 	var doc writ.Document
 	var content []byte
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT dd.sha256, dd.name, d.content_type, d.size, dd.uploaded_by, dd.uploaded_at, d.content
+	var keyID string
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT dd.sha256, dd.name, d.content_type, d.size, dd.uploaded_by, dd.uploaded_at, d.key_id, d.content
 		FROM demand_documents dd JOIN documents d ON d.sha256 = dd.sha256 WHERE dd.demand_id = ? AND dd.sha256 = ?`), demandID, sha).
-		Scan(&doc.SHA256, &doc.Name, &doc.ContentType, &doc.Size, &doc.UploadedBy, &doc.UploadedAt, &content)
+		Scan(&doc.SHA256, &doc.Name, &doc.ContentType, &doc.Size, &doc.UploadedBy, &doc.UploadedAt, &keyID, &content)
 	if errors.Is(err, sql.ErrNoRows) {
 		return doc, nil, writ.Errorf(writ.ENOTFOUND, "demand %d has no document %s", demandID, sha)
 	}
@@ -106,5 +106,36 @@ func (s *Store) DocumentContent(ctx context.Context, actor writ.Actor, demandID 
 		return doc, nil, fmt.Errorf("store: document: %w", err)
 	}
 	doc.UploadedAt = doc.UploadedAt.UTC()
+	if s.documentKeys == nil {
+		return doc, nil, errors.New("store: no documents key to open documents with")
+	}
+	content, err = s.documentKeys.open(keyID, doc.SHA256, content)
+	if err != nil {
+		return doc, nil, fmt.Errorf("store: %w", err)
+	}
 	return doc, content, nil
+}
+
+// putDocument stores a document's content once, sealed with the current
+// documents key, unless a document with that SHA-256 is stored already.
+func (s *Store) putDocument(ctx context.Context, tx *sql.Tx, doc writ.Document, content []byte) error {
+	if s.documentKeys == nil {
+		return errors.New("store: no documents key to seal documents with")
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM documents WHERE sha256 = ?`), doc.SHA256).Scan(&n); err != nil {
+		return fmt.Errorf("store: document: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	keyID, sealed, err := s.documentKeys.seal(doc.SHA256, content)
+	if err != nil {
+		return fmt.Errorf("store: document: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO documents (sha256, size, content_type, key_id, content) VALUES (?, ?, ?, ?, ?)`),
+		doc.SHA256, doc.Size, doc.ContentType, keyID, sealed); err != nil {
+		return fmt.Errorf("store: document: %w", err)
+	}
+	return nil
 }

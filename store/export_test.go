@@ -8,3 +8,11 @@ func ExecRaw(s *Store, query string, args ...any) error {
 	_, err := s.write.ExecContext(context.Background(), s.q(query), args...)
 	return err
 }
+
+// QueryRaw reads one value directly from a store's database.
+func QueryRaw(s *Store, query string, dest any, args ...any) error {
+	return s.write.QueryRowContext(context.Background(), s.q(query), args...).Scan(dest)
+}
+
+// DocumentKeysPath is the file a store's documents keys live in.
+func DocumentKeysPath(s *Store) string { return s.documentKeys.path }

@@ -12,6 +12,8 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -31,6 +33,15 @@ type Options struct {
 	Rules *rules.Rulebook
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// ReminderLead is how long before a deadline falls due its reminder
+	// goes to the assignee; 48 hours when zero.
+	ReminderLead time.Duration
+	// JobAttempts is how often a job (a notice on one channel, say) is
+	// tried before it fails for good; 8 when zero.
+	JobAttempts int
+	// DocumentKeys seal legal documents at rest; required to store or read
+	// documents.
+	DocumentKeys *DocumentKeys
 }
 
 // Store is writ's database. It is safe for concurrent use, and several
@@ -41,6 +52,13 @@ type Store struct {
 	postgres bool
 	rules    *rules.Rulebook
 	now      func() time.Time
+	// reminderLead and jobAttempts configure the jobs writ runs by itself.
+	reminderLead time.Duration
+	jobAttempts  int
+	// documentKeys seal documents at rest.
+	documentKeys *DocumentKeys
+	// sqlitePath is the database file, for backups; "" on PostgreSQL.
+	sqlitePath string
 }
 
 // Open connects to the database named by dsn: a postgres:// or
@@ -50,7 +68,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.Rules == nil {
 		return nil, errors.New("store: no rulebook")
 	}
-	s := &Store{rules: opts.Rules, now: opts.Now}
+	s := &Store{rules: opts.Rules, now: opts.Now, reminderLead: opts.ReminderLead, jobAttempts: opts.JobAttempts, documentKeys: opts.DocumentKeys}
+	if s.reminderLead <= 0 {
+		s.reminderLead = 48 * time.Hour
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -64,6 +85,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		db.SetConnMaxIdleTime(5 * time.Minute)
 		s.write, s.read, s.postgres = db, db, true
 	} else {
+		s.sqlitePath = dsn
 		if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
@@ -179,6 +201,30 @@ func shortCause(err error) string {
 		return "timed out"
 	}
 	return "no connection"
+}
+
+// Classify gives a coded error for failures of the database that a caller
+// should understand: a lost or refused connection becomes EUNAVAILABLE (the
+// API answers 503 and the client retries; database/sql reconnects by
+// itself once the database is back) and a full disk ESTORAGE. Other errors
+// are returned as they are.
+func Classify(err error) error {
+	if err == nil || writ.ErrorCode(err) != writ.EINTERNAL {
+		return err
+	}
+	var netErr *net.OpError
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "database or disk is full"), strings.Contains(msg, "SQLITE_FULL"),
+		strings.Contains(msg, "No space left on device"), strings.Contains(msg, "SQLSTATE 53100"):
+		return &writ.Error{Code: writ.ESTORAGE, Message: "the server's storage is full; nothing was written"}
+	case errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF),
+		strings.Contains(msg, "failed to connect"), strings.Contains(msg, "connection refused"),
+		strings.Contains(msg, "conn closed"), strings.Contains(msg, "broken pipe"), strings.Contains(msg, "connection reset"),
+		strings.Contains(msg, "SQLSTATE 57P01"), strings.Contains(msg, "SQLSTATE 57P03"), strings.Contains(msg, "the database system is"):
+		return unavailable(err)
+	}
+	return err
 }
 
 // unavailableOr classifies a query error: a lost connection becomes

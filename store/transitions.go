@@ -50,6 +50,9 @@ func (s *Store) Transition(ctx context.Context, actor writ.Actor, id int64, in w
 				return err
 			}
 		}
+		if tc.ObjectionOpen, err = s.objectionOpen(ctx, tx, id); err != nil {
+			return err
+		}
 		outcome, err := writ.CheckTransition(actor, tc, in)
 		if err != nil {
 			return err
@@ -157,7 +160,10 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Acto
 		event["disclosure"] = in.Disclosure
 	}
 	id := d.ID
-	return s.appendEvent(ctx, tx, actor, &id, "demand.transition", event)
+	if err := s.appendEvent(ctx, tx, actor, &id, "demand.transition", event); err != nil {
+		return err
+	}
+	return s.afterTransition(ctx, tx, *d, a, in.To)
 }
 
 // recordDisclosure writes what was produced; only categories approved for

@@ -4,6 +4,8 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"path/filepath"
+	"strings"
 
 	"writ/rules"
 	"writ/store"
@@ -12,16 +14,27 @@ import (
 // defaultDB is where writ keeps its SQLite database unless told otherwise.
 const defaultDB = "./writ-data/writ.db"
 
+// dataDir is where writ keeps its files beside the database: the SQLite
+// file's folder, or ./writ-data for PostgreSQL.
+func dataDir(db string) string {
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		return "./writ-data"
+	}
+	return filepath.Dir(db)
+}
+
 // storeFlags are the flags of every command that opens the database.
 type storeFlags struct {
-	db       string
-	rulebook string
+	db           string
+	rulebook     string
+	documentsKey string
 }
 
 func addStoreFlags(fs *flag.FlagSet) *storeFlags {
 	f := &storeFlags{}
 	fs.StringVar(&f.db, "db", defaultDB, "the database: a SQLite file path or a postgres:// URL")
 	fs.StringVar(&f.rulebook, "rulebook", "", "a rulebook `folder` to use instead of the built-in one")
+	fs.StringVar(&f.documentsKey, "documents-key", "", "the `file` of keys that seal legal documents at rest, created at first start\n(default: documents.key in the data directory)")
 	return f
 }
 
@@ -32,7 +45,14 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, 
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := store.Open(ctx, f.db, store.Options{Rules: rb})
+	if f.documentsKey == "" {
+		f.documentsKey = filepath.Join(dataDir(f.db), "documents.key")
+	}
+	keys, err := store.LoadOrCreateDocumentKeys(f.documentsKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := store.Open(ctx, f.db, store.Options{Rules: rb, DocumentKeys: keys})
 	if err != nil {
 		return nil, nil, err
 	}

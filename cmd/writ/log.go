@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -36,12 +37,17 @@ type logKeyFlags struct {
 
 func addLogKeyFlags(fs *flag.FlagSet) *logKeyFlags {
 	f := &logKeyFlags{}
-	fs.StringVar(&f.path, "log-key", "./writ-data/log.key", "the audit log's signing key `file`, created at first start")
+	fs.StringVar(&f.path, "log-key", "", "the audit log's signing key `file`, created at first start\n(default: log.key in the data directory)")
 	fs.StringVar(&f.origin, "log-origin", "writ.local/audit-log", "the log's origin, used when the key is created")
 	return f
 }
 
-func (f *logKeyFlags) load() (*auditlog.Key, error) {
+// load reads the key, or creates it, in the data directory of db unless
+// --log-key named a file.
+func (f *logKeyFlags) load(db string) (*auditlog.Key, error) {
+	if f.path == "" {
+		f.path = filepath.Join(dataDir(db), "log.key")
+	}
 	return auditlog.LoadOrCreateKey(f.path, f.origin)
 }
 
@@ -68,12 +74,13 @@ func runLog(ctx context.Context, sio *stdio, args []string) error {
 }
 
 func runLogKey(sio *stdio, args []string) error {
-	fs := newFlagSet(sio, "log key", "log key [--log-key FILE]")
+	fs := newFlagSet(sio, "log key", "log key [--db PATH|URL | --log-key FILE]")
 	kf := addLogKeyFlags(fs)
+	db := fs.String("db", defaultDB, "the database whose data directory holds the key")
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
 	}
-	key, err := kf.load()
+	key, err := kf.load(*db)
 	if err != nil {
 		return err
 	}
@@ -88,7 +95,7 @@ func runLogCheckpoint(ctx context.Context, sio *stdio, args []string) error {
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
 	}
-	key, err := kf.load()
+	key, err := kf.load(sf.db)
 	if err != nil {
 		return err
 	}
@@ -122,10 +129,13 @@ func runLogVerify(ctx context.Context, sio *stdio, args []string) error {
 		}
 		verifier = v
 	} else {
+		if kf.path == "" {
+			kf.path = filepath.Join(dataDir(sf.db), "log.key")
+		}
 		if _, err := os.Stat(kf.path); err != nil {
 			return hinted{err: fmt.Errorf("no log key at %s", kf.path), hint: "give --log-key FILE or --verifier-key KEY"}
 		}
-		key, err := kf.load()
+		key, err := kf.load(sf.db)
 		if err != nil {
 			return err
 		}

@@ -30,6 +30,9 @@ Commands:
     assess      assess a case file (or - for standard input)
     rulebook    check or show a rulebook
     log         the audit log: key, checkpoint, verify, monitor
+    documents   rotate the key that seals legal documents at rest
+    backup      copy the SQLite database consistently while writ runs
+    restore     put a backup in place of the SQLite database
     version     print the version
 
 Every flag can also be set by an environment variable: --db is WRIT_DB,
@@ -50,14 +53,17 @@ type stdio struct {
 }
 
 var commands = map[string]command{
-	"serve":    {run: runServe},
-	"migrate":  {run: runMigrate},
-	"demo":     {run: runDemo},
-	"user":     {run: runUser},
-	"assess":   {run: runAssess},
-	"rulebook": {run: runRulebook},
-	"log":      {run: runLog},
-	"version":  {run: runVersion},
+	"serve":     {run: runServe},
+	"migrate":   {run: runMigrate},
+	"demo":      {run: runDemo},
+	"user":      {run: runUser},
+	"assess":    {run: runAssess},
+	"rulebook":  {run: runRulebook},
+	"log":       {run: runLog},
+	"documents": {run: runDocuments},
+	"backup":    {run: runBackup},
+	"restore":   {run: runRestore},
+	"version":   {run: runVersion},
 }
 
 func main() {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,6 +22,10 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	kf := addLogKeyFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "the `address` to listen on (port 0 picks a free port)")
 	every := fs.Duration("checkpoint-interval", time.Minute, "how often to sign a checkpoint of the audit log while it grows")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM; with --tls-key)")
+	tlsKey := fs.String("tls-key", "", "the certificate's private key `file` (PEM)")
+	perToken := fs.Float64("rate-limit", 50, "requests a second allowed per API token, in bursts of twice that (0: no limit)")
+	perIP := fs.Float64("rate-limit-ip", 100, "requests a second allowed per client address (0: no limit)")
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
 	}
@@ -30,7 +35,7 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 		return err
 	}
 	defer st.Close()
-	key, err := kf.load()
+	key, err := kf.load(sf.db)
 	if err != nil {
 		return err
 	}
@@ -40,13 +45,26 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	if *every <= 0 {
 		return writ.Errorf(writ.EINVALID, "--checkpoint-interval must be positive")
 	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return writ.Errorf(writ.EINVALID, "--tls-cert and --tls-key go together")
+	}
+	useTLS := *tlsCert != ""
+	var certificate tls.Certificate
+	if useTLS {
+		if certificate, err = tls.LoadX509KeyPair(*tlsCert, *tlsKey); err != nil {
+			return writ.Errorf(writ.EINVALID, "--tls-cert/--tls-key: %v", err)
+		}
+	}
+	if *perToken < 0 || *perIP < 0 {
+		return writ.Errorf(writ.EINVALID, "rate limits cannot be negative")
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return hinted{err: fmt.Errorf("listen on %s: %w", *addr, err), hint: "choose another address with --addr, or stop what is using it"}
 	}
 	api := httpapi.New(httpapi.Options{Store: st, Rules: rb, Logger: log, LogKey: key})
 	srv := &http.Server{
-		Handler:           api,
+		Handler:           api.Hardened(httpapi.Limits{PerToken: *perToken, PerIP: *perIP}, useTLS),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,
@@ -55,7 +73,13 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	}
 	// The address line is printed first and alone, so that scripts and
 	// tests starting writ on port 0 can read where it listens.
-	fmt.Fprintf(sio.out, "writ listening on http://%s\n", ln.Addr())
+	scheme := "http"
+	if useTLS {
+		srv.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{certificate}}
+		ln = tls.NewListener(ln, srv.TLSConfig)
+		scheme = "https"
+	}
+	fmt.Fprintf(sio.out, "writ listening on %s://%s\n", scheme, ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String(), "rulebook", rb.Version(), "postgres", st.Postgres())
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()

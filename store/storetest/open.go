@@ -28,7 +28,11 @@ func openMigrated(t *testing.T, dsn string, now func() time.Time) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), dsn, store.Options{Rules: rb, Now: now})
+	keys, err := store.LoadOrCreateDocumentKeys(filepath.Join(t.TempDir(), "documents.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(context.Background(), dsn, store.Options{Rules: rb, Now: now, DocumentKeys: keys})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,155 @@
+package report
+
+import (
+	"fmt"
+	"regexp"
+)
+
+// The checks Reconcile makes, as the report lists them.
+func checkNames() []string {
+	return []string{
+		"every record of the period has a known country, state, outcome, instrument and data categories",
+		"the NATIONAL_SECURITY flag of every record agrees with the rulebook's test",
+		"every demand of the period is in exactly one group: the groups add up to an independent count of the period's demands and of its closed demands",
+		"each country's outcome groups add up to its demands received",
+		"each country's rows add up to its figures",
+		"the totals equal the sum of the countries",
+		"the instruments add up to the totals",
+		"every percentage is computed from its two counts",
+		"no exact figure counts a national-security demand",
+	}
+}
+
+var bandPattern = regexp.MustCompile(`^(0|[1-9][0-9]*)-[1-9][0-9]*$`)
+
+// Reconcile checks that a report adds up: rows to countries, countries to
+// totals, outcome groups to demands received, instruments to totals, each
+// percentage to its counts, and the totals to the independent counts the
+// report records. Build runs it on every report; verification runs it on
+// a report read from a file. It returns a *ReconcileError.
+func Reconcile(r *Report) error {
+	var problems []string
+	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	shares := func(where string, f Figures) {
+		var sum int64
+		for _, name := range OutcomeGroups() {
+			s := f.Outcomes.Group(name)
+			sum += s.Demands
+			if s.Percent != PercentOf(s.Demands, f.Demands) {
+				fail("%s: %s is %s %% but %d of %d is %s %%", where, name, s.Percent, s.Demands, f.Demands, PercentOf(s.Demands, f.Demands))
+			}
+		}
+		if sum != f.Demands {
+			fail("%s: the outcome groups hold %d demands, not the %d received", where, sum, f.Demands)
+		}
+		if f.EmergencyWithData > f.Emergency || f.EnterpriseCustomersWithData > f.EnterpriseCustomers {
+			fail("%s: more demands or customers with data than in all", where)
+		}
+	}
+
+	var sum Figures
+	var groups = map[string]int64{}
+	var maxCustomers, sumCustomers int64
+	rowsOf := map[string][]Row{}
+	for _, row := range r.Rows {
+		rowsOf[row.Country] = append(rowsOf[row.Country], row)
+	}
+	if len(rowsOf) != len(r.Countries) {
+		fail("the rows name %d countries, the figures %d", len(rowsOf), len(r.Countries))
+	}
+	for _, c := range r.Countries {
+		where := "country " + c.Country
+		shares(where, c.Figures)
+		rows := rowsOf[c.Country]
+		var rs Row
+		seen := map[string]bool{}
+		for _, row := range rows {
+			if seen[row.OutcomeGroup] || c.Outcomes.Group(row.OutcomeGroup) == nil || row.Period != r.Period {
+				fail("%s: unexpected row %s/%s", where, row.Period, row.OutcomeGroup)
+				continue
+			}
+			seen[row.OutcomeGroup] = true
+			if want := c.Outcomes.Group(row.OutcomeGroup).Demands; row.Demands != want {
+				fail("%s: row %s has %d demands, the figures %d", where, row.OutcomeGroup, row.Demands, want)
+			}
+			if row.Percent != PercentOf(row.Demands, c.Demands) {
+				fail("%s: row %s is %s %%, not %s %%", where, row.OutcomeGroup, row.Percent, PercentOf(row.Demands, c.Demands))
+			}
+			rs.Demands += row.Demands
+			rs.Accounts += row.Accounts
+			rs.Emergency += row.Emergency
+			rs.DelayedNotices += row.DelayedNotices
+		}
+		if len(seen) != len(OutcomeGroups()) {
+			fail("%s: %d rows, not one per outcome group", where, len(seen))
+		}
+		if rs.Demands != c.Demands || rs.Accounts != c.Accounts || rs.Emergency != c.Emergency || rs.DelayedNotices != c.DelayedNotices {
+			fail("%s: the rows add up to %d demands, %d accounts, %d emergency, %d delayed notices; the figures say %d, %d, %d, %d",
+				where, rs.Demands, rs.Accounts, rs.Emergency, rs.DelayedNotices, c.Demands, c.Accounts, c.Emergency, c.DelayedNotices)
+		}
+		sum.Demands += c.Demands
+		sum.Accounts += c.Accounts
+		sum.Emergency += c.Emergency
+		sum.EmergencyWithData += c.EmergencyWithData
+		sum.DelayedNotices += c.DelayedNotices
+		for _, name := range OutcomeGroups() {
+			groups[name] += c.Outcomes.Group(name).Demands
+		}
+		maxCustomers = max(maxCustomers, c.EnterpriseCustomers)
+		sumCustomers += c.EnterpriseCustomers
+	}
+	t := r.Totals
+	shares("totals", t)
+	if t.Demands != sum.Demands || t.Accounts != sum.Accounts || t.Emergency != sum.Emergency ||
+		t.EmergencyWithData != sum.EmergencyWithData || t.DelayedNotices != sum.DelayedNotices {
+		fail("totals: %d demands, %d accounts, %d emergency (%d with data), %d delayed notices; the countries add up to %d, %d, %d (%d), %d",
+			t.Demands, t.Accounts, t.Emergency, t.EmergencyWithData, t.DelayedNotices,
+			sum.Demands, sum.Accounts, sum.Emergency, sum.EmergencyWithData, sum.DelayedNotices)
+	}
+	for _, name := range OutcomeGroups() {
+		if got := t.Outcomes.Group(name).Demands; got != groups[name] {
+			fail("totals: %s is %d, the countries add up to %d", name, got, groups[name])
+		}
+	}
+	// A customer named from two countries is one customer in the totals.
+	if t.EnterpriseCustomers < maxCustomers || t.EnterpriseCustomers > sumCustomers {
+		fail("totals: %d enterprise customers, but the countries have between %d and %d", t.EnterpriseCustomers, maxCustomers, sumCustomers)
+	}
+	if t.Demands != r.Reconciliation.DemandsCounted || t.Outcomes.Closed() != r.Reconciliation.ClosedCounted {
+		fail("totals: %d demands (%d closed) but the period has %d (%d closed)", t.Demands, t.Outcomes.Closed(),
+			r.Reconciliation.DemandsCounted, r.Reconciliation.ClosedCounted)
+	}
+	var inst Figures
+	instGroups := map[string]int64{}
+	for _, in := range r.Instruments {
+		shares("instrument "+in.Instrument, Figures{Demands: in.Demands, Outcomes: in.Outcomes})
+		inst.Demands += in.Demands
+		inst.Accounts += in.Accounts
+		for _, name := range OutcomeGroups() {
+			instGroups[name] += in.Outcomes.Group(name).Demands
+		}
+	}
+	if inst.Demands != t.Demands || inst.Accounts != t.Accounts {
+		fail("instruments: %d demands and %d accounts, the totals %d and %d", inst.Demands, inst.Accounts, t.Demands, t.Accounts)
+	}
+	for _, name := range OutcomeGroups() {
+		if instGroups[name] != t.Outcomes.Group(name).Demands {
+			fail("instruments: %s adds up to %d, the totals say %d", name, instGroups[name], t.Outcomes.Group(name).Demands)
+		}
+	}
+	for _, c := range r.DataCategories {
+		shares("data category "+c.Category, Figures{Demands: c.Demands, Outcomes: c.Outcomes})
+		if c.Demands > t.Demands {
+			fail("data category %s: %d demands, more than the %d received", c.Category, c.Demands, t.Demands)
+		}
+	}
+	ns := r.NationalSecurity
+	if ns.BandWidth <= 0 || !bandPattern.MatchString(ns.Demands) || !bandPattern.MatchString(ns.Accounts) {
+		fail("national security: not in bands: %+v", ns)
+	}
+	if len(problems) > 0 {
+		return &ReconcileError{Problems: problems}
+	}
+	return nil
+}

@@ -1,0 +1,77 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"writ/store"
+	"writ/store/storetest"
+)
+
+func TestDocumentsAreSealedAndKeysRotate(t *testing.T) {
+	ctx := context.Background()
+	f := storetest.NewFixture(t, storetest.SQLite)
+	d, _, err := f.Store.CreateDemand(ctx, f.AgencyUserUS, storetest.Warrant("joe@mail.example"), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := []byte("%PDF-1.7 the warrant's secret text")
+	doc, err := f.Store.AddDocument(ctx, f.AgencyUserUS, d.ID, "w.pdf", content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []byte
+	var keyID string
+	if err := store.QueryRaw(f.Store, `SELECT content FROM documents WHERE sha256 = ?`, &raw, doc.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.QueryRaw(f.Store, `SELECT key_id FROM documents WHERE sha256 = ?`, &keyID, doc.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("secret")) || keyID == "" || len(raw) != len(content)+12+16 {
+		t.Fatalf("stored content is not sealed: key %q, %d bytes", keyID, len(raw))
+	}
+	// Sealed content copied into another document's row does not open.
+	other, err := f.Store.AddDocument(ctx, f.AgencyUserUS, d.ID, "other.pdf", []byte("%PDF-1.7 another"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.ExecRaw(f.Store, `UPDATE documents SET content = ? WHERE sha256 = ?`, raw, other.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.Store.DocumentContent(ctx, f.Reviewer, d.ID, other.SHA256); err == nil {
+		t.Fatal("a document opened with another document's sealed content")
+	}
+	if err := store.ExecRaw(f.Store, `DELETE FROM demand_documents WHERE sha256 = ?`, other.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.ExecRaw(f.Store, `DELETE FROM documents WHERE sha256 = ?`, other.SHA256); err != nil {
+		t.Fatal(err)
+	}
+
+	n, err := f.Store.RotateDocumentKey(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("rotation sealed %d documents: %v", n, err)
+	}
+	var newID string
+	if err := store.QueryRaw(f.Store, `SELECT key_id FROM documents WHERE sha256 = ?`, &newID, doc.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	if newID == keyID {
+		t.Fatal("the document kept its old key")
+	}
+	_, got, err := f.Store.DocumentContent(ctx, f.Reviewer, d.ID, doc.SHA256)
+	if err != nil || !bytes.Equal(got, content) {
+		t.Fatalf("after rotation: %q, %v", got, err)
+	}
+	file, err := os.ReadFile(store.DocumentKeysPath(f.Store))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(string(file)), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], newID+" ") {
+		t.Fatalf("key file after rotation:\n%s", file)
+	}
+}

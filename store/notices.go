@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"writ"
+	"writ/rules"
+)
+
+// demandSubject is the subject of the jobs about one demand as a whole.
+func demandSubject(id int64) string { return "demand:" + strconv.FormatInt(id, 10) }
+
+// scheduleNoticeJobs keeps the notice's jobs in step with the notice: due at
+// receipt (scheduled), at 00:00 UTC of the day a non-disclosure order ends
+// (delayed with an end), or not at all (prohibited, none, delayed without
+// end or by an emergency), on each channel the customer has. An order that
+// is extended moves the jobs to its new end; one that arrives before the
+// notice went out cancels them. A national-security prohibition is never
+// lifted by writ itself: its notice needs a person.
+func (s *Store) scheduleNoticeJobs(ctx context.Context, tx *sql.Tx, d *writ.Demand, state string, sendAt *time.Time, until string) error {
+	var runAt *time.Time
+	switch state {
+	case "scheduled":
+		t := s.nowUTC()
+		if sendAt != nil {
+			t = sendAt.UTC()
+		}
+		runAt = &t
+	case "delayed":
+		if until != "" {
+			t, err := time.Parse(time.DateOnly, until)
+			if err != nil {
+				return writ.FieldErrorf("nondisclosure.until", "not a date (YYYY-MM-DD): %q", until)
+			}
+			runAt = &t
+		}
+	}
+	ch, err := s.channelsOf(ctx, tx, d.CustomerID)
+	if err != nil {
+		return err
+	}
+	now := s.nowUTC()
+	for _, c := range []struct {
+		kind, channel string
+		on            bool
+	}{{JobNoticeEmail, "email", true}, {JobNoticeWebhook, "webhook", ch.webhookURL != ""}} {
+		if runAt == nil || !c.on {
+			if err := s.cancelJob(ctx, tx, c.kind, demandSubject(d.ID)); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE notice_deliveries SET state = 'cancelled', updated_at = ? WHERE demand_id = ? AND channel = ? AND state = 'pending'`),
+				now, d.ID, c.channel); err != nil {
+				return fmt.Errorf("store: notice delivery: %w", err)
+			}
+			continue
+		}
+		if err := s.enqueue(ctx, tx, c.kind, demandSubject(d.ID), d.ID, jobPayload{Due: *runAt}, *runAt); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO notice_deliveries (demand_id, channel, state, updated_at) VALUES (?, ?, 'pending', ?)
+			ON CONFLICT (demand_id, channel) DO UPDATE SET state = 'pending', updated_at = excluded.updated_at WHERE notice_deliveries.state = 'cancelled'`),
+			d.ID, c.channel, now); err != nil {
+			return fmt.Errorf("store: notice delivery: %w", err)
+		}
+	}
+	return nil
+}
+
+// followAssessment brings what the assessment sets in motion up to date in
+// the transaction that reassessed the demand: the reminders and
+// escalations of its deadlines and the notifications of authorities.
+func (s *Store) followAssessment(ctx context.Context, tx *sql.Tx, d *writ.Demand, a rules.Assessment) error {
+	if err := s.scheduleDeadlineJobs(ctx, tx, d, a); err != nil {
+		return err
+	}
+	return s.draftAuthorityNotifications(ctx, tx, d, a)
+}
+
+// afterTransition sets in motion what a move of the demand causes, in the
+// transaction that makes it: the redirect letter once the legal team
+// redirects; the notifications of authorities once the requester is
+// verified (a regulator is not told of a forged demand); the notice after
+// an emergency once the disclosure it justified is made; and no more
+// reminders once the demand is closed.
+func (s *Store) afterTransition(ctx context.Context, tx *sql.Tx, d writ.Demand, a rules.Assessment, to writ.State) error {
+	from := d.State
+	d.State = to
+	now := s.nowUTC()
+	switch to {
+	case writ.StateRedirected:
+		if err := s.enqueue(ctx, tx, JobRedirectLetter, demandSubject(d.ID), d.ID, jobPayload{Due: now}, now); err != nil {
+			return err
+		}
+	case writ.StateInReview:
+		if from == writ.StateVerifying {
+			if err := s.draftAuthorityNotifications(ctx, tx, &d, a); err != nil {
+				return err
+			}
+		}
+	case writ.StateDisclosed, writ.StateClosed:
+		if a.Notice.Timing == rules.NoticeAfterEmergency {
+			if err := s.scheduleNotice(ctx, tx, &d, a); err != nil {
+				return err
+			}
+		}
+	}
+	if to == writ.StateClosed {
+		return s.scheduleDeadlineJobs(ctx, tx, &d, a)
+	}
+	return nil
+}
+
+// Notice returns the notice of a demand with its deliveries. The legal team
+// and auditors only; ENOTFOUND for a demand the actor may not see.
+func (s *Store) Notice(ctx context.Context, actor writ.Actor, demandID int64) (writ.Notice, error) {
+	if _, err := s.Demand(ctx, actor, demandID); err != nil {
+		return writ.Notice{}, err
+	}
+	if !actor.Role.SeesAll() {
+		return writ.Notice{}, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors may read the notice record")
+	}
+	page, err := s.queryNotices(ctx, `n.demand_id = ?`, []any{demandID}, 1)
+	if err != nil {
+		return writ.Notice{}, err
+	}
+	if len(page.Items) == 0 {
+		return writ.Notice{}, notFound("notice of demand", demandID)
+	}
+	return page.Items[0], nil
+}
+
+// Notices lists notices for the legal team's dashboard, by demand id; with
+// State "delayed" every notice held back with its end date and the
+// warnings its order calls for. The legal team and auditors only.
+func (s *Store) Notices(ctx context.Context, actor writ.Actor, f writ.NoticeFilter) (writ.Page[writ.Notice], error) {
+	empty := writ.Page[writ.Notice]{Items: []writ.Notice{}}
+	if !actor.Role.SeesAll() {
+		return empty, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors may list notices")
+	}
+	after, err := idCursor(f.Cursor)
+	if err != nil {
+		return empty, err
+	}
+	where, args := "n.demand_id > ?", []any{after}
+	if f.State != "" {
+		if !slices.Contains(writ.NoticeStates(), f.State) {
+			return empty, writ.FieldErrorf("state", "unknown notice state %q (one of %s)", f.State, strings.Join(writ.NoticeStates(), ", "))
+		}
+		where, args = where+" AND n.state = ?", append(args, f.State)
+	}
+	return s.queryNotices(ctx, where, args, limit(f.Limit))
+}
+
+func (s *Store) queryNotices(ctx context.Context, where string, args []any, n int) (writ.Page[writ.Notice], error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT n.demand_id, d.reference, d.customer_id, n.timing, n.state, n.send_at, n.until, n.reason,
+		n.sent_at, n.acknowledged_at, n.last_error, n.updated_at, d.flags, d.ndo_basis
+		FROM notices n JOIN demands d ON d.id = n.demand_id WHERE `+where+` ORDER BY n.demand_id LIMIT ?`), append(args, n+1)...)
+	if err != nil {
+		return writ.Page[writ.Notice]{Items: []writ.Notice{}}, unavailableOr(err, "store: notices")
+	}
+	page, err := collectPage(rows, n, scanNotice, func(x writ.Notice) string { return idCursorOf(x.DemandID) })
+	if err != nil {
+		return page, err
+	}
+	for i := range page.Items {
+		if page.Items[i].Deliveries, err = s.deliveries(ctx, s.read, page.Items[i].DemandID); err != nil {
+			return page, err
+		}
+	}
+	return page, nil
+}
+
+func scanNotice(rows *sql.Rows) (writ.Notice, error) {
+	var x writ.Notice
+	var sendAt, sentAt, ackAt sql.NullTime
+	var flags, basis string
+	if err := rows.Scan(&x.DemandID, &x.Reference, &x.CustomerID, &x.Timing, &x.State, &sendAt, &x.Until, &x.Reason,
+		&sentAt, &ackAt, &x.LastError, &x.UpdatedAt, &flags, &basis); err != nil {
+		return x, err
+	}
+	x.SendAt, x.SentAt, x.AcknowledgedAt, x.UpdatedAt = timePtr(sendAt), timePtr(sentAt), timePtr(ackAt), x.UpdatedAt.UTC()
+	fl, err := fromJSONText[string](flags)
+	if err != nil {
+		return x, err
+	}
+	x.Warnings = noticeWarnings(fl, basis, x.State)
+	return x, nil
+}
+
+// noticeWarnings are the flags of an order that holds a notice back, each
+// with the challenge provider policy calls for (rulebook §8).
+func noticeWarnings(flags []string, basis, state string) []writ.NoticeWarning {
+	out := []writ.NoticeWarning{}
+	if state != "delayed" {
+		return out
+	}
+	if basis == "" {
+		basis = "basis not stated"
+	}
+	for _, f := range flags {
+		switch f {
+		case rules.FlagIndefiniteNDO:
+			out = append(out, writ.NoticeWarning{Flag: f, Challenge: "The order (" + basis + ") has no end date: move the issuing court to set one " +
+				"or to lift the order (provider policy: indefinite non-disclosure orders are challenged)."})
+		case rules.FlagNDOOverOneYear:
+			out = append(out, writ.NoticeWarning{Flag: f, Challenge: "The order (" + basis + ") runs longer than a year: move the issuing court to " +
+				"shorten it to what the investigation needs (provider policy: orders over a year are challenged)."})
+		}
+	}
+	return out
+}
+
+func (s *Store) deliveries(ctx context.Context, db querier, demandID int64) ([]writ.NoticeDelivery, error) {
+	rows, err := db.QueryContext(ctx, s.q(`SELECT channel, recipient, state, attempts, last_error, message_id, letter_sha256, sent_at, updated_at
+		FROM notice_deliveries WHERE demand_id = ? ORDER BY channel`), demandID)
+	if err != nil {
+		return nil, fmt.Errorf("store: notice deliveries: %w", err)
+	}
+	defer rows.Close()
+	out := []writ.NoticeDelivery{}
+	for rows.Next() {
+		var x writ.NoticeDelivery
+		var sent sql.NullTime
+		if err := rows.Scan(&x.Channel, &x.Recipient, &x.State, &x.Attempts, &x.LastError, &x.MessageID, &x.Letter, &sent, &x.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("store: notice deliveries: %w", err)
+		}
+		x.SentAt, x.UpdatedAt = timePtr(sent), x.UpdatedAt.UTC()
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// noticeState reads the notice's row, locked for the transaction.
+func (s *Store) noticeState(ctx context.Context, tx *sql.Tx, demandID int64) (state, timing, until string, sendAt *time.Time, err error) {
+	var at sql.NullTime
+	err = tx.QueryRowContext(ctx, s.q(`SELECT state, timing, until, send_at FROM notices WHERE demand_id = ?`+s.forUpdate()), demandID).Scan(&state, &timing, &until, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", "", "", nil, notFound("notice of demand", demandID)
+	}
+	if err != nil {
+		return "", "", "", nil, fmt.Errorf("store: notice: %w", err)
+	}
+	return state, timing, until, timePtr(at), nil
+}
