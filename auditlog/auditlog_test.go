@@ -2,6 +2,7 @@ package auditlog
 
 import (
 	"crypto/sha256"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -145,4 +146,21 @@ func TestEntryBundleRoundTrip(t *testing.T) {
 	if _, err := EntryBundle([][]byte{make([]byte, 70000)}); err == nil {
 		t.Fatal("an oversized entry was bundled")
 	}
+}
+
+// FuzzLeafStringsMatchEncodingJSON holds the hand-written string encoding
+// of leaves to encoding/json's, byte for byte.
+func FuzzLeafStringsMatchEncodingJSON(f *testing.F) {
+	for _, s := range []string{"Rhea", "a\"b\\c\n\r\t\x01", "<script>&", "\u2028\u2029", "\xff\xfe", "Zoë 東京"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		want, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := appendJSONString(nil, s); string(got) != string(want) {
+			t.Fatalf("appendJSONString(%q) = %s, encoding/json gives %s", s, got, want)
+		}
+	})
 }
