@@ -160,6 +160,7 @@ type DemandFilter struct {
 	Instrument     string
 	DeadlineBefore *time.Time
 	Text           string // in the reference or the accounts
+	Flag           string // one of the assessment's flags (EMERGENCY, say)
 	// Sort is "id" (newest first, the default) or "deadline" (soonest first).
 	Sort   string
 	Cursor string

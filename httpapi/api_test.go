@@ -29,6 +29,7 @@ type apiFixture struct {
 	dUS    writ.Demand
 	dDE    writ.Demand
 	docSHA string
+	logKey *auditlog.Key
 }
 
 // The callers of the role tests, by name.
@@ -42,6 +43,7 @@ func newAPIFixture(t *testing.T) *apiFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.logKey = key
 	f.srv = httptest.NewServer(New(Options{Store: f.Store, Rules: rb, Now: f.Clock.Now, LogKey: key}))
 	t.Cleanup(f.srv.Close)
 	ctx := context.Background()
@@ -207,6 +209,31 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		{"GET /v1/demands/{id}/documents/{sha256}", func(*testing.T, string) req {
 			return req{"GET", fmt.Sprintf("/v1/demands/%d/documents/%s", dUS, f.docSHA), ""}
 		}, expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200, "customerEnt": 200}, 200, legal...))},
+		{"GET /v1/demands/{id}/notice", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/notice", dUS), ""} },
+			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
+		{"GET /v1/demands/{id}/responses", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/responses", dUS), ""} },
+			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 200}, 200, legal...))},
+		{"POST /v1/demands/{id}/responses", func(*testing.T, string) req {
+			return req{"POST", fmt.Sprintf("/v1/demands/%d/responses", dUS), `{"kind":"will_answer_agency"}`}
+		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 403, "customerEnt": 201}, 403, legal...))},
+		{"POST /v1/demands/{id}/responses/{response}/decision", func(t *testing.T, _ string) req {
+			d, _ := f.submitUS(t)
+			obj, err := f.Store.Respond(context.Background(), f.CustomerUserEnterprise, d.ID, writ.CustomerResponseInput{Kind: writ.ResponseObject, Grounds: "overbroad"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return req{"POST", fmt.Sprintf("/v1/demands/%d/responses/%d/decision", d.ID, obj.ID), `{"decision":"upheld","rationale":"it is overbroad"}`}
+		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
+		{"GET /v1/demands/{id}/authority-notifications", func(*testing.T, string) req {
+			return req{"GET", fmt.Sprintf("/v1/demands/%d/authority-notifications", dUS), ""}
+		}, expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
+		{"GET /v1/demands/{id}/jobs", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/jobs", dUS), ""} },
+			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
+		{"GET /v1/notices", func(*testing.T, string) req { return req{"GET", "/v1/notices?state=delayed", ""} },
+			expect(403, with(map[string]int{"auditor": 200}, 200, legal...))},
+		{"PUT /v1/customers/{id}/notice-channels", func(*testing.T, string) req {
+			return req{"PUT", fmt.Sprintf("/v1/customers/%d/notice-channels", f.Enterprise.ID), `{"notice_email":"notices@beispiel.example"}`}
+		}, expect(404, map[string]int{"admin": 200, "reviewer": 403, "approver": 403, "auditor": 403, "customerEnt": 403})},
 		{"GET /v1/log/key", func(*testing.T, string) req { return req{"GET", "/v1/log/key", ""} }, expect(200, map[string]int{"anonymous": 200})},
 		{"POST /v1/log/checkpoints", func(*testing.T, string) req { return req{"POST", "/v1/log/checkpoints", ""} },
 			expect(403, with(map[string]int{"auditor": 201}, 201, legal...))},
@@ -218,6 +245,28 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		{"GET /log/tile/{tile...}", func(*testing.T, string) req { return req{"GET", "/log/tile/0/000.p/2", ""} }, expect(200, map[string]int{"anonymous": 200})},
 		{"GET /log/tile/{tile...}", func(*testing.T, string) req { return req{"GET", "/log/tile/entries/000.p/2", ""} },
 			expect(403, with(map[string]int{"auditor": 200}, 200, legal...))},
+		{"GET /transparency", func(t *testing.T, _ string) req { f.publishTransparency(t); return req{"GET", "/transparency", ""} },
+			expect(200, map[string]int{"anonymous": 200})},
+		{"GET /transparency/canary", func(t *testing.T, _ string) req { f.publishTransparency(t); return req{"GET", "/transparency/canary", ""} },
+			expect(200, map[string]int{"anonymous": 200})},
+		{"GET /transparency/{period}", func(t *testing.T, _ string) req { f.publishTransparency(t); return req{"GET", "/transparency/2026-H2", ""} },
+			expect(200, map[string]int{"anonymous": 200})},
+		{"GET /transparency/{period}/report.json", func(t *testing.T, _ string) req {
+			f.publishTransparency(t)
+			return req{"GET", "/transparency/2026-H2/report.json", ""}
+		}, expect(200, map[string]int{"anonymous": 200})},
+		{"GET /transparency/{period}/report.csv", func(t *testing.T, _ string) req {
+			f.publishTransparency(t)
+			return req{"GET", "/transparency/2026-H2/report.csv", ""}
+		}, expect(200, map[string]int{"anonymous": 200})},
+		{"GET /transparency/{period}/report.pdf", func(t *testing.T, _ string) req {
+			f.publishTransparency(t)
+			return req{"GET", "/transparency/2026-H2/report.pdf", ""}
+		}, expect(200, map[string]int{"anonymous": 200})},
+		{"GET /transparency/{period}/checkpoint", func(t *testing.T, _ string) req {
+			f.publishTransparency(t)
+			return req{"GET", "/transparency/2026-H2/checkpoint", ""}
+		}, expect(200, map[string]int{"anonymous": 200})},
 	}
 	covered := map[string]bool{}
 	for _, c := range cases {

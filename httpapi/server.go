@@ -68,6 +68,14 @@ func routes() []route {
 		{method: "GET", pattern: "/v1/demands/{id}/documents", handler: (*Server).listDocuments},
 		{method: "POST", pattern: "/v1/demands/{id}/documents", handler: (*Server).addDocument},
 		{method: "GET", pattern: "/v1/demands/{id}/documents/{sha256}", handler: (*Server).getDocument},
+		{method: "GET", pattern: "/v1/demands/{id}/notice", handler: (*Server).getNotice},
+		{method: "GET", pattern: "/v1/demands/{id}/responses", handler: (*Server).listResponses},
+		{method: "POST", pattern: "/v1/demands/{id}/responses", handler: (*Server).createResponse},
+		{method: "POST", pattern: "/v1/demands/{id}/responses/{response}/decision", handler: (*Server).decideObjection},
+		{method: "GET", pattern: "/v1/demands/{id}/authority-notifications", handler: (*Server).listAuthorityNotifications},
+		{method: "GET", pattern: "/v1/demands/{id}/jobs", handler: (*Server).listJobs},
+		{method: "GET", pattern: "/v1/notices", handler: (*Server).listNotices},
+		{method: "PUT", pattern: "/v1/customers/{id}/notice-channels", handler: (*Server).updateNoticeChannels},
 		{method: "GET", pattern: "/v1/log/key", public: true, handler: (*Server).verifierKey},
 		{method: "POST", pattern: "/v1/log/checkpoints", handler: (*Server).issueCheckpoint},
 		{method: "GET", pattern: "/v1/log/proof/inclusion", handler: (*Server).inclusionProof},
@@ -75,6 +83,15 @@ func routes() []route {
 		// The log in the C2SP tlog-tiles layout, for outside verifiers.
 		{method: "GET", pattern: "/log/checkpoint", public: true, handler: (*Server).checkpoint},
 		{method: "GET", pattern: "/log/tile/{tile...}", public: true, handler: (*Server).tile},
+		// The published transparency reports and warrant canary, as pages
+		// and files for anyone.
+		{method: "GET", pattern: "/transparency", public: true, handler: (*Server).transparencyIndex},
+		{method: "GET", pattern: "/transparency/canary", public: true, handler: (*Server).transparencyCanary},
+		{method: "GET", pattern: "/transparency/{period}", public: true, handler: (*Server).transparencyReport},
+		{method: "GET", pattern: "/transparency/{period}/report.json", public: true, handler: (*Server).transparencyJSON},
+		{method: "GET", pattern: "/transparency/{period}/report.csv", public: true, handler: (*Server).transparencyCSV},
+		{method: "GET", pattern: "/transparency/{period}/report.pdf", public: true, handler: (*Server).transparencyPDF},
+		{method: "GET", pattern: "/transparency/{period}/checkpoint", public: true, handler: (*Server).transparencyCheckpoint},
 	}
 }
 

@@ -42,11 +42,11 @@ func LoadTemplates(version string) (*Templates, error) {
 	t := &Templates{version: version, text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
 	for _, name := range []string{LetterNotice, LetterRedirect, LetterAuthority, LetterReminder} {
 		base := "templates/" + version + "/" + name
-		tt, err := texttemplate.New(name + ".txt.tmpl").Funcs(funcs).ParseFS(templateFS, base+".txt.tmpl")
+		tt, err := texttemplate.New(name+".txt.tmpl").Funcs(funcs).ParseFS(templateFS, base+".txt.tmpl")
 		if err != nil {
 			return nil, fmt.Errorf("notify: templates: %w", err)
 		}
-		ht, err := htmltemplate.New(name + ".html.tmpl").Funcs(funcs).ParseFS(templateFS, base+".html.tmpl")
+		ht, err := htmltemplate.New(name+".html.tmpl").Funcs(funcs).ParseFS(templateFS, base+".html.tmpl")
 		if err != nil {
 			return nil, fmt.Errorf("notify: templates: %w", err)
 		}
@@ -59,10 +59,10 @@ func LoadTemplates(version string) (*Templates, error) {
 type LetterData struct {
 	Version, Provider, Date, MessageID string
 	Demand                             struct {
-		ID                                                int64
-		Ref, Instrument, Citation, IssuedBy, Received     string
-		Range, State                                      string
-		Accounts, Categories                              []string
+		ID                                            int64
+		Ref, Instrument, Citation, IssuedBy, Received string
+		Range, State                                  string
+		Accounts, Categories                          []string
 	}
 	Agency struct{ Name, Country string }
 	// Customer.Contact is where this letter reached the customer.

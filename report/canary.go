@@ -67,11 +67,11 @@ func canaryRules(rb *rules.Rulebook) []canaryRule {
 	}
 	out = append(out, canaryRule{
 		Statement: Statement{Code: "no-foreign-content-demand-outside-agreement",
-			Text: fmt.Sprintf("No authority outside %s asked for the content of communications other than through %s.", rb.CountryName(home), orList(rb, agreements))},
+			Text: fmt.Sprintf("No authority of a country other than %s asked for the content of communications except by %s.", home, oneOf(rb, agreements))},
 		falsifiedBy: func(g Group) bool { return foreignOutsideAgreement(g) && slices.Contains(g.Categories, "content") },
 	}, canaryRule{
 		Statement: Statement{Code: "no-foreign-content-disclosed-outside-agreement",
-			Text: fmt.Sprintf("No content was disclosed to an authority outside %s other than through %s.", rb.CountryName(home), orList(rb, agreements))},
+			Text: fmt.Sprintf("No content was disclosed to an authority of a country other than %s except under %s.", home, oneOf(rb, agreements))},
 		falsifiedBy: func(g Group) bool {
 			return foreignOutsideAgreement(g) && g.State == writ.StateClosed && g.Outcome == writ.OutcomeContentDisclosed
 		},
@@ -79,20 +79,16 @@ func canaryRules(rb *rules.Rulebook) []canaryRule {
 	return out
 }
 
-// orList names the instruments as "a, b or c", lower-cased as in a sentence.
-func orList(rb *rules.Rulebook, codes []string) string {
+// oneOf names the instruments as "one of: A; B; C".
+func oneOf(rb *rules.Rulebook, codes []string) string {
 	if len(codes) == 0 {
 		return "a treaty"
 	}
 	names := make([]string, len(codes))
 	for i, code := range codes {
-		name, _ := rb.InstrumentName(code)
-		names[i] = "a " + strings.ToLower(name[:1]) + name[1:]
+		names[i], _ = rb.InstrumentName(code)
 	}
-	if len(names) == 1 {
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	return "one of: " + strings.Join(names, "; ")
 }
 
 // CanaryStatements lists every statement a canary can make, whether or not

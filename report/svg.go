@@ -76,7 +76,7 @@ func (s *svg) legend(x, y float64) {
 // PeriodsChart draws the demands received in each period as a column
 // divided by outcome group, oldest period first.
 func PeriodsChart(points []PeriodTotals) template.HTML {
-	const width, height, left, top, bottom = 720.0, 300.0, 56.0, 36.0, 40.0
+	const width, height, left, top, bottom = 720.0, 310.0, 56.0, 36.0, 50.0
 	var s svg
 	s.printf(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" font-family="Helvetica, Arial, sans-serif">`, width, height, width, height)
 	s.printf(`<title>Demands received per half-year, by outcome</title>`)
@@ -111,7 +111,7 @@ func PeriodsChart(points []PeriodTotals) template.HTML {
 		s.printf(`<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle">%d</text>`, x+bar/2, y-4, p.Demands)
 		s.printf(`<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle">%s</text>`, x+bar/2, top+plotH+16, esc(p.Period))
 	}
-	s.legend(8, height-10)
+	s.legend(8, height-18)
 	s.printf(`</svg>`)
 	return template.HTML(s.b.String())
 }

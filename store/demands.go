@@ -144,6 +144,10 @@ func (s *Store) Demands(ctx context.Context, actor writ.Actor, f writ.DemandFilt
 	if f.Instrument != "" {
 		conds, args = append(conds, "d.instrument = ?"), append(args, f.Instrument)
 	}
+	if f.Flag != "" {
+		// Flags are a JSON list of upper-case codes: a quoted match is exact.
+		conds, args = append(conds, "d.flags LIKE ?"), append(args, `%"`+strings.ReplaceAll(f.Flag, `"`, ``)+`"%`)
+	}
 	if f.DeadlineBefore != nil {
 		conds, args = append(conds, "d.next_deadline < ?"), append(args, f.DeadlineBefore.UTC())
 	}

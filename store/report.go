@@ -526,3 +526,64 @@ func scanPublication(row interface{ Scan(...any) error }) (Publication, error) {
 	p.Body, p.PublishedAt = []byte(body), p.PublishedAt.UTC()
 	return p, nil
 }
+
+// CanaryOptions say which warrant canary to build.
+type CanaryOptions struct {
+	Period report.Period
+	// Checkpoint is the signed checkpoint note the canary speaks as of.
+	Checkpoint []byte
+	Verifier   note.Verifier
+	// Expires is when the canary stops holding; report.DefaultCanaryExpiry
+	// when zero.
+	Expires time.Time
+}
+
+// BuildCanary makes the warrant canary of a period: every statement that
+// no demand received in the period (national-security ones included)
+// falsifies, as of the checkpoint, issued now. The legal team and auditors
+// only (EFORBIDDEN).
+func (s *Store) BuildCanary(ctx context.Context, actor writ.Actor, opts CanaryOptions) (*report.Canary, error) {
+	if !actor.Role.SeesAll() {
+		return nil, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors may build warrant canaries")
+	}
+	cp, err := s.reportCheckpoint(opts.Checkpoint, opts.Verifier)
+	if err != nil {
+		return nil, err
+	}
+	now := s.nowUTC()
+	in, err := s.reportInput(ctx, opts.Period, cp, now)
+	if err != nil {
+		return nil, err
+	}
+	expires := opts.Expires
+	if expires.IsZero() {
+		expires = report.DefaultCanaryExpiry(opts.Period)
+	}
+	return report.BuildCanary(s.rules, opts.Period, now, expires, cp, in.Groups)
+}
+
+// ReportBaseline runs the plain SQL GROUP BY that computes a report's table
+// straight from the period's rows — demands, accounts, emergency demands
+// and outstanding delayed notices by country and outcome group — with no
+// checkpoint, no replay, no national-security split and no reconciliation,
+// and returns how many rows it gave. It is what the benchmarks compare
+// BuildReport with.
+func (s *Store) ReportBaseline(ctx context.Context, p report.Period, asOf time.Time) (int, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT authority_country, COALESCE(outcome, 'pending'), count(*), sum(account_count),
+			sum(CASE WHEN emergency THEN 1 ELSE 0 END), sum(CASE WHEN ndo AND (ndo_until = '' OR ndo_until > ?) THEN 1 ELSE 0 END)
+		FROM demands WHERE received_at >= ? AND received_at < ? GROUP BY 1, 2`), asOf.Format(time.DateOnly), p.Start(), p.End())
+	if err != nil {
+		return 0, unavailableOr(err, "store: report baseline")
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var country, group string
+		var demands, accounts, emergency, delayed int64
+		if err := rows.Scan(&country, &group, &demands, &accounts, &emergency, &delayed); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, rows.Err()
+}

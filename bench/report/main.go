@@ -62,8 +62,13 @@ func spreadOf(xs []float64) (spread, bool) {
 }
 
 func (s spread) format(unit string, digits int) string {
-	f := func(x float64) string { return strconv.FormatFloat(x, 'f', digits, 64) }
-	return fmt.Sprintf("%s / **%s** / %s %s", f(s.min), f(s.median), f(s.max), unit)
+	f := func(x float64) string {
+		if digits == 0 {
+			return thousands(strconv.Itoa(int(x + 0.5)))
+		}
+		return strconv.FormatFloat(x, 'f', digits, 64)
+	}
+	return strings.TrimSpace(fmt.Sprintf("%s / **%s** / %s %s", f(s.min), f(s.median), f(s.max), unit))
 }
 
 type machine struct {
@@ -179,7 +184,7 @@ func (r *report) write(notesPath string) {
 			sub.p("")
 			sub.p("First error on %s: `%s`", db, first)
 		}
-		summary = append(summary, verdict{"intake/s over HTTP ÷ raw ceiling, " + db, fmt.Sprintf("%.2f× (%.0f ÷ %.0f /s)", ratio, hs.median, rs.median), "≥ 0.5×", yes(ratio >= 0.5)})
+		summary = append(summary, verdict{"intake/s over HTTP ÷ raw ceiling, " + db, fmt.Sprintf("%.2f× (%s ÷ %s /s)", ratio, thousands(strconv.Itoa(int(hs.median+0.5))), thousands(strconv.Itoa(int(rs.median+0.5)))), "≥ 0.5×", yes(ratio >= 0.5)})
 	}
 	sub.p("")
 

@@ -28,6 +28,9 @@ type storeFlags struct {
 	db           string
 	rulebook     string
 	documentsKey string
+	// configure, when set, adds a command's own settings (serve's clock
+	// and job settings) to the store's options.
+	configure func(*store.Options)
 }
 
 func addStoreFlags(fs *flag.FlagSet) *storeFlags {
@@ -52,7 +55,11 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, 
 	if err != nil {
 		return nil, nil, err
 	}
-	st, err := store.Open(ctx, f.db, store.Options{Rules: rb, DocumentKeys: keys})
+	opts := store.Options{Rules: rb, DocumentKeys: keys}
+	if f.configure != nil {
+		f.configure(&opts)
+	}
+	st, err := store.Open(ctx, f.db, opts)
 	if err != nil {
 		return nil, nil, err
 	}

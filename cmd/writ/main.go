@@ -33,6 +33,8 @@ Commands:
     documents   rotate the key that seals legal documents at rest
     backup      copy the SQLite database consistently while writ runs
     restore     put a backup in place of the SQLite database
+    report      compute, publish and verify transparency reports
+    canary      sign or verify a warrant canary
     version     print the version
 
 Every flag can also be set by an environment variable: --db is WRIT_DB,
@@ -63,6 +65,8 @@ var commands = map[string]command{
 	"documents": {run: runDocuments},
 	"backup":    {run: runBackup},
 	"restore":   {run: runRestore},
+	"report":    {run: runReport},
+	"canary":    {run: runCanary},
 	"version":   {run: runVersion},
 }
 

@@ -14,6 +14,7 @@ import (
 	"writ/auditlog"
 	"writ/httpapi"
 	"writ/store"
+	"writ/web"
 )
 
 func runServe(ctx context.Context, sio *stdio, args []string) error {
@@ -26,10 +27,12 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	tlsKey := fs.String("tls-key", "", "the certificate's private key `file` (PEM)")
 	perToken := fs.Float64("rate-limit", 50, "requests a second allowed per API token, in bursts of twice that (0: no limit)")
 	perIP := fs.Float64("rate-limit-ip", 100, "requests a second allowed per client address (0: no limit)")
+	nf := addNotifyFlags(fs)
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(sio.err, nil))
+	sf.configure = nf.configure
 	st, rb, err := sf.open(ctx, log)
 	if err != nil {
 		return err
@@ -44,6 +47,10 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	}
 	if *every <= 0 {
 		return writ.Errorf(writ.EINVALID, "--checkpoint-interval must be positive")
+	}
+	worker, err := nf.worker(st, rb, log)
+	if err != nil {
+		return err
 	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return writ.Errorf(writ.EINVALID, "--tls-cert and --tls-key go together")
@@ -62,9 +69,15 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return hinted{err: fmt.Errorf("listen on %s: %w", *addr, err), hint: "choose another address with --addr, or stop what is using it"}
 	}
-	api := httpapi.New(httpapi.Options{Store: st, Rules: rb, Logger: log, LogKey: key})
+	api := httpapi.New(httpapi.Options{Store: st, Rules: rb, Logger: log, LogKey: key, Now: nf.now})
+	// The web application shares the port: the API's paths go to the API,
+	// every other path is a page.
+	app, err := web.New(web.Options{Store: st, Logger: log, Now: nf.now, Secure: useTLS})
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           api.Hardened(httpapi.Limits{PerToken: *perToken, PerIP: *perIP}, useTLS),
+		Handler:           web.Mount(api.Hardened(httpapi.Limits{PerToken: *perToken, PerIP: *perIP}, useTLS), app),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,
@@ -84,6 +97,9 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	go signCheckpoints(ctx, st, key, *every, log)
+	if worker != nil {
+		go worker.Run(ctx)
+	}
 	select {
 	case err := <-done:
 		return err

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/mail"
+	"os"
+	"time"
+
+	"writ"
+	"writ/notify"
+	"writ/rules"
+	"writ/store"
+)
+
+// notifyFlags are serve's settings for the jobs writ runs by itself:
+// notices, letters, reminders, and the channels they go out on.
+type notifyFlags struct {
+	smtpAddr, smtpUser, smtpPassword, smtpFrom, smtpStartTLS, smtpCA, smtpHello string
+	provider                                                                    string
+	poll, lease, backoff, reminderLead, clockOffset                             time.Duration
+	attempts                                                                    int
+	jobs                                                                        bool
+}
+
+func addNotifyFlags(fs *flag.FlagSet) *notifyFlags {
+	f := &notifyFlags{}
+	fs.StringVar(&f.smtpAddr, "smtp-addr", "", "the SMTP server (`host:port`) notices and letters are sent through; without it e-mail waits in the queue")
+	fs.StringVar(&f.smtpFrom, "smtp-from", "", "the sender `address` of writ's e-mail, e.g. \"Legal <legal@provider.example>\"")
+	fs.StringVar(&f.smtpUser, "smtp-user", "", "the SMTP user, for AUTH PLAIN or LOGIN (only over TLS, or to this machine)")
+	fs.StringVar(&f.smtpPassword, "smtp-password", "", "the SMTP password (better set by WRIT_SMTP_PASSWORD)")
+	fs.StringVar(&f.smtpStartTLS, "smtp-starttls", "auto", "STARTTLS: auto (when offered), always (refuse to send without), never")
+	fs.StringVar(&f.smtpCA, "smtp-ca", "", "a PEM `file` of certificates to trust for the SMTP server instead of the system's")
+	fs.StringVar(&f.smtpHello, "smtp-hello", "", "the name writ gives in EHLO (default localhost)")
+	fs.StringVar(&f.provider, "provider-name", "The provider", "the provider's `name` as letters give it")
+	fs.BoolVar(&f.jobs, "jobs", true, "run the job queue in this server (notices, letters, reminders)")
+	fs.DurationVar(&f.poll, "job-poll", time.Second, "how often the job queue is looked at")
+	fs.DurationVar(&f.lease, "job-lease", 2*time.Minute, "how long a server holds a job it works on before another may take it over")
+	fs.DurationVar(&f.backoff, "job-backoff", 30*time.Second, "the wait after a job's first failure, doubled after each further one (up to 6h)")
+	fs.IntVar(&f.attempts, "job-attempts", 8, "how often a job is tried before it fails for good")
+	fs.DurationVar(&f.reminderLead, "reminder-lead", 48*time.Hour, "how long before a deadline falls due the assignee is reminded")
+	fs.DurationVar(&f.clockOffset, "clock-offset", 0, "shift this server's clock by the `duration` (drills and tests: see what happens when an order ends; never in production)")
+	return f
+}
+
+// now is the server's clock.
+func (f *notifyFlags) now() time.Time { return time.Now().Add(f.clockOffset) }
+
+// configure puts the job settings and the clock into the store's options.
+func (f *notifyFlags) configure(o *store.Options) {
+	o.Now, o.ReminderLead, o.JobAttempts = f.now, f.reminderLead, f.attempts
+}
+
+// worker builds the job worker, or nil when --jobs=false.
+func (f *notifyFlags) worker(st *store.Store, rb *rules.Rulebook, log *slog.Logger) (*notify.Worker, error) {
+	if f.poll <= 0 || f.lease <= 0 || f.backoff <= 0 || f.reminderLead <= 0 || f.attempts <= 0 {
+		return nil, writ.Errorf(writ.EINVALID, "--job-poll, --job-lease, --job-backoff, --reminder-lead and --job-attempts must be positive")
+	}
+	if !f.jobs {
+		return nil, nil
+	}
+	w := &notify.Worker{Store: st, Rules: rb, Provider: f.provider, Now: f.now, Log: log,
+		Poll: f.poll, Lease: f.lease, Backoff: f.backoff, Webhooks: &notify.Webhooks{Now: f.now}}
+	if f.smtpAddr == "" {
+		log.Warn("no --smtp-addr: e-mail notices, letters and reminders wait in the queue")
+		return w, nil
+	}
+	if _, _, err := net.SplitHostPort(f.smtpAddr); err != nil {
+		return nil, writ.FieldErrorf("smtp-addr", "not host:port: %q", f.smtpAddr)
+	}
+	if _, err := mail.ParseAddress(f.smtpFrom); err != nil {
+		return nil, writ.FieldErrorf("smtp-from", "not an e-mail address: %q", f.smtpFrom)
+	}
+	switch f.smtpStartTLS {
+	case "auto", "always", "never":
+	default:
+		return nil, writ.FieldErrorf("smtp-starttls", "must be auto, always or never")
+	}
+	m := &notify.SMTP{Addr: f.smtpAddr, From: f.smtpFrom, User: f.smtpUser, Password: f.smtpPassword, StartTLS: f.smtpStartTLS, Hello: f.smtpHello}
+	if f.smtpCA != "" {
+		pem, err := os.ReadFile(f.smtpCA)
+		if err != nil {
+			return nil, fmt.Errorf("--smtp-ca: %w", err)
+		}
+		roots := x509.NewCertPool()
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, writ.FieldErrorf("smtp-ca", "no PEM certificate in %s", f.smtpCA)
+		}
+		host, _, _ := net.SplitHostPort(f.smtpAddr)
+		m.TLS = &tls.Config{RootCAs: roots, ServerName: host}
+	}
+	w.Mail = m
+	return w, nil
+}

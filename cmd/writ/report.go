@@ -1,0 +1,237 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"writ"
+	"writ/report"
+	"writ/store"
+)
+
+const reportUsage = `Usage:
+    writ report --period 2026-H2 [--format json|csv|html|pdf] [--out FILE] [--publish]
+                [--db …] [--log-key FILE] [--checkpoint FILE]
+                compute the transparency report of a half-year from the records
+                as of a checkpoint of the audit log (by default one signed now)
+    writ report verify [--db …] [--log-key FILE | --verifier-key KEY] REPORT.json
+                recompute a published report from the log and from the records
+                and say whether every figure matches
+`
+
+func runReport(ctx context.Context, sio *stdio, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "verify":
+			return runReportVerify(ctx, sio, args[1:])
+		case "-h", "--help", "help":
+			fmt.Fprint(sio.err, reportUsage)
+			return nil
+		}
+	}
+	fs := newFlagSet(sio, "report", "report --period 2026-H2 [--format json|csv|html|pdf] [--out FILE] [--publish] [--db PATH|URL] [--log-key FILE] [--checkpoint FILE]")
+	sf := addStoreFlags(fs)
+	kf := addLogKeyFlags(fs)
+	periodFlag := fs.String("period", "", "the half-year to report on, as 2026-H1 or 2026-H2")
+	format := fs.String("format", "json", "json, csv, html or pdf")
+	out := fs.String("out", "", "write the report to this `file` instead of standard output")
+	cpFile := fs.String("checkpoint", "", "compute the report as of this signed checkpoint `file` instead of one signed now")
+	publish := fs.Bool("publish", false, "publish the report: keep it for /transparency and append its SHA-256 to the audit log")
+	asOf := fs.String("as-of", "", "judge outstanding non-disclosure orders as of this RFC 3339 `time` instead of now")
+	if err := parseFlags(fs, sio, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return errUsage
+	}
+	if *periodFlag == "" {
+		return writ.FieldErrorf("period", "required: the half-year to report on, as 2026-H2")
+	}
+	period, err := report.ParsePeriod(*periodFlag)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains([]string{"json", "csv", "html", "pdf"}, *format) {
+		return writ.FieldErrorf("format", "%q is not json, csv, html or pdf", *format)
+	}
+	var at time.Time
+	if *asOf != "" {
+		if at, err = time.Parse(time.RFC3339, *asOf); err != nil {
+			return writ.FieldErrorf("as-of", "not an RFC 3339 time: %q", *asOf)
+		}
+	}
+	key, err := kf.load(sf.db)
+	if err != nil {
+		return err
+	}
+	st, _, err := sf.open(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var signed []byte
+	if *cpFile != "" {
+		if signed, err = os.ReadFile(*cpFile); err != nil {
+			return writ.FieldErrorf("checkpoint", "%v", err)
+		}
+	} else if signed, err = st.IssueCheckpoint(ctx, key.Signer); err != nil {
+		return err
+	}
+	actor := writ.System()
+	r, err := st.BuildReport(ctx, actor, store.ReportOptions{Period: period, Checkpoint: signed, Verifier: key.Verifier, AsOf: at})
+	if err != nil {
+		return err
+	}
+	published, err := r.JSON()
+	if err != nil {
+		return err
+	}
+	page := report.Page{Report: r, SHA256: report.SHA256(published)}
+	if *publish {
+		p, err := st.PublishReport(ctx, actor, published)
+		if err != nil {
+			return err
+		}
+		page.Published, page.LogIndex, page.PublishedAt = true, p.LogIndex, p.PublishedAt
+		fmt.Fprintf(sio.err, "published report %s (sha256 %s) at log entry %d\n", r.Period, p.SHA256, p.LogIndex)
+	}
+	if *format == "html" || *format == "pdf" {
+		if page.History, err = history(ctx, st, r); err != nil {
+			return err
+		}
+	}
+	var buf bytes.Buffer
+	switch *format {
+	case "json":
+		buf.Write(published)
+	case "csv":
+		err = report.WriteCSV(&buf, r)
+	case "html":
+		err = report.WriteHTML(&buf, page)
+	case "pdf":
+		err = report.WritePDF(&buf, page)
+	}
+	if err != nil {
+		return err
+	}
+	if *out != "" {
+		return os.WriteFile(*out, buf.Bytes(), 0o644)
+	}
+	_, err = sio.out.Write(buf.Bytes())
+	return err
+}
+
+// history is the totals of every published report of another period and
+// of r, oldest period first, for the chart over periods.
+func history(ctx context.Context, st *store.Store, r *report.Report) ([]report.PeriodTotals, error) {
+	published, err := st.Publications(ctx, "report")
+	if err != nil {
+		return nil, err
+	}
+	out := []report.PeriodTotals{report.HistoryOf(r)}
+	for _, p := range published {
+		if p.Period == r.Period {
+			continue
+		}
+		other, err := report.Parse(p.Body)
+		if err != nil {
+			return nil, fmt.Errorf("published report %s: %w", p.Period, err)
+		}
+		out = append(out, report.HistoryOf(other))
+	}
+	slices.SortFunc(out, func(a, b report.PeriodTotals) int { return strings.Compare(a.Period, b.Period) })
+	return out, nil
+}
+
+// verifierOf returns the audit log's verifier: the key given as text, or
+// the one in the key file.
+func verifierOf(vkey string, kf *logKeyFlags, db string) (note.Verifier, error) {
+	if vkey != "" {
+		v, err := note.NewVerifier(vkey)
+		if err != nil {
+			return nil, writ.FieldErrorf("verifier-key", "%v", err)
+		}
+		return v, nil
+	}
+	if kf.path == "" {
+		kf.path = filepath.Join(dataDir(db), "log.key")
+	}
+	if _, err := os.Stat(kf.path); err != nil {
+		return nil, hinted{err: fmt.Errorf("no log key at %s", kf.path), hint: "give --log-key FILE or --verifier-key KEY (as \"writ log key\" prints it)"}
+	}
+	key, err := kf.load(db)
+	if err != nil {
+		return nil, err
+	}
+	return key.Verifier, nil
+}
+
+// problemsError lists what failed verification, one problem a line.
+type problemsError struct {
+	what     string
+	problems []string
+}
+
+func (e *problemsError) Error() string {
+	const most = 40
+	shown, more := e.problems, ""
+	if len(shown) > most {
+		shown, more = shown[:most], fmt.Sprintf("\n  … and %d more", len(e.problems)-most)
+	}
+	return fmt.Sprintf("%s does not verify (%d problems):\n  %s%s", e.what, len(e.problems), strings.Join(shown, "\n  "), more)
+}
+
+func runReportVerify(ctx context.Context, sio *stdio, args []string) error {
+	fs := newFlagSet(sio, "report verify", "report verify [--db PATH|URL] [--log-key FILE | --verifier-key KEY] REPORT.json")
+	sf := addStoreFlags(fs)
+	kf := addLogKeyFlags(fs)
+	vkey := fs.String("verifier-key", "", "check the report's checkpoint with this verifier `key` instead of the key file")
+	if err := parseFlags(fs, sio, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	published, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return writ.Errorf(writ.EINVALID, "%v", err)
+	}
+	verifier, err := verifierOf(*vkey, kf, sf.db)
+	if err != nil {
+		return err
+	}
+	st, _, err := sf.open(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	v, err := st.VerifyReport(ctx, writ.System(), published, verifier)
+	if err != nil {
+		return err
+	}
+	r := v.Report
+	if len(v.Problems) > 0 {
+		return &problemsError{what: "report " + r.Period, problems: v.Problems}
+	}
+	fmt.Fprintf(sio.out, "report %s verified: the log's first %d entries give root %s, and the %d demands of the period they hold give every figure of the report, from the log and from the records alike (%s)\n",
+		r.Period, r.Checkpoint.TreeSize, r.Checkpoint.RootHash, v.Demands, time.Since(start).Round(time.Millisecond))
+	if v.Published != nil {
+		fmt.Fprintf(sio.out, "published %s at log entry %d (sha256 %s)\n", v.Published.PublishedAt.Format(time.RFC3339), v.Published.LogIndex, v.Published.SHA256)
+	} else {
+		fmt.Fprintln(sio.out, "this report was not published from this database")
+	}
+	return nil
+}

@@ -1,0 +1,154 @@
+//go:build unix
+
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"writ/notify/notifytest"
+	"writ/store/storetest"
+)
+
+// smtpFlags are the serve flags that send writ's e-mail to srv over
+// STARTTLS with AUTH, trusting srv's own certificate, and poll the job
+// queue often enough for a test.
+func smtpFlags(t *testing.T, srv *notifytest.SMTPServer) []string {
+	t.Helper()
+	ca := filepath.Join(t.TempDir(), "smtp-ca.pem")
+	if err := os.WriteFile(ca, srv.CertPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"--smtp-addr", srv.Addr, "--smtp-from", "Legal <legal@provider.example>", "--smtp-user", srv.User,
+		"--smtp-password", srv.Password, "--smtp-starttls", "always", "--smtp-ca", ca, "--job-poll", "50ms", "--provider-name", "Example Cloud"}
+}
+
+// gaggedWarrant is a warrant for the demo consumer account under a
+// non-disclosure order that ends tomorrow.
+func gaggedWarrant(reference string) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"instrument": "us_search_warrant", "issued_by": "judge", "data_categories": []string{"content"},
+		"accounts": []string{"jdoe1987@mail.example"}, "reference": reference,
+		"nondisclosure": map[string]string{"basis": "18 U.S.C. 2705(b)", "until": time.Now().UTC().Add(24 * time.Hour).Format(time.DateOnly)},
+	})
+	return b
+}
+
+const customerAddress = "jdoe1987@mail.example"
+
+// noticesTo counts the notices the SMTP server received for the demo
+// consumer (reminders to the legal team go to other addresses).
+func noticesTo(srv *notifytest.SMTPServer) []notifytest.Mail {
+	var out []notifytest.Mail
+	for _, m := range srv.Mails() {
+		if len(m.To) == 1 && m.To[0] == customerAddress && bytes.Contains(m.Data, []byte("Notice of a government demand")) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func submitGagged(t *testing.T, c *client, base, token, reference string) {
+	t.Helper()
+	r, err := c.do("POST", base+"/v1/demands", token, gaggedWarrant(reference), "")
+	if err != nil || r.status != http.StatusCreated {
+		t.Fatalf("submit: %v %d %s", err, r.status, short(r.body))
+	}
+}
+
+// TestDelayedNoticeOverSMTPOnceAcrossACrash runs the real binary against a
+// real SMTP server on loopback: a notice held back by an order that ends
+// tomorrow does not go out; the server is killed and restarted with its
+// clock moved past the order's end (--clock-offset); the notice then
+// arrives exactly once with what the letter promises, and a further kill
+// and restart does not send it again.
+func TestDelayedNoticeOverSMTPOnceAcrossACrash(t *testing.T) {
+	srv := notifytest.StartSMTP(t)
+	dir := t.TempDir()
+	db, logKey := filepath.Join(dir, "writ.db"), filepath.Join(dir, "log.key")
+	tokens := loadDemo(t, db)
+	c := newClient(t)
+	flags := smtpFlags(t, srv)
+	s := startServer(t, db, logKey, flags...)
+	submitGagged(t, c, s.url, tokens["agency"], "E2E-NDO-1")
+	time.Sleep(500 * time.Millisecond)
+	if n := len(noticesTo(srv)); n != 0 {
+		t.Fatalf("%d notices went out under the order", n)
+	}
+	s.kill(t)
+
+	later := append(append([]string{}, flags...), "--clock-offset", "48h")
+	s = startServer(t, db, logKey, later...)
+	deadline := time.Now().Add(15 * time.Second)
+	for len(noticesTo(srv)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	got := noticesTo(srv)
+	if len(got) != 1 {
+		t.Fatalf("%d notices after the order ended, want 1", len(got))
+	}
+	m := got[0]
+	if !m.TLS || !m.Authed {
+		t.Fatalf("the notice went without STARTTLS or AUTH: %+v", m)
+	}
+	text := strings.ReplaceAll(string(m.Data), "=\r\n", "")
+	for _, want := range []string{"E2E-NDO-1", customerAddress, "content", "A non-disclosure order (18 U.S.C. 2705(b)) forbade us",
+		"We intend to produce content", "If you object, tell us by", "Example Cloud"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the notice lacks %q:\n%s", want, text)
+		}
+	}
+	s.kill(t)
+	s = startServer(t, db, logKey, later...)
+	time.Sleep(time.Second)
+	if n := len(noticesTo(srv)); n != 1 {
+		t.Fatalf("%d notices after another restart, want still 1", n)
+	}
+	// The legal team sees it sent.
+	r, err := c.do("GET", s.url+"/v1/notices?state=sent", tokens["reviewer"], nil, "")
+	if err != nil || r.status != 200 || !bytes.Contains(r.body, []byte(`"state":"sent"`)) {
+		t.Fatalf("notices dashboard: %v %d %s", err, r.status, short(r.body))
+	}
+}
+
+// TestDelayedNoticeOnceWithTwoServersOnPostgres restarts two servers on
+// one PostgreSQL database with their clocks past the order's end at the
+// same moment: they race for the notice, and it goes out once.
+func TestDelayedNoticeOnceWithTwoServersOnPostgres(t *testing.T) {
+	srv := notifytest.StartSMTP(t)
+	db := storetest.PostgresSchema(t)
+	tokens := loadDemo(t, db)
+	c := newClient(t)
+	logKey := filepath.Join(t.TempDir(), "log.key")
+	flags := smtpFlags(t, srv)
+	a, b := startServer(t, db, logKey, flags...), startServer(t, db, logKey, flags...)
+	submitGagged(t, c, a.url, tokens["agency"], "E2E-NDO-2")
+	submitGagged(t, c, b.url, tokens["agency"], "E2E-NDO-3")
+	a.kill(t)
+	b.kill(t)
+	later := append(append([]string{}, flags...), "--clock-offset", "48h")
+	a, b = startServer(t, db, logKey, later...), startServer(t, db, logKey, later...)
+	deadline := time.Now().Add(15 * time.Second)
+	for len(noticesTo(srv)) < 2 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // time for a duplicate to show
+	got := noticesTo(srv)
+	refs := map[string]int{}
+	for _, m := range got {
+		for _, ref := range []string{"E2E-NDO-2", "E2E-NDO-3"} {
+			if bytes.Contains(m.Data, []byte(ref)) {
+				refs[ref]++
+			}
+		}
+	}
+	if len(got) != 2 || refs["E2E-NDO-2"] != 1 || refs["E2E-NDO-3"] != 1 {
+		t.Fatalf("%d notices (%v), want each demand's notice exactly once", len(got), refs)
+	}
+}

@@ -1,0 +1,275 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"writ"
+	"writ/auditlog"
+	"writ/report"
+	"writ/store"
+	"writ/store/storetest"
+)
+
+var h2 = report.Period{Year: 2026, Half: 2}
+
+// publishTransparency publishes the 2026-H2 report and canary of the
+// fixture's store, once.
+func (f *apiFixture) publishTransparency(t *testing.T) {
+	t.Helper()
+	if _, err := f.Store.LatestPublication(context.Background(), "report", "2026-H2"); err == nil {
+		return
+	}
+	publishReport(t, f.Fixture, f.logKey)
+}
+
+// publishReport publishes the 2026-H2 report and canary of a store as
+// they stand now, and returns the report's JSON.
+func publishReport(t *testing.T, f *storetest.Fixture, key *auditlog.Key) []byte {
+	t.Helper()
+	ctx := context.Background()
+	signed, err := f.Store.IssueCheckpoint(ctx, key.Signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.Store.BuildReport(ctx, f.Auditor, store.ReportOptions{Period: h2, Checkpoint: signed, Verifier: key.Verifier})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := r.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Store.PublishReport(ctx, f.Admin, body); err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.Store.BuildCanary(ctx, f.Auditor, store.CanaryOptions{Period: h2, Checkpoint: signed, Verifier: key.Verifier})
+	if err != nil {
+		t.Fatal(err)
+	}
+	canary, err := c.Sign(key.Signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Store.PublishCanary(ctx, f.Admin, canary, key.Verifier); err != nil {
+		t.Fatal(err)
+	}
+	return body
+}
+
+// transparencyServer serves the report data set with its 2026-H2 report
+// published, through the hardened handler writ serve uses.
+func transparencyServer(t *testing.T) (*httptest.Server, []byte) {
+	t.Helper()
+	f := storetest.NewFixture(t, storetest.SQLite)
+	storetest.NewReportData(t, f)
+	key, err := auditlog.LoadOrCreateKey(filepath.Join(t.TempDir(), "log.key"), "writ.test/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	published := publishReport(t, f, key)
+	api := New(Options{Store: f.Store, Rules: f.Store.Rules(), Now: f.Clock.Now, LogKey: key, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	srv := httptest.NewServer(api.Hardened(Limits{}, false))
+	t.Cleanup(srv.Close)
+	return srv, published
+}
+
+func get(t *testing.T, url string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+func TestTransparencyPages(t *testing.T) {
+	srv, published := transparencyServer(t)
+	var rep report.Report
+	if err := json.Unmarshal(published, &rep); err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("the report page shows the figures, both charts and its links", func(t *testing.T) {
+		resp, body := get(t, srv.URL+"/transparency/2026-H2")
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
+			t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		page := string(body)
+		for _, want := range []string{"Transparency report 2026-H2", `id="chart-periods"><svg`, `id="chart-outcomes"><svg`,
+			`href="/transparency/2026-H2/report.json"`, `href="/transparency/2026-H2/report.csv"`, `href="/transparency/2026-H2/report.pdf"`,
+			`href="/transparency/2026-H2/checkpoint"`, "Germany (DE)", "France (FR)", "United States (US)", rep.Checkpoint.RootHash,
+			"National-security demands received: <strong>0-249</strong>", report.SHA256(published)} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the page lacks %q", want)
+			}
+		}
+		if n := strings.Count(page, `class="bar"`); n < 10 {
+			t.Errorf("only %d bars in the charts", n)
+		}
+		if strings.Contains(page, "<script") {
+			t.Error("the page has a script")
+		}
+		// The policy allows exactly the page's own style sheet, by its hash.
+		css := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindStringSubmatch(page)
+		if css == nil {
+			t.Fatal("no style sheet")
+		}
+		sum := sha256.Sum256([]byte(css[1]))
+		policy := resp.Header.Get("Content-Security-Policy")
+		if !strings.Contains(policy, "style-src 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'") || !strings.Contains(policy, "default-src 'none'") {
+			t.Errorf("policy %q does not allow the style sheet and nothing else", policy)
+		}
+	})
+
+	t.Run("the JSON is the published bytes", func(t *testing.T) {
+		resp, body := get(t, srv.URL+"/transparency/2026-H2/report.json")
+		if resp.StatusCode != 200 || !bytes.Equal(body, published) {
+			t.Fatalf("%d, %d bytes; published %d", resp.StatusCode, len(body), len(published))
+		}
+	})
+
+	t.Run("the CSV has one header row and a row per country and outcome group", func(t *testing.T) {
+		resp, body := get(t, srv.URL+"/transparency/2026-H2/report.csv")
+		if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(rows[0], ",") != strings.Join(report.CSVHeader(), ",") {
+			t.Fatalf("header %v", rows[0])
+		}
+		headers := 0
+		for _, row := range rows {
+			if row[0] == "schema_version" {
+				headers++
+			}
+		}
+		if headers != 1 || len(rows) != 1+3*7+1 {
+			t.Fatalf("%d header rows, %d rows", headers, len(rows))
+		}
+		for _, row := range rows[1:] {
+			if row[1] != "2026-H2" || row[0] != "1" || len(row) != len(report.CSVHeader()) {
+				t.Fatalf("row %v", row)
+			}
+			if row[4] == "national_security" {
+				if row[5] != "" || row[10] != "0-249" {
+					t.Fatalf("national-security row %v", row)
+				}
+				continue
+			}
+			if _, err := strconv.ParseInt(row[5], 10, 64); err != nil {
+				t.Fatalf("row %v: demands %q is not a number", row, row[5])
+			}
+		}
+		if !bytes.HasSuffix(body, []byte("\r\n")) {
+			t.Error("rows do not end in CRLF")
+		}
+	})
+
+	t.Run("the PDF is a well-formed document with the figures", func(t *testing.T) {
+		resp, body := get(t, srv.URL+"/transparency/2026-H2/report.pdf")
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/pdf" {
+			t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		checkPDF(t, body)
+		for _, want := range []string{"(Transparency report 2026-H2)", "(Germany \\(DE\\))", "(Demands received)", "(0-249)"} {
+			if !bytes.Contains(body, []byte(want)) {
+				t.Errorf("the PDF lacks %s", want)
+			}
+		}
+	})
+
+	t.Run("the checkpoint is the one the report states", func(t *testing.T) {
+		_, body := get(t, srv.URL+"/transparency/2026-H2/checkpoint")
+		if string(body) != rep.Checkpoint.Note {
+			t.Fatalf("checkpoint %q", body)
+		}
+	})
+
+	t.Run("the index lists the report and the canary", func(t *testing.T) {
+		resp, body := get(t, srv.URL+"/transparency")
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `href="/transparency/2026-H2"`) ||
+			!strings.Contains(string(body), `href="/transparency/canary"`) || !strings.Contains(string(body), "<svg") {
+			t.Fatalf("%d\n%s", resp.StatusCode, body)
+		}
+		_, canary := get(t, srv.URL+"/transparency/canary")
+		if !strings.HasPrefix(string(canary), report.CanaryHeader+"\nperiod 2026-H2\n") {
+			t.Fatalf("canary %q", canary)
+		}
+	})
+
+	t.Run("errors are pages for pages and API errors for files", func(t *testing.T) {
+		resp, body := get(t, srv.URL+"/transparency/2026-H3")
+		if resp.StatusCode != 400 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "not a half-year") {
+			t.Errorf("a bad period: %d %s", resp.StatusCode, body)
+		}
+		resp, body = get(t, srv.URL+"/transparency/2025-H1")
+		if resp.StatusCode != 404 || !strings.Contains(string(body), "no report has been published for 2025-H1") {
+			t.Errorf("an unpublished period: %d %s", resp.StatusCode, body)
+		}
+		resp, body = get(t, srv.URL+"/transparency/2025-H1/report.json")
+		var e errorBody
+		if resp.StatusCode != 404 || json.Unmarshal(body, &e) != nil || e.Error.Code != writ.ENOTFOUND {
+			t.Errorf("an unpublished report's JSON: %d %s", resp.StatusCode, body)
+		}
+		resp, body = get(t, srv.URL+"/transparency/2026-H9/report.csv")
+		if resp.StatusCode != 400 || json.Unmarshal(body, &e) != nil || e.Error.Field != "period" {
+			t.Errorf("a bad period's CSV: %d %s", resp.StatusCode, body)
+		}
+	})
+}
+
+// checkPDF checks a PDF's structure: header, every object where the
+// cross-reference table says it is, and a trailer pointing at the table.
+func checkPDF(t *testing.T, pdf []byte) {
+	t.Helper()
+	if !bytes.HasPrefix(pdf, []byte("%PDF-1.")) || !bytes.HasSuffix(pdf, []byte("%%EOF\n")) {
+		t.Fatal("no PDF header or end")
+	}
+	m := regexp.MustCompile(`startxref\n(\d+)\n%%EOF\n$`).FindSubmatch(pdf)
+	if m == nil {
+		t.Fatal("no startxref")
+	}
+	xref, _ := strconv.Atoi(string(m[1]))
+	if !bytes.HasPrefix(pdf[xref:], []byte("xref\n0 ")) {
+		t.Fatalf("startxref %d does not point at the table", xref)
+	}
+	lines := strings.Split(string(pdf[xref:]), "\n")
+	var count int
+	fmt.Sscanf(lines[1], "0 %d", &count)
+	for i := 1; i < count; i++ {
+		var offset int
+		fmt.Sscanf(lines[2+i], "%010d", &offset)
+		if want := fmt.Sprintf("%d 0 obj\n", i); !bytes.HasPrefix(pdf[offset:], []byte(want)) {
+			t.Fatalf("object %d is not at offset %d", i, offset)
+		}
+	}
+	for _, stream := range regexp.MustCompile(`(?s)<< /Length (\d+) >>\nstream\n`).FindAllSubmatchIndex(pdf, -1) {
+		n, _ := strconv.Atoi(string(pdf[stream[2]:stream[3]]))
+		if !bytes.HasPrefix(pdf[stream[1]+n:], []byte("endstream")) {
+			t.Fatal("a stream's length is wrong")
+		}
+	}
+}

@@ -1,0 +1,508 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The printable report is a PDF written here rather than by a browser or a
+// library: text in the PDF standard fonts (Helvetica, which every reader
+// has, so nothing is embedded), tables, and the same charts as the HTML
+// drawn as vector rectangles. The same report always gives the same bytes.
+
+// WritePDF writes the report as an A4 PDF document.
+func WritePDF(w io.Writer, p Page) error {
+	r := p.Report
+	d := newPDF()
+	d.text(margin, d.y+18, 18, true, "Transparency report "+r.Period)
+	d.y += 28
+	d.paragraph(9, fmt.Sprintf("Government demands for customer data received from %s to %s, by the country of the requesting authority, as the records stood on %s.",
+		r.PeriodStart.Format("2 January 2006"), r.PeriodEnd.Add(-time.Nanosecond).Format("2 January 2006"), r.AsOf.UTC().Format("2 January 2006, 15:04 UTC")))
+
+	d.heading("Summary")
+	t := r.Totals
+	summary := [][2]string{
+		{"Demands received", thousands(t.Demands)},
+		{"Accounts specified", thousands(t.Accounts)},
+	}
+	for _, g := range OutcomeGroups() {
+		s := t.Outcomes.Group(g)
+		summary = append(summary, [2]string{GroupLabel(g), fmt.Sprintf("%s (%s %%)", thousands(s.Demands), s.Percent)})
+	}
+	summary = append(summary,
+		[2]string{"Emergency demands (with data disclosed)", fmt.Sprintf("%s (%s)", thousands(t.Emergency), thousands(t.EmergencyWithData))},
+		[2]string{"Enterprise customers affected (with data disclosed)", fmt.Sprintf("%s (%s)", thousands(t.EnterpriseCustomers), thousands(t.EnterpriseCustomersWithData))},
+		[2]string{"Notices still delayed by a non-disclosure order", thousands(t.DelayedNotices)},
+		[2]string{"National-security demands (band)", r.NationalSecurity.Demands},
+		[2]string{"Accounts in national-security demands (band)", r.NationalSecurity.Accounts},
+	)
+	for i, row := range summary {
+		d.ensure(13)
+		if i >= 2 && i < 2+len(OutcomeGroups()) {
+			d.rect(margin, d.y+2, 8, 8, GroupColor(OutcomeGroups()[i-2]))
+		}
+		d.text(margin+12, d.y+9, 9, false, row[0])
+		d.textRight(margin+360, d.y+9, 9, false, row[1])
+		d.y += 13
+	}
+
+	d.heading("Demands over time")
+	d.periodsChart(p.History)
+
+	d.heading("Outcomes by country")
+	d.countriesChart(r.Countries)
+	cols := []column{{"Country", 78}, {"Demands", 38}, {"Accounts", 38}}
+	for _, g := range OutcomeGroups() {
+		cols = append(cols, column{shortLabel(g), 35})
+	}
+	cols = append(cols, column{"Emerg.", 38}, column{"Entpr.", 38}, column{"Delayed", 38})
+	var rows [][]string
+	for _, c := range r.Countries {
+		row := []string{c.CountryName + " (" + c.Country + ")", thousands(c.Demands), thousands(c.Accounts)}
+		for _, g := range OutcomeGroups() {
+			row = append(row, thousands(c.Outcomes.Group(g).Demands))
+		}
+		row = append(row, thousands(c.Emergency), thousands(c.EnterpriseCustomers), thousands(c.DelayedNotices))
+		rows = append(rows, row)
+	}
+	d.table(cols, rows)
+
+	d.heading("By instrument")
+	cols = []column{{"Instrument", 150}, {"Demands", 44}, {"Accounts", 44}}
+	for _, g := range OutcomeGroups() {
+		cols = append(cols, column{shortLabel(g), 40})
+	}
+	rows = nil
+	for _, in := range r.Instruments {
+		if in.Demands == 0 {
+			continue
+		}
+		row := []string{in.Name, thousands(in.Demands), thousands(in.Accounts)}
+		for _, g := range OutcomeGroups() {
+			row = append(row, thousands(in.Outcomes.Group(g).Demands))
+		}
+		rows = append(rows, row)
+	}
+	d.table(cols, rows)
+
+	d.heading("By data category")
+	cols = []column{{"Category", 150}, {"Demands", 44}, {"Accounts", 44}}
+	for _, g := range OutcomeGroups() {
+		cols = append(cols, column{shortLabel(g), 40})
+	}
+	rows = nil
+	for _, c := range r.DataCategories {
+		row := []string{c.Category, thousands(c.Demands), thousands(c.Accounts)}
+		for _, g := range OutcomeGroups() {
+			row = append(row, thousands(c.Outcomes.Group(g).Demands))
+		}
+		rows = append(rows, row)
+	}
+	d.table(cols, rows)
+	d.paragraph(8, "A demand asking for several categories is counted under each.")
+
+	d.heading("National security")
+	d.paragraph(9, fmt.Sprintf("National-security demands received: %s; accounts specified in them: %s. The law allows these to be reported only in bands of %d, and they are in none of the figures above.",
+		r.NationalSecurity.Demands, r.NationalSecurity.Accounts, r.NationalSecurity.BandWidth))
+
+	d.heading("How to check this report")
+	check := fmt.Sprintf("The figures were computed from the records committed to the audit log %s before entry %d, whose tree has the root hash %s.",
+		r.Checkpoint.Origin, r.Checkpoint.TreeSize, r.Checkpoint.RootHash)
+	if p.SHA256 != "" {
+		check += " The report's JSON has the SHA-256 " + p.SHA256
+		if p.Published {
+			check += fmt.Sprintf(", appended to the log at entry %d when it was published", p.LogIndex)
+		}
+		check += "."
+	}
+	d.paragraph(9, check)
+	d.paragraph(9, "Demands are counted in the period they were received; those still open at the checkpoint are counted as pending. Percentages are computed from the counts, never added up.")
+	d.paragraph(8, fmt.Sprintf("Report schema %s, rulebook %s.", r.Schema, r.Rulebook))
+	return d.write(w, "Transparency report "+r.Period, r.AsOf)
+}
+
+func shortLabel(g string) string {
+	switch g {
+	case "content_disclosed":
+		return "Content"
+	case "non_content_disclosed":
+		return "Non-cont."
+	case "redirected":
+		return "Redirect."
+	case "withdrawn":
+		return "Withdr."
+	}
+	return GroupLabel(g)
+}
+
+const (
+	pageW, pageH = 595.0, 842.0 // A4 in points
+	margin       = 40.0
+)
+
+// pdf lays out pages top to bottom; y is the distance from the top of the
+// page to the cursor.
+type pdf struct {
+	pages []*bytes.Buffer
+	page  *bytes.Buffer
+	y     float64
+}
+
+func newPDF() *pdf {
+	d := &pdf{}
+	d.newPage()
+	return d
+}
+
+func (d *pdf) newPage() {
+	d.page = &bytes.Buffer{}
+	d.pages = append(d.pages, d.page)
+	d.y = margin
+}
+
+// ensure starts a new page unless h more points fit on this one.
+func (d *pdf) ensure(h float64) {
+	if d.y+h > pageH-margin-14 {
+		d.newPage()
+	}
+}
+
+func (d *pdf) heading(s string) {
+	d.ensure(60)
+	d.y += 14
+	d.text(margin, d.y+12, 12, true, s)
+	d.y += 16
+	d.line(margin, d.y, pageW-margin, d.y)
+	d.y += 6
+}
+
+func (d *pdf) text(x, baseline, size float64, bold bool, s string) {
+	font := "F1"
+	if bold {
+		font = "F2"
+	}
+	fmt.Fprintf(d.page, "BT /%s %s Tf 0 g %s %s Td (%s) Tj ET\n", font, num(size), num(x), num(pageH-baseline), pdfString(s))
+}
+
+func (d *pdf) textRight(right, baseline, size float64, bold bool, s string) {
+	d.text(right-textWidth(s, size, bold), baseline, size, bold, s)
+}
+
+func (d *pdf) rect(x, top, w, h float64, color string) {
+	r, g, b := rgb(color)
+	fmt.Fprintf(d.page, "%s %s %s rg %s %s %s %s re f\n", num(r), num(g), num(b), num(x), num(pageH-top-h), num(w), num(h))
+}
+
+func (d *pdf) line(x1, y1, x2, y2 float64) {
+	fmt.Fprintf(d.page, "0.8 G 0.5 w %s %s m %s %s l S\n", num(x1), num(pageH-y1), num(x2), num(pageH-y2))
+}
+
+// paragraph writes text wrapped to the page's width.
+func (d *pdf) paragraph(size float64, s string) {
+	width := pageW - 2*margin
+	var line string
+	flush := func() {
+		d.ensure(size + 4)
+		d.text(margin, d.y+size, size, false, line)
+		d.y += size + 4
+		line = ""
+	}
+	for _, word := range strings.Fields(s) {
+		// A word longer than a line (a hash) is cut where it must be.
+		for textWidth(word, size, false) > width {
+			cut := len(word)
+			for cut > 1 && textWidth(word[:cut], size, false) > width {
+				cut--
+			}
+			if line != "" {
+				flush()
+			}
+			line = word[:cut]
+			flush()
+			word = word[cut:]
+		}
+		next := word
+		if line != "" {
+			next = line + " " + word
+		}
+		if textWidth(next, size, false) > width {
+			flush()
+			next = word
+		}
+		line = next
+	}
+	if line != "" {
+		flush()
+	}
+	d.y += 4
+}
+
+type column struct {
+	title string
+	width float64
+}
+
+// table writes rows under a header; the first column is left-aligned, the
+// others (numbers) right-aligned. The header repeats on a new page.
+func (d *pdf) table(cols []column, rows [][]string) {
+	const size, rowH = 7.5, 12.0
+	header := func() {
+		d.ensure(2 * rowH)
+		x := margin
+		for i, c := range cols {
+			if i == 0 {
+				d.text(x+2, d.y+9, size, true, c.title)
+			} else {
+				d.textRight(x+c.width-2, d.y+9, size, true, c.title)
+			}
+			x += c.width
+		}
+		d.y += rowH
+		d.line(margin, d.y, margin+widthOf(cols), d.y)
+	}
+	header()
+	if len(rows) == 0 {
+		d.text(margin+2, d.y+9, size, false, "None.")
+		d.y += rowH
+	}
+	for _, row := range rows {
+		if d.y+rowH > pageH-margin-14 {
+			d.newPage()
+			header()
+		}
+		x := margin
+		for i, c := range cols {
+			cell := row[i]
+			if i == 0 {
+				for runes := []rune(cell); textWidth(cell, size, false) > c.width-4 && len(runes) > 2; {
+					runes = runes[:len(runes)-2]
+					cell = strings.TrimSuffix(string(runes), " ") + "…"
+					runes = append(runes, '…')
+				}
+				d.text(x+2, d.y+9, size, false, cell)
+			} else {
+				d.textRight(x+c.width-2, d.y+9, size, false, cell)
+			}
+			x += c.width
+		}
+		d.y += rowH
+	}
+	d.y += 6
+}
+
+func widthOf(cols []column) float64 {
+	var w float64
+	for _, c := range cols {
+		w += c.width
+	}
+	return w
+}
+
+// legend draws the outcome groups' colours.
+func (d *pdf) legend() {
+	d.ensure(14)
+	x := margin
+	for _, g := range OutcomeGroups() {
+		d.rect(x, d.y+1, 8, 8, GroupColor(g))
+		d.text(x+11, d.y+8, 7.5, false, GroupLabel(g))
+		x += 11 + textWidth(GroupLabel(g), 7.5, false) + 10
+	}
+	d.y += 14
+}
+
+// periodsChart draws the demands of each period as a column divided by
+// outcome group, as PeriodsChart does in SVG.
+func (d *pdf) periodsChart(points []PeriodTotals) {
+	const h = 150.0
+	d.ensure(h + 40)
+	var most int64
+	for _, p := range points {
+		most = max(most, p.Demands)
+	}
+	scale := niceCeiling(most)
+	left, top := margin+36, d.y+10
+	plotW := pageW - margin - left
+	for i := 0; i <= 4; i++ {
+		y := top + h - h*float64(i)/4
+		d.line(left, y, left+plotW, y)
+		d.textRight(left-4, y+3, 7, false, strconv.FormatInt(scale*int64(i)/4, 10))
+	}
+	slot := plotW / float64(max(len(points), 1))
+	bar := min(slot*0.6, 50)
+	for i, p := range points {
+		x := left + slot*float64(i) + (slot-bar)/2
+		y := top + h
+		for _, g := range OutcomeGroups() {
+			n := p.Outcomes.Group(g).Demands
+			if n == 0 {
+				continue
+			}
+			bh := h * float64(n) / float64(scale)
+			y -= bh
+			d.rect(x, y, bar, bh, GroupColor(g))
+		}
+		label := thousands(p.Demands)
+		d.text(x+bar/2-textWidth(label, 7, false)/2, y-3, 7, false, label)
+		d.text(x+bar/2-textWidth(p.Period, 7, false)/2, top+h+10, 7, false, p.Period)
+	}
+	d.y = top + h + 16
+	d.legend()
+}
+
+// countriesChart draws each country's demands as a bar divided by outcome
+// group, as OutcomesChart does in SVG.
+func (d *pdf) countriesChart(countries []CountryFigures) {
+	var most int64
+	for _, c := range countries {
+		most = max(most, c.Demands)
+	}
+	left := margin + 100
+	plotW := pageW - margin - left - 40
+	for _, c := range countries {
+		d.ensure(14)
+		d.textRight(left-6, d.y+9, 7.5, false, c.CountryName)
+		x := left
+		for _, g := range OutcomeGroups() {
+			n := c.Outcomes.Group(g).Demands
+			if n == 0 {
+				continue
+			}
+			w := plotW * float64(n) / float64(max(most, 1))
+			d.rect(x, d.y+1, w, 10, GroupColor(g))
+			x += w
+		}
+		d.text(x+4, d.y+9, 7.5, false, thousands(c.Demands))
+		d.y += 14
+	}
+	d.legend()
+	d.y += 4
+}
+
+// write assembles the document: catalog, page tree, the two fonts, and a
+// page with its content stream for each page, then the cross-reference
+// table.
+func (d *pdf) write(w io.Writer, title string, created time.Time) error {
+	var out bytes.Buffer
+	var offsets []int
+	obj := func(body string) {
+		offsets = append(offsets, out.Len())
+		fmt.Fprintf(&out, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
+	}
+	out.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+	n := len(d.pages)
+	// Objects: 1 catalog, 2 pages, 3 and 4 fonts, 5 info, then a page and
+	// its contents for each page.
+	kids := make([]string, n)
+	for i := range n {
+		kids[i] = fmt.Sprintf("%d 0 R", 6+2*i)
+	}
+	obj("<< /Type /Catalog /Pages 2 0 R >>")
+	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n))
+	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>")
+	obj(fmt.Sprintf("<< /Title (%s) /Producer (writ) /CreationDate (D:%s) >>", pdfString(title), created.UTC().Format("20060102150405Z")))
+	for i, page := range d.pages {
+		footer := fmt.Sprintf("%s, page %d of %d", title, i+1, n)
+		fmt.Fprintf(page, "BT /F1 7 Tf 0.4 g %s %s Td (%s) Tj ET\n", num(margin), num(margin/2), pdfString(footer))
+		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %s %s] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents %d 0 R >>",
+			num(pageW), num(pageH), 7+2*i))
+		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%sendstream", page.Len(), page.String()))
+	}
+	xref := out.Len()
+	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)
+	for _, off := range offsets {
+		fmt.Fprintf(&out, "%010d 00000 n \n", off)
+	}
+	fmt.Fprintf(&out, "trailer\n<< /Size %d /Root 1 0 R /Info 5 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offsets)+1, xref)
+	_, err := w.Write(out.Bytes())
+	return err
+}
+
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func rgb(hex string) (r, g, b float64) {
+	v, _ := strconv.ParseUint(strings.TrimPrefix(hex, "#"), 16, 32)
+	round := func(x uint64) float64 { return float64(int(float64(x)/255*1000+0.5)) / 1000 }
+	return round(v >> 16 & 0xff), round(v >> 8 & 0xff), round(v & 0xff)
+}
+
+// winAnsi is the code of a character outside Latin-1 that WinAnsiEncoding
+// has, or 0.
+func winAnsi(r rune) byte {
+	switch r {
+	case '€':
+		return 0x80
+	case '…':
+		return 0x85
+	case '‘':
+		return 0x91
+	case '’':
+		return 0x92
+	case '“':
+		return 0x93
+	case '”':
+		return 0x94
+	case '•':
+		return 0x95
+	case '–':
+		return 0x96
+	case '—':
+		return 0x97
+	}
+	return 0
+}
+
+// pdfString encodes s as the body of a PDF literal string in
+// WinAnsiEncoding; characters it lacks become "?".
+func pdfString(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '(' || r == ')' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case r >= 0x20 && r < 0x7f:
+			b.WriteRune(r)
+		case winAnsi(r) != 0:
+			fmt.Fprintf(&b, "\\%03o", winAnsi(r))
+		case r >= 0xa0 && r <= 0xff:
+			fmt.Fprintf(&b, "\\%03o", r)
+		default:
+			b.WriteByte('?')
+		}
+	}
+	return b.String()
+}
+
+// helvetica are the advance widths of Helvetica's printable ASCII
+// characters, from space to tilde, in thousandths of the font size (its
+// Adobe font metrics).
+var helvetica = [95]int{
+	278, 278, 355, 556, 556, 889, 667, 191, 333, 333, 389, 584, 278, 333, 278, 278,
+	556, 556, 556, 556, 556, 556, 556, 556, 556, 556, 278, 278, 584, 584, 584, 556,
+	1015, 667, 667, 722, 722, 667, 611, 778, 722, 278, 500, 667, 556, 833, 722, 778,
+	667, 778, 722, 667, 611, 722, 667, 944, 667, 667, 611, 278, 278, 278, 469, 556,
+	333, 556, 556, 500, 556, 556, 278, 556, 556, 222, 222, 500, 222, 833, 556, 556,
+	556, 556, 333, 500, 278, 556, 500, 722, 500, 500, 500, 334, 260, 334, 584,
+}
+
+// textWidth is the width of s in points. Bold text is counted a little
+// wider; digits, which the tables align, are the same in both.
+func textWidth(s string, size float64, bold bool) float64 {
+	var units float64
+	for _, r := range s {
+		w := 556.0
+		if r >= 0x20 && r < 0x7f {
+			w = float64(helvetica[r-0x20])
+		}
+		if bold && !(r >= '0' && r <= '9') {
+			w *= 1.08
+		}
+		units += w
+	}
+	return units * size / 1000
+}

@@ -1,0 +1,517 @@
+package report
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"writ"
+	"writ/rules"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+func rulebook(t testing.TB) *rules.Rulebook {
+	t.Helper()
+	rb, err := rules.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rb
+}
+
+func TestParsePeriod(t *testing.T) {
+	for s, want := range map[string][2]time.Time{
+		"2026-H1": {time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)},
+		"2026-H2": {time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC), time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)},
+	} {
+		p, err := ParsePeriod(s)
+		if err != nil || !p.Start().Equal(want[0]) || !p.End().Equal(want[1]) || p.String() != s {
+			t.Errorf("%s: %v %v–%v", s, err, p.Start(), p.End())
+		}
+	}
+	for _, bad := range []string{"2026-H3", "2026-H0", "2026", "26-H1", "2026-h1", "2026-H1 ", " 2026-H1", "+2026-H1", "2026-H12", "", "0000-H1"} {
+		_, err := ParsePeriod(bad)
+		if writ.ErrorCode(err) != writ.EINVALID || writ.ErrorField(err) != "period" {
+			t.Errorf("%q: %v, want EINVALID naming period", bad, err)
+		}
+	}
+	p := Period{2026, 2}
+	if !p.Contains(time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)) || p.Contains(time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)) ||
+		p.Contains(time.Date(2026, 6, 30, 23, 59, 59, 999999999, time.UTC)) {
+		t.Error("the period's bounds are wrong")
+	}
+	if PeriodOf(time.Date(2026, 12, 31, 23, 0, 0, 0, time.UTC)) != p || (Period{2026, 2}).Next() != (Period{2027, 1}) {
+		t.Error("PeriodOf or Next")
+	}
+}
+
+func TestPercentAndBand(t *testing.T) {
+	for _, c := range []struct {
+		part, whole int64
+		want        string
+	}{{1, 3, "33.3"}, {2, 3, "66.7"}, {1, 8, "12.5"}, {1, 16, "6.3"}, {0, 0, "0.0"}, {5, 5, "100.0"}, {1, 2000, "0.1"}, {1, 2001, "0.0"}} {
+		if got := PercentOf(c.part, c.whole).String(); got != c.want {
+			t.Errorf("%d of %d is %s %%, want %s", c.part, c.whole, got, c.want)
+		}
+	}
+	for n, want := range map[int64]string{0: "0-249", 1: "0-249", 249: "0-249", 250: "250-499", 499: "250-499", 1000: "1000-1249"} {
+		if got := Band(n, 250); got != want {
+			t.Errorf("Band(%d) = %s, want %s", n, got, want)
+		}
+	}
+}
+
+var h2 = Period{2026, 2}
+
+// groups is a small data set: 3 countries, every outcome group, an
+// emergency, a delayed notice and two enterprise customers, one of them
+// named from two countries.
+func groups() []Group {
+	g := func(country string, state writ.State, outcome, instrument string, categories []string, n, accounts int64) Group {
+		return Group{Country: country, State: state, Outcome: outcome, Instrument: instrument, Categories: categories, Demands: n, Accounts: accounts, ExampleID: 1}
+	}
+	content, subscriber := []string{"content"}, []string{"subscriber"}
+	out := []Group{
+		g("US", writ.StateClosed, writ.OutcomeContentDisclosed, "us_search_warrant", content, 3, 4),
+		g("US", writ.StateClosed, writ.OutcomeNonContentDisclosed, "us_subpoena", subscriber, 2, 2),
+		g("US", writ.StateClosed, writ.OutcomeRejected, "us_subpoena", subscriber, 1, 1),
+		g("US", writ.StateInReview, "", "us_2703d_order", []string{"traffic", "subscriber"}, 2, 3),
+		g("DE", writ.StateClosed, writ.OutcomeRedirected, "eu_epoc", subscriber, 1, 1),
+		g("DE", writ.StateClosed, writ.OutcomeNoData, "foreign_police_request", subscriber, 2, 2),
+		g("GB", writ.StateClosed, writ.OutcomeWithdrawn, "uk_copo", content, 1, 1),
+	}
+	out[0].Emergency = true
+	out[0].EnterpriseCustomer = 7
+	out[4].EnterpriseCustomer = 7
+	out[5].EnterpriseCustomer = 8
+	out[3].DelayedNotice = true
+	return out
+}
+
+func input(gs []Group) Input {
+	in := Input{Period: h2, AsOf: time.Date(2027, 1, 15, 9, 0, 0, 0, time.UTC), Groups: gs,
+		Checkpoint: Checkpoint{Origin: "writ.test/log", TreeSize: 42, RootHash: "cm9vdA==", Note: "writ.test/log\n42\ncm9vdA==\n"}}
+	for _, g := range gs {
+		in.Counted += g.Demands
+		if g.State == writ.StateClosed {
+			in.ClosedCounted += g.Demands
+		}
+	}
+	return in
+}
+
+func TestBuildFigures(t *testing.T) {
+	r, err := Build(rulebook(t), input(groups()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tot := r.Totals
+	if tot.Demands != 12 || tot.Accounts != 14 || tot.Outcomes.Pending.Demands != 2 || tot.Outcomes.ContentDisclosed.Percent != 250 ||
+		tot.Emergency != 3 || tot.EmergencyWithData != 3 || tot.EnterpriseCustomers != 2 || tot.EnterpriseCustomersWithData != 1 || tot.DelayedNotices != 2 {
+		t.Errorf("totals %+v", tot)
+	}
+	// Customer 7 is named from the US and DE: once in each, once in all.
+	var sum int64
+	for _, c := range r.Countries {
+		sum += c.EnterpriseCustomers
+	}
+	if sum != 3 {
+		t.Errorf("the countries have %d enterprise customers, want 3", sum)
+	}
+	for _, c := range r.DataCategories {
+		if c.Category == "subscriber" && c.Demands != 8 {
+			t.Errorf("subscriber: %d demands, want 8 (a demand asking two categories counts under both)", c.Demands)
+		}
+	}
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run go test ./report -update to accept):\n%s", name, got)
+	}
+}
+
+// The published forms are stable: a change to them is a change of schema.
+func TestGoldenJSONAndCSV(t *testing.T) {
+	r, err := Build(rulebook(t), input(groups()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := r.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.json", js)
+	var b bytes.Buffer
+	if err := WriteCSV(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "report.csv", b.Bytes())
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1+3*7+1 || rows[0][0] != "schema_version" || rows[len(rows)-1][4] != NationalSecurityGroup {
+		t.Errorf("%d rows: %v … %v", len(rows), rows[0], rows[len(rows)-1])
+	}
+	back, err := Parse(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := Diff(r, back); len(d) > 0 {
+		t.Errorf("a report read back differs: %v", d)
+	}
+}
+
+// Whatever national-security demands are added, no exact figure changes.
+func TestNationalSecurityDemandsChangeNoExactFigure(t *testing.T) {
+	rb := rulebook(t)
+	base, err := Build(rb, input(groups()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	states := []writ.State{writ.StateReceived, writ.StateInReview, writ.StateClosed}
+	for i := range 200 {
+		gs := groups()
+		for range 1 + rng.IntN(5) {
+			g := Group{Country: []string{"US", "DE", "GB", "FR"}[rng.IntN(4)], State: states[rng.IntN(3)],
+				Instrument: []string{"us_nsl", "us_fisa_order", "us_fisa_702_directive", "us_subpoena", "eu_epoc"}[rng.IntN(5)],
+				Categories: []string{"subscriber"}, Emergency: rng.IntN(2) == 0, DelayedNotice: rng.IntN(2) == 0,
+				EnterpriseCustomer: int64(rng.IntN(3) * 9), Demands: 1 + int64(rng.IntN(300)), ExampleID: 99}
+			g.Accounts = g.Demands
+			if g.State == writ.StateClosed {
+				g.Outcome = writ.Outcomes()[rng.IntN(6)]
+			}
+			g.NationalSecurityAuthority = !strings.HasPrefix(g.Instrument, "us_fisa") && g.Instrument != "us_nsl"
+			g.NationalSecurityFlag = true
+			gs = append(gs, g)
+		}
+		r, err := Build(rb, input(gs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := Diff(base, r); !allNationalSecurity(d) {
+			t.Fatalf("case %d: national-security demands changed %v", i, d)
+		}
+	}
+	// The bands move only by whole bands.
+	gs := groups()
+	gs = append(gs, Group{Country: "US", State: writ.StateReceived, Instrument: "us_nsl", Categories: []string{"subscriber"},
+		NationalSecurityFlag: true, Demands: 250, Accounts: 499, ExampleID: 5})
+	r, err := Build(rb, input(gs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.NationalSecurity.Demands != "250-499" || r.NationalSecurity.Accounts != "250-499" {
+		t.Errorf("bands %+v", r.NationalSecurity)
+	}
+}
+
+func allNationalSecurity(diffs []string) bool {
+	for _, d := range diffs {
+		if !strings.HasPrefix(d, "national_security.") {
+			return false
+		}
+	}
+	return true
+}
+
+func TestReconciliationFailsLoudly(t *testing.T) {
+	rb := rulebook(t)
+	cases := []struct {
+		name string
+		edit func(*Input)
+		want string
+	}{
+		{"a demand counted twice", func(in *Input) { in.Groups = append(in.Groups, in.Groups[1]) }, "counted twice or not at all"},
+		{"a demand not counted", func(in *Input) { in.Counted++ }, "counted twice or not at all"},
+		{"an unknown country", func(in *Input) { in.Groups[2].Country = "ZZ"; in.Groups[2].ExampleID = 31 }, `demand 31: the requesting authority's country "ZZ"`},
+		{"an open demand with an outcome", func(in *Input) { in.Groups[3].Outcome = "rejected" }, "not closed"},
+		{"a closed demand without one", func(in *Input) { in.Groups[2].Outcome = "" }, "not one of the six"},
+		{"an unknown instrument", func(in *Input) { in.Groups[2].Instrument = "letter" }, "unknown instrument"},
+		{"a repeated category", func(in *Input) { in.Groups[2].Categories = []string{"subscriber", "subscriber"} }, "data categories"},
+		{"a national security letter without its flag", func(in *Input) { in.Groups[2].Instrument = "us_nsl" }, "NATIONAL_SECURITY flag is false"},
+		{"a flag without cause", func(in *Input) { in.Groups[2].NationalSecurityFlag = true }, "NATIONAL_SECURITY flag is true"},
+		{"a demand without accounts", func(in *Input) { in.Groups[2].Accounts = 0 }, "names no account"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := input(groups())
+			c.edit(&in)
+			_, err := Build(rb, in)
+			var rec *ReconcileError
+			if !errors.As(err, &rec) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want a reconciliation failure with %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestReconcileCatchesAnEditedReport(t *testing.T) {
+	rb := rulebook(t)
+	edits := map[string]func(*Report){
+		"a total":             func(r *Report) { r.Totals.Demands++ },
+		"a percentage":        func(r *Report) { r.Countries[0].Outcomes.NoData.Percent++ },
+		"a row":               func(r *Report) { r.Rows[3].Accounts++ },
+		"a row dropped":       func(r *Report) { r.Rows = r.Rows[1:] },
+		"an instrument":       func(r *Report) { r.Instruments[0].Demands++ },
+		"a band":              func(r *Report) { r.NationalSecurity.Demands = "12" },
+		"the counted demands": func(r *Report) { r.Reconciliation.DemandsCounted-- },
+		"a summed percentage": func(r *Report) { r.Totals.Outcomes.Rejected.Percent = r.Countries[2].Outcomes.Rejected.Percent },
+	}
+	for name, edit := range edits {
+		t.Run(name, func(t *testing.T) {
+			r, err := Build(rb, input(groups()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			edit(r)
+			if err := Reconcile(r); err == nil {
+				t.Fatal("an edited report reconciles")
+			}
+		})
+	}
+}
+
+func TestDiffNamesTheFigure(t *testing.T) {
+	rb := rulebook(t)
+	a, _ := Build(rb, input(groups()))
+	gs := groups()
+	gs[5].Country = "FR"
+	b, err := Build(rb, input(gs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := strings.Join(Diff(a, b), "\n")
+	for _, want := range []string{"countries[DE].demands_received: 3 ≠ 1", "countries[FR]: in the records, not in the report", "rows[FR/no_data]: in the records"} {
+		if !strings.Contains(d, want) {
+			t.Errorf("the differences lack %q:\n%s", want, d)
+		}
+	}
+}
+
+func TestCanary(t *testing.T) {
+	rb := rulebook(t)
+	skey, vkey, err := note.GenerateKey(nil, "writ.test/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := note.NewSigner(skey)
+	verifier, _ := note.NewVerifier(vkey)
+	issued := time.Date(2027, 1, 15, 9, 0, 0, 0, time.UTC)
+	cp := Checkpoint{Origin: "writ.test/log", TreeSize: 42, RootHash: "cm9vdA=="}
+	all := len(CanaryStatements(rb))
+	c, err := BuildCanary(rb, h2, issued, DefaultCanaryExpiry(h2), cp, groups())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Statements) != all {
+		t.Fatalf("the clean data set falsifies %d statements: %+v", all-len(c.Statements), c.Statements)
+	}
+	// A foreign court order for content falsifies one statement; once it
+	// ended with content disclosed, a second.
+	gs := append(groups(), Group{Country: "BR", State: writ.StateInReview, Instrument: "foreign_court_order", Categories: []string{"content"}, Demands: 1, Accounts: 1})
+	c, _ = BuildCanary(rb, h2, issued, DefaultCanaryExpiry(h2), cp, gs)
+	if len(c.Statements) != all-1 || strings.Contains(c.Text(), "no-foreign-content-demand-outside-agreement") {
+		t.Fatalf("statements %+v", c.Statements)
+	}
+	gs[len(gs)-1].State, gs[len(gs)-1].Outcome = writ.StateClosed, writ.OutcomeContentDisclosed
+	gs = append(gs, Group{Country: "US", State: writ.StateReceived, Instrument: "us_nsl", Categories: []string{"subscriber"},
+		NationalSecurityFlag: true, NationalSecurityAuthority: true, LongGag: true, Demands: 1, Accounts: 1})
+	c, _ = BuildCanary(rb, h2, issued, DefaultCanaryExpiry(h2), cp, gs)
+	var codes []string
+	for _, s := range c.Statements {
+		codes = append(codes, s.Code)
+	}
+	if strings.Join(codes, " ") != "no-us-fisa-702-directive no-us-fisa-order" {
+		t.Fatalf("left: %v", codes)
+	}
+
+	signed, err := c.Sign(signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "canary.txt", []byte(c.Text()))
+	got, err := OpenCanary(signed, verifier, issued.Add(time.Hour))
+	if err != nil || got.Text() != c.Text() {
+		t.Fatalf("open: %v", err)
+	}
+	var expired *ExpiredError
+	if _, err := OpenCanary(signed, verifier, c.Expires); !errors.As(err, &expired) {
+		t.Fatalf("at its expiry: %v", err)
+	}
+	forged := bytes.Replace(signed, []byte("statement no-us-fisa-order"), []byte("statement no-us-nsl No US national security letter was received.\nstatement no-us-fisa-order"), 1)
+	if _, err := OpenCanary(forged, verifier, issued); writ.ErrorCode(err) != writ.EINVALID {
+		t.Fatalf("a canary with a statement added: %v", err)
+	}
+	_, otherKey, _ := note.GenerateKey(nil, "writ.test/log")
+	other, _ := note.NewVerifier(otherKey)
+	if _, err := OpenCanary(signed, other, issued); writ.ErrorCode(err) != writ.EINVALID {
+		t.Fatalf("another key: %v", err)
+	}
+	if _, err := BuildCanary(rb, h2, issued, issued, cp, nil); writ.ErrorField(err) != "expires" {
+		t.Fatalf("an expiry before issue: %v", err)
+	}
+}
+
+func TestHTMLAndCharts(t *testing.T) {
+	rb := rulebook(t)
+	r, err := Build(rb, input(groups()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Countries[0].CountryName = `Côte <d'Ivoire> & "Co"`
+	var b bytes.Buffer
+	page := Page{Report: r, History: []PeriodTotals{{Period: "2026-H1", Demands: 5, Outcomes: Outcomes{Rejected: Share{Demands: 5}}}, HistoryOf(r)}}
+	if err := WriteHTML(&b, page); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	if strings.Count(html, "<svg") != 2 || strings.Count(html, `class="bar"`) != 1+len(nonZeroShares(r)) {
+		t.Errorf("%d charts, %d bars", strings.Count(html, "<svg"), strings.Count(html, `class="bar"`))
+	}
+	if strings.Contains(html, "<d'Ivoire>") || !strings.Contains(html, "Côte &lt;d&#39;Ivoire&gt; &amp; &#34;Co&#34;") {
+		t.Error("a country name was not escaped")
+	}
+	// The same report gives the same page.
+	var again bytes.Buffer
+	WriteHTML(&again, page)
+	if again.String() != html {
+		t.Error("rendering is not deterministic")
+	}
+	css := regexp.MustCompile(`(?s)<style>(.*?)</style>`).FindStringSubmatch(html)
+	if css == nil || css[1] != pageCSS() {
+		t.Error("the page's style sheet is not the one StyleSource hashes")
+	}
+}
+
+// nonZeroShares are the bars of the outcomes chart: one per country and
+// outcome group with demands, plus those of the periods chart's current
+// period.
+func nonZeroShares(r *Report) []string {
+	var out []string
+	for _, c := range r.Countries {
+		for _, g := range OutcomeGroups() {
+			if c.Outcomes.Group(g).Demands > 0 {
+				out = append(out, c.Country+g)
+			}
+		}
+	}
+	for _, g := range OutcomeGroups() {
+		if r.Totals.Outcomes.Group(g).Demands > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+func TestPDF(t *testing.T) {
+	r, err := Build(rulebook(t), input(groups()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Countries[0].CountryName = "Côte d’Ivoire (test) \\ 東京"
+	var b bytes.Buffer
+	if err := WritePDF(&b, Page{Report: r, History: []PeriodTotals{HistoryOf(r)}, SHA256: strings.Repeat("ab", 32)}); err != nil {
+		t.Fatal(err)
+	}
+	pdf := b.Bytes()
+	if !bytes.HasPrefix(pdf, []byte("%PDF-1.4\n")) || !bytes.HasSuffix(pdf, []byte("%%EOF\n")) {
+		t.Fatal("not a PDF")
+	}
+	// Every object is where the cross-reference table says.
+	start, _ := strconv.Atoi(regexp.MustCompile(`startxref\n(\d+)`).FindStringSubmatch(string(pdf))[1])
+	entries := regexp.MustCompile(`(\d{10}) 00000 n `).FindAllStringSubmatch(string(pdf[start:]), -1)
+	if len(entries) < 7 {
+		t.Fatalf("%d objects", len(entries))
+	}
+	for i, e := range entries {
+		off, _ := strconv.Atoi(e[1])
+		if !bytes.HasPrefix(pdf[off:], fmt.Appendf(nil, "%d 0 obj", i+1)) {
+			t.Fatalf("object %d is not at %d", i+1, off)
+		}
+	}
+	for _, want := range []string{`(C\364te d\222Ivoire \(test\) \\ ??)`, "(Transparency report 2026-H2)", "/BaseFont /Helvetica"} {
+		if !bytes.Contains(pdf, []byte(want)) {
+			t.Errorf("the PDF lacks %s", want)
+		}
+	}
+	var again bytes.Buffer
+	WritePDF(&again, Page{Report: r, History: []PeriodTotals{HistoryOf(r)}, SHA256: strings.Repeat("ab", 32)})
+	if !bytes.Equal(again.Bytes(), pdf) {
+		t.Error("the PDF is not the same for the same report")
+	}
+}
+
+func FuzzParseReport(f *testing.F) {
+	r, err := Build(rulebook(f), input(groups()))
+	if err != nil {
+		f.Fatal(err)
+	}
+	js, _ := r.JSON()
+	f.Add(js)
+	f.Add([]byte(`{"schema":"writ.transparency-report/v1","period":"2026-H3"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := Parse(data)
+		if err != nil {
+			if writ.ErrorCode(err) != writ.EINVALID {
+				t.Fatalf("a bad report gave %v, not EINVALID", err)
+			}
+			return
+		}
+		// Whatever parses can be checked and written without a panic.
+		Reconcile(r)
+		WriteCSV(&bytes.Buffer{}, r)
+		if _, err := r.JSON(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func FuzzParseCanaryText(f *testing.F) {
+	rb := rulebook(f)
+	c, _ := BuildCanary(rb, h2, time.Date(2027, 1, 15, 9, 0, 0, 0, time.UTC), DefaultCanaryExpiry(h2),
+		Checkpoint{Origin: "writ.test/log", TreeSize: 42, RootHash: "cm9vdA=="}, nil)
+	f.Add(c.Text())
+	f.Add("writ warrant canary v1\nperiod 2026-H2\nissued x\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		c, err := ParseCanaryText(text)
+		if err != nil {
+			if writ.ErrorCode(err) != writ.EINVALID {
+				t.Fatalf("a bad canary gave %v, not EINVALID", err)
+			}
+			return
+		}
+		// What parses prints back to text that parses to the same canary.
+		again, err := ParseCanaryText(c.Text())
+		if err != nil || again.Text() != c.Text() {
+			t.Fatalf("round trip: %v\n%q\n%q", err, c.Text(), text)
+		}
+	})
+}

@@ -1,0 +1,44 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"writ"
+)
+
+// Account is a user with the state of their web sign-in: whether a
+// password is set and a second factor enrolled. The secrets themselves
+// never leave the store.
+type Account struct {
+	writ.User
+	HasPassword     bool `json:"has_password"`
+	HasSecondFactor bool `json:"has_second_factor"`
+}
+
+// Users lists every user, by id, for the admin pages: the legal team (who
+// confirm agency users) and auditors. EFORBIDDEN for others.
+func (s *Store) Users(ctx context.Context, actor writ.Actor) ([]Account, error) {
+	if !actor.Role.SeesAll() {
+		return nil, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors list users")
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT `+userColumns+`, password_hash <> '', totp_secret <> '' FROM users ORDER BY id LIMIT 5000`)
+	if err != nil {
+		return nil, unavailableOr(err, "store: users")
+	}
+	defer rows.Close()
+	out := []Account{}
+	for rows.Next() {
+		var a Account
+		var role string
+		var agency, customer sql.NullInt64
+		u := &a.User
+		if err := rows.Scan(&u.ID, &u.Name, &u.Email, &role, &agency, &customer, &u.Active, &u.Confirmation, &u.CreatedAt, &a.HasPassword, &a.HasSecondFactor); err != nil {
+			return nil, fmt.Errorf("store: users: %w", err)
+		}
+		u.Role, u.AgencyID, u.CustomerID, u.CreatedAt = writ.Role(role), int64Ptr(agency), int64Ptr(customer), u.CreatedAt.UTC()
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,266 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"writ"
+	"writ/rules"
+)
+
+// demandData is everything one demand page shows. Which parts are filled
+// depends on the role: each comes from a store method called with the
+// signed-in actor, so a part the role may not see is never read.
+type demandData struct {
+	Demand        writ.Demand
+	AgencyName    string
+	Customer      *writ.Customer
+	Documents     []writ.Document
+	Assessment    *rules.Assessment
+	Events        []writ.Event
+	Notice        *writ.Notice
+	Responses     []writ.CustomerResponse
+	Replies       []writ.AgencyReply
+	OpenObjection *writ.CustomerResponse
+	Reviewer      string
+	// Actions are the moves the legal team may offer in the current state.
+	Actions    []action
+	Categories []string
+	// CanUpload, CanWithdraw, CanReply and CanRespond say which forms the
+	// page offers the signed-in user.
+	CanUpload, CanWithdraw, CanReply, CanRespond, CanAct, CanVerify bool
+	Answer                                                          string
+	// Form is the form that was sent and refused, with what was typed,
+	// so that the page shows the reason next to it.
+	Form *formState
+}
+
+// action is one move offered on the demand page.
+type action struct {
+	To writ.State
+	// Note explains a condition of the move (four eyes, say).
+	Note string
+	// Blocked is set when the move cannot be made by this user; Note says why.
+	Blocked bool
+}
+
+// formState is a refused form: which one, why, and what was typed.
+type formState struct {
+	Name   string
+	Error  failure
+	Values url.Values
+}
+
+// Value returns what was typed into a field of the refused form.
+func (f *formState) Value(name string) string {
+	if f == nil {
+		return ""
+	}
+	return f.Values.Get(name)
+}
+
+// Is reports whether the refused form is the one named.
+func (f *formState) Is(name string) bool { return f != nil && f.Name == name }
+
+// demandID reads the {id} of the path.
+func demandID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, writ.Errorf(writ.ENOTFOUND, "there is no demand %q", r.PathValue("id"))
+	}
+	return id, nil
+}
+
+func (s *Server) demandPage(w http.ResponseWriter, r *http.Request, v *visit) error {
+	id, err := demandID(r)
+	if err != nil {
+		return err
+	}
+	return s.showDemand(w, r, v, id, http.StatusOK, nil)
+}
+
+// showDemand renders the demand page for the signed-in role, with a
+// refused form when there is one.
+func (s *Server) showDemand(w http.ResponseWriter, r *http.Request, v *visit, id int64, status int, form *formState) error {
+	d, err := s.loadDemand(r.Context(), v.actor, id)
+	if err != nil {
+		return err
+	}
+	d.Form = form
+	name := "demand_customer"
+	switch {
+	case v.actor.Role.SeesAll():
+		name = "demand_legal"
+	case v.actor.Role == writ.RoleAgency:
+		name = "demand_agency"
+	}
+	title := fmt.Sprintf("Demand %d", id)
+	if d.Demand.Reference != "" {
+		title += " · " + d.Demand.Reference
+	}
+	return s.render(w, v, status, name, title, d)
+}
+
+func (s *Server) loadDemand(ctx context.Context, actor writ.Actor, id int64) (*demandData, error) {
+	dm, err := s.store.Demand(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &demandData{Demand: dm, Categories: s.store.Rules().Categories()}
+	if d.Documents, err = s.store.Documents(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	open := dm.State != writ.StateClosed
+	switch {
+	case actor.Role.SeesAll():
+		if err := s.loadLegal(ctx, actor, d); err != nil {
+			return nil, err
+		}
+	case actor.Role == writ.RoleAgency:
+		if ag, err := s.store.Agency(ctx, actor, dm.AgencyID); err == nil {
+			d.AgencyName = ag.Name
+		}
+		if d.Replies, err = s.store.Replies(ctx, actor, id); err != nil {
+			return nil, err
+		}
+		d.CanUpload = open
+		d.CanWithdraw = slices.Contains([]writ.State{writ.StateReceived, writ.StateVerifying, writ.StateInReview,
+			writ.StateChallenged, writ.StateApproved, writ.StateNoticed}, dm.State)
+		d.CanReply = dm.State == writ.StateRedirected || dm.State == writ.StateRejected ||
+			(dm.State == writ.StateClosed && (dm.Outcome == writ.OutcomeRedirected || dm.Outcome == writ.OutcomeRejected))
+		d.Answer = agencyAnswer(dm)
+	case actor.Role == writ.RoleCustomer:
+		c, err := s.store.Customer(ctx, actor, dm.CustomerID)
+		if err != nil {
+			return nil, err
+		}
+		d.Customer = &c
+		if d.Responses, err = s.store.Responses(ctx, actor, id); err != nil {
+			return nil, err
+		}
+		d.CanRespond = open
+		d.OpenObjection = openObjection(d.Responses)
+	}
+	return d, nil
+}
+
+func openObjection(list []writ.CustomerResponse) *writ.CustomerResponse {
+	for i := range list {
+		if list[i].Kind == writ.ResponseObject && list[i].Decision == "" {
+			return &list[i]
+		}
+	}
+	return nil
+}
+
+// loadLegal reads what the legal team and auditors see of a demand.
+func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData) error {
+	id := d.Demand.ID
+	if ag, err := s.store.Agency(ctx, actor, d.Demand.AgencyID); err == nil {
+		d.AgencyName = ag.Name
+	} else {
+		return err
+	}
+	c, err := s.store.Customer(ctx, actor, d.Demand.CustomerID)
+	if err != nil {
+		return err
+	}
+	d.Customer = &c
+	raw, err := s.store.Assessment(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	var a rules.Assessment
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return fmt.Errorf("web: assessment of demand %d: %w", id, err)
+	}
+	d.Assessment = &a
+	cursor := ""
+	for range 20 { // at most 20 pages of 200 events
+		page, err := s.store.DemandEvents(ctx, actor, id, cursor, 200)
+		if err != nil {
+			return err
+		}
+		d.Events = append(d.Events, page.Items...)
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	if n, err := s.store.Notice(ctx, actor, id); err == nil {
+		d.Notice = &n
+	} else if writ.ErrorCode(err) != writ.ENOTFOUND {
+		return err
+	}
+	if d.Responses, err = s.store.Responses(ctx, actor, id); err != nil {
+		return err
+	}
+	d.OpenObjection = openObjection(d.Responses)
+	if d.Replies, err = s.store.Replies(ctx, actor, id); err != nil {
+		return err
+	}
+	if d.Demand.ReviewerID != nil {
+		if u, err := s.store.User(ctx, *d.Demand.ReviewerID); err == nil {
+			d.Reviewer = u.Name
+		}
+	}
+	if !actor.Role.LegalTeam() {
+		return nil
+	}
+	d.CanAct, d.CanUpload = true, d.Demand.State != writ.StateClosed
+	d.CanVerify = !d.Demand.RequesterVerified && d.Demand.RequesterCheck == "" && d.Demand.State != writ.StateClosed
+	for _, to := range writ.States() {
+		if !d.Demand.State.CanMove(to) {
+			continue
+		}
+		a := action{To: to}
+		switch to {
+		case writ.StateInReview:
+			if d.Demand.State == writ.StateApproved || d.Demand.State == writ.StateNoticed {
+				continue // only the customer's objection moves it back
+			}
+		case writ.StateApproved:
+			switch {
+			case actor.Role != writ.RoleApprover && actor.Role != writ.RoleAdmin:
+				a.Blocked, a.Note = true, "Approval needs an approver: the second pair of eyes on every disclosure."
+			case d.Demand.ReviewerID != nil && *d.Demand.ReviewerID == actor.UserID:
+				a.Blocked, a.Note = true, "Four eyes: you reviewed this demand, so another approver must approve it."
+			case d.Reviewer != "":
+				a.Note = "Four eyes: reviewed by " + d.Reviewer + "; you approve as the second person."
+			}
+			if d.OpenObjection != nil {
+				a.Blocked, a.Note = true, "The customer objected: decide the objection first."
+			}
+		}
+		d.Actions = append(d.Actions, a)
+	}
+	return nil
+}
+
+// agencyAnswer is what the provider's answer means for the agency, in
+// words, from the state of its demand.
+func agencyAnswer(d writ.Demand) string {
+	switch d.State {
+	case writ.StateReceived, writ.StateVerifying:
+		return "Received. The provider's legal team is checking the request and who sent it."
+	case writ.StateInReview, writ.StateApproved, writ.StateNoticed:
+		return "Under legal review. The provider answers before the deadline the law sets."
+	case writ.StateChallenged:
+		return "The provider is challenging this demand before the competent court or authority."
+	case writ.StateRedirected:
+		return "Redirected: the provider asks you to address the customer directly, who controls this data. You may reply below."
+	case writ.StateRejected:
+		return "Rejected: the demand is not legally sufficient as it stands. You may reply below, or send a new demand."
+	case writ.StateNoData:
+		return "No data: the provider holds no data for the accounts named."
+	case writ.StateDisclosed:
+		return "Answered: the data the provider could lawfully disclose was produced."
+	case writ.StateClosed:
+		return "Closed (" + label(d.Outcome) + ")."
+	}
+	return ""
+}

@@ -1,0 +1,183 @@
+// Package web is writ's server-rendered web application: the legal team's
+// queue and demand pages, the agency and customer portals, the admin pages
+// and the public page with the audit log's checkpoint. It calls the store
+// with the signed-in user as the actor, exactly as the JSON API does, so a
+// page can show nothing the store would not give that user.
+//
+// Every page works without JavaScript: actions are plain forms that post
+// and redirect. htmx (vendored in static/, see vendor-htmx) only makes the
+// queue's filters apply without a full reload. Templates and static files
+// are embedded; static files are served under URLs that carry a checksum
+// of their content, so they can be cached for a year.
+package web
+
+import (
+	"crypto/rand"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"writ"
+	"writ/store"
+)
+
+// Options configure a Server.
+type Options struct {
+	Store  *store.Store
+	Logger *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Secure is true when writ is served over TLS: cookies are then
+	// marked Secure and take the __Host- prefix. Over plain HTTP (a
+	// developer's machine) browsers would drop Secure cookies, so they are
+	// sent without.
+	Secure bool
+	// Key authenticates the anti-forgery token of forms shown before
+	// sign-in; 32 random bytes when nil (tokens then do not survive a
+	// restart, which costs a user one more click).
+	Key []byte
+}
+
+// Server is the web application's HTTP handler.
+type Server struct {
+	store  *store.Store
+	log    *slog.Logger
+	now    func() time.Time
+	secure bool
+	key    []byte
+	mux    *http.ServeMux
+	pages  *pages
+	assets *assets
+}
+
+// access says who may open a route.
+type access int
+
+const (
+	anyone    access = iota // no session needed
+	signedIn                // any signed-in user
+	seesAll                 // the legal team and auditors
+	legalTeam               // reviewers, approvers, admins
+	agencyOnly
+	customerOnly
+	adminOnly
+)
+
+// allows reports whether a user of role may open a route of access a.
+func (a access) allows(role writ.Role) bool {
+	switch a {
+	case anyone, signedIn:
+		return true
+	case seesAll:
+		return role.SeesAll()
+	case legalTeam:
+		return role.LegalTeam()
+	case agencyOnly:
+		return role == writ.RoleAgency
+	case customerOnly:
+		return role == writ.RoleCustomer
+	case adminOnly:
+		return role == writ.RoleAdmin
+	}
+	return false
+}
+
+// handler serves one route; an error it returns is shown on an error page.
+type handler func(s *Server, w http.ResponseWriter, r *http.Request, v *visit) error
+
+type route struct {
+	pattern string
+	access  access
+	handler handler
+}
+
+// routes is the web application: one line per page or action.
+func routes() []route {
+	return []route{
+		{"GET /{$}", anyone, (*Server).home},
+		{"GET /public", anyone, (*Server).publicPage},
+		{"GET /static/{file}", anyone, (*Server).static},
+		{"GET /signin", anyone, (*Server).signInForm},
+		{"POST /signin", anyone, (*Server).signIn},
+		{"GET /signin/code", anyone, (*Server).codeForm},
+		{"POST /signin/code", anyone, (*Server).code},
+		{"POST /signout", signedIn, (*Server).signOut},
+
+		{"GET /queue", seesAll, (*Server).queue},
+		{"GET /notices", seesAll, (*Server).notices},
+		{"GET /calendar", seesAll, (*Server).calendar},
+		{"GET /demands/{id}", signedIn, (*Server).demandPage},
+		{"GET /demands/{id}/documents/{sha256}", signedIn, (*Server).document},
+		{"POST /demands/{id}/documents", signedIn, (*Server).upload},
+		{"POST /demands/{id}/transitions", signedIn, (*Server).transition},
+		{"POST /demands/{id}/requester", legalTeam, (*Server).verifyRequester},
+		{"POST /demands/{id}/objections/{response}", legalTeam, (*Server).decideObjection},
+		{"POST /demands/{id}/responses", customerOnly, (*Server).respond},
+		{"POST /demands/{id}/replies", agencyOnly, (*Server).reply},
+
+		{"GET /agency", agencyOnly, (*Server).agencyHome},
+		{"GET /agency/new", agencyOnly, (*Server).submitForm},
+		{"POST /agency/demands", agencyOnly, (*Server).submit},
+
+		{"GET /customer", customerOnly, (*Server).customerHome},
+		{"GET /customer/locations", customerOnly, (*Server).locations},
+
+		{"GET /admin", seesAll, (*Server).adminHome},
+		{"GET /admin/users", seesAll, (*Server).users},
+		{"POST /admin/users", adminOnly, (*Server).createUser},
+		{"POST /admin/users/{id}/confirmation", legalTeam, (*Server).confirmUser},
+		{"POST /admin/users/{id}/password", adminOnly, (*Server).setPassword},
+		{"GET /admin/agencies", seesAll, (*Server).agencies},
+		{"POST /admin/agencies", adminOnly, (*Server).createAgency},
+		{"GET /admin/customers", seesAll, (*Server).customers},
+	}
+}
+
+// New returns the web application's handler.
+func New(opts Options) (*Server, error) {
+	s := &Server{store: opts.Store, log: opts.Logger, now: opts.Now, secure: opts.Secure, key: opts.Key, mux: http.NewServeMux()}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if len(s.key) == 0 {
+		s.key = make([]byte, 32)
+		if _, err := rand.Read(s.key); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = loadPages(s.assets, s.store.Rules()); err != nil {
+		return nil, err
+	}
+	for _, rt := range routes() {
+		s.mux.Handle(rt.pattern, s.wrap(rt))
+	}
+	s.mux.Handle("/", s.wrap(route{"/", anyone, (*Server).notFound}))
+	return s, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+	if s.secure {
+		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return writ.Errorf(writ.ENOTFOUND, "there is no page at this address")
+}

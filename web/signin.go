@@ -1,0 +1,113 @@
+package web
+
+import (
+	"net"
+	"net/http"
+
+	"writ"
+	"writ/store"
+)
+
+// signInData is the sign-in form with what was typed and what went wrong.
+type signInData struct {
+	Email string
+	Next  string
+	Error *failure
+}
+
+func (s *Server) signInForm(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if v.signedIn() {
+		return s.redirect(w, r, localPath(r.URL.Query().Get("next")), "")
+	}
+	return s.render(w, v, http.StatusOK, "signin", "Sign in", signInData{Next: localPath(r.URL.Query().Get("next"))})
+}
+
+// clientAddr is the address a sign-in came from, for the audit log.
+func clientAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *visit) error {
+	email, next := r.PostFormValue("email"), localPath(r.PostFormValue("next"))
+	in, err := s.store.PasswordSignIn(r.Context(), email, r.PostFormValue("password"), clientAddr(r))
+	if err != nil {
+		code := writ.ErrorCode(err)
+		if code != writ.EUNAUTHORIZED && code != writ.ETOOMANY {
+			return err
+		}
+		f := failureOf(err)
+		return s.render(w, v, status(f.Code), "signin", "Sign in", signInData{Email: email, Next: next, Error: &f})
+	}
+	if v.token != "" {
+		// A half-finished earlier sign-in in this browser is abandoned.
+		_ = s.store.SignOut(r.Context(), v.token)
+	}
+	s.setCookie(w, s.sessionCookie(), in.Token, 0)
+	if in.Session.Stage == store.StageSecondFactor {
+		return s.redirect(w, r, "/signin/code?next="+urlQuery(next), "")
+	}
+	return s.redirect(w, r, next, "Signed in as "+in.Session.User.Name+".")
+}
+
+// codeData is the second-factor form.
+type codeData struct {
+	Name  string
+	Next  string
+	Error *failure
+}
+
+func (s *Server) codeForm(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if v.pending == nil {
+		return s.redirect(w, r, "/signin", "")
+	}
+	return s.render(w, v, http.StatusOK, "code", "Authentication code", codeData{Name: v.pending.User.Name, Next: localPath(r.URL.Query().Get("next"))})
+}
+
+func (s *Server) code(w http.ResponseWriter, r *http.Request, v *visit) error {
+	next := localPath(r.PostFormValue("next"))
+	if v.pending == nil {
+		return s.redirect(w, r, "/signin?next="+urlQuery(next), "The sign-in has expired: give your e-mail address and password again.")
+	}
+	in, err := s.store.SecondFactorSignIn(r.Context(), v.token, r.PostFormValue("code"), clientAddr(r))
+	if err != nil {
+		code := writ.ErrorCode(err)
+		if code != writ.EUNAUTHORIZED && code != writ.ETOOMANY {
+			return err
+		}
+		f := failureOf(err)
+		if code == writ.ETOOMANY {
+			s.setCookie(w, s.sessionCookie(), "", -1)
+			return s.render(w, v, status(code), "signin", "Sign in", signInData{Email: v.pending.User.Email, Next: next, Error: &f})
+		}
+		return s.render(w, v, status(code), "code", "Authentication code", codeData{Name: v.pending.User.Name, Next: next, Error: &f})
+	}
+	s.setCookie(w, s.sessionCookie(), in.Token, 0)
+	return s.redirect(w, r, next, "Signed in as "+in.Session.User.Name+".")
+}
+
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if err := s.store.SignOut(r.Context(), v.token); err != nil {
+		return err
+	}
+	s.setCookie(w, s.sessionCookie(), "", -1)
+	return s.redirect(w, r, "/signin", "Signed out.")
+}
+
+// home sends each role to its start page, and shows the public page to
+// visitors who are not signed in.
+func (s *Server) home(w http.ResponseWriter, r *http.Request, v *visit) error {
+	if !v.signedIn() {
+		return s.publicPage(w, r, v)
+	}
+	switch {
+	case v.actor.Role.SeesAll():
+		return s.redirect(w, r, "/queue", v.flash)
+	case v.actor.Role == writ.RoleAgency:
+		return s.redirect(w, r, "/agency", v.flash)
+	}
+	return s.redirect(w, r, "/customer", v.flash)
+}
