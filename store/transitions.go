@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -125,7 +124,11 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Acto
 				categories = in.Categories
 			}
 			kind = writ.DecisionKind(in.To, len(categories) < len(d.DataCategories))
-			decided, approved = s.userName(ctx, tx, d.ReviewerID), actor.Name
+			reviewer, err := s.userName(ctx, tx, d.ReviewerID)
+			if err != nil {
+				return err
+			}
+			decided, approved = reviewer, actor.Name
 			event["categories"] = categories
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO decisions (demand_id, kind, categories, rationale, decided_by, approved_by, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
@@ -231,13 +234,13 @@ func challengeDeadline(given string, a rules.Assessment) (*time.Time, error) {
 }
 
 // userName is the name of a user, for decision records.
-func (s *Store) userName(ctx context.Context, tx *sql.Tx, id *int64) string {
+func (s *Store) userName(ctx context.Context, tx *sql.Tx, id *int64) (string, error) {
 	if id == nil {
-		return ""
+		return "", nil
 	}
 	var name string
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT name FROM users WHERE id = ?`), *id).Scan(&name); err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return ""
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT name FROM users WHERE id = ?`), *id).Scan(&name); err != nil {
+		return "", fmt.Errorf("store: user %d: %w", *id, err)
 	}
-	return name
+	return name, nil
 }
