@@ -260,3 +260,12 @@ func TestThousandsAndClock(t *testing.T) {
 		}
 	}
 }
+
+func TestWeightsCoverTheRegistry(t *testing.T) {
+	if len(agencyWeights) != len(agencies()) || len(templates()) != len(agencies()) {
+		t.Errorf("%d agency weights and %d template lists for %d agencies", len(agencyWeights), len(templates()), len(agencies()))
+	}
+	if len(customerWeights) != len(customers()) {
+		t.Errorf("%d customer weights for %d customers", len(customerWeights), len(customers()))
+	}
+}

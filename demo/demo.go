@@ -70,6 +70,9 @@ func Load(ctx context.Context, st *store.Store, opts Options) (map[string]string
 		if err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", du.email, err)
 		}
+		if err := setCredentials(ctx, st, u); err != nil {
+			return nil, err
+		}
 		token, err := st.CreateToken(ctx, sys, u.ID, "demo")
 		if err != nil {
 			return nil, err

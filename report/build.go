@@ -14,38 +14,43 @@ import (
 // Group is a cell of the finest grain the store counts demands in: every
 // demand of the period falls in exactly one group, and every figure of a
 // report is a sum over groups. The store computes the groups with one
-// GROUP BY, so that the report costs one pass over the period's demands.
+// GROUP BY over the period's rows, keyed by what the report tells demands
+// apart by; what it only adds up (emergencies, delayed notices) it sums,
+// to keep the key short.
 type Group struct {
 	// Country is the requesting authority's country.
 	Country string
-	// State is the demand's state at the checkpoint, and Outcome its
-	// outcome when that state is closed.
-	State      writ.State
+	// Outcome is the outcome of closed demands; "" for demands still open
+	// at the checkpoint.
 	Outcome    string
 	Instrument string
 	// Categories are the data categories asked for, as recorded.
 	Categories []string
-	Emergency  bool
-	// DelayedNotice: the demand carries a non-disclosure order that had
-	// not ended at the report's AsOf.
-	DelayedNotice bool
-	// LongGag: a non-disclosure order without end or ending more than the
-	// rulebook's long_ndo_after after receipt (the NDO_OVER_ONE_YEAR and
-	// INDEFINITE_NDO flags).
-	LongGag bool
 	// NationalSecurityFlag is the NATIONAL_SECURITY flag the assessment
-	// set; NationalSecurityAuthority says the agency's kind is
-	// national_security. The report checks both against the rulebook.
-	NationalSecurityFlag      bool
-	NationalSecurityAuthority bool
-	// EnterpriseCustomer is the customer named when it is an enterprise or
-	// public-sector customer, else 0.
-	EnterpriseCustomer int64
-	// Demands and Accounts are how many demands the group holds and how
-	// many accounts they name.
+	// set; the report checks it against the rulebook's test.
+	NationalSecurityFlag bool
+	// Demands is how many demands the group holds, and Accounts how many
+	// accounts they name.
 	Demands, Accounts int64
-	// ExampleID is one demand of the group, to name in an error.
+	// Emergency is how many of them are emergency requests.
+	Emergency int64
+	// DelayedNotices is how many carry a non-disclosure order that had not
+	// ended at the report's AsOf.
+	DelayedNotices int64
+	// ExampleID is one demand of the group, to name in an error; 0 when
+	// not known.
 	ExampleID int64
+}
+
+// CustomerGroup is the demands of one country's authorities naming one
+// enterprise or public-sector customer, national-security demands left
+// out.
+type CustomerGroup struct {
+	Country  string
+	Customer int64
+	Demands  int64
+	// WithData: one of them ended with data disclosed.
+	WithData bool
 }
 
 // Input is what a report is built from.
@@ -54,6 +59,16 @@ type Input struct {
 	AsOf       time.Time
 	Checkpoint Checkpoint
 	Groups     []Group
+	Customers  []CustomerGroup
+	// NationalSecurityAuthority is how many of the period's demands came
+	// from an authority of kind national_security with an instrument that
+	// is not a national-security one by itself; all of them must carry the
+	// NATIONAL_SECURITY flag. Unflagged names those that do not.
+	NationalSecurityAuthority int64
+	Unflagged                 []int64
+	// UnknownStates names demands of the period whose state is not one of
+	// writ's.
+	UnknownStates []int64
 	// Counted is an independent count of the period's demands at the
 	// checkpoint, made by another query than the groups: every demand and
 	// the closed ones, national-security demands included.
@@ -77,41 +92,45 @@ func (e *ReconcileError) Error() string {
 	return fmt.Sprintf("the report does not reconcile (%d problems):\n  %s%s", len(e.Problems), strings.Join(shown, "\n  "), more)
 }
 
-// Build computes the report from the groups and reconciles it: every
+// Build computes the report from its input and reconciles it: every
 // record must be one the rulebook can count (a known country, state,
 // outcome, instrument and category; a national-security flag that agrees
 // with the rulebook's test), the figures must add up at every level, and
 // they must equal the independent counts. Any failure is a
 // *ReconcileError and no report.
 //
-// National-security demands (the flag, the instrument or the authority's
-// kind says so) are taken out before anything is counted, so no exact
+// National-security demands (the flag, or an instrument the rulebook calls
+// national security) are taken out before anything is counted, so no exact
 // figure depends on them.
 func Build(rb *rules.Rulebook, in Input) (*Report, error) {
 	var problems []string
 	bad := func(g Group, format string, args ...any) {
-		problems = append(problems, fmt.Sprintf("demand %d%s: %s", g.ExampleID, others(g.Demands), fmt.Sprintf(format, args...)))
+		who := fmt.Sprintf("%d demands of %s (%s, %s, %s)", g.Demands, g.Country, g.Instrument, strings.Join(g.Categories, "+"), group(g))
+		if g.ExampleID != 0 {
+			who = fmt.Sprintf("demand %d%s", g.ExampleID, others(g.Demands))
+		}
+		problems = append(problems, who+": "+fmt.Sprintf(format, args...))
+	}
+	for _, id := range in.UnknownStates {
+		problems = append(problems, fmt.Sprintf("demand %d: its state is not one of writ's", id))
+	}
+	for _, id := range in.Unflagged {
+		problems = append(problems, fmt.Sprintf("demand %d: the NATIONAL_SECURITY flag is missing, but it came from a national-security authority", id))
 	}
 	nsInstruments := rb.NationalSecurityInstruments()
 	knownInstrument := rb.Instruments()
 	var exact []Group
-	var nsDemands, nsAccounts, total, closed int64
+	var nsDemands, nsAccounts, total, closed, closedNS, flaggedByAuthority int64
 	for _, g := range in.Groups {
 		total += g.Demands
-		if g.State == writ.StateClosed {
+		if g.Outcome != "" {
 			closed += g.Demands
 		}
 		if !rb.IsCountry(g.Country) {
 			bad(g, "the requesting authority's country %q is not a country code", g.Country)
 		}
-		if !g.State.Valid() {
-			bad(g, "unknown state %q", g.State)
-		}
-		switch {
-		case g.State == writ.StateClosed && !slices.Contains(writ.Outcomes(), g.Outcome):
+		if g.Outcome != "" && !slices.Contains(writ.Outcomes(), g.Outcome) {
 			bad(g, "closed with outcome %q, not one of the six", g.Outcome)
-		case g.State != writ.StateClosed && g.Outcome != "":
-			bad(g, "has outcome %q but is %s, not closed", g.Outcome, g.State)
 		}
 		if !slices.Contains(knownInstrument, g.Instrument) {
 			bad(g, "unknown instrument %q", g.Instrument)
@@ -125,17 +144,30 @@ func Build(rb *rules.Rulebook, in Input) (*Report, error) {
 		if g.Accounts < g.Demands {
 			bad(g, "names no account")
 		}
-		shouldBe := g.NationalSecurityAuthority || slices.Contains(nsInstruments, g.Instrument)
-		if g.NationalSecurityFlag != shouldBe {
-			bad(g, "the NATIONAL_SECURITY flag is %v but the rulebook's test (instrument %s, national-security authority %v) says %v",
-				g.NationalSecurityFlag, g.Instrument, g.NationalSecurityAuthority, shouldBe)
+		// The rulebook's test (§5 rule 1): a national-security instrument,
+		// or an authority of kind national_security.
+		nsInstrument := slices.Contains(nsInstruments, g.Instrument)
+		if nsInstrument && !g.NationalSecurityFlag {
+			bad(g, "the NATIONAL_SECURITY flag is missing, but the instrument %s is a national-security one", g.Instrument)
 		}
-		if g.NationalSecurityFlag || shouldBe {
+		if g.NationalSecurityFlag && !nsInstrument {
+			flaggedByAuthority += g.Demands
+		}
+		if g.NationalSecurityFlag || nsInstrument {
 			nsDemands += g.Demands
 			nsAccounts += g.Accounts
+			if g.Outcome != "" {
+				closedNS += g.Demands
+			}
 			continue
 		}
 		exact = append(exact, g)
+	}
+	// Every flag on a demand whose instrument is not a national-security
+	// one must be the authority's doing.
+	if flaggedByAuthority != in.NationalSecurityAuthority-int64(len(in.Unflagged)) {
+		problems = append(problems, fmt.Sprintf("%d demands carry the NATIONAL_SECURITY flag without a national-security instrument, but %d came from a national-security authority: a flag was set without cause",
+			flaggedByAuthority, in.NationalSecurityAuthority-int64(len(in.Unflagged))))
 	}
 	if total != in.Counted || closed != in.ClosedCounted {
 		problems = append(problems, fmt.Sprintf("the groups hold %d demands (%d closed) but the period has %d (%d closed): a demand is counted twice or not at all",
@@ -165,21 +197,18 @@ func Build(rb *rules.Rulebook, in Input) (*Report, error) {
 	byInstrument := map[string]*tally{}
 	byCategory := map[string]*tally{}
 	rows := map[[2]string]*Row{}
+	get := func(m map[string]*tally, key string) *tally {
+		if m[key] == nil {
+			m[key] = newTally()
+		}
+		return m[key]
+	}
 	for _, g := range exact {
-		if byCountry[g.Country] == nil {
-			byCountry[g.Country] = newTally()
-		}
-		byCountry[g.Country].add(g)
+		get(byCountry, g.Country).add(g)
 		all.add(g)
-		if byInstrument[g.Instrument] == nil {
-			byInstrument[g.Instrument] = newTally()
-		}
-		byInstrument[g.Instrument].add(g)
+		get(byInstrument, g.Instrument).add(g)
 		for _, c := range g.Categories {
-			if byCategory[c] == nil {
-				byCategory[c] = newTally()
-			}
-			byCategory[c].add(g)
+			get(byCategory, c).add(g)
 		}
 		key := [2]string{g.Country, group(g)}
 		row := rows[key]
@@ -189,12 +218,18 @@ func Build(rb *rules.Rulebook, in Input) (*Report, error) {
 		}
 		row.Demands += g.Demands
 		row.Accounts += g.Accounts
-		if g.Emergency {
-			row.Emergency += g.Demands
+		row.Emergency += g.Emergency
+		row.DelayedNotices += g.DelayedNotices
+	}
+	var customerProblems []string
+	for _, c := range in.Customers {
+		t := byCountry[c.Country]
+		if t == nil {
+			customerProblems = append(customerProblems, fmt.Sprintf("customer %d: named by demands of %s, which has none", c.Customer, c.Country))
+			continue
 		}
-		if g.DelayedNotice {
-			row.DelayedNotices += g.Demands
-		}
+		t.customer(c)
+		all.customer(c)
 	}
 	countries := make([]string, 0, len(byCountry))
 	for c := range byCountry {
@@ -203,6 +238,9 @@ func Build(rb *rules.Rulebook, in Input) (*Report, error) {
 	sort.Strings(countries)
 	for _, c := range countries {
 		f := byCountry[c].figures()
+		if byCountry[c].customerDemands > f.Demands {
+			customerProblems = append(customerProblems, fmt.Sprintf("country %s: %d demands name enterprise customers, of %d in all", c, byCountry[c].customerDemands, f.Demands))
+		}
 		r.Countries = append(r.Countries, CountryFigures{Country: c, CountryName: rb.CountryName(c), Figures: f})
 		for _, name := range OutcomeGroups() {
 			row := Row{}
@@ -214,6 +252,9 @@ func Build(rb *rules.Rulebook, in Input) (*Report, error) {
 			r.Rows = append(r.Rows, row)
 		}
 	}
+	if len(customerProblems) > 0 {
+		return nil, &ReconcileError{Problems: customerProblems}
+	}
 	if r.Countries == nil {
 		r.Countries, r.Rows = []CountryFigures{}, []Row{}
 	}
@@ -222,45 +263,20 @@ func Build(rb *rules.Rulebook, in Input) (*Report, error) {
 		if slices.Contains(nsInstruments, code) {
 			continue
 		}
-		t := byInstrument[code]
-		if t == nil {
-			t = newTally()
-		}
-		f := t.figures()
+		f := get(byInstrument, code).figures()
 		name, citation := rb.InstrumentName(code)
 		r.Instruments = append(r.Instruments, InstrumentFigures{Instrument: code, Name: name, Citation: citation,
 			Demands: f.Demands, Accounts: f.Accounts, Outcomes: f.Outcomes})
 	}
 	for _, c := range rb.Categories() {
-		t := byCategory[c]
-		if t == nil {
-			t = newTally()
-		}
-		f := t.figures()
+		f := get(byCategory, c).figures()
 		r.DataCategories = append(r.DataCategories, CategoryFigures{Category: c, Demands: f.Demands, Accounts: f.Accounts, Outcomes: f.Outcomes})
 	}
-	counted, closedCounted := in.Counted-nsDemands, in.ClosedCounted-closedNS(in.Groups, exact)
-	r.Reconciliation = Reconciliation{DemandsCounted: counted, ClosedCounted: closedCounted, Checks: checkNames()}
+	r.Reconciliation = Reconciliation{DemandsCounted: in.Counted - nsDemands, ClosedCounted: in.ClosedCounted - closedNS, Checks: checkNames()}
 	if err := Reconcile(r); err != nil {
 		return nil, err
 	}
 	return r, nil
-}
-
-// closedNS is how many of the closed demands are national-security ones.
-func closedNS(groups, exact []Group) int64 {
-	var all, ex int64
-	for _, g := range groups {
-		if g.State == writ.StateClosed {
-			all += g.Demands
-		}
-	}
-	for _, g := range exact {
-		if g.State == writ.StateClosed {
-			ex += g.Demands
-		}
-	}
-	return all - ex
 }
 
 func others(n int64) string {
@@ -272,7 +288,7 @@ func others(n int64) string {
 
 // group is the outcome group of a group of demands.
 func group(g Group) string {
-	if g.State == writ.StateClosed {
+	if g.Outcome != "" {
 		return g.Outcome
 	}
 	return Pending
@@ -288,6 +304,7 @@ type tally struct {
 	f                   Figures
 	outcomes            map[string]int64
 	customers, withData map[int64]bool
+	customerDemands     int64
 }
 
 func newTally() *tally {
@@ -299,21 +316,19 @@ func (t *tally) add(g Group) {
 	t.f.Demands += g.Demands
 	t.f.Accounts += g.Accounts
 	t.outcomes[name] += g.Demands
-	if g.Emergency {
-		t.f.Emergency += g.Demands
-		if disclosed(name) {
-			t.f.EmergencyWithData += g.Demands
-		}
+	t.f.Emergency += g.Emergency
+	if disclosed(name) {
+		t.f.EmergencyWithData += g.Emergency
 	}
-	if g.DelayedNotice {
-		t.f.DelayedNotices += g.Demands
+	t.f.DelayedNotices += g.DelayedNotices
+}
+
+func (t *tally) customer(c CustomerGroup) {
+	t.customers[c.Customer] = true
+	if c.WithData {
+		t.withData[c.Customer] = true
 	}
-	if g.EnterpriseCustomer != 0 {
-		t.customers[g.EnterpriseCustomer] = true
-		if disclosed(name) {
-			t.withData[g.EnterpriseCustomer] = true
-		}
-	}
+	t.customerDemands += c.Demands
 }
 
 func (t *tally) figures() Figures {

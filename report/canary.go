@@ -37,10 +37,25 @@ type Statement struct {
 	Text string
 }
 
-// canaryRule is a statement and the demands that would falsify it.
+// CanaryFacts are what the statements of a canary are checked against:
+// the groups of the period's demands, national-security ones included,
+// how many came from a national-security authority, and how many carry a
+// non-disclosure order without end or longer than a year.
+type CanaryFacts struct {
+	Groups                    []Group
+	NationalSecurityAuthority int64
+	LongGags                  int64
+}
+
+// any reports whether a group with demands satisfies pred.
+func (f CanaryFacts) any(pred func(Group) bool) bool {
+	return slices.ContainsFunc(f.Groups, func(g Group) bool { return g.Demands > 0 && pred(g) })
+}
+
+// canaryRule is a statement and what would falsify it.
 type canaryRule struct {
 	Statement
-	falsifiedBy func(g Group) bool
+	falsifiedBy func(f CanaryFacts) bool
 }
 
 // canaryRules are the statements a canary may make, in order, written from
@@ -51,15 +66,15 @@ func canaryRules(rb *rules.Rulebook) []canaryRule {
 		name, citation := rb.InstrumentName(code)
 		out = append(out, canaryRule{
 			Statement:   Statement{Code: "no-" + strings.ReplaceAll(code, "_", "-"), Text: fmt.Sprintf("No %s (%s) was received.", name, citation)},
-			falsifiedBy: func(g Group) bool { return g.Instrument == code },
+			falsifiedBy: func(f CanaryFacts) bool { return f.any(func(g Group) bool { return g.Instrument == code }) },
 		})
 	}
 	out = append(out, canaryRule{
 		Statement:   Statement{Code: "no-national-security-authority", Text: "No demand was received from a national-security or intelligence authority of any country."},
-		falsifiedBy: func(g Group) bool { return g.NationalSecurityAuthority },
+		falsifiedBy: func(f CanaryFacts) bool { return f.NationalSecurityAuthority > 0 },
 	}, canaryRule{
 		Statement:   Statement{Code: "no-long-gag", Text: "No demand was received under a non-disclosure order without end or longer than one year."},
-		falsifiedBy: func(g Group) bool { return g.LongGag },
+		falsifiedBy: func(f CanaryFacts) bool { return f.LongGags > 0 },
 	})
 	home, agreements := rb.HomeCountry(), rb.ContentAgreementInstruments()
 	foreignOutsideAgreement := func(g Group) bool {
@@ -68,12 +83,14 @@ func canaryRules(rb *rules.Rulebook) []canaryRule {
 	out = append(out, canaryRule{
 		Statement: Statement{Code: "no-foreign-content-demand-outside-agreement",
 			Text: fmt.Sprintf("No authority of a country other than %s asked for the content of communications except by %s.", home, oneOf(rb, agreements))},
-		falsifiedBy: func(g Group) bool { return foreignOutsideAgreement(g) && slices.Contains(g.Categories, "content") },
+		falsifiedBy: func(f CanaryFacts) bool {
+			return f.any(func(g Group) bool { return foreignOutsideAgreement(g) && slices.Contains(g.Categories, "content") })
+		},
 	}, canaryRule{
 		Statement: Statement{Code: "no-foreign-content-disclosed-outside-agreement",
 			Text: fmt.Sprintf("No content was disclosed to an authority of a country other than %s except under %s.", home, oneOf(rb, agreements))},
-		falsifiedBy: func(g Group) bool {
-			return foreignOutsideAgreement(g) && g.State == writ.StateClosed && g.Outcome == writ.OutcomeContentDisclosed
+		falsifiedBy: func(f CanaryFacts) bool {
+			return f.any(func(g Group) bool { return foreignOutsideAgreement(g) && g.Outcome == writ.OutcomeContentDisclosed })
 		},
 	})
 	return out
@@ -101,17 +118,17 @@ func CanaryStatements(rb *rules.Rulebook) []Statement {
 	return out
 }
 
-// BuildCanary makes the canary of a period from the groups of its demands
+// BuildCanary makes the canary of a period from the facts of its demands
 // (national-security ones included): every statement that no demand
 // falsifies.
-func BuildCanary(rb *rules.Rulebook, p Period, issued, expires time.Time, cp Checkpoint, groups []Group) (*Canary, error) {
+func BuildCanary(rb *rules.Rulebook, p Period, issued, expires time.Time, cp Checkpoint, facts CanaryFacts) (*Canary, error) {
 	if !expires.After(issued) {
 		return nil, writ.FieldErrorf("expires", "the canary must expire after it is issued (%s)", issued.UTC().Format(time.RFC3339))
 	}
 	c := &Canary{Period: p, Issued: issued.UTC().Truncate(time.Second), Expires: expires.UTC().Truncate(time.Second),
 		Checkpoint: Checkpoint{Origin: cp.Origin, TreeSize: cp.TreeSize, RootHash: cp.RootHash}, Statements: []Statement{}}
 	for _, r := range canaryRules(rb) {
-		if !slices.ContainsFunc(groups, func(g Group) bool { return g.Demands > 0 && r.falsifiedBy(g) }) {
+		if !r.falsifiedBy(facts) {
 			c.Statements = append(c.Statements, r.Statement)
 		}
 	}

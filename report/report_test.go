@@ -80,33 +80,36 @@ var h2 = Period{2026, 2}
 // emergency, a delayed notice and two enterprise customers, one of them
 // named from two countries.
 func groups() []Group {
-	g := func(country string, state writ.State, outcome, instrument string, categories []string, n, accounts int64) Group {
-		return Group{Country: country, State: state, Outcome: outcome, Instrument: instrument, Categories: categories, Demands: n, Accounts: accounts, ExampleID: 1}
+	g := func(country, outcome, instrument string, categories []string, n, accounts int64) Group {
+		return Group{Country: country, Outcome: outcome, Instrument: instrument, Categories: categories, Demands: n, Accounts: accounts, ExampleID: 1}
 	}
 	content, subscriber := []string{"content"}, []string{"subscriber"}
 	out := []Group{
-		g("US", writ.StateClosed, writ.OutcomeContentDisclosed, "us_search_warrant", content, 3, 4),
-		g("US", writ.StateClosed, writ.OutcomeNonContentDisclosed, "us_subpoena", subscriber, 2, 2),
-		g("US", writ.StateClosed, writ.OutcomeRejected, "us_subpoena", subscriber, 1, 1),
-		g("US", writ.StateInReview, "", "us_2703d_order", []string{"traffic", "subscriber"}, 2, 3),
-		g("DE", writ.StateClosed, writ.OutcomeRedirected, "eu_epoc", subscriber, 1, 1),
-		g("DE", writ.StateClosed, writ.OutcomeNoData, "foreign_police_request", subscriber, 2, 2),
-		g("GB", writ.StateClosed, writ.OutcomeWithdrawn, "uk_copo", content, 1, 1),
+		g("US", writ.OutcomeContentDisclosed, "us_search_warrant", content, 3, 4),
+		g("US", writ.OutcomeNonContentDisclosed, "us_subpoena", subscriber, 2, 2),
+		g("US", writ.OutcomeRejected, "us_subpoena", subscriber, 1, 1),
+		g("US", "", "us_2703d_order", []string{"traffic", "subscriber"}, 2, 3),
+		g("DE", writ.OutcomeRedirected, "eu_epoc", subscriber, 1, 1),
+		g("DE", writ.OutcomeNoData, "foreign_police_request", subscriber, 2, 2),
+		g("GB", writ.OutcomeWithdrawn, "uk_copo", content, 1, 1),
 	}
-	out[0].Emergency = true
-	out[0].EnterpriseCustomer = 7
-	out[4].EnterpriseCustomer = 7
-	out[5].EnterpriseCustomer = 8
-	out[3].DelayedNotice = true
+	out[0].Emergency = 3
+	out[3].DelayedNotices = 2
 	return out
 }
 
+// customers of the groups: customer 7 is named from the US (and had
+// content disclosed) and from DE.
+func customers() []CustomerGroup {
+	return []CustomerGroup{{Country: "US", Customer: 7, Demands: 3, WithData: true}, {Country: "DE", Customer: 7, Demands: 1}, {Country: "DE", Customer: 8, Demands: 2}}
+}
+
 func input(gs []Group) Input {
-	in := Input{Period: h2, AsOf: time.Date(2027, 1, 15, 9, 0, 0, 0, time.UTC), Groups: gs,
+	in := Input{Period: h2, AsOf: time.Date(2027, 1, 15, 9, 0, 0, 0, time.UTC), Groups: gs, Customers: customers(),
 		Checkpoint: Checkpoint{Origin: "writ.test/log", TreeSize: 42, RootHash: "cm9vdA==", Note: "writ.test/log\n42\ncm9vdA==\n"}}
 	for _, g := range gs {
 		in.Counted += g.Demands
-		if g.State == writ.StateClosed {
+		if g.Outcome != "" {
 			in.ClosedCounted += g.Demands
 		}
 	}
@@ -196,23 +199,26 @@ func TestNationalSecurityDemandsChangeNoExactFigure(t *testing.T) {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
-	states := []writ.State{writ.StateReceived, writ.StateInReview, writ.StateClosed}
 	for i := range 200 {
 		gs := groups()
 		for range 1 + rng.IntN(5) {
-			g := Group{Country: []string{"US", "DE", "GB", "FR"}[rng.IntN(4)], State: states[rng.IntN(3)],
+			g := Group{Country: []string{"US", "DE", "GB", "FR"}[rng.IntN(4)],
 				Instrument: []string{"us_nsl", "us_fisa_order", "us_fisa_702_directive", "us_subpoena", "eu_epoc"}[rng.IntN(5)],
-				Categories: []string{"subscriber"}, Emergency: rng.IntN(2) == 0, DelayedNotice: rng.IntN(2) == 0,
-				EnterpriseCustomer: int64(rng.IntN(3) * 9), Demands: 1 + int64(rng.IntN(300)), ExampleID: 99}
-			g.Accounts = g.Demands
-			if g.State == writ.StateClosed {
+				Categories: []string{"subscriber"}, Demands: 1 + int64(rng.IntN(300)), ExampleID: 99}
+			g.Accounts, g.Emergency, g.DelayedNotices = g.Demands, rng.Int64N(g.Demands+1), rng.Int64N(g.Demands+1)
+			if rng.IntN(3) > 0 {
 				g.Outcome = writ.Outcomes()[rng.IntN(6)]
 			}
-			g.NationalSecurityAuthority = !strings.HasPrefix(g.Instrument, "us_fisa") && g.Instrument != "us_nsl"
 			g.NationalSecurityFlag = true
 			gs = append(gs, g)
 		}
-		r, err := Build(rb, input(gs))
+		in := input(gs)
+		for _, g := range gs {
+			if g.NationalSecurityFlag && !strings.HasPrefix(g.Instrument, "us_fisa") && g.Instrument != "us_nsl" {
+				in.NationalSecurityAuthority += g.Demands
+			}
+		}
+		r, err := Build(rb, in)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +228,7 @@ func TestNationalSecurityDemandsChangeNoExactFigure(t *testing.T) {
 	}
 	// The bands move only by whole bands.
 	gs := groups()
-	gs = append(gs, Group{Country: "US", State: writ.StateReceived, Instrument: "us_nsl", Categories: []string{"subscriber"},
+	gs = append(gs, Group{Country: "US", Instrument: "us_nsl", Categories: []string{"subscriber"},
 		NationalSecurityFlag: true, Demands: 250, Accounts: 499, ExampleID: 5})
 	r, err := Build(rb, input(gs))
 	if err != nil {
@@ -252,12 +258,15 @@ func TestReconciliationFailsLoudly(t *testing.T) {
 		{"a demand counted twice", func(in *Input) { in.Groups = append(in.Groups, in.Groups[1]) }, "counted twice or not at all"},
 		{"a demand not counted", func(in *Input) { in.Counted++ }, "counted twice or not at all"},
 		{"an unknown country", func(in *Input) { in.Groups[2].Country = "ZZ"; in.Groups[2].ExampleID = 31 }, `demand 31: the requesting authority's country "ZZ"`},
-		{"an open demand with an outcome", func(in *Input) { in.Groups[3].Outcome = "rejected" }, "not closed"},
-		{"a closed demand without one", func(in *Input) { in.Groups[2].Outcome = "" }, "not one of the six"},
+		{"an outcome not of the six", func(in *Input) { in.Groups[2].Outcome = "disclosed" }, `closed with outcome "disclosed"`},
+		{"an unknown state", func(in *Input) { in.UnknownStates = []int64{77} }, "demand 77: its state is not one of writ's"},
 		{"an unknown instrument", func(in *Input) { in.Groups[2].Instrument = "letter" }, "unknown instrument"},
 		{"a repeated category", func(in *Input) { in.Groups[2].Categories = []string{"subscriber", "subscriber"} }, "data categories"},
-		{"a national security letter without its flag", func(in *Input) { in.Groups[2].Instrument = "us_nsl" }, "NATIONAL_SECURITY flag is false"},
-		{"a flag without cause", func(in *Input) { in.Groups[2].NationalSecurityFlag = true }, "NATIONAL_SECURITY flag is true"},
+		{"a national security letter without its flag", func(in *Input) { in.Groups[2].Instrument = "us_nsl" }, "NATIONAL_SECURITY flag is missing, but the instrument us_nsl"},
+		{"a national-security authority's demand without it", func(in *Input) { in.NationalSecurityAuthority, in.Unflagged = 1, []int64{31} },
+			"demand 31: the NATIONAL_SECURITY flag is missing, but it came from a national-security authority"},
+		{"a flag without cause", func(in *Input) { in.Groups[2].NationalSecurityFlag = true }, "a flag was set without cause"},
+		{"a customer of a country without demands", func(in *Input) { in.Customers[2].Country = "FR" }, "customer 8: named by demands of FR"},
 		{"a demand without accounts", func(in *Input) { in.Groups[2].Accounts = 0 }, "names no account"},
 	}
 	for _, c := range cases {
@@ -304,7 +313,9 @@ func TestDiffNamesTheFigure(t *testing.T) {
 	a, _ := Build(rb, input(groups()))
 	gs := groups()
 	gs[5].Country = "FR"
-	b, err := Build(rb, input(gs))
+	in := input(gs)
+	in.Customers[2].Country = "FR"
+	b, err := Build(rb, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -327,7 +338,7 @@ func TestCanary(t *testing.T) {
 	issued := time.Date(2027, 1, 15, 9, 0, 0, 0, time.UTC)
 	cp := Checkpoint{Origin: "writ.test/log", TreeSize: 42, RootHash: "cm9vdA=="}
 	all := len(CanaryStatements(rb))
-	c, err := BuildCanary(rb, h2, issued, DefaultCanaryExpiry(h2), cp, groups())
+	c, err := BuildCanary(rb, h2, issued, DefaultCanaryExpiry(h2), cp, CanaryFacts{Groups: groups()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,15 +347,14 @@ func TestCanary(t *testing.T) {
 	}
 	// A foreign court order for content falsifies one statement; once it
 	// ended with content disclosed, a second.
-	gs := append(groups(), Group{Country: "BR", State: writ.StateInReview, Instrument: "foreign_court_order", Categories: []string{"content"}, Demands: 1, Accounts: 1})
-	c, _ = BuildCanary(rb, h2, issued, DefaultCanaryExpiry(h2), cp, gs)
+	gs := append(groups(), Group{Country: "BR", Instrument: "foreign_court_order", Categories: []string{"content"}, Demands: 1, Accounts: 1})
+	c, _ = BuildCanary(rb, h2, issued, DefaultCanaryExpiry(h2), cp, CanaryFacts{Groups: gs})
 	if len(c.Statements) != all-1 || strings.Contains(c.Text(), "no-foreign-content-demand-outside-agreement") {
 		t.Fatalf("statements %+v", c.Statements)
 	}
-	gs[len(gs)-1].State, gs[len(gs)-1].Outcome = writ.StateClosed, writ.OutcomeContentDisclosed
-	gs = append(gs, Group{Country: "US", State: writ.StateReceived, Instrument: "us_nsl", Categories: []string{"subscriber"},
-		NationalSecurityFlag: true, NationalSecurityAuthority: true, LongGag: true, Demands: 1, Accounts: 1})
-	c, _ = BuildCanary(rb, h2, issued, DefaultCanaryExpiry(h2), cp, gs)
+	gs[len(gs)-1].Outcome = writ.OutcomeContentDisclosed
+	gs = append(gs, Group{Country: "US", Instrument: "us_nsl", Categories: []string{"subscriber"}, NationalSecurityFlag: true, Demands: 1, Accounts: 1})
+	c, _ = BuildCanary(rb, h2, issued, DefaultCanaryExpiry(h2), cp, CanaryFacts{Groups: gs, NationalSecurityAuthority: 1, LongGags: 1})
 	var codes []string
 	for _, s := range c.Statements {
 		codes = append(codes, s.Code)
@@ -375,7 +385,7 @@ func TestCanary(t *testing.T) {
 	if _, err := OpenCanary(signed, other, issued); writ.ErrorCode(err) != writ.EINVALID {
 		t.Fatalf("another key: %v", err)
 	}
-	if _, err := BuildCanary(rb, h2, issued, issued, cp, nil); writ.ErrorField(err) != "expires" {
+	if _, err := BuildCanary(rb, h2, issued, issued, cp, CanaryFacts{}); writ.ErrorField(err) != "expires" {
 		t.Fatalf("an expiry before issue: %v", err)
 	}
 }
@@ -497,7 +507,7 @@ func FuzzParseReport(f *testing.F) {
 func FuzzParseCanaryText(f *testing.F) {
 	rb := rulebook(f)
 	c, _ := BuildCanary(rb, h2, time.Date(2027, 1, 15, 9, 0, 0, 0, time.UTC), DefaultCanaryExpiry(h2),
-		Checkpoint{Origin: "writ.test/log", TreeSize: 42, RootHash: "cm9vdA=="}, nil)
+		Checkpoint{Origin: "writ.test/log", TreeSize: 42, RootHash: "cm9vdA=="}, CanaryFacts{})
 	f.Add(c.Text())
 	f.Add("writ warrant canary v1\nperiod 2026-H2\nissued x\n")
 	f.Fuzz(func(t *testing.T, text string) {

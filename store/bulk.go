@@ -56,7 +56,9 @@ type ImportedStep struct {
 // notices follow from the steps. Each demand gets one "demand.imported"
 // event with its history. What differs is the cost: a batch takes a few
 // multi-row statements per table instead of dozens of statements per
-// demand.
+// demand. And an import sends nothing: no notice, letter, notification or
+// reminder is queued for an imported demand, since what its history says
+// was sent was sent by the system it came from.
 //
 // Admins only (EFORBIDDEN). An EINVALID or ECONFLICT error names the demand
 // by its index in the batch (Field "demands[3].history[2]"); nothing of the

@@ -240,7 +240,7 @@ func testCorruptedRecords(t *testing.T, f *reportFixture) {
 		{"unknown country", `authority_country = 'XX'`, `authority_country = 'DE'`, "de-rejected", `country "XX"`},
 		{"national-security flag removed from a record", `flags = '[]', instrument = 'us_nsl'`,
 			`flags = '[]', instrument = 'us_subpoena'`, "us-rejected", "NATIONAL_SECURITY flag"},
-		{"unknown state", `state = 'lost'`, `state = 'in_review'`, "us-pending-gag", `unknown state "lost"`},
+		{"unknown state", `state = 'lost'`, `state = 'in_review'`, "us-pending-gag", "its state is not one of writ's"},
 		{"unknown data category", `data_categories = '["photos"]'`, `data_categories = '["subscriber"]'`, "fr-no-data", "data categories"},
 		{"no account", `accounts = '[]'`, `accounts = '["joe@mail.example"]'`, "fr-withdrawn", "names no account"},
 	}

@@ -90,18 +90,16 @@ func (s *Store) VerifyReport(ctx context.Context, actor writ.Actor, published []
 		return nil, err
 	}
 	v.Demands = len(replayed)
-	reg, err := s.reportRegistry(ctx, s.read)
+	reg, err := s.reportRegistry(ctx, s.read, nil)
 	if err != nil {
 		return nil, err
 	}
-	in := report.Input{Period: period, AsOf: r.AsOf, Checkpoint: r.Checkpoint}
+	var fromLog reportFacts
 	for _, f := range replayed {
-		in.Groups = append(in.Groups, f.group(reg, r.AsOf, s.rules.LongNDOAfter()))
-		in.Counted++
-		if f.state == writ.StateClosed {
-			in.ClosedCounted++
-		}
+		fromLog.add(f, reg, r.AsOf, s.rules.LongNDOAfter())
 	}
+	in := fromLog.in
+	in.Period, in.AsOf, in.Checkpoint = period, r.AsOf, r.Checkpoint
 	compare := func(source string, in report.Input, err error) {
 		if err != nil {
 			problem("%s: %v", source, err)
@@ -117,11 +115,12 @@ func (s *Store) VerifyReport(ctx context.Context, actor writ.Actor, published []
 		}
 	}
 	compare("recomputed from the log", in, nil)
-	fromRecords, err := s.reportInput(ctx, period, r.Checkpoint, r.AsOf)
+	fromRecords, err := s.reportInput(ctx, reportQuery{period: period, size: r.Checkpoint.TreeSize, asOf: r.AsOf, examples: true})
 	if writ.ErrorCode(err) == writ.EUNAVAILABLE {
 		return nil, err
 	}
-	compare("recomputed from the records", fromRecords, err)
+	fromRecords.in.Checkpoint = r.Checkpoint
+	compare("recomputed from the records", fromRecords.in, err)
 
 	// Each record against its history.
 	records, err := s.periodRecords(ctx, period, cp.Size)
@@ -263,7 +262,7 @@ func (s *Store) replayLog(ctx context.Context, p report.Period, cp auditlog.Chec
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		reg, err := s.reportRegistry(ctx, tx)
+		reg, err := s.reportRegistry(ctx, tx, nil)
 		if err != nil {
 			return err
 		}
@@ -277,8 +276,9 @@ func (s *Store) replayLog(ctx context.Context, p report.Period, cp auditlog.Chec
 // leaving out those changed since the checkpoint.
 func (s *Store) periodRecords(ctx context.Context, p report.Period, size int64) (map[int64]*demandFacts, error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT d.id, d.received_at, d.agency_id, d.customer_id, d.authority_country, d.state,
-		COALESCE(d.outcome, ''), d.instrument, d.data_categories, d.account_count, d.emergency, d.ndo, d.ndo_until, d.flags
-		FROM demands d WHERE d.received_at >= ? AND d.received_at < ? AND d.id NOT IN (`+touchedSince+`)`), p.Start(), p.End(), size)
+		COALESCE(d.outcome, ''), d.instrument, d.data_categories, `+s.accountCount()+`, d.emergency, d.ndo, d.ndo_until, d.flags
+		FROM demands d WHERE d.received_at >= ? AND d.received_at < ? AND d.id NOT IN (SELECT demand_id FROM events WHERE log_index >= ? AND demand_id IS NOT NULL)`),
+		p.Start(), p.End(), size)
 	if err != nil {
 		return nil, unavailableOr(err, "store: verify")
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -59,11 +60,12 @@ func newSite(t *testing.T) *site {
 			s.secrets[u.Email] = secret
 		}
 	}
-	app, err := web.New(web.Options{Store: f.Store, Now: f.Clock.Now})
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	app, err := web.New(web.Options{Store: f.Store, Now: f.Clock.Now, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Options{Store: f.Store, Rules: f.Store.Rules(), Now: f.Clock.Now})
+	api := httpapi.New(httpapi.Options{Store: f.Store, Rules: f.Store.Rules(), Now: f.Clock.Now, Logger: quiet})
 	s.srv = httptest.NewServer(web.Mount(api.Hardened(httpapi.Limits{}, false), app))
 	t.Cleanup(s.srv.Close)
 	return s

@@ -79,6 +79,7 @@ func main() {
 	clients := fs.Int("clients", 8, "concurrent clients or writers")
 	duration := fs.Duration("duration", 10*time.Second, "how long each run lasts")
 	runs := fs.Int("runs", 3, "how many runs")
+	logLock := fs.Bool("log-lock", false, "raw: also take and move the audit log's head in each transaction, as writ does")
 	fs.Parse(os.Args[2:])
 	ctx := context.Background()
 	var err error
@@ -86,7 +87,7 @@ func main() {
 	case "http":
 		err = runHTTP(ctx, *base, *token, *clients, *duration, *runs)
 	case "raw":
-		err = runRaw(ctx, *db, *clients, *duration, *runs)
+		err = runRaw(ctx, *db, *clients, *duration, *runs, *logLock)
 	case "pgdb":
 		err = recreateDatabase(ctx, *db, *name, *keep)
 	default:
@@ -221,10 +222,14 @@ type rawDemand struct {
 	event       string
 }
 
-// runRaw sets up a fresh database with writ's schema and the demo
-// registry, works out the rows of each submission with writ's own
+// runRaw sets up a database with writ's schema and the demo registry
+// (unless an earlier run did), works out the rows of each submission with writ's own
 // rulebook, and then writes them, one transaction per demand.
-func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs int) error {
+//
+// With logLock, each transaction also locks the audit log's head row and
+// moves it on, as writ's appendEvents does before it writes the event:
+// not part of the ceiling, but a measure of what that ordering costs.
+func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs int, logLock bool) error {
 	rb, err := rules.Default()
 	if err != nil {
 		return err
@@ -236,7 +241,13 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 	if _, err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	if _, err := demo.Load(ctx, st, demo.Options{Now: time.Now()}); err != nil {
+	// The registry, once: a later run writes on into the same database,
+	// as the HTTP runs do into theirs.
+	if _, err := st.UserByEmail(ctx, agencyEmail); writ.ErrorCode(err) == writ.ENOTFOUND {
+		if _, err := demo.Load(ctx, st, demo.Options{Now: time.Now()}); err != nil {
+			return err
+		}
+	} else if err != nil {
 		return err
 	}
 	demands, agent, err := rawDemands(ctx, st, rb)
@@ -285,6 +296,11 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 		"notice":     `INSERT INTO notices (demand_id, timing, state, send_at, until, reason, updated_at) VALUES (?, ?, ?, ?, '', '', ?)`,
 		"event":      `INSERT INTO events (demand_id, actor_id, actor, kind, data, at, log_index) VALUES (?, ?, ?, 'demand.received', ?, ?, ?)`,
 		"hash":       `INSERT INTO log_hashes (idx, hash) VALUES (?, ?)`,
+		"lock":       `SELECT size FROM log_head WHERE id = 1`,
+		"head":       `UPDATE log_head SET size = size + 1 WHERE id = 1`,
+	}
+	if postgres {
+		statements["lock"] += " FOR UPDATE"
 	}
 	prepared := map[string]*sql.Stmt{}
 	for k, s := range statements {
@@ -295,9 +311,22 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 	}
 	// The log's numbering is the writers' only shared state, kept here
 	// rather than in a locked row: that lock is writ's cost, not the
-	// database's.
+	// database's. It goes on from what an earlier run left.
 	var logIndex, hashIndex atomic.Int64
 	var seq atomic.Int64
+	var top int64
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(log_index), 0) FROM events`).Scan(&top); err != nil {
+		return err
+	}
+	logIndex.Store(top)
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(idx), 0) FROM log_hashes`).Scan(&top); err != nil {
+		return err
+	}
+	hashIndex.Store(top)
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM demands`).Scan(&top); err != nil {
+		return err
+	}
+	seq.Store(top)
 	hash := bytes.Repeat([]byte{0xab}, 32)
 	var results []run
 	for range runs {
@@ -341,12 +370,23 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 			if _, err := stmt("notice").ExecContext(ctx, id, rd.timing, rd.noticeState, sendAt, now); err != nil {
 				return fail(err)
 			}
-			if _, err := stmt("event").ExecContext(ctx, id, agent, "Special Agent Dana Scully", rd.event, now, logIndex.Add(1)+1<<40); err != nil {
+			if logLock {
+				var size int64
+				if err := stmt("lock").QueryRowContext(ctx).Scan(&size); err != nil {
+					return fail(err)
+				}
+			}
+			if _, err := stmt("event").ExecContext(ctx, id, agent, "Special Agent Dana Scully", rd.event, now, logIndex.Add(1)); err != nil {
 				return fail(err)
 			}
 			// An entry adds two stored hashes to the tree on average.
 			for range 2 {
-				if _, err := stmt("hash").ExecContext(ctx, hashIndex.Add(1)+1<<40, hash); err != nil {
+				if _, err := stmt("hash").ExecContext(ctx, hashIndex.Add(1), hash); err != nil {
+					return fail(err)
+				}
+			}
+			if logLock {
+				if _, err := stmt("head").ExecContext(ctx); err != nil {
 					return fail(err)
 				}
 			}
@@ -357,7 +397,7 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 		})
 		results = append(results, res)
 	}
-	return emit(map[string]any{"mode": "raw", "clients": clients, "duration_s": d.Seconds(), "runs": results})
+	return emit(map[string]any{"mode": "raw", "log_lock": logLock, "clients": clients, "duration_s": d.Seconds(), "runs": results})
 }
 
 // rawDemands works out, for each submission, the rows intake would write:

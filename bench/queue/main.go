@@ -1,6 +1,7 @@
 // Command queue measures how long a running writ takes to answer the
 // legal team's queue: the list of demands (newest first, filtered by state,
-// sorted by deadline) and one demand. One client asks each page in turn,
+// sorted by deadline, and the demands in review by deadline, a reviewer's
+// own queue) and one demand. One client asks each page in turn,
 // -requests times a run, -runs runs, after a few unmeasured requests to
 // warm the server, and prints the latencies as JSON. The time is the wall
 // time on the loopback interface from sending the request to reading the
@@ -29,6 +30,7 @@ var pages = []struct{ name, path string }{
 	{"list", "/v1/demands"},
 	{"list_in_review", "/v1/demands?state=in_review"},
 	{"list_by_deadline", "/v1/demands?sort=deadline"},
+	{"list_in_review_by_deadline", "/v1/demands?state=in_review&sort=deadline"},
 	{"demand", "/v1/demands/{id}"},
 }
 

@@ -3,18 +3,25 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
 	"writ/demo"
+	"writ/store"
 )
 
 func runDemo(ctx context.Context, sio *stdio, args []string) error {
-	fs := newFlagSet(sio, "demo", "demo [--demands N] [--db PATH|URL]")
+	fs := newFlagSet(sio, "demo", "demo [--demands N] [--db PATH|URL] | demo --codes")
 	sf := addStoreFlags(fs)
 	n := fs.Int("demands", 300, "how many demo demands the database should hold")
+	codes := fs.Bool("codes", false, "print the demo users' current sign-in codes and exit (the database is not touched)")
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
+	}
+	if *codes {
+		return printDemoCodes(sio.out, time.Now())
 	}
 	if *n < 0 {
 		fs.Usage()
@@ -29,7 +36,40 @@ func runDemo(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
+	printDemoSignIns(sio.err)
 	enc := json.NewEncoder(sio.out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(tokens)
+}
+
+// printDemoSignIns tells, on standard error so that standard output stays
+// the JSON of the API tokens, how each demo user signs in to the web
+// application.
+func printDemoSignIns(w io.Writer) {
+	fmt.Fprintf(w, "\nSign in to the web application at the address \"writ serve\" prints, with password %q and:\n", demo.Password)
+	for _, c := range demo.Credentials() {
+		fmt.Fprintf(w, "  %-8s  %-26s", c.Role, c.Email)
+		if c.TOTPSecret != "" {
+			fmt.Fprintf(w, "  TOTP secret %s", c.TOTPSecret)
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, "The legal team and the auditor also give a code: add the secret to an authenticator app, or run \"writ demo --codes\".")
+}
+
+// printDemoCodes prints each demo user's current TOTP code, computed from
+// the published demo secrets.
+func printDemoCodes(w io.Writer, now time.Time) error {
+	for _, c := range demo.Credentials() {
+		if c.TOTPSecret == "" {
+			continue
+		}
+		code, err := store.TOTPCode(c.TOTPSecret, now)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%-8s  %-26s  %s\n", c.Role, c.Email, code)
+	}
+	fmt.Fprintf(w, "valid until %s (codes change every 30 seconds; each is accepted once)\n", now.Truncate(30*time.Second).Add(30*time.Second).Format("15:04:05"))
+	return nil
 }

@@ -26,7 +26,7 @@ Commands:
     serve       run the HTTP server (applies migrations first)
     migrate     apply database migrations
     demo        load the demo data set and print the demo users' API tokens
-    user        create users and API tokens
+    user        create users and API tokens; set passwords and second factors
     assess      assess a case file (or - for standard input)
     rulebook    check or show a rulebook
     log         the audit log: key, checkpoint, verify, monitor

@@ -10,7 +10,15 @@ import (
 )
 
 func runUser(ctx context.Context, sio *stdio, args []string) error {
-	fs := newFlagSet(sio, "user", "user --name NAME --email EMAIL --role ROLE [--agency ID] [--customer ID] [--db PATH|URL]")
+	if len(args) > 0 {
+		switch args[0] {
+		case "password":
+			return runUserPassword(ctx, sio, args[1:])
+		case "totp":
+			return runUserTOTP(ctx, sio, args[1:])
+		}
+	}
+	fs := newFlagSet(sio, "user", "user --name NAME --email EMAIL --role ROLE [--agency ID] [--customer ID] [--db PATH|URL]\n       writ user password --email EMAIL < password\n       writ user totp --email EMAIL [--remove]")
 	sf := addStoreFlags(fs)
 	name := fs.String("name", "", "the user's `name`")
 	email := fs.String("email", "", "the user's e-mail `address`")
