@@ -154,6 +154,13 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		}, expect(403, map[string]int{"admin": 201})},
 		{"GET /v1/agencies/{id}", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/agencies/%d", f.AgencyUS.ID), ""} },
 			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200}, 200, legal...))},
+		{"POST /v1/agencies/{id}/verification", func(t *testing.T, c string) req {
+			a, err := f.Store.CreateAgency(context.Background(), writ.System(), store.AgencyInput{Name: "Unverified of " + c, Country: "FR", Kind: "court"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return req{"POST", fmt.Sprintf("/v1/agencies/%d/verification", a.ID), `{"verification":"called the ministry"}`}
+		}, expect(403, map[string]int{"admin": 200})},
 		{"GET /v1/customers", func(*testing.T, string) req { return req{"GET", "/v1/customers", ""} },
 			expect(200, map[string]int{"agencyUS": 403, "agencyDE": 403})},
 		{"POST /v1/customers", func(_ *testing.T, c string) req {

@@ -196,3 +196,26 @@ func (s *Server) confirmUser(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, u)
 	return nil
 }
+
+// verificationBody says how an agency was verified.
+type verificationBody struct {
+	Verification string `json:"verification"`
+}
+
+// verifyAgency records an admin's out-of-band verification of an agency.
+func (s *Server) verifyAgency(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in verificationBody
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	a, err := s.store.VerifyAgency(r.Context(), actorOf(r), id, in.Verification)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}

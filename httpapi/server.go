@@ -1,5 +1,6 @@
-// Package httpapi serves writ's JSON API under /v1/ and the audit log in
-// the C2SP tlog-tiles layout under /log/. Every route is in the
+// Package httpapi serves writ's JSON API under /v1/, the audit log in the
+// C2SP tlog-tiles layout under /log/, and the published transparency
+// reports under /transparency. Every route is in the
 // table of routes below, which the OpenAPI document (openapi.json, served at
 // /v1/openapi.json) must match exactly; a test holds the two together.
 package httpapi
@@ -52,6 +53,7 @@ func routes() []route {
 		{method: "GET", pattern: "/v1/agencies", handler: (*Server).listAgencies},
 		{method: "POST", pattern: "/v1/agencies", handler: (*Server).createAgency},
 		{method: "GET", pattern: "/v1/agencies/{id}", handler: (*Server).getAgency},
+		{method: "POST", pattern: "/v1/agencies/{id}/verification", handler: (*Server).verifyAgency},
 		{method: "GET", pattern: "/v1/customers", handler: (*Server).listCustomers},
 		{method: "POST", pattern: "/v1/customers", handler: (*Server).createCustomer},
 		{method: "GET", pattern: "/v1/customers/{id}", handler: (*Server).getCustomer},

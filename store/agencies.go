@@ -149,3 +149,36 @@ func (s *Store) Agencies(ctx context.Context, actor writ.Actor, f writ.AgencyFil
 	return collectPage(rows, n, func(r *sql.Rows) (writ.Agency, error) { return scanAgency(r) },
 		func(a writ.Agency) string { return idCursorOf(a.ID) })
 }
+
+// VerifyAgency records that an admin verified a registered agency out of
+// band, and how. Until then its requesters never count as verified, so
+// its demands cannot be approved. ECONFLICT when it is verified already.
+func (s *Store) VerifyAgency(ctx context.Context, actor writ.Actor, id int64, how string) (writ.Agency, error) {
+	if actor.Role != writ.RoleAdmin {
+		return writ.Agency{}, writ.Errorf(writ.EFORBIDDEN, "only an admin may verify agencies")
+	}
+	how = strings.TrimSpace(how)
+	if how == "" || len(how) > 500 {
+		return writ.Agency{}, writ.FieldErrorf("verification", "say how the agency was verified (for example: called the number published by the ministry)")
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		a, err := scanAgency(tx.QueryRowContext(ctx, s.q(`SELECT `+agencyColumns+` FROM agencies WHERE id = ?`+s.forUpdate()), id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("agency", id)
+		}
+		if err != nil {
+			return fmt.Errorf("store: verify agency: %w", err)
+		}
+		if a.Verified {
+			return writ.Errorf(writ.ECONFLICT, "agency %d is verified already", id)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE agencies SET verified = TRUE, verification = ?, verified_at = ? WHERE id = ?`), how, s.nowUTC(), id); err != nil {
+			return fmt.Errorf("store: verify agency: %w", err)
+		}
+		return s.appendEvent(ctx, tx, actor, nil, "agency.verified", map[string]any{"agency_id": id, "verification": how})
+	})
+	if err != nil {
+		return writ.Agency{}, err
+	}
+	return s.Agency(ctx, actor, id)
+}

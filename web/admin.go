@@ -214,6 +214,21 @@ func (s *Server) createAgency(w http.ResponseWriter, r *http.Request, v *visit) 
 	return s.redirect(w, r, "/admin/agencies", "The agency "+in.Name+" was registered.")
 }
 
+func (s *Server) verifyAgency(w http.ResponseWriter, r *http.Request, v *visit) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return writ.Errorf(writ.ENOTFOUND, "there is no agency %q", r.PathValue("id"))
+	}
+	a, err := s.store.VerifyAgency(r.Context(), v.actor, id, r.PostFormValue("verification"))
+	if err != nil {
+		if refusable(err) {
+			return s.showAgencies(w, r, v, status(writ.ErrorCode(err)), err)
+		}
+		return err
+	}
+	return s.redirect(w, r, "/admin/agencies", "The agency "+a.Name+" is verified.")
+}
+
 func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *visit) error {
 	page, err := s.store.Customers(r.Context(), v.actor, writ.CustomerFilter{Limit: 500})
 	if err != nil {

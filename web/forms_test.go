@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -131,6 +132,15 @@ func TestEveryFormWorksWithoutJavaScript(t *testing.T) {
 	admin.post("/admin/agencies", url.Values{"name": {"Gendarmerie"}, "country": {"fr"}, "kind": {"law_enforcement"},
 		"domains": {"gendarmerie.example.fr"}, "phone": {"+33 1 00 00 00 00"}, "verified": {"on"}, "verification": {"called the ministry"}})
 	admin.want(200, "/admin/agencies", "Gendarmerie was registered", "called the ministry")
+	// An agency registered unverified is verified later, out of band.
+	admin.post("/admin/agencies", url.Values{"name": {"Polizia di Stato"}, "country": {"it"}, "kind": {"law_enforcement"}, "domains": {"poliziadistato.example.it"}})
+	admin.want(200, "/admin/agencies", "Polizia di Stato was registered", "not verified")
+	italian, err := s.Store.Agencies(ctx, s.Admin, writ.AgencyFilter{Country: "IT"})
+	if err != nil || len(italian.Items) != 1 || italian.Items[0].Verified {
+		t.Fatalf("agencies in IT: %v, %v", italian.Items, err)
+	}
+	admin.post(fmt.Sprintf("/admin/agencies/%d/verification", italian.Items[0].ID), url.Values{"verification": {"called the Questura's published number"}})
+	admin.want(200, "/admin/agencies", "Polizia di Stato is verified", "called the Questura")
 	page, err := s.Store.Agencies(ctx, s.Admin, writ.AgencyFilter{Country: "FR"})
 	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("agencies in FR: %v, %v", page.Items, err)

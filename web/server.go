@@ -129,6 +129,7 @@ func routes() []route {
 		{"POST /admin/users/{id}/password", adminOnly, (*Server).setPassword},
 		{"GET /admin/agencies", seesAll, (*Server).agencies},
 		{"POST /admin/agencies", adminOnly, (*Server).createAgency},
+		{"POST /admin/agencies/{id}/verification", adminOnly, (*Server).verifyAgency},
 		{"GET /admin/customers", seesAll, (*Server).customers},
 	}
 }
