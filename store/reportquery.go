@@ -30,6 +30,9 @@ type reportQuery struct {
 	examples bool
 	// canary also counts the demands under long non-disclosure orders.
 	canary bool
+	// indexes are the demands table's indexes (SQLite only), so that a
+	// query names only an index the database has.
+	indexes map[string]bool
 }
 
 // reportFacts are what a report or a canary is computed from.
@@ -48,11 +51,15 @@ func (s *Store) reportInput(ctx context.Context, q reportQuery) (reportFacts, er
 	var f reportFacts
 	err := s.snapshot(ctx, func(tx *sql.Tx) error {
 		var size int64
-		if err := tx.QueryRowContext(ctx, `SELECT size FROM log_head WHERE id = 1`).Scan(&size); err != nil {
+		err := tx.QueryRowContext(ctx, `SELECT size FROM log_head WHERE id = 1`).Scan(&size)
+		if err != nil {
 			return fmt.Errorf("store: report: %w", err)
 		}
 		if q.size > size {
 			return writ.FieldErrorf("checkpoint", "the checkpoint has %d entries but this database's log only %d: it is another log's", q.size, size)
+		}
+		if q.indexes, err = s.demandIndexes(ctx, tx); err != nil {
+			return err
 		}
 		touched, err := s.touchedSince(ctx, tx, q.size)
 		if err != nil {
@@ -73,7 +80,8 @@ func (s *Store) reportInput(ctx context.Context, q reportQuery) (reportFacts, er
 		if f.in.Groups, err = s.reportGroups(ctx, tx, q, excl); err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, s.q(`SELECT count(*), count(d.outcome) FROM demands d WHERE d.received_at >= ? AND d.received_at < ?`+excl.sql),
+		err = tx.QueryRowContext(ctx, s.q(`SELECT count(*), count(d.outcome) FROM demands d`+s.indexedBy(q, "demands_report")+`
+			WHERE d.received_at >= ? AND d.received_at < ?`+excl.sql),
 			excl.with(q.period.Start(), q.period.End())...).Scan(&f.in.Counted, &f.in.ClosedCounted)
 		if err != nil {
 			return unavailableOr(err, "store: report count")
@@ -163,7 +171,7 @@ func (s *Store) reportGroups(ctx context.Context, db querier, q reportQuery, exc
 			CASE WHEN ` + nationalSecurityFlag + ` THEN 1 ELSE 0 END,
 			count(*), sum(` + s.accountCount() + `), sum(CASE WHEN d.emergency THEN 1 ELSE 0 END),
 			sum(CASE WHEN d.ndo AND (d.ndo_until = '' OR d.ndo_until > ?) THEN 1 ELSE 0 END)` + example + `
-		FROM demands d
+		FROM demands d` + s.indexedBy(q, "demands_report") + `
 		WHERE d.received_at >= ? AND d.received_at < ?` + excl.sql + `
 		GROUP BY 1, 2, 3, 4, 5`
 	rows, err := db.QueryContext(ctx, s.q(query), excl.with(q.asOf.Format(time.DateOnly), q.period.Start(), q.period.End())...)
@@ -212,10 +220,16 @@ func (s *Store) accountCount() string {
 // customers the period's demands name (national-security demands left
 // out), through the demands_enterprise index from those customers.
 func (s *Store) reportCustomers(ctx context.Context, db querier, q reportQuery, excl exclusion) ([]report.CustomerGroup, error) {
+	// SQLite is told the plan: from the customers, into each one's
+	// demands of the period by demands_enterprise. Left to itself it may
+	// read every demand of the period and look up its customer.
+	from := `customers c JOIN demands d ON d.customer_id = c.id WHERE`
+	if !s.postgres {
+		from = `customers c CROSS JOIN demands d` + s.indexedBy(q, "demands_enterprise") + ` WHERE d.customer_id = c.id AND`
+	}
 	rows, err := db.QueryContext(ctx, s.q(`SELECT d.authority_country, d.customer_id, count(*),
 			max(CASE WHEN d.outcome IN ('`+writ.OutcomeContentDisclosed+`', '`+writ.OutcomeNonContentDisclosed+`') THEN 1 ELSE 0 END)
-		FROM customers c JOIN demands d ON d.customer_id = c.id
-		WHERE c.kind IN ('enterprise', 'public_sector') AND d.received_at >= ? AND d.received_at < ? AND NOT (`+nationalSecurityFlag+`)`+excl.sql+`
+		FROM `+from+` c.kind IN ('enterprise', 'public_sector') AND d.received_at >= ? AND d.received_at < ? AND NOT (`+nationalSecurityFlag+`)`+excl.sql+`
 		GROUP BY 1, 2`), excl.with(q.period.Start(), q.period.End())...)
 	if err != nil {
 		return nil, unavailableOr(err, "store: report customers")
@@ -237,8 +251,8 @@ func (s *Store) reportCustomers(ctx context.Context, db querier, q reportQuery, 
 // reportNationalSecurity counts the period's demands from authorities of
 // kind national_security, and names those among them whose instrument is
 // not a national-security one by itself and that lack the
-// NATIONAL_SECURITY flag. Such demands are few; the demands_agency index
-// leads to them.
+// NATIONAL_SECURITY flag. Such demands are few; the demands_authority
+// index leads to them.
 func (s *Store) reportNationalSecurity(ctx context.Context, db querier, q reportQuery, excl exclusion, f *reportFacts) error {
 	agencies, err := s.nationalSecurityAgencies(ctx, db)
 	if err != nil || len(agencies) == 0 {
@@ -246,8 +260,9 @@ func (s *Store) reportNationalSecurity(ctx context.Context, db querier, q report
 	}
 	nsInstruments := s.rules.NationalSecurityInstruments()
 	args := append(append([]any{}, agencies...), q.period.Start(), q.period.End())
-	rows, err := db.QueryContext(ctx, s.q(`SELECT d.id, d.instrument, CASE WHEN `+nationalSecurityFlag+` THEN 1 ELSE 0 END FROM demands d
-		WHERE d.agency_id IN (`+placeholders(len(agencies))+`) AND d.received_at >= ? AND d.received_at < ?`+excl.sql+` ORDER BY d.id`), excl.with(args...)...)
+	rows, err := db.QueryContext(ctx, s.q(`SELECT d.id, d.instrument, CASE WHEN `+nationalSecurityFlag+` THEN 1 ELSE 0 END
+		FROM demands d`+s.indexedBy(q, "demands_authority")+` WHERE d.agency_id IN (`+placeholders(len(agencies))+`)
+		AND d.received_at >= ? AND d.received_at < ?`+excl.sql+` ORDER BY d.id`), excl.with(args...)...)
 	if err != nil {
 		return unavailableOr(err, "store: report")
 	}
@@ -287,6 +302,38 @@ func (s *Store) nationalSecurityAgencies(ctx context.Context, db querier) ([]any
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// indexedBy tells SQLite which index to read a table through, where its
+// planner, guided by statistics, might pick a narrower index and visit the
+// table for every row; PostgreSQL plans for itself. A database without the
+// index is left to its planner.
+func (s *Store) indexedBy(q reportQuery, index string) string {
+	if s.postgres || !q.indexes[index] {
+		return ""
+	}
+	return " INDEXED BY " + index
+}
+
+// demandIndexes lists the demands table's indexes on SQLite.
+func (s *Store) demandIndexes(ctx context.Context, db querier) (map[string]bool, error) {
+	if s.postgres {
+		return nil, nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'demands'`)
+	if err != nil {
+		return nil, unavailableOr(err, "store: report")
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("store: report: %w", err)
+		}
+		out[name] = true
+	}
+	return out, rows.Err()
 }
 
 // reportUnknownStates names demands of the period in a state that is not

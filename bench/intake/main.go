@@ -10,7 +10,8 @@
 // intake is held against: each commits one transaction per demand with the
 // rows that intake leaves for it, at the durability writ runs with (SQLite
 // in WAL mode with synchronous=FULL; PostgreSQL with its default
-// synchronous_commit=on), but without anything writ does besides: HTTP,
+// synchronous_commit=on), including the jobs intake queues (the notice
+// letter, deadline reminders), but without anything writ does besides: HTTP,
 // authentication, validation, reading the registry, assessing, the
 // idempotency check, and the lock on the audit log's head that orders
 // every event.
@@ -296,6 +297,8 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 		"notice":     `INSERT INTO notices (demand_id, timing, state, send_at, until, reason, updated_at) VALUES (?, ?, ?, ?, '', '', ?)`,
 		"event":      `INSERT INTO events (demand_id, actor_id, actor, kind, data, at, log_index) VALUES (?, ?, ?, 'demand.received', ?, ?, ?)`,
 		"hash":       `INSERT INTO log_hashes (idx, hash) VALUES (?, ?)`,
+		"job":        `INSERT INTO jobs (kind, subject, demand_id, payload, state, run_at, max_attempts, created_at, updated_at) VALUES (?, ?, ?, ?, 'available', ?, 8, ?, ?)`,
+		"delivery":   `INSERT INTO notice_deliveries (demand_id, channel, state, updated_at) VALUES (?, 'email', 'pending', ?)`,
 		"lock":       `SELECT size FROM log_head WHERE id = 1`,
 		"head":       `UPDATE log_head SET size = size + 1 WHERE id = 1`,
 	}
@@ -369,6 +372,22 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 			}
 			if _, err := stmt("notice").ExecContext(ctx, id, rd.timing, rd.noticeState, sendAt, now); err != nil {
 				return fail(err)
+			}
+			// The work intake queues: the notice letter when notice is
+			// due, and a reminder of each deadline.
+			if rd.noticeState == "scheduled" {
+				if _, err := stmt("job").ExecContext(ctx, store.JobNoticeEmail, fmt.Sprintf("demand:%d", id), id, `{"due":"`+now.Format(time.RFC3339)+`"}`, now, now, now); err != nil {
+					return fail(err)
+				}
+				if _, err := stmt("delivery").ExecContext(ctx, id, now); err != nil {
+					return fail(err)
+				}
+			}
+			for _, dl := range rd.deadlines {
+				subject := fmt.Sprintf("demand:%d:%s:%d", id, dl.Code, dl.Due.Unix())
+				if _, err := stmt("job").ExecContext(ctx, store.JobDeadlineReminder, subject, id, `{"due":"`+dl.Due.Format(time.RFC3339)+`"}`, dl.Due, now, now); err != nil {
+					return fail(err)
+				}
 			}
 			if logLock {
 				var size int64

@@ -15,6 +15,10 @@ CREATE INDEX demands_report ON demands (received_at) INCLUDE (authority_country,
 -- customers' demands, which this index leads to.
 CREATE INDEX demands_enterprise ON demands (customer_id, received_at) INCLUDE (authority_country, outcome, flags);
 
+-- And the demands of national-security authorities, which no exact figure
+-- may count, from those authorities.
+CREATE INDEX demands_authority ON demands (agency_id, received_at) INCLUDE (instrument, flags);
+
 -- What was published: the exact bytes (a report's JSON, a canary's signed
 -- note) whose SHA-256 the report.published or canary.published event
 -- appended to the audit log at log_index.

@@ -1,0 +1,18 @@
+// Package report builds writ's transparency reports and warrant canaries
+// from counted records: pure functions from groups of demands to a Report,
+// and from a Report to JSON, CSV, HTML with SVG charts, and PDF. The store
+// counts the records (store.BuildReport); this package decides what the
+// figures are, reconciles them, and writes them out.
+//
+// A report counts the demands received in a half-year, by the requesting
+// authority's country, as of a checkpoint of the audit log, with
+// national-security demands only in bands (rulebook §8). SCHEMA.md
+// documents the JSON and CSV forms; they are versioned by Schema and
+// SchemaVersion and only ever gain fields within a version. The same report
+// always gives the same bytes in every form, so a published report's hash
+// means something.
+//
+// Limits: the PDF uses the standard Helvetica font and WinAnsi encoding, so
+// characters outside it print as "?"; the HTML carries its one style sheet
+// inline and has no script.
+package report
