@@ -19,8 +19,9 @@ const maxBody = 1 << 20
 
 var errNoRoute = writ.Errorf(writ.ENOTFOUND, "no such API route")
 
-// status maps each error code to its one HTTP status.
-func status(code string) int {
+// Status maps each error code to its one HTTP status; the web pages use
+// the same mapping.
+func Status(code string) int {
 	switch code {
 	case writ.EINVALID:
 		return http.StatusBadRequest
@@ -74,7 +75,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case writ.EUNAUTHORIZED:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="writ"`)
 	}
-	writeJSON(w, status(code), errorBody{detail})
+	writeJSON(w, Status(code), errorBody{detail})
 }
 
 // writeJSON answers with v as JSON.

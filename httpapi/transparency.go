@@ -211,7 +211,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) er
 	if code == writ.EINTERNAL {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	status := status(code)
+	status := Status(code)
 	title := http.StatusText(status)
 	message := writ.ErrorMessage(err)
 	if code == writ.ENOTFOUND {

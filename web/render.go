@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/httpapi"
 	"writ/rules"
 	"writ/store"
 )
@@ -70,30 +71,8 @@ func (s *Server) render(w http.ResponseWriter, v *visit, status int, name, title
 	return err
 }
 
-// status maps each error code to its one HTTP status, as the API does.
-func status(code string) int {
-	switch code {
-	case writ.EINVALID:
-		return http.StatusBadRequest
-	case writ.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case writ.EFORBIDDEN:
-		return http.StatusForbidden
-	case writ.ENOTFOUND:
-		return http.StatusNotFound
-	case writ.ECONFLICT:
-		return http.StatusConflict
-	case writ.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case writ.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	case writ.ETOOMANY:
-		return http.StatusTooManyRequests
-	case writ.ESTORAGE:
-		return http.StatusInsufficientStorage
-	}
-	return http.StatusInternalServerError
-}
+// status is the HTTP status of an error code: the API's one mapping.
+func status(code string) int { return httpapi.Status(code) }
 
 // failure is what the error page shows: a code and a message a person may
 // read, never the text of an internal error.
