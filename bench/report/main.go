@@ -178,8 +178,8 @@ func (r *report) write(notesPath string) {
 		sub.p("| figure | min / **median** / max |")
 		sub.p("|---|---|")
 		sub.p("| appends/s (SQLite, durable) | %s |", sa.format("/s", 0))
-		sub.p("| full verification | %s |", sv.format(" MB/s", 1))
-		sub.p("| raw SHA-256 | %s |", ss.format(" MB/s", 1))
+		sub.p("| full verification | %s |", sv.format("MB/s", 1))
+		sub.p("| raw SHA-256 | %s |", ss.format("MB/s", 1))
 		ratio := sv.median / ss.median
 		met := ratio >= 0.5
 		sub.p("| verification ÷ raw SHA-256 (medians) | %.2f× |", ratio)
