@@ -29,7 +29,8 @@ func (s *Store) lockLogHead(ctx context.Context, tx *sql.Tx) (int64, error) {
 // moves the head; the caller holds the head's lock.
 func (s *Store) appendLeaves(ctx context.Context, tx *sql.Tx, size int64, leaves [][]byte) error {
 	hr := &hashReader{ctx: ctx, s: s, db: tx, cache: map[int64]tlog.Hash{}}
-	var rows [][]any
+	// A leaf adds about two stored hashes on average.
+	rows := newTableRows("log_hashes", []string{"idx", "hash"}, 2*len(leaves))
 	for i, leaf := range leaves {
 		n := size + int64(i)
 		hashes, err := tlog.StoredHashes(n, leaf, hr)
@@ -39,10 +40,10 @@ func (s *Store) appendLeaves(ctx context.Context, tx *sql.Tx, size int64, leaves
 		base := tlog.StoredHashIndex(0, n)
 		for j, h := range hashes {
 			hr.cache[base+int64(j)] = h
-			rows = append(rows, []any{base + int64(j), h[:]})
+			rows.add(base+int64(j), h[:])
 		}
 	}
-	if err := s.insertRows(ctx, tx, "log_hashes", "idx, hash", rows); err != nil {
+	if err := s.insertTableRows(ctx, tx, rows); err != nil {
 		return fmt.Errorf("store: log hashes: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`UPDATE log_head SET size = ? WHERE id = 1`), size+int64(len(leaves))); err != nil {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"writ"
 	"writ/auditlog"
@@ -39,7 +38,7 @@ func (s *Store) appendEvents(ctx context.Context, tx *sql.Tx, events []pendingEv
 	}
 	now := s.nowUTC()
 	leaves := make([][]byte, len(events))
-	rows := make([][]any, len(events))
+	rows := newTableRows("events", []string{"demand_id", "actor_id", "actor", "kind", "data", "at", "log_index"}, len(events))
 	for i, e := range events {
 		body, err := json.Marshal(e.data)
 		if err != nil {
@@ -55,9 +54,9 @@ func (s *Store) appendEvents(ctx context.Context, tx *sql.Tx, events []pendingEv
 		}
 		leaves[i] = auditlog.Leaf(auditlog.Event{Index: index, At: now, ActorID: actorID, Actor: e.actor.Name,
 			Kind: e.kind, DemandID: demandID, Data: body})
-		rows[i] = []any{nullInt64(e.demandID), nullIfZero(actorID), e.actor.Name, e.kind, string(body), now, index}
+		rows.add(nullInt64(e.demandID), nullIfZero(actorID), e.actor.Name, e.kind, string(body), now, index)
 	}
-	if err := s.insertRows(ctx, tx, "events", "demand_id, actor_id, actor, kind, data, at, log_index", rows); err != nil {
+	if err := s.insertTableRows(ctx, tx, rows); err != nil {
 		return fmt.Errorf("store: events: %w", err)
 	}
 	return s.appendLeaves(ctx, tx, size, leaves)
@@ -68,32 +67,6 @@ func nullIfZero(n int64) any {
 		return nil
 	}
 	return n
-}
-
-// insertRows inserts rows with multi-row INSERT statements, as many rows
-// a statement as the databases' limits on parameters allow.
-func (s *Store) insertRows(ctx context.Context, tx *sql.Tx, table, columns string, rows [][]any) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	width := len(rows[0])
-	per := 30000 / width
-	if per > 500 {
-		per = 500
-	}
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
-	for start := 0; start < len(rows); start += per {
-		end := min(start+per, len(rows))
-		args := make([]any, 0, (end-start)*width)
-		for _, r := range rows[start:end] {
-			args = append(args, r...)
-		}
-		query := "INSERT INTO " + table + " (" + columns + ") VALUES " + strings.TrimSuffix(strings.Repeat(tuple+", ", end-start), ", ")
-		if _, err := tx.ExecContext(ctx, s.q(query), args...); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // DemandEvents lists the history of a demand, oldest first, each event with

@@ -138,20 +138,7 @@ func (s *Store) snapshot(ctx context.Context, fn func(*sql.Tx) error) error {
 // touchedSince lists the demands with an event at or after a log index:
 // their rows may no longer be what they were at a checkpoint of that size.
 func (s *Store) touchedSince(ctx context.Context, db querier, size int64) ([]any, error) {
-	rows, err := db.QueryContext(ctx, s.q(`SELECT DISTINCT demand_id FROM events WHERE log_index >= ? AND demand_id IS NOT NULL`), size)
-	if err != nil {
-		return nil, unavailableOr(err, "store: report")
-	}
-	defer rows.Close()
-	var ids []any
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: report: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return s.queryIDs(ctx, db, `SELECT DISTINCT demand_id FROM events WHERE log_index >= ? AND demand_id IS NOT NULL`, size)
 }
 
 // nationalSecurityFlag is the test of the NATIONAL_SECURITY flag on a
@@ -288,7 +275,13 @@ func (s *Store) reportNationalSecurity(ctx context.Context, db querier, q report
 
 // nationalSecurityAgencies lists the agencies of kind national_security.
 func (s *Store) nationalSecurityAgencies(ctx context.Context, db querier) ([]any, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id FROM agencies WHERE kind = 'national_security' ORDER BY id`)
+	return s.queryIDs(ctx, db, `SELECT id FROM agencies WHERE kind = 'national_security' ORDER BY id`)
+}
+
+// queryIDs runs a query of one id column and returns the ids, as
+// arguments for a later IN list.
+func (s *Store) queryIDs(ctx context.Context, db querier, query string, args ...any) ([]any, error) {
+	rows, err := db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, unavailableOr(err, "store: report")
 	}

@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+)
+
+// tableRows are rows for one table, their values in one flat list.
+type tableRows struct {
+	table   string
+	columns []string
+	values  []any
+}
+
+func newTableRows(table string, columns []string, rows int) *tableRows {
+	return &tableRows{table: table, columns: columns, values: make([]any, 0, rows*len(columns))}
+}
+
+func (t *tableRows) add(values ...any) { t.values = append(t.values, values...) }
+
+// maxParameters is how many bound parameters one statement may carry:
+// SQLite's limit (32766 since 3.32); PostgreSQL allows 65535.
+func (s *Store) maxParameters() int {
+	if s.postgres {
+		return 65535
+	}
+	return 32766
+}
+
+// insertTableRows inserts the rows with multi-row INSERT statements of as
+// many rows as the limit on parameters allows. Every full statement has
+// the same text, so it is prepared once and run again for each chunk.
+func (s *Store) insertTableRows(ctx context.Context, tx *sql.Tx, t *tableRows) error {
+	width := len(t.columns)
+	total := len(t.values) / width
+	if total == 0 {
+		return nil
+	}
+	per := min(s.maxParameters()/width, 1000)
+	statement := func(rows int) string {
+		tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+		return s.q("INSERT INTO " + t.table + " (" + strings.Join(t.columns, ", ") + ") VALUES " +
+			strings.TrimSuffix(strings.Repeat(tuple+", ", rows), ", "))
+	}
+	full := total / per
+	if full > 1 {
+		stmt, err := tx.PrepareContext(ctx, statement(per))
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for c := range full {
+			if _, err := stmt.ExecContext(ctx, t.values[c*per*width:(c+1)*per*width]...); err != nil {
+				return err
+			}
+		}
+	} else if full == 1 {
+		if _, err := tx.ExecContext(ctx, statement(per), t.values[:per*width]...); err != nil {
+			return err
+		}
+	}
+	if rest := total - full*per; rest > 0 {
+		if _, err := tx.ExecContext(ctx, statement(rest), t.values[full*per*width:]...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
