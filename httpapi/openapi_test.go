@@ -350,25 +350,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"Error", errorBody{errorDetail{Code: writ.EINTERNAL, Message: "internal error"}}},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
-			b, err := json.Marshal(tc.value)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var v map[string]any
-			if err := json.Unmarshal(b, &v); err != nil {
-				t.Fatal(err)
-			}
-			var keys []string
-			for k := range v {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			if props := schemaNames(t, doc, tc.schema); !slices.Equal(keys, props) {
-				t.Errorf("%T encodes keys\n\t%v\nbut schema %s has\n\t%v", tc.value, keys, tc.schema, props)
-			}
-			if err := doc.Components.Schemas[tc.schema].Value.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
-				t.Errorf("%s does not fit its schema: %v\n%s", tc.schema, err, b)
-			}
+			checkSchema(t, doc, tc.schema, tc.value)
 		})
 	}
 
@@ -406,4 +388,29 @@ func visitJSON(t *testing.T, doc *openapi3.T, schema string, value any) error {
 		t.Fatal(err)
 	}
 	return doc.Components.Schemas[schema].Value.VisitJSON(v, openapi3.EnableJSONSchema2020())
+}
+
+// checkSchema holds a value the API encodes to its schema in the
+// document: the same keys, and a value the schema accepts.
+func checkSchema(t *testing.T, doc *openapi3.T, schema string, value any) {
+	t.Helper()
+	b, err := json.Marshal(value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v map[string]any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if props := schemaNames(t, doc, schema); !slices.Equal(keys, props) {
+		t.Errorf("%T encodes keys\n\t%v\nbut schema %s has\n\t%v", value, keys, schema, props)
+	}
+	if err := doc.Components.Schemas[schema].Value.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
+		t.Errorf("%s does not fit its schema: %v\n%s", schema, err, b)
+	}
 }
