@@ -141,33 +141,15 @@ func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, 
 	case "sent", "delivered", "acknowledged", "failed":
 		return nil
 	}
-	var until, reason string
-	var sendAt *time.Time
-	switch a.Notice.Timing {
-	case "prohibited":
-		state, reason = "prohibited", "national security"
-	case "delayed":
-		state = "delayed"
-		if a.Notice.Until != nil {
-			until = a.Notice.Until.String()
-		}
-		if d.Nondisclosure != nil {
-			reason = d.Nondisclosure.Basis
-		}
-	case "after_emergency":
-		state, reason = "delayed", "emergency"
-		// The emergency is over for the provider once the disclosure it
-		// justified was made (or the demand was closed): the notice
-		// follows at once.
-		if d.State == writ.StateDisclosed || d.State == writ.StateClosed {
-			now := s.nowUTC()
-			state, reason, sendAt = "scheduled", "", &now
-		}
-	case "with_redirect", "before_disclosure":
-		state, sendAt = "scheduled", a.Notice.SendAt
-	default:
-		state = "none"
+	n := noticeOf(d, a)
+	// The emergency is over for the provider once the disclosure it
+	// justified was made (or the demand was closed): the notice follows at
+	// once.
+	if a.Notice.Timing == "after_emergency" && (d.State == writ.StateDisclosed || d.State == writ.StateClosed) {
+		now := s.nowUTC()
+		n.state, n.reason, n.sendAt = "scheduled", "", &now
 	}
+	state, until, reason, sendAt := n.state, n.until, n.reason, n.sendAt
 	now := s.nowUTC()
 	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO notices (demand_id, timing, state, send_at, until, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (demand_id) DO UPDATE SET timing = excluded.timing, state = excluded.state, send_at = excluded.send_at,
@@ -183,6 +165,31 @@ func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, 
 		return fmt.Errorf("store: notice: %w", err)
 	}
 	return s.scheduleNoticeJobs(ctx, tx, d, state, sendAt, until)
+}
+
+// noticeOf is the notice a demand with assessment a has until it goes
+// out: scheduleNotice records it on every change, bulk imports at once.
+func noticeOf(d *writ.Demand, a rules.Assessment) noticeRecord {
+	var n noticeRecord
+	switch a.Notice.Timing {
+	case "prohibited":
+		n.state, n.reason = "prohibited", "national security"
+	case "delayed":
+		n.state = "delayed"
+		if a.Notice.Until != nil {
+			n.until = a.Notice.Until.String()
+		}
+		if d.Nondisclosure != nil {
+			n.reason = d.Nondisclosure.Basis
+		}
+	case "after_emergency":
+		n.state, n.reason = "delayed", "emergency"
+	case "with_redirect", "before_disclosure":
+		n.state, n.sendAt = "scheduled", a.Notice.SendAt
+	default:
+		n.state = "none"
+	}
+	return n
 }
 
 // Assessment returns the stored assessment of a demand as JSON, with the

@@ -472,31 +472,6 @@ func (n noticeRecord) updated(received time.Time) time.Time {
 	return received
 }
 
-// noticeOf is the notice scheduleNotice records for a demand with
-// assessment a, before any notice has gone out.
-func noticeOf(d *writ.Demand, a rules.Assessment) noticeRecord {
-	var n noticeRecord
-	switch a.Notice.Timing {
-	case "prohibited":
-		n.state, n.reason = "prohibited", "national security"
-	case "delayed":
-		n.state = "delayed"
-		if a.Notice.Until != nil {
-			n.until = a.Notice.Until.String()
-		}
-		if d.Nondisclosure != nil {
-			n.reason = d.Nondisclosure.Basis
-		}
-	case "after_emergency":
-		n.state, n.reason = "delayed", "emergency"
-	case "with_redirect", "before_disclosure":
-		n.state, n.sendAt = "scheduled", a.Notice.SendAt
-	default:
-		n.state = "none"
-	}
-	return n
-}
-
 // life replays an imported demand's history.
 type life struct {
 	d              *writ.Demand
