@@ -6,7 +6,8 @@ import "net/http"
 // tiles under /log/ and the published transparency reports under
 // /transparency — and the web application everywhere else, as "writ
 // serve" does.
-// The API keeps its own headers and limits; the pages get theirs.
+// The API keeps its own headers and limits; the pages get theirs. Every
+// answer carries a Server-Timing header (see serverTiming).
 func Mount(api http.Handler, app *Server) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", api)
@@ -14,5 +15,5 @@ func Mount(api http.Handler, app *Server) http.Handler {
 	mux.Handle("/transparency", api)
 	mux.Handle("/transparency/", api)
 	mux.Handle("/", app)
-	return mux
+	return serverTiming(mux)
 }

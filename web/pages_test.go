@@ -296,3 +296,20 @@ func TestPublicPageShowsTheCheckpoint(t *testing.T) {
 	b := s.browser(t)
 	b.get("/public").want(200, "", "No checkpoint has been signed yet", `href="/transparency"`)
 }
+
+// Every answer, page or API, says how long the server took to make it.
+func TestEveryAnswerCarriesServerTiming(t *testing.T) {
+	s := newSite(t)
+	b := s.browser(t)
+	header := regexp.MustCompile(`^app;dur=[0-9]+\.[0-9]{3}$`)
+	for _, path := range []string{"/signin", "/v1/demands", "/no-such-page", "/log/checkpoint"} {
+		b.get(path)
+		if got := b.resp.Header.Get("Server-Timing"); !header.MatchString(got) {
+			t.Fatalf("%s (%d): Server-Timing %q", path, b.resp.StatusCode, got)
+		}
+	}
+	b.signIn(s.Reviewer).get("/queue").want(200, "/queue")
+	if got := b.resp.Header.Get("Server-Timing"); !header.MatchString(got) {
+		t.Fatalf("/queue: Server-Timing %q", got)
+	}
+}

@@ -1,12 +1,14 @@
 // Command queue measures how long a running writ takes to answer the
-// legal team's queue: the list of demands (newest first, filtered by state,
-// sorted by deadline, and the demands in review by deadline, a reviewer's
-// own queue) and one demand. One client asks each page in turn,
-// -requests times a run, -runs runs, after a few unmeasured requests to
-// warm the server, and prints the latencies as JSON. The time is the wall
-// time on the loopback interface from sending the request to reading the
-// whole answer; the Server-Timing header's own figure is kept too when
-// writ sends one.
+// legal team's queue: through the API, the list of demands (newest first,
+// filtered by state, sorted by deadline, and the demands in review by
+// deadline, a reviewer's own queue) and one demand; in the web
+// application, the queue page and a demand's page, signed in as the demo
+// reviewer with the demo password and second factor. One client asks each
+// page in turn, -requests times a run, -runs runs, after a few unmeasured
+// requests to warm the server, and prints the latencies as JSON. The time
+// is the wall time on the loopback interface from sending the request to
+// reading the whole answer, and the server's own time from its
+// Server-Timing header.
 package main
 
 import (
@@ -18,11 +20,18 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"writ"
+	"writ/demo"
+	"writ/store"
 )
 
 // pages are the requests measured, by name.
@@ -32,6 +41,8 @@ var pages = []struct{ name, path string }{
 	{"list_by_deadline", "/v1/demands?sort=deadline"},
 	{"list_in_review_by_deadline", "/v1/demands?state=in_review&sort=deadline"},
 	{"demand", "/v1/demands/{id}"},
+	{"web_queue", "/queue"},
+	{"web_demand", "/demands/{id}"},
 }
 
 func main() {
@@ -63,13 +74,22 @@ func measure(ctx context.Context, base, token string, requests, runs int) error 
 	if base == "" || token == "" {
 		return errors.New("need -url and -token")
 	}
-	client := &http.Client{Timeout: time.Minute}
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		return err
+	}
+	client := &http.Client{Timeout: time.Minute, Jar: jar}
+	if err := signIn(ctx, client, base); err != nil {
+		return err
+	}
 	get := func(path string) (time.Duration, *float64, []byte, error) {
 		req, err := http.NewRequestWithContext(ctx, "GET", base+path, nil)
 		if err != nil {
 			return 0, nil, nil, err
 		}
-		req.Header.Set("Authorization", "Bearer "+token)
+		if strings.HasPrefix(path, "/v1/") {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
 		start := time.Now()
 		resp, err := client.Do(req)
 		if err != nil {
@@ -148,6 +168,90 @@ func measure(ctx context.Context, base, token string, requests, runs int) error 
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
 }
+
+// csrfField is the form token in a page of the web application.
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// signIn signs the client in to the web application as the demo reviewer,
+// through the sign-in forms, as a browser would. A code is accepted once,
+// so a sign-in refused the code waits for the next one.
+func signIn(ctx context.Context, client *http.Client, base string) error {
+	var reviewer demo.Credential
+	for _, c := range demo.Credentials() {
+		if c.Role == writ.RoleReviewer {
+			reviewer = c
+		}
+	}
+	form := func(path string, values url.Values) (string, string, error) {
+		page, _, err := fetch(ctx, client, "GET", base+path, nil)
+		if err != nil {
+			return "", "", err
+		}
+		m := csrfField.FindStringSubmatch(page)
+		if m == nil {
+			return "", "", fmt.Errorf("%s has no form", path)
+		}
+		values.Set("csrf", m[1])
+		return fetch(ctx, client, "POST", base+path, values)
+	}
+	_, at, err := form("/signin", url.Values{"email": {reviewer.Email}, "password": {reviewer.Password}})
+	if err != nil {
+		return fmt.Errorf("signing in as the demo reviewer (is this the demo data set?): %w", err)
+	}
+	if at != "/signin/code" {
+		return fmt.Errorf("signing in as the demo reviewer led to %s, not the code form", at)
+	}
+	for range 2 {
+		code, err := store.TOTPCode(reviewer.TOTPSecret, time.Now())
+		if err != nil {
+			return err
+		}
+		_, at, err = form("/signin/code", url.Values{"code": {code}})
+		var refused refusedError
+		if !errors.As(err, &refused) {
+			return err
+		}
+		time.Sleep(time.Until(time.Now().Truncate(30 * time.Second).Add(31 * time.Second)))
+	}
+	return errors.New("the demo reviewer's second factor was refused")
+}
+
+// fetch asks for a page, following redirects, and returns its body and
+// the path it ended at.
+func fetch(ctx context.Context, client *http.Client, method, target string, form url.Values) (string, string, error) {
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, body)
+	if err != nil {
+		return "", "", err
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", "", err
+	}
+	defer resp.Body.Close()
+	page, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", "", err
+	}
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return string(page), resp.Request.URL.Path, nil
+	case http.StatusUnauthorized:
+		return "", "", refusedError(resp.Request.URL.Path)
+	}
+	return "", "", fmt.Errorf("%s %s: %s", method, resp.Request.URL.Path, resp.Status)
+}
+
+// refusedError is a sign-in form's refusal.
+type refusedError string
+
+func (e refusedError) Error() string { return "refused at " + string(e) }
 
 func ms(sorted []time.Duration, q float64) float64 {
 	if len(sorted) == 0 {
