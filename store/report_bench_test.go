@@ -81,7 +81,7 @@ func benchmarkReport(b *testing.B, dsn string) {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	if err := store.GenerateReportBenchData(ctx, st, n); err != nil {
+	if _, err := storetest.FillDemands(ctx, st, dsn, n); err != nil {
 		b.Fatal(err)
 	}
 	b.Logf("%d demands generated in %s", n, time.Since(start).Round(time.Millisecond))

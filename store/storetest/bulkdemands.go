@@ -1,30 +1,57 @@
-package store
+package storetest
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"writ"
+	"writ/store"
 )
 
-// GenerateReportBenchData fills a store with n demands received over the
-// ten years 2017–2026 from authorities of twenty countries, for the report
-// benchmarks: rows as intake and the state machine leave them, written by
-// one INSERT … SELECT, without the events that would put them in the log.
-// Test use only: such a store does not verify.
-func GenerateReportBenchData(ctx context.Context, s *Store, n int) error {
+// FillDemands fills the migrated store s, whose database dsn names, with
+// n demands received over the ten years 2017–2026 from authorities of
+// twenty countries, for the report benchmarks: rows as intake and the
+// state machine leave them, written by one INSERT … SELECT, without the
+// events that would put them in the log. For benchmarks only: such a
+// store's log does not account for its demands. A store that holds n
+// demands already is left as it is (filled is false); one that holds
+// another number is an error.
+func FillDemands(ctx context.Context, s *store.Store, dsn string, n int) (filled bool, err error) {
+	// The rows go in through a connection of their own: the store's are
+	// for the store's own statements.
+	driver, source := "sqlite", "file:"+dsn+"?_pragma=busy_timeout(10000)"
+	if s.Postgres() {
+		driver, source = "pgx", dsn
+	}
+	db, err := sql.Open(driver, source)
+	if err != nil {
+		return false, err
+	}
+	defer db.Close()
+	var held int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM demands`).Scan(&held); err != nil {
+		return false, fmt.Errorf("fill demands: %w", err)
+	}
+	switch held {
+	case n:
+		return false, nil
+	case 0:
+	default:
+		return false, fmt.Errorf("fill demands: %s holds %d demands, not %d: make it afresh", dsn, held, n)
+	}
 	countries := []string{"US", "DE", "FR", "GB", "IE", "NL", "BR", "IN", "AU", "CA", "ES", "IT", "PL", "SE", "JP", "KR", "MX", "AR", "BE", "AT"}
 	var agencies []int64
 	for _, c := range countries {
-		a, err := s.CreateAgency(ctx, writ.System(), AgencyInput{Name: "Bench authority " + c, Country: c, Kind: "law_enforcement", Verified: true, Verification: "bench"})
+		a, err := s.CreateAgency(ctx, writ.System(), store.AgencyInput{Name: "Bench authority " + c, Country: c, Kind: "law_enforcement", Verified: true, Verification: "bench"})
 		if err != nil {
-			return err
+			return false, err
 		}
 		agencies = append(agencies, a.ID)
 	}
-	nsa, err := s.CreateAgency(ctx, writ.System(), AgencyInput{Name: "Bench national security", Country: "US", Kind: "national_security", Verified: true, Verification: "bench"})
+	nsa, err := s.CreateAgency(ctx, writ.System(), store.AgencyInput{Name: "Bench national security", Country: "US", Kind: "national_security", Verified: true, Verification: "bench"})
 	if err != nil {
-		return err
+		return false, err
 	}
 	var customers []int64
 	for i := range 50 {
@@ -37,11 +64,11 @@ func GenerateReportBenchData(ctx context.Context, s *Store, n int) error {
 		case 5:
 			kind = "public_sector"
 		}
-		c, err := s.CreateCustomer(ctx, writ.System(), CustomerInput{Name: fmt.Sprintf("Bench customer %d", i), Kind: kind, HomeCountry: "US",
+		c, err := s.CreateCustomer(ctx, writ.System(), store.CustomerInput{Name: fmt.Sprintf("Bench customer %d", i), Kind: kind, HomeCountry: "US",
 			LegalContact: "legal@example.com", KeyCustody: "provider_managed", DataLocations: []writ.DataLocation{{Region: "us-east-1", Country: "US"}},
 			Accounts: []string{fmt.Sprintf("user%d@bench.example", i)}})
 		if err != nil {
-			return err
+			return false, err
 		}
 		customers = append(customers, c.ID)
 	}
@@ -70,7 +97,7 @@ func GenerateReportBenchData(ctx context.Context, s *Store, n int) error {
 	series := fmt.Sprintf("WITH RECURSIVE g(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM g WHERE i + 1 < %d) ", n)
 	from := "g"
 	yes, no := "1", "0"
-	if s.postgres {
+	if s.Postgres() {
 		received = fmt.Sprintf("to_timestamp(%s + floor(i * %f / %d))", start, decade, n)
 		series, from, yes, no = "", fmt.Sprintf("generate_series(0, %d) AS g(i)", n-1), "TRUE", "FALSE"
 	}
@@ -88,15 +115,18 @@ func GenerateReportBenchData(ctx context.Context, s *Store, n int) error {
 			CASE WHEN i % 50 = 0 THEN ` + yes + ` ELSE ` + no + ` END, CASE WHEN i % 10 = 0 THEN ` + yes + ` ELSE ` + no + ` END,
 			CASE WHEN i % 10 = 0 THEN '2027-06-30' ELSE '' END, ` + received + `
 		FROM ` + from
-	if _, err := s.write.ExecContext(ctx, query); err != nil {
-		return fmt.Errorf("generate: %w", err)
+	if _, err := db.ExecContext(ctx, query); err != nil {
+		return false, fmt.Errorf("fill demands: %w", err)
 	}
-	if s.postgres {
-		// As after any bulk load: statistics for the planner, and the
-		// visibility map that lets it answer from the index alone.
-		_, err := s.write.ExecContext(ctx, `VACUUM ANALYZE demands`)
-		return err
+	// As after any bulk load: statistics for the planner and, on
+	// PostgreSQL, the visibility map that lets it answer from the index
+	// alone.
+	analyze := `ANALYZE`
+	if s.Postgres() {
+		analyze = `VACUUM ANALYZE demands`
 	}
-	_, err = s.write.ExecContext(ctx, `ANALYZE`)
-	return err
+	if _, err := db.ExecContext(ctx, analyze); err != nil {
+		return false, fmt.Errorf("fill demands: %w", err)
+	}
+	return true, nil
 }

@@ -1,0 +1,290 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"writ/rules"
+)
+
+// namedCase is a case as writ decoded it, with a name to report it by.
+type namedCase struct {
+	name string
+	c    rules.Case
+}
+
+// loadCaseFiles reads the cases matched by the glob patterns (relative to
+// root unless absolute), each decoded and validated by writ.
+func loadCaseFiles(rb *rules.Rulebook, root string, patterns []string) ([]namedCase, error) {
+	var out []namedCase
+	seen := map[string]bool{}
+	for _, pattern := range patterns {
+		p := pattern
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(root, p)
+		}
+		paths, err := filepath.Glob(p)
+		if err != nil {
+			return nil, fmt.Errorf("case pattern %q: %w", pattern, err)
+		}
+		if len(paths) == 0 {
+			return nil, fmt.Errorf("case pattern %q matches no file (under %s)", pattern, root)
+		}
+		for _, path := range paths {
+			if seen[path] {
+				continue
+			}
+			seen[path] = true
+			data, err := os.ReadFile(path)
+			if err != nil {
+				return nil, err
+			}
+			c, err := rb.DecodeCase(data)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			name := path
+			if rel, err := filepath.Rel(root, path); err == nil {
+				name = rel
+			}
+			out = append(out, namedCase{name: strings.TrimSuffix(name, ".case.json"), c: c})
+		}
+	}
+	return out, nil
+}
+
+// generateCases makes n further cases, the same for the same seed, by
+// varying the fields of the given cases: instrument, issuer and validator,
+// authority, categories, accounts, offence, due date, non-disclosure order,
+// emergency, customer-first exception, time of receipt (with its fraction
+// of a second and zone), customer kind, home, US person, data locations and
+// key custody. Only cases that writ's DecodeCase accepts are kept.
+func generateCases(rb *rules.Rulebook, data *rulebookData, bases []namedCase, n int, seed uint64) ([]namedCase, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	if len(bases) == 0 {
+		return nil, fmt.Errorf("no case to vary: give at least one case file")
+	}
+	g := &generator{
+		rng:         rand.New(rand.NewPCG(seed, 0x77726974)),
+		data:        data,
+		instruments: rb.Instruments(),
+		issuers:     rb.Issuers(),
+		categories:  rb.Categories(),
+		exceptions:  rb.CustomerFirstExceptions(),
+		countries:   rb.Countries(),
+		// The countries the rules single out (the provider's home and
+		// representative, the executive-agreement states, EU and EEA
+		// states, Denmark, Switzerland, China) and a few others.
+		pool: []string{"US", "GB", "AU", "DE", "FR", "IE", "DK", "NL", "BE", "CH", "CN", "BR", "IS", "NO", "LI", "JP", "IN", "CA"},
+	}
+	out := make([]namedCase, 0, n)
+	rejected := 0
+	for len(out) < n {
+		base := bases[g.rng.IntN(len(bases))]
+		c := g.vary(base.c)
+		text, err := json.Marshal(c)
+		if err != nil {
+			return nil, err
+		}
+		decoded, err := rb.DecodeCase(text)
+		if err != nil {
+			if rejected++; rejected > 10*n {
+				return nil, fmt.Errorf("generating cases: writ rejects too many (last: %v)", err)
+			}
+			continue
+		}
+		out = append(out, namedCase{name: fmt.Sprintf("generated-%04d (from %s)", len(out)+1, base.name), c: decoded})
+	}
+	return out, nil
+}
+
+type generator struct {
+	rng         *rand.Rand
+	data        *rulebookData
+	instruments []string
+	issuers     []string
+	categories  []string
+	exceptions  []string
+	countries   []string
+	pool        []string
+}
+
+func (g *generator) chance(p float64) bool { return g.rng.Float64() < p }
+
+func (g *generator) pick(list []string) string { return list[g.rng.IntN(len(list))] }
+
+// country is mostly one of the pool, sometimes any country writ knows.
+func (g *generator) country() string {
+	if g.chance(0.1) {
+		return g.pick(g.countries)
+	}
+	return g.pick(g.pool)
+}
+
+// someOf returns 1 to max distinct members of list, in random order.
+func (g *generator) someOf(list []string, maxN int) []string {
+	k := 1 + g.rng.IntN(maxN)
+	perm := g.rng.Perm(len(list))
+	out := make([]string, 0, k)
+	for _, i := range perm[:min(k, len(list))] {
+		out = append(out, list[i])
+	}
+	return out
+}
+
+// moment is t moved by up to the given days, at a random nanosecond, in one
+// of a few zones.
+func (g *generator) moment(t time.Time, days int) time.Time {
+	zones := []*time.Location{time.UTC, time.FixedZone("", 2*3600), time.FixedZone("", -5*3600), time.FixedZone("", 5*3600+1800)}
+	shift := time.Duration(g.rng.Int64N(int64(2*days*24)))*time.Hour - time.Duration(days*24)*time.Hour
+	return t.Add(shift + time.Duration(g.rng.Int64N(int64(time.Hour)))).In(zones[g.rng.IntN(len(zones))])
+}
+
+// vary returns a copy of c with some fields changed. It never changes what
+// c's slices and pointers point to.
+func (g *generator) vary(c rules.Case) rules.Case {
+	d := &c.Demand
+	if g.chance(0.15) {
+		d.ReceivedAt = g.moment(d.ReceivedAt, 400)
+	}
+	if g.chance(0.5) {
+		d.Instrument = g.pick(g.instruments)
+		// Mostly an authority that may use it and an issuer who may issue
+		// it, so that the case goes further than WRONG_JURISDICTION and
+		// JUDGE_REQUIRED.
+		in := g.data.Instruments[d.Instrument]
+		if valid := in.AuthorityCountries.sorted(); len(valid) > 0 && g.chance(0.8) {
+			d.Authority.Country = g.pick(valid)
+		} else {
+			d.Authority.Country = g.country()
+		}
+		if issuers, ok := in.IssuedBy.([]string); ok && g.chance(0.8) {
+			d.IssuedBy = g.pick(issuers)
+		} else if in.EffectiveIssuer != nil && g.chance(0.8) {
+			d.IssuedBy = g.pick(in.EffectiveIssuer.From)
+		}
+	} else if g.chance(0.2) {
+		d.Authority.Country = g.country()
+	}
+	if g.chance(0.15) {
+		d.Authority.Kind = g.pick([]string{rules.KindLawEnforcement, rules.KindNationalSecurity, rules.KindRegulator, rules.KindCourt})
+	}
+	if g.chance(0.05) {
+		d.Authority.Verified = !d.Authority.Verified
+	}
+	if g.chance(0.15) {
+		d.IssuedBy = g.pick(g.issuers)
+	}
+	if g.chance(0.25) {
+		d.ValidatedBy = g.pick([]string{"", "judge", "prosecutor"})
+	}
+	if g.chance(0.25) {
+		years := []float64{0, 1, 2, 2.5, 3, 5, 10}
+		if i := g.rng.IntN(len(years) + 1); i == len(years) {
+			d.OffenceMaxYears = nil
+		} else {
+			d.OffenceMaxYears = &years[i]
+		}
+	}
+	if g.chance(0.15) {
+		d.OffenceListed = !d.OffenceListed
+	}
+	if g.chance(0.25) {
+		switch g.rng.IntN(3) {
+		case 0:
+			d.OffenceInIssuingState = nil
+		case 1:
+			t := true
+			d.OffenceInIssuingState = &t
+		default:
+			f := false
+			d.OffenceInIssuingState = &f
+		}
+	}
+	if g.chance(0.25) {
+		d.SubjectResidence = g.pick([]string{"", d.Authority.Country, d.Authority.Country, g.country()})
+	}
+	switch {
+	case g.chance(0.03):
+		d.DataCategories = []string{}
+	case g.chance(0.45):
+		d.DataCategories = g.someOf(g.categories, len(g.categories))
+		if g.chance(0.1) { // a category asked twice
+			d.DataCategories = append(d.DataCategories, d.DataCategories[0])
+		}
+	}
+	if g.chance(0.03) {
+		d.Accounts = []string{}
+	}
+	if g.chance(0.2) {
+		if g.chance(0.3) {
+			d.Due = nil
+		} else {
+			due := g.moment(d.ReceivedAt.Add(30*24*time.Hour), 25)
+			d.Due = &due
+		}
+	}
+	if g.chance(0.3) {
+		switch g.rng.IntN(3) {
+		case 0:
+			d.Nondisclosure = nil
+		case 1:
+			d.Nondisclosure = &rules.Nondisclosure{Basis: "18 U.S.C. 2705(b)"}
+		default:
+			until := rules.DateOf(d.ReceivedAt.UTC().Add(time.Duration(30+g.rng.IntN(770)) * 24 * time.Hour))
+			d.Nondisclosure = &rules.Nondisclosure{Basis: "court order", Until: &until}
+		}
+	}
+	if g.chance(0.3) {
+		switch g.rng.IntN(3) {
+		case 0:
+			d.Emergency = nil
+		case 1:
+			d.Emergency = &rules.Emergency{Justification: "threat to life", VerifiedByCallback: true}
+		default:
+			d.Emergency = &rules.Emergency{Justification: "threat to life", VerifiedByCallback: false}
+		}
+	}
+	if g.chance(0.25) {
+		d.CustomerFirstException = g.pick(append([]string{""}, g.exceptions...))
+	}
+
+	cu := &c.Customer
+	if g.chance(0.3) {
+		cu.Kind = g.pick([]string{rules.CustomerEnterprise, rules.CustomerPublicSector, rules.CustomerConsumer})
+	}
+	if g.chance(0.3) {
+		cu.HomeCountry = g.country()
+	}
+	if g.chance(0.2) {
+		switch g.rng.IntN(3) {
+		case 0:
+			cu.USPerson = nil
+		case 1:
+			t := true
+			cu.USPerson = &t
+		default:
+			f := false
+			cu.USPerson = &f
+		}
+	}
+	if g.chance(0.35) {
+		locations := make([]string, 1+g.rng.IntN(3))
+		for i := range locations {
+			locations[i] = g.country()
+		}
+		cu.DataLocations = slices.Compact(locations)
+	}
+	if g.chance(0.2) {
+		cu.KeyCustody = g.pick([]string{rules.KeysProviderManaged, rules.KeysCustomerManaged})
+	}
+	return c
+}
