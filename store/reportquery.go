@@ -14,8 +14,8 @@ import (
 )
 
 // The queries a report is computed with. The one that reads every demand
-// of the period is the GROUP BY of reportGroups, answered from the
-// demands_report index alone; the others read only what is rare (demands
+// of the period is the GROUP BY of reportGroups, answered from one index
+// alone (periodRows); the others read only what is rare (demands
 // of national-security authorities, of enterprise customers, in an unknown
 // state, changed since the checkpoint) through indexes that lead to it.
 
@@ -80,9 +80,9 @@ func (s *Store) reportInput(ctx context.Context, q reportQuery) (reportFacts, er
 		if f.in.Groups, err = s.reportGroups(ctx, tx, q, excl); err != nil {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, s.q(`SELECT count(*), count(d.outcome) FROM demands d`+s.indexedBy(q, "demands_report")+`
-			WHERE d.received_at >= ? AND d.received_at < ?`+excl.sql),
-			excl.with(q.period.Start(), q.period.End())...).Scan(&f.in.Counted, &f.in.ClosedCounted)
+		period := s.periodRows(q)
+		err = tx.QueryRowContext(ctx, s.q(`SELECT count(*), count(d.outcome) FROM demands d`+period.index+`
+			WHERE `+period.where+excl.sql), excl.with(period.args...)...).Scan(&f.in.Counted, &f.in.ClosedCounted)
 		if err != nil {
 			return unavailableOr(err, "store: report count")
 		}
@@ -96,9 +96,9 @@ func (s *Store) reportInput(ctx context.Context, q reportQuery) (reportFacts, er
 			return err
 		}
 		if q.canary {
-			err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM demands d WHERE d.received_at >= ? AND d.received_at < ?
+			err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM demands d`+period.index+` WHERE `+period.where+`
 				AND (d.flags LIKE '%"INDEFINITE_NDO"%' OR d.flags LIKE '%"NDO_OVER_ONE_YEAR"%')`+excl.sql),
-				excl.with(q.period.Start(), q.period.End())...).Scan(&f.longGags)
+				excl.with(period.args...)...).Scan(&f.longGags)
 			if err != nil {
 				return unavailableOr(err, "store: canary")
 			}
@@ -145,46 +145,84 @@ func (s *Store) touchedSince(ctx context.Context, db querier, size int64) ([]any
 // demand's flags.
 const nationalSecurityFlag = `d.flags LIKE '%"NATIONAL_SECURITY"%'`
 
+// periodRows picks a period's demands for the queries that read all of
+// them: the condition, its arguments, and the index to read them through.
+// On SQLite that is the half_year column and demands_half_year, which
+// holds a period's demands in the order of the report's groups; on
+// PostgreSQL, whose hash aggregate needs no order, the time of receipt and
+// demands_report.
+type periodFilter struct {
+	where, index string
+	args         []any
+}
+
+func (s *Store) periodRows(q reportQuery) periodFilter {
+	if s.postgres {
+		return periodFilter{where: `d.received_at >= ? AND d.received_at < ?`, args: []any{q.period.Start(), q.period.End()}}
+	}
+	return periodFilter{where: `d.half_year = ?`, index: s.indexedBy(q, "demands_half_year"), args: []any{q.period.String()}}
+}
+
 // reportGroups counts the period's demands that stand in their rows as of
 // the checkpoint with one GROUP BY, keyed by country, outcome, instrument,
-// data categories and the national-security flag; emergencies and delayed
-// notices are summed.
+// data categories and flags (the columns of demands_half_year, in its
+// order, so that SQLite groups without sorting); emergencies and delayed
+// notices are summed. Groups that differ only in flags other than
+// NATIONAL_SECURITY are then merged.
 func (s *Store) reportGroups(ctx context.Context, db querier, q reportQuery, excl exclusion) ([]report.Group, error) {
 	example := ""
 	if q.examples {
 		example = ", min(d.id)"
 	}
-	query := `SELECT d.authority_country, COALESCE(d.outcome, ''), d.instrument, d.data_categories,
-			CASE WHEN ` + nationalSecurityFlag + ` THEN 1 ELSE 0 END,
+	period := s.periodRows(q)
+	query := `SELECT d.authority_country, d.outcome, d.instrument, d.data_categories, d.flags,
 			count(*), sum(` + s.accountCount() + `), sum(CASE WHEN d.emergency THEN 1 ELSE 0 END),
 			sum(CASE WHEN d.ndo AND (d.ndo_until = '' OR d.ndo_until > ?) THEN 1 ELSE 0 END)` + example + `
-		FROM demands d` + s.indexedBy(q, "demands_report") + `
-		WHERE d.received_at >= ? AND d.received_at < ?` + excl.sql + `
-		GROUP BY 1, 2, 3, 4, 5`
-	rows, err := db.QueryContext(ctx, s.q(query), excl.with(q.asOf.Format(time.DateOnly), q.period.Start(), q.period.End())...)
+		FROM demands d` + period.index + `
+		WHERE ` + period.where + excl.sql + `
+		GROUP BY d.authority_country, d.outcome, d.instrument, d.data_categories, d.flags`
+	args := append([]any{q.asOf.Format(time.DateOnly)}, excl.with(period.args...)...)
+	rows, err := db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, unavailableOr(err, "store: report")
 	}
 	defer rows.Close()
+	type key struct {
+		country, outcome, instrument, categories string
+		nsFlag                                   bool
+	}
+	index := map[key]int{}
 	var groups []report.Group
 	for rows.Next() {
 		var g report.Group
-		var categories string
-		var nsFlag int
+		var k key
+		var outcome sql.NullString
+		var flags string
 		var accounts sql.NullInt64
-		dest := []any{&g.Country, &g.Outcome, &g.Instrument, &categories, &nsFlag, &g.Demands, &accounts, &g.Emergency, &g.DelayedNotices}
+		dest := []any{&k.country, &outcome, &k.instrument, &k.categories, &flags, &g.Demands, &accounts, &g.Emergency, &g.DelayedNotices}
 		if q.examples {
 			dest = append(dest, &g.ExampleID)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("store: report: %w", err)
 		}
-		g.Accounts, g.NationalSecurityFlag = accounts.Int64, nsFlag == 1
-		if g.Categories, err = fromJSONText[string](categories); err != nil {
+		k.outcome, k.nsFlag = outcome.String, strings.Contains(flags, `"NATIONAL_SECURITY"`)
+		g.Accounts = accounts.Int64
+		if i, ok := index[k]; ok {
+			m := &groups[i]
+			m.Demands, m.Accounts, m.Emergency, m.DelayedNotices = m.Demands+g.Demands, m.Accounts+g.Accounts, m.Emergency+g.Emergency, m.DelayedNotices+g.DelayedNotices
+			if g.ExampleID != 0 && (m.ExampleID == 0 || g.ExampleID < m.ExampleID) {
+				m.ExampleID = g.ExampleID
+			}
+			continue
+		}
+		g.Country, g.Outcome, g.Instrument, g.NationalSecurityFlag = k.country, k.outcome, k.instrument, k.nsFlag
+		if g.Categories, err = fromJSONText[string](k.categories); err != nil {
 			// A list that is not JSON is a corrupt record: the report
 			// names it rather than failing without saying where.
-			g.Categories = []string{categories}
+			g.Categories = []string{k.categories}
 		}
+		index[k] = len(groups)
 		groups = append(groups, g)
 	}
 	if err := rows.Err(); err != nil {
@@ -194,7 +232,7 @@ func (s *Store) reportGroups(ctx context.Context, db querier, q reportQuery, exc
 }
 
 // accountCount is how the database counts the accounts a demand names: on
-// SQLite the JSON list's length, which demands_report indexes; on
+// SQLite the JSON list's length, which demands_half_year indexes; on
 // PostgreSQL the stored account_count.
 func (s *Store) accountCount() string {
 	if s.postgres {
