@@ -15,7 +15,7 @@
 // repeated for at least a second and averaged. Last, "writ report" runs
 // once a run on the same store, timed as a whole command with its peak
 // resident set from the kernel's accounting. One JSON object goes to
-// standard output.
+// standard output; -cpuprofile profiles the runs.
 package main
 
 import (
@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -54,8 +55,9 @@ func main() {
 	dir := flag.String("dir", ".", "the folder \"writ report\" runs in")
 	runs := flag.Int("runs", 3, "how many runs")
 	prepare := flag.Bool("prepare", false, "only fill the store")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the timed report builds to this `file`")
 	flag.Parse()
-	if err := run(context.Background(), *db, *demands, *keyFile, *writBin, *dir, *runs, *prepare); err != nil {
+	if err := run(context.Background(), *db, *demands, *keyFile, *writBin, *dir, *runs, *prepare, *cpuProfile); err != nil {
 		fmt.Fprintln(os.Stderr, "reports:", err)
 		os.Exit(1)
 	}
@@ -78,7 +80,7 @@ type runResult struct {
 	CommandKB int64   `json:"command_peak_rss_kb"`
 }
 
-func run(ctx context.Context, dsn string, n int, keyFile, writBin, dir string, runs int, prepare bool) error {
+func run(ctx context.Context, dsn string, n int, keyFile, writBin, dir string, runs int, prepare bool, cpuProfile string) error {
 	switch {
 	case dsn == "":
 		return errors.New("-db: required")
@@ -141,6 +143,7 @@ func run(ctx context.Context, dsn string, n int, keyFile, writBin, dir string, r
 	}
 	opts := store.ReportOptions{Period: period, Checkpoint: signed, Verifier: key.Verifier, AsOf: asOf}
 	build := func() error { _, err := st.BuildReport(ctx, writ.System(), opts); return err }
+
 	groupBy := func() error { _, err := st.ReportBaseline(ctx, period, asOf); return err }
 	// Once each unmeasured, so that both start from a warm cache.
 	r, err := st.BuildReport(ctx, writ.System(), opts)
@@ -152,6 +155,17 @@ func run(ctx context.Context, dsn string, n int, keyFile, writBin, dir string, r
 		return err
 	}
 	out.Runs = make([]runResult, runs)
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for i := range out.Runs {
 		if out.Runs[i].ReportMs, err = timed(build); err != nil {
 			return err
