@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -77,16 +78,20 @@ func (s *Store) reportInput(ctx context.Context, q reportQuery) (reportFacts, er
 			excl.sql = ` AND d.id NOT IN (SELECT demand_id FROM events WHERE log_index >= ? AND demand_id IS NOT NULL)`
 			excl.args = []any{q.size}
 		}
-		if f.in.Groups, err = s.reportGroups(ctx, tx, q, excl); err != nil {
-			return err
-		}
+		// The independent count, the reconciliation's total, and the
+		// enterprise customers are read beside the GROUP BY.
 		period := s.periodRows(q)
-		err = tx.QueryRowContext(ctx, s.q(`SELECT count(*), count(d.outcome) FROM demands d`+period.index+`
-			WHERE `+period.where+excl.sql), excl.with(period.args...)...).Scan(&f.in.Counted, &f.in.ClosedCounted)
-		if err != nil {
-			return unavailableOr(err, "store: report count")
-		}
-		if f.in.Customers, err = s.reportCustomers(ctx, tx, q, excl); err != nil {
+		beside := s.alongside(ctx, tx, func(db querier) error {
+			err := db.QueryRowContext(ctx, s.q(`SELECT count(*), count(d.outcome) FROM demands d`+period.index+`
+				WHERE `+period.where+excl.sql), excl.with(period.args...)...).Scan(&f.in.Counted, &f.in.ClosedCounted)
+			if err != nil {
+				return unavailableOr(err, "store: report count")
+			}
+			f.in.Customers, err = s.reportCustomers(ctx, db, q, excl)
+			return err
+		})
+		f.in.Groups, err = s.reportGroups(ctx, tx, q, excl)
+		if err := errors.Join(err, beside()); err != nil {
 			return err
 		}
 		if err := s.reportNationalSecurity(ctx, tx, q, excl, &f); err != nil {
@@ -108,6 +113,45 @@ func (s *Store) reportInput(ctx context.Context, q reportQuery) (reportFacts, er
 	f.in.Period, f.in.AsOf = q.period, q.asOf
 	return f, err
 }
+
+// alongside runs read on a second connection in the snapshot of tx
+// (exported to it), at the same time as what the caller goes on to read on
+// tx, and returns a function that waits for it and says whether it failed.
+// That is on PostgreSQL; SQLite cannot share a snapshot between
+// connections, so there read runs on tx before alongside returns.
+func (s *Store) alongside(ctx context.Context, tx *sql.Tx, read func(querier) error) (wait func() error) {
+	if !s.postgres {
+		err := read(tx)
+		return func() error { return err }
+	}
+	var snapshot string
+	if err := tx.QueryRowContext(ctx, `SELECT pg_export_snapshot()`).Scan(&snapshot); err != nil {
+		return func() error { return unavailableOr(err, "store: report snapshot") }
+	}
+	if !snapshotID.MatchString(snapshot) {
+		err := fmt.Errorf("store: report: PostgreSQL exported a snapshot named %q, not of the form expected", snapshot)
+		return func() error { return err }
+	}
+	done := make(chan error, 1)
+	go func() {
+		other, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead})
+		if err != nil {
+			done <- unavailable(err)
+			return
+		}
+		defer other.Rollback()
+		if _, err := other.ExecContext(ctx, `SET TRANSACTION SNAPSHOT '`+snapshot+`'`); err != nil {
+			done <- unavailableOr(err, "store: report snapshot")
+			return
+		}
+		done <- read(other)
+	}()
+	return func() error { return <-done }
+}
+
+// snapshotID is the form of PostgreSQL's snapshot identifiers, which are
+// written into SET TRANSACTION SNAPSHOT (it takes no parameters).
+var snapshotID = regexp.MustCompile(`^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$`)
 
 // exclusion leaves the demands changed since the checkpoint out of a query.
 type exclusion struct {
