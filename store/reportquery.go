@@ -189,17 +189,19 @@ func (s *Store) touchedSince(ctx context.Context, db querier, size int64) ([]any
 // demand's flags.
 const nationalSecurityFlag = `d.flags LIKE '%"NATIONAL_SECURITY"%'`
 
-// periodRows picks a period's demands for the queries that read all of
-// them: the condition, its arguments, and the index to read them through.
-// On SQLite that is the half_year column and demands_half_year, which
-// holds a period's demands in the order of the report's groups; on
-// PostgreSQL, whose hash aggregate needs no order, the time of receipt and
-// demands_report.
+// periodFilter is a condition on demands d with its arguments, and the
+// index to read the demands it picks through ("" to leave it to the
+// planner).
 type periodFilter struct {
 	where, index string
 	args         []any
 }
 
+// periodRows picks a period's demands for the queries that read all of
+// them. On SQLite that is the half_year column and demands_half_year,
+// which holds a period's demands in the order of the report's groups; on
+// PostgreSQL, whose hash aggregate needs no order, the time of receipt,
+// through demands_report or demands_received as its planner chooses.
 func (s *Store) periodRows(q reportQuery) periodFilter {
 	if s.postgres {
 		return periodFilter{where: `d.received_at >= ? AND d.received_at < ?`, args: []any{q.period.Start(), q.period.End()}}
