@@ -78,19 +78,7 @@ func TestBulkDemandsAreImportedWhole(t *testing.T) {
 
 	// A sample's stored assessment is the rulebook's for the demand.
 	for _, d := range []writ.Demand{all[0], all[len(all)/2], all[len(all)-400]} {
-		agency, err := st.Agency(ctx, writ.System(), d.AgencyID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		customer, err := st.Customer(ctx, writ.System(), d.CustomerID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		k, err := store.CaseOf(&d, agency, customer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, _ := json.Marshal(st.Rules().Assess(k))
+		want, _ := json.Marshal(st.Rules().Assess(storetest.StoredCase(t, st, d)))
 		got, err := st.Assessment(ctx, writ.System(), d.ID)
 		if err != nil || string(got) != string(want) {
 			t.Fatalf("demand %d: stored assessment\n%s (%v)\nwant\n%s", d.ID, got, err, want)

@@ -421,19 +421,7 @@ func testImportMany(t *testing.T, o *opener) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		agency, err := f.Store.Agency(ctx, f.Admin, d.AgencyID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		customer, err := f.Store.Customer(ctx, f.Admin, d.CustomerID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		k, err := store.CaseOf(&d, agency, customer)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, _ := json.Marshal(f.Store.Rules().Assess(k))
+		want, _ := json.Marshal(f.Store.Rules().Assess(storetest.StoredCase(t, f.Store, d)))
 		got, err := f.Store.Assessment(ctx, f.Auditor, id)
 		if err != nil || string(got) != string(want) {
 			t.Fatalf("demand %d: stored assessment\n%s (%v)\nwant\n%s", id, got, err, want)

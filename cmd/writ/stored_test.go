@@ -9,7 +9,6 @@ import (
 	"testing"
 
 	"writ"
-	"writ/store"
 	"writ/store/storetest"
 )
 
@@ -30,18 +29,7 @@ func TestStoredAssessmentEqualsTheCommandLine(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		agency, err := f.Store.Agency(ctx, f.Admin, d.AgencyID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		customer, err := f.Store.Customer(ctx, f.Admin, d.CustomerID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		k, err := store.CaseOf(&d, agency, customer)
-		if err != nil {
-			t.Fatal(err)
-		}
+		k := storetest.StoredCase(t, f.Store, d)
 		caseJSON, err := json.Marshal(k)
 		if err != nil {
 			t.Fatal(err)

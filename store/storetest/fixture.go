@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/rules"
 	"writ/store"
 )
 
@@ -128,4 +129,24 @@ func NewFixture(t *testing.T, open Opener) *Fixture {
 func Warrant(accounts ...string) writ.DemandInput {
 	return writ.DemandInput{Reference: "SW-1", Instrument: "us_search_warrant", IssuedBy: "judge",
 		DataCategories: []string{"content"}, Accounts: accounts}
+}
+
+// StoredCase is the case the rulebook assesses for a stored demand: the
+// demand with its agency and customer as the store holds them.
+func StoredCase(t *testing.T, st *store.Store, d writ.Demand) rules.Case {
+	t.Helper()
+	ctx := context.Background()
+	agency, err := st.Agency(ctx, writ.System(), d.AgencyID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	customer, err := st.Customer(ctx, writ.System(), d.CustomerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := store.CaseOf(&d, agency, customer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
