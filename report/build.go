@@ -187,9 +187,9 @@ func Build(rb *rules.Rulebook, in Input) (*Report, error) {
 		Checkpoint:  in.Checkpoint,
 		Rulebook:    rb.Version(),
 		NationalSecurity: NationalSecurity{
-			BandWidth: rb.NationalSecurityBand(),
-			Demands:   Band(nsDemands, rb.NationalSecurityBand()),
-			Accounts:  Band(nsAccounts, rb.NationalSecurityBand()),
+			BandWidth: rb.Transparency().Structure.Band,
+			Demands:   Band(nsDemands, rb.Transparency().Structure.Band),
+			Accounts:  Band(nsAccounts, rb.Transparency().Structure.Band),
 		},
 	}
 	byCountry := map[string]*tally{}

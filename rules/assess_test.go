@@ -95,7 +95,8 @@ func customer(kind, home string, locations ...string) change {
 	}
 }
 func usPerson(b bool) change { return func(c *Case) { c.Customer.USPerson = &b } }
-func customerKeys() change   { return func(c *Case) { c.Customer.KeyCustody = KeysCustomerManaged } }
+func heldKeys() change       { return func(c *Case) { c.Customer.KeyCustody = KeysCustomerHeld } }
+func byokKeys() change       { return func(c *Case) { c.Customer.KeyCustody = KeysCustomerManaged } }
 func locations(l ...string) change {
 	return func(c *Case) { c.Customer.DataLocations = l }
 }
@@ -123,13 +124,19 @@ type expect struct {
 	conflicts         []string
 	comity            []bool   // statutory_motion, common_law_challenge
 	deadlines         []string // CODE@time
-	notify            []string // CODE:country
+	notify            []string // CODE:country:authority
 	flags             []string
 }
 
 var none = []string{}
 
 func ptr[T any](v T) *T { return &v }
+
+// windowEnd is the end of the enforcing authority's window for an order
+// received at 14:00 UTC on Friday 20 November 2026: the 10th day after, in
+// Ireland, is Monday 30 November, which ends at midnight Irish time (UTC in
+// winter).
+const windowEnd = "2026-12-01T00:00:00Z"
 
 // at is received_at plus a duration, in the contract's format.
 func at(d time.Duration) string { return formatTime(received.Add(d)) }
@@ -172,8 +179,8 @@ func TestAssessRules(t *testing.T) {
 			expect{deficiencies: none, permitted: []string{"content", "identification", "subscriber", "traffic"}, route: RouteRespond}},
 		{"us_emergency from a foreign authority is the wrong jurisdiction", all(uses("us_emergency", "police"), emergency(true), authority("DE")),
 			expect{deficiencies: []string{"WRONG_JURISDICTION"}}},
-		{"us_nsl compels subscriber and traffic only", all(uses("us_nsl", "other"), authorityKind(KindNationalSecurity), asks("subscriber", "identification", "traffic")),
-			expect{deficiencies: []string{"CATEGORY_NOT_PERMITTED:identification"}, permitted: []string{"subscriber", "traffic"}}},
+		{"us_nsl compels subscriber only (OLC opinion of 5 Nov 2008)", all(uses("us_nsl", "other"), authorityKind(KindNationalSecurity), asks("subscriber", "identification", "traffic")),
+			expect{deficiencies: []string{"CATEGORY_NOT_PERMITTED:identification", "CATEGORY_NOT_PERMITTED:traffic"}, permitted: []string{"subscriber"}}},
 		{"us_nsl from a foreign authority is the wrong jurisdiction", all(uses("us_nsl", "other"), asks("subscriber"), authority("GB")),
 			expect{deficiencies: []string{"WRONG_JURISDICTION"}}},
 		{"us_fisa_order issued by a judge compels all four", all(uses("us_fisa_order", "judge"), asks("content")),
@@ -190,23 +197,23 @@ func TestAssessRules(t *testing.T) {
 			expect{deficiencies: []string{"WRONG_JURISDICTION"}}},
 		{"mlat not recorded as issued by a judge needs a judge", all(uses("mlat", "prosecutor"), authority("BR")),
 			expect{deficiencies: []string{"JUDGE_REQUIRED"}}},
-		{"uk_copo from a UK judge about a non-US person compels all four", all(uses("uk_copo", "judge"), authority("GB"), customer(CustomerConsumer, "GB", "US")),
+		{"uk_copo from a UK judge about a non-US person compels all four", all(uses("uk_copo", "judge"), offence(5), authority("GB"), customer(CustomerConsumer, "GB", "US")),
 			expect{deficiencies: none, permitted: []string{"content", "identification", "subscriber", "traffic"}, conflicts: none, route: RouteRespond}},
-		{"uk_copo from another country is the wrong jurisdiction", all(uses("uk_copo", "judge"), authority("AU"), customer(CustomerConsumer, "GB", "US")),
+		{"uk_copo from another country is the wrong jurisdiction", all(uses("uk_copo", "judge"), offence(5), authority("AU"), customer(CustomerConsumer, "GB", "US")),
 			expect{deficiencies: []string{"WRONG_JURISDICTION"}}},
-		{"uk_copo not issued by a judge needs a judge", all(uses("uk_copo", "police"), authority("GB"), customer(CustomerConsumer, "GB", "US")),
+		{"uk_copo not issued by a judge needs a judge", all(uses("uk_copo", "police"), offence(5), authority("GB"), customer(CustomerConsumer, "GB", "US")),
 			expect{deficiencies: []string{"JUDGE_REQUIRED"}}},
-		{"uk_copo about a US person is excluded by the agreement", all(uses("uk_copo", "judge"), authority("GB")),
+		{"uk_copo about a US person is excluded by the agreement", all(uses("uk_copo", "judge"), offence(5), authority("GB")),
 			expect{deficiencies: []string{"AGREEMENT_EXCLUDES_US_PERSONS"}}},
-		{"au_ipo from an Australian judge compels all four", all(uses("au_ipo", "judge"), authority("AU"), customer(CustomerConsumer, "AU", "US")),
+		{"au_ipo from an Australian judge compels all four", all(uses("au_ipo", "judge"), offence(5), authority("AU"), customer(CustomerConsumer, "AU", "US")),
 			expect{deficiencies: none, permitted: []string{"content", "identification", "subscriber", "traffic"}}},
-		{"au_ipo may be issued by a tribunal member", all(uses("au_ipo", "tribunal"), authority("AU"), customer(CustomerConsumer, "AU", "US")),
+		{"au_ipo may be issued by a tribunal member", all(uses("au_ipo", "tribunal"), offence(5), authority("AU"), customer(CustomerConsumer, "AU", "US")),
 			expect{deficiencies: none}},
-		{"au_ipo issued by police needs a judge or tribunal", all(uses("au_ipo", "police"), authority("AU"), customer(CustomerConsumer, "AU", "US")),
+		{"au_ipo issued by police needs a judge or tribunal", all(uses("au_ipo", "police"), offence(5), authority("AU"), customer(CustomerConsumer, "AU", "US")),
 			expect{deficiencies: []string{"JUDGE_REQUIRED"}}},
-		{"au_ipo from another country is the wrong jurisdiction", all(uses("au_ipo", "judge"), authority("NZ"), customer(CustomerConsumer, "AU", "US")),
+		{"au_ipo from another country is the wrong jurisdiction", all(uses("au_ipo", "judge"), offence(5), authority("NZ"), customer(CustomerConsumer, "AU", "US")),
 			expect{deficiencies: []string{"WRONG_JURISDICTION"}}},
-		{"au_ipo about a declared US person is excluded by the agreement", all(uses("au_ipo", "judge"), authority("AU"), customer(CustomerConsumer, "AU", "US"), usPerson(true)),
+		{"au_ipo about a declared US person is excluded by the agreement", all(uses("au_ipo", "judge"), offence(5), authority("AU"), customer(CustomerConsumer, "AU", "US"), usPerson(true)),
 			expect{deficiencies: []string{"AGREEMENT_EXCLUDES_US_PERSONS"}}},
 		{"eu_epoc from an issuing state other than the representative's is allowed", epoc(),
 			expect{deficiencies: none}},
@@ -253,7 +260,7 @@ func TestAssessRules(t *testing.T) {
 		{"eu_epoc from a tribunal without validation needs validation", epoc(uses("eu_epoc", "tribunal"), asks("subscriber")),
 			expect{deficiencies: []string{"VALIDATION_REQUIRED"}}},
 		{"eu_epoc without effective issuer in an emergency may order subscriber data, to be validated in 48 hours", epoc(uses("eu_epoc", "police"), asks("subscriber", "identification"), emergency(true)),
-			expect{deficiencies: none, permitted: []string{"identification", "subscriber"}, route: RouteRespond, notice: []string{NoticeAfterEmergency},
+			expect{deficiencies: none, permitted: []string{"identification", "subscriber"}, route: RouteRespond, notice: []string{NoticeDelayed, "", ""},
 				deadlines: []string{"RESPOND@" + at(8*time.Hour), "VALIDATION@" + at(48*time.Hour)}}},
 		{"eu_epoc without effective issuer in an emergency asking traffic needs validation", epoc(uses("eu_epoc", "police"), asks("traffic"), emergency(true)),
 			expect{deficiencies: []string{"VALIDATION_REQUIRED"}, permitted: []string{"identification", "subscriber"}}},
@@ -293,13 +300,13 @@ func TestAssessRules(t *testing.T) {
 			expect{deficiencies: []string{"VALIDATION_REQUIRED"}}},
 
 		// §2 Who is a US person.
-		{"US person: absent us_person and home US", all(uses("uk_copo", "judge"), authority("GB"), customer(CustomerConsumer, "US", "GB")),
+		{"US person: absent us_person and home US", all(uses("uk_copo", "judge"), offence(5), authority("GB"), customer(CustomerConsumer, "US", "GB")),
 			expect{deficiencies: []string{"AGREEMENT_EXCLUDES_US_PERSONS"}}},
-		{"US person: absent us_person and home elsewhere is not one", all(uses("uk_copo", "judge"), authority("GB"), customer(CustomerConsumer, "GB", "GB")),
+		{"US person: absent us_person and home elsewhere is not one", all(uses("uk_copo", "judge"), offence(5), authority("GB"), customer(CustomerConsumer, "GB", "GB")),
 			expect{deficiencies: none}},
-		{"US person: us_person false overrides home US", all(uses("uk_copo", "judge"), authority("GB"), customer(CustomerConsumer, "US", "GB"), usPerson(false)),
+		{"US person: us_person false overrides home US", all(uses("uk_copo", "judge"), offence(5), authority("GB"), customer(CustomerConsumer, "US", "GB"), usPerson(false)),
 			expect{deficiencies: none}},
-		{"US person: us_person true overrides a foreign home", all(uses("uk_copo", "judge"), authority("GB"), customer(CustomerConsumer, "GB", "GB"), usPerson(true)),
+		{"US person: us_person true overrides a foreign home", all(uses("uk_copo", "judge"), offence(5), authority("GB"), customer(CustomerConsumer, "GB", "GB"), usPerson(true)),
 			expect{deficiencies: []string{"AGREEMENT_EXCLUDES_US_PERSONS"}}},
 
 		// §3 Conflicts of law.
@@ -317,9 +324,9 @@ func TestAssessRules(t *testing.T) {
 			expect{conflicts: []string{"GDPR_ART48"}, route: RouteChallenge}},
 		{"US_SCA_2702A: content to a foreign authority on a foreign court order", all(uses("foreign_court_order", "judge"), authority("CA"), customer(CustomerConsumer, "CA", "US")),
 			expect{conflicts: []string{"US_SCA_2702A"}, route: RouteReferToMLAT}},
-		{"US_SCA_2702A: not under the UK agreement", all(uses("uk_copo", "judge"), authority("GB"), customer(CustomerConsumer, "GB", "US")),
+		{"US_SCA_2702A: not under the UK agreement", all(uses("uk_copo", "judge"), offence(5), authority("GB"), customer(CustomerConsumer, "GB", "US")),
 			expect{conflicts: none}},
-		{"US_SCA_2702A: not under the AU agreement", all(uses("au_ipo", "judge"), authority("AU"), customer(CustomerConsumer, "AU", "US")),
+		{"US_SCA_2702A: not under the AU agreement", all(uses("au_ipo", "judge"), offence(5), authority("AU"), customer(CustomerConsumer, "AU", "US")),
 			expect{conflicts: none}},
 		{"US_SCA_2702A: not for an mlat", all(uses("mlat", "judge"), authority("CA"), customer(CustomerConsumer, "CA", "US")),
 			expect{conflicts: none}},
@@ -365,7 +372,7 @@ func TestAssessRules(t *testing.T) {
 			expect{route: RouteRespond, customerFirst: []string{"true", "customer_unavailable"}}},
 		{"route: an emergency lifts the redirect", all(customer(CustomerEnterprise, "US"), emergency(true)),
 			expect{route: RouteRespond, customerFirst: []string{"true", "emergency"}}},
-		{"route challenge for a US authority comes before no_data", all(locations("DE"), customerKeys()),
+		{"route challenge for a US authority comes before no_data", all(locations("DE"), heldKeys()),
 			expect{route: RouteChallenge, disclosable: none}},
 		{"route challenge for an eu_epoc", epoc(),
 			expect{route: RouteChallenge}},
@@ -373,11 +380,11 @@ func TestAssessRules(t *testing.T) {
 			expect{route: RouteChallenge}},
 		{"route refer_to_mlat for any other foreign demand in conflict", all(uses("foreign_police_request", "police"), authority("IN"), asks("subscriber"), locations("DE")),
 			expect{route: RouteReferToMLAT, conflicts: []string{"GDPR_ART48"}}},
-		{"route no_data when nothing asked can be read", customerKeys(),
+		{"route no_data when nothing asked can be read", heldKeys(),
 			expect{route: RouteNoData, contentAccessible: ptr(false), disclosable: none}},
 		{"route respond otherwise", asks("subscriber", "content"),
 			expect{route: RouteRespond, sufficient: ptr(true)}},
-		{"content is not disclosable with customer-managed keys, the rest is", all(customerKeys(), asks("subscriber", "content")),
+		{"content is not disclosable with customer-held keys, the rest is", all(heldKeys(), asks("subscriber", "content")),
 			expect{route: RouteRespond, disclosable: []string{"subscriber"}, contentAccessible: ptr(false)}},
 
 		// §4 customer_first is reported whatever the customer's kind.
@@ -394,7 +401,7 @@ func TestAssessRules(t *testing.T) {
 		{"notice prohibited for a FISA order and a 702 directive", uses("us_fisa_702_directive", "other"),
 			expect{notice: []string{NoticeProhibited}}},
 		{"notice delayed by a non-disclosure order, even when rejected", all(unverified(), ndo("2027-05-20")),
-			expect{route: RouteReject, notice: []string{NoticeDelayed, "", "2027-05-20T00:00:00Z"}, deadlines: []string{"NOTICE@2027-05-20T00:00:00Z"}}},
+			expect{route: RouteReject, notice: []string{NoticeDelayed, "", "2027-05-20T00:00:00Z"}, deadlines: []string{"NOTICE@2027-05-21T12:00:00Z"}}},
 		{"notice delayed indefinitely by an order without end", ndo(""),
 			expect{notice: []string{NoticeDelayed, "", ""}, deadlines: none, flags: []string{"INDEFINITE_NDO"}}},
 		{"notice none when rejected, even in an emergency", all(unverified(), emergency(true)),
@@ -403,7 +410,7 @@ func TestAssessRules(t *testing.T) {
 			expect{notice: []string{NoticeNone}}},
 		{"notice none when preserving", uses("us_preservation_2703f", "police"),
 			expect{notice: []string{NoticeNone}}},
-		{"notice none when there is no data", customerKeys(),
+		{"notice none when there is no data", heldKeys(),
 			expect{notice: []string{NoticeNone}}},
 		{"notice after the emergency, before a redirect would be sent", all(emergency(true), customer(CustomerEnterprise, "US")),
 			expect{notice: []string{NoticeAfterEmergency, "", ""}, deadlines: none}},
@@ -418,31 +425,31 @@ func TestAssessRules(t *testing.T) {
 
 		// §6 Deadlines.
 		{"RESPOND for an eu_epoc: 10 days, whatever due date it carries", epoc(due("2026-12-25T00:00:00Z"), asks("subscriber")),
-			expect{deadlines: []string{"EARLIEST_DISCLOSURE@" + at(7*day), "RESPOND@" + at(10*day)}}},
+			expect{deadlines: []string{"RESPOND@" + at(10*day)}}},
 		{"RESPOND for an eu_epoc in an emergency: 8 hours", epoc(emergency(true), asks("subscriber")),
 			expect{deadlines: []string{"RESPOND@" + at(8*time.Hour)}}},
 		{"RESPOND for a rejected eu_epoc still runs", epoc(uses("eu_epoc", "prosecutor")),
-			expect{route: RouteReject, deadlines: []string{"CONFLICT_OBJECTION@" + at(10*day), "ENFORCING_AUTHORITY_WINDOW@" + at(10*day), "RESPOND@" + at(10*day)}}},
+			expect{route: RouteReject, deadlines: []string{"CONFLICT_OBJECTION@" + at(10*day), "ENFORCING_AUTHORITY_WINDOW@" + windowEnd, "RESPOND@" + windowEnd}}},
 		{"RESPOND for any other demand: its due date, in UTC", due("2026-12-04T09:30:00+01:00"),
 			expect{deadlines: []string{"EARLIEST_DISCLOSURE@" + at(7*day), "RESPOND@2026-12-04T08:30:00Z"}}},
 		{"RESPOND: none without a due date", nil,
 			expect{deadlines: []string{"EARLIEST_DISCLOSURE@" + at(7*day)}}},
-		{"ENFORCING_AUTHORITY_WINDOW: 10 days for content", epoc(),
-			expect{deadlines: []string{"EARLIEST_DISCLOSURE@" + at(7*day), "CONFLICT_OBJECTION@" + at(10*day), "ENFORCING_AUTHORITY_WINDOW@" + at(10*day), "RESPOND@" + at(10*day)}}},
+		{"ENFORCING_AUTHORITY_WINDOW: to the end of the 10th day after receipt in Ireland, for content", epoc(),
+			expect{deadlines: []string{"CONFLICT_OBJECTION@" + at(10*day), "ENFORCING_AUTHORITY_WINDOW@" + windowEnd, "RESPOND@" + windowEnd}}},
 		{"ENFORCING_AUTHORITY_WINDOW: 96 hours in an emergency", epoc(emergency(true), asks("traffic")),
 			expect{deadlines: []string{"RESPOND@" + at(8*time.Hour), "ENFORCING_AUTHORITY_WINDOW@" + at(96*time.Hour)}}},
 		{"ENFORCING_AUTHORITY_WINDOW: none when the offence is local and the subject lives there", epoc(asks("traffic"), offenceLocal(true), subjectIn("FR")),
-			expect{deadlines: []string{"EARLIEST_DISCLOSURE@" + at(7*day), "RESPOND@" + at(10*day)}}},
+			expect{deadlines: []string{"RESPOND@" + at(10*day)}}},
 		{"ENFORCING_AUTHORITY_WINDOW: needed when the subject lives elsewhere", epoc(asks("traffic"), offenceLocal(true), subjectIn("BE")),
-			expect{deadlines: []string{"EARLIEST_DISCLOSURE@" + at(7*day), "ENFORCING_AUTHORITY_WINDOW@" + at(10*day), "RESPOND@" + at(10*day)}}},
+			expect{deadlines: []string{"ENFORCING_AUTHORITY_WINDOW@" + windowEnd, "RESPOND@" + windowEnd}}},
 		{"ENFORCING_AUTHORITY_WINDOW: needed when the offence is not local", epoc(asks("traffic"), offenceLocal(false), subjectIn("FR")),
-			expect{deadlines: []string{"EARLIEST_DISCLOSURE@" + at(7*day), "ENFORCING_AUTHORITY_WINDOW@" + at(10*day), "RESPOND@" + at(10*day)}}},
+			expect{deadlines: []string{"ENFORCING_AUTHORITY_WINDOW@" + windowEnd, "RESPOND@" + windowEnd}}},
 		{"ENFORCING_AUTHORITY_WINDOW: needed when the subject's residence is absent", epoc(asks("traffic"), offenceLocal(true)),
-			expect{deadlines: []string{"EARLIEST_DISCLOSURE@" + at(7*day), "ENFORCING_AUTHORITY_WINDOW@" + at(10*day), "RESPOND@" + at(10*day)}}},
+			expect{deadlines: []string{"ENFORCING_AUTHORITY_WINDOW@" + windowEnd, "RESPOND@" + windowEnd}}},
 		{"ENFORCING_AUTHORITY_WINDOW: none for subscriber data", epoc(asks("subscriber", "identification")),
-			expect{deadlines: []string{"EARLIEST_DISCLOSURE@" + at(7*day), "RESPOND@" + at(10*day)}}},
+			expect{deadlines: []string{"RESPOND@" + at(10*day)}}},
 		{"CONFLICT_OBJECTION: an eu_epoc in conflict, 10 days", epoc(asks("subscriber"), locations("CN")),
-			expect{route: RouteChallenge, deadlines: []string{"EARLIEST_DISCLOSURE@" + at(7*day), "CONFLICT_OBJECTION@" + at(10*day), "RESPOND@" + at(10*day)}}},
+			expect{route: RouteChallenge, deadlines: []string{"CONFLICT_OBJECTION@" + at(10*day), "RESPOND@" + at(10*day)}}},
 		{"PRESERVE_UNTIL: 90 days for a US preservation request", uses("us_preservation_2703f", "police"),
 			expect{deadlines: []string{"PRESERVE_UNTIL@2027-02-18T14:00:00Z"}}},
 		{"PRESERVE_UNTIL: 60 days for a European Preservation Order", all(authority("DE"), uses("eu_epoc_pr", "judge"), customer(CustomerConsumer, "DE", "IE")),
@@ -451,8 +458,10 @@ func TestAssessRules(t *testing.T) {
 			expect{deadlines: []string{"RESPOND@2026-11-21T00:00:00Z", "PRESERVE_UNTIL@" + at(90*day)}}},
 		{"COMITY_MOTION: 14 days when the statutory motion is available", customer(CustomerConsumer, "GB", "GB"),
 			expect{comity: []bool{true, false}, deadlines: []string{"EARLIEST_DISCLOSURE@" + at(7*day), "COMITY_MOTION@" + at(14*day)}}},
-		{"NOTICE: the order's end date at 00:00 UTC", all(uses("us_2703d_order", "judge"), asks("traffic"), ndo("2027-05-20")),
-			expect{deadlines: []string{"NOTICE@2027-05-20T00:00:00Z"}}},
+		{"NOTICE: a review at 12:00 UTC on the day after the order's last day", all(uses("us_2703d_order", "judge"), asks("traffic"), ndo("2027-05-20")),
+			expect{notice: []string{NoticeDelayed, "", "2027-05-20T00:00:00Z"}, deadlines: []string{"NOTICE@2027-05-21T12:00:00Z"}}},
+		{"NOTICE: a last day at the end of a month and a year", all(uses("us_2703d_order", "judge"), asks("traffic"), ndo("2027-12-31")),
+			expect{deadlines: []string{"NOTICE@2028-01-01T12:00:00Z"}}},
 
 		// §7 Comity.
 		{"comity: statutory motion for a warrant for content of a non-US person at home in a qualifying country", customer(CustomerConsumer, "AU", "US"),
@@ -473,18 +482,18 @@ func TestAssessRules(t *testing.T) {
 			expect{comity: []bool{false, false}}},
 		{"comity: neither without a conflict", nil,
 			expect{comity: []bool{false, false}}},
-		{"comity: neither for other US instruments, even in conflict", all(uses("us_emergency", "police"), emergency(true), locations("DE")),
+		{"comity: neither for other US instruments, even in conflict", all(uses("us_emergency", "police"), emergency(false), locations("DE")),
 			expect{comity: []bool{false, false}, conflicts: []string{"GDPR_ART48"}}},
 		{"comity: neither for a foreign instrument", all(uses("foreign_court_order", "judge"), authority("GB"), customer(CustomerConsumer, "GB", "GB")),
 			expect{comity: []bool{false, false}}},
 
 		// §8 notify_authorities.
 		{"notify the DPA of the customer's home on a challenge over GDPR Art. 48", all(customer(CustomerEnterprise, "DE", "DE", "IE"), exception("customer_complicit")),
-			expect{route: RouteChallenge, notify: []string{"DPA:DE"}}},
+			expect{route: RouteChallenge, notify: []string{"DPA:DE:DE"}}},
 		{"notify the DPA of the first EEA data location when home is outside the EEA", locations("US", "FR", "DE"),
-			expect{route: RouteChallenge, notify: []string{"DPA:FR"}}},
+			expect{route: RouteChallenge, notify: []string{"DPA:FR:FR"}}},
 		{"notify the DPA on a referral to an MLAT", all(uses("foreign_police_request", "police"), authority("IN"), asks("subscriber"), customer(CustomerConsumer, "NL", "NL")),
-			expect{route: RouteReferToMLAT, notify: []string{"DPA:NL"}}},
+			expect{route: RouteReferToMLAT, notify: []string{"DPA:NL:NL"}}},
 		{"notify nobody on a redirect", customer(CustomerEnterprise, "DE", "DE"),
 			expect{route: RouteRedirectToCustomer, notify: none}},
 		{"notify nobody on a rejection", all(unverified(), locations("DE")),
@@ -509,13 +518,13 @@ func TestAssessRules(t *testing.T) {
 			expect{flags: none}},
 		{"flag EMERGENCY for a demand carrying an emergency", all(uses("us_emergency", "police"), emergency(true)),
 			expect{flags: []string{"EMERGENCY"}}},
-		{"flag CONTENT_TECHNICALLY_UNAVAILABLE for content under customer-managed keys", customerKeys(),
+		{"flag CONTENT_TECHNICALLY_UNAVAILABLE for content under customer-held keys", heldKeys(),
 			expect{flags: []string{"CONTENT_TECHNICALLY_UNAVAILABLE"}}},
-		{"no CONTENT_TECHNICALLY_UNAVAILABLE without content asked", all(customerKeys(), asks("subscriber")),
+		{"no CONTENT_TECHNICALLY_UNAVAILABLE without content asked", all(heldKeys(), asks("subscriber")),
 			expect{flags: none, contentAccessible: ptr(false)}},
 		{"flag CROSS_BORDER when some data is outside the authority's country", locations("US", "CA"),
 			expect{flags: []string{"CROSS_BORDER"}}},
-		{"flags are sorted", all(uses("us_nsl", "other"), asks("content"), customerKeys(), emergency(true), ndo(""), locations("CA")),
+		{"flags are sorted", all(uses("us_nsl", "other"), asks("content"), heldKeys(), emergency(true), ndo(""), locations("CA")),
 			expect{flags: []string{"CONTENT_TECHNICALLY_UNAVAILABLE", "CROSS_BORDER", "EMERGENCY", "INDEFINITE_NDO", "NATIONAL_SECURITY"}}},
 	}
 	for _, tt := range tests {
@@ -594,7 +603,7 @@ func checkExpect(t *testing.T, a Assessment, w expect) {
 	list("deadlines", deadlines, w.deadlines)
 	var notify []string
 	for _, n := range a.NotifyAuthorities {
-		notify = append(notify, n.Code+":"+n.Country)
+		notify = append(notify, n.Code+":"+n.Country+":"+n.Authority)
 	}
 	list("notify_authorities", notify, w.notify)
 	list("flags", a.Flags, w.flags)

@@ -29,10 +29,13 @@ const (
 // Deficiency codes (rulebook.md §2).
 const (
 	DeficiencyWrongJurisdiction          = "WRONG_JURISDICTION"
+	DeficiencyWrongRequesterKind         = "WRONG_REQUESTER_KIND"
+	DeficiencyInstrumentNotInForce       = "INSTRUMENT_NOT_IN_FORCE"
 	DeficiencyJudgeRequired              = "JUDGE_REQUIRED"
 	DeficiencyValidationRequired         = "VALIDATION_REQUIRED"
 	DeficiencyCategoryNotPermitted       = "CATEGORY_NOT_PERMITTED"
 	DeficiencyOffenceThreshold           = "OFFENCE_THRESHOLD"
+	DeficiencySeriousCrimeThreshold      = "SERIOUS_CRIME_THRESHOLD"
 	DeficiencyAgreementExcludesUSPersons = "AGREEMENT_EXCLUDES_US_PERSONS"
 	DeficiencyUnverifiedRequester        = "UNVERIFIED_REQUESTER"
 	DeficiencyEmergencyUnverified        = "EMERGENCY_UNVERIFIED"
@@ -48,23 +51,30 @@ const (
 	DeadlinePreserveUntil            = "PRESERVE_UNTIL"
 	DeadlineValidation               = "VALIDATION"
 	DeadlineComityMotion             = "COMITY_MOTION"
+	DeadlineObjection                = "OBJECTION"
 	DeadlineNotice                   = "NOTICE"
 	DeadlineEarliestDisclosure       = "EARLIEST_DISCLOSURE"
 )
 
 // Flags (rulebook.md §8).
 const (
-	FlagNationalSecurity              = "NATIONAL_SECURITY"
-	FlagIndefiniteNDO                 = "INDEFINITE_NDO"
-	FlagNDOOverOneYear                = "NDO_OVER_ONE_YEAR"
-	FlagEmergency                     = "EMERGENCY"
-	FlagContentTechnicallyUnavailable = "CONTENT_TECHNICALLY_UNAVAILABLE"
-	FlagCrossBorder                   = "CROSS_BORDER"
+	FlagNationalSecurity               = "NATIONAL_SECURITY"
+	FlagIndefiniteNDO                  = "INDEFINITE_NDO"
+	FlagNDOOverOneYear                 = "NDO_OVER_ONE_YEAR"
+	FlagEmergency                      = "EMERGENCY"
+	FlagContentTechnicallyUnavailable  = "CONTENT_TECHNICALLY_UNAVAILABLE"
+	FlagCrossBorder                    = "CROSS_BORDER"
+	FlagObjectionWindowExceedsDeadline = "OBJECTION_WINDOW_EXCEEDS_DEADLINE"
+	FlagPreserveUntilProduced          = "PRESERVE_UNTIL_PRODUCED"
 )
 
-// ExceptionEmergency is the customer-first exception reported when the
-// demand carries an emergency; it is not one of the recorded exceptions.
-const ExceptionEmergency = "emergency"
+// The customer-first exceptions that apply by themselves and cannot be
+// recorded (rulebook.md §4): national-security process, and a demand that
+// carries an emergency.
+const (
+	ExceptionNationalSecurity = "national_security"
+	ExceptionEmergency        = "emergency"
+)
 
 // NotifyDPA is the code of a data protection authority to notify.
 const NotifyDPA = "DPA"
@@ -72,8 +82,8 @@ const NotifyDPA = "DPA"
 var (
 	allRoutes       = []string{RouteReject, RoutePreserve, RouteRedirectToCustomer, RouteChallenge, RouteReferToMLAT, RouteNoData, RouteRespond}
 	allTimings      = []string{NoticeProhibited, NoticeDelayed, NoticeNone, NoticeAfterEmergency, NoticeWithRedirect, NoticeBeforeDisclosure}
-	allDeficiencies = []string{DeficiencyWrongJurisdiction, DeficiencyJudgeRequired, DeficiencyValidationRequired, DeficiencyCategoryNotPermitted, DeficiencyOffenceThreshold, DeficiencyAgreementExcludesUSPersons, DeficiencyUnverifiedRequester, DeficiencyEmergencyUnverified, DeficiencyNoTarget, DeficiencyNoCategories}
-	allFlags        = []string{FlagNationalSecurity, FlagIndefiniteNDO, FlagNDOOverOneYear, FlagEmergency, FlagContentTechnicallyUnavailable, FlagCrossBorder}
+	allDeficiencies = []string{DeficiencyWrongJurisdiction, DeficiencyWrongRequesterKind, DeficiencyInstrumentNotInForce, DeficiencyJudgeRequired, DeficiencyValidationRequired, DeficiencyCategoryNotPermitted, DeficiencyOffenceThreshold, DeficiencySeriousCrimeThreshold, DeficiencyAgreementExcludesUSPersons, DeficiencyUnverifiedRequester, DeficiencyEmergencyUnverified, DeficiencyNoTarget, DeficiencyNoCategories}
+	allFlags        = []string{FlagNationalSecurity, FlagIndefiniteNDO, FlagNDOOverOneYear, FlagEmergency, FlagContentTechnicallyUnavailable, FlagCrossBorder, FlagObjectionWindowExceedsDeadline, FlagPreserveUntilProduced}
 )
 
 // Assessment is what the rulebook concludes about one case. Its JSON form is
@@ -144,11 +154,14 @@ type Deadline struct {
 	Message string
 }
 
-// NotifyAuthority is an authority the provider tells about the demand.
+// NotifyAuthority is an authority the provider tells about the demand:
+// Country is the ISO 3166-1 code of its state, Authority its key in the
+// DPA directory (a subdivision such as DE-BY, or the country again).
 type NotifyAuthority struct {
-	Code    string `json:"code"`
-	Country string `json:"country"`
-	Message string `json:"message,omitempty"`
+	Code      string `json:"code"`
+	Country   string `json:"country"`
+	Authority string `json:"authority"`
+	Message   string `json:"message,omitempty"`
 }
 
 // contractTime is the contract's one time format: UTC, to the second.

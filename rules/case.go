@@ -10,7 +10,7 @@ import (
 // data it seeks. Its JSON form is the input of the assessment contract;
 // read it with Rulebook.DecodeCase, which checks it.
 type Case struct {
-	// AsOf is the clock of the assessment. v1 draws no conclusion from
+	// AsOf is the clock of the assessment. v2 draws no conclusion from
 	// it; later rules (overdue deadlines, expired orders) will.
 	AsOf     *time.Time `json:"as_of,omitempty"`
 	Demand   Demand     `json:"demand"`
@@ -34,7 +34,19 @@ type Demand struct {
 	Nondisclosure          *Nondisclosure `json:"nondisclosure,omitempty"`
 	Emergency              *Emergency     `json:"emergency,omitempty"`
 	CustomerFirstException string         `json:"customer_first_exception,omitempty"`
-	SubjectResidence       string         `json:"subject_residence,omitempty"`
+	// SubjectResidence is where the person whose data is sought resides,
+	// SubjectLocation where that person is at the time of the demand, and
+	// SubjectUSPerson whether that person is a US person; empty or nil is
+	// unknown.
+	SubjectResidence string `json:"subject_residence,omitempty"`
+	SubjectLocation  string `json:"subject_location,omitempty"`
+	SubjectUSPerson  *bool  `json:"subject_us_person,omitempty"`
+	// DataLocationsSought are the regions the demand reaches, each one of
+	// the customer's data locations; nil is every location.
+	DataLocationsSought []string `json:"data_locations_sought,omitempty"`
+	// NoticePermitted records that the issuing authority of an EU order
+	// permits the provider to tell the customer.
+	NoticePermitted bool `json:"notice_permitted,omitempty"`
 }
 
 // Authority is the requesting authority. Verified says whether it was
@@ -63,6 +75,9 @@ type Emergency struct {
 type Customer struct {
 	Kind        string `json:"kind"`
 	HomeCountry string `json:"home_country"`
+	// HomeSubdivision is the ISO 3166-2 code of the customer's home
+	// subdivision (DE-BY), or "".
+	HomeSubdivision string `json:"home_subdivision,omitempty"`
 	// USPerson, when nil, follows from HomeCountry (rulebook.md §2).
 	USPerson      *bool    `json:"us_person,omitempty"`
 	DataLocations []string `json:"data_locations"`
@@ -77,20 +92,27 @@ const (
 	KindNationalSecurity = "national_security"
 	KindRegulator        = "regulator"
 	KindCourt            = "court"
+	KindPrivateParty     = "private_party"
 
 	CustomerEnterprise   = "enterprise"
 	CustomerPublicSector = "public_sector"
 	CustomerConsumer     = "consumer"
 
+	// KeysProviderManaged: the provider's own keys. KeysCustomerManaged: a
+	// customer's key that the provider's services use at run time (BYOK, or
+	// an external key store they call): content accessible. KeysCustomerHeld:
+	// the provider cannot obtain plaintext without an action of the customer
+	// at that time (client-side encryption, hold-your-own-key).
 	KeysProviderManaged = "provider_managed"
 	KeysCustomerManaged = "customer_managed"
+	KeysCustomerHeld    = "customer_held"
 )
 
 var (
 	channels       = []string{"portal", "api", "email", "mail"}
-	authorityKinds = []string{KindLawEnforcement, KindNationalSecurity, KindRegulator, KindCourt}
+	authorityKinds = []string{KindLawEnforcement, KindNationalSecurity, KindRegulator, KindCourt, KindPrivateParty}
 	customerKinds  = []string{CustomerEnterprise, CustomerPublicSector, CustomerConsumer}
-	keyCustodies   = []string{KeysProviderManaged, KeysCustomerManaged}
+	keyCustodies   = []string{KeysProviderManaged, KeysCustomerManaged, KeysCustomerHeld}
 )
 
 // Date is a calendar date without time of day, written YYYY-MM-DD. Where a

@@ -6,6 +6,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
+
+	// The enforcing state's clock must not depend on the host's time zone
+	// files: the IANA database is built into the binary.
+	_ "time/tzdata"
 )
 
 // compiler checks the decoded files against each other and builds the
@@ -28,6 +33,7 @@ type compiler struct {
 
 var (
 	countryCodePattern    = regexp.MustCompile(`^[A-Z]{2}$`)
+	subdivisionPattern    = regexp.MustCompile(`^[A-Z]{2}-[A-Z0-9]{1,3}$`)
 	instrumentCodePattern = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 	conflictCodePattern   = regexp.MustCompile(`^[A-Z][A-Z0-9_]*$`)
 	listNamePattern       = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
@@ -116,6 +122,7 @@ func (c *compiler) compile(main *rulebookFile, partNames []string, parts map[str
 				c.errorf(name, p.USPersons.Line, "us_persons is given twice")
 			} else {
 				rb.usPersonDefault = c.countrySet(name, p.USPersons.DefaultHomeCountries)
+				rb.usLocations = c.countrySet(name, p.USPersons.LocatedIn)
 			}
 		}
 	}
@@ -129,6 +136,7 @@ func (c *compiler) compile(main *rulebookFile, partNames []string, parts map[str
 		c.errorf(fileMain, 0, "no file gives us_persons (who is a US person when the case does not say)")
 	}
 
+	c.compileTransparency(main)
 	c.compileMessages(main)
 	c.compileNotify(main)
 	c.compileDPAs(dpas)
@@ -160,6 +168,13 @@ func (c *compiler) compileProvider(main *rulebookFile) {
 	rb.homeCountry = c.country(fileMain, main.Provider.HomeCountry)
 	rb.euRepresentative = c.country(fileMain, main.Provider.EURepresentativeCountry)
 	c.euRepLine = main.Provider.EURepresentativeCountry.Line
+	tz := main.Provider.EURepresentativeTimezone
+	loc, err := time.LoadLocation(tz.Value)
+	if err != nil || tz.Value == "" || tz.Value == "Local" {
+		c.errorf(fileMain, tz.Line, "eu_representative_timezone %q is not an IANA time zone such as Europe/Dublin", tz.Value)
+		loc = time.UTC
+	}
+	rb.euClock = loc
 }
 
 // country checks a single country code.
@@ -294,14 +309,35 @@ func (c *compiler) compileVocabulary(main *rulebookFile) {
 	}
 	rb.validators = c.codes(fileMain, main.Validators, rb.issuers, "issuer")
 	rb.exceptions = map[string]string{}
+	rb.automaticReasons = map[string]string{}
+	automatic := []string{ExceptionNationalSecurity, ExceptionEmergency}
 	for _, e := range main.CustomerFirst.Exceptions {
-		if e.Key.Value == ExceptionEmergency {
-			c.errorf(fileMain, e.Key.Line, "%q is not a recorded exception: an emergency is its own exception", ExceptionEmergency)
+		if slices.Contains(automatic, e.Key.Value) {
+			c.errorf(fileMain, e.Key.Line, "%q is not a recorded exception: it applies by itself (automatic_exceptions)", e.Key.Value)
 		}
 		rb.exceptions[e.Key.Value] = e.Value
 		rb.exceptionCodes = append(rb.exceptionCodes, e.Key.Value)
 	}
+	// The automatic exceptions are the code's, in the code's order; the
+	// file explains each, and must explain exactly these.
+	for i, e := range main.CustomerFirst.AutomaticExceptions {
+		switch {
+		case !slices.Contains(automatic, e.Key.Value):
+			c.errorf(fileMain, e.Key.Line, "unknown automatic exception %q (known: %s)", e.Key.Value, strings.Join(automatic, ", "))
+		case i >= len(automatic) || automatic[i] != e.Key.Value:
+			c.errorf(fileMain, e.Key.Line, "automatic exceptions are reported in the order %s; list them so", strings.Join(automatic, ", "))
+		}
+		parseMessage(fileMain, e.Value, ctxPlain, c.errs)
+		rb.automaticReasons[e.Key.Value] = e.Value.Text
+	}
+	if len(main.CustomerFirst.AutomaticExceptions) != len(automatic) {
+		c.errorf(fileMain, 0, "customer_first.automatic_exceptions must explain %s", strings.Join(automatic, ", "))
+	}
+	rb.automaticExceptions = automatic
 	rb.customerFirstKinds = c.codes(fileMain, main.CustomerFirst.CustomerKinds, setOf(customerKinds...), "customer kind")
+	kinds := setOf(authorityKinds...)
+	rb.defaultRequesterKinds = c.codes(fileMain, main.Requesters.DefaultKinds, kinds, "requester kind")
+	rb.emergencyKinds = c.codes(fileMain, main.Requesters.EmergencyKinds, kinds, "requester kind")
 }
 
 // codes checks a list of codes against the known ones.
@@ -330,23 +366,86 @@ func (c *compiler) compilePolicy(main *rulebookFile) {
 	p := main.Policy
 	rb.objectionWindow = p.ObjectionWindow
 	rb.longNDOAfter = p.LongNDOAfter
-	rb.nationalSecurityBand = p.NationalSecurityBand
-	if p.NationalSecurityBand <= 0 {
-		c.errorf(fileMain, p.Line, "national_security_band must be a positive number")
+	rb.noticeReviewHour = p.NoticeReviewHourUTC
+	if p.NoticeReviewHourUTC < 0 || p.NoticeReviewHourUTC > 23 {
+		c.errorf(fileMain, p.Line, "notice_review_hour_utc must be an hour from 0 to 23")
 	}
+}
+
+// compileTransparency reads the structures of 50 U.S.C. 1874(a) and the
+// report's settings. It runs after the instruments, which classes names.
+func (c *compiler) compileTransparency(main *rulebookFile) {
+	t := main.Transparency
+	out := Transparency{
+		IncludeForeignNationalSecurity: t.IncludeForeignNationalSecurity,
+		structures:                     map[string]BandStructure{},
+		classes:                        map[string]string{},
+	}
+	for _, e := range t.Structures {
+		d := e.Value
+		s := BandStructure{Code: e.Key.Value, Citation: strings.TrimSpace(d.Citation), Band: d.Band}
+		if d.Band <= 0 {
+			c.errorf(fileMain, d.Line, "structure %s: band must be a positive number", s.Code)
+		}
+		period := func(tok token, what string) string {
+			if !slices.Contains(bandPeriods, tok.Value) {
+				c.errorf(fileMain, d.Line, "structure %s: %s must be one of %s", s.Code, what, strings.Join(bandPeriods, ", "))
+			}
+			return tok.Value
+		}
+		switch d.Figures.Value {
+		case "combined":
+			s.Period = period(d.Period, "period")
+			if d.NSLPeriod.Value != "" || d.FISAPeriod.Value != "" {
+				c.errorf(fileMain, d.Line, "structure %s: combined figures have one period; remove nsl_period and fisa_period", s.Code)
+			}
+		case "separate":
+			s.Separate = true
+			s.NSLPeriod = period(d.NSLPeriod, "nsl_period")
+			s.FISAPeriod = period(d.FISAPeriod, "fisa_period")
+			if d.Period.Value != "" {
+				c.errorf(fileMain, d.Line, "structure %s: separate figures have nsl_period and fisa_period; remove period", s.Code)
+			}
+		default:
+			c.errorf(fileMain, d.Figures.Line, "structure %s: figures must be combined or separate, found %q", s.Code, d.Figures.Value)
+		}
+		out.structures[s.Code] = s
+		out.codes = append(out.codes, s.Code)
+	}
+	chosen, ok := out.structures[t.NationalSecurityBands.Value]
+	if !ok {
+		c.errorf(fileMain, t.NationalSecurityBands.Line, "national_security_bands %q is none of the structures (%s)", t.NationalSecurityBands.Value, strings.Join(out.codes, ", "))
+	}
+	out.Structure = chosen
+	for _, e := range t.Classes {
+		if c.rb.instruments[e.Key.Value] == nil {
+			c.errorf(fileMain, e.Key.Line, "unknown instrument %q", e.Key.Value)
+			continue
+		}
+		if !slices.Contains(classesGiven, e.Value.Value) {
+			c.errorf(fileMain, e.Value.Line, "unknown class %q (known: %s)", e.Value.Value, strings.Join(classesGiven, ", "))
+		}
+		out.classes[e.Key.Value] = e.Value.Value
+	}
+	if len(out.classes) == 0 {
+		c.errorf(fileMain, t.Line, "transparency.classes names no instrument of US national-security process")
+	}
+	c.rb.transparency = out
 }
 
 func (c *compiler) compileInstrument(file string, doc *instrumentDoc) *instrument {
 	rb := c.rb
 	in := &instrument{
-		code:              doc.Code.Value,
-		name:              strings.TrimSpace(doc.Name),
-		citation:          strings.TrimSpace(doc.Citation),
-		preserveOnly:      doc.PreserveOnly,
-		nationalSecurity:  doc.NationalSecurity,
-		claimsEmergency:   doc.ClaimsEmergency,
-		excludesUSPersons: doc.ExcludesUSPersons,
-		messages:          map[string]message{},
+		code:                  doc.Code.Value,
+		name:                  strings.TrimSpace(doc.Name),
+		citation:              strings.TrimSpace(doc.Citation),
+		preserveOnly:          doc.PreserveOnly,
+		preserveUntilProduced: doc.PreserveUntilProduced,
+		confidential:          doc.Confidential,
+		nationalSecurity:      doc.NationalSecurity,
+		claimsEmergency:       doc.ClaimsEmergency,
+		excludesUSPersons:     doc.ExcludesUSPersons,
+		messages:              map[string]message{},
 	}
 	if !instrumentCodePattern.MatchString(in.code) {
 		c.errorf(file, doc.Code.Line, "instrument code %q must be lower case letters, digits and _", in.code)
@@ -359,6 +458,11 @@ func (c *compiler) compileInstrument(file string, doc *instrumentDoc) *instrumen
 	}
 	in.countries = c.countrySet(file, doc.AuthorityCountries)
 	in.countriesText = doc.AuthorityCountries.String()
+	in.requesterKinds = rb.defaultRequesterKinds
+	if doc.RequesterKinds != nil {
+		in.requesterKinds = c.codes(file, doc.RequesterKinds, setOf(authorityKinds...), "requester kind")
+	}
+	c.compileInForce(file, in, doc)
 
 	switch {
 	case doc.IssuedBy != nil && doc.EffectiveIssuer != nil:
@@ -378,6 +482,10 @@ func (c *compiler) compileInstrument(file string, doc *instrumentDoc) *instrumen
 	}
 
 	in.compels = c.categoryList(file, doc.Compels)
+	if doc.CompelsInVerifiedEmergency != nil {
+		in.compelsInEmergency = c.categoryList(file, doc.CompelsInVerifiedEmergency)
+	}
+	c.compileProfiles(file, in, doc)
 	switch {
 	case in.preserveOnly && len(doc.Compels) > 0:
 		c.errorf(file, doc.Compels[0].Line, "instrument %s preserves only, so it compels nothing; remove compels", in.code)
@@ -387,6 +495,15 @@ func (c *compiler) compileInstrument(file string, doc *instrumentDoc) *instrumen
 		c.errorf(file, doc.Compels[0].Line, "instrument %s: what an EU order compels follows from its effective issuer; give it under effective_issuer.compels", in.code)
 	}
 
+	if y := doc.SeriousCrimeMinMaxYears; y != nil {
+		in.seriousCrimeYears = *y
+		if *y <= 0 {
+			c.errorf(file, doc.Line, "instrument %s: serious_crime_min_max_years must be positive", in.code)
+		}
+	}
+	if in.preserveUntilProduced && in.preserveOnly {
+		c.errorf(file, doc.Line, "instrument %s preserves only; preserve_until_produced is for an order to produce", in.code)
+	}
 	if t := doc.OffenceThreshold; t != nil {
 		in.offence = &offenceThreshold{categories: setOf(c.categoryList(file, t.Categories)...), minYears: t.MinMaxYears}
 		if t.MinMaxYears <= 0 {
@@ -407,15 +524,95 @@ func (c *compiler) compileInstrument(file string, doc *instrumentDoc) *instrumen
 	return in
 }
 
+// compileInForce reads an instrument's in-force window: dates taken at
+// 00:00 UTC, the last day included (rulebook.md §1).
+func (c *compiler) compileInForce(file string, in *instrument, doc *instrumentDoc) {
+	date := func(t *token, what string) *time.Time {
+		if t == nil {
+			return nil
+		}
+		d, err := ParseDate(t.Value)
+		if err != nil {
+			c.errorf(file, t.Line, "instrument %s: %s %q is not a date of the form YYYY-MM-DD", in.code, what, t.Value)
+			return nil
+		}
+		at := d.Time()
+		return &at
+	}
+	in.inForceFrom = date(doc.InForceFrom, "in_force_from")
+	if until := date(doc.InForceUntil, "in_force_until"); until != nil {
+		end := until.AddDate(0, 0, 1)
+		in.inForceUntil = &end
+		if doc.NoSunset {
+			// A FISA order or directive binds until the court sets it aside:
+			// a date test would reject process that still binds the provider.
+			c.errorf(file, doc.InForceUntil.Line, "instrument %s has no_sunset: it never ends by date, so it takes no in_force_until", in.code)
+		}
+		if in.inForceFrom != nil && !in.inForceFrom.Before(end) {
+			c.errorf(file, doc.InForceUntil.Line, "instrument %s: in_force_until is before in_force_from", in.code)
+		}
+	}
+	switch {
+	case doc.InForceFrom != nil && doc.InForceUntil != nil:
+		in.inForceText = "from " + doc.InForceFrom.Value + " to " + doc.InForceUntil.Value
+	case doc.InForceFrom != nil:
+		in.inForceText = "from " + doc.InForceFrom.Value
+	case doc.InForceUntil != nil:
+		in.inForceText = "until " + doc.InForceUntil.Value
+	default:
+		in.inForceText = "always"
+	}
+}
+
+// compileProfiles reads what requesting countries' laws change for an
+// instrument (by_authority_country).
+func (c *compiler) compileProfiles(file string, in *instrument, doc *instrumentDoc) {
+	if len(doc.ByAuthorityCountry) == 0 {
+		return
+	}
+	if in.preserveOnly || in.eff != nil {
+		c.errorf(file, doc.ByAuthorityCountry[0].Key.Line, "instrument %s: by_authority_country changes what an instrument compels, and this one's reach follows from elsewhere", in.code)
+		return
+	}
+	in.profiles = map[string]*countryProfile{}
+	for _, e := range doc.ByAuthorityCountry {
+		country := c.country(file, e.Key)
+		p := e.Value
+		prof := &countryProfile{source: strings.TrimSpace(p.Source)}
+		if p.Compels != nil {
+			prof.compels = c.categoryList(file, p.Compels)
+		}
+		if p.CompelsInVerifiedEmergency != nil {
+			prof.compelsInEmergency = c.categoryList(file, p.CompelsInVerifiedEmergency)
+		}
+		if p.Compels == nil && p.CompelsInVerifiedEmergency == nil {
+			c.errorf(file, p.Line, "instrument %s: the entry for %s changes nothing", in.code, e.Key.Value)
+		}
+		if prof.source == "" {
+			c.errorf(file, p.Line, "instrument %s: the entry for %s needs a source", in.code, e.Key.Value)
+		}
+		if country != "" && !in.countries[country] {
+			c.errorf(file, e.Key.Line, "instrument %s: %s may not use it (authority_countries)", in.code, country)
+		}
+		in.profiles[country] = prof
+	}
+}
+
 func (c *compiler) compileEffectiveIssuer(file string, in *instrument, doc *effectiveIssuerDoc) *effectiveIssuer {
-	eff := &effectiveIssuer{
-		from:    c.codes(file, doc.From, c.rb.issuers, "issuer"),
-		compels: map[string][]string{},
+	ranked := c.codes(file, doc.Ranked, c.rb.issuers, "issuer")
+	eff := &effectiveIssuer{compels: map[string][]string{}}
+	for _, t := range doc.Ranked {
+		if ranked[t.Value] && !slices.Contains(eff.ranked, t.Value) {
+			eff.ranked = append(eff.ranked, t.Value)
+		}
+	}
+	if len(eff.ranked) == 0 {
+		c.errorf(file, doc.Line, "instrument %s: effective_issuer.ranked lists no issuer", in.code)
 	}
 	for _, e := range doc.Compels {
 		k := e.Key.Value
-		if k != noIssuer && !eff.from[k] {
-			c.errorf(file, e.Key.Line, "instrument %s: %q is not an effective issuer (from: %s, or %s)", in.code, k, strings.Join(eff.from.sorted(), ", "), noIssuer)
+		if k != noIssuer && !ranked[k] {
+			c.errorf(file, e.Key.Line, "instrument %s: %q is not an effective issuer (ranked: %s, or %s)", in.code, k, strings.Join(eff.ranked, ", "), noIssuer)
 			continue
 		}
 		eff.compels[k] = c.categoryList(file, e.Value)
@@ -425,7 +622,7 @@ func (c *compiler) compileEffectiveIssuer(file string, in *instrument, doc *effe
 			c.errorf(file, doc.Compels[0].Key.Line, "instrument %s preserves only, so it compels nothing; remove compels", in.code)
 		}
 	} else {
-		for _, k := range append(eff.from.sorted(), noIssuer) {
+		for _, k := range append(slices.Clone(eff.ranked), noIssuer) {
 			if _, ok := eff.compels[k]; !ok {
 				c.errorf(file, doc.Line, "instrument %s: effective_issuer.compels does not say what %s may order", in.code, k)
 			}
@@ -463,13 +660,45 @@ func (c *compiler) compileInstrumentDeadlines(file string, in *instrument, docs 
 		case when == whenEmergencyWithoutValidation && (in.eff == nil || in.eff.emergency == nil):
 			c.errorf(file, d.When.Line, "instrument %s has a deadline for emergencies without validation, but no effective_issuer.emergency_without_validation", in.code)
 		}
-		in.deadlines = append(in.deadlines, instrumentDeadline{
+		dl := instrumentDeadline{
 			code:        code,
 			when:        when,
 			within:      d.Within,
 			inEmergency: d.InEmergency,
+			notAfterDue: d.NotAfterDue,
+			source:      strings.TrimSpace(d.Source),
 			text:        parseMessage(file, d.Message, ctxDeadline, c.errs),
-		})
+		}
+		switch d.DaysCounted.Value {
+		case "":
+		case daysEnforcingStateCalendar:
+			dl.calendar = true
+			if d.Within == nil || d.Within.D%(24*time.Hour) != 0 {
+				c.errorf(file, d.DaysCounted.Line, "deadline %s of %s: a period counted on a calendar must be given in days", code, in.code)
+			}
+		default:
+			c.errorf(file, d.DaysCounted.Line, "unknown days_counted %q (known: %s)", d.DaysCounted.Value, daysEnforcingStateCalendar)
+		}
+		if len(d.ByAuthorityCountry) > 0 {
+			dl.byCountry = map[string]countryPeriod{}
+			for _, e := range d.ByAuthorityCountry {
+				country := c.country(file, e.Key)
+				if strings.TrimSpace(e.Value.Source) == "" {
+					c.errorf(file, e.Value.Line, "deadline %s of %s: the period of %s needs a source", code, in.code, e.Key.Value)
+				}
+				if country != "" && !in.countries[country] {
+					c.errorf(file, e.Key.Line, "instrument %s: %s may not use it (authority_countries)", in.code, country)
+				}
+				dl.byCountry[country] = countryPeriod{within: e.Value.Within, source: strings.TrimSpace(e.Value.Source)}
+			}
+		}
+		if d.Within == nil && dl.byCountry == nil {
+			c.errorf(file, d.Line, "deadline %s of %s: missing key \"within\" (or by_authority_country)", code, in.code)
+		}
+		if d.Within != nil && dl.source == "" && dl.byCountry != nil {
+			c.errorf(file, d.Line, "deadline %s of %s: a default period beside countries' own periods needs its source", code, in.code)
+		}
+		in.deadlines = append(in.deadlines, dl)
 	}
 }
 
@@ -508,9 +737,9 @@ func (c *compiler) compileConflict(file string, doc *conflictDoc) {
 	}
 	r.authorityIn = opt(w.AuthorityCountryIn)
 	r.authorityNotIn = opt(w.AuthorityCountryNotIn)
-	r.dataIn = opt(w.DataStoredIn)
+	r.dataIn = opt(w.DataSoughtIn)
 	r.homeIn = opt(w.CustomerHomeIn)
-	r.dataOrHomeIn = opt(w.DataOrCustomerHomeIn)
+	r.dataOrHomeIn = opt(w.DataSoughtOrCustomerHomeIn)
 	if w.CustomerKindNotIn != nil {
 		r.kindNotIn = c.codes(file, w.CustomerKindNotIn, setOf(customerKinds...), "customer kind")
 	}
@@ -520,6 +749,12 @@ func (c *compiler) compileConflict(file string, doc *conflictDoc) {
 	if w.InstrumentNotIn != nil {
 		r.instrumentNotIn = c.instrumentSet(file, w.InstrumentNotIn)
 	}
+	if w.UnlessSufficientInstrumentIn != nil {
+		r.unlessSufficient = c.instrumentSet(file, w.UnlessSufficientInstrumentIn)
+	}
+	if w.UnlessVerifiedEmergencyInstrumentIn != nil {
+		r.unlessVerifiedEmergency = c.instrumentSet(file, w.UnlessVerifiedEmergencyInstrumentIn)
+	}
 	if r.authorityIn == nil && r.authorityNotIn == nil && r.dataIn == nil && r.homeIn == nil && r.dataOrHomeIn == nil &&
 		r.kindNotIn == nil && r.categories == nil && r.instrumentNotIn == nil {
 		c.errorf(file, w.Line, "conflict %s has no condition: it would hold for every demand", code)
@@ -528,6 +763,7 @@ func (c *compiler) compileConflict(file string, doc *conflictDoc) {
 }
 
 func (c *compiler) compileOnConflict(file string, doc *onConflictDoc) {
+	c.rb.decline = c.instrumentSet(file, doc.Decline.Instruments)
 	c.rb.challenge.authorityCountries = c.countrySet(file, doc.Challenge.AuthorityCountries)
 	c.rb.challenge.instruments = c.instrumentSet(file, doc.Challenge.Instruments)
 }
@@ -538,7 +774,8 @@ func (c *compiler) compileComity(file string, doc *comityDoc) {
 	cr.statutory.instruments = c.instrumentSet(file, s.Instruments)
 	cr.statutory.authorityCountries = c.countrySet(file, s.AuthorityCountries)
 	cr.statutory.categories = setOf(c.categoryList(file, s.Categories)...)
-	cr.statutory.customerHomes = c.countrySet(file, s.CustomerHomeIn)
+	cr.statutory.residenceNotIn = c.countrySet(file, s.ResidenceNotIn)
+	cr.statutory.qualifying = c.countrySet(file, s.QualifyingGovernments)
 	cr.statutory.fileWithin = s.FileWithin
 	cr.statutory.text = parseMessage(file, s.Message, ctxComity, c.errs)
 	cr.statutory.deadlineText = parseMessage(file, s.DeadlineMessage, ctxDeadline, c.errs)
@@ -557,12 +794,14 @@ func (c *compiler) compileMessages(main *rulebookFile) {
 	rb.customerFirstText.excepted = parseMessage(fileMain, cf.Excepted, ctxCustomerFirst, c.errs)
 	rb.customerFirstText.notApplicable = parseMessage(fileMain, cf.NotApplicable, ctxCustomerFirst, c.errs)
 	rb.customerFirstText.notApplicableExcepted = parseMessage(fileMain, cf.NotApplicableExcepted, ctxCustomerFirst, c.errs)
+	rb.customerFirstText.automatic = parseMessage(fileMain, cf.Automatic, ctxCustomerFirst, c.errs)
 
 	n := main.Notice
 	rb.noticeText = map[string]message{
 		NoticeProhibited:       parseMessage(fileMain, n.Prohibited, ctxNotice, c.errs),
 		NoticeDelayed:          parseMessage(fileMain, n.Delayed, ctxNotice, c.errs),
 		noticeDelayedForever:   parseMessage(fileMain, n.DelayedIndefinitely, ctxNotice, c.errs),
+		noticeConfidential:     parseMessage(fileMain, n.Confidential, ctxNotice, c.errs),
 		NoticeNone:             parseMessage(fileMain, n.None, ctxNotice, c.errs),
 		NoticeAfterEmergency:   parseMessage(fileMain, n.AfterEmergency, ctxNotice, c.errs),
 		NoticeWithRedirect:     parseMessage(fileMain, n.WithRedirect, ctxNotice, c.errs),
@@ -581,9 +820,12 @@ func (c *compiler) compileMessages(main *rulebookFile) {
 	}
 }
 
-// noticeDelayedForever keys the message of a non-disclosure order without
-// end date.
-const noticeDelayedForever = "delayed_indefinitely"
+// Keys of the notice messages beside the timings: a non-disclosure order
+// without end date, and an EU order kept confidential.
+const (
+	noticeDelayedForever = "delayed_indefinitely"
+	noticeConfidential   = "confidential"
+)
 
 // messageTable reads a mapping of code → message that must cover exactly
 // the codes writ knows.
@@ -614,6 +856,7 @@ func (c *compiler) compileNotify(main *rulebookFile) {
 	rb.notifyDPA.conflicts = c.codes(fileMain, d.Conflicts, known, "conflict")
 	rb.notifyDPA.routes = c.codes(fileMain, d.Routes, setOf(allRoutes...), "route")
 	rb.notifyDPA.unlessNotice = c.codes(fileMain, d.UnlessNotice, setOf(allTimings...), "notice timing")
+	rb.notifyDPA.subdivisionKinds = c.codes(fileMain, d.SubdivisionForKinds, setOf(customerKinds...), "customer kind")
 	rb.notifyDPA.text = parseMessage(fileMain, d.Message, ctxNotify, c.errs)
 }
 
@@ -630,11 +873,20 @@ func (c *compiler) compileDPAs(doc *dpasFile) {
 	}
 	for _, e := range doc.Authorities {
 		code := e.Key.Value
-		if _, known := rb.countries[code]; !known {
+		country := code
+		if subdivisionPattern.MatchString(code) {
+			// A subdivision whose authority supervises private bodies
+			// (ISO 3166-2): it must say when it was checked.
+			country = code[:2]
+			if strings.TrimSpace(e.Value.Checked) == "" {
+				c.errorf(fileDPAs, e.Key.Line, "the authority of %s needs checked: when and against what its details were checked, or that they were not", code)
+			}
+		}
+		if _, known := rb.countries[country]; !known {
 			c.errorf(fileDPAs, e.Key.Line, "unknown country code %q (see %s)", code, fileCountries)
 			continue
 		}
-		if !area[code] {
+		if !area[country] {
 			c.errorf(fileDPAs, e.Key.Line, "%s is not in the list %s, so it has no data protection authority here", code, doc.For.Value)
 			continue
 		}
@@ -642,7 +894,7 @@ func (c *compiler) compileDPAs(doc *dpasFile) {
 		if strings.TrimSpace(a.Name) == "" || strings.TrimSpace(a.Address) == "" {
 			c.errorf(fileDPAs, e.Key.Line, "the authority of %s needs a name and an address", code)
 		}
-		rb.dpas[code] = DPA{Country: code, Name: a.Name, Email: a.Email, Address: a.Address, Website: a.Website}
+		rb.dpas[code] = DPA{Key: code, Country: country, Name: a.Name, Email: a.Email, Address: a.Address, Website: a.Website, Checked: strings.TrimSpace(a.Checked)}
 	}
 	for _, code := range area.sorted() {
 		if _, ok := rb.dpas[code]; !ok {

@@ -190,6 +190,10 @@ func (r caseReader) demand(raw json.RawMessage, path string, d *Demand) error {
 		"emergency":                func(v json.RawMessage, p string) error { return r.emergency(v, p, &d.Emergency) },
 		"customer_first_exception": func(v json.RawMessage, p string) error { return r.str(v, p, &d.CustomerFirstException) },
 		"subject_residence":        func(v json.RawMessage, p string) error { return r.str(v, p, &d.SubjectResidence) },
+		"subject_location":         func(v json.RawMessage, p string) error { return r.str(v, p, &d.SubjectLocation) },
+		"subject_us_person":        func(v json.RawMessage, p string) error { return r.optBoolean(v, p, &d.SubjectUSPerson) },
+		"data_locations_sought":    func(v json.RawMessage, p string) error { return r.strings(v, p, &d.DataLocationsSought) },
+		"notice_permitted":         func(v json.RawMessage, p string) error { return r.boolean(v, p, &d.NoticePermitted) },
 	}, "received_at", "authority", "instrument", "issued_by", "data_categories", "accounts")
 }
 
@@ -240,8 +244,11 @@ func (r caseReader) customer(raw json.RawMessage, path string, cu *Customer) err
 		return err
 	}
 	return r.fields(obj, path, map[string]func(json.RawMessage, string) error{
-		"kind":           func(v json.RawMessage, p string) error { return r.str(v, p, &cu.Kind) },
-		"home_country":   func(v json.RawMessage, p string) error { return r.str(v, p, &cu.HomeCountry) },
+		"kind":         func(v json.RawMessage, p string) error { return r.str(v, p, &cu.Kind) },
+		"home_country": func(v json.RawMessage, p string) error { return r.str(v, p, &cu.HomeCountry) },
+		"home_subdivision": func(v json.RawMessage, p string) error {
+			return r.str(v, p, &cu.HomeSubdivision)
+		},
 		"us_person":      func(v json.RawMessage, p string) error { return r.optBoolean(v, p, &cu.USPerson) },
 		"data_locations": func(v json.RawMessage, p string) error { return r.strings(v, p, &cu.DataLocations) },
 		"key_custody":    func(v json.RawMessage, p string) error { return r.str(v, p, &cu.KeyCustody) },

@@ -28,11 +28,16 @@ const fullCase = `{
     "nondisclosure": {"basis": "18 U.S.C. 2705(b)", "until": "2027-05-20"},
     "emergency": {"justification": "…", "verified_by_callback": true},
     "customer_first_exception": "customer_complicit",
-    "subject_residence": "DE"
+    "subject_residence": "DE",
+    "subject_location": "DE",
+    "subject_us_person": false,
+    "data_locations_sought": ["DE"],
+    "notice_permitted": false
   },
   "customer": {
     "kind": "enterprise",
     "home_country": "DE",
+    "home_subdivision": "DE-BY",
     "us_person": false,
     "data_locations": ["DE", "IE"],
     "key_custody": "provider_managed",
@@ -165,7 +170,32 @@ func TestDecodeErrors(t *testing.T) {
 		{"negative offence years", withField(t, "demand.offence_max_years", `-1`), "demand.offence_max_years", "negative"},
 		{"demand not an object", withField(t, "demand", `[]`), "demand", "must be an object"},
 		{"emergency not an object", withField(t, "demand.emergency", `true`), "demand.emergency", "must be an object"},
-		{"trailing data", []byte(fullCase + "\n{}"), "", "line 30, column 1: unexpected data after the case"},
+		{"trailing data", []byte(fullCase + "\n{}"), "", "line 35, column 1: unexpected data after the case"},
+
+		// The fields new in rulebook v2.
+		{"misspelt subject_location", withField(t, "demand.subject_locaton", `"DE"`), "demand.subject_locaton", "unknown field"},
+		{"bad subject location", withField(t, "demand.subject_location", `"EU"`), "demand.subject_location", "unknown country code"},
+		{"subject location not a string", withField(t, "demand.subject_location", `["DE"]`), "demand.subject_location", "must be a string"},
+		{"data locations sought not a list", withField(t, "demand.data_locations_sought", `"DE"`), "demand.data_locations_sought", "list of strings"},
+		{"data locations sought empty", withField(t, "demand.data_locations_sought", `[]`), "demand.data_locations_sought", "at least one"},
+		{"data location sought unknown", withField(t, "demand.data_locations_sought", `["DE", "XX"]`), "demand.data_locations_sought[1]", "unknown country code"},
+		{"data location sought not the customer's", withField(t, "demand.data_locations_sought", `["DE", "FR"]`), "demand.data_locations_sought[1]", "not one of the customer's data locations"},
+		{"data location sought not a string", withField(t, "demand.data_locations_sought", `[1]`), "demand.data_locations_sought[0]", "must be a string"},
+		{"home subdivision malformed", withField(t, "customer.home_subdivision", `"Bavaria"`), "customer.home_subdivision", "ISO 3166-2"},
+		{"home subdivision lower case", withField(t, "customer.home_subdivision", `"de-by"`), "customer.home_subdivision", "ISO 3166-2"},
+		{"home subdivision too long", withField(t, "customer.home_subdivision", `"DE-BAVA"`), "customer.home_subdivision", "ISO 3166-2"},
+		{"home subdivision of another country", withField(t, "customer.home_subdivision", `"FR-IDF"`), "customer.home_subdivision", "not a subdivision of the customer's home country DE"},
+		{"home subdivision not a string", withField(t, "customer.home_subdivision", `7`), "customer.home_subdivision", "must be a string"},
+		{"notice_permitted as a string", withField(t, "demand.notice_permitted", `"true"`), "demand.notice_permitted", "true or false"},
+		{"notice_permitted as a number", withField(t, "demand.notice_permitted", `1`), "demand.notice_permitted", "true or false"},
+		{"notice_permitted as a list", withField(t, "demand.notice_permitted", `[true]`), "demand.notice_permitted", "true or false"},
+		{"subject_us_person as a string", withField(t, "demand.subject_us_person", `"false"`), "demand.subject_us_person", "true or false"},
+		{"subject_us_person as a number", withField(t, "demand.subject_us_person", `0`), "demand.subject_us_person", "true or false"},
+		{"unknown requester kind", withField(t, "demand.authority.kind", `"litigant"`), "demand.authority.kind", `unknown code "litigant"`},
+		{"unknown key custody (v1 spelling of the idea)", withField(t, "customer.key_custody", `"byok"`), "customer.key_custody", "unknown code"},
+		{"national_security recorded as an exception", withField(t, "demand.customer_first_exception", `"national_security"`), "demand.customer_first_exception", "applies by itself"},
+		{"emergency recorded as an exception", withField(t, "demand.customer_first_exception", `"emergency"`), "demand.customer_first_exception", "applies by itself"},
+		{"unknown instrument of v2's spelling", withField(t, "demand.instrument", `"us_civil_subpoena_x"`), "demand.instrument", "unknown code"},
 		{"syntax error", []byte("{\n  \"demand\": {,\n}"), "", "invalid JSON at line 2, column 14"},
 		{"empty input", []byte(""), "", "the input is empty"},
 		{"truncated input", []byte(fullCase[:100]), "", "ends in the middle"},
@@ -192,6 +222,58 @@ func TestDecodeErrors(t *testing.T) {
 
 // TestValidateBuiltCase checks Validate on a case built in Go: empty
 // accounts and categories are conclusions (NO_TARGET), not bad input.
+func TestDecodeV2Fields(t *testing.T) {
+	rb := defaultRulebook(t)
+	c, err := rb.DecodeCase([]byte(fullCase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := c.Demand
+	if d.SubjectLocation != "DE" || d.SubjectUSPerson == nil || *d.SubjectUSPerson || d.NoticePermitted ||
+		len(d.DataLocationsSought) != 1 || d.DataLocationsSought[0] != "DE" || c.Customer.HomeSubdivision != "DE-BY" {
+		t.Errorf("decoded %+v / %+v", d, c.Customer)
+	}
+	// Null and absent mean the same: unknown, every location, not permitted.
+	for _, field := range []string{"demand.subject_location", "demand.subject_us_person", "demand.data_locations_sought", "demand.notice_permitted", "customer.home_subdivision"} {
+		for _, raw := range []string{"", "null"} {
+			c, err := rb.DecodeCase(withField(t, field, raw))
+			if err != nil {
+				t.Fatalf("%s %q: %v", field, raw, err)
+			}
+			d := c.Demand
+			if d.SubjectLocation == "" && d.SubjectUSPerson == nil && d.DataLocationsSought == nil && !d.NoticePermitted && c.Customer.HomeSubdivision == "" {
+				continue
+			}
+			switch field {
+			case "demand.subject_location":
+				if d.SubjectLocation != "" {
+					t.Errorf("%s %q read as %q", field, raw, d.SubjectLocation)
+				}
+			case "demand.subject_us_person":
+				if d.SubjectUSPerson != nil {
+					t.Errorf("%s %q read as %v", field, raw, *d.SubjectUSPerson)
+				}
+			case "demand.data_locations_sought":
+				if d.DataLocationsSought != nil {
+					t.Errorf("%s %q read as %v", field, raw, d.DataLocationsSought)
+				}
+			case "customer.home_subdivision":
+				if c.Customer.HomeSubdivision != "" {
+					t.Errorf("%s %q read as %q", field, raw, c.Customer.HomeSubdivision)
+				}
+			}
+		}
+	}
+	// A well-formed subdivision the directory does not list is valid.
+	if _, err := rb.DecodeCase(withField(t, "customer.home_subdivision", `"DE-XX"`)); err != nil {
+		t.Errorf("DE-XX: %v", err)
+	}
+	// Duplicates in the locations sought are allowed and count once.
+	if _, err := rb.DecodeCase(withField(t, "demand.data_locations_sought", `["DE", "DE", "IE"]`)); err != nil {
+		t.Errorf("duplicates: %v", err)
+	}
+}
+
 func TestValidateBuiltCase(t *testing.T) {
 	rb := defaultRulebook(t)
 	c := baseCase()

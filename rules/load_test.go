@@ -51,11 +51,11 @@ func edit(t *testing.T, m fstest.MapFS, name, old, new string) int {
 
 func TestDefaultRulebook(t *testing.T) {
 	rb := defaultRulebook(t)
-	if rb.Version() != "v1" {
+	if rb.Version() != "v2" {
 		t.Errorf("version %q", rb.Version())
 	}
-	if got := len(rb.Instruments()); got != 15 {
-		t.Errorf("%d instruments, want 15", got)
+	if got := len(rb.Instruments()); got != 17 {
+		t.Errorf("%d instruments, want 17", got)
 	}
 	if got := strings.Join(rb.Categories(), " "); got != "subscriber identification traffic content" {
 		t.Errorf("categories %q", got)
@@ -78,8 +78,22 @@ func TestDefaultRulebook(t *testing.T) {
 	if _, ok := rb.DPA("US"); ok {
 		t.Error("the US has no DPA in the rulebook")
 	}
-	if rb.NationalSecurityBand() != 250 || rb.ObjectionWindow() != 7*24*time.Hour {
-		t.Errorf("band %d, objection window %v", rb.NationalSecurityBand(), rb.ObjectionWindow())
+	if tr := rb.Transparency(); tr.Structure.Code != "a3" || tr.Structure.Band != 250 || tr.IncludeForeignNationalSecurity || rb.ObjectionWindow() != 7*24*time.Hour {
+		t.Errorf("transparency %+v, objection window %v", tr, rb.ObjectionWindow())
+	}
+	// The 16 Länder, each with a checked note, and no other subdivision.
+	laender := []string{"DE-BW", "DE-BY", "DE-BE", "DE-BB", "DE-HB", "DE-HH", "DE-HE", "DE-MV", "DE-NI", "DE-NW", "DE-RP", "DE-SL", "DE-SN", "DE-ST", "DE-SH", "DE-TH"}
+	for _, code := range laender {
+		d, ok := rb.DPA(code)
+		if !ok || d.Country != "DE" || d.Key != code || d.Name == "" || d.Address == "" || d.Checked == "" {
+			t.Errorf("DPA of %s: %+v", code, d)
+		}
+	}
+	if got := len(rb.dpas); got != 30+len(laender) {
+		t.Errorf("the DPA directory has %d entries, want the 30 EEA states and the 16 Länder", got)
+	}
+	if d, _ := rb.DPA("DE-BY"); !strings.Contains(d.Name, "Landesamt für Datenschutzaufsicht") {
+		t.Errorf("Bavaria's private bodies answer to the BayLDA, not %q", d.Name)
 	}
 }
 
@@ -89,7 +103,7 @@ func TestShow(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := b.String()
-	for _, want := range []string{"rulebook v1", "us_subpoena", "==> eu.yaml <==", "==> lists/dpas.yaml <==", "eevidence-issuing-states (26)"} {
+	for _, want := range []string{"rulebook v2", "us_subpoena", "eu_epoc ", "from 2026-08-18", "bands of 250 (a3, 50 U.S.C. 1874(a)(3))", "CA: subscriber", "==> eu.yaml <==", "==> lists/dpas.yaml <==", "eevidence-issuing-states (26)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("Show does not print %q", want)
 		}
@@ -176,7 +190,7 @@ func TestBrokenRulebooks(t *testing.T) {
 		want  string
 	}{
 		{"unknown key", "eu.yaml", "    preserve_only: true\n", "    preserve_only: true\n    colour: red\n", "colour: red", "unknown key \"colour\""},
-		{"unknown key at the top", "rulebook.yaml", "version: v1\n", "version: v1\nrevision: 2\n", "revision: 2", "unknown key \"revision\""},
+		{"unknown key at the top", "rulebook.yaml", "version: v2\n", "version: v2\nrevision: 2\n", "revision: 2", "unknown key \"revision\""},
 		{"unknown country code in an instrument", "uk.yaml", "authority_countries: [GB]", "authority_countries: [UK]", "", "unknown country code \"UK\""},
 		{"unknown country code in a list", "lists/eu.yaml", "[AT, BE,", "[AT, XX, BE,", "", "unknown country code \"XX\""},
 		{"unknown list", "conflicts.yaml", "authority_country_not_in: [eea]", "authority_country_not_in: [europe]", "", "\"europe\" is neither a country code, nor a list"},
@@ -184,9 +198,9 @@ func TestBrokenRulebooks(t *testing.T) {
 		{"duplicate instrument", "uk.yaml", "  - code: uk_copo", "  - code: au_ipo", "", "instrument au_ipo is defined twice (first at au.yaml:7)"},
 		{"duplicate key", "rulebook.yaml", "  home_country: US\n", "  home_country: US\n  home_country: GB\n", "  home_country: GB", "key \"home_country\" is given twice"},
 		{"duplicate country in a list", "lists/qualifying-foreign-governments.yaml", "[GB, AU]", "[GB, AU, GB]", "", "GB is listed twice"},
-		{"unknown category", "us.yaml", "compels: [subscriber, traffic]", "compels: [subscriber, metadata]", "", "unknown category \"metadata\""},
+		{"unknown category", "us.yaml", "compels: [subscriber]\n    national_security", "compels: [metadata]\n    national_security", "", "unknown category \"metadata\""},
 		{"unknown issuer", "uk.yaml", "issued_by: [judge]", "issued_by: [magistrate]", "", "unknown issuer \"magistrate\""},
-		{"unknown instrument named by a conflict", "conflicts.yaml", "[uk_copo, au_ipo, mlat]", "[uk_copo, au_ipo, mlat, us_letter]", "", "unknown instrument \"us_letter\""},
+		{"unknown instrument named by a conflict", "conflicts.yaml", "[uk_copo, au_ipo]", "[uk_copo, au_ipo, us_letter]", "", "unknown instrument \"us_letter\""},
 		{"preservation that compels", "us.yaml", "    preserve_only: true\n", "    preserve_only: true\n    compels: [content]\n", "compels: [content]", "preserves only, so it compels nothing"},
 		{"DPA for a country outside the EEA", "lists/dpas.yaml", "authorities:\n", "authorities:\n  CH:\n    name: EDÖB\n    address: Feldeggweg 1, 3003 Bern\n", "  CH:", "CH is not in the list eea"},
 		{"EEA country without DPA", "lists/dpas.yaml", "  AT:\n    name: Österreichische Datenschutzbehörde\n    email: dsb@dsb.gv.at\n    address: Barichgasse 40-42, 1030 Wien, Austria\n    website: https://www.dsb.gv.at\n", "", "for: eea", "AT is in the list eea but has no data protection authority"},
@@ -196,6 +210,25 @@ func TestBrokenRulebooks(t *testing.T) {
 		{"unknown deadline condition", "eu.yaml", "when: conflict", "when: sometimes", "", "unknown condition \"sometimes\""},
 		{"list that includes itself", "lists/eea.yaml", "include: [eu, IS, LI, NO]", "include: [eea, IS, LI, NO]", "", "list eea includes itself"},
 		{"YAML syntax error", "au.yaml", "    authority_countries: [AU]", "    authority_countries: [AU", "", "invalid YAML"},
+		// The keys new in rulebook v2.
+		{"a FISA instrument given an end", "us.yaml", "    no_sunset: true\n\n  - code: us_fisa_702_directive", "    no_sunset: true\n    in_force_until: 2026-04-20\n\n  - code: us_fisa_702_directive", "in_force_until: 2026-04-20", "never ends by date"},
+		{"a bad in-force date", "uk.yaml", "in_force_from: 2022-10-03", "in_force_from: 3 October 2022", "", "not a date of the form YYYY-MM-DD"},
+		{"an in-force window that ends before it begins", "au.yaml", "in_force_from: 2024-01-31\n", "in_force_from: 2024-01-31\n    in_force_until: 2023-12-31\n", "in_force_until: 2023-12-31", "in_force_until is before in_force_from"},
+		{"an unknown time zone", "rulebook.yaml", "eu_representative_timezone: Europe/Dublin", "eu_representative_timezone: Europe/Atlantis", "", "not an IANA time zone"},
+		{"an unknown requester kind", "us.yaml", "requester_kinds: [private_party]", "requester_kinds: [litigant]", "", "unknown requester kind \"litigant\""},
+		{"an unknown band structure", "rulebook.yaml", "national_security_bands: a3", "national_security_bands: a5", "", "national_security_bands \"a5\" is none of the structures"},
+		{"an unknown band period", "rulebook.yaml", "      period: half_year", "      period: quarter", "      citation: 50 U.S.C. 1874(a)(3)", "period must be one of"},
+		{"an unknown figures value", "rulebook.yaml", "figures: combined\n      period: previous_year", "figures: mixed\n      period: previous_year", "", "figures must be combined or separate"},
+		{"an unknown class", "rulebook.yaml", "us_nsl: nsl", "us_nsl: letters", "", "unknown class \"letters\""},
+		{"a country profile that changes nothing", "international.yaml", "      CA:\n        compels: [subscriber]\n", "      CA:\n", "        source: >-\n          R v Spencer", "the entry for CA changes nothing"},
+		{"a country profile without source", "international.yaml", "          identification.\n      BR:", "          identification.\n      MX:\n        compels: [subscriber]\n      BR:", "        compels: [subscriber]\n      BR:", "missing key \"source\""},
+		{"a country period without source", "international.yaml", "          IN:\n            within: 72 hours\n", "          MX:\n            within: 24 hours\n          IN:\n            within: 72 hours\n", "            within: 24 hours", "missing key \"source\""},
+		{"a deadline without any period", "us.yaml", "        within: 90 days\n        message: >-\n          Preserve the records", "        message: >-\n          Preserve the records", "      - code: PRESERVE_UNTIL\n        message: >-\n          Preserve the records", "missing key \"within\""},
+		{"an unknown way of counting days", "eu.yaml", "        days_counted: enforcing_state_calendar\n        in_emergency: 96 hours", "        days_counted: lunar\n        in_emergency: 96 hours", "days_counted: lunar", "unknown days_counted \"lunar\""},
+		{"a subdivision without checked", "lists/dpas.yaml", "    website: https://datenschutz-hamburg.de\n    checked:", "    website: https://datenschutz-hamburg.de\n    #checked:", "  DE-HH:", "needs checked"},
+		{"a subdivision outside the EEA", "lists/dpas.yaml", "  DE-BW:", "  CH-ZH:\n    name: Datenschutzbeauftragte des Kantons Zürich\n    address: Zürich\n    checked: never\n  DE-BW:", "  CH-ZH:", "CH-ZH is not in the list eea"},
+		{"an automatic exception recorded", "rulebook.yaml", "    customer_complicit: The customer", "    national_security: Secret.\n    customer_complicit: The customer", "    national_security: Secret.", "it applies by itself"},
+		{"the automatic exceptions out of order", "rulebook.yaml", "  automatic_exceptions:\n    national_security: >-\n      National-security process binds the provider itself in secret (50 U.S.C. 1881a(i)(1)(A)) or\n      forbids telling anyone (18 U.S.C. 2709(c); 50 U.S.C. 1805(c)(2)(B)); redirecting the authority\n      to the customer would breach that secrecy.\n    emergency: The demand claims an emergency; there is no time to go to the customer first.\n", "  automatic_exceptions:\n    emergency: The demand claims an emergency; there is no time to go to the customer first.\n    national_security: >-\n      National-security process binds the provider itself in secret (50 U.S.C. 1881a(i)(1)(A)) or\n      forbids telling anyone (18 U.S.C. 2709(c); 50 U.S.C. 1805(c)(2)(B)); redirecting the authority\n      to the customer would breach that secrecy.\n", "    emergency: The demand claims", "reported in the order national_security, emergency"},
 		{"missing message for a flag", "rulebook.yaml", "  EMERGENCY: The demand claims an emergency.\n", "", wholeFile, "no message for flag EMERGENCY"},
 	}
 	for _, tt := range tests {

@@ -27,17 +27,17 @@ const (
 )
 
 // commonVars are filled for every message about a case.
-var commonVars = []string{"instrument", "instrument_code", "citation", "authority_country", "customer_home", "issued_by"}
+var commonVars = []string{"instrument", "instrument_code", "citation", "authority_country", "authority_kind", "customer_home", "issued_by", "received_at", "in_force"}
 
 // contextVars are the extra placeholders of each context.
 var contextVars = map[msgContext][]string{
 	ctxDeficiency:    {"category", "min_years"},
 	ctxConflict:      nil,
-	ctxDeadline:      {"within", "due"},
-	ctxNotice:        {"send_at", "until", "basis", "objection_window"},
-	ctxCustomerFirst: {"exception", "customer_kind"},
-	ctxComity:        {"within"},
-	ctxNotify:        {"country", "dpa_name", "dpa_contact"},
+	ctxDeadline:      {"within", "due", "source"},
+	ctxNotice:        {"send_at", "until", "review_at", "basis", "objection_window"},
+	ctxCustomerFirst: {"exception", "exception_reason", "customer_kind"},
+	ctxComity:        {"within", "qualifying"},
+	ctxNotify:        {"country", "authority", "dpa_name", "dpa_contact"},
 }
 
 // message is a parsed template.
@@ -135,6 +135,12 @@ func lookupVar(f *facts, name string, extra []string) string {
 		return f.inst.citation
 	case "authority_country":
 		return f.d.Authority.Country
+	case "authority_kind":
+		return kindWords(f.d.Authority.Kind)
+	case "received_at":
+		return formatTime(f.received)
+	case "in_force":
+		return f.inst.inForceText
 	case "customer_home":
 		return f.c.Customer.HomeCountry
 	case "issued_by":

@@ -2,16 +2,19 @@ package rules
 
 // notice is rulebook.md §5: when the customer is told, the first rule that
 // applies. A customer-first exception never delays the notice; only a
-// national-security prohibition, a non-disclosure order or an emergency do.
+// national-security prohibition, a non-disclosure order, the
+// confidentiality of an EU order or an emergency do.
 func (rb *Rulebook) notice(f *facts, route string) Notice {
 	d := f.d
 	var n Notice
 	extra := []string{"objection_window", rb.objectionWindow.Text}
+	key := ""
 	switch {
 	case f.nationalSecurity:
 		n.Timing = NoticeProhibited
 	case d.Nondisclosure != nil:
 		n.Timing = NoticeDelayed
+		key = noticeDelayedForever
 		basis := d.Nondisclosure.Basis
 		if basis == "" {
 			basis = "basis not stated"
@@ -20,8 +23,14 @@ func (rb *Rulebook) notice(f *facts, route string) Notice {
 		if u := d.Nondisclosure.Until; u != nil {
 			until := *u
 			n.Until = &until
-			extra = append(extra, "until", until.String())
+			key = NoticeDelayed
+			extra = append(extra, "until", until.String(), "review_at", formatTime(rb.noticeReview(until)))
 		}
+	case f.inst.confidential && !d.NoticePermitted:
+		// The Regulation's confidentiality, in force or not, whatever the
+		// route: when the person is told is for the issuing authority.
+		n.Timing = NoticeDelayed
+		key = noticeConfidential
 	case route == RouteReject || route == RouteReferToMLAT || route == RoutePreserve || route == RouteNoData:
 		n.Timing = NoticeNone
 	case f.emergency:
@@ -36,9 +45,8 @@ func (rb *Rulebook) notice(f *facts, route string) Notice {
 	if n.SendAt != nil {
 		extra = append(extra, "send_at", formatTime(*n.SendAt))
 	}
-	key := n.Timing
-	if n.Timing == NoticeDelayed && n.Until == nil {
-		key = noticeDelayedForever
+	if key == "" {
+		key = n.Timing
 	}
 	n.Message = rb.noticeText[key].render(f, extra...)
 	return n

@@ -11,6 +11,9 @@ type Rulebook struct {
 	version          string
 	homeCountry      string
 	euRepresentative string
+	// euClock is the enforcing state's time zone, in which the enforcing
+	// authority's window is counted (provider.eu_representative_timezone).
+	euClock *time.Location
 
 	countries    map[string]string // code → name
 	countryCodes []string          // as listed in lists/countries.yaml
@@ -24,21 +27,31 @@ type Rulebook struct {
 	validators     set
 	exceptions     map[string]string // customer-first exception → description
 	exceptionCodes []string
+	// automaticExceptions are the exceptions that apply by themselves, in
+	// the order they are reported (national_security, emergency).
+	automaticExceptions []string
 
-	objectionWindow      period
-	longNDOAfter         period
-	nationalSecurityBand int
+	defaultRequesterKinds set
+	emergencyKinds        set
+
+	objectionWindow  period
+	longNDOAfter     period
+	noticeReviewHour int
+
+	transparency Transparency
 
 	customerFirstKinds set
-	customerFirstText  struct{ applies, excepted, notApplicable, notApplicableExcepted message }
+	customerFirstText  struct{ applies, excepted, notApplicable, notApplicableExcepted, automatic message }
+	// automaticReasons explain each automatic exception.
+	automaticReasons map[string]string
 	noticeText         map[string]message // by timing, plus "delayed_indefinitely"
 	deadlineText       map[string]message // the deadlines rulebook.yaml explains
 	deficiencyText     map[string]message
 	flagText           map[string]string
 
 	notifyDPA struct {
-		conflicts, routes, unlessNotice set
-		text                            message
+		conflicts, routes, unlessNotice, subdivisionKinds set
+		text                                              message
 	}
 
 	instruments     map[string]*instrument
@@ -49,10 +62,12 @@ type Rulebook struct {
 		authorityCountries set
 		instruments        set
 	}
+	decline         set // instruments whose conflicts are declined, not challenged
 	comityRule      comityRules
 	usPersonDefault set
+	usLocations     set // where a person is protected like a US person (2523(b)(4)(A))
 
-	dpas map[string]DPA
+	dpas map[string]DPA // by country or subdivision code
 
 	files []sourceFile
 }
@@ -89,24 +104,43 @@ type instrument struct {
 	code, name, citation string
 	countries            set
 	countriesText        string
+	requesterKinds       set // who may use it; the rulebook's default when not given
 	anyone               bool
 	issuers              set
-	compels              []string // sorted
-	preserveOnly         bool
-	eff                  *effectiveIssuer
-	nationalSecurity     bool
-	claimsEmergency      bool
-	excludesUSPersons    bool
-	offence              *offenceThreshold
-	notification         set // categories that need the enforcing authority told; nil: never
-	deadlines            []instrumentDeadline
-	messages             map[string]message // deficiency messages for this instrument
+	// inForceFrom and inForceUntil bound the instants at which it is in
+	// force: from ≤ received < until; nil is unbounded.
+	inForceFrom, inForceUntil *time.Time
+	inForceText               string
+	compels                   []string // sorted
+	// compelsInEmergency is what it compels with a verified emergency; nil:
+	// the same as compels.
+	compelsInEmergency    []string
+	profiles              map[string]*countryProfile // by requesting country
+	preserveOnly          bool
+	preserveUntilProduced bool
+	confidential          bool
+	eff                   *effectiveIssuer
+	nationalSecurity      bool
+	claimsEmergency       bool
+	excludesUSPersons     bool
+	seriousCrimeYears     float64 // 0: no threshold
+	offence               *offenceThreshold
+	notification          set // categories that need the enforcing authority told; nil: never
+	deadlines             []instrumentDeadline
+	messages              map[string]message // deficiency messages for this instrument
+}
+
+// countryProfile is what one requesting country's law changes for an
+// instrument; a nil list changes nothing.
+type countryProfile struct {
+	compels, compelsInEmergency []string
+	source                      string
 }
 
 // effectiveIssuer is Art. 4 of Regulation (EU) 2023/1543: who counts as
 // the issuer of an EU order, and what each may order.
 type effectiveIssuer struct {
-	from    set
+	ranked  []string            // highest first
 	compels map[string][]string // by effective issuer; noIssuer when none
 	// emergency lists what an order without effective issuer may ask in
 	// an emergency without prior validation (Art. 4(5)); nil: nothing.
@@ -127,11 +161,22 @@ type offenceThreshold struct {
 }
 
 type instrumentDeadline struct {
-	code        string
-	when        string
-	within      period
+	code   string
+	when   string
+	within *period // nil: only for the countries in byCountry
+	// calendar counts within in the enforcing state's calendar days.
+	calendar    bool
 	inEmergency *period
+	notAfterDue bool
+	source      string
+	byCountry   map[string]countryPeriod
 	text        message
+}
+
+// countryPeriod is a requesting country's own period for a deadline.
+type countryPeriod struct {
+	within period
+	source string
 }
 
 // Conditions of an instrument's deadline.
@@ -140,11 +185,16 @@ const (
 	whenNeedsNotification          = "needs_notification"
 	whenConflict                   = "conflict"
 	whenEmergencyWithoutValidation = "emergency_without_validation"
+	whenNoDue                      = "no_due"
 )
 
+// daysEnforcingStateCalendar counts a deadline's days on the enforcing
+// state's calendar (Reg. (EEC, Euratom) No 1182/71 Art. 3).
+const daysEnforcingStateCalendar = "enforcing_state_calendar"
+
 var (
-	deadlineConditions   = []string{whenAlways, whenNeedsNotification, whenConflict, whenEmergencyWithoutValidation}
-	instrumentDeadlines  = []string{DeadlineRespond, DeadlineEnforcingAuthorityWindow, DeadlineConflictObjection, DeadlinePreserveUntil, DeadlineValidation}
+	deadlineConditions   = []string{whenAlways, whenNeedsNotification, whenConflict, whenEmergencyWithoutValidation, whenNoDue}
+	instrumentDeadlines  = []string{DeadlineRespond, DeadlineEnforcingAuthorityWindow, DeadlineConflictObjection, DeadlinePreserveUntil, DeadlineValidation, DeadlineObjection}
 	explainedByRulebook  = []string{DeadlineRespond, DeadlineNotice, DeadlineEarliestDisclosure}
 	providerSettingNames = []string{"provider.home_country", "provider.eu_representative_country"}
 )
@@ -154,14 +204,16 @@ type conflictRule struct {
 	code                                                      string
 	authorityIn, authorityNotIn, dataIn, homeIn, dataOrHomeIn set // nil: no condition
 	kindNotIn, categories, instrumentNotIn                    set
+	unlessSufficient, unlessVerifiedEmergency                 set
 	text                                                      message
 }
 
 type comityRules struct {
 	statutory struct {
-		instruments, authorityCountries, categories, customerHomes set
-		fileWithin                                                 period
-		text, deadlineText                                         message
+		instruments, authorityCountries, categories set
+		residenceNotIn, qualifying                  set
+		fileWithin                                  period
+		text, deadlineText                          message
 	}
 	commonLaw struct {
 		instruments, authorityCountries set
@@ -170,13 +222,17 @@ type comityRules struct {
 	neitherText, notApplicableText message
 }
 
-// DPA is a data protection authority.
+// DPA is a data protection authority. Key is its key in the directory: the
+// country's code, or the ISO 3166-2 code of a subdivision whose authority
+// supervises private bodies (the German Länder).
 type DPA struct {
+	Key     string `json:"authority"`
 	Country string `json:"country"`
 	Name    string `json:"name"`
 	Email   string `json:"email,omitempty"`
 	Address string `json:"address"`
 	Website string `json:"website,omitempty"`
+	Checked string `json:"checked,omitempty"`
 }
 
 // Version returns the rulebook's version, e.g. "v1". Assessments carry it.
@@ -214,16 +270,16 @@ func (rb *Rulebook) IsCountry(code string) bool {
 // CountryName returns the English name of a country code, or "" if unknown.
 func (rb *Rulebook) CountryName(code string) string { return rb.countries[code] }
 
-// DPA returns the data protection authority of a country, for notices to
-// authorities; false when the country has none in the rulebook.
-func (rb *Rulebook) DPA(country string) (DPA, bool) {
-	d, ok := rb.dpas[country]
+// DPA returns the data protection authority with a directory key (a
+// country, or a subdivision such as DE-BY), for notices to authorities;
+// false when the directory has none.
+func (rb *Rulebook) DPA(key string) (DPA, bool) {
+	d, ok := rb.dpas[key]
 	return d, ok
 }
 
-// NationalSecurityBand is the width of the bands in which transparency
-// reports count national-security demands (50 U.S.C. 1874(a)(3)).
-func (rb *Rulebook) NationalSecurityBand() int { return rb.nationalSecurityBand }
+// Transparency is how reports count US national-security process.
+func (rb *Rulebook) Transparency() Transparency { return rb.transparency }
 
 // ObjectionWindow is the time the customer has to object between notice
 // and disclosure (provider policy).

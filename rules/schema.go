@@ -19,7 +19,9 @@ type rulebookFile struct {
 	Categories        ordered[string]      `yaml:"categories"`
 	Issuers           ordered[string]      `yaml:"issuers"`
 	Validators        []token              `yaml:"validators"`
+	Requesters        requestersDoc        `yaml:"requesters"`
 	Policy            policyDoc            `yaml:"policy"`
+	Transparency      transparencyDoc      `yaml:"transparency"`
 	CustomerFirst     customerFirstDoc     `yaml:"customer_first"`
 	Notice            noticeDoc            `yaml:"notice"`
 	Deadlines         ordered[messageText] `yaml:"deadlines"`
@@ -29,21 +31,48 @@ type rulebookFile struct {
 }
 
 type providerDoc struct {
-	HomeCountry             token `yaml:"home_country"`
-	EURepresentativeCountry token `yaml:"eu_representative_country"`
+	HomeCountry              token `yaml:"home_country"`
+	EURepresentativeCountry  token `yaml:"eu_representative_country"`
+	EURepresentativeTimezone token `yaml:"eu_representative_timezone"`
+}
+
+type requestersDoc struct {
+	DefaultKinds   []token `yaml:"default_kinds"`
+	EmergencyKinds []token `yaml:"emergency_kinds"`
 }
 
 type policyDoc struct {
-	ObjectionWindow      period `yaml:"objection_window"`
-	LongNDOAfter         period `yaml:"long_ndo_after"`
-	NationalSecurityBand int    `yaml:"national_security_band"`
-	Line                 int
+	ObjectionWindow     period `yaml:"objection_window"`
+	LongNDOAfter        period `yaml:"long_ndo_after"`
+	NoticeReviewHourUTC int    `yaml:"notice_review_hour_utc"`
+	Line                int
+}
+
+type transparencyDoc struct {
+	NationalSecurityBands          token                     `yaml:"national_security_bands"`
+	IncludeForeignNationalSecurity bool                      `yaml:"include_foreign_national_security"`
+	Classes                        ordered[token]            `yaml:"classes"`
+	Structures                     ordered[bandStructureDoc] `yaml:"structures"`
+	Line                           int
+}
+
+// bandStructureDoc is one structure of 50 U.S.C. 1874(a): a band width, the
+// figures combined or separate, and the period each figure covers.
+type bandStructureDoc struct {
+	Citation   string `yaml:"citation"`
+	Band       int    `yaml:"band"`
+	Figures    token  `yaml:"figures"`
+	Period     token  `yaml:"period,omitempty"`
+	NSLPeriod  token  `yaml:"nsl_period,omitempty"`
+	FISAPeriod token  `yaml:"fisa_period,omitempty"`
+	Line       int
 }
 
 type customerFirstDoc struct {
-	CustomerKinds []token              `yaml:"customer_kinds"`
-	Exceptions    ordered[string]      `yaml:"exceptions"`
-	Messages      customerFirstTextDoc `yaml:"messages"`
+	CustomerKinds       []token              `yaml:"customer_kinds"`
+	Exceptions          ordered[string]      `yaml:"exceptions"`
+	AutomaticExceptions ordered[messageText] `yaml:"automatic_exceptions"`
+	Messages            customerFirstTextDoc `yaml:"messages"`
 }
 
 type customerFirstTextDoc struct {
@@ -51,12 +80,14 @@ type customerFirstTextDoc struct {
 	Excepted              messageText `yaml:"excepted"`
 	NotApplicable         messageText `yaml:"not_applicable"`
 	NotApplicableExcepted messageText `yaml:"not_applicable_excepted"`
+	Automatic             messageText `yaml:"automatic"`
 }
 
 type noticeDoc struct {
 	Prohibited          messageText `yaml:"prohibited"`
 	Delayed             messageText `yaml:"delayed"`
 	DelayedIndefinitely messageText `yaml:"delayed_indefinitely"`
+	Confidential        messageText `yaml:"confidential"`
 	None                messageText `yaml:"none"`
 	AfterEmergency      messageText `yaml:"after_emergency"`
 	WithRedirect        messageText `yaml:"with_redirect"`
@@ -68,10 +99,11 @@ type notifyAuthoritiesDoc struct {
 }
 
 type notifyDPADoc struct {
-	Conflicts    []token     `yaml:"conflicts"`
-	Routes       []token     `yaml:"routes"`
-	UnlessNotice []token     `yaml:"unless_notice"`
-	Message      messageText `yaml:"message"`
+	Conflicts           []token     `yaml:"conflicts"`
+	Routes              []token     `yaml:"routes"`
+	UnlessNotice        []token     `yaml:"unless_notice"`
+	SubdivisionForKinds []token     `yaml:"subdivision_for_kinds"`
+	Message             messageText `yaml:"message"`
 }
 
 // partFile is any other file at the top of the rulebook (us.yaml,
@@ -90,13 +122,22 @@ type instrumentDoc struct {
 	Name                           string                  `yaml:"name"`
 	Citation                       string                  `yaml:"citation"`
 	AuthorityCountries             countryExpr             `yaml:"authority_countries"`
+	RequesterKinds                 []token                 `yaml:"requester_kinds,omitempty"`
 	IssuedBy                       *issuerRule             `yaml:"issued_by,omitempty"`
 	EffectiveIssuer                *effectiveIssuerDoc     `yaml:"effective_issuer,omitempty"`
+	InForceFrom                    *token                  `yaml:"in_force_from,omitempty"`
+	InForceUntil                   *token                  `yaml:"in_force_until,omitempty"`
+	NoSunset                       bool                    `yaml:"no_sunset,omitempty"`
 	Compels                        []token                 `yaml:"compels,omitempty"`
+	CompelsInVerifiedEmergency     []token                 `yaml:"compels_in_verified_emergency,omitempty"`
+	ByAuthorityCountry             ordered[profileDoc]     `yaml:"by_authority_country,omitempty"`
 	PreserveOnly                   bool                    `yaml:"preserve_only,omitempty"`
+	PreserveUntilProduced          bool                    `yaml:"preserve_until_produced,omitempty"`
+	Confidential                   bool                    `yaml:"confidential,omitempty"`
 	NationalSecurity               bool                    `yaml:"national_security,omitempty"`
 	ClaimsEmergency                bool                    `yaml:"claims_emergency,omitempty"`
 	ExcludesUSPersons              bool                    `yaml:"excludes_us_persons,omitempty"`
+	SeriousCrimeMinMaxYears        *float64                `yaml:"serious_crime_min_max_years,omitempty"`
 	OffenceThreshold               *offenceThresholdDoc    `yaml:"offence_threshold,omitempty"`
 	EnforcingAuthorityNotification *notificationDoc        `yaml:"enforcing_authority_notification,omitempty"`
 	Deadlines                      []instrumentDeadlineDoc `yaml:"deadlines,omitempty"`
@@ -104,8 +145,18 @@ type instrumentDoc struct {
 	Line                           int
 }
 
+// profileDoc is what one requesting country's law changes for an
+// instrument: the categories its authorities may obtain, routinely and in a
+// verified emergency, with the source.
+type profileDoc struct {
+	Compels                    []token `yaml:"compels,omitempty"`
+	CompelsInVerifiedEmergency []token `yaml:"compels_in_verified_emergency,omitempty"`
+	Source                     string  `yaml:"source"`
+	Line                       int
+}
+
 type effectiveIssuerDoc struct {
-	From                       []token          `yaml:"from"`
+	Ranked                     []token          `yaml:"ranked"`
 	Compels                    ordered[[]token] `yaml:"compels,omitempty"`
 	EmergencyWithoutValidation []token          `yaml:"emergency_without_validation,omitempty"`
 	Line                       int
@@ -122,12 +173,23 @@ type notificationDoc struct {
 }
 
 type instrumentDeadlineDoc struct {
-	Code        token       `yaml:"code"`
-	When        token       `yaml:"when,omitempty"`
-	Within      period      `yaml:"within"`
-	InEmergency *period     `yaml:"in_emergency,omitempty"`
-	Message     messageText `yaml:"message"`
-	Line        int
+	Code               token                     `yaml:"code"`
+	When               token                     `yaml:"when,omitempty"`
+	Within             *period                   `yaml:"within,omitempty"`
+	DaysCounted        token                     `yaml:"days_counted,omitempty"`
+	InEmergency        *period                   `yaml:"in_emergency,omitempty"`
+	NotAfterDue        bool                      `yaml:"not_after_due,omitempty"`
+	Source             string                    `yaml:"source,omitempty"`
+	ByAuthorityCountry ordered[countryPeriodDoc] `yaml:"by_authority_country,omitempty"`
+	Message            messageText               `yaml:"message"`
+	Line               int
+}
+
+// countryPeriodDoc is a requesting country's own period for a deadline.
+type countryPeriodDoc struct {
+	Within period `yaml:"within"`
+	Source string `yaml:"source"`
+	Line   int
 }
 
 type conflictDoc struct {
@@ -138,20 +200,27 @@ type conflictDoc struct {
 }
 
 type conflictWhenDoc struct {
-	AuthorityCountryIn    *countryExpr `yaml:"authority_country_in,omitempty"`
-	AuthorityCountryNotIn *countryExpr `yaml:"authority_country_not_in,omitempty"`
-	DataStoredIn          *countryExpr `yaml:"data_stored_in,omitempty"`
-	CustomerHomeIn        *countryExpr `yaml:"customer_home_in,omitempty"`
-	DataOrCustomerHomeIn  *countryExpr `yaml:"data_or_customer_home_in,omitempty"`
-	CustomerKindNotIn     []token      `yaml:"customer_kind_not_in,omitempty"`
-	CategoriesAsked       []token      `yaml:"categories_asked,omitempty"`
-	InstrumentNotIn       []token      `yaml:"instrument_not_in,omitempty"`
-	Line                  int
+	AuthorityCountryIn                  *countryExpr `yaml:"authority_country_in,omitempty"`
+	AuthorityCountryNotIn               *countryExpr `yaml:"authority_country_not_in,omitempty"`
+	DataSoughtIn                        *countryExpr `yaml:"data_sought_in,omitempty"`
+	CustomerHomeIn                      *countryExpr `yaml:"customer_home_in,omitempty"`
+	DataSoughtOrCustomerHomeIn          *countryExpr `yaml:"data_sought_or_customer_home_in,omitempty"`
+	CustomerKindNotIn                   []token      `yaml:"customer_kind_not_in,omitempty"`
+	CategoriesAsked                     []token      `yaml:"categories_asked,omitempty"`
+	InstrumentNotIn                     []token      `yaml:"instrument_not_in,omitempty"`
+	UnlessSufficientInstrumentIn        []token      `yaml:"unless_sufficient_instrument_in,omitempty"`
+	UnlessVerifiedEmergencyInstrumentIn []token      `yaml:"unless_verified_emergency_instrument_in,omitempty"`
+	Line                                int
 }
 
 type onConflictDoc struct {
+	Decline   declineDoc   `yaml:"decline"`
 	Challenge challengeDoc `yaml:"challenge"`
 	Line      int
+}
+
+type declineDoc struct {
+	Instruments []token `yaml:"instruments"`
 }
 
 type challengeDoc struct {
@@ -168,13 +237,14 @@ type comityDoc struct {
 }
 
 type statutoryMotionDoc struct {
-	Instruments        []token     `yaml:"instruments"`
-	AuthorityCountries countryExpr `yaml:"authority_countries"`
-	Categories         []token     `yaml:"categories"`
-	CustomerHomeIn     countryExpr `yaml:"customer_home_in"`
-	FileWithin         period      `yaml:"file_within"`
-	Message            messageText `yaml:"message"`
-	DeadlineMessage    messageText `yaml:"deadline_message"`
+	Instruments           []token     `yaml:"instruments"`
+	AuthorityCountries    countryExpr `yaml:"authority_countries"`
+	Categories            []token     `yaml:"categories"`
+	ResidenceNotIn        countryExpr `yaml:"residence_not_in"`
+	QualifyingGovernments countryExpr `yaml:"qualifying_governments"`
+	FileWithin            period      `yaml:"file_within"`
+	Message               messageText `yaml:"message"`
+	DeadlineMessage       messageText `yaml:"deadline_message"`
 }
 
 type commonLawChallengeDoc struct {
@@ -185,6 +255,7 @@ type commonLawChallengeDoc struct {
 
 type usPersonsDoc struct {
 	DefaultHomeCountries countryExpr `yaml:"default_home_countries"`
+	LocatedIn            countryExpr `yaml:"located_in"`
 	Line                 int
 }
 
@@ -218,6 +289,9 @@ type dpaDoc struct {
 	Email   string `yaml:"email,omitempty"`
 	Address string `yaml:"address"`
 	Website string `yaml:"website,omitempty"`
+	// Checked says when and against what the entry was last checked, or
+	// that it was not.
+	Checked string `yaml:"checked,omitempty"`
 }
 
 // countryExpr is a set of countries: either a plain list, or a mapping with

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 )
@@ -14,15 +15,21 @@ func (rb *Rulebook) Show(w io.Writer) error {
 	ew := &errWriter{w: w}
 	ew.printf("rulebook %s\n", rb.version)
 	ew.printf("provider: home country %s, EU representative in %s\n", rb.homeCountry, rb.euRepresentative)
-	ew.printf("policy: objection window %s; long non-disclosure orders after %s; national-security bands of %d\n\n",
-		rb.objectionWindow.Text, rb.longNDOAfter.Text, rb.nationalSecurityBand)
+	ew.printf("policy: objection window %s; long non-disclosure orders after %s; delayed notices reviewed at %02d:00 UTC the day after the order ends\n",
+		rb.objectionWindow.Text, rb.longNDOAfter.Text, rb.noticeReviewHour)
+	t := rb.transparency
+	ew.printf("transparency: US national-security process in bands of %d (%s, %s)", t.Structure.Band, t.Structure.Code, t.Structure.Citation)
+	if !t.IncludeForeignNationalSecurity {
+		ew.printf("; demands of foreign national-security authorities left out")
+	}
+	ew.printf("\n\n")
 
 	ew.printf("Instruments\n")
 	tw := tabwriter.NewWriter(ew, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "code\tauthority countries\tissued by\tcompels\n")
+	fmt.Fprintf(tw, "code\tauthority countries\tissued by\tin force\tcompels\n")
 	for _, code := range rb.instrumentCodes {
 		in := rb.instruments[code]
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", code, in.countriesText, in.issuerText(), in.compelsText())
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", code, in.countriesText, in.issuerText(), in.inForceText, in.compelsText())
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -56,7 +63,7 @@ func (rb *Rulebook) Show(w io.Writer) error {
 func (in *instrument) issuerText() string {
 	switch {
 	case in.eff != nil:
-		return "effective issuer: " + strings.Join(in.eff.from.sorted(), " or ")
+		return "effective issuer: the higher of " + strings.Join(in.eff.ranked, " > ")
 	case in.anyone:
 		return "anyone"
 	}
@@ -69,12 +76,25 @@ func (in *instrument) compelsText() string {
 		return "nothing (preserve only)"
 	case in.eff != nil:
 		var parts []string
-		for _, k := range append(in.eff.from.sorted(), noIssuer) {
+		for _, k := range append(slices.Clone(in.eff.ranked), noIssuer) {
 			parts = append(parts, k+": "+orNothing(in.eff.compels[k]))
 		}
 		return strings.Join(parts, "; ")
 	}
-	return orNothing(in.compels)
+	text := orNothing(in.compels)
+	if in.compelsInEmergency != nil {
+		text += " (verified emergency: " + orNothing(in.compelsInEmergency) + ")"
+	}
+	for _, country := range sortedKeys(in.profiles) {
+		p := in.profiles[country]
+		if p.compels != nil {
+			text += "; " + country + ": " + orNothing(p.compels)
+		}
+		if p.compelsInEmergency != nil {
+			text += "; " + country + " (verified emergency): " + orNothing(p.compelsInEmergency)
+		}
+	}
+	return text
 }
 
 func orNothing(cats []string) string {

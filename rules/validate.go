@@ -50,10 +50,16 @@ func (rb *Rulebook) Validate(c *Case) error {
 			return writ.FieldErrorf(index("demand.accounts", i), "must not be empty")
 		}
 	}
+	if slices.Contains(rb.automaticExceptions, d.CustomerFirstException) {
+		return writ.FieldErrorf("demand.customer_first_exception", "%q applies by itself and cannot be recorded (expected one of: %s)", d.CustomerFirstException, strings.Join(rb.exceptionCodes, ", "))
+	}
 	if err := oneOf("demand.customer_first_exception", d.CustomerFirstException, rb.exceptionCodes, true); err != nil {
 		return err
 	}
 	if err := rb.country("demand.subject_residence", d.SubjectResidence, true); err != nil {
+		return err
+	}
+	if err := rb.country("demand.subject_location", d.SubjectLocation, true); err != nil {
 		return err
 	}
 
@@ -72,7 +78,50 @@ func (rb *Rulebook) Validate(c *Case) error {
 			return err
 		}
 	}
+	if err := rb.validateSubdivision(cu); err != nil {
+		return err
+	}
+	if err := validateSought(d.DataLocationsSought, cu.DataLocations, rb); err != nil {
+		return err
+	}
 	return oneOf("customer.key_custody", cu.KeyCustody, keyCustodies, false)
+}
+
+// validateSought checks the regions a demand reaches: at least one, each a
+// known country and one of the customer's locations (nil is every location).
+func validateSought(sought, locations []string, rb *Rulebook) error {
+	if sought == nil {
+		return nil
+	}
+	if len(sought) == 0 {
+		return writ.FieldErrorf("demand.data_locations_sought", "must name at least one country, or be left out to mean every location of the customer")
+	}
+	for i, loc := range sought {
+		field := index("demand.data_locations_sought", i)
+		if err := rb.country(field, loc, false); err != nil {
+			return err
+		}
+		if !slices.Contains(locations, loc) {
+			return writ.FieldErrorf(field, "%s is not one of the customer's data locations (%s)", loc, strings.Join(locations, ", "))
+		}
+	}
+	return nil
+}
+
+// validateSubdivision checks the customer's home subdivision: an ISO
+// 3166-2 code of its home country. A well-formed code the DPA directory
+// does not list is valid: its country's authority is chosen.
+func (rb *Rulebook) validateSubdivision(cu *Customer) error {
+	sub := cu.HomeSubdivision
+	switch {
+	case sub == "":
+		return nil
+	case !subdivisionPattern.MatchString(sub):
+		return writ.FieldErrorf("customer.home_subdivision", "%q is not an ISO 3166-2 code such as \"DE-BY\"", sub)
+	case sub[:2] != cu.HomeCountry:
+		return writ.FieldErrorf("customer.home_subdivision", "%s is not a subdivision of the customer's home country %s", sub, cu.HomeCountry)
+	}
+	return nil
 }
 
 func index(path string, i int) string {
