@@ -20,11 +20,11 @@ func receivedAt(s string) change {
 	}
 }
 func subjectAt(country string) change { return func(c *Case) { c.Demand.SubjectLocation = country } }
-func subjectUSPerson(b bool) change  { return func(c *Case) { c.Demand.SubjectUSPerson = &b } }
-func sought(l ...string) change      { return func(c *Case) { c.Demand.DataLocationsSought = l } }
-func noticePermitted() change        { return func(c *Case) { c.Demand.NoticePermitted = true } }
-func subdivision(s string) change    { return func(c *Case) { c.Customer.HomeSubdivision = s } }
-func privateParty() change           { return authorityKind(KindPrivateParty) }
+func subjectUSPerson(b bool) change   { return func(c *Case) { c.Demand.SubjectUSPerson = &b } }
+func sought(l ...string) change       { return func(c *Case) { c.Demand.DataLocationsSought = l } }
+func noticePermitted() change         { return func(c *Case) { c.Demand.NoticePermitted = true } }
+func subdivision(s string) change     { return func(c *Case) { c.Customer.HomeSubdivision = s } }
+func privateParty() change            { return authorityKind(KindPrivateParty) }
 
 // civil is a civil subpoena of a private litigant for a US consumer's
 // subscriber and traffic records.

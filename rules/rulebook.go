@@ -44,10 +44,10 @@ type Rulebook struct {
 	customerFirstText  struct{ applies, excepted, notApplicable, notApplicableExcepted, automatic message }
 	// automaticReasons explain each automatic exception.
 	automaticReasons map[string]string
-	noticeText         map[string]message // by timing, plus "delayed_indefinitely"
-	deadlineText       map[string]message // the deadlines rulebook.yaml explains
-	deficiencyText     map[string]message
-	flagText           map[string]string
+	noticeText       map[string]message // by timing, plus "delayed_indefinitely"
+	deadlineText     map[string]message // the deadlines rulebook.yaml explains
+	deficiencyText   map[string]message
+	flagText         map[string]string
 
 	notifyDPA struct {
 		conflicts, routes, unlessNotice, subdivisionKinds set
