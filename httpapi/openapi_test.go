@@ -316,7 +316,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	doc1 := writ.Document{SHA256: strings.Repeat("ab", 32), Name: "warrant.pdf", ContentType: "application/pdf",
 		Size: 10, UploadedBy: "Example Police", UploadedAt: now}
 	assessment := rules.Assessment{
-		Rulebook: "v1", Deficiencies: []rules.Deficiency{{Code: "CATEGORY_NOT_PERMITTED", Category: "content", Message: "m"}},
+		Rulebook: "v2", Deficiencies: []rules.Deficiency{{Code: "CATEGORY_NOT_PERMITTED", Category: "content", Message: "m"}},
 		PermittedCategories: []string{"subscriber"}, Route: "reject",
 		CustomerFirst:     rules.CustomerFirst{Applies: true, Exception: "customer_complicit"},
 		Notice:            rules.Notice{Timing: "before_disclosure", SendAt: &now},
@@ -342,9 +342,9 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"Document", doc1},
 		{"DocumentPage", writ.Page[writ.Document]{Items: []writ.Document{doc1}}},
 		{"Assessment", assessment},
-		{"Assessment", rules.Assessment{Rulebook: "v1", Route: "respond", Notice: rules.Notice{Timing: "none"}}},
+		{"Assessment", rules.Assessment{Rulebook: "v2", Route: "respond", Notice: rules.Notice{Timing: "none"}}},
 		{"Me", meResponse{UserID: 9, Name: "Ada", Role: writ.RoleAdmin}},
-		{"Health", healthResponse{Status: "ok", Rulebook: "v1"}},
+		{"Health", healthResponse{Status: "ok", Rulebook: "v2"}},
 		{"Token", tokenResponse{UserID: 9, Label: "laptop", Token: "writ_" + strings.Repeat("0", 64)}},
 		{"Error", errorBody{errorDetail{Code: writ.EINVALID, Message: "required", Field: "instrument"}}},
 		{"Error", errorBody{errorDetail{Code: writ.EINTERNAL, Message: "internal error"}}},

@@ -235,7 +235,7 @@ type DPA struct {
 	Checked string `json:"checked,omitempty"`
 }
 
-// Version returns the rulebook's version, e.g. "v1". Assessments carry it.
+// Version returns the rulebook's version, e.g. "v2". Assessments carry it.
 func (rb *Rulebook) Version() string { return rb.version }
 
 // Instruments returns the codes of the instruments, sorted.

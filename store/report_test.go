@@ -149,7 +149,7 @@ func testExactFigures(t *testing.T, f *reportFixture) {
 		t.Errorf("national security %+v", r.NationalSecurity)
 	}
 	size, _ := f.Store.LogSize(context.Background())
-	if r.Checkpoint.TreeSize != size || r.Checkpoint.Note != string(signed) || r.Rulebook != "v1" || r.Period != "2026-H2" {
+	if r.Checkpoint.TreeSize != size || r.Checkpoint.Note != string(signed) || r.Rulebook != "v2" || r.Period != "2026-H2" {
 		t.Errorf("checkpoint %+v, log size %d", r.Checkpoint, size)
 	}
 	if r.Reconciliation.DemandsCounted != 17 || r.Reconciliation.ClosedCounted != 14 {

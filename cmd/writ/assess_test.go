@@ -58,7 +58,7 @@ func TestAssessExamples(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
-			if !strings.HasSuffix(stdout, "}\n") || !strings.HasPrefix(stdout, "{\n  \"rulebook\": \"v1\",\n") {
+			if !strings.HasSuffix(stdout, "}\n") || !strings.HasPrefix(stdout, "{\n  \"rulebook\": \"v2\",\n") {
 				t.Errorf("output is not indented JSON with a final newline:\n%s", stdout)
 			}
 			want, err := os.ReadFile(strings.TrimSuffix(path, ".case.json") + ".assessment.json")
@@ -193,12 +193,12 @@ func TestAssessWithRulebookFlagAndEnv(t *testing.T) {
 func TestRulebookCommands(t *testing.T) {
 	dir := copyRulebook(t)
 	code, stdout, stderr := execWrit(t, "", nil, "rulebook", "check", dir)
-	if code != 0 || stdout != "rulebook v1 in "+dir+": ok\n" {
+	if code != 0 || stdout != "rulebook v2 in "+dir+": ok\n" {
 		t.Errorf("check: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 
 	code, stdout, _ = execWrit(t, "", nil, "rulebook", "show")
-	if code != 0 || !strings.HasPrefix(stdout, "rulebook v1\n") || !strings.Contains(stdout, "==> us.yaml <==") {
+	if code != 0 || !strings.HasPrefix(stdout, "rulebook v2\n") || !strings.Contains(stdout, "==> us.yaml <==") {
 		t.Errorf("show: exit %d, stdout %.200q", code, stdout)
 	}
 
