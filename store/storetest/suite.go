@@ -623,7 +623,8 @@ func testAssessmentFollowsDemand(t *testing.T, f *Fixture) {
 		t.Fatalf("route %v / %s, want redirect_to_customer", a["route"], d.Route)
 	}
 	// A non-disclosure order arrives: the notice is delayed to its end, and
-	// the order's end becomes a deadline of the demand.
+	// its review, at noon UTC the day after the order's last day, becomes a
+	// deadline of the demand.
 	d, err = f.Store.UpdateDemand(ctx, f.AgencyUserUS, d.ID, writ.DemandPatch{Nondisclosure: &writ.Nondisclosure{Basis: "18 U.S.C. 2705(b)", Until: "2027-05-20"}})
 	check(t, err)
 	d, err = f.Store.Demand(ctx, f.Reviewer, d.ID)
@@ -633,8 +634,8 @@ func testAssessmentFollowsDemand(t *testing.T, f *Fixture) {
 	if notice["timing"] != "delayed" || notice["until"] != "2027-05-20T00:00:00Z" {
 		t.Fatalf("notice after the order: %v", notice)
 	}
-	if d.NextDeadline == nil || !d.NextDeadline.Equal(time.Date(2027, 5, 20, 0, 0, 0, 0, time.UTC)) {
-		t.Fatalf("next deadline = %v, want the order's end", d.NextDeadline)
+	if d.NextDeadline == nil || !d.NextDeadline.Equal(time.Date(2027, 5, 21, 12, 0, 0, 0, time.UTC)) {
+		t.Fatalf("next deadline = %v, want the review of the order's end", d.NextDeadline)
 	}
 	// A recorded exception to customer-first changes the route.
 	exc := "customer_complicit"
