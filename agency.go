@@ -4,10 +4,12 @@ import "time"
 
 // Agency is a requesting authority registered with the provider.
 type Agency struct {
-	ID      int64    `json:"id"`
-	Name    string   `json:"name"`
-	Country string   `json:"country"`
-	Kind    string   `json:"kind"` // law_enforcement, national_security, regulator, court
+	ID      int64  `json:"id"`
+	Name    string `json:"name"`
+	Country string `json:"country"`
+	// Kind is law_enforcement, national_security, regulator, court, or
+	// private_party: a private litigant's counsel serving civil subpoenas.
+	Kind    string   `json:"kind"`
 	Domains []string `json:"domains"`
 	// Phone is the independently sourced number the legal team calls back
 	// to confirm an emergency or an agency user's account.
@@ -21,7 +23,7 @@ type Agency struct {
 
 // AgencyKinds lists the kinds of requesting authority.
 func AgencyKinds() []string {
-	return []string{"law_enforcement", "national_security", "regulator", "court"}
+	return []string{"law_enforcement", "national_security", "regulator", "court", "private_party"}
 }
 
 // AgencyFilter selects agencies in a list.

@@ -8,12 +8,26 @@ type Customer struct {
 	Name        string `json:"name"`
 	Kind        string `json:"kind"` // enterprise, public_sector, consumer
 	HomeCountry string `json:"home_country"`
+	// HomeSubdivision is the ISO 3166-2 code of the customer's home
+	// subdivision (DE-BY), which can choose the data protection authority
+	// told about a demand; empty when unknown.
+	HomeSubdivision string `json:"home_subdivision"`
 	// USPerson overrides the default (home country US) when set.
-	USPerson      *bool          `json:"us_person"`
-	LegalContact  string         `json:"legal_contact"`
-	KeyCustody    string         `json:"key_custody"` // provider_managed, customer_managed
-	DataLocations []DataLocation `json:"data_locations"`
-	Accounts      []string       `json:"accounts"`
+	USPerson     *bool  `json:"us_person"`
+	LegalContact string `json:"legal_contact"`
+	// KeyCustody says who holds the keys to the customer's content:
+	// provider_managed; customer_managed (a customer key the provider's
+	// services use at run time: content accessible); customer_held (the
+	// provider cannot obtain plaintext without the customer: content not
+	// accessible).
+	KeyCustody string `json:"key_custody"`
+	// KeyCustodyConfirmed is false for a customer whose v1 custody
+	// "customer_managed" was mapped to customer_held on the upgrade to
+	// rulebook v2, until an admin confirms or reclassifies it: writ never
+	// tells an authority that content is unavailable on that guess.
+	KeyCustodyConfirmed bool           `json:"key_custody_confirmed"`
+	DataLocations       []DataLocation `json:"data_locations"`
+	Accounts            []string       `json:"accounts"`
 	// NoticeEmail receives notices (the legal contact when empty);
 	// WebhookURL, when set, receives them too, signed with the customer's
 	// secret, which writ never shows again.
@@ -32,7 +46,9 @@ type DataLocation struct {
 func CustomerKinds() []string { return []string{"enterprise", "public_sector", "consumer"} }
 
 // KeyCustodies lists who may hold a customer's content keys.
-func KeyCustodies() []string { return []string{"provider_managed", "customer_managed"} }
+func KeyCustodies() []string {
+	return []string{"provider_managed", "customer_managed", "customer_held"}
+}
 
 // Countries returns the distinct countries of the customer's data, in the
 // order of its locations.

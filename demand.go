@@ -30,20 +30,32 @@ type Demand struct {
 	// never verified.
 	RequesterCheck string `json:"requester_check"`
 
-	Instrument            string         `json:"instrument"`
-	Citation              string         `json:"citation"`
-	IssuedBy              string         `json:"issued_by"`
-	ValidatedBy           string         `json:"validated_by"`
-	OffenceMaxYears       *float64       `json:"offence_max_years"`
-	OffenceListed         bool           `json:"offence_listed"`
-	OffenceInIssuingState *bool          `json:"offence_in_issuing_state"`
-	SubjectResidence      string         `json:"subject_residence"`
-	DataCategories        []string       `json:"data_categories"`
-	Accounts              []string       `json:"accounts"`
-	DateRange             *DateRange     `json:"date_range"`
-	Due                   *time.Time     `json:"due"`
-	Nondisclosure         *Nondisclosure `json:"nondisclosure"`
-	Emergency             *Emergency     `json:"emergency"`
+	Instrument            string   `json:"instrument"`
+	Citation              string   `json:"citation"`
+	IssuedBy              string   `json:"issued_by"`
+	ValidatedBy           string   `json:"validated_by"`
+	OffenceMaxYears       *float64 `json:"offence_max_years"`
+	OffenceListed         bool     `json:"offence_listed"`
+	OffenceInIssuingState *bool    `json:"offence_in_issuing_state"`
+	SubjectResidence      string   `json:"subject_residence"`
+	// SubjectLocation is where the person whose data is sought is at the
+	// time of the demand, SubjectUSPerson whether that person is a US
+	// person; empty and nil are unknown.
+	SubjectLocation string `json:"subject_location"`
+	SubjectUSPerson *bool  `json:"subject_us_person"`
+	// DataLocationsSought are the countries of the customer's regions the
+	// demand reaches; empty is every region.
+	DataLocationsSought []string `json:"data_locations_sought"`
+	// NoticePermitted records that the issuing authority of a European
+	// Production or Preservation Order permitted the provider to tell the
+	// customer (Reg. (EU) 2023/1543 Art. 13).
+	NoticePermitted bool           `json:"notice_permitted"`
+	DataCategories  []string       `json:"data_categories"`
+	Accounts        []string       `json:"accounts"`
+	DateRange       *DateRange     `json:"date_range"`
+	Due             *time.Time     `json:"due"`
+	Nondisclosure   *Nondisclosure `json:"nondisclosure"`
+	Emergency       *Emergency     `json:"emergency"`
 	// Callback records the call to the agency's registered number that
 	// confirmed an emergency.
 	Callback *Callback `json:"callback"`
@@ -123,6 +135,10 @@ type DemandInput struct {
 	OffenceListed          bool           `json:"offence_listed"`
 	OffenceInIssuingState  *bool          `json:"offence_in_issuing_state"`
 	SubjectResidence       string         `json:"subject_residence"`
+	SubjectLocation        string         `json:"subject_location"`
+	SubjectUSPerson        *bool          `json:"subject_us_person"`
+	DataLocationsSought    []string       `json:"data_locations_sought"`
+	NoticePermitted        bool           `json:"notice_permitted"`
 	DataCategories         []string       `json:"data_categories"`
 	Accounts               []string       `json:"accounts"`
 	DateRange              *DateRange     `json:"date_range"`
@@ -149,6 +165,17 @@ type DemandPatch struct {
 	EmergencyCallback      *bool   `json:"emergency_verified_by_callback"`
 	CallbackNumber         string  `json:"callback_number"`
 	CustomerFirstException *string `json:"customer_first_exception"`
+	// The facts rulebook v2 weighs, which the legal team may learn after
+	// receipt: where the person is and resides, whether that person is a US
+	// person, which regions the demand reaches, and whether the issuing
+	// authority of an EU order permits notice. An empty string or list
+	// clears a fact; ClearSubjectUSPerson sets it back to unknown.
+	SubjectLocation      *string   `json:"subject_location"`
+	SubjectResidence     *string   `json:"subject_residence"`
+	SubjectUSPerson      *bool     `json:"subject_us_person"`
+	ClearSubjectUSPerson bool      `json:"clear_subject_us_person"`
+	DataLocationsSought  *[]string `json:"data_locations_sought"`
+	NoticePermitted      *bool     `json:"notice_permitted"`
 }
 
 // DemandFilter selects demands in the queue. Zero fields do not filter.

@@ -162,6 +162,10 @@ type TransitionContext struct {
 	// ObjectionOpen is true while the customer has objected and the legal
 	// team has not decided the objection.
 	ObjectionOpen bool
+	// KeyCustodyUnconfirmed is true when the assessment finds the content
+	// asked technically unavailable only because a rulebook v1 customer's
+	// key custody was mapped on the upgrade and no admin has confirmed it.
+	KeyCustodyUnconfirmed bool
 }
 
 // CheckTransition decides whether actor may move the demand to in.To and,
@@ -201,6 +205,11 @@ func CheckTransition(actor Actor, tc TransitionContext, in TransitionInput) (out
 	}
 	if in.ChallengeOutcome != "" && in.ChallengeOutcome != "won" && in.ChallengeOutcome != "lost" {
 		return "", FieldErrorf("challenge_outcome", "must be won or lost")
+	}
+	if tc.KeyCustodyUnconfirmed && (to == StateNoData || to == StateApproved || to == StateDisclosed) {
+		// An answer that content is unavailable must rest on the custody
+		// an admin established, not on the upgrade's mapping.
+		return "", Errorf(ECONFLICT, "the customer's key custody is unconfirmed since the upgrade to rulebook v2: an admin must confirm or reclassify it before the demand is answered")
 	}
 	switch to {
 	case StateInReview:

@@ -56,8 +56,10 @@ func newAPIFixture(t *testing.T) *apiFixture {
 		f.tokens[name] = token
 	}
 	f.dUS, f.docSHA = f.submitUS(t)
+	// The German authority permits notice: a European Production Order is
+	// otherwise kept confidential from the customer (rulebook v2 §5).
 	f.dDE, _, err = f.Store.CreateDemand(ctx, f.AgencyUserDE, writ.DemandInput{Instrument: "eu_epoc", IssuedBy: "judge",
-		DataCategories: []string{"subscriber"}, Accounts: []string{"joe@mail.example"}}, "")
+		DataCategories: []string{"subscriber"}, Accounts: []string{"joe@mail.example"}, NoticePermitted: true}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,6 +243,9 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		{"PUT /v1/customers/{id}/notice-channels", func(*testing.T, string) req {
 			return req{"PUT", fmt.Sprintf("/v1/customers/%d/notice-channels", f.Enterprise.ID), `{"notice_email":"notices@beispiel.example"}`}
 		}, expect(404, map[string]int{"admin": 200, "reviewer": 403, "approver": 403, "auditor": 403, "customerEnt": 403})},
+		{"PUT /v1/customers/{id}/key-custody", func(*testing.T, string) req {
+			return req{"PUT", fmt.Sprintf("/v1/customers/%d/key-custody", f.Enterprise.ID), `{"key_custody":"customer_managed"}`}
+		}, expect(403, map[string]int{"admin": 200})},
 		{"GET /v1/log/key", func(*testing.T, string) req { return req{"GET", "/v1/log/key", ""} }, expect(200, map[string]int{"anonymous": 200})},
 		{"POST /v1/log/checkpoints", func(*testing.T, string) req { return req{"POST", "/v1/log/checkpoints", ""} },
 			expect(403, with(map[string]int{"auditor": 201}, 201, legal...))},

@@ -25,6 +25,10 @@ type demandBody struct {
 	OffenceListed          bool                `json:"offence_listed"`
 	OffenceInIssuingState  *bool               `json:"offence_in_issuing_state"`
 	SubjectResidence       string              `json:"subject_residence"`
+	SubjectLocation        string              `json:"subject_location"`
+	SubjectUSPerson        *bool               `json:"subject_us_person"`
+	DataLocationsSought    []string            `json:"data_locations_sought"`
+	NoticePermitted        bool                `json:"notice_permitted"`
 	DataCategories         []string            `json:"data_categories"`
 	Accounts               []string            `json:"accounts"`
 	DateRange              *writ.DateRange     `json:"date_range"`
@@ -65,7 +69,9 @@ func DecodeDemand(body []byte) (writ.DemandInput, error) {
 		Reference: b.Reference, AgencyID: b.AgencyID, Channel: b.Channel, Requester: b.Requester, Instrument: b.Instrument,
 		Citation: b.Citation, IssuedBy: b.IssuedBy, ValidatedBy: deref(b.ValidatedBy), OffenceMaxYears: b.OffenceMaxYears,
 		OffenceListed: b.OffenceListed, OffenceInIssuingState: b.OffenceInIssuingState, SubjectResidence: b.SubjectResidence,
-		DataCategories: b.DataCategories, Accounts: b.Accounts, DateRange: b.DateRange, Nondisclosure: b.Nondisclosure,
+		SubjectLocation: b.SubjectLocation, SubjectUSPerson: b.SubjectUSPerson, DataLocationsSought: b.DataLocationsSought,
+		NoticePermitted: b.NoticePermitted,
+		DataCategories:  b.DataCategories, Accounts: b.Accounts, DateRange: b.DateRange, Nondisclosure: b.Nondisclosure,
 		Emergency: b.Emergency, CustomerFirstException: deref(b.CustomerFirstException),
 	}
 	var err error
@@ -136,6 +142,12 @@ type patchBody struct {
 	EmergencyCallback      *bool               `json:"emergency_verified_by_callback"`
 	CallbackNumber         string              `json:"callback_number"`
 	CustomerFirstException *string             `json:"customer_first_exception"`
+	SubjectLocation        *string             `json:"subject_location"`
+	SubjectResidence       *string             `json:"subject_residence"`
+	SubjectUSPerson        *bool               `json:"subject_us_person"`
+	ClearSubjectUSPerson   bool                `json:"clear_subject_us_person"`
+	DataLocationsSought    *[]string           `json:"data_locations_sought"`
+	NoticePermitted        *bool               `json:"notice_permitted"`
 }
 
 func (s *Server) updateDemand(w http.ResponseWriter, r *http.Request) error {
@@ -149,7 +161,9 @@ func (s *Server) updateDemand(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := writ.DemandPatch{Reference: b.Reference, AssigneeID: b.AssigneeID, RequesterVerified: b.RequesterVerified,
 		Nondisclosure: b.Nondisclosure, ClearNondisclosure: b.ClearNondisclosure, EmergencyCallback: b.EmergencyCallback, CallbackNumber: b.CallbackNumber,
-		CustomerFirstException: b.CustomerFirstException}
+		CustomerFirstException: b.CustomerFirstException, SubjectLocation: b.SubjectLocation, SubjectResidence: b.SubjectResidence,
+		SubjectUSPerson: b.SubjectUSPerson, ClearSubjectUSPerson: b.ClearSubjectUSPerson, DataLocationsSought: b.DataLocationsSought,
+		NoticePermitted: b.NoticePermitted}
 	if p.Due, err = parseTime("due", b.Due); err != nil {
 		return err
 	}

@@ -300,7 +300,8 @@ func TestOpenAPIResponses(t *testing.T) {
 		ID: 1, GroupID: 1, Linked: []int64{2}, Reference: "R-1", AgencyID: 3, CustomerID: 4, Channel: "api",
 		ReceivedAt: now, Requester: "a@police.example", RequesterVerified: true, Instrument: "us_2703d_order",
 		Citation: "18 U.S.C. 2703(d)", IssuedBy: "judge", ValidatedBy: "", OffenceMaxYears: &years,
-		OffenceInIssuingState: &yes, SubjectResidence: "DE", DataCategories: []string{"traffic"},
+		OffenceInIssuingState: &yes, SubjectResidence: "DE", SubjectLocation: "FR", SubjectUSPerson: &yes,
+		DataLocationsSought: []string{"DE"}, NoticePermitted: true, DataCategories: []string{"traffic"},
 		Accounts: []string{"alice@example.com"}, DateRange: &writ.DateRange{From: "2026-01-01", To: "2026-02-01"},
 		Due: &now, Nondisclosure: &writ.Nondisclosure{Basis: "18 U.S.C. 2705(b)"},
 		Emergency: &writ.Emergency{Justification: "a threat to life"}, State: writ.StateClosed,
@@ -309,8 +310,8 @@ func TestOpenAPIResponses(t *testing.T) {
 	}
 	agency := writ.Agency{ID: 3, Name: "Example Police", Country: "US", Kind: "law_enforcement",
 		Domains: []string{"police.example"}, Verified: true, Verification: "called", VerifiedAt: &now, CreatedAt: now}
-	customer := writ.Customer{ID: 4, Name: "Example GmbH", Kind: "enterprise", HomeCountry: "DE", USPerson: &yes,
-		LegalContact: "legal@example.com", KeyCustody: "provider_managed",
+	customer := writ.Customer{ID: 4, Name: "Example GmbH", Kind: "enterprise", HomeCountry: "DE", HomeSubdivision: "DE-BY", USPerson: &yes,
+		LegalContact: "legal@example.com", KeyCustody: "customer_held", KeyCustodyConfirmed: true,
 		DataLocations: []writ.DataLocation{{Region: "eu-central", Country: "DE"}}, Accounts: []string{"alice@example.com"},
 		CreatedAt: now}
 	doc1 := writ.Document{SHA256: strings.Repeat("ab", 32), Name: "warrant.pdf", ContentType: "application/pdf",
@@ -322,7 +323,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		Notice:            rules.Notice{Timing: "before_disclosure", SendAt: &now},
 		Conflicts:         []rules.Conflict{{Code: "GDPR_ART48", Message: "m"}},
 		Deadlines:         []rules.Deadline{{Code: "EARLIEST_DISCLOSURE", Due: now}},
-		NotifyAuthorities: []rules.NotifyAuthority{{Code: "DPA", Country: "DE"}},
+		NotifyAuthorities: []rules.NotifyAuthority{{Code: "DPA", Country: "DE", Authority: "DE-BY"}},
 		Flags:             []string{"CROSS_BORDER"},
 	}
 

@@ -96,6 +96,28 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// keyCustodyBody is an admin's finding of who holds a customer's keys.
+type keyCustodyBody struct {
+	KeyCustody string `json:"key_custody"`
+}
+
+func (s *Server) setKeyCustody(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var b keyCustodyBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return err
+	}
+	c, err := s.store.SetKeyCustody(r.Context(), actorOf(r), id, b.KeyCustody)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	var in store.UserInput
 	if err := decodeJSON(w, r, &in); err != nil {

@@ -78,6 +78,7 @@ func routes() []route {
 		{method: "GET", pattern: "/v1/demands/{id}/jobs", handler: (*Server).listJobs},
 		{method: "GET", pattern: "/v1/notices", handler: (*Server).listNotices},
 		{method: "PUT", pattern: "/v1/customers/{id}/notice-channels", handler: (*Server).updateNoticeChannels},
+		{method: "PUT", pattern: "/v1/customers/{id}/key-custody", handler: (*Server).setKeyCustody},
 		{method: "GET", pattern: "/v1/log/key", public: true, handler: (*Server).verifierKey},
 		{method: "POST", pattern: "/v1/log/checkpoints", handler: (*Server).issueCheckpoint},
 		{method: "GET", pattern: "/v1/log/proof/inclusion", handler: (*Server).inclusionProof},

@@ -39,14 +39,19 @@ func CaseOf(d *writ.Demand, ag writ.Agency, c writ.Customer) (rules.Case, error)
 			Due:                    d.Due,
 			CustomerFirstException: d.CustomerFirstException,
 			SubjectResidence:       d.SubjectResidence,
+			SubjectLocation:        d.SubjectLocation,
+			SubjectUSPerson:        d.SubjectUSPerson,
+			DataLocationsSought:    SoughtLocations(d, c),
+			NoticePermitted:        d.NoticePermitted,
 		},
 		Customer: rules.Customer{
-			Kind:          c.Kind,
-			HomeCountry:   c.HomeCountry,
-			USPerson:      c.USPerson,
-			DataLocations: c.Countries(),
-			KeyCustody:    c.KeyCustody,
-			LegalContact:  c.LegalContact,
+			Kind:            c.Kind,
+			HomeCountry:     c.HomeCountry,
+			HomeSubdivision: c.HomeSubdivision,
+			USPerson:        c.USPerson,
+			DataLocations:   c.Countries(),
+			KeyCustody:      c.KeyCustody,
+			LegalContact:    c.LegalContact,
 		},
 	}
 	if d.Nondisclosure != nil {
@@ -64,6 +69,22 @@ func CaseOf(d *writ.Demand, ag writ.Agency, c writ.Customer) (rules.Case, error)
 		k.Demand.Emergency = &rules.Emergency{Justification: d.Emergency.Justification, VerifiedByCallback: d.Emergency.VerifiedByCallback}
 	}
 	return k, nil
+}
+
+// SoughtLocations is what the rulebook takes for the regions a demand
+// reaches: the countries it names that hold some of the customer's data.
+// A demand that names none (or only places where the customer keeps
+// nothing) is taken to reach every location, which weighs every law the
+// customer's data answers to; the demand page says so.
+func SoughtLocations(d *writ.Demand, c writ.Customer) []string {
+	var out []string
+	held := c.Countries()
+	for _, country := range d.DataLocationsSought {
+		if slices.Contains(held, country) && !slices.Contains(out, country) {
+			out = append(out, country)
+		}
+	}
+	return out
 }
 
 // reassess assesses the demand as it stands in tx, stores the assessment

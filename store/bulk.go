@@ -273,7 +273,8 @@ var demandImportColumns = []string{"id", "group_id", "reference", "agency_id", "
 	"requester", "requester_verified", "instrument", "citation", "issued_by", "validated_by", "offence_max_years", "offence_listed",
 	"offence_in_issuing_state", "subject_residence", "data_categories", "accounts", "range_from", "range_to", "due", "ndo", "ndo_basis", "ndo_until",
 	"emergency", "emergency_justification", "emergency_callback", "customer_first_exception", "state", "outcome", "reviewer_id",
-	"customer_visible", "route", "next_deadline", "flags", "authority_country", "version", "updated_at"}
+	"customer_visible", "route", "next_deadline", "flags", "authority_country", "version", "updated_at",
+	"subject_location", "subject_us_person", "data_locations_sought", "notice_permitted"}
 
 func (s *Store) newImportBatch(n int) *importBatch {
 	return &importBatch{
@@ -342,6 +343,8 @@ func (b *importBatch) add(reg *importRegistry, id int64, i int, dm *ImportedDema
 		Requester: requester, RequesterVerified: dm.RequesterVerified, Instrument: in.Instrument, Citation: in.Citation,
 		IssuedBy: in.IssuedBy, ValidatedBy: in.ValidatedBy, OffenceMaxYears: in.OffenceMaxYears, OffenceListed: in.OffenceListed,
 		OffenceInIssuingState: in.OffenceInIssuingState, SubjectResidence: in.SubjectResidence,
+		SubjectLocation: in.SubjectLocation, SubjectUSPerson: in.SubjectUSPerson, DataLocationsSought: in.DataLocationsSought,
+		NoticePermitted: in.NoticePermitted,
 		DataCategories: in.DataCategories, Accounts: accounts, DateRange: in.DateRange, Due: in.Due,
 		Nondisclosure: in.Nondisclosure, Emergency: in.Emergency, CustomerFirstException: in.CustomerFirstException,
 		State: writ.StateReceived, Version: 1,
@@ -412,7 +415,8 @@ func (b *importBatch) add(reg *importRegistry, id int64, i int, dm *ImportedDema
 		nullBool(d.OffenceInIssuingState), d.SubjectResidence, jsonText(d.DataCategories), jsonText(d.Accounts), rangeFrom, rangeTo,
 		nullTime(d.Due), d.Nondisclosure != nil, ndoBasis, ndoUntil, d.Emergency != nil, justification, callback,
 		d.CustomerFirstException, string(d.State), outcome, nullInt64(d.ReviewerID),
-		l.visible, d.Route, nullTime(d.NextDeadline), jsonText(d.Flags), ag.Country, d.Version, d.UpdatedAt)
+		l.visible, d.Route, nullTime(d.NextDeadline), jsonText(d.Flags), ag.Country, d.Version, d.UpdatedAt,
+		d.SubjectLocation, nullBool(d.SubjectUSPerson), jsonText(d.DataLocationsSought), d.NoticePermitted)
 	for _, acct := range accounts {
 		b.accounts.add(id, acct)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -13,14 +14,16 @@ import (
 
 // CustomerInput registers a tenant with its data locations and accounts.
 type CustomerInput struct {
-	Name          string              `json:"name"`
-	Kind          string              `json:"kind"`
-	HomeCountry   string              `json:"home_country"`
-	USPerson      *bool               `json:"us_person"`
-	LegalContact  string              `json:"legal_contact"`
-	KeyCustody    string              `json:"key_custody"`
-	DataLocations []writ.DataLocation `json:"data_locations"`
-	Accounts      []string            `json:"accounts"`
+	Name        string `json:"name"`
+	Kind        string `json:"kind"`
+	HomeCountry string `json:"home_country"`
+	// HomeSubdivision is an ISO 3166-2 code of the home country (DE-BY), or "".
+	HomeSubdivision string              `json:"home_subdivision"`
+	USPerson        *bool               `json:"us_person"`
+	LegalContact    string              `json:"legal_contact"`
+	KeyCustody      string              `json:"key_custody"`
+	DataLocations   []writ.DataLocation `json:"data_locations"`
+	Accounts        []string            `json:"accounts"`
 	// Where notices go: see NoticeChannels.
 	NoticeEmail   string `json:"notice_email"`
 	WebhookURL    string `json:"webhook_url"`
@@ -38,8 +41,12 @@ func (s *Store) validateCustomer(in *CustomerInput) error {
 	if !s.rules.IsCountry(in.HomeCountry) {
 		return writ.FieldErrorf("home_country", "unknown country code %q (ISO 3166-1 alpha-2)", in.HomeCountry)
 	}
-	if !slices.Contains(writ.KeyCustodies(), in.KeyCustody) {
-		return writ.FieldErrorf("key_custody", "unknown key custody %q (one of %s)", in.KeyCustody, strings.Join(writ.KeyCustodies(), ", "))
+	in.HomeSubdivision = strings.ToUpper(strings.TrimSpace(in.HomeSubdivision))
+	if err := validateSubdivision(in.HomeSubdivision, in.HomeCountry); err != nil {
+		return err
+	}
+	if err := validateKeyCustody(in.KeyCustody); err != nil {
+		return err
 	}
 	if in.Kind != "consumer" && !strings.Contains(in.LegalContact, "@") {
 		return writ.FieldErrorf("legal_contact", "an enterprise or public-sector customer needs a legal contact e-mail address: demands are redirected to it")
@@ -89,10 +96,10 @@ func (s *Store) CreateCustomer(ctx context.Context, actor writ.Actor, in Custome
 			return writ.Errorf(writ.ECONFLICT, "customer %q is already registered", in.Name)
 		}
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO customers (name, kind, home_country, us_person, legal_contact, key_custody, created_at,
-			notice_email, webhook_url, webhook_secret)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			notice_email, webhook_url, webhook_secret, home_subdivision, key_custody_confirmed)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE) RETURNING id`),
 			in.Name, in.Kind, in.HomeCountry, nullBool(in.USPerson), in.LegalContact, in.KeyCustody, s.nowUTC(),
-			in.NoticeEmail, in.WebhookURL, in.WebhookSecret).Scan(&id)
+			in.NoticeEmail, in.WebhookURL, in.WebhookSecret, in.HomeSubdivision).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("store: customer: %w", err)
 		}
@@ -138,12 +145,14 @@ func customerScope(actor writ.Actor) (string, []any) {
 	return "FALSE", nil
 }
 
-const customerColumns = `id, name, kind, home_country, us_person, legal_contact, key_custody, created_at, notice_email, webhook_url`
+const customerColumns = `id, name, kind, home_country, us_person, legal_contact, key_custody, created_at, notice_email, webhook_url,
+	home_subdivision, key_custody_confirmed`
 
 func scanCustomer(row interface{ Scan(...any) error }) (writ.Customer, error) {
 	var c writ.Customer
 	var usPerson sql.NullBool
-	err := row.Scan(&c.ID, &c.Name, &c.Kind, &c.HomeCountry, &usPerson, &c.LegalContact, &c.KeyCustody, &c.CreatedAt, &c.NoticeEmail, &c.WebhookURL)
+	err := row.Scan(&c.ID, &c.Name, &c.Kind, &c.HomeCountry, &usPerson, &c.LegalContact, &c.KeyCustody, &c.CreatedAt, &c.NoticeEmail, &c.WebhookURL,
+		&c.HomeSubdivision, &c.KeyCustodyConfirmed)
 	c.USPerson, c.CreatedAt = boolPtr(usPerson), c.CreatedAt.UTC()
 	return c, err
 }
@@ -226,4 +235,65 @@ func (s *Store) Customers(ctx context.Context, actor writ.Actor, f writ.Customer
 		}
 	}
 	return page, nil
+}
+
+// subdivisionPattern is an ISO 3166-2 code: the country, a hyphen, and one
+// to three letters or digits.
+var subdivisionPattern = regexp.MustCompile(`^[A-Z]{2}-[A-Z0-9]{1,3}$`)
+
+func validateSubdivision(sub, country string) error {
+	switch {
+	case sub == "":
+		return nil
+	case !subdivisionPattern.MatchString(sub):
+		return writ.FieldErrorf("home_subdivision", "%q is not an ISO 3166-2 code such as \"DE-BY\"", sub)
+	case sub[:2] != country:
+		return writ.FieldErrorf("home_subdivision", "%s is not a subdivision of the home country %s", sub, country)
+	}
+	return nil
+}
+
+func validateKeyCustody(custody string) error {
+	if !slices.Contains(writ.KeyCustodies(), custody) {
+		return writ.FieldErrorf("key_custody", "unknown key custody %q (one of %s)", custody, strings.Join(writ.KeyCustodies(), ", "))
+	}
+	return nil
+}
+
+// SetKeyCustody records who holds a customer's content keys, as an admin
+// has established it, and marks the custody confirmed: the way out of the
+// "key custody unconfirmed" state a customer of rulebook v1 is migrated in.
+// Every open demand of the customer is assessed again in the same
+// transaction, since whether content is accessible decides what may be
+// disclosed. Admins only (EFORBIDDEN otherwise); EINVALID for an unknown
+// custody; ENOTFOUND for an unknown customer.
+func (s *Store) SetKeyCustody(ctx context.Context, actor writ.Actor, customerID int64, custody string) (writ.Customer, error) {
+	if actor.Role != writ.RoleAdmin {
+		return writ.Customer{}, writ.Errorf(writ.EFORBIDDEN, "only an admin may set a customer's key custody")
+	}
+	if err := validateKeyCustody(custody); err != nil {
+		return writ.Customer{}, err
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		c, err := scanCustomer(tx.QueryRowContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE id = ?`+s.forUpdate()), customerID))
+		if errors.Is(err, sql.ErrNoRows) {
+			return notFound("customer", customerID)
+		}
+		if err != nil {
+			return fmt.Errorf("store: key custody: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE customers SET key_custody = ?, key_custody_confirmed = TRUE WHERE id = ?`), custody, customerID); err != nil {
+			return fmt.Errorf("store: key custody: %w", err)
+		}
+		err = s.appendEvent(ctx, tx, actor, nil, "customer.key_custody_confirmed", map[string]any{
+			"customer_id": customerID, "from": c.KeyCustody, "to": custody, "was_confirmed": c.KeyCustodyConfirmed})
+		if err != nil {
+			return err
+		}
+		return s.reassessOpen(ctx, tx, actor, "the customer's key custody was set", `d.customer_id = ?`, customerID)
+	})
+	if err != nil {
+		return writ.Customer{}, err
+	}
+	return s.Customer(ctx, actor, customerID)
 }

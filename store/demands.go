@@ -18,7 +18,8 @@ const demandColumns = `d.id, d.group_id, d.reference, d.agency_id, d.customer_id
 	d.subject_residence, d.data_categories, d.accounts, d.range_from, d.range_to, d.due, d.ndo, d.ndo_basis, d.ndo_until,
 	d.emergency, d.emergency_justification, d.emergency_callback, d.customer_first_exception, d.state, d.outcome,
 	d.assignee_id, d.reviewer_id, d.route, d.next_deadline, d.flags, d.version, d.updated_at,
-	d.requester_check, d.callback_number, d.callback_by, d.callback_at`
+	d.requester_check, d.callback_number, d.callback_by, d.callback_at,
+	d.subject_location, d.subject_us_person, d.data_locations_sought, d.notice_permitted`
 
 func scanDemand(row interface{ Scan(...any) error }) (writ.Demand, error) {
 	var d writ.Demand
@@ -31,12 +32,15 @@ func scanDemand(row interface{ Scan(...any) error }) (writ.Demand, error) {
 	var assignee, reviewer sql.NullInt64
 	var callbackNumber, callbackBy string
 	var callbackAt sql.NullTime
+	var subjectUSPerson sql.NullBool
+	var sought string
 	err := row.Scan(&d.ID, &d.GroupID, &d.Reference, &d.AgencyID, &d.CustomerID, &d.Channel, &d.ReceivedAt, &d.Requester, &d.RequesterVerified,
 		&d.Instrument, &d.Citation, &d.IssuedBy, &d.ValidatedBy, &offence, &d.OffenceListed, &inState,
 		&d.SubjectResidence, &categories, &accounts, &rangeFrom, &rangeTo, &due, &ndo, &ndoBasis, &ndoUntil,
 		&emergency, &emergencyJustification, &callback, &d.CustomerFirstException, &state, &outcome,
 		&assignee, &reviewer, &d.Route, &next, &flags, &d.Version, &d.UpdatedAt,
-		&d.RequesterCheck, &callbackNumber, &callbackBy, &callbackAt)
+		&d.RequesterCheck, &callbackNumber, &callbackBy, &callbackAt,
+		&d.SubjectLocation, &subjectUSPerson, &sought, &d.NoticePermitted)
 	if err != nil {
 		return d, err
 	}
@@ -66,6 +70,10 @@ func scanDemand(row interface{ Scan(...any) error }) (writ.Demand, error) {
 	if d.Accounts, err = fromJSONText[string](accounts); err != nil {
 		return d, err
 	}
+	if d.DataLocationsSought, err = fromJSONText[string](sought); err != nil {
+		return d, err
+	}
+	d.SubjectUSPerson = boolPtr(subjectUSPerson)
 	d.Flags, err = fromJSONText[string](flags)
 	d.Linked = []int64{}
 	return d, err

@@ -37,6 +37,12 @@ func (s *Store) validateDemandInput(in *writ.DemandInput) error {
 	if in.SubjectResidence != "" && !s.rules.IsCountry(in.SubjectResidence) {
 		return writ.FieldErrorf("subject_residence", "unknown country code %q", in.SubjectResidence)
 	}
+	if in.SubjectLocation != "" && !s.rules.IsCountry(in.SubjectLocation) {
+		return writ.FieldErrorf("subject_location", "unknown country code %q", in.SubjectLocation)
+	}
+	if err := s.validateSought(in.DataLocationsSought); err != nil {
+		return err
+	}
 	for i, c := range in.DataCategories {
 		if !slices.Contains(s.rules.Categories(), c) {
 			return writ.FieldErrorf(fmt.Sprintf("data_categories[%d]", i), "unknown data category %q (one of %s)", c, strings.Join(s.rules.Categories(), ", "))
@@ -88,6 +94,19 @@ func (s *Store) validateDemandInput(in *writ.DemandInput) error {
 	}
 	if len(in.Reference) > 200 {
 		return writ.FieldErrorf("reference", "at most 200 characters")
+	}
+	return nil
+}
+
+// validateSought checks the regions a demand reaches: known country codes.
+// Whether the customer has data there is not an input error — an agency
+// must not learn where a customer keeps its data — but a fact the
+// assessment weighs (CaseOf).
+func (s *Store) validateSought(sought []string) error {
+	for i, c := range sought {
+		if !s.rules.IsCountry(c) {
+			return writ.FieldErrorf(fmt.Sprintf("data_locations_sought[%d]", i), "unknown country code %q", c)
+		}
 	}
 	return nil
 }
@@ -241,6 +260,8 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 			Requester: sender, RequesterVerified: requesterVerified, RequesterCheck: check, Instrument: in.Instrument, Citation: in.Citation,
 			IssuedBy: in.IssuedBy, ValidatedBy: in.ValidatedBy, OffenceMaxYears: in.OffenceMaxYears, OffenceListed: in.OffenceListed,
 			OffenceInIssuingState: in.OffenceInIssuingState, SubjectResidence: in.SubjectResidence,
+			SubjectLocation: in.SubjectLocation, SubjectUSPerson: in.SubjectUSPerson, DataLocationsSought: in.DataLocationsSought,
+			NoticePermitted: in.NoticePermitted,
 			DataCategories: in.DataCategories, Accounts: byCustomer[customer], DateRange: in.DateRange, Due: in.Due,
 			Nondisclosure: in.Nondisclosure, Emergency: in.Emergency, CustomerFirstException: in.CustomerFirstException,
 			State: writ.StateReceived,
@@ -266,13 +287,15 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO demands (group_id, reference, agency_id, customer_id, submitted_by, channel, received_at,
 			requester, requester_verified, requester_check, instrument, citation, issued_by, validated_by, offence_max_years, offence_listed,
 			offence_in_issuing_state, subject_residence, data_categories, accounts, range_from, range_to, due, ndo, ndo_basis, ndo_until,
-			emergency, emergency_justification, emergency_callback, customer_first_exception, state, authority_country, updated_at)
-			VALUES (COALESCE(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			emergency, emergency_justification, emergency_callback, customer_first_exception, state, authority_country, updated_at,
+			subject_location, subject_us_person, data_locations_sought, notice_permitted)
+			VALUES (COALESCE(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			group, d.Reference, d.AgencyID, d.CustomerID, submittedBy, d.Channel, d.ReceivedAt,
 			d.Requester, d.RequesterVerified, d.RequesterCheck, d.Instrument, d.Citation, d.IssuedBy, d.ValidatedBy, d.OffenceMaxYears, d.OffenceListed,
 			nullBool(d.OffenceInIssuingState), d.SubjectResidence, jsonText(d.DataCategories), jsonText(d.Accounts), rangeFrom, rangeTo,
 			nullTime(d.Due), d.Nondisclosure != nil, ndoBasis, ndoUntil, d.Emergency != nil, justification, callback,
-			d.CustomerFirstException, string(d.State), country, now).Scan(&d.ID)
+			d.CustomerFirstException, string(d.State), country, now,
+			d.SubjectLocation, nullBool(d.SubjectUSPerson), jsonText(d.DataLocationsSought), d.NoticePermitted).Scan(&d.ID)
 		if err != nil {
 			return nil, fmt.Errorf("store: intake: %w", err)
 		}

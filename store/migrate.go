@@ -18,12 +18,17 @@ var migrations embed.FS
 // Migrate applies the migrations not yet recorded in schema_migrations, in
 // order, each in its own transaction. Migrations are forward-only. On
 // PostgreSQL an advisory lock keeps two starting servers from applying the
-// same migration twice.
+// same migration twice. Then every open demand that an older rulebook
+// version assessed is assessed again under the one in use (reassessStale),
+// each an event in the log.
 func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	if applied, err = s.applyMigrations(ctx); err != nil {
 		return applied, err
 	}
-	return applied, s.backfillLog(ctx)
+	if err := s.backfillLog(ctx); err != nil {
+		return applied, err
+	}
+	return applied, s.reassessStale(ctx)
 }
 
 // applyMigrations applies the migrations the database lacks, holding one
@@ -77,7 +82,25 @@ func (s *Store) applyMigrations(ctx context.Context) (applied []string, err erro
 	return applied, nil
 }
 
-func applyMigration(ctx context.Context, conn *sql.Conn, s *Store, version int, name, body string) error {
+// foreignKeysOff, as a migration's first line, runs it on SQLite with
+// foreign keys off: the procedure SQLite prescribes for rebuilding a table
+// that others reference (a CHECK constraint cannot change in place). Every
+// foreign key is checked before the migration commits.
+const foreignKeysOff = "-- writ: foreign keys off\n"
+
+func applyMigration(ctx context.Context, conn *sql.Conn, s *Store, version int, name, body string) (err error) {
+	keysOff := !s.postgres && strings.HasPrefix(body, foreignKeysOff)
+	if keysOff {
+		// The pragma has no effect inside a transaction.
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return fmt.Errorf("store: migration %s: %w", name, err)
+		}
+		defer func() {
+			if _, onErr := conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`); onErr != nil && err == nil {
+				err = fmt.Errorf("store: migration %s: %w", name, onErr)
+			}
+		}()
+	}
 	t, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: migration %s: %w", name, err)
@@ -85,6 +108,17 @@ func applyMigration(ctx context.Context, conn *sql.Conn, s *Store, version int, 
 	defer t.Rollback()
 	if _, err := t.ExecContext(ctx, body); err != nil {
 		return fmt.Errorf("store: migration %s: %w", name, err)
+	}
+	if keysOff {
+		rows, err := t.QueryContext(ctx, `PRAGMA foreign_key_check`)
+		if err != nil {
+			return fmt.Errorf("store: migration %s: %w", name, err)
+		}
+		broken := rows.Next()
+		rows.Close()
+		if broken {
+			return fmt.Errorf("store: migration %s: it would leave a foreign key pointing at nothing", name)
+		}
 	}
 	if _, err := t.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name) VALUES (?, ?)`), version, name); err != nil {
 		return fmt.Errorf("store: migration %s: %w", name, err)

@@ -13,7 +13,9 @@ import (
 
 // UpdateDemand changes a demand and reassesses it in the same transaction.
 // The legal team may change every field of writ.DemandPatch; an agency only
-// its own demand's reference, due date and non-disclosure order, while the
+// its own demand's reference, due date, non-disclosure order and the facts
+// it states (where the person is and resides, whether a US person, the
+// regions sought, whether an EU order's issuer permits notice), while the
 // demand is open. Customers and auditors get EFORBIDDEN; ECONFLICT once the
 // demand is closed; ENOTFOUND for a demand the actor may not see.
 func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p writ.DemandPatch) (writ.Demand, error) {
@@ -26,7 +28,7 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 		case actor.Role.LegalTeam():
 		case actor.Role == writ.RoleAgency:
 			if p.AssigneeID != nil || p.RequesterVerified != nil || p.EmergencyCallback != nil || p.CustomerFirstException != nil || p.CallbackNumber != "" {
-				return writ.Errorf(writ.EFORBIDDEN, "an agency may change only the reference, the due date and the non-disclosure order")
+				return writ.Errorf(writ.EFORBIDDEN, "an agency may change only the reference, the due date, the non-disclosure order and the facts it states about the person and the regions sought")
 			}
 		default:
 			return writ.Errorf(writ.EFORBIDDEN, "role %s may not change demands", actor.Role)
@@ -105,6 +107,9 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 			}
 			d.CustomerFirstException, changed["customer_first_exception"] = *e, *e
 		}
+		if err := s.patchFacts(ctx, tx, actor, &d, p, changed); err != nil {
+			return err
+		}
 		if len(changed) == 0 {
 			return writ.FieldErrorf("", "the change names no field")
 		}
@@ -123,10 +128,13 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 		}
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE demands SET reference = ?, assignee_id = ?, requester_verified = ?, due = ?, ndo = ?, ndo_basis = ?,
 			ndo_until = ?, emergency_justification = ?, emergency_callback = ?, customer_first_exception = ?,
-			callback_number = ?, callback_by = ?, callback_at = ?, version = version + 1, updated_at = ?
+			callback_number = ?, callback_by = ?, callback_at = ?, subject_location = ?, subject_residence = ?,
+			subject_us_person = ?, data_locations_sought = ?, notice_permitted = ?, version = version + 1, updated_at = ?
 			WHERE id = ?`),
 			d.Reference, nullInt64(d.AssigneeID), d.RequesterVerified, nullTime(d.Due), d.Nondisclosure != nil, ndoBasis,
-			ndoUntil, justification, callback, d.CustomerFirstException, callbackNumber, callbackBy, callbackAt, s.nowUTC(), id)
+			ndoUntil, justification, callback, d.CustomerFirstException, callbackNumber, callbackBy, callbackAt,
+			d.SubjectLocation, d.SubjectResidence, nullBool(d.SubjectUSPerson), jsonText(d.DataLocationsSought), d.NoticePermitted,
+			s.nowUTC(), id)
 		if err != nil {
 			return fmt.Errorf("store: update demand: %w", err)
 		}
@@ -140,6 +148,63 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 		return writ.Demand{}, err
 	}
 	return s.Demand(ctx, actor, id)
+}
+
+// patchFacts applies the facts rulebook v2 weighs. The legal team may name
+// only regions where the customer keeps data; an agency may name any
+// country, so that it learns nothing of where the customer's data is.
+func (s *Store) patchFacts(ctx context.Context, tx *sql.Tx, actor writ.Actor, d *writ.Demand, p writ.DemandPatch, changed map[string]any) error {
+	country := func(field string, v *string, dst *string) error {
+		if v == nil {
+			return nil
+		}
+		c := strings.ToUpper(strings.TrimSpace(*v))
+		if c != "" && !s.rules.IsCountry(c) {
+			return writ.FieldErrorf(field, "unknown country code %q (ISO 3166-1 alpha-2)", *v)
+		}
+		*dst, changed[field] = c, c
+		return nil
+	}
+	if err := country("subject_location", p.SubjectLocation, &d.SubjectLocation); err != nil {
+		return err
+	}
+	if err := country("subject_residence", p.SubjectResidence, &d.SubjectResidence); err != nil {
+		return err
+	}
+	switch {
+	case p.SubjectUSPerson != nil && p.ClearSubjectUSPerson:
+		return writ.FieldErrorf("clear_subject_us_person", "either set or clear whether the person is a US person, not both")
+	case p.SubjectUSPerson != nil:
+		v := *p.SubjectUSPerson
+		d.SubjectUSPerson, changed["subject_us_person"] = &v, v
+	case p.ClearSubjectUSPerson:
+		d.SubjectUSPerson, changed["subject_us_person"] = nil, nil
+	}
+	if p.DataLocationsSought != nil {
+		sought := slices.Clone(*p.DataLocationsSought)
+		if err := s.validateSought(sought); err != nil {
+			return err
+		}
+		if actor.Role.LegalTeam() && len(sought) > 0 {
+			c, err := scanCustomer(tx.QueryRowContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE id = ?`), d.CustomerID))
+			if err != nil {
+				return fmt.Errorf("store: update demand: %w", err)
+			}
+			if err := s.fillCustomer(ctx, tx, &c); err != nil {
+				return err
+			}
+			for i, loc := range sought {
+				if !slices.Contains(c.Countries(), loc) {
+					return writ.FieldErrorf(fmt.Sprintf("data_locations_sought[%d]", i), "%s is not one of the customer's data locations (%s)", loc, strings.Join(c.Countries(), ", "))
+				}
+			}
+		}
+		d.DataLocationsSought, changed["data_locations_sought"] = sought, sought
+	}
+	if p.NoticePermitted != nil {
+		d.NoticePermitted, changed["notice_permitted"] = *p.NoticePermitted, *p.NoticePermitted
+	}
+	return nil
 }
 
 // digits keeps the digits of a telephone number, so "+1 (202) 324-3000"

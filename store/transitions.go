@@ -52,6 +52,13 @@ func (s *Store) Transition(ctx context.Context, actor writ.Actor, id int64, in w
 		if tc.ObjectionOpen, err = s.objectionOpen(ctx, tx, id); err != nil {
 			return err
 		}
+		if slices.Contains(a.Flags, rules.FlagContentTechnicallyUnavailable) {
+			var confirmed bool
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT key_custody_confirmed FROM customers WHERE id = ?`), d.CustomerID).Scan(&confirmed); err != nil {
+				return fmt.Errorf("store: transition: %w", err)
+			}
+			tc.KeyCustodyUnconfirmed = !confirmed
+		}
 		outcome, err := writ.CheckTransition(actor, tc, in)
 		if err != nil {
 			return err
