@@ -345,7 +345,7 @@ func (b *importBatch) add(reg *importRegistry, id int64, i int, dm *ImportedDema
 		OffenceInIssuingState: in.OffenceInIssuingState, SubjectResidence: in.SubjectResidence,
 		SubjectLocation: in.SubjectLocation, SubjectUSPerson: in.SubjectUSPerson, DataLocationsSought: in.DataLocationsSought,
 		NoticePermitted: in.NoticePermitted,
-		DataCategories: in.DataCategories, Accounts: accounts, DateRange: in.DateRange, Due: in.Due,
+		DataCategories:  in.DataCategories, Accounts: accounts, DateRange: in.DateRange, Due: in.Due,
 		Nondisclosure: in.Nondisclosure, Emergency: in.Emergency, CustomerFirstException: in.CustomerFirstException,
 		State: writ.StateReceived, Version: 1,
 	}

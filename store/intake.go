@@ -262,7 +262,7 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 			OffenceInIssuingState: in.OffenceInIssuingState, SubjectResidence: in.SubjectResidence,
 			SubjectLocation: in.SubjectLocation, SubjectUSPerson: in.SubjectUSPerson, DataLocationsSought: in.DataLocationsSought,
 			NoticePermitted: in.NoticePermitted,
-			DataCategories: in.DataCategories, Accounts: byCustomer[customer], DateRange: in.DateRange, Due: in.Due,
+			DataCategories:  in.DataCategories, Accounts: byCustomer[customer], DateRange: in.DateRange, Due: in.Due,
 			Nondisclosure: in.Nondisclosure, Emergency: in.Emergency, CustomerFirstException: in.CustomerFirstException,
 			State: writ.StateReceived,
 		}
