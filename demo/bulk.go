@@ -64,7 +64,7 @@ func newBulkGenerator(ctx context.Context, st *store.Store, g *generator) (*bulk
 // sends a demand, per thousand: mostly US and European police, and
 // national-security demands (the FBI's National Security Branch) about 2%
 // of all, as in the large providers' transparency reports.
-var agencyWeights = []int{260, 120, 20, 90, 110, 70, 50, 60, 40, 120, 30, 30}
+var agencyWeights = []int{260, 120, 20, 90, 110, 70, 50, 60, 40, 120, 30, 20, 30}
 
 // customerWeights say how often each demo customer (in the order of
 // customers()) is named, per hundred: consumer accounts draw most demands,
@@ -123,8 +123,8 @@ func importBulk(ctx context.Context, st *store.Store, b *bulkGenerator, from, to
 // it names, each with a history that fits its assessment and its age.
 func (b *bulkGenerator) demand(n int) ([]store.ImportedDemand, error) {
 	rng := rand.New(rand.NewPCG(20261122, uint64(n)))
-	received := b.received(rng)
-	in := b.request(rng, n, received)
+	in := b.request(rng, n, b.received(rng))
+	received := *in.ReceivedAt
 	var parts []store.ImportedDemand
 	for _, accounts := range b.byCustomer(in.Accounts) {
 		part := in
@@ -169,6 +169,7 @@ func (b *bulkGenerator) request(rng *rand.Rand, n int, received time.Time) writ.
 	if rng.IntN(25) == 0 { // now and then a demand spans two tenants and is split
 		named = append(named, b.customers[(c+1)%len(b.customers)].Accounts[0])
 	}
+	received = sinceInForce(t.instrument, received, b.now)
 	day := received.Format(time.DateOnly)
 	in := writ.DemandInput{
 		Reference: fmt.Sprintf("%s%05d", referencePrefix, n), AgencyID: b.agencies[a].ID, Channel: writ.Channels()[rng.IntN(4)],

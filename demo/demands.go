@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"time"
 
 	"writ"
 	"writ/rules"
@@ -56,11 +57,11 @@ func templates() [][]template {
 			{instrument: "us_search_warrant", issuedBy: "judge", citation: "18 U.S.C. 2703(a)", categories: []string{"content"}},
 		},
 		{ // FBI National Security Branch
-			{instrument: "us_nsl", issuedBy: "other", citation: "18 U.S.C. 2709", categories: []string{"subscriber", "traffic"}},
-			{instrument: "us_fisa_order", issuedBy: "judge", citation: "50 U.S.C. 1861", categories: []string{"content"}},
+			{instrument: "us_nsl", issuedBy: "other", citation: "18 U.S.C. 2709", categories: []string{"subscriber"}},
+			{instrument: "us_fisa_order", issuedBy: "judge", citation: "50 U.S.C. 1805", categories: []string{"content"}},
 		},
 		{ // Metropolitan Police Service
-			{instrument: "uk_copo", issuedBy: "judge", citation: "Crime (Overseas Production Orders) Act 2019", categories: []string{"content", "subscriber"}},
+			{instrument: "uk_copo", issuedBy: "judge", citation: "Crime (Overseas Production Orders) Act 2019", categories: []string{"content", "subscriber"}, offence: 7},
 			{instrument: "foreign_police_request", issuedBy: "police", citation: "Investigatory Powers Act 2016", categories: []string{"subscriber"}},
 		},
 		{ // Bundeskriminalamt
@@ -75,7 +76,7 @@ func templates() [][]template {
 			{instrument: "eu_epoc", issuedBy: "judge", citation: "Regulation (EU) 2023/1543, Art. 5", categories: []string{"traffic"}, offence: 4},
 		},
 		{ // Australian Federal Police
-			{instrument: "au_ipo", issuedBy: "judge", citation: "Telecommunications (Interception and Access) Act 1979, Sch. 1", categories: []string{"content"}},
+			{instrument: "au_ipo", issuedBy: "judge", citation: "Telecommunications (Interception and Access) Act 1979, Sch. 1", categories: []string{"content"}, offence: 10},
 		},
 		{ // An Garda Síochána
 			{instrument: "foreign_court_order", issuedBy: "judge", citation: "Criminal Justice (Mutual Assistance) Act 2008", categories: []string{"subscriber"}},
@@ -83,9 +84,13 @@ func templates() [][]template {
 		{ // Polícia Federal
 			{instrument: "foreign_police_request", issuedBy: "police", citation: "Marco Civil da Internet, art. 10", categories: []string{"subscriber"}},
 			{instrument: "mlat", issuedBy: "judge", citation: "Brazil–US MLAT, executed under 18 U.S.C. 3512", categories: []string{"content"}},
+			{instrument: "foreign_preservation_request", issuedBy: "police", citation: "Marco Civil da Internet, art. 15 §2", categories: []string{"traffic"}},
 		},
 		{ // Autorité des marchés financiers
 			{instrument: "foreign_police_request", issuedBy: "other", citation: "Code monétaire et financier, art. L. 621-10", categories: []string{"subscriber"}},
+		},
+		{ // Counsel for plaintiff (a private litigant: civil subpoenas only)
+			{instrument: "us_civil_subpoena", issuedBy: "other", citation: "Fed. R. Civ. P. 45", categories: []string{"subscriber", "traffic"}},
 		},
 		{ // Springfield Police Department (unverified: the forged-emergency case)
 			{instrument: "us_emergency", issuedBy: "other", citation: "18 U.S.C. 2702(b)(8)", categories: []string{"content"}, emergency: true},
@@ -236,4 +241,18 @@ func rationale(s writ.State) string {
 		return "conflict of laws: motion to quash filed"
 	}
 	return string(s)
+}
+
+// euRegulationApplies is when Regulation (EU) 2023/1543 began to apply
+// (Art. 34): the demo's European orders arrive after it, as real ones do.
+var euRegulationApplies = time.Date(2026, 8, 18, 0, 0, 0, 0, time.UTC)
+
+// sinceInForce moves the receipt of a European order drawn before the
+// Regulation applied to the same point of the time since (up to now).
+func sinceInForce(instrument string, received, now time.Time) time.Time {
+	if !strings.HasPrefix(instrument, "eu_") || !received.Before(euRegulationApplies) || !now.After(euRegulationApplies) {
+		return received
+	}
+	span := now.Sub(euRegulationApplies)
+	return euRegulationApplies.Add(time.Duration(received.UnixNano() % int64(span))).Truncate(time.Second)
 }

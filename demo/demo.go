@@ -189,7 +189,7 @@ func (g *generator) demand(ctx context.Context, n int) error {
 	if target.state == writ.StateReceived || target.state == writ.StateVerifying {
 		age = time.Duration(rng.IntN(72)) * time.Hour
 	}
-	received := g.now.Add(-age).Add(-time.Duration(rng.IntN(86400)) * time.Second).Truncate(time.Second)
+	received := sinceInForce(in.Instrument, g.now.Add(-age).Add(-time.Duration(rng.IntN(86400))*time.Second).Truncate(time.Second), g.now)
 	in.ReceivedAt = &received
 	if rng.IntN(3) == 0 {
 		due := received.Add(14 * 24 * time.Hour)

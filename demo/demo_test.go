@@ -71,7 +71,7 @@ func TestDemoCoversEveryStateAndLoadsTwiceSafely(t *testing.T) {
 		t.Fatalf("second run changed the number of demands from %d to %d", total, total2)
 	}
 	agencies, err := st.Agencies(ctx, writ.System(), writ.AgencyFilter{Limit: 500})
-	if err != nil || len(agencies.Items) != 12 {
-		t.Fatalf("%d agencies after two runs (%v), want 12", len(agencies.Items), err)
+	if err != nil || len(agencies.Items) != 13 {
+		t.Fatalf("%d agencies after two runs (%v), want 13", len(agencies.Items), err)
 	}
 }

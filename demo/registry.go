@@ -6,7 +6,8 @@ import (
 )
 
 // The demo's requesting authorities: a dozen, in several countries and of
-// every kind, one of them not yet verified.
+// every kind (a plaintiff's counsel among them), one of them not yet
+// verified.
 func agencies() []store.AgencyInput {
 	v := func(name, country, kind, domain, phone string) store.AgencyInput {
 		return store.AgencyInput{Name: name, Country: country, Kind: kind, Domains: []string{domain}, Phone: phone,
@@ -26,6 +27,7 @@ func agencies() []store.AgencyInput {
 		v("An Garda Síochána", "IE", "law_enforcement", "garda.ie", "+353 1 666 0000"),
 		v("Polícia Federal", "BR", "law_enforcement", "pf.gov.br", "+55 61 2024 8000"),
 		v("Autorité des marchés financiers", "FR", "regulator", "amf-france.org", "+33 1 53 45 60 00"),
+		v("Counsel for plaintiff, Doe v. Roe (S.D.N.Y.)", "US", "private_party", "litigators.example", "+1 212 555 0142"),
 		unverified,
 	}
 }
@@ -33,7 +35,8 @@ func agencies() []store.AgencyInput {
 func boolp(b bool) *bool { return &b }
 
 // The demo's customers: every kind, home countries on three continents,
-// data in several regions, both kinds of key custody.
+// data in several regions, the three kinds of key custody, and German
+// customers whose Land's authority supervises them.
 func customers() []store.CustomerInput {
 	loc := func(region, country string) writ.DataLocation {
 		return writ.DataLocation{Region: region, Country: country}
@@ -42,19 +45,19 @@ func customers() []store.CustomerInput {
 		{Name: "Acme Corporation", Kind: "enterprise", HomeCountry: "US", LegalContact: "legal@acme.example", KeyCustody: "provider_managed",
 			DataLocations: []writ.DataLocation{loc("us-east-1", "US"), loc("eu-west-1", "IE")},
 			Accounts:      []string{"alice@acme.example", "bob@acme.example", "carol@acme.example"}},
-		{Name: "Rheinmetall Logistik GmbH", Kind: "enterprise", HomeCountry: "DE", LegalContact: "recht@rheinlog.example", KeyCustody: "provider_managed",
+		{Name: "Rheinmetall Logistik GmbH", Kind: "enterprise", HomeCountry: "DE", HomeSubdivision: "DE-NW", LegalContact: "recht@rheinlog.example", KeyCustody: "provider_managed",
 			DataLocations: []writ.DataLocation{loc("eu-central-1", "DE"), loc("eu-west-1", "IE")},
 			Accounts:      []string{"jonas@rheinlog.example", "mia@rheinlog.example"}},
-		{Name: "Société Générale d'Ingénierie", Kind: "enterprise", HomeCountry: "FR", LegalContact: "juridique@sgi.example", KeyCustody: "customer_managed",
+		{Name: "Société Générale d'Ingénierie", Kind: "enterprise", HomeCountry: "FR", LegalContact: "juridique@sgi.example", KeyCustody: "customer_held",
 			DataLocations: []writ.DataLocation{loc("eu-west-3", "FR")},
 			Accounts:      []string{"luc@sgi.example", "ines@sgi.example"}},
 		{Name: "Thames Analytics Ltd", Kind: "enterprise", HomeCountry: "GB", LegalContact: "legal@thames.example", KeyCustody: "provider_managed",
 			DataLocations: []writ.DataLocation{loc("eu-west-2", "GB"), loc("us-east-1", "US")},
 			Accounts:      []string{"oliver@thames.example", "amelia@thames.example"}},
-		{Name: "Gemeente Utrecht", Kind: "public_sector", HomeCountry: "NL", LegalContact: "juridisch@utrecht.example", KeyCustody: "customer_managed",
+		{Name: "Gemeente Utrecht", Kind: "public_sector", HomeCountry: "NL", HomeSubdivision: "NL-UT", LegalContact: "juridisch@utrecht.example", KeyCustody: "customer_managed",
 			DataLocations: []writ.DataLocation{loc("eu-west-4", "NL")},
 			Accounts:      []string{"daan@utrecht.example", "sanne@utrecht.example"}},
-		{Name: "Helvetia Private Bank", Kind: "enterprise", HomeCountry: "CH", LegalContact: "legal@helvetia.example", KeyCustody: "customer_managed",
+		{Name: "Helvetia Private Bank", Kind: "enterprise", HomeCountry: "CH", LegalContact: "legal@helvetia.example", KeyCustody: "customer_held",
 			DataLocations: []writ.DataLocation{loc("eu-central-2", "CH")},
 			Accounts:      []string{"lea@helvetia.example"}},
 		{Name: "Sydney Harbour Health", Kind: "public_sector", HomeCountry: "AU", LegalContact: "legal@shh.example", KeyCustody: "provider_managed",
@@ -63,7 +66,7 @@ func customers() []store.CustomerInput {
 		{Name: "Consumer accounts (US)", Kind: "consumer", HomeCountry: "US", KeyCustody: "provider_managed", USPerson: boolp(true),
 			DataLocations: []writ.DataLocation{loc("us-east-1", "US"), loc("us-west-2", "US")},
 			Accounts:      []string{"jdoe1987@mail.example", "skater.girl@mail.example", "trucker77@mail.example"}},
-		{Name: "Consumer accounts (EU)", Kind: "consumer", HomeCountry: "DE", KeyCustody: "provider_managed",
+		{Name: "Consumer accounts (EU)", Kind: "consumer", HomeCountry: "DE", HomeSubdivision: "DE-BY", KeyCustody: "provider_managed",
 			DataLocations: []writ.DataLocation{loc("eu-central-1", "DE")},
 			Accounts:      []string{"max.muster@post.example", "lena.b@post.example", "henri@poste.example"}},
 		{Name: "Consumer accounts (BR)", Kind: "consumer", HomeCountry: "BR", KeyCustody: "provider_managed",

@@ -229,10 +229,64 @@ func (s *Server) verifyAgency(w http.ResponseWriter, r *http.Request, v *visit) 
 	return s.redirect(w, r, "/admin/agencies", "The agency "+a.Name+" is verified.")
 }
 
+// customersData is the customer registry page.
+type customersData struct {
+	Customers   []writ.Customer
+	Custodies   []string
+	Unconfirmed int
+	CanSet      bool
+	Error       *failure
+	ErrorFor    int64
+}
+
 func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *visit) error {
+	return s.showCustomers(w, r, v, http.StatusOK, 0, nil)
+}
+
+func (s *Server) showCustomers(w http.ResponseWriter, r *http.Request, v *visit, status int, failedFor int64, refusal error) error {
 	page, err := s.store.Customers(r.Context(), v.actor, writ.CustomerFilter{Limit: 500})
 	if err != nil {
 		return err
 	}
-	return s.render(w, v, http.StatusOK, "customers", "Customers", page.Items)
+	d := customersData{Customers: page.Items, Custodies: writ.KeyCustodies(), CanSet: v.actor.Role == writ.RoleAdmin, ErrorFor: failedFor}
+	for _, c := range page.Items {
+		if !c.KeyCustodyConfirmed {
+			d.Unconfirmed++
+		}
+	}
+	if refusal != nil {
+		f := failureOf(refusal)
+		d.Error = &f
+	}
+	return s.render(w, v, status, "customers", "Customers", d)
+}
+
+// setKeyCustody records an admin's finding of who holds a customer's keys:
+// how a customer migrated from rulebook v1 leaves "key custody unconfirmed".
+func (s *Server) setKeyCustody(w http.ResponseWriter, r *http.Request, v *visit) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return writ.Errorf(writ.ENOTFOUND, "there is no customer %q", r.PathValue("id"))
+	}
+	c, err := s.store.SetKeyCustody(r.Context(), v.actor, id, r.PostFormValue("key_custody"))
+	if err != nil {
+		if refusable(err) {
+			return s.showCustomers(w, r, v, status(writ.ErrorCode(err)), id, err)
+		}
+		return err
+	}
+	return s.redirect(w, r, "/admin/customers", "The key custody of "+c.Name+" is confirmed as "+custodyWords(c.KeyCustody)+"; its open demands were assessed again.")
+}
+
+// custodyWords names a key custody for a sentence.
+func custodyWords(code string) string {
+	switch code {
+	case "provider_managed":
+		return "keys managed by the provider"
+	case "customer_managed":
+		return "customer-managed keys the provider's services use (content accessible)"
+	case "customer_held":
+		return "keys held by the customer alone (content not accessible)"
+	}
+	return code
 }

@@ -11,6 +11,7 @@ import (
 
 	"writ"
 	"writ/rules"
+	"writ/store"
 )
 
 // demandData is everything one demand page shows. Which parts are filled
@@ -28,6 +29,9 @@ type demandData struct {
 	Replies       []writ.AgencyReply
 	OpenObjection *writ.CustomerResponse
 	Reviewer      string
+	// SoughtNowhere is set when the demand names regions that hold none
+	// of the customer's data (it is then assessed as reaching every one).
+	SoughtNowhere bool
 	// Actions are the moves the legal team may offer in the current state.
 	Actions    []action
 	Categories []string
@@ -171,6 +175,7 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 		return err
 	}
 	d.Customer = &c
+	d.SoughtNowhere = len(d.Demand.DataLocationsSought) > 0 && len(store.SoughtLocations(&d.Demand, c)) == 0
 	raw, err := s.store.Assessment(ctx, actor, id)
 	if err != nil {
 		return err

@@ -24,6 +24,12 @@ func funcs(a *assets, rb *rules.Rulebook) template.FuncMap {
 			}
 			return label(code)
 		},
+		"country": func(code string) string {
+			if name := rb.CountryName(code); name != "" {
+				return name + " (" + code + ")"
+			}
+			return code
+		},
 		"asset": a.url,
 		"when":  when,
 		"day":   func(t time.Time) string { return t.UTC().Format("2006-01-02") },

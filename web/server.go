@@ -131,6 +131,7 @@ func routes() []route {
 		{"POST /admin/agencies", adminOnly, (*Server).createAgency},
 		{"POST /admin/agencies/{id}/verification", adminOnly, (*Server).verifyAgency},
 		{"GET /admin/customers", seesAll, (*Server).customers},
+		{"POST /admin/customers/{id}/key-custody", adminOnly, (*Server).setKeyCustody},
 	}
 }
 

@@ -92,6 +92,16 @@ func demandInput(f url.Values) (writ.DemandInput, error) {
 		Reference: strings.TrimSpace(f.Get("reference")), Channel: "portal", Instrument: f.Get("instrument"),
 		Citation: strings.TrimSpace(f.Get("citation")), IssuedBy: f.Get("issued_by"), ValidatedBy: f.Get("validated_by"),
 		SubjectResidence: strings.ToUpper(strings.TrimSpace(f.Get("subject_residence"))), DataCategories: f["data_categories"],
+		SubjectLocation: strings.ToUpper(strings.TrimSpace(f.Get("subject_location"))), NoticePermitted: f.Get("notice_permitted") == "on",
+		DataLocationsSought: strings.Fields(strings.ToUpper(f.Get("data_locations_sought"))),
+	}
+	switch f.Get("subject_us_person") {
+	case "yes", "no":
+		v := f.Get("subject_us_person") == "yes"
+		in.SubjectUSPerson = &v
+	case "":
+	default:
+		return in, writ.FieldErrorf("subject_us_person", "answer yes, no or not known")
 	}
 	if in.DataCategories == nil {
 		in.DataCategories = []string{}
