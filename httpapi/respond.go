@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -117,13 +118,21 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		}
 		return nil, writ.Errorf(writ.EINVALID, "could not read the body")
 	}
+	if err := checkBody(body, nil); err != nil {
+		return nil, err
+	}
 	return body, nil
 }
 
-// decodeStrict decodes one JSON value strictly into v.
+// decodeStrict decodes one JSON value strictly into v: besides what
+// checkBody refuses, an unknown field, a value of the wrong type and
+// trailing data are errors naming the field.
 func decodeStrict(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return writ.Errorf(writ.EINVALID, "the body is empty; send a JSON object")
+	}
+	if err := checkBody(body, reflect.TypeOf(v)); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

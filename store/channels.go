@@ -31,11 +31,8 @@ const minSecret = 32
 // validateChannels checks a customer's notice channels field by field.
 func validateChannels(c *NoticeChannels) error {
 	c.NoticeEmail, c.WebhookURL = strings.TrimSpace(c.NoticeEmail), strings.TrimSpace(c.WebhookURL)
-	if c.NoticeEmail != "" {
-		a, err := mail.ParseAddress(c.NoticeEmail)
-		if err != nil || a.Address != c.NoticeEmail {
-			return writ.FieldErrorf("notice_email", "not an e-mail address: %q", c.NoticeEmail)
-		}
+	if c.NoticeEmail != "" && !plainAddress(c.NoticeEmail) {
+		return writ.FieldErrorf("notice_email", "not an e-mail address: %q", c.NoticeEmail)
 	}
 	if c.WebhookURL == "" {
 		if c.WebhookSecret != "" {
@@ -54,6 +51,13 @@ func validateChannels(c *NoticeChannels) error {
 		return writ.FieldErrorf("webhook_secret", "a webhook needs a secret of %d to 256 characters", minSecret)
 	}
 	return nil
+}
+
+// plainAddress reports whether s is one bare e-mail address: no display
+// name, no list, no line break.
+func plainAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && !strings.ContainsAny(s, "\r\n,;<>")
 }
 
 // redactSecret is what the audit log records of a secret.

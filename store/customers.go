@@ -41,8 +41,14 @@ func (s *Store) validateCustomer(in *CustomerInput) error {
 	if !slices.Contains(writ.KeyCustodies(), in.KeyCustody) {
 		return writ.FieldErrorf("key_custody", "unknown key custody %q (one of %s)", in.KeyCustody, strings.Join(writ.KeyCustodies(), ", "))
 	}
-	if in.Kind != "consumer" && !strings.Contains(in.LegalContact, "@") {
+	in.LegalContact = strings.TrimSpace(in.LegalContact)
+	if in.Kind != "consumer" && in.LegalContact == "" {
 		return writ.FieldErrorf("legal_contact", "an enterprise or public-sector customer needs a legal contact e-mail address: demands are redirected to it")
+	}
+	// Letters are addressed to it: one plain address, never a list or a
+	// header (a line break would add one to the message).
+	if in.LegalContact != "" && !plainAddress(in.LegalContact) {
+		return writ.FieldErrorf("legal_contact", "one e-mail address, like legal@customer.example, without a name or a list: %q", in.LegalContact)
 	}
 	if len(in.DataLocations) == 0 {
 		return writ.FieldErrorf("data_locations", "at least one data location is required")

@@ -89,6 +89,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
+		if err := ownerOnly(dsn); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
 		// busy_timeout comes first so that every later pragma waits for a
 		// lock instead of failing. synchronous(FULL) makes a commit durable
 		// before writ answers: an acknowledged demand survives power loss.
@@ -112,6 +115,27 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, unavailable(err)
 	}
 	return s, nil
+}
+
+// ownerOnly makes the SQLite database at path readable and writable by its
+// owner only, whatever folder it is in and whatever the umask: it creates
+// the file empty with mode 0600 when missing (SQLite then gives its -wal
+// and -shm files the same mode) and narrows the mode of a database, and of
+// its -wal and -shm, made before.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the database connections.

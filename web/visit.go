@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"writ"
 	"writ/store"
@@ -211,9 +212,18 @@ func formError(err error) error {
 }
 
 // localPath returns next when it is a path on this site, else "/": a
-// sign-in link must not send the user on to another site.
+// sign-in link must not send the user on to another site. Browsers drop
+// tabs and line breaks from a URL and read a backslash as a slash, so
+// "/\t/evil.example" is "//evil.example" to them: any whitespace, control
+// character or backslash is refused, and what is left must parse as a
+// path with neither scheme nor host.
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '\\' || unicode.IsSpace(r) }) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
 		return "/"
 	}
 	return next

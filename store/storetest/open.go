@@ -16,6 +16,12 @@ func SQLite(t *testing.T, now func() time.Time) *store.Store {
 	return openMigrated(t, filepath.Join(t.TempDir(), "writ.db"), now)
 }
 
+// OpenSQLiteAt opens a migrated store in the SQLite file at path.
+func OpenSQLiteAt(t *testing.T, path string) *store.Store {
+	t.Helper()
+	return openMigrated(t, path, nil)
+}
+
 // Postgres opens a migrated store in a new schema of the test server.
 func Postgres(t *testing.T, now func() time.Time) *store.Store {
 	t.Helper()
