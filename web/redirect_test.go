@@ -39,7 +39,7 @@ func TestSignInNeverRedirectsOffSite(t *testing.T) {
 	for _, next := range offSite {
 		b := s.browser(t)
 		// The raw query as the finding sent it: /signin?next=/%09/evil.example.
-		b.get("/signin?next=" + url.QueryEscape(next)).want(200, "/signin")
+		b.get("/signin?next="+url.QueryEscape(next)).want(200, "/signin")
 		if strings.Contains(b.page, "evil.example") {
 			t.Fatalf("next=%q: the form carries it on", next)
 		}
