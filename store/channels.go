@@ -47,6 +47,9 @@ func validateChannels(c *NoticeChannels) error {
 	if err != nil || (u.Scheme != "https" && !local) || u.Host == "" || u.User != nil || u.Fragment != "" || len(c.WebhookURL) > 2000 {
 		return writ.FieldErrorf("webhook_url", "an absolute https:// URL without credentials is required")
 	}
+	if strings.HasPrefix(c.WebhookSecret, "sealed:") {
+		return writ.FieldErrorf("webhook_secret", "a secret may not begin with \"sealed:\"")
+	}
 	if len(c.WebhookSecret) < minSecret || len(c.WebhookSecret) > 256 {
 		return writ.FieldErrorf("webhook_secret", "a webhook needs a secret of %d to 256 characters", minSecret)
 	}
@@ -82,9 +85,13 @@ func (s *Store) UpdateNoticeChannels(ctx context.Context, actor writ.Actor, cust
 	if err := validateChannels(&in); err != nil {
 		return writ.Customer{}, err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	sealed, err := s.sealSecret("customers.webhook_secret", in.WebhookSecret)
+	if err != nil {
+		return writ.Customer{}, err
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE customers SET notice_email = ?, webhook_url = ?, webhook_secret = ? WHERE id = ?`),
-			in.NoticeEmail, in.WebhookURL, in.WebhookSecret, customerID)
+			in.NoticeEmail, in.WebhookURL, sealed, customerID)
 		if err != nil {
 			return fmt.Errorf("store: notice channels: %w", err)
 		}
@@ -117,5 +124,6 @@ func (s *Store) channelsOf(ctx context.Context, db querier, customerID int64) (c
 	if err != nil {
 		return c, fmt.Errorf("store: customer channels: %w", err)
 	}
-	return c, nil
+	c.webhookSecret, err = s.openSecret("customers.webhook_secret", c.webhookSecret)
+	return c, err
 }

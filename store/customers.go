@@ -86,7 +86,11 @@ func (s *Store) CreateCustomer(ctx context.Context, actor writ.Actor, in Custome
 		return writ.Customer{}, err
 	}
 	var id int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	sealed, err := s.sealSecret("customers.webhook_secret", in.WebhookSecret)
+	if err != nil {
+		return writ.Customer{}, err
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM customers WHERE name = ?`), in.Name).Scan(&n); err != nil {
 			return fmt.Errorf("store: customer: %w", err)
@@ -98,7 +102,7 @@ func (s *Store) CreateCustomer(ctx context.Context, actor writ.Actor, in Custome
 			notice_email, webhook_url, webhook_secret)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			in.Name, in.Kind, in.HomeCountry, nullBool(in.USPerson), in.LegalContact, in.KeyCustody, s.nowUTC(),
-			in.NoticeEmail, in.WebhookURL, in.WebhookSecret).Scan(&id)
+			in.NoticeEmail, in.WebhookURL, sealed).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("store: customer: %w", err)
 		}

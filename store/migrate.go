@@ -23,7 +23,11 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	if applied, err = s.applyMigrations(ctx); err != nil {
 		return applied, err
 	}
-	return applied, s.backfillLog(ctx)
+	if err := s.backfillLog(ctx); err != nil {
+		return applied, err
+	}
+	_, err = s.resealSecrets(ctx)
+	return applied, err
 }
 
 // applyMigrations applies the migrations the database lacks, holding one

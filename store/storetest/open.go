@@ -28,7 +28,29 @@ func Postgres(t *testing.T, now func() time.Time) *store.Store {
 	return openMigrated(t, PostgresSchema(t), now)
 }
 
+// SQLiteWith is SQLite with the options configure sets (small upload
+// quotas, say).
+func SQLiteWith(configure func(*store.Options)) Opener {
+	return func(t *testing.T, now func() time.Time) *store.Store {
+		t.Helper()
+		return openMigratedWith(t, filepath.Join(t.TempDir(), "writ.db"), now, configure)
+	}
+}
+
+// PostgresWith is Postgres with the options configure sets.
+func PostgresWith(configure func(*store.Options)) Opener {
+	return func(t *testing.T, now func() time.Time) *store.Store {
+		t.Helper()
+		return openMigratedWith(t, PostgresSchema(t), now, configure)
+	}
+}
+
 func openMigrated(t *testing.T, dsn string, now func() time.Time) *store.Store {
+	t.Helper()
+	return openMigratedWith(t, dsn, now, nil)
+}
+
+func openMigratedWith(t *testing.T, dsn string, now func() time.Time, configure func(*store.Options)) *store.Store {
 	t.Helper()
 	rb, err := rules.Default()
 	if err != nil {
@@ -38,7 +60,11 @@ func openMigrated(t *testing.T, dsn string, now func() time.Time) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), dsn, store.Options{Rules: rb, Now: now, DocumentKeys: keys})
+	opts := store.Options{Rules: rb, Now: now, DocumentKeys: keys}
+	if configure != nil {
+		configure(&opts)
+	}
+	st, err := store.Open(context.Background(), dsn, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
