@@ -101,6 +101,12 @@ func routes() []route {
 		{"POST /signin", anyone, (*Server).signIn},
 		{"GET /signin/code", anyone, (*Server).codeForm},
 		{"POST /signin/code", anyone, (*Server).code},
+		{"GET /signin/enrol", anyone, (*Server).enrolForm},
+		{"POST /signin/enrol", anyone, (*Server).enrol},
+		{"GET /account", signedIn, (*Server).account},
+		{"GET /account/totp", signedIn, (*Server).replaceTOTPForm},
+		{"POST /account/totp", signedIn, (*Server).replaceTOTP},
+		{"POST /account/recovery-codes", signedIn, (*Server).recoveryCodes},
 		{"POST /signout", signedIn, (*Server).signOut},
 
 		{"GET /queue", seesAll, (*Server).queue},

@@ -47,6 +47,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *visit) error 
 		_ = s.store.SignOut(r.Context(), v.token)
 	}
 	s.setCookie(w, s.sessionCookie(), in.Token, 0)
+	if in.Session.Stage == store.StageSecondFactor && !in.Session.HasSecondFactor {
+		return s.redirect(w, r, "/signin/enrol?next="+urlQuery(next), "")
+	}
 	if in.Session.Stage == store.StageSecondFactor {
 		return s.redirect(w, r, "/signin/code?next="+urlQuery(next), "")
 	}
@@ -63,6 +66,9 @@ type codeData struct {
 func (s *Server) codeForm(w http.ResponseWriter, r *http.Request, v *visit) error {
 	if v.pending == nil {
 		return s.redirect(w, r, "/signin", "")
+	}
+	if !v.pending.HasSecondFactor {
+		return s.redirect(w, r, "/signin/enrol?next="+urlQuery(localPath(r.URL.Query().Get("next"))), "")
 	}
 	return s.render(w, v, http.StatusOK, "code", "Authentication code", codeData{Name: v.pending.User.Name, Next: localPath(r.URL.Query().Get("next"))})
 }
