@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"reflect"
 	"strconv"
@@ -75,6 +76,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "5")
 	case writ.EUNAUTHORIZED:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="writ"`)
+	case writ.ETOOMANY:
+		var retry *retryError
+		if errors.As(err, &retry) {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.wait.Seconds()))))
+		}
 	}
 	writeJSON(w, Status(code), errorBody{detail})
 }

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"writ"
 	"writ/store/storetest"
@@ -116,5 +119,52 @@ func TestOneStrictDecoderForEveryBody(t *testing.T) {
 	}
 	if status, body := f.do(t, "agencyUS", "POST", "/v1/demands", []byte(edit(`"accounts"`, `"date_range":{"from":"2025-01-01","to":"2026-01-01"},"accounts"`))); status != 201 {
 		t.Fatalf("valid demand: %d %s", status, body)
+	}
+}
+
+// An address that keeps sending tokens that are not writ's is slowed down:
+// ten are free, then each waits twice as long as the last. Other
+// addresses, behind a trusted proxy, are not.
+func TestFailedAuthenticationIsThrottledPerAddress(t *testing.T) {
+	f := newAPIFixture(t)
+	proxy, _ := netip.ParsePrefix("127.0.0.1/32")
+	srv := httptest.NewServer(New(Options{Store: f.Store, Rules: f.Store.Rules(), Now: f.Clock.Now, LogKey: f.logKey,
+		TrustedProxies: []netip.Prefix{proxy}}))
+	t.Cleanup(srv.Close)
+	get := func(token, from string) (int, http.Header) {
+		req, _ := http.NewRequest("GET", srv.URL+"/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("X-Forwarded-For", from)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode, res.Header
+	}
+	for i := range AuthThrottle().Free {
+		if status, _ := get(fmt.Sprintf("writ_%064d", i), "203.0.113.9"); status != http.StatusUnauthorized {
+			t.Fatalf("bad token %d: %d, want 401", i, status)
+		}
+	}
+	status, header := get("writ_guess", "203.0.113.9")
+	if status != http.StatusTooManyRequests || header.Get("Retry-After") != "1" {
+		t.Fatalf("after %d bad tokens: %d (Retry-After %q), want 429 and 1", AuthThrottle().Free, status, header.Get("Retry-After"))
+	}
+	// Even a good token waits from that address; another address does not.
+	if status, _ := get(f.tokens["reviewer"], "203.0.113.9"); status != http.StatusTooManyRequests {
+		t.Fatalf("a good token from the throttled address: %d", status)
+	}
+	if status, _ := get(f.tokens["reviewer"], "198.51.100.4"); status != http.StatusOK {
+		t.Fatalf("a good token from another address: %d", status)
+	}
+	f.Clock.Advance(time.Second)
+	if status, _ := get(f.tokens["reviewer"], "203.0.113.9"); status != http.StatusOK {
+		t.Fatalf("after the wait: %d", status)
+	}
+	// A client cannot pick its address: behind no trusted proxy the
+	// header is ignored.
+	if ClientIP(httptest.NewRequest("GET", "/", nil), nil) != "192.0.2.1" {
+		t.Fatal("X-Forwarded-For believed without a trusted proxy")
 	}
 }

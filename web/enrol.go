@@ -70,7 +70,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request, v *visit) error {
 	if v.pending == nil || v.pending.HasSecondFactor {
 		return s.redirect(w, r, "/signin?next="+urlQuery(next), "The sign-in has expired: give your e-mail address and password again.")
 	}
-	in, codes, err := s.store.EnrolTOTP(r.Context(), v.token, r.PostFormValue("code"), "", clientAddr(r))
+	in, codes, err := s.store.EnrolTOTP(r.Context(), v.token, r.PostFormValue("code"), "", s.clientAddr(r))
 	if err != nil {
 		if writ.ErrorCode(err) != writ.EINVALID {
 			return err
@@ -114,7 +114,7 @@ func (s *Server) replaceTOTPForm(w http.ResponseWriter, r *http.Request, v *visi
 }
 
 func (s *Server) replaceTOTP(w http.ResponseWriter, r *http.Request, v *visit) error {
-	_, codes, err := s.store.EnrolTOTP(r.Context(), v.token, r.PostFormValue("code"), r.PostFormValue("current_code"), clientAddr(r))
+	_, codes, err := s.store.EnrolTOTP(r.Context(), v.token, r.PostFormValue("code"), r.PostFormValue("current_code"), s.clientAddr(r))
 	if err != nil {
 		if writ.ErrorCode(err) != writ.EINVALID {
 			return err

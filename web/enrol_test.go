@@ -56,7 +56,7 @@ func TestEveryoneWhoSeesDemandsHasASecondFactor(t *testing.T) {
 		}
 		email := s.email(t, a)
 		b := s.browser(t)
-		b.get("/signin?next=" + url.QueryEscape(demandPath(d.ID))).post("/signin", url.Values{"email": {email}, "password": {password}, "next": {demandPath(d.ID)}})
+		b.get("/signin?next="+url.QueryEscape(demandPath(d.ID))).post("/signin", url.Values{"email": {email}, "password": {password}, "next": {demandPath(d.ID)}})
 		b.want(200, "/signin/enrol", "Set up your authenticator app", "nothing else opens")
 		// Half signed in, nothing opens: pages send to the sign-in, and a
 		// code cannot be given for a second factor that does not exist.

@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -165,6 +166,12 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 		}
+		for name, values := range r.URL.Query() {
+			if slices.ContainsFunc(values, func(v string) bool { return strings.IndexByte(v, 0) >= 0 }) {
+				s.fail(w, r, v, writ.FieldErrorf(name, "contains a NUL character"))
+				return
+			}
+		}
 		if r.Method == http.MethodPost {
 			if err := s.checkForm(w, r, v); err != nil {
 				s.fail(w, r, v, err)
@@ -178,10 +185,13 @@ func (s *Server) wrap(rt route) http.Handler {
 }
 
 // checkForm reads a posted form and checks that it came from a page of
-// writ: the browser's own word (Sec-Fetch-Site) when it gives one, and the
-// synchronizer token of the session (or of the visitor before sign-in).
+// writ: the browser's own word when it gives one (the standard library's
+// CrossOriginProtection reads Sec-Fetch-Site, else Origin against Host),
+// and the synchronizer token of the session (or of the visitor before
+// sign-in), which every server sharing the database can check. A form's
+// values may not hold a NUL character.
 func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+	if err := s.crossOrigin.Check(r); err != nil {
 		return errForgedForm
 	}
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -199,6 +209,13 @@ func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, v *visit) err
 	got := r.PostFormValue("csrf")
 	if v.csrf == "" || subtle.ConstantTimeCompare([]byte(got), []byte(v.csrf)) != 1 {
 		return errForgedForm
+	}
+	for name, values := range r.PostForm {
+		for _, value := range values {
+			if strings.IndexByte(value, 0) >= 0 {
+				return writ.FieldErrorf(name, "contains a NUL character")
+			}
+		}
 	}
 	return nil
 }
