@@ -55,8 +55,8 @@ type Server struct {
 	crossOrigin *http.CrossOriginProtection
 	proxies     []netip.Prefix
 	mux         *http.ServeMux
-	pages  *pages
-	assets *assets
+	pages       *pages
+	assets      *assets
 }
 
 // access says who may open a route.
