@@ -99,6 +99,9 @@ func checkObject(dec *json.Decoder, t reflect.Type, path string) error {
 		if path != "" {
 			name = path + "." + key
 		}
+		if name == "" {
+			name = `""` // the empty key of the body itself
+		}
 		if strings.IndexByte(key, 0) >= 0 {
 			return writ.FieldErrorf(fieldName(path), "a key contains a NUL character")
 		}
