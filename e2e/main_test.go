@@ -5,6 +5,8 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,6 +26,11 @@ import (
 // writBin is the writ binary every test runs, built once by TestMain.
 var writBin string
 
+// keysDir holds the documents key of each PostgreSQL database the tests
+// make (a SQLite database keeps its key beside it), so that no key is
+// written into the checkout and servers sharing a database share its key.
+var keysDir string
+
 // TestMain builds writ once for the whole package: building it per test
 // would cost more than the tests themselves. A build failure fails the run;
 // these tests are never skipped.
@@ -38,7 +45,7 @@ func buildAndRun(m *testing.M) int {
 		return 1
 	}
 	defer os.RemoveAll(dir)
-	writBin = filepath.Join(dir, "writ")
+	writBin, keysDir = filepath.Join(dir, "writ"), dir
 	// "go test" puts its own GOROOT/bin first on PATH, so this is the same
 	// toolchain that is running the tests.
 	cmd := exec.Command("go", "build", "-o", writBin, "writ/cmd/writ")
@@ -68,7 +75,7 @@ func loadDemo(t *testing.T, db string) map[string]string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, writBin, "demo", "--demands", "0", "--db", db)
+	cmd := exec.CommandContext(ctx, writBin, append([]string{"demo", "--demands", "0", "--db", db}, keyFlags(db)...)...)
 	cmd.Env = writEnv()
 	cmd.SysProcAttr = procAttr()
 	var stdout, stderr bytes.Buffer
@@ -86,6 +93,16 @@ func loadDemo(t *testing.T, db string) map[string]string {
 		}
 	}
 	return tokens
+}
+
+// keyFlags names the documents key of a PostgreSQL database db, in
+// keysDir; a SQLite database's is beside it by default.
+func keyFlags(db string) []string {
+	if !strings.HasPrefix(db, "postgres://") {
+		return nil
+	}
+	sum := sha256.Sum256([]byte(db))
+	return []string{"--documents-key", filepath.Join(keysDir, hex.EncodeToString(sum[:8])+".key")}
 }
 
 // server is one running "writ serve" process.
@@ -107,7 +124,7 @@ func startServer(t *testing.T, db, logKey string, extra ...string) *server {
 	s := &server{stderr: &syncBuffer{}, exited: make(chan struct{})}
 	// Rate limits are off: these tests drive bursts on purpose; the
 	// limits have tests of their own.
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-key", logKey, "--rate-limit", "0", "--rate-limit-ip", "0"}
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-key", logKey, "--rate-limit", "0", "--rate-limit-ip", "0"}, keyFlags(db)...)
 	s.cmd = exec.Command(writBin, append(args, extra...)...)
 	s.cmd.Env = writEnv()
 	s.cmd.SysProcAttr = procAttr()

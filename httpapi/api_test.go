@@ -37,7 +37,13 @@ var callers = []string{"admin", "reviewer", "approver", "auditor", "agencyUS", "
 
 func newAPIFixture(t *testing.T) *apiFixture {
 	t.Helper()
-	f := &apiFixture{Fixture: storetest.NewFixture(t, storetest.SQLite), tokens: map[string]string{}}
+	return newAPIFixtureOn(t, storetest.SQLite)
+}
+
+// newAPIFixtureOn is newAPIFixture on the database open makes.
+func newAPIFixtureOn(t *testing.T, open storetest.Opener) *apiFixture {
+	t.Helper()
+	f := &apiFixture{Fixture: storetest.NewFixture(t, open), tokens: map[string]string{}}
 	rb := f.Store.Rules()
 	key, err := auditlog.LoadOrCreateKey(filepath.Join(t.TempDir(), "log.key"), "writ.test/log")
 	if err != nil {

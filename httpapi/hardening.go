@@ -7,6 +7,7 @@ import (
 	"math"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,7 +38,7 @@ func (s *Server) Hardened(limits Limits, tls bool) http.Handler {
 		if tls {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		ip := clientIP(r)
+		ip := ClientIP(r, s.proxies)
 		token := tokenID(r)
 		if wait := perIP.take(ip, start); wait > 0 {
 			s.tooMany(w, r, wait, "address")
@@ -91,14 +92,39 @@ func tokenID(r *http.Request) string {
 	return hex.EncodeToString(sum[:6])
 }
 
-// clientIP is the address the request came from. writ does not trust
-// X-Forwarded-For: behind a proxy, limits apply to the proxy's address.
-func clientIP(r *http.Request) string {
+// ClientIP is the address a request came from: the peer's, unless the
+// peer is one of the trusted proxies, in which case the nearest address in
+// X-Forwarded-For that is not a trusted proxy (the header is read from the
+// end: a client can put anything at its start).
+func ClientIP(r *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
-		return r.RemoteAddr
+		host = r.RemoteAddr
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil || !isTrusted(ip, trusted) {
+		return host
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		if !isTrusted(hop, trusted) {
+			return hop.Unmap().String()
+		}
 	}
 	return host
+}
+
+func isTrusted(ip netip.Addr, trusted []netip.Prefix) bool {
+	for _, p := range trusted {
+		if p.Contains(ip.Unmap()) {
+			return true
+		}
+	}
+	return false
 }
 
 // statusRecorder remembers the status a handler wrote.

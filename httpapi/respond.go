@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -74,6 +76,11 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		w.Header().Set("Retry-After", "5")
 	case writ.EUNAUTHORIZED:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="writ"`)
+	case writ.ETOOMANY:
+		var retry *retryError
+		if errors.As(err, &retry) {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.wait.Seconds()))))
+		}
 	}
 	writeJSON(w, Status(code), errorBody{detail})
 }
@@ -117,13 +124,21 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		}
 		return nil, writ.Errorf(writ.EINVALID, "could not read the body")
 	}
+	if err := checkBody(body, nil); err != nil {
+		return nil, err
+	}
 	return body, nil
 }
 
-// decodeStrict decodes one JSON value strictly into v.
+// decodeStrict decodes one JSON value strictly into v: besides what
+// checkBody refuses, an unknown field, a value of the wrong type and
+// trailing data are errors naming the field.
 func decodeStrict(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return writ.Errorf(writ.EINVALID, "the body is empty; send a JSON object")
+	}
+	if err := checkBody(body, reflect.TypeOf(v)); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

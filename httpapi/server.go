@@ -8,11 +8,13 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"writ/auditlog"
 	"writ/rules"
 	"writ/store"
+	"writ/throttle"
 )
 
 // Options configure a Server.
@@ -23,6 +25,10 @@ type Options struct {
 	Now    func() time.Time
 	// LogKey signs the audit log's checkpoints.
 	LogKey *auditlog.Key
+	// TrustedProxies are the addresses of proxies (a load balancer) whose
+	// X-Forwarded-For is believed: limits and throttles then apply to the
+	// client the proxy names, not to the proxy.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the API's HTTP handler.
@@ -33,6 +39,17 @@ type Server struct {
 	now    func() time.Time
 	router *http.ServeMux
 	logKey *auditlog.Key // signs checkpoints
+	// proxies are the trusted proxies (Options.TrustedProxies).
+	proxies []netip.Prefix
+	// authFailures slows down an address that keeps sending bad tokens.
+	authFailures *throttle.Limiter
+}
+
+// AuthThrottle is how failed authentication slows an address down: ten
+// bad tokens in a row are free (a misconfigured client), then each waits
+// twice as long as the last, up to five minutes.
+func AuthThrottle() throttle.Policy {
+	return throttle.Policy{Free: 10, Base: time.Second, Max: 5 * time.Minute, Forget: 10 * time.Minute}
 }
 
 // route is one operation of the API.
@@ -100,7 +117,8 @@ func routes() []route {
 
 // New returns the API handler.
 func New(opts Options) *Server {
-	s := &Server{store: opts.Store, rules: opts.Rules, log: opts.Logger, now: opts.Now, router: http.NewServeMux(), logKey: opts.LogKey}
+	s := &Server{store: opts.Store, rules: opts.Rules, log: opts.Logger, now: opts.Now, router: http.NewServeMux(), logKey: opts.LogKey,
+		proxies: opts.TrustedProxies, authFailures: throttle.NewLimiter(AuthThrottle())}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -125,6 +143,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
+		if err := checkRequestText(r); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
 		if !rt.public {
 			actor, err := s.authenticate(r)
 			if err != nil {

@@ -41,7 +41,9 @@ func both(t *testing.T, fn func(t *testing.T, open storetest.Opener)) {
 // the test's SMTP server over STARTTLS with AUTH.
 func worker(f *storetest.Fixture, smtp *notifytest.SMTPServer, id string) *notify.Worker {
 	w := &notify.Worker{Store: f.Store, Rules: f.Store.Rules(), Now: f.Clock.Now, ID: id, Provider: "Example Cloud",
-		Backoff: time.Minute, MaxBackoff: time.Hour, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Backoff: time.Minute, MaxBackoff: time.Hour, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		// The tests' webhook receivers listen on loopback.
+		Webhooks: &notify.Webhooks{Now: f.Clock.Now, AllowLoopback: true}}
 	if smtp != nil {
 		w.Mail = &notify.SMTP{Addr: smtp.Addr, From: "Example Cloud Legal <legal@cloud.example>", User: smtp.User, Password: smtp.Password,
 			StartTLS: "always", TLS: &tls.Config{RootCAs: smtp.Roots, ServerName: "127.0.0.1"}}

@@ -222,9 +222,10 @@ func (s *Store) Tile(ctx context.Context, t tlog.Tile) ([]byte, error) {
 	if t.L < 0 || t.H != auditlog.TileHeight {
 		return nil, writ.Errorf(writ.ENOTFOUND, "no such tile")
 	}
-	// The tile must lie within the tree as it is now.
-	end := (t.N*(1<<auditlog.TileHeight) + int64(t.W)) << (auditlog.TileHeight * t.L)
-	if end > size {
+	// The tile must lie within the tree as it is now: its last hash covers
+	// (N·256 + W) · 256^L entries. Shifting size down instead of the tile's
+	// end up cannot overflow, however high the level or large the index.
+	if !tileWithin(t, size) {
 		return nil, writ.Errorf(writ.ENOTFOUND, "the log has no tile %s yet", auditlog.TilePath(t))
 	}
 	hr := s.readHashes()
@@ -234,6 +235,19 @@ func (s *Store) Tile(ctx context.Context, t tlog.Tile) ([]byte, error) {
 		return nil, fmt.Errorf("store: tile: %w", err)
 	}
 	return data, nil
+}
+
+// tileWithin reports whether every hash of tile t exists in a tree of size
+// entries.
+func tileWithin(t tlog.Tile, size int64) bool {
+	shift := auditlog.TileHeight * t.L
+	if t.N < 0 || t.W < 1 || shift >= 63 {
+		return false
+	}
+	// The tree has size >> shift hashes at the tile's level; the tile
+	// needs N·256 + W of them (compared without multiplying N, which a
+	// long path makes as large as it likes).
+	return t.N <= (size>>shift-int64(t.W))>>auditlog.TileHeight
 }
 
 // EntryBundle returns the leaves of entries N·256 … N·256+W−1 as a C2SP

@@ -28,6 +28,11 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	}
 	tmp := path + ".partial"
 	os.Remove(tmp)
+	// VACUUM INTO writes into an empty file that exists, keeping its mode:
+	// a backup holds every record and is its owner's alone.
+	if err := os.WriteFile(tmp, nil, 0o600); err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
 	// A connection of its own: VACUUM INTO only reads the database, but
 	// the read pool is query-only and the writer must stay free for writes.
 	db, err := sql.Open("sqlite", "file:"+s.sqlitePath+"?_pragma=busy_timeout(10000)")

@@ -31,11 +31,8 @@ const minSecret = 32
 // validateChannels checks a customer's notice channels field by field.
 func validateChannels(c *NoticeChannels) error {
 	c.NoticeEmail, c.WebhookURL = strings.TrimSpace(c.NoticeEmail), strings.TrimSpace(c.WebhookURL)
-	if c.NoticeEmail != "" {
-		a, err := mail.ParseAddress(c.NoticeEmail)
-		if err != nil || a.Address != c.NoticeEmail {
-			return writ.FieldErrorf("notice_email", "not an e-mail address: %q", c.NoticeEmail)
-		}
+	if c.NoticeEmail != "" && !plainAddress(c.NoticeEmail) {
+		return writ.FieldErrorf("notice_email", "not an e-mail address: %q", c.NoticeEmail)
 	}
 	if c.WebhookURL == "" {
 		if c.WebhookSecret != "" {
@@ -50,10 +47,20 @@ func validateChannels(c *NoticeChannels) error {
 	if err != nil || (u.Scheme != "https" && !local) || u.Host == "" || u.User != nil || u.Fragment != "" || len(c.WebhookURL) > 2000 {
 		return writ.FieldErrorf("webhook_url", "an absolute https:// URL without credentials is required")
 	}
+	if strings.HasPrefix(c.WebhookSecret, "sealed:") {
+		return writ.FieldErrorf("webhook_secret", "a secret may not begin with \"sealed:\"")
+	}
 	if len(c.WebhookSecret) < minSecret || len(c.WebhookSecret) > 256 {
 		return writ.FieldErrorf("webhook_secret", "a webhook needs a secret of %d to 256 characters", minSecret)
 	}
 	return nil
+}
+
+// plainAddress reports whether s is one bare e-mail address: no display
+// name, no list, no line break.
+func plainAddress(s string) bool {
+	a, err := mail.ParseAddress(s)
+	return err == nil && a.Address == s && !strings.ContainsAny(s, "\r\n,;<>")
 }
 
 // redactSecret is what the audit log records of a secret.
@@ -78,9 +85,13 @@ func (s *Store) UpdateNoticeChannels(ctx context.Context, actor writ.Actor, cust
 	if err := validateChannels(&in); err != nil {
 		return writ.Customer{}, err
 	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	sealed, err := s.sealSecret("customers.webhook_secret", in.WebhookSecret)
+	if err != nil {
+		return writ.Customer{}, err
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.q(`UPDATE customers SET notice_email = ?, webhook_url = ?, webhook_secret = ? WHERE id = ?`),
-			in.NoticeEmail, in.WebhookURL, in.WebhookSecret, customerID)
+			in.NoticeEmail, in.WebhookURL, sealed, customerID)
 		if err != nil {
 			return fmt.Errorf("store: notice channels: %w", err)
 		}
@@ -113,5 +124,6 @@ func (s *Store) channelsOf(ctx context.Context, db querier, customerID int64) (c
 	if err != nil {
 		return c, fmt.Errorf("store: customer channels: %w", err)
 	}
-	return c, nil
+	c.webhookSecret, err = s.openSecret("customers.webhook_secret", c.webhookSecret)
+	return c, err
 }

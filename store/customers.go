@@ -48,8 +48,14 @@ func (s *Store) validateCustomer(in *CustomerInput) error {
 	if err := validateKeyCustody(in.KeyCustody); err != nil {
 		return err
 	}
-	if in.Kind != "consumer" && !strings.Contains(in.LegalContact, "@") {
+	in.LegalContact = strings.TrimSpace(in.LegalContact)
+	if in.Kind != "consumer" && in.LegalContact == "" {
 		return writ.FieldErrorf("legal_contact", "an enterprise or public-sector customer needs a legal contact e-mail address: demands are redirected to it")
+	}
+	// Letters are addressed to it: one plain address, never a list or a
+	// header (a line break would add one to the message).
+	if in.LegalContact != "" && !plainAddress(in.LegalContact) {
+		return writ.FieldErrorf("legal_contact", "one e-mail address, like legal@customer.example, without a name or a list: %q", in.LegalContact)
 	}
 	if len(in.DataLocations) == 0 {
 		return writ.FieldErrorf("data_locations", "at least one data location is required")
@@ -87,7 +93,11 @@ func (s *Store) CreateCustomer(ctx context.Context, actor writ.Actor, in Custome
 		return writ.Customer{}, err
 	}
 	var id int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	sealed, err := s.sealSecret("customers.webhook_secret", in.WebhookSecret)
+	if err != nil {
+		return writ.Customer{}, err
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM customers WHERE name = ?`), in.Name).Scan(&n); err != nil {
 			return fmt.Errorf("store: customer: %w", err)
@@ -99,7 +109,7 @@ func (s *Store) CreateCustomer(ctx context.Context, actor writ.Actor, in Custome
 			notice_email, webhook_url, webhook_secret, home_subdivision, key_custody_confirmed)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE) RETURNING id`),
 			in.Name, in.Kind, in.HomeCountry, nullBool(in.USPerson), in.LegalContact, in.KeyCustody, s.nowUTC(),
-			in.NoticeEmail, in.WebhookURL, in.WebhookSecret, in.HomeSubdivision).Scan(&id)
+			in.NoticeEmail, in.WebhookURL, sealed, in.HomeSubdivision).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("store: customer: %w", err)
 		}

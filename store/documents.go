@@ -7,8 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"path"
-	"strings"
 
 	"writ"
 )
@@ -16,7 +14,9 @@ import (
 // AddDocument attaches a legal document to a demand. The legal team may
 // attach to any demand, an agency to its own; the content is stored once
 // by its SHA-256. EINVALID when the content is not a PDF or image or the
-// name is unusable, ETOOLARGE over writ.MaxDocumentSize.
+// name is unusable, ETOOLARGE over writ.MaxDocumentSize or the demand's
+// quota, ETOOMANY over the agency's daily quota. A name whose extension
+// does not match the content's type gets the right one added.
 func (s *Store) AddDocument(ctx context.Context, actor writ.Actor, demandID int64, name string, content []byte) (writ.Document, error) {
 	if !actor.Role.LegalTeam() && actor.Role != writ.RoleAgency {
 		if _, err := s.Demand(ctx, actor, demandID); err != nil {
@@ -27,12 +27,11 @@ func (s *Store) AddDocument(ctx context.Context, actor writ.Actor, demandID int6
 	if len(content) > writ.MaxDocumentSize {
 		return writ.Document{}, &writ.Error{Code: writ.ETOOLARGE, Field: "document", Message: fmt.Sprintf("larger than %d MiB", writ.MaxDocumentSize>>20)}
 	}
-	name = path.Base(strings.ReplaceAll(strings.TrimSpace(name), "\\", "/"))
-	if name == "" || name == "." || name == "/" || len(name) > 200 {
-		return writ.Document{}, writ.FieldErrorf("name", "a file name of 1 to 200 characters is required")
-	}
 	contentType, err := writ.SniffDocument(content)
 	if err != nil {
+		return writ.Document{}, err
+	}
+	if name, err = documentName(name, contentType); err != nil {
 		return writ.Document{}, err
 	}
 	sum := sha256.Sum256(content)
@@ -45,11 +44,14 @@ func (s *Store) AddDocument(ctx context.Context, actor writ.Actor, demandID int6
 		if d.State == writ.StateClosed {
 			return writ.Errorf(writ.ECONFLICT, "demand %d is closed", demandID)
 		}
+		if err := s.checkQuota(ctx, tx, actor, demandID, doc.Size); err != nil {
+			return err
+		}
 		if err := s.putDocument(ctx, tx, doc, content); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO demand_documents (demand_id, sha256, name, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-			demandID, doc.SHA256, doc.Name, doc.UploadedBy, doc.UploadedAt)
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO demand_documents (demand_id, sha256, name, uploaded_by, uploaded_at, uploader_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			demandID, doc.SHA256, doc.Name, doc.UploadedBy, doc.UploadedAt, nullID(actor.UserID))
 		if err != nil {
 			return fmt.Errorf("store: document: %w", err)
 		}

@@ -158,7 +158,8 @@ func (k *DocumentKeys) aead(id string) (cipher.AEAD, error) {
 }
 
 // RotateDocumentKey makes a new current key, seals every document with it
-// (in batches, each its own transaction), and then drops the old keys from
+// (in batches, each its own transaction) and every sealed secret (TOTP and
+// webhook secrets, the servers' shared keys), and then drops the old keys from
 // the key file. Interrupted, it can be run again: until it finishes, the
 // file keeps every key any document still needs. It returns how many
 // documents were sealed anew.
@@ -221,6 +222,10 @@ func (s *Store) RotateDocumentKey(ctx context.Context) (int, error) {
 			break
 		}
 	}
+	secrets, err := s.resealSecrets(ctx)
+	if err != nil {
+		return total, err
+	}
 	k.ids = k.ids[:1]
 	for id := range k.keys {
 		if id != k.ids[0] {
@@ -231,6 +236,6 @@ func (s *Store) RotateDocumentKey(ctx context.Context) (int, error) {
 		return total, err
 	}
 	return total, s.tx(ctx, func(tx *sql.Tx) error {
-		return s.appendEvent(ctx, tx, writ.System(), nil, "documents.key_rotated", map[string]any{"key_id": k.ids[0], "documents": total})
+		return s.appendEvent(ctx, tx, writ.System(), nil, "documents.key_rotated", map[string]any{"key_id": k.ids[0], "documents": total, "secrets": secrets})
 	})
 }

@@ -65,24 +65,31 @@ func (s *Store) validateDemandInput(in *writ.DemandInput) error {
 		in.Accounts[i] = a
 	}
 	if r := in.DateRange; r != nil {
-		from, err1 := time.Parse(time.DateOnly, r.From)
-		to, err2 := time.Parse(time.DateOnly, r.To)
-		switch {
-		case err1 != nil:
-			return writ.FieldErrorf("date_range.from", "not a date (YYYY-MM-DD): %q", r.From)
-		case err2 != nil:
-			return writ.FieldErrorf("date_range.to", "not a date (YYYY-MM-DD): %q", r.To)
-		case to.Before(from):
+		from, err := parseDate("date_range.from", r.From)
+		if err != nil {
+			return err
+		}
+		to, err := parseDate("date_range.to", r.To)
+		if err != nil {
+			return err
+		}
+		if to.Before(from) {
 			return writ.FieldErrorf("date_range.to", "ends before it starts")
 		}
+	}
+	if err := checkTime("received_at", in.ReceivedAt); err != nil {
+		return err
+	}
+	if err := checkTime("due", in.Due); err != nil {
+		return err
 	}
 	if n := in.Nondisclosure; n != nil {
 		if strings.TrimSpace(n.Basis) == "" {
 			return writ.FieldErrorf("nondisclosure.basis", "state the legal basis of the non-disclosure order")
 		}
 		if n.Until != "" {
-			if _, err := time.Parse(time.DateOnly, n.Until); err != nil {
-				return writ.FieldErrorf("nondisclosure.until", "not a date (YYYY-MM-DD): %q", n.Until)
+			if _, err := parseDate("nondisclosure.until", n.Until); err != nil {
+				return err
 			}
 		}
 	}
@@ -107,6 +114,35 @@ func (s *Store) validateSought(sought []string) error {
 		if !s.rules.IsCountry(c) {
 			return writ.FieldErrorf(fmt.Sprintf("data_locations_sought[%d]", i), "unknown country code %q", c)
 		}
+	}
+	return nil
+}
+
+// Dates and times of a demand lie in the years writ can mean: a date such
+// as 0000-01-01 parses, but no court issued an order then, and PostgreSQL
+// and SQLite would each store it their own way.
+const (
+	minYear = 1900
+	maxYear = 2199
+)
+
+// parseDate reads a YYYY-MM-DD date of field within minYear to maxYear.
+func parseDate(field, s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return t, writ.FieldErrorf(field, "not a date (YYYY-MM-DD): %q", s)
+	}
+	if t.Year() < minYear || t.Year() > maxYear {
+		return t, writ.FieldErrorf(field, "a date between %d and %d is required: %q", minYear, maxYear, s)
+	}
+	return t, nil
+}
+
+// checkTime checks that an optional time of field lies within minYear to
+// maxYear.
+func checkTime(field string, t *time.Time) error {
+	if t != nil && (t.UTC().Year() < minYear || t.UTC().Year() > maxYear) {
+		return writ.FieldErrorf(field, "a time between %d and %d is required", minYear, maxYear)
 	}
 	return nil
 }

@@ -138,8 +138,12 @@ func (s *Store) SetTOTP(ctx context.Context, actor writ.Actor, userID int64, sec
 		}
 		secret = totpEncoding.EncodeToString(key)
 	}
+	sealed, err := s.sealSecret("users.totp_secret", secret)
+	if err != nil {
+		return err
+	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET totp_secret = ?, totp_last_step = 0 WHERE id = ?`), secret, userID)
+		res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET totp_secret = ?, totp_last_step = 0 WHERE id = ?`), sealed, userID)
 		if err != nil {
 			return fmt.Errorf("store: totp: %w", err)
 		}
@@ -149,6 +153,14 @@ func (s *Store) SetTOTP(ctx context.Context, actor writ.Actor, userID int64, sec
 		kind := "user.totp_enrolled"
 		if secret == "" {
 			kind = "user.totp_removed"
+			// Without a second factor, sessions begun with one end, and
+			// its recovery codes go with it.
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ?`), userID); err != nil {
+				return fmt.Errorf("store: totp: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_codes WHERE user_id = ?`), userID); err != nil {
+				return fmt.Errorf("store: totp: %w", err)
+			}
 		}
 		return s.appendEvent(ctx, tx, actor, nil, kind, map[string]any{"user_id": userID})
 	})
@@ -182,5 +194,6 @@ func (s *Store) credentialsWhere(ctx context.Context, db querier, where string, 
 	}
 	u.Role, u.AgencyID, u.CustomerID, u.CreatedAt = writ.Role(role), int64Ptr(agency), int64Ptr(customer), u.CreatedAt.UTC()
 	c.totpLastStep = uint64(max(last, 0))
-	return c, nil
+	c.totpSecret, err = s.openSecret("users.totp_secret", c.totpSecret)
+	return c, err
 }

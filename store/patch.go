@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"writ"
 )
@@ -57,6 +56,9 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 			d.RequesterVerified, changed["requester_verified"] = *p.RequesterVerified, *p.RequesterVerified
 		}
 		if p.Due != nil {
+			if err := checkTime("due", p.Due); err != nil {
+				return err
+			}
 			due := p.Due.UTC()
 			d.Due, changed["due"] = &due, due
 		}
@@ -68,8 +70,8 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 				return writ.FieldErrorf("nondisclosure.basis", "state the legal basis of the non-disclosure order")
 			}
 			if n.Until != "" {
-				if _, err := time.Parse(time.DateOnly, n.Until); err != nil {
-					return writ.FieldErrorf("nondisclosure.until", "not a date (YYYY-MM-DD): %q", n.Until)
+				if _, err := parseDate("nondisclosure.until", n.Until); err != nil {
+					return err
 				}
 			}
 			d.Nondisclosure, changed["nondisclosure"] = n, n

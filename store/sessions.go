@@ -1,13 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"writ"
@@ -15,15 +15,12 @@ import (
 
 // Session policy. A session ends after IdleTimeout without a request and
 // after AbsoluteTimeout whatever happens; the step between the password and
-// the second factor lasts SecondFactorTimeout. LockAfter failed sign-ins to
-// one account within LockWindow lock it until the oldest of them is
-// LockWindow old.
+// the second factor lasts SecondFactorTimeout. Failed sign-ins slow further
+// attempts down (AccountThrottle, AddressThrottle).
 const (
 	IdleTimeout         = 30 * time.Minute
 	AbsoluteTimeout     = 12 * time.Hour
 	SecondFactorTimeout = 5 * time.Minute
-	LockAfter           = 5
-	LockWindow          = 15 * time.Minute
 	// seenGranularity bounds how often a session's last request is
 	// written: once a minute is enough for a 30-minute idle timeout and
 	// spares the one SQLite writer a write per page view.
@@ -37,9 +34,10 @@ const (
 )
 
 // NeedsSecondFactor reports whether users of role must give a TOTP code
-// after their password: the legal team and auditors, who see every demand.
-// Agency and customer users give one only if they enrolled one.
-func NeedsSecondFactor(role writ.Role) bool { return role.SeesAll() }
+// after their password: the legal team and auditors, who see every demand,
+// and agency users, who see their agency's. One who has none enrols it
+// before reaching anything. Customer users give one if they enrolled one.
+func NeedsSecondFactor(role writ.Role) bool { return role.SeesAll() || role == writ.RoleAgency }
 
 // Session is a signed-in (or half signed-in) browser.
 type Session struct {
@@ -49,6 +47,9 @@ type Session struct {
 	CSRF      string
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	// HasSecondFactor says, of a session waiting for its second factor,
+	// whether the user has one enrolled to give, or must enrol one first.
+	HasSecondFactor bool
 }
 
 // Actor is the session's user as the actor of service methods.
@@ -78,86 +79,124 @@ func errBadCredentials() error {
 
 // PasswordSignIn checks an e-mail address and password. On success it
 // starts a session: signed in, or waiting for the second factor when the
-// user's role needs one or the user enrolled one. from is the client's
-// address, for the audit log. Every attempt, good or bad, is an event in
-// the audit log in the transaction that records it.
+// user's role needs one or the user enrolled one (a user who must have one
+// and has none enrols it in that step). from is the client's address.
+//
+// An attempt is first held to the throttles of the account and of the
+// address: one that must wait is refused at once, without a write or a
+// hash. One that may go on is counted as a failure in a short transaction
+// that holds the account's throttle row — so that attempts on one account
+// take their turns on both databases and no more are checked than allowed
+// — then the password is hashed outside any transaction, and the outcome
+// is recorded: a failure as an event in the audit log with writ's own
+// words (the account, or a digest of an address that is none; the
+// client's address; a reason), a right password by taking the charge
+// back; the account's count is cleared once the sign-in is complete.
 //
 // EUNAUTHORIZED for a wrong address or password (the same message for
-// both), for an agency user not yet confirmed, and for a legal-team user
-// with no second factor enrolled; ETOOMANY while the account is locked
-// after LockAfter failures in LockWindow.
+// both) and for an agency user not yet confirmed; ETOOMANY while a
+// throttle holds, or when the server is too busy hashing.
 func (s *Store) PasswordSignIn(ctx context.Context, email, password, from string) (SignIn, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if len(email) > 320 {
-		email = email[:320]
+	email, from = normaliseEmail(email), normaliseAddress(from)
+	keys := signInKeys(email, from)
+	states, err := s.readThrottles(ctx, s.read, keys)
+	if err != nil {
+		return SignIn{}, err
 	}
-	var out SignIn
+	if wait, k := throttled(states, s.nowUTC()); wait > 0 {
+		return SignIn{}, throttledError(k, wait)
+	}
+	var c credentials
+	var found bool
 	var refusal error
-	err := s.tx(ctx, func(tx *sql.Tx) error {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		now := s.nowUTC()
+		states, err := s.lockThrottles(ctx, tx, keys)
+		if err != nil {
+			return err
+		}
+		if wait, k := throttled(states, now); wait > 0 {
+			refusal = throttledError(k, wait)
+			return nil
+		}
+		if err := s.chargeFailure(ctx, tx, states, now); err != nil {
+			return err
+		}
+		c, err = s.credentialsByEmail(ctx, tx, email)
+		found = err == nil
+		if err != nil && writ.ErrorCode(err) != writ.ENOTFOUND {
+			return err
+		}
+		return nil
+	})
+	if err != nil || refusal != nil {
+		return SignIn{}, cmp.Or(err, refusal)
+	}
+	hash := c.passwordHash
+	if !found || hash == "" {
+		hash = decoyHash
+	}
+	ok, err := s.checkPasswordQueued(ctx, hash, password)
+	if err != nil {
+		return SignIn{}, err
+	}
+	ok = ok && found && c.passwordHash != ""
+	var out SignIn
+	err = s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.nowUTC()
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE expires_at < ?`), now); err != nil {
 			return fmt.Errorf("store: sign-in: %w", err)
 		}
-		if locked, until, err := s.locked(ctx, tx, email, now); err != nil {
-			return err
-		} else if locked {
-			refusal = lockedError(until)
-			return s.signInFailed(ctx, tx, email, nil, "locked", from, false)
-		}
-		c, err := s.credentialsByEmail(ctx, tx, email)
-		found := err == nil
-		if err != nil && writ.ErrorCode(err) != writ.ENOTFOUND {
-			return err
-		}
-		hash := c.passwordHash
-		if !found || hash == "" {
-			hash = decoyHash
-		}
-		if ok := checkPassword(hash, password); !ok || !found || c.passwordHash == "" {
+		if !ok {
 			refusal = errBadCredentials()
-			var uid *int64
+			var u *writ.User
 			if found {
-				uid = &c.user.ID
+				u = &c.user
 			}
-			return s.signInFailed(ctx, tx, email, uid, "password", from, true)
+			return s.signInFailed(ctx, tx, email, u, "password", from)
+		}
+		if err := s.uncharge(ctx, tx, keys, now); err != nil {
+			return err
 		}
 		if !c.user.Active {
 			refusal = writ.Errorf(writ.EUNAUTHORIZED, "this account waits for the provider's legal team to confirm it with your agency")
-			return s.signInFailed(ctx, tx, email, &c.user.ID, "not_confirmed", from, false)
+			return s.signInFailed(ctx, tx, email, &c.user, "not_confirmed", from)
 		}
 		stage := StageSignedIn
 		if NeedsSecondFactor(c.user.Role) || c.totpSecret != "" {
-			if c.totpSecret == "" {
-				refusal = writ.Errorf(writ.EUNAUTHORIZED, "your role signs in with a second factor and none is enrolled for you: ask an admin to enrol one (writ user totp)")
-				return s.signInFailed(ctx, tx, email, &c.user.ID, "no_second_factor", from, false)
-			}
 			stage = StageSecondFactor
 		}
 		out, err = s.startSession(ctx, tx, c.user, stage, now)
 		if err != nil {
 			return err
 		}
+		out.Session.HasSecondFactor = c.totpSecret != ""
 		if stage == StageSignedIn {
+			if err := s.forgetAccount(ctx, tx, c.user.Email); err != nil {
+				return err
+			}
 			return s.signedIn(ctx, tx, c.user, "password", from)
 		}
 		return nil
 	})
-	if err != nil {
-		return SignIn{}, err
-	}
-	if refusal != nil {
-		return SignIn{}, refusal
+	if err != nil || refusal != nil {
+		return SignIn{}, cmp.Or(err, refusal)
 	}
 	return out, nil
 }
 
-// SecondFactorSignIn completes a sign-in that waits for a TOTP code: the
-// session of token (in stage StageSecondFactor) is replaced by a new,
-// signed-in one, so a token seen before the second factor is worth nothing
-// after it. A code is accepted once. EUNAUTHORIZED for a wrong code or a
-// session that is not waiting for one (or waited too long); ETOOMANY while
-// the account is locked. Every attempt is an event in the audit log.
+// SecondFactorSignIn completes a sign-in that waits for its second factor:
+// a TOTP code, or one of the user's recovery codes. The session of token
+// (in stage StageSecondFactor) is replaced by a new, signed-in one, so a
+// token seen before the second factor is worth nothing after it. A code is
+// accepted once. A wrong code counts against the same throttles as a wrong
+// password; all of it is one short transaction (a code is cheap to check).
+// EUNAUTHORIZED for a wrong code or a session that is not waiting for one
+// (or waited too long); ECONFLICT when the user has no second factor yet
+// (EnrolTOTP is the step then); ETOOMANY while a throttle holds, and the
+// half-finished sign-in ends. Every attempt is an event in the audit log.
 func (s *Store) SecondFactorSignIn(ctx context.Context, token, code, from string) (SignIn, error) {
+	from = normaliseAddress(from)
 	var out SignIn
 	var refusal error
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -177,26 +216,44 @@ func (s *Store) SecondFactorSignIn(ctx context.Context, token, code, from string
 		if err != nil {
 			return err
 		}
-		if locked, until, err := s.locked(ctx, tx, c.user.Email, now); err != nil {
+		if c.totpSecret == "" {
+			refusal = writ.Errorf(writ.ECONFLICT, "set up your authenticator app first")
+			return nil
+		}
+		keys := signInKeys(c.user.Email, from)
+		states, err := s.lockThrottles(ctx, tx, keys)
+		if err != nil {
 			return err
-		} else if locked {
-			refusal = lockedError(until)
+		}
+		if wait, k := throttled(states, now); wait > 0 {
+			refusal = throttledError(k, wait)
 			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE hash = ?`), hashToken(token)); err != nil {
 				return fmt.Errorf("store: sign-in: %w", err)
 			}
-			return s.signInFailed(ctx, tx, c.user.Email, &c.user.ID, "locked", from, false)
+			return nil
 		}
 		key, err := decodeTOTPSecret(c.totpSecret)
 		if err != nil {
 			return fmt.Errorf("store: sign-in: user %d: %w", c.user.ID, err)
 		}
-		step := matchTOTP(key, code, now, c.totpLastStep)
-		if step == 0 {
-			refusal = writ.Errorf(writ.EUNAUTHORIZED, "wrong or already used code: enter the 6-digit code your authenticator app shows now")
-			return s.signInFailed(ctx, tx, c.user.Email, &c.user.ID, "second_factor", from, true)
+		method := "password+totp"
+		if step := matchTOTP(key, code, now, c.totpLastStep); step != 0 {
+			if _, err := tx.ExecContext(ctx, s.q(`UPDATE users SET totp_last_step = ? WHERE id = ?`), int64(step), c.user.ID); err != nil {
+				return fmt.Errorf("store: sign-in: %w", err)
+			}
+		} else if used, err := s.useRecoveryCode(ctx, tx, c.user.ID, code, now); err != nil {
+			return err
+		} else if used {
+			method = "password+recovery_code"
+		} else {
+			refusal = writ.Errorf(writ.EUNAUTHORIZED, "wrong or already used code: enter the 6-digit code your authenticator app shows now, or one of your recovery codes")
+			if err := s.chargeFailure(ctx, tx, states, now); err != nil {
+				return err
+			}
+			return s.signInFailed(ctx, tx, c.user.Email, &c.user, "second_factor", from)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE users SET totp_last_step = ? WHERE id = ?`), int64(step), c.user.ID); err != nil {
-			return fmt.Errorf("store: sign-in: %w", err)
+		if err := s.forgetAccount(ctx, tx, c.user.Email); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE hash = ?`), hashToken(token)); err != nil {
 			return fmt.Errorf("store: sign-in: %w", err)
@@ -204,72 +261,33 @@ func (s *Store) SecondFactorSignIn(ctx context.Context, token, code, from string
 		if out, err = s.startSession(ctx, tx, c.user, StageSignedIn, now); err != nil {
 			return err
 		}
-		return s.signedIn(ctx, tx, c.user, "password+totp", from)
+		return s.signedIn(ctx, tx, c.user, method, from)
 	})
-	if err != nil {
-		return SignIn{}, err
-	}
-	if refusal != nil {
-		return SignIn{}, refusal
+	if err != nil || refusal != nil {
+		return SignIn{}, cmp.Or(err, refusal)
 	}
 	return out, nil
 }
 
-func lockedError(until time.Time) error {
-	return writ.Errorf(writ.ETOOMANY, "too many failed sign-ins: this account is locked until %s UTC; try again then, or ask an admin",
-		until.UTC().Format("15:04"))
+// signInFailed records a failed attempt in the audit log in writ's own
+// words: the account's address as stored, or for an address that is no
+// account's only a digest of it; the client's parsed address; a reason
+// from a fixed list. A stranger's text never reaches the log.
+func (s *Store) signInFailed(ctx context.Context, tx *sql.Tx, email string, u *writ.User, reason, from string) error {
+	data := map[string]any{"reason": reason, "from": from}
+	actor := writ.Actor{Name: "unknown account"}
+	if u != nil {
+		data["user_id"] = u.ID
+		actor.Name = u.Email
+	} else {
+		data["account_sha256"] = accountDigest(email)
+	}
+	// Nobody is signed in: the actor names the account that was tried.
+	return s.appendEvent(ctx, tx, actor, nil, "signin.failed", data)
 }
 
-// locked reports whether the account of email is locked, and until when.
-func (s *Store) locked(ctx context.Context, tx *sql.Tx, email string, now time.Time) (bool, time.Time, error) {
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT at FROM sign_in_failures WHERE email = ? AND at > ? ORDER BY at DESC LIMIT ?`),
-		email, now.Add(-LockWindow), LockAfter)
-	if err != nil {
-		return false, time.Time{}, unavailableOr(err, "store: sign-in")
-	}
-	defer rows.Close()
-	var times []time.Time
-	for rows.Next() {
-		var at time.Time
-		if err := rows.Scan(&at); err != nil {
-			return false, time.Time{}, fmt.Errorf("store: sign-in: %w", err)
-		}
-		times = append(times, at)
-	}
-	if err := rows.Err(); err != nil {
-		return false, time.Time{}, fmt.Errorf("store: sign-in: %w", err)
-	}
-	if len(times) < LockAfter {
-		return false, time.Time{}, nil
-	}
-	return true, times[len(times)-1].Add(LockWindow), nil
-}
-
-// signInFailed records a failed attempt in the audit log and, when it
-// counts towards the lock, among the failures.
-func (s *Store) signInFailed(ctx context.Context, tx *sql.Tx, email string, userID *int64, reason, from string, counts bool) error {
-	now := s.nowUTC()
-	if counts {
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sign_in_failures WHERE at < ?`), now.Add(-LockWindow)); err != nil {
-			return fmt.Errorf("store: sign-in: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO sign_in_failures (email, at) VALUES (?, ?)`), email, now); err != nil {
-			return fmt.Errorf("store: sign-in: %w", err)
-		}
-	}
-	data := map[string]any{"email": email, "reason": reason, "from": from}
-	if userID != nil {
-		data["user_id"] = *userID
-	}
-	// Nobody is signed in: the event names the address that was tried.
-	return s.appendEvent(ctx, tx, writ.Actor{Name: email}, nil, "signin.failed", data)
-}
-
-// signedIn records a successful sign-in and forgets the account's failures.
+// signedIn records a successful sign-in.
 func (s *Store) signedIn(ctx context.Context, tx *sql.Tx, u writ.User, method, from string) error {
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sign_in_failures WHERE email = ?`), u.Email); err != nil {
-		return fmt.Errorf("store: sign-in: %w", err)
-	}
 	return s.appendEvent(ctx, tx, writ.ActorOf(u), nil, "signin.succeeded", map[string]any{"user_id": u.ID, "method": method, "from": from})
 }
 
@@ -327,6 +345,11 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, erro
 	}
 	if !sess.User.Active {
 		return Session{}, ended
+	}
+	if sess.Stage == StageSecondFactor {
+		if err := s.read.QueryRowContext(ctx, s.q(`SELECT totp_secret <> '' FROM users WHERE id = ?`), userID).Scan(&sess.HasSecondFactor); err != nil {
+			return Session{}, unavailableOr(err, "store: session")
+		}
 	}
 	if now.Sub(seen) >= seenGranularity {
 		if _, err := s.write.ExecContext(ctx, s.q(`UPDATE sessions SET seen_at = ? WHERE hash = ?`), now, h); err != nil {

@@ -7,6 +7,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -42,6 +43,10 @@ type Options struct {
 	// DocumentKeys seal legal documents at rest; required to store or read
 	// documents.
 	DocumentKeys *DocumentKeys
+	// DemandQuota is how many bytes of documents a demand may hold
+	// (DefaultDemandQuota when zero); AgencyQuota how many an agency's
+	// users may upload in AgencyQuotaWindow (DefaultAgencyQuota when zero).
+	DemandQuota, AgencyQuota int64
 }
 
 // Store is writ's database. It is safe for concurrent use, and several
@@ -59,6 +64,10 @@ type Store struct {
 	documentKeys *DocumentKeys
 	// sqlitePath is the database file, for backups; "" on PostgreSQL.
 	sqlitePath string
+	// demandQuota and agencyQuota bound uploads (see Options).
+	demandQuota, agencyQuota int64
+	// hashing holds a token for each password being hashed (hashSlots).
+	hashing chan struct{}
 }
 
 // Open connects to the database named by dsn: a postgres:// or
@@ -68,10 +77,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.Rules == nil {
 		return nil, errors.New("store: no rulebook")
 	}
-	s := &Store{rules: opts.Rules, now: opts.Now, reminderLead: opts.ReminderLead, jobAttempts: opts.JobAttempts, documentKeys: opts.DocumentKeys}
+	s := &Store{rules: opts.Rules, now: opts.Now, reminderLead: opts.ReminderLead, jobAttempts: opts.JobAttempts, documentKeys: opts.DocumentKeys,
+		hashing: make(chan struct{}, hashSlots())}
 	if s.reminderLead <= 0 {
 		s.reminderLead = 48 * time.Hour
 	}
+	s.demandQuota, s.agencyQuota = cmp.Or(opts.DemandQuota, DefaultDemandQuota), cmp.Or(opts.AgencyQuota, DefaultAgencyQuota)
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -87,6 +98,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	} else {
 		s.sqlitePath = dsn
 		if err := os.MkdirAll(filepath.Dir(dsn), 0o700); err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		if err := ownerOnly(dsn); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		// busy_timeout comes first so that every later pragma waits for a
@@ -112,6 +126,27 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, unavailable(err)
 	}
 	return s, nil
+}
+
+// ownerOnly makes the SQLite database at path readable and writable by its
+// owner only, whatever folder it is in and whatever the umask: it creates
+// the file empty with mode 0600 when missing (SQLite then gives its -wal
+// and -shm files the same mode) and narrows the mode of a database, and of
+// its -wal and -shm, made before.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
 }
 
 // Close closes the database connections.

@@ -202,9 +202,7 @@ func (s *Server) createAgency(w http.ResponseWriter, r *http.Request, v *visit) 
 	f := r.PostForm
 	in := store.AgencyInput{Name: f.Get("name"), Country: strings.ToUpper(strings.TrimSpace(f.Get("country"))), Kind: f.Get("kind"),
 		Phone: strings.TrimSpace(f.Get("phone")), Verified: f.Get("verified") == "on", Verification: strings.TrimSpace(f.Get("verification"))}
-	for _, d := range strings.FieldsFunc(f.Get("domains"), func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' }) {
-		in.Domains = append(in.Domains, d)
-	}
+	in.Domains = strings.FieldsFunc(f.Get("domains"), func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' })
 	if _, err := s.store.CreateAgency(r.Context(), v.actor, in); err != nil {
 		if refusable(err) {
 			return s.showAgencies(w, r, v, status(writ.ErrorCode(err)), err)

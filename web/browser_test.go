@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"writ"
+	"writ/store"
 )
 
 // chromium finds Debian's chromium. Without it the browser tests skip on a
@@ -334,4 +335,37 @@ func TestBrowserFormsWorkWithoutJavaScript(t *testing.T) {
 	reviewer.wantText(".flash", "is now Verifying")
 	reviewer.submit(`form[action="/signout"] button`)
 	reviewer.wantText(".flash", "Signed out")
+}
+
+// In a real browser, an agency user without a second factor is led from
+// the password to setting up an authenticator app, reads the key off the
+// page, confirms it with the app's code and is shown recovery codes before
+// reaching the agency's pages.
+func TestBrowserAgencyUserSetsUpASecondFactor(t *testing.T) {
+	s := newSite(t)
+	if err := s.Store.SetTOTP(context.Background(), writ.System(), s.AgencyUserUS.UserID, ""); err != nil {
+		t.Fatal(err)
+	}
+	b := s.newTab(t, startBrowser(t))
+	email := s.email(t, s.AgencyUserUS)
+	b.open("/signin")
+	b.run(chromedp.SendKeys(chromedp.ID("email"), email), chromedp.SendKeys(chromedp.ID("password"), password))
+	b.submit(`form[action="/signin"] button[type="submit"]`)
+	b.wantText("main", "Set up your authenticator app", "nothing else opens")
+	b.screenshot("enrol")
+	key := strings.ReplaceAll(b.text("#totp-key"), " ", "")
+	code, err := store.TOTPCode(key, s.Clock.Now())
+	if err != nil {
+		t.Fatalf("the page's key %q: %v", key, err)
+	}
+	b.run(chromedp.SendKeys(chromedp.ID("code"), code))
+	b.submit(`form[action="/signin/enrol"] button[type="submit"]`)
+	b.wantText("main", "Your recovery codes")
+	if n := strings.Count(b.text("#recovery-codes"), "-") / 3; n != store.RecoveryCodes {
+		t.Fatalf("%d recovery codes shown", n)
+	}
+	b.screenshot("recovery-codes")
+	b.run(chromedp.Click(chromedp.CSS("a.button")), chromedp.WaitReady(chromedp.CSS("main")))
+	b.open("/agency")
+	b.wantText("main", "Your demands")
 }

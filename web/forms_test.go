@@ -161,7 +161,11 @@ func TestEveryFormWorksWithoutJavaScript(t *testing.T) {
 	admin.post("/admin/users/"+strconv.FormatInt(u.ID, 10)+"/password", url.Values{"password": {"another long password"}})
 	admin.want(200, "/admin/users", "The password was set")
 	roux.get("/signin").post("/signin", url.Values{"email": {u.Email}, "password": {"another long password"}})
-	roux.want(200, "/agency", "Signed in as Capitaine Roux")
+	// A new agency user sets up an authenticator app before anything opens.
+	roux.want(200, "/signin/enrol", "Set up your authenticator app")
+	roux.post("/signin/enrol", url.Values{"code": {totp(t, roux.key(), s.Clock.Now())}})
+	roux.want(200, "/signin/enrol", "Your recovery codes", "Signed in as Capitaine Roux")
+	roux.get("/agency").want(200, "/agency")
 	admin.get("/admin/customers").want(200, "", "Beispiel AG", "eu-central-1")
 
 	// The filters of the queue, the delayed notices and the calendar are

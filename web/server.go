@@ -12,9 +12,10 @@
 package web
 
 import (
-	"crypto/rand"
+	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"writ"
@@ -33,9 +34,13 @@ type Options struct {
 	// sent without.
 	Secure bool
 	// Key authenticates the anti-forgery token of forms shown before
-	// sign-in; 32 random bytes when nil (tokens then do not survive a
-	// restart, which costs a user one more click).
+	// sign-in. When nil, the key the store keeps for every server sharing
+	// the database (Store.ServerKey), so that a form one server showed is
+	// accepted by another behind the same address, and after a restart.
 	Key []byte
+	// TrustedProxies are proxies whose X-Forwarded-For names the client
+	// (see httpapi.ClientIP): sign-in throttles count per client then.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the web application's HTTP handler.
@@ -45,9 +50,13 @@ type Server struct {
 	now    func() time.Time
 	secure bool
 	key    []byte
-	mux    *http.ServeMux
-	pages  *pages
-	assets *assets
+	// crossOrigin refuses forms that a browser says came from another
+	// site.
+	crossOrigin *http.CrossOriginProtection
+	proxies     []netip.Prefix
+	mux         *http.ServeMux
+	pages       *pages
+	assets      *assets
 }
 
 // access says who may open a route.
@@ -101,6 +110,12 @@ func routes() []route {
 		{"POST /signin", anyone, (*Server).signIn},
 		{"GET /signin/code", anyone, (*Server).codeForm},
 		{"POST /signin/code", anyone, (*Server).code},
+		{"GET /signin/enrol", anyone, (*Server).enrolForm},
+		{"POST /signin/enrol", anyone, (*Server).enrol},
+		{"GET /account", signedIn, (*Server).account},
+		{"GET /account/totp", signedIn, (*Server).replaceTOTPForm},
+		{"POST /account/totp", signedIn, (*Server).replaceTOTP},
+		{"POST /account/recovery-codes", signedIn, (*Server).recoveryCodes},
 		{"POST /signout", signedIn, (*Server).signOut},
 
 		{"GET /queue", seesAll, (*Server).queue},
@@ -137,7 +152,8 @@ func routes() []route {
 
 // New returns the web application's handler.
 func New(opts Options) (*Server, error) {
-	s := &Server{store: opts.Store, log: opts.Logger, now: opts.Now, secure: opts.Secure, key: opts.Key, mux: http.NewServeMux()}
+	s := &Server{store: opts.Store, log: opts.Logger, now: opts.Now, secure: opts.Secure, key: opts.Key, mux: http.NewServeMux(),
+		crossOrigin: http.NewCrossOriginProtection(), proxies: opts.TrustedProxies}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -145,10 +161,11 @@ func New(opts Options) (*Server, error) {
 		s.now = time.Now
 	}
 	if len(s.key) == 0 {
-		s.key = make([]byte, 32)
-		if _, err := rand.Read(s.key); err != nil {
+		key, err := s.store.ServerKey(context.Background(), "web form token")
+		if err != nil {
 			return nil, err
 		}
+		s.key = key
 	}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {

@@ -1,10 +1,10 @@
 package web
 
 import (
-	"net"
 	"net/http"
 
 	"writ"
+	"writ/httpapi"
 	"writ/store"
 )
 
@@ -22,18 +22,13 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request, v *visit) er
 	return s.render(w, v, http.StatusOK, "signin", "Sign in", signInData{Next: localPath(r.URL.Query().Get("next"))})
 }
 
-// clientAddr is the address a sign-in came from, for the audit log.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
+// clientAddr is the address a sign-in came from, for its throttle and the
+// audit log.
+func (s *Server) clientAddr(r *http.Request) string { return httpapi.ClientIP(r, s.proxies) }
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *visit) error {
 	email, next := r.PostFormValue("email"), localPath(r.PostFormValue("next"))
-	in, err := s.store.PasswordSignIn(r.Context(), email, r.PostFormValue("password"), clientAddr(r))
+	in, err := s.store.PasswordSignIn(r.Context(), email, r.PostFormValue("password"), s.clientAddr(r))
 	if err != nil {
 		code := writ.ErrorCode(err)
 		if code != writ.EUNAUTHORIZED && code != writ.ETOOMANY {
@@ -47,6 +42,9 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *visit) error 
 		_ = s.store.SignOut(r.Context(), v.token)
 	}
 	s.setCookie(w, s.sessionCookie(), in.Token, 0)
+	if in.Session.Stage == store.StageSecondFactor && !in.Session.HasSecondFactor {
+		return s.redirect(w, r, "/signin/enrol?next="+urlQuery(next), "")
+	}
 	if in.Session.Stage == store.StageSecondFactor {
 		return s.redirect(w, r, "/signin/code?next="+urlQuery(next), "")
 	}
@@ -64,6 +62,9 @@ func (s *Server) codeForm(w http.ResponseWriter, r *http.Request, v *visit) erro
 	if v.pending == nil {
 		return s.redirect(w, r, "/signin", "")
 	}
+	if !v.pending.HasSecondFactor {
+		return s.redirect(w, r, "/signin/enrol?next="+urlQuery(localPath(r.URL.Query().Get("next"))), "")
+	}
 	return s.render(w, v, http.StatusOK, "code", "Authentication code", codeData{Name: v.pending.User.Name, Next: localPath(r.URL.Query().Get("next"))})
 }
 
@@ -72,7 +73,7 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request, v *visit) error {
 	if v.pending == nil {
 		return s.redirect(w, r, "/signin?next="+urlQuery(next), "The sign-in has expired: give your e-mail address and password again.")
 	}
-	in, err := s.store.SecondFactorSignIn(r.Context(), v.token, r.PostFormValue("code"), clientAddr(r))
+	in, err := s.store.SecondFactorSignIn(r.Context(), v.token, r.PostFormValue("code"), s.clientAddr(r))
 	if err != nil {
 		code := writ.ErrorCode(err)
 		if code != writ.EUNAUTHORIZED && code != writ.ETOOMANY {

@@ -48,29 +48,34 @@ func TestSignInWithPasswordAndCode(t *testing.T) {
 	third.want(200, "/queue")
 }
 
-// Agency and customer users sign in with a password alone.
-func TestAgencyAndCustomerSignInWithPassword(t *testing.T) {
+// Customer users sign in with a password alone; agency users give a code
+// too.
+func TestAgencyAndCustomerSignIn(t *testing.T) {
 	s := newSite(t)
 	s.browser(t).signIn(s.AgencyUserUS).want(200, "/agency")
 	s.browser(t).signIn(s.CustomerUserEnterprise).want(200, "/customer")
+	b := s.browser(t)
+	b.get("/signin").post("/signin", url.Values{"email": {s.email(t, s.AgencyUserDE)}, "password": {password}})
+	b.want(200, "/signin/code", "authenticator app")
 }
 
-// Five failures in 15 minutes lock the account, with a message that says
-// until when; the lock ends by itself.
-func TestRepeatedFailuresLockTheAccount(t *testing.T) {
+// Five failures make the account wait, with a message that says how long;
+// the wait ends by itself and grows with each further failure, up to two
+// minutes, never a lock of a quarter of an hour.
+func TestRepeatedFailuresSlowTheAccount(t *testing.T) {
 	s := newSite(t)
-	email := s.email(t, s.AgencyUserUS)
+	email := s.email(t, s.CustomerUserConsumer)
 	b := s.browser(t)
 	b.get("/signin")
-	for range store.LockAfter {
+	for range store.AccountThrottle().Free {
 		b.post("/signin", url.Values{"email": {email}, "password": {"guess guess guess"}})
 		b.want(http.StatusUnauthorized, "/signin")
 	}
 	b.post("/signin", url.Values{"email": {email}, "password": {password}})
-	b.want(http.StatusTooManyRequests, "/signin", "too many failed sign-ins", "locked until 14:15 UTC")
-	s.Clock.Advance(store.LockWindow)
+	b.want(http.StatusTooManyRequests, "/signin", "too many failed sign-ins", "try again in 2 seconds")
+	s.Clock.Advance(2 * time.Second)
 	b.post("/signin", url.Values{"email": {email}, "password": {password}})
-	b.want(200, "/agency", "Signed in as Deputy Dan")
+	b.want(200, "/customer", "Signed in as")
 }
 
 // The session cookie is HttpOnly and SameSite, for the whole site only,

@@ -9,8 +9,10 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"writ"
 	"writ/store"
@@ -164,6 +166,12 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 		}
+		for name, values := range r.URL.Query() {
+			if slices.ContainsFunc(values, func(v string) bool { return strings.IndexByte(v, 0) >= 0 }) {
+				s.fail(w, r, v, writ.FieldErrorf(name, "contains a NUL character"))
+				return
+			}
+		}
 		if r.Method == http.MethodPost {
 			if err := s.checkForm(w, r, v); err != nil {
 				s.fail(w, r, v, err)
@@ -177,10 +185,13 @@ func (s *Server) wrap(rt route) http.Handler {
 }
 
 // checkForm reads a posted form and checks that it came from a page of
-// writ: the browser's own word (Sec-Fetch-Site) when it gives one, and the
-// synchronizer token of the session (or of the visitor before sign-in).
+// writ: the browser's own word when it gives one (the standard library's
+// CrossOriginProtection reads Sec-Fetch-Site, else Origin against Host),
+// and the synchronizer token of the session (or of the visitor before
+// sign-in), which every server sharing the database can check. A form's
+// values may not hold a NUL character.
 func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+	if err := s.crossOrigin.Check(r); err != nil {
 		return errForgedForm
 	}
 	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -199,6 +210,13 @@ func (s *Server) checkForm(w http.ResponseWriter, r *http.Request, v *visit) err
 	if v.csrf == "" || subtle.ConstantTimeCompare([]byte(got), []byte(v.csrf)) != 1 {
 		return errForgedForm
 	}
+	for name, values := range r.PostForm {
+		for _, value := range values {
+			if strings.IndexByte(value, 0) >= 0 {
+				return writ.FieldErrorf(name, "contains a NUL character")
+			}
+		}
+	}
 	return nil
 }
 
@@ -211,9 +229,18 @@ func formError(err error) error {
 }
 
 // localPath returns next when it is a path on this site, else "/": a
-// sign-in link must not send the user on to another site.
+// sign-in link must not send the user on to another site. Browsers drop
+// tabs and line breaks from a URL and read a backslash as a slash, so
+// "/\t/evil.example" is "//evil.example" to them: any whitespace, control
+// character or backslash is refused, and what is left must parse as a
+// path with neither scheme nor host.
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") || strings.ContainsAny(next, "\r\n") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r <= ' ' || r == 0x7f || r == '\\' || unicode.IsSpace(r) }) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || !strings.HasPrefix(u.Path, "/") {
 		return "/"
 	}
 	return next

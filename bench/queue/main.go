@@ -206,7 +206,7 @@ func signIn(ctx context.Context, client *http.Client, base string) error {
 		if err != nil {
 			return err
 		}
-		_, at, err = form("/signin/code", url.Values{"code": {code}})
+		_, _, err = form("/signin/code", url.Values{"code": {code}})
 		var refused refusedError
 		if !errors.As(err, &refused) {
 			return err

@@ -54,7 +54,7 @@ func printDemoSignIns(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w, "The legal team and the auditor also give a code: add the secret to an authenticator app, or run \"writ demo --codes\".")
+	fmt.Fprintln(w, "The legal team, the auditor and the agency user also give a code: add the secret to an authenticator app, or run \"writ demo --codes\".")
 }
 
 // printDemoCodes prints each demo user's current TOTP code, computed from

@@ -10,7 +10,7 @@ import (
 func runDocuments(ctx context.Context, sio *stdio, args []string) error {
 	if len(args) == 0 || args[0] != "rotate-key" {
 		fmt.Fprint(sio.err, "Usage: writ documents rotate-key [--db PATH|URL] [--documents-key FILE]\n\n"+
-			"Seals every stored legal document with a new key and then drops the old ones.\n")
+			"Seals every stored legal document and secret (TOTP and webhook secrets) with a new key and then drops the old ones.\n")
 		return errUsage
 	}
 	fs := newFlagSet(sio, "documents rotate-key", "documents rotate-key [--db PATH|URL] [--documents-key FILE]")

@@ -30,7 +30,7 @@ Commands:
     assess      assess a case file (or - for standard input)
     rulebook    check or show a rulebook
     log         the audit log: key, checkpoint, verify, monitor
-    documents   rotate the key that seals legal documents at rest
+    documents   rotate the key that seals legal documents and secrets at rest
     backup      copy the SQLite database consistently while writ runs
     restore     put a backup in place of the SQLite database
     report      compute, publish and verify transparency reports

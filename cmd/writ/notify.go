@@ -24,7 +24,7 @@ type notifyFlags struct {
 	provider                                                                    string
 	poll, lease, backoff, reminderLead, clockOffset                             time.Duration
 	attempts                                                                    int
-	jobs                                                                        bool
+	jobs, webhookLoopback                                                       bool
 }
 
 func addNotifyFlags(fs *flag.FlagSet) *notifyFlags {
@@ -36,6 +36,7 @@ func addNotifyFlags(fs *flag.FlagSet) *notifyFlags {
 	fs.StringVar(&f.smtpStartTLS, "smtp-starttls", "auto", "STARTTLS: auto (when offered), always (refuse to send without), never")
 	fs.StringVar(&f.smtpCA, "smtp-ca", "", "a PEM `file` of certificates to trust for the SMTP server instead of the system's")
 	fs.StringVar(&f.smtpHello, "smtp-hello", "", "the name writ gives in EHLO (default localhost)")
+	fs.BoolVar(&f.webhookLoopback, "webhook-allow-loopback", false, "let customers' webhooks reach this machine's loopback addresses (tests and demos; never in production,\nwhere a webhook reaches public addresses only)")
 	fs.StringVar(&f.provider, "provider-name", "The provider", "the provider's `name` as letters give it")
 	fs.BoolVar(&f.jobs, "jobs", true, "run the job queue in this server (notices, letters, reminders)")
 	fs.DurationVar(&f.poll, "job-poll", time.Second, "how often the job queue is looked at")
@@ -64,7 +65,7 @@ func (f *notifyFlags) worker(st *store.Store, rb *rules.Rulebook, log *slog.Logg
 		return nil, nil
 	}
 	w := &notify.Worker{Store: st, Rules: rb, Provider: f.provider, Now: f.now, Log: log,
-		Poll: f.poll, Lease: f.lease, Backoff: f.backoff, Webhooks: &notify.Webhooks{Now: f.now}}
+		Poll: f.poll, Lease: f.lease, Backoff: f.backoff, Webhooks: &notify.Webhooks{Now: f.now, AllowLoopback: f.webhookLoopback}}
 	if f.smtpAddr == "" {
 		log.Warn("no --smtp-addr: e-mail notices, letters and reminders wait in the queue")
 		return w, nil

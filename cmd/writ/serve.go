@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"writ"
@@ -27,12 +29,25 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	tlsKey := fs.String("tls-key", "", "the certificate's private key `file` (PEM)")
 	perToken := fs.Float64("rate-limit", 50, "requests a second allowed per API token, in bursts of twice that (0: no limit)")
 	perIP := fs.Float64("rate-limit-ip", 100, "requests a second allowed per client address (0: no limit)")
+	proxies := fs.String("trusted-proxy", "", "comma-separated `addresses` or CIDR ranges of proxies (a load balancer) whose X-Forwarded-For names the client,\nfor rate limits, sign-in throttles and the audit log")
+	quotaDemand := fs.Int64("upload-quota-demand", store.DefaultDemandQuota>>20, "the `MiB` of documents a demand may hold")
+	quotaAgency := fs.Int64("upload-quota-agency", store.DefaultAgencyQuota>>20, "the `MiB` of documents an agency's users may upload in 24 hours")
 	nf := addNotifyFlags(fs)
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(sio.err, nil))
-	sf.configure = nf.configure
+	trusted, err := parsePrefixes(*proxies)
+	if err != nil {
+		return err
+	}
+	if *quotaDemand <= 0 || *quotaAgency <= 0 {
+		return writ.Errorf(writ.EINVALID, "--upload-quota-demand and --upload-quota-agency must be positive")
+	}
+	sf.configure = func(o *store.Options) {
+		nf.configure(o)
+		o.DemandQuota, o.AgencyQuota = *quotaDemand<<20, *quotaAgency<<20
+	}
 	st, rb, err := sf.open(ctx, log)
 	if err != nil {
 		return err
@@ -69,10 +84,10 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return hinted{err: fmt.Errorf("listen on %s: %w", *addr, err), hint: "choose another address with --addr, or stop what is using it"}
 	}
-	api := httpapi.New(httpapi.Options{Store: st, Rules: rb, Logger: log, LogKey: key, Now: nf.now})
+	api := httpapi.New(httpapi.Options{Store: st, Rules: rb, Logger: log, LogKey: key, Now: nf.now, TrustedProxies: trusted})
 	// The web application shares the port: the API's paths go to the API,
 	// every other path is a page.
-	app, err := web.New(web.Options{Store: st, Logger: log, Now: nf.now, Secure: useTLS})
+	app, err := web.New(web.Options{Store: st, Logger: log, Now: nf.now, Secure: useTLS, TrustedProxies: trusted})
 	if err != nil {
 		return err
 	}
@@ -114,6 +129,27 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// parsePrefixes reads a comma-separated list of addresses and CIDR ranges.
+func parsePrefixes(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(item); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(item)
+		if err != nil {
+			return nil, writ.FieldErrorf("trusted-proxy", "not an address or CIDR range: %q", item)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // signCheckpoints signs a checkpoint of the audit log at start and then

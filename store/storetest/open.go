@@ -16,13 +16,41 @@ func SQLite(t *testing.T, now func() time.Time) *store.Store {
 	return openMigrated(t, filepath.Join(t.TempDir(), "writ.db"), now)
 }
 
+// OpenSQLiteAt opens a migrated store in the SQLite file at path.
+func OpenSQLiteAt(t *testing.T, path string) *store.Store {
+	t.Helper()
+	return openMigrated(t, path, nil)
+}
+
 // Postgres opens a migrated store in a new schema of the test server.
 func Postgres(t *testing.T, now func() time.Time) *store.Store {
 	t.Helper()
 	return openMigrated(t, PostgresSchema(t), now)
 }
 
+// SQLiteWith is SQLite with the options configure sets (small upload
+// quotas, say).
+func SQLiteWith(configure func(*store.Options)) Opener {
+	return func(t *testing.T, now func() time.Time) *store.Store {
+		t.Helper()
+		return openMigratedWith(t, filepath.Join(t.TempDir(), "writ.db"), now, configure)
+	}
+}
+
+// PostgresWith is Postgres with the options configure sets.
+func PostgresWith(configure func(*store.Options)) Opener {
+	return func(t *testing.T, now func() time.Time) *store.Store {
+		t.Helper()
+		return openMigratedWith(t, PostgresSchema(t), now, configure)
+	}
+}
+
 func openMigrated(t *testing.T, dsn string, now func() time.Time) *store.Store {
+	t.Helper()
+	return openMigratedWith(t, dsn, now, nil)
+}
+
+func openMigratedWith(t *testing.T, dsn string, now func() time.Time, configure func(*store.Options)) *store.Store {
 	t.Helper()
 	rb, err := rules.Default()
 	if err != nil {
@@ -32,7 +60,11 @@ func openMigrated(t *testing.T, dsn string, now func() time.Time) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), dsn, store.Options{Rules: rb, Now: now, DocumentKeys: keys})
+	opts := store.Options{Rules: rb, Now: now, DocumentKeys: keys}
+	if configure != nil {
+		configure(&opts)
+	}
+	st, err := store.Open(context.Background(), dsn, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

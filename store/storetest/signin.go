@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,7 +25,11 @@ func RunSignIn(t *testing.T, open Opener, raw Raw) {
 	}{
 		{"PasswordThenCodeSignsIn", testPasswordThenCode},
 		{"EverySignInIsAnEvent", testSignInEvents},
-		{"FailuresLockTheAccount", testLockOut},
+		{"FailuresSlowTheAccountAndTheAddress", testThrottle},
+		{"ParallelAttemptsCheckNoMoreThanAllowed", testParallelSignIns},
+		{"FailedSignInsAreLoggedInWritsWords", testFailedSignInsAreBounded},
+		{"EnrolmentWithRecoveryCodes", testEnrolment},
+		{"SecretsAreSealedAndRotated", testSealedSecrets},
 		{"SessionsEndIdleAbsoluteAndOnSignOut", testSessionExpiry},
 		{"LegalTeamNeedsASecondFactor", testSecondFactorRequired},
 		{"PasswordsAreCheckedAndConfined", testPasswordRules},
@@ -97,12 +104,12 @@ func testPasswordThenCode(t *testing.T, f *Fixture, raw Raw) {
 	check(t, err)
 	_, err = f.Store.SecondFactorSignIn(ctx, again.Token, next, "")
 	check(t, err)
-	// Agency users sign in with a password alone.
-	agencyEmail, _ := credentials(t, f, f.AgencyUserUS, false)
+	// Agency users give a second factor too.
+	agencyEmail, _ := credentials(t, f, f.AgencyUserUS, true)
 	in, err = f.Store.PasswordSignIn(ctx, agencyEmail, testPassword, "")
 	check(t, err)
-	if in.Session.Stage != store.StageSignedIn {
-		t.Fatal("an agency user without a second factor must be signed in by the password")
+	if in.Session.Stage != store.StageSecondFactor {
+		t.Fatal("an agency user's password alone must not sign in")
 	}
 	// The address is matched whatever its case.
 	if _, err := f.Store.PasswordSignIn(ctx, " DAN@Sheriff.Example.GOV ", testPassword, ""); err != nil {
@@ -150,40 +157,157 @@ func testSignInEvents(t *testing.T, f *Fixture, raw Raw) {
 	}
 }
 
-func testLockOut(t *testing.T, f *Fixture, raw Raw) {
+func testThrottle(t *testing.T, f *Fixture, raw Raw) {
 	email, secret := credentials(t, f, f.Approver, true)
-	for range store.LockAfter - 1 {
-		_, err := f.Store.PasswordSignIn(ctx, email, "wrong password", "")
+	free := store.AccountThrottle().Free
+	for range free - 1 {
+		_, err := f.Store.PasswordSignIn(ctx, email, "wrong password", "192.0.2.10")
 		wantCode(t, err, writ.EUNAUTHORIZED)
 	}
 	// A wrong code counts as much as a wrong password.
-	in, err := f.Store.PasswordSignIn(ctx, email, testPassword, "")
+	in, err := f.Store.PasswordSignIn(ctx, email, testPassword, "192.0.2.10")
 	check(t, err)
-	_, err = f.Store.SecondFactorSignIn(ctx, in.Token, "000000", "")
 	if c, _ := store.TOTPCode(secret, f.Clock.Now()); c == "000000" {
 		t.Skip("the random secret's code is 000000")
 	}
+	_, err = f.Store.SecondFactorSignIn(ctx, in.Token, "000000", "192.0.2.10")
 	wantCode(t, err, writ.EUNAUTHORIZED)
-	// Locked now, even with the right password.
-	_, err = f.Store.PasswordSignIn(ctx, email, testPassword, "")
+	// The account waits now, even with the right password and from
+	// another address: two seconds, not a lock.
+	_, err = f.Store.PasswordSignIn(ctx, email, testPassword, "198.51.100.20")
 	wantCode(t, err, writ.ETOOMANY)
-	f.Clock.Advance(store.LockWindow - time.Minute)
-	_, err = f.Store.PasswordSignIn(ctx, email, testPassword, "")
-	wantCode(t, err, writ.ETOOMANY)
-	f.Clock.Advance(time.Minute)
-	_, err = f.Store.PasswordSignIn(ctx, email, testPassword, "")
-	check(t, err)
-	// Failures of another account do not lock this one.
-	other, _ := credentials(t, f, f.AgencyUserDE, false)
-	for range store.LockAfter + 2 {
-		f.Store.PasswordSignIn(ctx, "someone@else.example", "x", "")
+	if !strings.Contains(writ.ErrorMessage(err), "try again in 2 seconds") {
+		t.Fatalf("message %q", writ.ErrorMessage(err))
 	}
-	_, err = f.Store.PasswordSignIn(ctx, other, testPassword, "")
+	f.Clock.Advance(2 * time.Second)
+	// Each further failure doubles the wait, up to its ceiling.
+	_, err = f.Store.PasswordSignIn(ctx, email, "wrong password", "192.0.2.10")
+	wantCode(t, err, writ.EUNAUTHORIZED)
+	_, err = f.Store.PasswordSignIn(ctx, email, testPassword, "192.0.2.10")
+	wantCode(t, err, writ.ETOOMANY)
+	f.Clock.Advance(3 * time.Second)
+	_, err = f.Store.PasswordSignIn(ctx, email, testPassword, "192.0.2.10")
+	wantCode(t, err, writ.ETOOMANY)
+	f.Clock.Advance(time.Second)
+	in, err = f.Store.PasswordSignIn(ctx, email, testPassword, "192.0.2.10")
+	check(t, err)
+	// A right password alone does not clear the count (or codes could be
+	// guessed between right passwords): the next wrong code waits longer.
+	_, err = f.Store.SecondFactorSignIn(ctx, in.Token, "000000", "192.0.2.10")
+	wantCode(t, err, writ.EUNAUTHORIZED)
+	_, err = f.Store.PasswordSignIn(ctx, email, testPassword, "192.0.2.10")
+	wantCode(t, err, writ.ETOOMANY)
+	if !strings.Contains(writ.ErrorMessage(err), "try again in 8 seconds") {
+		t.Fatalf("message %q", writ.ErrorMessage(err))
+	}
+	// A complete sign-in does: the account starts afresh.
+	f.Clock.Advance(8 * time.Second)
+	in, err = f.Store.PasswordSignIn(ctx, email, testPassword, "192.0.2.10")
+	check(t, err)
+	code, _ := store.TOTPCode(secret, f.Clock.Now())
+	_, err = f.Store.SecondFactorSignIn(ctx, in.Token, code, "192.0.2.10")
+	check(t, err)
+	for range free - 1 {
+		_, err := f.Store.PasswordSignIn(ctx, email, "wrong password", "192.0.2.11")
+		wantCode(t, err, writ.EUNAUTHORIZED)
+	}
+	_, err = f.Store.PasswordSignIn(ctx, email, testPassword, "192.0.2.11")
+	check(t, err)
+	// A stranger who keeps failing on an account holds its owner back by
+	// two minutes at the most.
+	for range 12 {
+		f.Store.PasswordSignIn(ctx, email, "wrong password", "203.0.113.5")
+		f.Clock.Advance(3 * time.Minute)
+	}
+	_, err = f.Store.PasswordSignIn(ctx, email, "wrong password", "203.0.113.6")
+	wantCode(t, err, writ.EUNAUTHORIZED)
+	f.Clock.Advance(store.AccountThrottle().Max)
+	_, err = f.Store.PasswordSignIn(ctx, email, testPassword, "192.0.2.10")
+	check(t, err)
+	// Failures on other accounts do not slow this one; one address trying
+	// many accounts is throttled by its own count.
+	other, _ := credentials(t, f, f.AgencyUserDE, false)
+	for i := range store.AddressThrottle().Free {
+		_, err := f.Store.PasswordSignIn(ctx, fmt.Sprintf("someone%d@else.example", i), "x", "198.51.100.99")
+		wantCode(t, err, writ.EUNAUTHORIZED)
+	}
+	_, err = f.Store.PasswordSignIn(ctx, "one-more@else.example", "x", "198.51.100.99")
+	wantCode(t, err, writ.ETOOMANY)
+	if !strings.Contains(writ.ErrorMessage(err), "your address") {
+		t.Fatalf("message %q", writ.ErrorMessage(err))
+	}
+	_, err = f.Store.PasswordSignIn(ctx, other, testPassword, "192.0.2.10")
 	check(t, err)
 }
 
+// Forty attempts at once on one account, on either database, check no
+// more passwords than the throttle allows: the rest are refused unchecked.
+func testParallelSignIns(t *testing.T, f *Fixture, raw Raw) {
+	email, _ := credentials(t, f, f.Reviewer, true)
+	before := countEvents(t, f, raw, "signin.failed")
+	var wg sync.WaitGroup
+	codes := make([]string, 40)
+	for i := range codes {
+		wg.Go(func() {
+			_, err := f.Store.PasswordSignIn(ctx, email, "wrong password", fmt.Sprintf("192.0.2.%d", 100+i))
+			codes[i] = writ.ErrorCode(err)
+		})
+	}
+	wg.Wait()
+	checked := countEvents(t, f, raw, "signin.failed") - before
+	wrong, throttled := 0, 0
+	for _, c := range codes {
+		switch c {
+		case writ.EUNAUTHORIZED:
+			wrong++
+		case writ.ETOOMANY:
+			throttled++
+		default:
+			t.Fatalf("an attempt answered %q", c)
+		}
+	}
+	free := int64(store.AccountThrottle().Free)
+	if int64(wrong) != free || checked != free || throttled != 40-int(free) {
+		t.Fatalf("%d passwords checked (%d failure events), %d throttled; want %d checked", wrong, checked, throttled, free)
+	}
+}
+
+// countEvents counts the events of a kind.
+func countEvents(t *testing.T, f *Fixture, raw Raw, kind string) int64 {
+	t.Helper()
+	var n int64
+	check(t, raw(f.Store, `SELECT count(*) FROM events WHERE kind = ?`, &n, kind))
+	return n
+}
+
+// A failed sign-in is in the audit log in writ's words: the account's
+// stored address or a digest of what was typed, a parsed client address,
+// a reason from a fixed list; never a stranger's text.
+func testFailedSignInsAreBounded(t *testing.T, f *Fixture, raw Raw) {
+	email, _ := credentials(t, f, f.CustomerUserConsumer, false)
+	junk := "<script>alert(1)</script>\r\nforged: entry " + strings.Repeat("x", 5000) + "@evil.example"
+	_, err := f.Store.PasswordSignIn(ctx, junk, "x", "not an address <b>")
+	wantCode(t, err, writ.EUNAUTHORIZED)
+	_, err = f.Store.PasswordSignIn(ctx, strings.ToUpper(email), "wrong password", "2001:db8::1")
+	wantCode(t, err, writ.EUNAUTHORIZED)
+	var n int64
+	check(t, raw(f.Store, `SELECT count(*) FROM events WHERE kind = 'signin.failed' AND (data LIKE '%script%' OR data LIKE '%evil%' OR actor LIKE '%evil%' OR length(data) > 200)`, &n))
+	if n != 0 {
+		t.Fatalf("%d failure events carry the stranger's text", n)
+	}
+	var data string
+	check(t, raw(f.Store, `SELECT data FROM events WHERE kind = 'signin.failed' ORDER BY id DESC LIMIT 1`, &data))
+	if !strings.Contains(data, `"from":"2001:db8::1"`) || !strings.Contains(data, `"reason":"password"`) || !strings.Contains(data, `"user_id"`) {
+		t.Fatalf("the failure event %s", data)
+	}
+	check(t, raw(f.Store, `SELECT data FROM events WHERE kind = 'signin.failed' ORDER BY id LIMIT 1`, &data))
+	if !strings.Contains(data, `"from":"unknown"`) || !strings.Contains(data, `"account_sha256"`) {
+		t.Fatalf("the unknown account's failure event %s", data)
+	}
+}
+
 func testSessionExpiry(t *testing.T, f *Fixture, raw Raw) {
-	email, _ := credentials(t, f, f.AgencyUserUS, false)
+	email, _ := credentials(t, f, f.CustomerUserConsumer, false)
 	in, err := f.Store.PasswordSignIn(ctx, email, testPassword, "")
 	check(t, err)
 	f.Clock.Advance(store.IdleTimeout - time.Minute)
@@ -215,7 +339,7 @@ func testSessionExpiry(t *testing.T, f *Fixture, raw Raw) {
 	// A new password ends every session.
 	in, err = f.Store.PasswordSignIn(ctx, email, testPassword, "")
 	check(t, err)
-	check(t, f.Store.SetPassword(ctx, f.AgencyUserUS, f.AgencyUserUS.UserID, "a brand new password"))
+	check(t, f.Store.SetPassword(ctx, f.CustomerUserConsumer, f.CustomerUserConsumer.UserID, "a brand new password"))
 	_, err = f.Store.SessionByToken(ctx, in.Token)
 	wantCode(t, err, writ.EUNAUTHORIZED)
 	// Sessions are kept only as hashes.
@@ -227,17 +351,29 @@ func testSessionExpiry(t *testing.T, f *Fixture, raw Raw) {
 }
 
 func testSecondFactorRequired(t *testing.T, f *Fixture, raw Raw) {
-	for _, a := range []writ.Actor{f.Admin, f.Reviewer, f.Approver, f.Auditor} {
+	// The legal team, auditors and agency users without a second factor
+	// get only as far as enrolling one.
+	for _, a := range []writ.Actor{f.Admin, f.Reviewer, f.Approver, f.Auditor, f.AgencyUserUS} {
 		email, _ := credentials(t, f, a, false)
-		_, err := f.Store.PasswordSignIn(ctx, email, testPassword, "")
-		wantCode(t, err, writ.EUNAUTHORIZED)
+		in, err := f.Store.PasswordSignIn(ctx, email, testPassword, "")
+		check(t, err)
+		if in.Session.Stage != store.StageSecondFactor || in.Session.HasSecondFactor {
+			t.Fatalf("%s: a password alone gives stage %s (second factor %v)", a.Role, in.Session.Stage, in.Session.HasSecondFactor)
+		}
+		_, err = f.Store.SecondFactorSignIn(ctx, in.Token, "123456", "")
+		wantCode(t, err, writ.ECONFLICT)
 	}
-	// A customer user who enrolled one gives it too.
+	// A customer user who enrolled one gives it too; one who did not signs
+	// in with the password.
 	email, _ := credentials(t, f, f.CustomerUserEnterprise, true)
 	in, err := f.Store.PasswordSignIn(ctx, email, testPassword, "")
 	check(t, err)
-	if in.Session.Stage != store.StageSecondFactor {
+	if in.Session.Stage != store.StageSecondFactor || !in.Session.HasSecondFactor {
 		t.Fatal("a customer user with a second factor must give it")
+	}
+	email, _ = credentials(t, f, f.CustomerUserConsumer, false)
+	if in, err = f.Store.PasswordSignIn(ctx, email, testPassword, ""); err != nil || in.Session.Stage != store.StageSignedIn {
+		t.Fatalf("a customer user without a second factor: %v %s", err, in.Session.Stage)
 	}
 	// An agency user waiting for confirmation cannot sign in.
 	u, err := f.Store.CreateUser(ctx, writ.System(), store.UserInput{Name: "New", Email: "new@sheriff.example.gov", Role: writ.RoleAgency, AgencyID: &f.AgencyUS.ID})
@@ -245,6 +381,114 @@ func testSecondFactorRequired(t *testing.T, f *Fixture, raw Raw) {
 	check(t, f.Store.SetPassword(ctx, writ.System(), u.ID, testPassword))
 	_, err = f.Store.PasswordSignIn(ctx, u.Email, testPassword, "")
 	wantCode(t, err, writ.EUNAUTHORIZED)
+}
+
+// A user without a second factor enrols one at sign-in: the secret is
+// kept with the session until a code confirms it; then the user is
+// signed in and holds ten recovery codes, each good once instead of a
+// code. Replacing it later takes a code of the old one.
+func testEnrolment(t *testing.T, f *Fixture, raw Raw) {
+	email, _ := credentials(t, f, f.AgencyUserUS, false)
+	in, err := f.Store.PasswordSignIn(ctx, email, testPassword, "")
+	check(t, err)
+	secret, err := f.Store.PendingTOTP(ctx, in.Token)
+	check(t, err)
+	if again, _ := f.Store.PendingTOTP(ctx, in.Token); again != secret {
+		t.Fatal("reloading the enrolment gives another secret")
+	}
+	var stored string
+	check(t, raw(f.Store, `SELECT pending_totp FROM sessions WHERE user_id = ?`, &stored, f.AgencyUserUS.UserID))
+	if strings.Contains(stored, secret) || !strings.HasPrefix(stored, "sealed:v1:") {
+		t.Fatalf("the pending secret is stored as %q", stored)
+	}
+	_, _, err = f.Store.EnrolTOTP(ctx, in.Token, "000000", "", "")
+	if c, _ := store.TOTPCode(secret, f.Clock.Now()); c == "000000" {
+		t.Skip("the random secret's code is 000000")
+	}
+	wantCode(t, err, writ.EINVALID, "code")
+	code, err := store.TOTPCode(secret, f.Clock.Now())
+	check(t, err)
+	full, recovery, err := f.Store.EnrolTOTP(ctx, in.Token, code, "", "")
+	check(t, err)
+	if full.Session.Stage != store.StageSignedIn || len(recovery) != store.RecoveryCodes {
+		t.Fatalf("enrolment gave stage %s and %d recovery codes", full.Session.Stage, len(recovery))
+	}
+	if _, err := f.Store.SessionByToken(ctx, in.Token); writ.ErrorCode(err) != writ.EUNAUTHORIZED {
+		t.Fatal("the half-way session outlives the enrolment")
+	}
+	sf, err := f.Store.SecondFactorOf(ctx, f.AgencyUserUS.UserID)
+	check(t, err)
+	if !sf.Enrolled || sf.RecoveryCodes != store.RecoveryCodes {
+		t.Fatalf("second factor %+v", sf)
+	}
+	// A recovery code signs in once, in place of a code.
+	again, err := f.Store.PasswordSignIn(ctx, email, testPassword, "")
+	check(t, err)
+	if !again.Session.HasSecondFactor {
+		t.Fatal("the enrolled user is asked to enrol again")
+	}
+	_, err = f.Store.SecondFactorSignIn(ctx, again.Token, strings.ToUpper(recovery[3]), "")
+	check(t, err)
+	again, err = f.Store.PasswordSignIn(ctx, email, testPassword, "")
+	check(t, err)
+	_, err = f.Store.SecondFactorSignIn(ctx, again.Token, recovery[3], "")
+	wantCode(t, err, writ.EUNAUTHORIZED)
+	// Replacing the second factor takes a code of the current one.
+	f.Clock.Advance(30 * time.Second)
+	next, err := f.Store.PendingTOTP(ctx, full.Token)
+	check(t, err)
+	newCode, _ := store.TOTPCode(next, f.Clock.Now())
+	_, _, err = f.Store.EnrolTOTP(ctx, full.Token, newCode, "", "")
+	wantCode(t, err, writ.EINVALID, "current_code")
+	oldCode, _ := store.TOTPCode(secret, f.Clock.Now())
+	_, codes, err := f.Store.EnrolTOTP(ctx, full.Token, newCode, oldCode, "")
+	check(t, err)
+	// The old recovery codes ended with the old second factor.
+	again, err = f.Store.PasswordSignIn(ctx, email, testPassword, "")
+	check(t, err)
+	_, err = f.Store.SecondFactorSignIn(ctx, again.Token, recovery[4], "")
+	wantCode(t, err, writ.EUNAUTHORIZED)
+	_, err = f.Store.SecondFactorSignIn(ctx, again.Token, codes[0], "")
+	check(t, err)
+	// Recovery codes are kept as hashes only.
+	var n int64
+	check(t, raw(f.Store, `SELECT count(*) FROM recovery_codes WHERE hash = ? OR hash = ?`, &n, codes[1], strings.ReplaceAll(codes[1], "-", "")))
+	if n != 0 {
+		t.Fatal("a recovery code is stored as it is")
+	}
+}
+
+// TOTP and webhook secrets are sealed at rest with the documents key and
+// sealed anew when it is rotated.
+func testSealedSecrets(t *testing.T, f *Fixture, raw Raw) {
+	email, secret := credentials(t, f, f.Reviewer, true)
+	webhook := "whsec_" + strings.Repeat("w", 40)
+	_, err := f.Store.UpdateNoticeChannels(ctx, f.Admin, f.Consumer.ID, store.NoticeChannels{WebhookURL: "https://hooks.example/writ", WebhookSecret: webhook})
+	check(t, err)
+	stored := func() (string, string) {
+		var totp, hook string
+		check(t, raw(f.Store, `SELECT totp_secret FROM users WHERE id = ?`, &totp, f.Reviewer.UserID))
+		check(t, raw(f.Store, `SELECT webhook_secret FROM customers WHERE id = ?`, &hook, f.Consumer.ID))
+		return totp, hook
+	}
+	totp, hook := stored()
+	for _, v := range []string{totp, hook} {
+		if !strings.HasPrefix(v, "sealed:v1:") || strings.Contains(v, secret) || strings.Contains(v, webhook) {
+			t.Fatalf("a secret is stored as %q", v)
+		}
+	}
+	_, err = f.Store.RotateDocumentKey(ctx)
+	check(t, err)
+	totp2, hook2 := stored()
+	if totp2 == totp || hook2 == hook || totp2[:19] == totp[:19] {
+		t.Fatalf("rotation left the secrets sealed with the old key: %q %q", totp2[:19], hook2[:19])
+	}
+	// Still usable with the new key alone.
+	in, err := f.Store.PasswordSignIn(ctx, email, testPassword, "")
+	check(t, err)
+	code, _ := store.TOTPCode(secret, f.Clock.Now())
+	_, err = f.Store.SecondFactorSignIn(ctx, in.Token, code, "")
+	check(t, err)
 }
 
 func testPasswordRules(t *testing.T, f *Fixture, raw Raw) {
