@@ -213,19 +213,15 @@ func (ns NationalSecurity) StructureText() string {
 		return fmt.Sprintf("Every demand that met the national-security test is reported only in bands of %d (%s), and is in none of the figures above (report schema v1).",
 			ns.BandWidth, ns.Citation)
 	}
-	how := "as one figure with the selectors (accounts) it targeted"
-	if ns.Separate {
-		how = "separately for national security letters, FISA orders and directives for contents, and FISA orders for non-contents, each with the selectors (accounts) they targeted"
-	}
-	when := "for the half-year of the report"
+	how := "All of it is counted as one figure, with the selectors (accounts) it targeted, for the half-year of the report."
 	switch {
+	case ns.Separate:
+		how = "National security letters, FISA orders and directives for contents, and FISA orders for non-contents are counted apart, each with the selectors (accounts) it targeted; FISA process is counted for the third half-year before the report's, as the delays of 50 U.S.C. 1874(b) require."
 	case ns.Annual:
-		when = "once a year, in the report for the second half of a year, for the calendar year before"
-	case slices.ContainsFunc(ns.Figures, func(f BandFigure) bool { return f.Process != rules.ClassNSL && f.Process != ProcessCombined }):
-		when = "national security letters for the half-year of the report, FISA process for the third half-year before it, as the delays of 50 U.S.C. 1874(b) require"
+		how = "All of it is counted as one figure, with the selectors (accounts) it targeted, once a year: in the report for the second half of a year, for the calendar year before."
 	}
-	return fmt.Sprintf("This report follows structure %s of 50 U.S.C. 1874(a) (%s): US national-security process (national security letters and FISA orders and directives) is reported only in bands of %d, %s, %s. It is in none of the figures above.",
-		ns.Structure, ns.Citation, ns.BandWidth, how, when)
+	return fmt.Sprintf("This report follows structure %s of 50 U.S.C. 1874(a) (%s). US national-security process (national security letters and FISA orders and directives) is reported only in bands of %d, and is in none of the figures above. %s",
+		ns.Structure, ns.Citation, ns.BandWidth, how)
 }
 
 // WithheldText says why the report gives no band figures; "" when it

@@ -45,15 +45,21 @@ type Group struct {
 	ExampleID int64
 }
 
+// plus is the group with the sums of another added.
+func (g Group) plus(o Group) Group {
+	g.Demands += o.Demands
+	g.Accounts += o.Accounts
+	g.Emergency += o.Emergency
+	g.DelayedNotices += o.DelayedNotices
+	g.LongGags += o.LongGags
+	return g
+}
+
 // minus is the group without the demands of part, a group of some of its
 // demands.
 func (g Group) minus(part Group) Group {
-	g.Demands -= part.Demands
-	g.Accounts -= part.Accounts
-	g.Emergency -= part.Emergency
-	g.DelayedNotices -= part.DelayedNotices
-	g.LongGags -= part.LongGags
-	return g
+	return g.plus(Group{Demands: -part.Demands, Accounts: -part.Accounts, Emergency: -part.Emergency,
+		DelayedNotices: -part.DelayedNotices, LongGags: -part.LongGags})
 }
 
 // holds reports whether every sum of part fits in g.
@@ -391,15 +397,14 @@ func (b *builder) sort(where string, groups []Group, authority []AuthorityDemand
 			fromAuthority[k] = sum
 			order = append(order, k)
 		}
-		sum.Demands, sum.Accounts, sum.Emergency = sum.Demands+a.Demands, sum.Accounts+a.Accounts, sum.Emergency+a.Emergency
-		sum.DelayedNotices, sum.LongGags = sum.DelayedNotices+a.DelayedNotices, sum.LongGags+a.LongGags
+		*sum = sum.plus(a.Group)
 		class := b.tr.Class(a.Instrument, a.Categories)
 		if a.EnterpriseCustomer != 0 && b.placeOf(a.Group, class, true) == placeExact {
 			s.customers = append(s.customers, CustomerGroup{Country: a.Country, Customer: a.EnterpriseCustomer, Demands: a.Demands,
 				WithData: disclosed(group(a.Group))})
 		}
 	}
-	for _, g := range groups {
+	for _, g := range merged(groups) {
 		s.total += g.Demands
 		if g.Outcome != "" {
 			s.closed += g.Demands
@@ -437,6 +442,28 @@ func (b *builder) sort(where string, groups []Group, authority []AuthorityDemand
 		}
 	}
 	return s
+}
+
+// merged are the groups with those of the same key added up, in the order
+// of their first: the store's replayed demands come one group each.
+func merged(groups []Group) []Group {
+	index := map[groupKey]int{}
+	var out []Group
+	for _, g := range groups {
+		k := keyOfGroup(g)
+		i, ok := index[k]
+		if !ok {
+			index[k] = len(out)
+			out = append(out, g)
+			continue
+		}
+		m := &out[i]
+		*m = m.plus(g)
+		if m.ExampleID == 0 || (g.ExampleID != 0 && g.ExampleID < m.ExampleID) {
+			m.ExampleID = g.ExampleID
+		}
+	}
+	return out
 }
 
 // check names what makes a group's demands impossible to count.
