@@ -602,9 +602,6 @@ func TestCanaryNeverStatesNationalSecurityOutsideItsBands(t *testing.T) {
 					in := base
 					in.Groups, in.Authority = slices.Clone(base.Groups), slices.Clone(base.Authority)
 					in.Earlier = slices.Clone(base.Earlier)
-					add := func(where func(Group), g Group) {
-						where(g)
-					}
 					for range 1 + rng.IntN(4) {
 						g := Group{Country: "US", Instrument: []string{"us_nsl", "us_fisa_order", "us_fisa_702_directive"}[rng.IntN(3)],
 							Categories: [][]string{subscriber, content, traffic}[rng.IntN(3)], NationalSecurityFlag: true, Demands: 1, Accounts: 1,
@@ -617,16 +614,14 @@ func TestCanaryNeverStatesNationalSecurityOutsideItsBands(t *testing.T) {
 							g.Country = "DE"
 							g.Categories = content
 						}
-						add(func(g Group) {
-							in.Groups = append(in.Groups, g)
-							in.Counted++
-							if g.Outcome != "" {
-								in.ClosedCounted++
-							}
-							if foreign {
-								in.Authority = append(in.Authority, AuthorityDemand{Group: g})
-							}
-						}, g)
+						in.Groups = append(in.Groups, g)
+						in.Counted++
+						if g.Outcome != "" {
+							in.ClosedCounted++
+						}
+						if foreign {
+							in.Authority = append(in.Authority, AuthorityDemand{Group: g})
+						}
 					}
 					c, err := BuildCanary(rb, in, asOf.AddDate(1, 0, 0))
 					if err != nil {
