@@ -100,12 +100,16 @@ func (s *Store) reportCheckpoint(signed []byte, verifier note.Verifier) (report.
 
 // PublishReport records a report as published: its exact bytes, and an
 // event report.published with their SHA-256 appended to the audit log in
-// the same transaction. The report must parse and reconcile. The legal
+// the same transaction. The report must be of the current schema (a report
+// of an older one is EINVALID naming "schema") and reconcile. The legal
 // team only (EFORBIDDEN).
 func (s *Store) PublishReport(ctx context.Context, actor writ.Actor, published []byte) (Publication, error) {
 	r, err := report.Parse(published)
 	if err != nil {
 		return Publication{}, err
+	}
+	if r.Schema != report.Schema {
+		return Publication{}, writ.FieldErrorf("schema", "this writ publishes %s reports, not %s: build the report of %s again", report.Schema, r.Schema, r.Period)
 	}
 	if err := report.Reconcile(r); err != nil {
 		return Publication{}, err

@@ -736,6 +736,21 @@ func testPublish(t *testing.T, f *reportFixture) {
 	if _, err := f.Store.LatestPublication(ctx, "report", "2026-H1"); writ.ErrorCode(err) != writ.ENOTFOUND {
 		t.Fatalf("an unpublished period: %v", err)
 	}
+	// Nor one of the first schema, which banded every national-security
+	// demand, nor verified.
+	v1 := strings.Replace(string(published), `"schema": "`+report.Schema+`"`, `"schema": "`+report.SchemaV1+`"`, 1)
+	v1 = v1[:strings.Index(v1, `  "national_security"`)] + `  "national_security": {"band_width": 250, "demands_band": "0-249", "accounts_band": "0-249"},
+  "reconciliation"` + v1[strings.Index(v1, `: {
+    "demands_counted"`):]
+	if _, err := report.Parse([]byte(v1)); err != nil {
+		t.Fatalf("the v1 report does not parse: %v\n%s", err, v1)
+	}
+	if _, err := f.Store.PublishReport(ctx, f.Admin, []byte(v1)); writ.ErrorField(err) != "schema" {
+		t.Fatalf("a v1 report: %v", err)
+	}
+	if _, err := f.Store.VerifyReport(ctx, f.Auditor, []byte(v1), f.key.Verifier); writ.ErrorField(err) != "schema" {
+		t.Fatalf("verifying a v1 report: %v", err)
+	}
 	// A report that does not add up is never published.
 	bad := strings.Replace(string(published), `"demands_received": 17`, `"demands_received": 18`, 1)
 	if _, err := f.Store.PublishReport(ctx, f.Admin, []byte(bad)); err == nil {
