@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"writ"
 	"writ/auditlog"
 	"writ/report"
@@ -144,10 +146,19 @@ func TestTransparencyPages(t *testing.T) {
 		}
 	})
 
-	t.Run("the JSON is the published bytes", func(t *testing.T) {
+	t.Run("the JSON is the published bytes, as the API document describes them", func(t *testing.T) {
 		resp, body := get(t, srv.URL+"/transparency/2026-H2/report.json")
 		if resp.StatusCode != 200 || !bytes.Equal(body, published) {
 			t.Fatalf("%d, %d bytes; published %d", resp.StatusCode, len(body), len(published))
+		}
+		doc := mustLoadOpenAPI(t)
+		schema := doc.Paths.Find("/transparency/{period}/report.json").Get.Responses.Status(200).Value.Content.Get("application/json").Schema.Value
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			t.Fatal(err)
+		}
+		if err := schema.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
+			t.Errorf("the report does not fit its schema: %v", err)
 		}
 	})
 
