@@ -296,40 +296,42 @@ func TestAnnualStructure(t *testing.T) {
 // report's half-year moves no band.
 func TestSeparateStructurePeriods(t *testing.T) {
 	rb := rulebook(t)
-	for _, code := range []string{"a1", "a2"} {
-		base, err := Build(rb, bandInput(t, code, h2, false))
-		if err != nil {
-			t.Fatal(err)
+	now := func(g Group) func(*Input) {
+		return func(in *Input) { in.Groups = append(in.Groups, g); in.Counted += g.Demands }
+	}
+	before := func(g Group) func(*Input) {
+		return func(in *Input) {
+			in.Earlier[0].Groups = append(slices.Clone(in.Earlier[0].Groups), g)
+			in.Earlier[0].Counted += g.Demands
 		}
-		in := bandInput(t, code, h2, false)
-		in.Groups = append(in.Groups, usProcess("us_fisa_order", content, "", 3000, 3000), usProcess("us_fisa_order", traffic, "", 3000, 3000))
-		in.Counted += 6000
-		r, err := Build(rb, in)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(bandsOf(r), bandsOf(base)) {
-			t.Errorf("%s: FISA process of the report's half-year moved a band: %v", code, bandsOf(r))
-		}
-		// An NSL of the third half-year before moves none either.
-		in = bandInput(t, code, h2, false)
-		in.Earlier[0].Groups = append(slices.Clone(in.Earlier[0].Groups), usProcess("us_nsl", subscriber, "", 3000, 3000))
-		in.Earlier[0].Counted += 3000
-		if r, err = Build(rb, in); err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(bandsOf(r), bandsOf(base)) {
-			t.Errorf("%s: an earlier NSL moved a band: %v", code, bandsOf(r))
-		}
-		// But FISA process of the third half-year before does.
-		in = bandInput(t, code, h2, false)
-		in.Earlier[0].Groups = append(slices.Clone(in.Earlier[0].Groups), usProcess("us_fisa_order", traffic, "", 3000, 3000))
-		in.Earlier[0].Counted += 3000
-		if r, err = Build(rb, in); err != nil {
-			t.Fatal(err)
-		}
-		if got := bandsOf(r)[2]; got.process != rules.ClassFISANonContents || got.demands == bandsOf(base)[2].demands {
-			t.Errorf("%s: FISA process of 2025-H1 did not move its band: %v", code, got)
+	}
+	for _, c := range []struct {
+		what  string
+		add   func(*Input)
+		moves int // the figure that moves, -1 for none
+	}{
+		{"FISA process of the report's half-year", now(usProcess("us_fisa_order", content, "", 3000, 3000)), -1},
+		{"an NSL of the third half-year before", before(usProcess("us_nsl", subscriber, "", 3000, 3000)), -1},
+		{"an NSL of the report's half-year", now(usProcess("us_nsl", subscriber, "", 3000, 3000)), 0},
+		{"FISA process for contents of the third half-year before", before(usProcess("us_fisa_702_directive", content, "", 3000, 3000)), 1},
+		{"FISA process for non-contents of the third half-year before", before(usProcess("us_fisa_order", traffic, "", 3000, 3000)), 2},
+	} {
+		for _, code := range []string{"a1", "a2"} {
+			base, err := Build(rb, bandInput(t, code, h2, false))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in := bandInput(t, code, h2, false)
+			c.add(&in)
+			r, err := Build(rb, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, f := range bandsOf(r) {
+				if moved := f != bandsOf(base)[i]; moved != (i == c.moves) {
+					t.Errorf("%s, %s: figure %s moved %v", code, c.what, f.process, moved)
+				}
+			}
 		}
 	}
 }

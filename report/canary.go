@@ -101,19 +101,9 @@ func oneOf(rb *rules.Rulebook, codes []string) string {
 	return "one of: " + strings.Join(names, "; ")
 }
 
-// CanaryStatements lists every statement of what was not received that a
-// canary can make, whether or not the records allow it now.
-func CanaryStatements(rb *rules.Rulebook) []Statement {
-	var out []Statement
-	for _, r := range canaryRules(rb) {
-		out = append(out, r.Statement)
-	}
-	return out
-}
-
 // Codes of the statements a canary always makes.
 const (
-	StatementNotIncluded = "not-included"
+	statementNotIncluded = "not-included"
 	// statementBandsLater and statementBandsAnnual stand for the band
 	// statements when the report of the period gives no figures.
 	statementBandsLater  = "us-national-security-after-half-year"
@@ -169,7 +159,7 @@ func BuildCanary(rb *rules.Rulebook, in Input, expires time.Time) (*Canary, erro
 	cp := in.Checkpoint
 	c := &Canary{Version: 2, Period: in.Period, Issued: issued, Expires: expires.UTC().Truncate(time.Second),
 		Checkpoint: Checkpoint{Origin: cp.Origin, TreeSize: cp.TreeSize, RootHash: cp.RootHash},
-		Statements: []Statement{{Code: StatementNotIncluded, Text: notIncludedStatement(r.NotIncluded.Categories, "canary")}}}
+		Statements: []Statement{{Code: statementNotIncluded, Text: notIncludedStatement(r.NotIncluded.Categories, "canary")}}}
 	for _, rule := range canaryRules(rb) {
 		if !rule.falsifiedBy(exact) {
 			c.Statements = append(c.Statements, rule.Statement)
