@@ -259,10 +259,12 @@ func (s *Store) BuildCanary(ctx context.Context, actor writ.Actor, opts CanaryOp
 
 // ReportBaseline runs the plain SQL GROUP BY that computes a report's
 // table — by country and outcome group: demands, accounts, emergency
-// demands and outstanding delayed notices, national-security demands left
-// out — straight from the period's rows, with no checkpoint, no replay, no
-// other breakdown and no reconciliation, and returns how many rows it
-// gave. It picks the period's rows as the report does (periodRows), so
+// demands and outstanding delayed notices, demands with the
+// NATIONAL_SECURITY flag left out — straight from the period's rows, with
+// no checkpoint, no replay, no other breakdown and no reconciliation, and
+// returns how many rows it gave. (The report itself sorts the few demands
+// of national-security authorities one by one: those of a US authority
+// that are not national-security process count in its table.) It picks the period's rows as the report does (periodRows), so
 // that it has the same index to read them through, and is left to the
 // database's planner. It is what the benchmarks compare BuildReport with.
 func (s *Store) ReportBaseline(ctx context.Context, p report.Period, asOf time.Time) (int, error) {
