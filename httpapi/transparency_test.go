@@ -18,6 +18,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
+
 	"writ"
 	"writ/auditlog"
 	"writ/report"
@@ -46,7 +48,7 @@ func publishReport(t *testing.T, f *storetest.Fixture, key *auditlog.Key) []byte
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := f.Store.BuildReport(ctx, f.Auditor, store.ReportOptions{Period: h2, Checkpoint: signed, Verifier: key.Verifier})
+	r, err := f.Store.BuildReport(ctx, f.Auditor, store.ReportOptions{Period: h2, Checkpoint: signed, Verifier: key.Verifier, AsOf: storetest.BandsAfter})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +120,10 @@ func TestTransparencyPages(t *testing.T) {
 		for _, want := range []string{"Transparency report 2026-H2", `id="chart-periods"><svg`, `id="chart-outcomes"><svg`,
 			`href="/transparency/2026-H2/report.json"`, `href="/transparency/2026-H2/report.csv"`, `href="/transparency/2026-H2/report.pdf"`,
 			`href="/transparency/2026-H2/checkpoint"`, "Germany (DE)", "France (FR)", "United States (US)", rep.Checkpoint.RootHash,
-			"National-security demands received: <strong>0-249</strong>", report.SHA256(published)} {
+			"<td>National security letters and FISA orders and directives</td><td>2026-H2</td><td>(A) <strong>0-249</strong></td><td>(B) <strong>0-249</strong></td>",
+			"This report follows structure a3 of 50 U.S.C. 1874(a) (50 U.S.C. 1874(a)(3)).",
+			`<p id="not-included"><strong>One category of demand is not included in this report: demands of foreign national-security authorities.</strong></p>`,
+			report.SHA256(published)} {
 			if !strings.Contains(page, want) {
 				t.Errorf("the page lacks %q", want)
 			}
@@ -141,10 +146,19 @@ func TestTransparencyPages(t *testing.T) {
 		}
 	})
 
-	t.Run("the JSON is the published bytes", func(t *testing.T) {
+	t.Run("the JSON is the published bytes, as the API document describes them", func(t *testing.T) {
 		resp, body := get(t, srv.URL+"/transparency/2026-H2/report.json")
 		if resp.StatusCode != 200 || !bytes.Equal(body, published) {
 			t.Fatalf("%d, %d bytes; published %d", resp.StatusCode, len(body), len(published))
+		}
+		doc := mustLoadOpenAPI(t)
+		schema := doc.Paths.Find("/transparency/{period}/report.json").Get.Responses.Status(200).Value.Content.Get("application/json").Schema.Value
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			t.Fatal(err)
+		}
+		if err := schema.VisitJSON(v, openapi3.EnableJSONSchema2020()); err != nil {
+			t.Errorf("the report does not fit its schema: %v", err)
 		}
 	})
 
@@ -166,16 +180,22 @@ func TestTransparencyPages(t *testing.T) {
 				headers++
 			}
 		}
-		if headers != 1 || len(rows) != 1+3*7+1 {
+		if headers != 1 || len(rows) != 1+3*7+2 {
 			t.Fatalf("%d header rows, %d rows", headers, len(rows))
 		}
 		for _, row := range rows[1:] {
-			if row[1] != "2026-H2" || row[0] != "1" || len(row) != len(report.CSVHeader()) {
+			if row[1] != "2026-H2" || row[0] != "2" || len(row) != len(report.CSVHeader()) {
 				t.Fatalf("row %v", row)
 			}
-			if row[4] == "national_security" {
-				if row[5] != "" || row[10] != "0-249" {
+			switch row[4] {
+			case "national_security":
+				if row[5] != "" || row[10] != "0-249" || row[11] != "0-249" || row[12] != "a3" || row[13] != "us_national_security_process" || row[14] != "2026-H2" {
 					t.Fatalf("national-security row %v", row)
+				}
+				continue
+			case "not_included":
+				if row[5] != "" || row[15] != "One category of demand is not included in this report: demands of foreign national-security authorities." {
+					t.Fatalf("the last row %v", row)
 				}
 				continue
 			}
@@ -194,7 +214,8 @@ func TestTransparencyPages(t *testing.T) {
 			t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
 		checkPDF(t, body)
-		for _, want := range []string{"(Transparency report 2026-H2)", "(Germany \\(DE\\))", "(Demands received)", "(0-249)"} {
+		for _, want := range []string{"(Transparency report 2026-H2)", "(Germany \\(DE\\))", "(Demands received)", "(\\(A\\) 0-249)",
+			"(One category of demand is not included in this report: demands of foreign national-security authorities.)"} {
 			if !bytes.Contains(body, []byte(want)) {
 				t.Errorf("the PDF lacks %s", want)
 			}

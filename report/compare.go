@@ -37,7 +37,7 @@ func keyOf(v any) string {
 		return ""
 	}
 	var key string
-	for _, f := range []string{"country", "outcome_group", "instrument", "category"} {
+	for _, f := range []string{"country", "outcome_group", "instrument", "category", "process"} {
 		if s, ok := m[f].(string); ok {
 			if key != "" {
 				key += "/"

@@ -5,12 +5,16 @@
 // figures are, reconciles them, and writes them out.
 //
 // A report counts the demands received in a half-year, by the requesting
-// authority's country, as of a checkpoint of the audit log, with
-// national-security demands only in bands (rulebook §8). SCHEMA.md
+// authority's country, as of a checkpoint of the audit log, with US
+// national-security process only in bands, by one of the structures of 50
+// U.S.C. 1874(a), and the demands of foreign national-security authorities
+// left out unless the rulebook includes them (rulebook §9). SCHEMA.md
 // documents the JSON and CSV forms; they are versioned by Schema and
 // SchemaVersion and only ever gain fields within a version. The same report
 // always gives the same bytes in every form, so a published report's hash
-// means something.
+// means something. A warrant canary is built from the same input as the
+// report and says nothing of national-security process that the report's
+// bands do not.
 //
 // Limits: the PDF uses the standard Helvetica font and WinAnsi encoding, so
 // characters outside it print as "?"; the HTML carries its one style sheet

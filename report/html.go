@@ -65,16 +65,22 @@ func WriteErrorHTML(w io.Writer, p ErrorPage) error { return render(w, "error.ht
 
 func render(w io.Writer, page string, data any) error {
 	t, err := template.New("").Funcs(template.FuncMap{
-		"css":           func() template.CSS { return template.CSS(pageCSS()) },
-		"groups":        OutcomeGroups,
-		"label":         GroupLabel,
-		"share":         func(o Outcomes, g string) Share { return *o.Group(g) },
-		"n":             thousands,
-		"date":          func(t time.Time) string { return t.UTC().Format("2 January 2006") },
-		"dateBefore":    func(t time.Time) string { return t.UTC().Add(-time.Nanosecond).Format("2 January 2006") },
-		"datetime":      func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
-		"periodsChart":  PeriodsChart,
-		"outcomesChart": OutcomesChart,
+		"css":               func() template.CSS { return template.CSS(pageCSS()) },
+		"groups":            OutcomeGroups,
+		"label":             GroupLabel,
+		"share":             func(o Outcomes, g string) Share { return *o.Group(g) },
+		"n":                 thousands,
+		"date":              func(t time.Time) string { return t.UTC().Format("2 January 2006") },
+		"dateBefore":        func(t time.Time) string { return t.UTC().Add(-time.Nanosecond).Format("2 January 2006") },
+		"datetime":          func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
+		"periodsChart":      PeriodsChart,
+		"outcomesChart":     OutcomesChart,
+		"processLabel":      ProcessLabel,
+		"shortProcessLabel": ShortProcessLabel,
+		"letters": func(i int) [2]string {
+			received, selectors := FigureLetters(i)
+			return [2]string{received, selectors}
+		},
 	}).ParseFS(templateFiles, "templates/layout.html", "templates/"+page)
 	if err != nil {
 		return err

@@ -22,6 +22,9 @@ func WritePDF(w io.Writer, p Page) error {
 	d.y += 28
 	d.paragraph(9, fmt.Sprintf("Government demands for customer data received from %s to %s, by the country of the requesting authority, as the records stood on %s.",
 		r.PeriodStart.Format("2 January 2006"), r.PeriodEnd.Add(-time.Nanosecond).Format("2 January 2006"), r.AsOf.UTC().Format("2 January 2006, 15:04 UTC")))
+	if r.NotIncluded.Statement != "" {
+		d.paragraph(9, r.NotIncluded.Statement)
+	}
 
 	d.heading("Summary")
 	t := r.Totals
@@ -37,9 +40,10 @@ func WritePDF(w io.Writer, p Page) error {
 		[2]string{"Emergency demands (with data disclosed)", fmt.Sprintf("%s (%s)", thousands(t.Emergency), thousands(t.EmergencyWithData))},
 		[2]string{"Enterprise customers affected (with data disclosed)", fmt.Sprintf("%s (%s)", thousands(t.EnterpriseCustomers), thousands(t.EnterpriseCustomersWithData))},
 		[2]string{"Notices still delayed by a non-disclosure order", thousands(t.DelayedNotices)},
-		[2]string{"National-security demands (band)", r.NationalSecurity.Demands},
-		[2]string{"Accounts in national-security demands (band)", r.NationalSecurity.Accounts},
 	)
+	for _, f := range r.NationalSecurity.Figures {
+		summary = append(summary, [2]string{ShortProcessLabel(f.Process) + " received in " + f.Period + " (band)", f.Demands})
+	}
 	for i, row := range summary {
 		d.ensure(13)
 		if i >= 2 && i < 2+len(OutcomeGroups()) {
@@ -106,8 +110,20 @@ func WritePDF(w io.Writer, p Page) error {
 	d.paragraph(8, "A demand asking for several categories is counted under each.")
 
 	d.heading("National security")
-	d.paragraph(9, fmt.Sprintf("National-security demands received: %s; accounts specified in them: %s. The law allows these to be reported only in bands of %d, and they are in none of the figures above.",
-		r.NationalSecurity.Demands, r.NationalSecurity.Accounts, r.NationalSecurity.BandWidth))
+	d.paragraph(9, r.NationalSecurity.StructureText())
+	if len(r.NationalSecurity.Figures) == 0 {
+		d.paragraph(9, r.WithheldText())
+	} else {
+		rows = nil
+		for i, f := range r.NationalSecurity.Figures {
+			received, selectors := FigureLetters(i)
+			rows = append(rows, []string{ProcessLabel(f.Process), f.Period, received + " " + f.Demands, selectors + " " + f.Selectors})
+		}
+		d.table([]column{{"Process", 250}, {"Received in", 60}, {"Received (band)", 95}, {"Selectors (band)", 95}}, rows)
+	}
+	if r.NotIncluded.Statement != "" {
+		d.paragraph(9, r.NotIncluded.Statement)
+	}
 
 	d.heading("How to check this report")
 	check := fmt.Sprintf("The figures were computed from the records committed to the audit log %s before entry %d, whose tree has the root hash %s.",

@@ -56,6 +56,14 @@ func (p Period) Next() Period {
 	return Period{Year: p.Year + 1, Half: 1}
 }
 
+// Prev is the half-year before p.
+func (p Period) Prev() Period {
+	if p.Half == 2 {
+		return Period{Year: p.Year, Half: 1}
+	}
+	return Period{Year: p.Year - 1, Half: 2}
+}
+
 // Contains reports whether t falls in the period.
 func (p Period) Contains(t time.Time) bool {
 	return !t.Before(p.Start()) && t.Before(p.End())

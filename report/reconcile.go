@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 )
 
 // The checks Reconcile makes, as the report lists them.
@@ -11,21 +12,90 @@ func checkNames() []string {
 		"every record of the period has a known country, state, outcome, instrument and data categories",
 		"the NATIONAL_SECURITY flag of every record agrees with the rulebook's test",
 		"every demand of the period is in exactly one group: the groups add up to an independent count of the period's demands and of its closed demands",
+		"the US national-security process of every other half-year the bands cover adds up to an independent count of it",
 		"each country's outcome groups add up to its demands received",
 		"each country's rows add up to its figures",
 		"the totals equal the sum of the countries",
 		"the instruments add up to the totals",
 		"every percentage is computed from its two counts",
-		"no exact figure counts a national-security demand",
+		"no exact figure counts US national-security process or a demand of a category left out",
+		"every band is one of the structure's bands, for a period it allows",
 	}
 }
 
-var bandPattern = regexp.MustCompile(`^(0|[1-9][0-9]*)-[1-9][0-9]*$`)
+var bandPattern = regexp.MustCompile(`^(0|[1-9][0-9]*)-([1-9][0-9]*)$`)
+
+// checkBand says what is wrong with a band of width w, or "".
+func checkBand(band string, w int) string {
+	m := bandPattern.FindStringSubmatch(band)
+	if m == nil || w <= 0 {
+		return fmt.Sprintf("%q is not a band", band)
+	}
+	low, err1 := strconv.ParseInt(m[1], 10, 64)
+	high, err2 := strconv.ParseInt(m[2], 10, 64)
+	if err1 != nil || err2 != nil || low%int64(w) != 0 || high != low+int64(w)-1 {
+		return fmt.Sprintf("%q is not a band of %d", band, w)
+	}
+	return ""
+}
+
+// reconcileBands checks the band section and the statement of what is left
+// out: each band one of the width's, each figure of a known process for a
+// time that ended by the end of the report's half-year, and figures present
+// exactly when nothing withholds them.
+func reconcileBands(r *Report, fail func(string, ...any)) {
+	ns := r.NationalSecurity
+	if ns.Structure == "" || ns.Citation == "" || ns.BandWidth <= 0 {
+		fail("national security: no structure of 50 U.S.C. 1874(a) or no band width")
+	}
+	switch ns.Withheld {
+	case "":
+		if len(ns.Figures) == 0 {
+			fail("national security: no figures, and nothing says why")
+		}
+	case WithheldAnnual, WithheldHalfYearNotEnded:
+		if len(ns.Figures) > 0 {
+			fail("national security: figures given although %s", ns.Withheld)
+		}
+	default:
+		fail("national security: figures withheld for an unknown reason %q", ns.Withheld)
+	}
+	if ns.Withheld == WithheldAnnual && !ns.Annual {
+		fail("national security: withheld as annual, but the structure is not")
+	}
+	seen := map[string]bool{}
+	for _, f := range ns.Figures {
+		if ProcessLabel(f.Process) == f.Process || f.Process == processV1 || seen[f.Process] {
+			fail("national security: unexpected figure %q", f.Process)
+		}
+		seen[f.Process] = true
+		for _, band := range []string{f.Demands, f.Selectors} {
+			if p := checkBand(band, ns.BandWidth); p != "" {
+				fail("national security: %s: %s", f.Process, p)
+			}
+		}
+		if !f.PeriodStart.Before(f.PeriodEnd) || f.PeriodEnd.After(r.PeriodEnd) {
+			fail("national security: %s covers %s to %s, not a time that ended with the report's half-year", f.Process, f.PeriodStart, f.PeriodEnd)
+		}
+	}
+	if seen[ProcessCombined] == ns.Separate && len(ns.Figures) > 0 {
+		fail("national security: the figures are not those of a structure whose figures are %s", map[bool]string{true: "separate", false: "combined"}[ns.Separate])
+	}
+	for _, c := range r.NotIncluded.Categories {
+		if _, ok := categoryWords[c]; !ok {
+			fail("not included: unknown category %q", c)
+		}
+	}
+	if want := notIncludedStatement(r.NotIncluded.Categories, "report"); r.NotIncluded.Statement != want {
+		fail("not included: the statement %q does not say %q", r.NotIncluded.Statement, want)
+	}
+}
 
 // Reconcile checks that a report adds up: rows to countries, countries to
 // totals, outcome groups to demands received, instruments to totals, each
 // percentage to its counts, and the totals to the independent counts the
-// report records. Build runs it on every report; verification runs it on
+// report records; and that the national-security section is in bands and
+// the statement of what is left out says what it should. Build runs it on every report; verification runs it on
 // a report read from a file. It returns a *ReconcileError.
 func Reconcile(r *Report) error {
 	var problems []string
@@ -144,10 +214,7 @@ func Reconcile(r *Report) error {
 			fail("data category %s: %d demands, more than the %d received", c.Category, c.Demands, t.Demands)
 		}
 	}
-	ns := r.NationalSecurity
-	if ns.BandWidth <= 0 || !bandPattern.MatchString(ns.Demands) || !bandPattern.MatchString(ns.Accounts) {
-		fail("national security: not in bands: %+v", ns)
-	}
+	reconcileBands(r, fail)
 	if len(problems) > 0 {
 		return &ReconcileError{Problems: problems}
 	}

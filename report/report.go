@@ -14,10 +14,18 @@ import (
 
 // Schema names the report format and its version. Fields are only ever
 // added to a version; a change in meaning of any field gets a new one.
-const Schema = "writ.transparency-report/v1"
+// Version 2 bands only US national-security process, by the structure of
+// 50 U.S.C. 1874(a) it names, and leaves out the categories of demand it
+// states (rulebook v2 §9).
+const Schema = "writ.transparency-report/v2"
 
 // SchemaVersion is the version number the CSV's first column carries.
-const SchemaVersion = 1
+const SchemaVersion = 2
+
+// SchemaV1 is the first version, which banded every demand that met the
+// national-security test. Published reports of it still parse and render;
+// this writ neither builds nor verifies them.
+const SchemaV1 = "writ.transparency-report/v1"
 
 // Basis says which demands a period counts: those received in it, as the
 // industry's reports do. A demand received in the period and still open
@@ -34,9 +42,12 @@ func OutcomeGroups() []string { return append(writ.Outcomes(), Pending) }
 // Pending is the outcome group of a demand still open at the checkpoint.
 const Pending = "pending"
 
-// NationalSecurityGroup is the outcome group of the national-security row
-// of the CSV.
+// NationalSecurityGroup is the outcome group of the CSV's band rows.
 const NationalSecurityGroup = "national_security"
+
+// NotIncludedGroup is the outcome group of the CSV's last row, which
+// states the categories of demand the report leaves out.
+const NotIncludedGroup = "not_included"
 
 // Report is a transparency report for one period, computed from the
 // records as of one checkpoint of the audit log. Its JSON encoding (JSON)
@@ -58,21 +69,26 @@ type Report struct {
 	// Rulebook is the version of the rulebook that classified the demands.
 	Rulebook string `json:"rulebook"`
 
-	// Totals are over every country; national-security demands are in
-	// none of the exact figures.
+	// Totals are over every country; US national-security process and the
+	// categories of demand left out are in none of the exact figures.
 	Totals Figures `json:"totals"`
 	// Countries are by the requesting authority's country, sorted by code.
 	Countries []CountryFigures `json:"countries"`
 	// Rows are the table of the CSV: one per country × outcome group.
 	Rows []Row `json:"rows"`
-	// Instruments lists every instrument of the rulebook except the
-	// national-security ones, with the demands made with it.
+	// Instruments lists every instrument of the rulebook except those of
+	// US national-security process, with the demands made with it. One of
+	// those is listed only when demands of foreign national-security
+	// authorities, included by the rulebook, were made with it.
 	Instruments []InstrumentFigures `json:"instruments"`
 	// DataCategories counts the demands asking for each category; a
 	// demand asking for two is counted under both.
 	DataCategories []CategoryFigures `json:"data_categories"`
-	// NationalSecurity gives the national-security demands, only in bands.
+	// NationalSecurity gives US national-security process, only in bands.
 	NationalSecurity NationalSecurity `json:"national_security"`
+	// NotIncluded states the categories of demand left out of every
+	// figure.
+	NotIncluded NotIncluded `json:"not_included"`
 	// Reconciliation records the checks the figures passed.
 	Reconciliation Reconciliation `json:"reconciliation"`
 }
@@ -231,14 +247,58 @@ type CategoryFigures struct {
 	Outcomes Outcomes `json:"outcomes"`
 }
 
-// NationalSecurity reports national-security demands in bands only (50
-// U.S.C. 1874(a)(3)): "0-249", "250-499", … The section is always
-// present, even when no such demand was received, so that its presence
+// NationalSecurity reports US national-security process (national
+// security letters, FISA orders and directives) in bands only, by one of
+// the structures of 50 U.S.C. 1874(a) (rulebook §9). The section is always
+// present, even when no such process was received, so that its presence
 // tells nothing.
 type NationalSecurity struct {
+	// Structure is the structure's code (a1, a2, a3, a4) and Citation its
+	// provision.
+	Structure string `json:"structure"`
+	Citation  string `json:"citation"`
 	BandWidth int    `json:"band_width"`
-	Demands   string `json:"demands_band"`
-	Accounts  string `json:"accounts_band"`
+	// Separate says national security letters, FISA process for contents
+	// and FISA process for non-contents are counted apart (a1, a2), not as
+	// one figure (a3, a4).
+	Separate bool `json:"separate"`
+	// Annual says the structure reports once a year, in the report of a
+	// second half-year, for the calendar year before (a4).
+	Annual bool `json:"reported_annually"`
+	// Figures are the bands, in the order of 1874(a); empty when Withheld
+	// says why.
+	Figures []BandFigure `json:"figures"`
+	// Withheld is WithheldAnnual or WithheldHalfYearNotEnded when the
+	// report gives no figures, "" otherwise.
+	Withheld string `json:"figures_withheld"`
+}
+
+// BandFigure is one figure of US national-security process, in bands: how
+// much of it was received in a period, and how many selectors (accounts)
+// it targeted.
+type BandFigure struct {
+	// Process is ProcessCombined, or where the figures are separate one of
+	// rules.ClassNSL, rules.ClassFISAContents, rules.ClassFISANonContents.
+	Process string `json:"process"`
+	// Period names the time of receipt covered: a half-year ("2025-H1")
+	// or a calendar year ("2025"). PeriodStart and PeriodEnd bound it:
+	// start included, end excluded.
+	Period      string    `json:"period"`
+	PeriodStart time.Time `json:"period_start"`
+	PeriodEnd   time.Time `json:"period_end"`
+	Demands     string    `json:"demands_band"`
+	Selectors   string    `json:"selectors_band"`
+}
+
+// NotIncluded states, in words, the categories of demand a report leaves
+// out of every figure: how many and which, never a count of the demands.
+// It is in every report, whether or not such a demand was received, so
+// that its presence tells nothing.
+type NotIncluded struct {
+	// Categories are codes: CategoryForeignNationalSecurity unless the
+	// rulebook includes those demands.
+	Categories []string `json:"categories"`
+	Statement  string   `json:"statement"`
 }
 
 // Band returns the band of width that n falls in, as "250-499".
@@ -252,8 +312,8 @@ func Band(n int64, width int) string {
 // report was built. A report is only ever built when every check passed.
 type Reconciliation struct {
 	// DemandsCounted and ClosedCounted are the independent counts of the
-	// period's demands (national-security ones left out) that the figures
-	// were reconciled with.
+	// period's demands (US national-security process and the categories
+	// left out taken away) that the figures were reconciled with.
 	DemandsCounted int64    `json:"demands_counted"`
 	ClosedCounted  int64    `json:"closed_demands_counted"`
 	Checks         []string `json:"checks"`
@@ -278,20 +338,41 @@ func SHA256(published []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// Parse reads a published report. EINVALID when it is not one of this
-// schema.
+// Parse reads a published report of this schema or of SchemaV1 (whose
+// Schema field says so). EINVALID when it is neither.
 func Parse(data []byte) (*Report, error) {
-	var r Report
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&r); err != nil {
+	var head struct {
+		Schema string `json:"schema"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
 		return nil, writ.Errorf(writ.EINVALID, "not a transparency report: %v", err)
 	}
-	if r.Schema != Schema {
-		return nil, writ.FieldErrorf("schema", "unknown report schema %q (this writ reads %s)", r.Schema, Schema)
+	var r *Report
+	switch head.Schema {
+	case Schema:
+		r = &Report{}
+		if err := decodeStrict(data, r); err != nil {
+			return nil, err
+		}
+	case SchemaV1:
+		var err error
+		if r, err = parseV1(data); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, writ.FieldErrorf("schema", "unknown report schema %q (this writ reads %s and %s)", head.Schema, Schema, SchemaV1)
 	}
 	if _, err := ParsePeriod(r.Period); err != nil {
 		return nil, err
 	}
-	return &r, nil
+	return r, nil
+}
+
+func decodeStrict(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return writ.Errorf(writ.EINVALID, "not a transparency report: %v", err)
+	}
+	return nil
 }

@@ -2,7 +2,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -104,9 +104,18 @@ func customers() []CustomerGroup {
 	return []CustomerGroup{{Country: "US", Customer: 7, Demands: 3, WithData: true}, {Country: "DE", Customer: 7, Demands: 1}, {Country: "DE", Customer: 8, Demands: 2}}
 }
 
-func input(gs []Group) Input {
-	in := Input{Period: h2, AsOf: time.Date(2027, 1, 15, 9, 0, 0, 0, time.UTC), Groups: gs, Customers: customers(),
-		Checkpoint: Checkpoint{Origin: "writ.test/log", TreeSize: 42, RootHash: "cm9vdA==", Note: "writ.test/log\n42\ncm9vdA==\n"}}
+// input is the input of the report of 2026-H2, computed on 15 January
+// 2027 with the rulebook's structure (a3), from groups and the customers of
+// the data set.
+func input(gs []Group) Input { return inputFor(h2, gs) }
+
+// inputFor is the input of the report of p, computed two weeks after p
+// ended.
+func inputFor(p Period, gs []Group) Input {
+	rb, _ := rules.Default()
+	in := Input{Period: p, AsOf: p.End().Add(14*24*time.Hour + 9*time.Hour), Groups: gs, Customers: customers(),
+		Checkpoint: Checkpoint{Origin: "writ.test/log", TreeSize: 42, RootHash: "cm9vdA==", Note: "writ.test/log\n42\ncm9vdA==\n"},
+		Structure:  rb.Transparency().Structure}
 	for _, g := range gs {
 		in.Counted += g.Demands
 		if g.Outcome != "" {
@@ -159,40 +168,9 @@ func golden(t *testing.T, name string, got []byte) {
 	}
 }
 
-// The published forms are stable: a change to them is a change of schema.
-func TestGoldenJSONAndCSV(t *testing.T) {
-	r, err := Build(rulebook(t), input(groups()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	js, err := r.JSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "report.json", js)
-	var b bytes.Buffer
-	if err := WriteCSV(&b, r); err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "report.csv", b.Bytes())
-	rows, err := csv.NewReader(&b).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != 1+3*7+1 || rows[0][0] != "schema_version" || rows[len(rows)-1][4] != NationalSecurityGroup {
-		t.Errorf("%d rows: %v … %v", len(rows), rows[0], rows[len(rows)-1])
-	}
-	back, err := Parse(js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if d := Diff(r, back); len(d) > 0 {
-		t.Errorf("a report read back differs: %v", d)
-	}
-}
-
-// Whatever national-security demands are added, no exact figure changes.
-func TestNationalSecurityDemandsChangeNoExactFigure(t *testing.T) {
+// Whatever US national-security process, and whatever demands of foreign
+// national-security authorities, are added, no exact figure changes.
+func TestNationalSecurityProcessChangesNoExactFigure(t *testing.T) {
 	rb := rulebook(t)
 	base, err := Build(rb, input(groups()))
 	if err != nil {
@@ -201,29 +179,33 @@ func TestNationalSecurityDemandsChangeNoExactFigure(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 200 {
 		gs := groups()
+		var authority []AuthorityDemand
 		for range 1 + rng.IntN(5) {
-			g := Group{Country: []string{"US", "DE", "GB", "FR"}[rng.IntN(4)],
-				Instrument: []string{"us_nsl", "us_fisa_order", "us_fisa_702_directive", "us_subpoena", "eu_epoc"}[rng.IntN(5)],
-				Categories: []string{"subscriber"}, Demands: 1 + int64(rng.IntN(300)), ExampleID: 99}
-			g.Accounts, g.Emergency, g.DelayedNotices = g.Demands, rng.Int64N(g.Demands+1), rng.Int64N(g.Demands+1)
+			g := Group{Country: "US", Instrument: []string{"us_nsl", "us_fisa_order", "us_fisa_702_directive"}[rng.IntN(3)],
+				Categories: []string{"subscriber"}, Demands: 1 + int64(rng.IntN(300)), NationalSecurityFlag: true, ExampleID: 99}
+			foreign := rng.IntN(2) == 0
+			if foreign {
+				// A foreign national-security authority, with any instrument.
+				g.Country = []string{"DE", "GB", "FR"}[rng.IntN(3)]
+				g.Instrument = []string{"us_nsl", "us_fisa_702_directive", "foreign_police_request", "eu_epoc"}[rng.IntN(4)]
+			}
+			g.Accounts, g.Emergency, g.DelayedNotices, g.LongGags = g.Demands, rng.Int64N(g.Demands+1), rng.Int64N(g.Demands+1), rng.Int64N(g.Demands+1)
 			if rng.IntN(3) > 0 {
 				g.Outcome = writ.Outcomes()[rng.IntN(6)]
 			}
-			g.NationalSecurityFlag = true
 			gs = append(gs, g)
-		}
-		in := input(gs)
-		for _, g := range gs {
-			if g.NationalSecurityFlag && !strings.HasPrefix(g.Instrument, "us_fisa") && g.Instrument != "us_nsl" {
-				in.NationalSecurityAuthority += g.Demands
+			if foreign || rng.IntN(2) == 0 {
+				authority = append(authority, AuthorityDemand{Group: g, EnterpriseCustomer: 7})
 			}
 		}
+		in := input(gs)
+		in.Authority = authority
 		r, err := Build(rb, in)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if d := Diff(base, r); !allNationalSecurity(d) {
-			t.Fatalf("case %d: national-security demands changed %v", i, d)
+			t.Fatalf("case %d: national-security process changed %v", i, d)
 		}
 	}
 	// The bands move only by whole bands.
@@ -234,7 +216,7 @@ func TestNationalSecurityDemandsChangeNoExactFigure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.NationalSecurity.Demands != "250-499" || r.NationalSecurity.Accounts != "250-499" {
+	if f := r.NationalSecurity.Figures; len(f) != 1 || f[0].Demands != "250-499" || f[0].Selectors != "250-499" {
 		t.Errorf("bands %+v", r.NationalSecurity)
 	}
 }
@@ -263,9 +245,35 @@ func TestReconciliationFailsLoudly(t *testing.T) {
 		{"an unknown instrument", func(in *Input) { in.Groups[2].Instrument = "letter" }, "unknown instrument"},
 		{"a repeated category", func(in *Input) { in.Groups[2].Categories = []string{"subscriber", "subscriber"} }, "data categories"},
 		{"a national security letter without its flag", func(in *Input) { in.Groups[2].Instrument = "us_nsl" }, "NATIONAL_SECURITY flag is missing, but the instrument us_nsl"},
-		{"a national-security authority's demand without it", func(in *Input) { in.NationalSecurityAuthority, in.Unflagged = 1, []int64{31} },
-			"demand 31: the NATIONAL_SECURITY flag is missing, but it came from a national-security authority"},
-		{"a flag without cause", func(in *Input) { in.Groups[2].NationalSecurityFlag = true }, "a flag was set without cause"},
+		{"a national-security authority's demand without it", func(in *Input) {
+			g := in.Groups[2]
+			g.Demands, g.Accounts, g.ExampleID = 1, 1, 31
+			in.Authority = []AuthorityDemand{{Group: g}}
+		}, "demand 31: the NATIONAL_SECURITY flag is missing, but it came from a national-security authority"},
+		{"a flag without cause", func(in *Input) { in.Groups[2].NationalSecurityFlag = true }, "the NATIONAL_SECURITY flag was set without cause"},
+		{"a national-security authority's demand in no group", func(in *Input) {
+			in.Authority = []AuthorityDemand{{Group: Group{Country: "GB", Instrument: "foreign_police_request", Categories: []string{"subscriber"},
+				NationalSecurityFlag: true, Demands: 1, Accounts: 1, ExampleID: 32}}}
+		}, "demand 32: it came from a national-security authority but is in none of the groups"},
+		{"more of a national-security authority's demands than the group holds", func(in *Input) {
+			g := in.Groups[2]
+			g.NationalSecurityFlag = true
+			in.Groups[2] = g
+			g.Demands, g.Accounts = 2, 2
+			in.Authority = []AuthorityDemand{{Group: g}}
+		}, "2 demands of national-security authorities are counted in it, more than it holds"},
+		{"an earlier half-year the bands do not cover", func(in *Input) { in.Earlier = []EarlierPeriod{{Period: Period{2025, 1}}} },
+			"the bands cover the half-years [] but the input holds [2025-H1]"},
+		{"an earlier half-year's count", func(in *Input) {
+			in.Structure, _ = rb.Transparency().StructureByCode("a1")
+			in.Earlier = []EarlierPeriod{{Period: Period{2025, 1}, Counted: 2,
+				Groups: []Group{{Country: "US", Instrument: "us_fisa_order", Categories: []string{"content"}, NationalSecurityFlag: true, Demands: 1, Accounts: 1}}}}
+		}, "2025-H1: the groups hold 1 demands of US national-security instruments but the half-year has 2"},
+		{"an earlier half-year's ordinary process", func(in *Input) {
+			in.Structure, _ = rb.Transparency().StructureByCode("a1")
+			in.Earlier = []EarlierPeriod{{Period: Period{2025, 1}, Counted: 1,
+				Groups: []Group{{Country: "US", Instrument: "us_subpoena", Categories: []string{"subscriber"}, Demands: 1, Accounts: 1, ExampleID: 33}}}}
+		}, "2025-H1: demand 33: the instrument us_subpoena is not US national-security process"},
 		{"a customer of a country without demands", func(in *Input) { in.Customers[2].Country = "FR" }, "customer 8: named by demands of FR"},
 		{"a demand without accounts", func(in *Input) { in.Groups[2].Accounts = 0 }, "names no account"},
 	}
@@ -285,14 +293,22 @@ func TestReconciliationFailsLoudly(t *testing.T) {
 func TestReconcileCatchesAnEditedReport(t *testing.T) {
 	rb := rulebook(t)
 	edits := map[string]func(*Report){
-		"a total":             func(r *Report) { r.Totals.Demands++ },
-		"a percentage":        func(r *Report) { r.Countries[0].Outcomes.NoData.Percent++ },
-		"a row":               func(r *Report) { r.Rows[3].Accounts++ },
-		"a row dropped":       func(r *Report) { r.Rows = r.Rows[1:] },
-		"an instrument":       func(r *Report) { r.Instruments[0].Demands++ },
-		"a band":              func(r *Report) { r.NationalSecurity.Demands = "12" },
-		"the counted demands": func(r *Report) { r.Reconciliation.DemandsCounted-- },
-		"a summed percentage": func(r *Report) { r.Totals.Outcomes.Rejected.Percent = r.Countries[2].Outcomes.Rejected.Percent },
+		"a total":                 func(r *Report) { r.Totals.Demands++ },
+		"a percentage":            func(r *Report) { r.Countries[0].Outcomes.NoData.Percent++ },
+		"a row":                   func(r *Report) { r.Rows[3].Accounts++ },
+		"a row dropped":           func(r *Report) { r.Rows = r.Rows[1:] },
+		"an instrument":           func(r *Report) { r.Instruments[0].Demands++ },
+		"a band":                  func(r *Report) { r.NationalSecurity.Figures[0].Demands = "12" },
+		"a band of another width": func(r *Report) { r.NationalSecurity.Figures[0].Selectors = "0-99" },
+		"a band of a later time":  func(r *Report) { r.NationalSecurity.Figures[0].PeriodEnd = r.PeriodEnd.AddDate(0, 6, 0) },
+		"a band withheld":         func(r *Report) { r.NationalSecurity.Figures = []BandFigure{} },
+		"no structure":            func(r *Report) { r.NationalSecurity.Structure = "" },
+		"the statement of what is left out": func(r *Report) {
+			r.NotIncluded.Statement = "One category of demand (3 demands) is not included in this report: demands of foreign national-security authorities."
+		},
+		"a category left out that is not one": func(r *Report) { r.NotIncluded.Categories = append(r.NotIncluded.Categories, "secret") },
+		"the counted demands":                 func(r *Report) { r.Reconciliation.DemandsCounted-- },
+		"a summed percentage":                 func(r *Report) { r.Totals.Outcomes.Rejected.Percent = r.Countries[2].Outcomes.Rejected.Percent },
 	}
 	for name, edit := range edits {
 		t.Run(name, func(t *testing.T) {
@@ -327,6 +343,14 @@ func TestDiffNamesTheFigure(t *testing.T) {
 	}
 }
 
+func codesOf(c *Canary) []string {
+	var out []string
+	for _, s := range c.Statements {
+		out = append(out, s.Code)
+	}
+	return out
+}
+
 func TestCanary(t *testing.T) {
 	rb := rulebook(t)
 	skey, vkey, err := note.GenerateKey(nil, "writ.test/log")
@@ -335,32 +359,45 @@ func TestCanary(t *testing.T) {
 	}
 	signer, _ := note.NewSigner(skey)
 	verifier, _ := note.NewVerifier(vkey)
-	issued := time.Date(2027, 1, 15, 9, 0, 0, 0, time.UTC)
-	cp := Checkpoint{Origin: "writ.test/log", TreeSize: 42, RootHash: "cm9vdA=="}
-	all := len(CanaryStatements(rb))
-	c, err := BuildCanary(rb, h2, issued, DefaultCanaryExpiry(h2), cp, CanaryFacts{Groups: groups()})
-	if err != nil {
-		t.Fatal(err)
+	build := func(gs []Group, authority ...AuthorityDemand) *Canary {
+		t.Helper()
+		in := input(gs)
+		in.Authority = authority
+		c, err := BuildCanary(rb, in, DefaultCanaryExpiry(h2))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
 	}
-	if len(c.Statements) != all {
-		t.Fatalf("the clean data set falsifies %d statements: %+v", all-len(c.Statements), c.Statements)
+	clean := []string{"not-included", "no-long-gag", "no-foreign-content-demand-outside-agreement", "no-foreign-content-disclosed-outside-agreement",
+		"us-national-security-process-band"}
+	c := build(groups())
+	if got := codesOf(c); !slices.Equal(got, clean) {
+		t.Fatalf("the clean data set: %v, want %v", got, clean)
+	}
+	if c.Statements[0].Text != "One category of demand is not included in this canary: demands of foreign national-security authorities." {
+		t.Errorf("statement %q", c.Statements[0].Text)
+	}
+	// US national-security process with a gag without end, and a foreign
+	// national-security authority asking for content, falsify nothing: the
+	// canary says no more of them than the report.
+	nsl := Group{Country: "US", Instrument: "us_nsl", Categories: []string{"subscriber"}, NationalSecurityFlag: true, Demands: 1, Accounts: 1, LongGags: 1}
+	gb := Group{Country: "GB", Instrument: "foreign_court_order", Categories: []string{"content"}, Outcome: writ.OutcomeContentDisclosed,
+		NationalSecurityFlag: true, Demands: 1, Accounts: 1, LongGags: 1}
+	if got := build(append(groups(), nsl, gb), AuthorityDemand{Group: gb}); got.Text() != c.Text() {
+		t.Errorf("national-security process changed the canary:\n%s\nwas\n%s", got.Text(), c.Text())
 	}
 	// A foreign court order for content falsifies one statement; once it
-	// ended with content disclosed, a second.
+	// ended with content disclosed, a second; a long gag a third.
 	gs := append(groups(), Group{Country: "BR", Instrument: "foreign_court_order", Categories: []string{"content"}, Demands: 1, Accounts: 1})
-	c, _ = BuildCanary(rb, h2, issued, DefaultCanaryExpiry(h2), cp, CanaryFacts{Groups: gs})
-	if len(c.Statements) != all-1 || strings.Contains(c.Text(), "no-foreign-content-demand-outside-agreement") {
-		t.Fatalf("statements %+v", c.Statements)
+	if got := codesOf(build(gs)); slices.Contains(got, "no-foreign-content-demand-outside-agreement") || len(got) != len(clean)-1 {
+		t.Fatalf("statements %v", got)
 	}
 	gs[len(gs)-1].Outcome = writ.OutcomeContentDisclosed
-	gs = append(gs, Group{Country: "US", Instrument: "us_nsl", Categories: []string{"subscriber"}, NationalSecurityFlag: true, Demands: 1, Accounts: 1})
-	c, _ = BuildCanary(rb, h2, issued, DefaultCanaryExpiry(h2), cp, CanaryFacts{Groups: gs, NationalSecurityAuthority: 1, LongGags: 1})
-	var codes []string
-	for _, s := range c.Statements {
-		codes = append(codes, s.Code)
-	}
-	if strings.Join(codes, " ") != "no-us-fisa-702-directive no-us-fisa-order" {
-		t.Fatalf("left: %v", codes)
+	gs[len(gs)-1].LongGags = 1
+	c = build(gs)
+	if got := codesOf(c); !slices.Equal(got, []string{"not-included", "us-national-security-process-band"}) {
+		t.Fatalf("left: %v", got)
 	}
 
 	signed, err := c.Sign(signer)
@@ -368,15 +405,16 @@ func TestCanary(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "canary.txt", []byte(c.Text()))
+	issued := c.Issued
 	got, err := OpenCanary(signed, verifier, issued.Add(time.Hour))
-	if err != nil || got.Text() != c.Text() {
+	if err != nil || got.Text() != c.Text() || got.Version != 2 {
 		t.Fatalf("open: %v", err)
 	}
 	var expired *ExpiredError
 	if _, err := OpenCanary(signed, verifier, c.Expires); !errors.As(err, &expired) {
 		t.Fatalf("at its expiry: %v", err)
 	}
-	forged := bytes.Replace(signed, []byte("statement no-us-fisa-order"), []byte("statement no-us-nsl No US national security letter was received.\nstatement no-us-fisa-order"), 1)
+	forged := bytes.Replace(signed, []byte("statement us-national-security"), []byte("statement no-us-nsl No US national security letter was received.\nstatement us-national-security"), 1)
 	if _, err := OpenCanary(forged, verifier, issued); writ.ErrorCode(err) != writ.EINVALID {
 		t.Fatalf("a canary with a statement added: %v", err)
 	}
@@ -385,8 +423,15 @@ func TestCanary(t *testing.T) {
 	if _, err := OpenCanary(signed, other, issued); writ.ErrorCode(err) != writ.EINVALID {
 		t.Fatalf("another key: %v", err)
 	}
-	if _, err := BuildCanary(rb, h2, issued, issued, cp, CanaryFacts{}); writ.ErrorField(err) != "expires" {
-		t.Fatalf("an expiry before issue: %v", err)
+	if _, err := BuildCanary(rb, input(groups()), input(nil).AsOf); writ.ErrorField(err) != "expires" {
+		t.Fatalf("an expiry at issue: %v", err)
+	}
+	// A canary signed in the first format still opens, as what it is.
+	old := &Canary{Version: 1, Period: h2, Issued: issued, Expires: c.Expires, Checkpoint: c.Checkpoint,
+		Statements: []Statement{{Code: "no-us-nsl", Text: "No US national security letter (18 U.S.C. 2709) was received."}}}
+	oldSigned, _ := old.Sign(signer)
+	if got, err := OpenCanary(oldSigned, verifier, issued); err != nil || got.Version != 1 || !strings.HasPrefix(got.Text(), "writ warrant canary v1\n") {
+		t.Fatalf("a v1 canary: %v", err)
 	}
 }
 
@@ -487,6 +532,7 @@ func FuzzParseReport(f *testing.F) {
 	js, _ := r.JSON()
 	f.Add(js)
 	f.Add([]byte(`{"schema":"writ.transparency-report/v1","period":"2026-H3"}`))
+	f.Add([]byte(`{"schema":"writ.transparency-report/v1","period":"2026-H2","national_security":{"band_width":250,"demands_band":"0-249","accounts_band":"0-249"}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := Parse(data)
 		if err != nil {
@@ -506,8 +552,10 @@ func FuzzParseReport(f *testing.F) {
 
 func FuzzParseCanaryText(f *testing.F) {
 	rb := rulebook(f)
-	c, _ := BuildCanary(rb, h2, time.Date(2027, 1, 15, 9, 0, 0, 0, time.UTC), DefaultCanaryExpiry(h2),
-		Checkpoint{Origin: "writ.test/log", TreeSize: 42, RootHash: "cm9vdA=="}, CanaryFacts{})
+	c, err := BuildCanary(rb, input(groups()), DefaultCanaryExpiry(h2))
+	if err != nil {
+		f.Fatal(err)
+	}
 	f.Add(c.Text())
 	f.Add("writ warrant canary v1\nperiod 2026-H2\nissued x\n")
 	f.Fuzz(func(t *testing.T, text string) {

@@ -14,8 +14,9 @@ import (
 const (
 	// PeriodHalfYear is the report's own half-year.
 	PeriodHalfYear = "half_year"
-	// PeriodThirdHalfYearBefore is the half-year that began a year before
-	// the report's: FISA figures under 1874(a)(1)-(2).
+	// PeriodThirdHalfYearBefore is the third half-year before the
+	// report's, the one that ended a year before the report's began (for
+	// 2026-H2, 2025-H1): FISA figures under 1874(a)(1)-(2).
 	PeriodThirdHalfYearBefore = "third_half_year_before"
 	// PeriodPreviousYear is the calendar year before the one whose second
 	// half the report covers: 1874(a)(4), reported in second halves only.

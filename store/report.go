@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -13,6 +14,7 @@ import (
 	"writ"
 	"writ/auditlog"
 	"writ/report"
+	"writ/rules"
 )
 
 // Transparency reports are computed from the records as of a checkpoint of
@@ -35,8 +37,13 @@ type ReportOptions struct {
 	// Verifier checks the checkpoint's signature.
 	Verifier note.Verifier
 	// AsOf is the time the report states and judges non-disclosure orders
-	// by; the store's clock when zero.
+	// by; the store's clock when zero. Band figures are given only when it
+	// is after the period's end.
 	AsOf time.Time
+	// Bands is the code of the structure of 50 U.S.C. 1874(a) the bands
+	// follow (a1, a2, a3, a4); the rulebook's
+	// transparency.national_security_bands when "".
+	Bands string
 }
 
 // BuildReport computes the transparency report of a period as of a
@@ -56,7 +63,27 @@ func (s *Store) BuildReport(ctx context.Context, actor writ.Actor, opts ReportOp
 		asOf = s.nowUTC()
 	}
 	asOf = asOf.UTC().Truncate(time.Second)
-	return s.buildReport(ctx, reportQuery{period: opts.Period, size: cp.TreeSize, asOf: asOf}, cp)
+	structure, err := s.BandStructure(opts.Bands)
+	if err != nil {
+		return nil, err
+	}
+	return s.buildReport(ctx, reportQuery{period: opts.Period, size: cp.TreeSize, asOf: asOf, structure: structure,
+		include: s.rules.Transparency().IncludeForeignNationalSecurity}, cp)
+}
+
+// BandStructure is the structure of 50 U.S.C. 1874(a) a report follows:
+// the one code names, or the rulebook's when code is "". EINVALID naming
+// the field "bands" for a code that names none. Anyone may ask.
+func (s *Store) BandStructure(code string) (rules.BandStructure, error) {
+	tr := s.rules.Transparency()
+	if code == "" {
+		return tr.Structure, nil
+	}
+	st, ok := tr.StructureByCode(code)
+	if !ok {
+		return st, writ.FieldErrorf("bands", "%q is not a structure of 50 U.S.C. 1874(a): choose one of %s", code, strings.Join(tr.StructureCodes(), ", "))
+	}
+	return st, nil
 }
 
 // reportCheckpoint opens a signed checkpoint for a report.
@@ -73,12 +100,16 @@ func (s *Store) reportCheckpoint(signed []byte, verifier note.Verifier) (report.
 
 // PublishReport records a report as published: its exact bytes, and an
 // event report.published with their SHA-256 appended to the audit log in
-// the same transaction. The report must parse and reconcile. The legal
+// the same transaction. The report must be of the current schema (a report
+// of an older one is EINVALID naming "schema") and reconcile. The legal
 // team only (EFORBIDDEN).
 func (s *Store) PublishReport(ctx context.Context, actor writ.Actor, published []byte) (Publication, error) {
 	r, err := report.Parse(published)
 	if err != nil {
 		return Publication{}, err
+	}
+	if r.Schema != report.Schema {
+		return Publication{}, writ.FieldErrorf("schema", "this writ publishes %s reports, not %s: build the report of %s again", report.Schema, r.Schema, r.Period)
 	}
 	if err := report.Reconcile(r); err != nil {
 		return Publication{}, err
@@ -200,10 +231,10 @@ type CanaryOptions struct {
 	Expires time.Time
 }
 
-// BuildCanary makes the warrant canary of a period: every statement that
-// no demand received in the period (national-security ones included)
-// falsifies, as of the checkpoint, issued now. The legal team and auditors
-// only (EFORBIDDEN).
+// BuildCanary makes the warrant canary of a period, issued now, from the
+// records as of the checkpoint: the input of the period's report, with the
+// rulebook's band structure (report.BuildCanary says what it states). The
+// legal team and auditors only (EFORBIDDEN).
 func (s *Store) BuildCanary(ctx context.Context, actor writ.Actor, opts CanaryOptions) (*report.Canary, error) {
 	if !actor.Role.SeesAll() {
 		return nil, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors may build warrant canaries")
@@ -212,34 +243,32 @@ func (s *Store) BuildCanary(ctx context.Context, actor writ.Actor, opts CanaryOp
 	if err != nil {
 		return nil, err
 	}
-	now := s.nowUTC()
-	f, err := s.reportInput(ctx, reportQuery{period: opts.Period, size: cp.TreeSize, asOf: now, canary: true})
+	tr := s.rules.Transparency()
+	in, err := s.reportInput(ctx, reportQuery{period: opts.Period, size: cp.TreeSize, asOf: s.nowUTC().Truncate(time.Second),
+		structure: tr.Structure, include: tr.IncludeForeignNationalSecurity})
 	if err != nil {
 		return nil, err
 	}
-	// A canary speaks only of records that add up.
-	f.in.Checkpoint = cp
-	if _, err := report.Build(s.rules, f.in); err != nil {
-		return nil, err
-	}
+	in.Checkpoint = cp
 	expires := opts.Expires
 	if expires.IsZero() {
 		expires = report.DefaultCanaryExpiry(opts.Period)
 	}
-	return report.BuildCanary(s.rules, opts.Period, now, expires, cp,
-		report.CanaryFacts{Groups: f.in.Groups, NationalSecurityAuthority: f.nsAuthority, LongGags: f.longGags})
+	return report.BuildCanary(s.rules, in, expires)
 }
 
 // ReportBaseline runs the plain SQL GROUP BY that computes a report's
 // table — by country and outcome group: demands, accounts, emergency
-// demands and outstanding delayed notices, national-security demands left
-// out — straight from the period's rows, with no checkpoint, no replay, no
-// other breakdown and no reconciliation, and returns how many rows it
-// gave. It picks the period's rows as the report does (periodRows), so
+// demands and outstanding delayed notices, demands with the
+// NATIONAL_SECURITY flag left out — straight from the period's rows, with
+// no checkpoint, no replay, no other breakdown and no reconciliation, and
+// returns how many rows it gave. (The report itself sorts the few demands
+// of national-security authorities one by one: those of a US authority
+// that are not national-security process count in its table.) It picks the period's rows as the report does (periodRows), so
 // that it has the same index to read them through, and is left to the
 // database's planner. It is what the benchmarks compare BuildReport with.
 func (s *Store) ReportBaseline(ctx context.Context, p report.Period, asOf time.Time) (int, error) {
-	period := s.periodRows(reportQuery{period: p})
+	period := s.periodRows(reportQuery{}, p)
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT d.authority_country, COALESCE(d.outcome, 'pending'), count(*), sum(`+s.accountCount()+`),
 			sum(CASE WHEN d.emergency THEN 1 ELSE 0 END), sum(CASE WHEN d.ndo AND (d.ndo_until = '' OR d.ndo_until > ?) THEN 1 ELSE 0 END)
 		FROM demands d WHERE `+period.where+` AND d.flags NOT LIKE '%"NATIONAL_SECURITY"%'

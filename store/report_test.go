@@ -13,12 +13,21 @@ import (
 	"writ"
 	"writ/auditlog"
 	"writ/report"
+	"writ/rules"
 	"writ/store"
 	"writ/store/storetest"
 )
 
-func TestReportSQLite(t *testing.T)   { testReports(t, storetest.SQLite) }
-func TestReportPostgres(t *testing.T) { testReports(t, storetest.Postgres) }
+func TestReportSQLite(t *testing.T)   { testReports(t, storetest.SQLite, withRulebook(storetest.SQLiteWith)) }
+func TestReportPostgres(t *testing.T) { testReports(t, storetest.Postgres, withRulebook(storetest.PostgresWith)) }
+
+// withRulebook opens stores that assess with rb instead of the built-in
+// rulebook.
+func withRulebook(with func(func(*store.Options)) storetest.Opener) func(*rules.Rulebook) storetest.Opener {
+	return func(rb *rules.Rulebook) storetest.Opener {
+		return with(func(o *store.Options) { o.Rules = rb })
+	}
+}
 
 // reportFixture is a store holding the report data set and the log's key.
 type reportFixture struct {
@@ -49,9 +58,16 @@ func (f *reportFixture) checkpoint(t *testing.T) []byte {
 	return signed
 }
 
-func (f *reportFixture) build(t *testing.T, signed []byte) *report.Report {
+// build builds the report of 2026-H2 as of the checkpoint, computed once
+// the half-year has ended (so that it gives bands), with the rulebook's
+// structure or the one bands names.
+func (f *reportFixture) build(t *testing.T, signed []byte, bands ...string) *report.Report {
 	t.Helper()
-	r, err := f.Store.BuildReport(context.Background(), f.Auditor, store.ReportOptions{Period: h2, Checkpoint: signed, Verifier: f.key.Verifier})
+	opts := store.ReportOptions{Period: h2, Checkpoint: signed, Verifier: f.key.Verifier, AsOf: storetest.BandsAfter}
+	if len(bands) > 0 {
+		opts.Bands = bands[0]
+	}
+	r, err := f.Store.BuildReport(context.Background(), f.Auditor, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,13 +76,19 @@ func (f *reportFixture) build(t *testing.T, signed []byte) *report.Report {
 
 func (f *reportFixture) demand(name string) int64 { return f.data.Demands[name].ID }
 
-func testReports(t *testing.T, open storetest.Opener) {
+func testReports(t *testing.T, open storetest.Opener, with func(*rules.Rulebook) storetest.Opener) {
+	t.Run("demands of foreign national-security authorities are counted when the rulebook includes them", func(t *testing.T) {
+		t.Parallel()
+		rb, _ := storetest.RulebookWith(t, "include_foreign_national_security: false", "include_foreign_national_security: true")
+		testForeignIncluded(t, newReportFixture(t, with(rb)))
+	})
 	for _, c := range []struct {
 		name string
 		fn   func(*testing.T, *reportFixture)
 	}{
 		{"the figures of a known data set are exact", testExactFigures},
-		{"a national-security demand changes no exact figure", testNationalSecurity},
+		{"US national-security process is only in bands, foreign national-security demands nowhere", testNationalSecurity},
+		{"each structure's bands cover its half-years, from the records and from the log", testBandStructures},
 		{"reconciliation fails on a corrupted record", testCorruptedRecords},
 		{"verify passes, then fails after any change of a record", testVerify},
 		{"a report of an older checkpoint keeps its figures", testOlderCheckpoint},
@@ -145,8 +167,13 @@ func testExactFigures(t *testing.T, f *reportFixture) {
 	if fmt.Sprint(categories) != fmt.Sprint(map[string]int64{"content": 5, "identification": 0, "subscriber": 11, "traffic": 1}) {
 		t.Errorf("categories %v", categories)
 	}
-	if r.NationalSecurity.Demands != "0-249" || r.NationalSecurity.Accounts != "0-249" || r.NationalSecurity.BandWidth != 250 {
-		t.Errorf("national security %+v", r.NationalSecurity)
+	ns := r.NationalSecurity
+	if ns.Structure != "a3" || ns.Citation != "50 U.S.C. 1874(a)(3)" || ns.BandWidth != 250 || len(ns.Figures) != 1 ||
+		ns.Figures[0] != (report.BandFigure{Process: report.ProcessCombined, Period: "2026-H2", PeriodStart: h2.Start(), PeriodEnd: h2.End(), Demands: "0-249", Selectors: "0-249"}) {
+		t.Errorf("national security %+v", ns)
+	}
+	if r.NotIncluded.Statement != "One category of demand is not included in this report: demands of foreign national-security authorities." {
+		t.Errorf("not included %+v", r.NotIncluded)
 	}
 	size, _ := f.Store.LogSize(context.Background())
 	if r.Checkpoint.TreeSize != size || r.Checkpoint.Note != string(signed) || r.Rulebook != "v2" || r.Period != "2026-H2" {
@@ -173,6 +200,7 @@ func exact(t *testing.T, r *report.Report) string {
 	t.Helper()
 	c := *r
 	c.Checkpoint, c.AsOf, c.NationalSecurity = report.Checkpoint{}, time.Time{}, report.NationalSecurity{}
+	c.Reconciliation.Checks = nil
 	b, err := c.JSON()
 	if err != nil {
 		t.Fatal(err)
@@ -193,25 +221,33 @@ func testNationalSecurity(t *testing.T, f *reportFixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// An enterprise customer only national-security demands name: counting
-	// it would show in the customers affected.
-	if _, err := f.Store.CreateCustomer(ctx, writ.System(), store.CustomerInput{Name: "Gamma Ltd", Kind: "enterprise", HomeCountry: "US",
-		LegalContact: "legal@gamma.example", KeyCustody: "provider_managed", DataLocations: []writ.DataLocation{{Region: "us-west-2", Country: "US"}},
-		Accounts: []string{"gina@gamma.example"}}); err != nil {
-		t.Fatal(err)
+	// Enterprise customers named only by demands that are not counted
+	// exactly would show in the customers affected.
+	for _, c := range []struct{ name, account string }{{"Gamma Ltd", "gina@gamma.example"}, {"Delta Ltd", "dora@delta.example"}} {
+		if _, err := f.Store.CreateCustomer(ctx, writ.System(), store.CustomerInput{Name: c.name, Kind: "enterprise", HomeCountry: "US",
+			LegalContact: "legal@" + strings.Split(c.account, "@")[1], KeyCustody: "provider_managed",
+			DataLocations: []writ.DataLocation{{Region: "us-west-2", Country: "US"}}, Accounts: []string{c.account}}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	at := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 8, 0, 0, 0, time.UTC) }
 	for _, s := range []storetest.ReportSpec{
+		// US national-security process: bands only.
 		{Name: "nsl", Agency: nsa, Instrument: "us_nsl", IssuedBy: "other", Categories: []string{"subscriber"},
-			Accounts: []string{"joe@mail.example", "jane@mail.example"}, Received: at(time.August, 1), Outcome: writ.OutcomeNonContentDisclosed},
+			Accounts: []string{"dora@delta.example"}, Received: at(time.August, 1), Outcome: writ.OutcomeNonContentDisclosed},
 		{Name: "fisa-by-police", Agency: f.AgencyUS, Instrument: "us_fisa_order", IssuedBy: "judge", Categories: []string{"content"},
-			Accounts: []string{"gina@gamma.example"}, Received: at(time.August, 2), Outcome: string(writ.StateInReview)},
+			Accounts: []string{"dora@delta.example"}, Received: at(time.August, 2), Outcome: string(writ.StateInReview)},
+		// Ordinary process of a US national-security authority: exact.
 		{Name: "subpoena-by-nsa", Agency: nsa, Instrument: "us_subpoena", IssuedBy: "other", Categories: []string{"subscriber"},
 			Accounts: []string{"gina@gamma.example"}, Received: at(time.August, 3), Outcome: writ.OutcomeRejected},
 		{Name: "emergency-gag-by-nsa", Agency: nsa, Instrument: "us_emergency", IssuedBy: "other", Categories: []string{"traffic"},
 			Accounts: []string{"alice@acme.example"}, Received: at(time.August, 4), Emergency: true, Gag: "indefinite", Outcome: writ.OutcomeWithdrawn},
+		// A foreign national-security authority: nowhere, whatever the
+		// instrument.
 		{Name: "foreign-intelligence", Agency: gchq, Instrument: "foreign_police_request", IssuedBy: "police", Categories: []string{"subscriber"},
 			Accounts: []string{"ben@beispiel.example"}, Received: at(time.August, 5), Outcome: string(writ.StateReceived)},
+		{Name: "foreign-directive", Agency: gchq, Instrument: "us_fisa_702_directive", IssuedBy: "other", Categories: []string{"content"},
+			Accounts: []string{"dora@delta.example"}, Received: at(time.August, 6), Outcome: string(writ.StateReceived)},
 	} {
 		d := storetest.MakeDemand(t, f.Fixture, s)
 		if !slices.Contains(d.Flags, "NATIONAL_SECURITY") {
@@ -219,16 +255,207 @@ func testNationalSecurity(t *testing.T, f *reportFixture) {
 		}
 	}
 	after := f.build(t, f.checkpoint(t))
-	if exact(t, before) != exact(t, after) {
-		t.Errorf("national-security demands changed exact figures:\n%s", strings.Join(report.Diff(before, after), "\n"))
+	var diffs []string
+	for _, d := range report.Diff(before, after) {
+		if !strings.HasPrefix(d, "checkpoint.") {
+			diffs = append(diffs, d)
+		}
 	}
-	if after.NationalSecurity.Demands != "0-249" || after.NationalSecurity.Accounts != "0-249" {
+	// Exactly the two demands of ordinary process: US rejected and
+	// withdrawn, an emergency, an outstanding gag, and Gamma among the
+	// enterprise customers.
+	wantDiffs := []string{
+		"countries[US].accounts_specified: 11 ≠ 13", "countries[US].delayed_notices_outstanding: 1 ≠ 2",
+		"countries[US].demands_received: 10 ≠ 12", "countries[US].emergency_demands: 1 ≠ 2",
+		"countries[US].enterprise_customers_affected: 1 ≠ 2",
+		"countries[US].outcomes.content_disclosed.percent: 30 ≠ 25", "countries[US].outcomes.no_data.percent: 10 ≠ 8.3",
+		"countries[US].outcomes.non_content_disclosed.percent: 10 ≠ 8.3", "countries[US].outcomes.pending.percent: 20 ≠ 16.7",
+		"countries[US].outcomes.redirected.percent: 10 ≠ 8.3", "countries[US].outcomes.rejected.demands: 1 ≠ 2",
+		"countries[US].outcomes.rejected.percent: 10 ≠ 16.7", "countries[US].outcomes.withdrawn.demands: 1 ≠ 2",
+		"countries[US].outcomes.withdrawn.percent: 10 ≠ 16.7",
+	}
+	for _, w := range wantDiffs {
+		if !slices.Contains(diffs, w) {
+			t.Errorf("the differences lack %q", w)
+		}
+	}
+	for _, d := range diffs {
+		if strings.Contains(d, "[GB") || strings.Contains(d, "national_security") || strings.Contains(d, "us_nsl") || strings.Contains(d, "us_fisa") {
+			t.Errorf("a difference of process counted nowhere or only in bands: %s", d)
+		}
+	}
+	want2 := map[string]int64{"us_subpoena": 5, "us_emergency": 2}
+	for _, in := range after.Instruments {
+		if n, ok := want2[in.Instrument]; ok && in.Demands != n {
+			t.Errorf("instrument %s: %d demands, want %d", in.Instrument, in.Demands, n)
+		}
+		if in.Instrument == "us_nsl" || in.Instrument == "us_fisa_order" || in.Instrument == "us_fisa_702_directive" {
+			t.Errorf("US national-security instrument %s is listed", in.Instrument)
+		}
+	}
+	want{19, 21, 4, 2, 2, 3, 2, 3, 3, 2, 1, 3, 1, 3}.check(t, "totals", after.Totals)
+	if f := after.NationalSecurity.Figures; len(f) != 1 || f[0].Demands != "0-249" || f[0].Selectors != "0-249" {
 		t.Errorf("bands %+v", after.NationalSecurity)
 	}
 	for _, c := range after.Countries {
 		if c.Country == "GB" {
-			t.Error("a country with only national-security demands is listed")
+			t.Error("a country with only demands of a foreign national-security authority is listed")
 		}
+	}
+	// The report verifies, from the log and from the records alike.
+	published, _ := after.JSON()
+	if v := f.verify(t, published); len(v.Problems) > 0 {
+		t.Fatalf("verify:\n%s", strings.Join(v.Problems, "\n"))
+	}
+}
+
+// testForeignIncluded: with include_foreign_national_security, the demands
+// of a foreign national-security authority are counted in exact figures
+// under its country like any other, even with a US national-security
+// instrument, and the report no longer says they are left out.
+func testForeignIncluded(t *testing.T, f *reportFixture) {
+	storetest.NewBandData(t, f.Fixture)
+	r := f.build(t, f.checkpoint(t))
+	var gb *report.CountryFigures
+	for i := range r.Countries {
+		if r.Countries[i].Country == "GB" {
+			gb = &r.Countries[i]
+		}
+	}
+	if gb == nil {
+		t.Fatal("GB is not in the report")
+	}
+	want{2, 901, 0, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0}.check(t, "GB", gb.Figures)
+	var directive int64
+	for _, in := range r.Instruments {
+		if in.Instrument == "us_fisa_702_directive" {
+			directive = in.Demands
+		}
+	}
+	if directive != 1 {
+		t.Errorf("the foreign authority's directive: %d demands, want 1", directive)
+	}
+	if len(r.NotIncluded.Categories) != 0 || r.NotIncluded.Statement != "No category of demand is left out of this report." {
+		t.Errorf("not included %+v", r.NotIncluded)
+	}
+	// In no band: a3 counts the two US demands of 2026-H2 only.
+	if fs := r.NationalSecurity.Figures; len(fs) != 1 || fs[0].Selectors != "250-499" {
+		t.Errorf("bands %+v", r.NationalSecurity)
+	}
+	published, _ := r.JSON()
+	if v := f.verify(t, published); len(v.Problems) > 0 {
+		t.Fatalf("verify:\n%s", strings.Join(v.Problems, "\n"))
+	}
+}
+
+// testBandStructures builds the report of 2026-H2 with each structure from
+// the band data set: each gives the bands of the half-years it covers, the
+// report verifies, and a change of a record of an earlier half-year it
+// covers is found.
+func testBandStructures(t *testing.T, f *reportFixture) {
+	ctx := context.Background()
+	data := storetest.NewBandData(t, f.Fixture)
+	type band struct{ process, period, demands, selectors string }
+	bandsOf := func(r *report.Report) []band {
+		var out []band
+		for _, x := range r.NationalSecurity.Figures {
+			out = append(out, band{x.Process, x.Period, x.Demands, x.Selectors})
+		}
+		return out
+	}
+	wants := map[string][]band{
+		"a1": {{"nsl", "2026-H2", "0-999", "0-999"}, {"fisa_contents", "2025-H1", "0-999", "1000-1999"}, {"fisa_non_contents", "2025-H1", "0-999", "0-999"}},
+		"a2": {{"nsl", "2026-H2", "0-499", "0-499"}, {"fisa_contents", "2025-H1", "0-499", "1000-1499"}, {"fisa_non_contents", "2025-H1", "0-499", "0-499"}},
+		"a3": {{"us_national_security_process", "2026-H2", "0-249", "250-499"}},
+		"a4": {{"us_national_security_process", "2025", "0-99", "2100-2199"}},
+	}
+	signed := f.checkpoint(t)
+	published := map[string][]byte{}
+	for _, code := range []string{"a1", "a2", "a3", "a4"} {
+		r := f.build(t, signed, code)
+		if got := bandsOf(r); !slices.Equal(got, wants[code]) {
+			t.Errorf("%s: bands %v, want %v", code, got, wants[code])
+		}
+		// The exact figures do not depend on the structure.
+		if code != "a3" && exact(t, r) != exact(t, f.build(t, signed)) {
+			t.Errorf("%s: the exact figures differ from a3's", code)
+		}
+		published[code], _ = r.JSON()
+		if v := f.verify(t, published[code]); len(v.Problems) > 0 {
+			t.Fatalf("%s: verify:\n%s", code, strings.Join(v.Problems, "\n"))
+		}
+	}
+	// Before the half-year ends, no structure gives a band.
+	early, err := f.Store.BuildReport(ctx, f.Auditor, store.ReportOptions{Period: h2, Checkpoint: signed, Verifier: f.key.Verifier, Bands: "a1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ns := early.NationalSecurity; len(ns.Figures) != 0 || ns.Withheld != report.WithheldHalfYearNotEnded {
+		t.Errorf("before the end of the half-year: %+v", ns)
+	}
+	// a4 gives no figure in the report of a first half.
+	first, err := f.Store.BuildReport(ctx, f.Auditor, store.ReportOptions{Period: report.Period{Year: 2026, Half: 1}, Checkpoint: signed,
+		Verifier: f.key.Verifier, AsOf: storetest.BandsAfter, Bands: "a4"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ns := first.NationalSecurity; len(ns.Figures) != 0 || ns.Withheld != report.WithheldAnnual {
+		t.Errorf("a4, first half: %+v", ns)
+	}
+	if _, err := f.Store.BuildReport(ctx, f.Auditor, store.ReportOptions{Period: h2, Checkpoint: signed, Verifier: f.key.Verifier, Bands: "a5"}); writ.ErrorField(err) != "bands" {
+		t.Errorf("structure a5: %v", err)
+	}
+
+	// A demand of 2025-H1 closed after the checkpoint is replayed as it
+	// stood; one dated into 2025-H1 but recorded after it is not counted.
+	f.Clock.Advance(time.Hour)
+	nonContents := data.Demands["fisa-non-contents-2025-h1"].ID
+	if _, err := f.Store.Transition(ctx, f.Reviewer, nonContents, writ.TransitionInput{To: writ.StateClosed, Withdrawn: true, Rationale: "withdrawn"}); err != nil {
+		t.Fatal(err)
+	}
+	accounts := make([]string, 990)
+	for i := range accounts {
+		accounts[i] = fmt.Sprintf("user%04d@big.example", i)
+	}
+	storetest.MakeDemand(t, f.Fixture, storetest.ReportSpec{Name: "late-fisa", Agency: data.NationalSecurity, Instrument: "us_fisa_order", IssuedBy: "judge",
+		Categories: []string{"traffic"}, Accounts: accounts, Received: time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC), Outcome: string(writ.StateReceived)})
+	for _, code := range []string{"a1", "a4"} {
+		again := f.build(t, signed, code)
+		if got := bandsOf(again); !slices.Equal(got, wants[code]) {
+			t.Errorf("%s at the old checkpoint: %v, want %v", code, got, wants[code])
+		}
+		if v := f.verify(t, published[code]); len(v.Problems) > 0 {
+			t.Fatalf("%s: later changes broke the report:\n%s", code, strings.Join(v.Problems, "\n"))
+		}
+	}
+	if now := f.build(t, f.checkpoint(t), "a1"); bandsOf(now)[2].selectors != "1000-1999" {
+		t.Errorf("a1 at the new checkpoint: %v", bandsOf(now))
+	}
+
+	// A record of 2025-H1 changed behind the log's back fails the reports
+	// whose bands cover 2025-H1, and not a3's, which does not.
+	contents := data.Demands["fisa-contents-2025-h1"].ID
+	if err := store.ExecRaw(f.Store, `UPDATE demands SET instrument = 'us_subpoena' WHERE id = ?`, contents); err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range []string{"a1", "a2", "a4"} {
+		v := f.verify(t, published[code])
+		if !slices.ContainsFunc(v.Problems, func(p string) bool {
+			return strings.Contains(p, fmt.Sprintf("demand %d: the instrument is us_subpoena in the records but us_fisa_order according to the log", contents))
+		}) || !slices.ContainsFunc(v.Problems, func(p string) bool {
+			return strings.HasPrefix(p, "recomputed from the records: national_security.figures[")
+		}) {
+			t.Errorf("%s: the change of a 2025-H1 record was not found:\n%s", code, strings.Join(v.Problems, "\n"))
+		}
+	}
+	if v := f.verify(t, published["a3"]); len(v.Problems) > 0 {
+		t.Errorf("a3 covers only 2026-H2, yet:\n%s", strings.Join(v.Problems, "\n"))
+	}
+	if err := store.ExecRaw(f.Store, `UPDATE demands SET instrument = 'us_fisa_order' WHERE id = ?`, contents); err != nil {
+		t.Fatal(err)
+	}
+	if v := f.verify(t, published["a1"]); len(v.Problems) > 0 {
+		t.Fatalf("undone, a1 still fails:\n%s", strings.Join(v.Problems, "\n"))
 	}
 }
 
@@ -418,38 +645,60 @@ func testCanary(t *testing.T, f *reportFixture) {
 		return out
 	}
 	first := build()
-	// The data set has a gag of more than a year (us-pending-gag) and no
-	// national-security demand.
-	wantFirst := []string{"no-us-fisa-702-directive", "no-us-fisa-order", "no-us-nsl", "no-national-security-authority",
-		"no-foreign-content-demand-outside-agreement", "no-foreign-content-disclosed-outside-agreement"}
+	// The data set has a gag of more than a year (us-pending-gag); the
+	// half-year has not ended (the clock is in November 2026), so no band.
+	wantFirst := []string{"not-included", "no-foreign-content-demand-outside-agreement", "no-foreign-content-disclosed-outside-agreement",
+		"us-national-security-after-half-year"}
 	if !slices.Equal(codes(first), wantFirst) {
 		t.Fatalf("statements %v, want %v", codes(first), wantFirst)
 	}
-	if !first.Expires.Equal(time.Date(2027, 8, 1, 0, 0, 0, 0, time.UTC)) {
-		t.Errorf("expires %v", first.Expires)
+	if !first.Expires.Equal(time.Date(2027, 8, 1, 0, 0, 0, 0, time.UTC)) || first.Version != 2 {
+		t.Errorf("expires %v, version %d", first.Expires, first.Version)
 	}
 	nsa, err := f.Store.CreateAgency(ctx, writ.System(), store.AgencyInput{Name: "National Security Division", Country: "US",
 		Kind: "national_security", Verified: true, Verification: "DOJ registry"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	gchq, err := f.Store.CreateAgency(ctx, writ.System(), store.AgencyInput{Name: "Signals Intelligence", Country: "GB",
+		Kind: "national_security", Verified: true, Verification: "embassy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A national security letter and a foreign national-security
+	// authority's order for content change nothing.
 	storetest.MakeDemand(t, f.Fixture, storetest.ReportSpec{Name: "nsl", Agency: nsa, Instrument: "us_nsl", IssuedBy: "other",
 		Categories: []string{"subscriber"}, Accounts: []string{"joe@mail.example"}, Received: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC),
 		Outcome: string(writ.StateReceived)})
+	storetest.MakeDemand(t, f.Fixture, storetest.ReportSpec{Name: "foreign-intelligence-content", Agency: gchq, Instrument: "foreign_court_order",
+		IssuedBy: "judge", Categories: []string{"content"}, Accounts: []string{"joe@mail.example"}, Received: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC),
+		Outcome: writ.OutcomeRejected})
+	if got := build(); got.Text()[strings.Index(got.Text(), "statement"):] != first.Text()[strings.Index(first.Text(), "statement"):] {
+		t.Fatalf("national-security process changed the canary:\n%s", got.Text())
+	}
 	storetest.MakeDemand(t, f.Fixture, storetest.ReportSpec{Name: "foreign-content", Agency: f.AgencyDE, Instrument: "foreign_court_order", IssuedBy: "judge",
 		Categories: []string{"content"}, Accounts: []string{"joe@mail.example"}, Received: time.Date(2026, 11, 3, 0, 0, 0, 0, time.UTC),
 		Outcome: writ.OutcomeRejected})
 	next := build()
-	wantNext := []string{"no-us-fisa-702-directive", "no-us-fisa-order", "no-foreign-content-disclosed-outside-agreement"}
+	wantNext := []string{"not-included", "no-foreign-content-disclosed-outside-agreement", "us-national-security-after-half-year"}
 	if !slices.Equal(codes(next), wantNext) {
-		t.Fatalf("after a national security letter and a foreign court order for content: %v, want %v", codes(next), wantNext)
+		t.Fatalf("after a foreign court order for content: %v, want %v", codes(next), wantNext)
 	}
-	signed, err := next.Sign(f.key.Signer)
+	// Once the half-year has ended, the canary states the band of the
+	// rulebook's structure, as the report does.
+	f.Clock.Advance(storetest.BandsAfter.Sub(f.Clock.Now()))
+	late := build()
+	band := late.Statements[len(late.Statements)-1]
+	if band.Code != "us-national-security-process-band" ||
+		band.Text != "National security letters and FISA orders and directives received in 2026-H2, in bands of 250 (50 U.S.C. 1874(a)(3)): 0-249, targeting 0-249 selectors." {
+		t.Fatalf("the band statement: %+v", band)
+	}
+	signed, err := late.Sign(f.key.Signer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	opened, err := report.OpenCanary(signed, f.key.Verifier, f.Clock.Now())
-	if err != nil || opened.Text() != next.Text() {
+	if err != nil || opened.Text() != late.Text() {
 		t.Fatalf("open: %v\n%s", err, signed)
 	}
 	if _, err := f.Store.PublishCanary(ctx, f.Admin, signed, f.key.Verifier); err != nil {
@@ -494,6 +743,21 @@ func testPublish(t *testing.T, f *reportFixture) {
 	}
 	if _, err := f.Store.LatestPublication(ctx, "report", "2026-H1"); writ.ErrorCode(err) != writ.ENOTFOUND {
 		t.Fatalf("an unpublished period: %v", err)
+	}
+	// Nor one of the first schema, which banded every national-security
+	// demand, nor verified.
+	v1 := strings.Replace(string(published), `"schema": "`+report.Schema+`"`, `"schema": "`+report.SchemaV1+`"`, 1)
+	v1 = v1[:strings.Index(v1, `  "national_security"`)] + `  "national_security": {"band_width": 250, "demands_band": "0-249", "accounts_band": "0-249"},
+  "reconciliation"` + v1[strings.Index(v1, `: {
+    "demands_counted"`):]
+	if _, err := report.Parse([]byte(v1)); err != nil {
+		t.Fatalf("the v1 report does not parse: %v\n%s", err, v1)
+	}
+	if _, err := f.Store.PublishReport(ctx, f.Admin, []byte(v1)); writ.ErrorField(err) != "schema" {
+		t.Fatalf("a v1 report: %v", err)
+	}
+	if _, err := f.Store.VerifyReport(ctx, f.Auditor, []byte(v1), f.key.Verifier); writ.ErrorField(err) != "schema" {
+		t.Fatalf("verifying a v1 report: %v", err)
 	}
 	// A report that does not add up is never published.
 	bad := strings.Replace(string(published), `"demands_received": 17`, `"demands_received": 18`, 1)

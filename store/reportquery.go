@@ -12,6 +12,7 @@ import (
 
 	"writ"
 	"writ/report"
+	"writ/rules"
 )
 
 // The queries a report is computed with. The one that reads every demand
@@ -19,37 +20,56 @@ import (
 // alone (periodRows); the others read only what is rare (demands
 // of national-security authorities, of enterprise customers, in an unknown
 // state, changed since the checkpoint) through indexes that lead to it.
+// Where the report's bands cover other half-years (FISA process under a1
+// and a2, the year before under a4), the same GROUP BY, count and authority
+// query read those half-years' US national-security process.
 
 // reportQuery says what to read.
 type reportQuery struct {
 	period report.Period
 	size   int64 // the checkpoint's tree size
 	asOf   time.Time
+	// structure is the structure of 50 U.S.C. 1874(a) the bands follow,
+	// and include whether demands of foreign national-security authorities
+	// are counted.
+	structure rules.BandStructure
+	include   bool
 	// examples names a demand of every group, for the errors of a report
 	// that does not reconcile; it costs a little, so it is asked for only
 	// then.
 	examples bool
-	// canary also counts the demands under long non-disclosure orders.
-	canary bool
 	// indexes are the demands table's indexes (SQLite only), so that a
 	// query names only an index the database has.
 	indexes map[string]bool
 }
 
-// reportFacts are what a report or a canary is computed from.
-type reportFacts struct {
-	in report.Input
-	// nsAuthority is how many of the period's demands came from an
-	// authority of kind national_security, whatever the instrument, and
-	// longGags how many carry a non-disclosure order without end or longer
-	// than a year (counted for canaries only).
-	nsAuthority, longGags int64
+// scope is the demands one pass of the queries reads: a half-year's, or,
+// with usOnly, only those of them made with an instrument of US
+// national-security process (a half-year before the report's that its
+// bands cover).
+type scope struct {
+	period report.Period
+	usOnly bool
+}
+
+// filter is the condition that keeps the scope's instruments, with its
+// arguments.
+func (s *Store) filter(sc scope) (string, []any) {
+	if !sc.usOnly {
+		return "", nil
+	}
+	codes := s.rules.Transparency().USNationalSecurityInstruments()
+	args := make([]any, len(codes))
+	for i, c := range codes {
+		args[i] = c
+	}
+	return ` AND d.instrument IN (` + placeholders(len(codes)) + `)`, args
 }
 
 // reportInput reads everything a report of the period as of the
 // checkpoint needs, in one read transaction so that it all agrees.
-func (s *Store) reportInput(ctx context.Context, q reportQuery) (reportFacts, error) {
-	var f reportFacts
+func (s *Store) reportInput(ctx context.Context, q reportQuery) (report.Input, error) {
+	in := report.Input{Period: q.period, AsOf: q.asOf, Structure: q.structure, IncludeForeignNationalSecurity: q.include}
 	err := s.snapshot(ctx, func(tx *sql.Tx) error {
 		var size int64
 		err := tx.QueryRowContext(ctx, `SELECT size FROM log_head WHERE id = 1`).Scan(&size)
@@ -80,38 +100,56 @@ func (s *Store) reportInput(ctx context.Context, q reportQuery) (reportFacts, er
 		}
 		// The independent count, the reconciliation's total, and the
 		// enterprise customers are read beside the GROUP BY.
-		period := s.periodRows(q)
+		main := scope{period: q.period}
 		beside := s.alongside(ctx, tx, func(db querier) error {
-			err := db.QueryRowContext(ctx, s.q(`SELECT count(*), count(d.outcome) FROM demands d`+period.index+`
-				WHERE `+period.where+excl.sql), excl.with(period.args...)...).Scan(&f.in.Counted, &f.in.ClosedCounted)
-			if err != nil {
-				return unavailableOr(err, "store: report count")
+			var err error
+			if in.Counted, in.ClosedCounted, err = s.reportCount(ctx, db, q, main, excl); err != nil {
+				return err
 			}
-			f.in.Customers, err = s.reportCustomers(ctx, db, q, excl)
+			in.Customers, err = s.reportCustomers(ctx, db, q, excl)
 			return err
 		})
-		f.in.Groups, err = s.reportGroups(ctx, tx, q, excl)
+		in.Groups, err = s.reportGroups(ctx, tx, q, main, excl)
 		if err := errors.Join(err, beside()); err != nil {
 			return err
 		}
-		if err := s.reportNationalSecurity(ctx, tx, q, excl, &f); err != nil {
+		if in.Authority, err = s.reportAuthority(ctx, tx, q, main, excl); err != nil {
 			return err
 		}
-		if f.in.UnknownStates, err = s.reportUnknownStates(ctx, tx, q, excl); err != nil {
+		if in.UnknownStates, err = s.reportUnknownStates(ctx, tx, q, excl); err != nil {
 			return err
 		}
-		if q.canary {
-			err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM demands d`+period.index+` WHERE `+period.where+`
-				AND (d.flags LIKE '%"INDEFINITE_NDO"%' OR d.flags LIKE '%"NDO_OVER_ONE_YEAR"%')`+excl.sql),
-				excl.with(period.args...)...).Scan(&f.longGags)
-			if err != nil {
-				return unavailableOr(err, "store: canary")
+		for _, p := range report.OtherBandPeriods(q.structure, q.period, q.asOf) {
+			sc := scope{period: p, usOnly: true}
+			e := report.EarlierPeriod{Period: p}
+			if e.Counted, _, err = s.reportCount(ctx, tx, q, sc, excl); err != nil {
+				return err
 			}
+			if e.Groups, err = s.reportGroups(ctx, tx, q, sc, excl); err != nil {
+				return err
+			}
+			if e.Authority, err = s.reportAuthority(ctx, tx, q, sc, excl); err != nil {
+				return err
+			}
+			in.Earlier = append(in.Earlier, e)
 		}
-		return s.replayTouched(ctx, tx, q, touched, &f)
+		return s.replayTouched(ctx, tx, q, touched, &in)
 	})
-	f.in.Period, f.in.AsOf = q.period, q.asOf
-	return f, err
+	return in, err
+}
+
+// reportCount is the independent count of a scope's demands, and of the
+// closed ones among them, that the groups are reconciled with: another
+// query than the GROUP BY.
+func (s *Store) reportCount(ctx context.Context, db querier, q reportQuery, sc scope, excl exclusion) (all, closed int64, err error) {
+	period := s.periodRows(q, sc.period)
+	filter, args := s.filter(sc)
+	err = db.QueryRowContext(ctx, s.q(`SELECT count(*), count(d.outcome) FROM demands d`+period.index+`
+		WHERE `+period.where+filter+excl.sql), excl.with(append(period.args, args...)...)...).Scan(&all, &closed)
+	if err != nil {
+		return 0, 0, unavailableOr(err, "store: report count")
+	}
+	return all, closed, nil
 }
 
 // alongside runs read on a second connection in the snapshot of tx
@@ -197,37 +235,49 @@ type periodFilter struct {
 	args         []any
 }
 
-// periodRows picks a period's demands for the queries that read all of
+// periodRows picks a half-year's demands for the queries that read all of
 // them. On SQLite that is the half_year column and demands_half_year,
 // which holds a period's demands in the order of the report's groups; on
 // PostgreSQL, whose hash aggregate needs no order, the time of receipt,
 // through demands_report or demands_received as its planner chooses.
-func (s *Store) periodRows(q reportQuery) periodFilter {
+func (s *Store) periodRows(q reportQuery, p report.Period) periodFilter {
 	if s.postgres {
-		return periodFilter{where: `d.received_at >= ? AND d.received_at < ?`, args: []any{q.period.Start(), q.period.End()}}
+		return periodFilter{where: `d.received_at >= ? AND d.received_at < ?`, args: []any{p.Start(), p.End()}}
 	}
-	return periodFilter{where: `d.half_year = ?`, index: s.indexedBy(q, "demands_half_year"), args: []any{q.period.String()}}
+	return periodFilter{where: `d.half_year = ?`, index: s.indexedBy(q, "demands_half_year"), args: []any{p.String()}}
 }
 
-// reportGroups counts the period's demands that stand in their rows as of
-// the checkpoint with one GROUP BY, keyed by country, outcome, instrument,
+// longGagFlags are the flags of a non-disclosure order without end or
+// longer than the rulebook's long_ndo_after.
+var longGagFlags = []string{`"` + rules.FlagIndefiniteNDO + `"`, `"` + rules.FlagNDOOverOneYear + `"`}
+
+// hasLongGag reports whether a demand's flags, as stored, name a long
+// non-disclosure order.
+func hasLongGag(flags string) bool {
+	return slices.ContainsFunc(longGagFlags, func(f string) bool { return strings.Contains(flags, f) })
+}
+
+// reportGroups counts a scope's demands that stand in their rows as of the
+// checkpoint with one GROUP BY, keyed by country, outcome, instrument,
 // data categories and flags (the columns of demands_half_year, in its
 // order, so that SQLite groups without sorting); emergencies and delayed
-// notices are summed. Groups that differ only in flags other than
-// NATIONAL_SECURITY are then merged.
-func (s *Store) reportGroups(ctx context.Context, db querier, q reportQuery, excl exclusion) ([]report.Group, error) {
+// notices are summed, and long non-disclosure orders read from the flags.
+// Groups that differ only in flags other than NATIONAL_SECURITY are then
+// merged.
+func (s *Store) reportGroups(ctx context.Context, db querier, q reportQuery, sc scope, excl exclusion) ([]report.Group, error) {
 	example := ""
 	if q.examples {
 		example = ", min(d.id)"
 	}
-	period := s.periodRows(q)
+	period := s.periodRows(q, sc.period)
+	filter, filterArgs := s.filter(sc)
 	query := `SELECT d.authority_country, d.outcome, d.instrument, d.data_categories, d.flags,
 			count(*), sum(` + s.accountCount() + `), sum(CASE WHEN d.emergency THEN 1 ELSE 0 END),
 			sum(CASE WHEN d.ndo AND (d.ndo_until = '' OR d.ndo_until > ?) THEN 1 ELSE 0 END)` + example + `
 		FROM demands d` + period.index + `
-		WHERE ` + period.where + excl.sql + `
+		WHERE ` + period.where + filter + excl.sql + `
 		GROUP BY d.authority_country, d.outcome, d.instrument, d.data_categories, d.flags`
-	args := append([]any{q.asOf.Format(time.DateOnly)}, excl.with(period.args...)...)
+	args := append([]any{q.asOf.Format(time.DateOnly)}, excl.with(append(period.args, filterArgs...)...)...)
 	rows, err := db.QueryContext(ctx, s.q(query), args...)
 	if err != nil {
 		return nil, unavailableOr(err, "store: report")
@@ -254,20 +304,20 @@ func (s *Store) reportGroups(ctx context.Context, db querier, q reportQuery, exc
 		}
 		k.outcome, k.nsFlag = outcome.String, strings.Contains(flags, `"NATIONAL_SECURITY"`)
 		g.Accounts = accounts.Int64
+		if hasLongGag(flags) {
+			g.LongGags = g.Demands
+		}
 		if i, ok := index[k]; ok {
 			m := &groups[i]
 			m.Demands, m.Accounts, m.Emergency, m.DelayedNotices = m.Demands+g.Demands, m.Accounts+g.Accounts, m.Emergency+g.Emergency, m.DelayedNotices+g.DelayedNotices
+			m.LongGags += g.LongGags
 			if g.ExampleID != 0 && (m.ExampleID == 0 || g.ExampleID < m.ExampleID) {
 				m.ExampleID = g.ExampleID
 			}
 			continue
 		}
 		g.Country, g.Outcome, g.Instrument, g.NationalSecurityFlag = k.country, k.outcome, k.instrument, k.nsFlag
-		if g.Categories, err = fromJSONText[string](k.categories); err != nil {
-			// A list that is not JSON is a corrupt record: the report
-			// names it rather than failing without saying where.
-			g.Categories = []string{k.categories}
-		}
+		g.Categories = categoriesOf(k.categories)
 		index[k] = len(groups)
 		groups = append(groups, g)
 	}
@@ -275,6 +325,17 @@ func (s *Store) reportGroups(ctx context.Context, db querier, q reportQuery, exc
 		return nil, fmt.Errorf("store: report: %w", err)
 	}
 	return groups, nil
+}
+
+// categoriesOf reads a demand's data categories as stored. A list that is
+// not JSON is a corrupt record: the report names it rather than failing
+// without saying where.
+func categoriesOf(stored string) []string {
+	list, err := fromJSONText[string](stored)
+	if err != nil {
+		return []string{stored}
+	}
+	return list
 }
 
 // accountCount is how the database counts the accounts a demand names: on
@@ -319,42 +380,58 @@ func (s *Store) reportCustomers(ctx context.Context, db querier, q reportQuery, 
 	return out, rows.Err()
 }
 
-// reportNationalSecurity counts the period's demands from authorities of
-// kind national_security, and names those among them whose instrument is
-// not a national-security one by itself and that lack the
-// NATIONAL_SECURITY flag. Such demands are few; the demands_authority
-// index leads to them.
-func (s *Store) reportNationalSecurity(ctx context.Context, db querier, q reportQuery, excl exclusion, f *reportFacts) error {
+// reportAuthority reads, one by one, a scope's demands from authorities of
+// kind national_security, with what the report needs to place each: where
+// they are counted depends on the authority's country, which the groups
+// do not tell. Such demands are few; the demands_authority index leads to
+// them.
+func (s *Store) reportAuthority(ctx context.Context, db querier, q reportQuery, sc scope, excl exclusion) ([]report.AuthorityDemand, error) {
 	agencies, err := s.nationalSecurityAgencies(ctx, db)
 	if err != nil || len(agencies) == 0 {
-		return err
+		return nil, err
 	}
-	nsInstruments := s.rules.NationalSecurityInstruments()
-	args := append(append([]any{}, agencies...), q.period.Start(), q.period.End())
-	rows, err := db.QueryContext(ctx, s.q(`SELECT d.id, d.instrument, CASE WHEN `+nationalSecurityFlag+` THEN 1 ELSE 0 END
-		FROM demands d`+s.indexedBy(q, "demands_authority")+` WHERE d.agency_id IN (`+placeholders(len(agencies))+`)
-		AND d.received_at >= ? AND d.received_at < ?`+excl.sql+` ORDER BY d.id`), excl.with(args...)...)
+	filter, filterArgs := s.filter(sc)
+	args := append(append(append([]any{}, agencies...), sc.period.Start(), sc.period.End()), filterArgs...)
+	rows, err := db.QueryContext(ctx, s.q(`SELECT d.id, d.authority_country, d.outcome, d.instrument, d.data_categories, d.flags, `+s.accountCount()+`,
+			d.emergency, d.ndo, d.ndo_until, d.customer_id, CASE WHEN c.kind IN ('enterprise', 'public_sector') THEN 1 ELSE 0 END
+		FROM demands d`+s.indexedBy(q, "demands_authority")+` LEFT JOIN customers c ON c.id = d.customer_id
+		WHERE d.agency_id IN (`+placeholders(len(agencies))+`) AND d.received_at >= ? AND d.received_at < ?`+filter+excl.sql+` ORDER BY d.id`),
+		excl.with(args...)...)
 	if err != nil {
-		return unavailableOr(err, "store: report")
+		return nil, unavailableOr(err, "store: report")
 	}
 	defer rows.Close()
+	asOf := q.asOf.Format(time.DateOnly)
+	var out []report.AuthorityDemand
 	for rows.Next() {
-		var id int64
-		var instrument string
-		var flagged int
-		if err := rows.Scan(&id, &instrument, &flagged); err != nil {
-			return fmt.Errorf("store: report: %w", err)
+		a := report.AuthorityDemand{Group: report.Group{Demands: 1}}
+		var outcome sql.NullString
+		var categories, flags, until string
+		var accounts sql.NullInt64
+		var emergency, ndo bool
+		var customer sql.NullInt64
+		var enterprise int
+		if err := rows.Scan(&a.ExampleID, &a.Country, &outcome, &a.Instrument, &categories, &flags, &accounts,
+			&emergency, &ndo, &until, &customer, &enterprise); err != nil {
+			return nil, fmt.Errorf("store: report: %w", err)
 		}
-		f.nsAuthority++
-		if slices.Contains(nsInstruments, instrument) {
-			continue
+		a.Outcome, a.Categories, a.Accounts = outcome.String, categoriesOf(categories), accounts.Int64
+		a.NationalSecurityFlag = strings.Contains(flags, `"NATIONAL_SECURITY"`)
+		if emergency {
+			a.Emergency = 1
 		}
-		f.in.NationalSecurityAuthority++
-		if flagged == 0 {
-			f.in.Unflagged = append(f.in.Unflagged, id)
+		if ndo && (until == "" || until > asOf) {
+			a.DelayedNotices = 1
 		}
+		if hasLongGag(flags) {
+			a.LongGags = 1
+		}
+		if enterprise == 1 {
+			a.EnterpriseCustomer = customer.Int64
+		}
+		out = append(out, a)
 	}
-	return rows.Err()
+	return out, rows.Err()
 }
 
 // nationalSecurityAgencies lists the agencies of kind national_security.
@@ -464,14 +541,14 @@ func (s *Store) reportUnknownStates(ctx context.Context, db querier, q reportQue
 	return ids, nil
 }
 
-// replayTouched adds to the facts the period's demands that changed since
-// the checkpoint, as their events before it left them; those received
-// after it have no such events and are left out.
-func (s *Store) replayTouched(ctx context.Context, db querier, q reportQuery, touched []any, f *reportFacts) error {
+// replayTouched adds to the input the demands of its half-years that
+// changed since the checkpoint, as their events before it left them; those
+// received after it have no such events and are left out.
+func (s *Store) replayTouched(ctx context.Context, db querier, q reportQuery, touched []any, in *report.Input) error {
 	if len(touched) == 0 {
 		return nil
 	}
-	r := newReplay(q.period)
+	r := newReplay(inputPeriods(in)...)
 	for start := 0; start < len(touched); start += 500 {
 		part := touched[start:min(start+500, len(touched))]
 		rows, err := db.QueryContext(ctx, s.q(`SELECT demand_id, kind, data FROM events
@@ -507,22 +584,29 @@ func (s *Store) replayTouched(ctx context.Context, db querier, q reportQuery, to
 		return err
 	}
 	for _, d := range r.facts(reg) {
-		f.add(d, reg, q.asOf, s.rules.LongNDOAfter())
+		addFacts(in, d, reg, s.rules.LongNDOAfter())
 	}
 	return nil
 }
 
-// add counts one demand, known by its facts, into a report's input.
-func (f *reportFacts) add(d *demandFacts, reg *reportRegistry, asOf time.Time, longNDO time.Duration) {
-	in := &f.in
-	in.Counted++
+// inputPeriods are the half-years an input counts demands of: the report's
+// and the earlier ones its bands cover.
+func inputPeriods(in *report.Input) []report.Period {
+	out := []report.Period{in.Period}
+	for _, e := range in.Earlier {
+		out = append(out, e.Period)
+	}
+	return out
+}
+
+// addFacts counts one demand, known by its facts, into a report's input:
+// into the report's half-year, or, when it is US national-security
+// process, into the earlier half-year of in.Earlier it was received in.
+// Non-disclosure orders are judged at in.AsOf.
+func addFacts(in *report.Input, d *demandFacts, reg *reportRegistry, longNDO time.Duration) {
 	g := report.Group{Country: d.country, Instrument: d.instrument, Categories: d.categories, NationalSecurityFlag: d.nsFlag,
 		Demands: 1, Accounts: d.accounts, ExampleID: d.id}
-	switch {
-	case !d.state.Valid():
-		in.UnknownStates = append(in.UnknownStates, d.id)
-	case d.state == writ.StateClosed:
-		in.ClosedCounted++
+	if d.state == writ.StateClosed {
 		g.Outcome = d.outcome
 		if g.Outcome == "" {
 			g.Outcome = "(none)"
@@ -532,23 +616,41 @@ func (f *reportFacts) add(d *demandFacts, reg *reportRegistry, asOf time.Time, l
 		g.Emergency = 1
 	}
 	if d.ndo {
-		if d.ndoUntil == "" || d.ndoUntil > asOf.Format(time.DateOnly) {
+		if d.ndoUntil == "" || d.ndoUntil > in.AsOf.Format(time.DateOnly) {
 			g.DelayedNotices = 1
 		}
 		until, err := time.Parse(time.DateOnly, d.ndoUntil)
 		if d.ndoUntil == "" || err != nil || until.Sub(d.receivedAt) > longNDO {
-			f.longGags++
+			g.LongGags = 1
 		}
 	}
+	var authority []report.AuthorityDemand
 	if reg.nsAgency[d.agencyID] {
-		f.nsAuthority++
-		if !slices.Contains(reg.nsInstruments, d.instrument) {
-			in.NationalSecurityAuthority++
-			if !d.nsFlag {
-				in.Unflagged = append(in.Unflagged, d.id)
-			}
+		a := report.AuthorityDemand{Group: g}
+		if reg.enterprise[d.customerID] {
+			a.EnterpriseCustomer = d.customerID
 		}
+		authority = append(authority, a)
 	}
+	if p := report.PeriodOf(d.receivedAt); p != in.Period {
+		i := slices.IndexFunc(in.Earlier, func(e report.EarlierPeriod) bool { return e.Period == p })
+		if i < 0 || !slices.Contains(reg.usInstruments, d.instrument) {
+			return
+		}
+		e := &in.Earlier[i]
+		e.Counted++
+		e.Groups = append(e.Groups, g)
+		e.Authority = append(e.Authority, authority...)
+		return
+	}
+	in.Counted++
+	switch {
+	case !d.state.Valid():
+		in.UnknownStates = append(in.UnknownStates, d.id)
+	case d.state == writ.StateClosed:
+		in.ClosedCounted++
+	}
+	in.Authority = append(in.Authority, authority...)
 	if reg.enterprise[d.customerID] && !d.nsFlag {
 		in.Customers = append(in.Customers, report.CustomerGroup{Country: d.country, Customer: d.customerID, Demands: 1,
 			WithData: g.Outcome == writ.OutcomeContentDisclosed || g.Outcome == writ.OutcomeNonContentDisclosed})
@@ -562,7 +664,7 @@ type reportRegistry struct {
 	agencyCountry map[int64]string
 	nsAgency      map[int64]bool
 	enterprise    map[int64]bool
-	nsInstruments []string
+	usInstruments []string
 }
 
 // reportRegistry reads every agency, and which of the given customers
@@ -570,7 +672,7 @@ type reportRegistry struct {
 // customers.
 func (s *Store) reportRegistry(ctx context.Context, db querier, customers []int64) (*reportRegistry, error) {
 	reg := &reportRegistry{agencyCountry: map[int64]string{}, nsAgency: map[int64]bool{}, enterprise: map[int64]bool{},
-		nsInstruments: s.rules.NationalSecurityInstruments()}
+		usInstruments: s.rules.Transparency().USNationalSecurityInstruments()}
 	rows, err := db.QueryContext(ctx, `SELECT id, country, kind FROM agencies`)
 	if err != nil {
 		return nil, fmt.Errorf("store: report: %w", err)
@@ -622,20 +724,20 @@ func (s *Store) reportRegistry(ctx context.Context, db querier, customers []int6
 // reconcile, reads the input again naming a demand of every group, so
 // that the error says which records are at fault.
 func (s *Store) buildReport(ctx context.Context, q reportQuery, cp report.Checkpoint) (*report.Report, error) {
-	f, err := s.reportInput(ctx, q)
+	in, err := s.reportInput(ctx, q)
 	if err != nil {
 		return nil, err
 	}
-	f.in.Checkpoint = cp
-	r, err := report.Build(s.rules, f.in)
+	in.Checkpoint = cp
+	r, err := report.Build(s.rules, in)
 	var rec *report.ReconcileError
 	if !errors.As(err, &rec) {
 		return r, err
 	}
 	q.examples = true
-	if f, err = s.reportInput(ctx, q); err != nil {
+	if in, err = s.reportInput(ctx, q); err != nil {
 		return nil, err
 	}
-	f.in.Checkpoint = cp
-	return report.Build(s.rules, f.in)
+	in.Checkpoint = cp
+	return report.Build(s.rules, in)
 }

@@ -34,14 +34,16 @@ type demandFacts struct {
 }
 
 // replay rebuilds demands' facts from their events, in log order, keeping
-// those received in the period.
+// those received in its half-years.
 type replay struct {
-	period  report.Period
+	periods []report.Period
 	demands map[int64]*demandFacts
 	order   []int64
 }
 
-func newReplay(p report.Period) *replay { return &replay{period: p, demands: map[int64]*demandFacts{}} }
+func newReplay(periods ...report.Period) *replay {
+	return &replay{periods: periods, demands: map[int64]*demandFacts{}}
+}
 
 // apply takes one event of a demand into account.
 func (r *replay) apply(id int64, kind string, data []byte) error {
@@ -55,7 +57,7 @@ func (r *replay) apply(id int64, kind string, data []byte) error {
 			return fail(err)
 		}
 		d := e.Demand
-		if !r.period.Contains(d.ReceivedAt) {
+		if !slices.Contains(r.periods, report.PeriodOf(d.ReceivedAt)) {
 			return nil
 		}
 		f := &demandFacts{id: id, receivedAt: d.ReceivedAt.UTC(), agencyID: d.AgencyID, customerID: d.CustomerID,

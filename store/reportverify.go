@@ -55,6 +55,10 @@ func (s *Store) VerifyReport(ctx context.Context, actor writ.Actor, published []
 	if err != nil {
 		return nil, err
 	}
+	if r.Schema != report.Schema {
+		return nil, writ.FieldErrorf("schema", "the report of %s is of schema %s, which banded every national-security demand under rulebook v1; this writ verifies %s reports only",
+			r.Period, r.Schema, report.Schema)
+	}
 	v := &ReportVerification{Report: r}
 	problem := func(format string, args ...any) { v.Problems = append(v.Problems, fmt.Sprintf(format, args...)) }
 	var rec *report.ReconcileError
@@ -67,6 +71,16 @@ func (s *Store) VerifyReport(ctx context.Context, actor writ.Actor, published []
 	if !r.PeriodStart.Equal(period.Start()) || !r.PeriodEnd.Equal(period.End()) || r.Basis != report.Basis {
 		problem("the report's period bounds or basis are not those of %s", r.Period)
 	}
+	// The report is recomputed by the rules it states: its structure of
+	// 1874(a) and whether it left out the demands of foreign
+	// national-security authorities.
+	structure, ok := s.rules.Transparency().StructureByCode(r.NationalSecurity.Structure)
+	if !ok {
+		problem("the report's bands follow %q, not a structure of 50 U.S.C. 1874(a)", r.NationalSecurity.Structure)
+		return v, nil
+	}
+	include := !slices.Contains(r.NotIncluded.Categories, report.CategoryForeignNationalSecurity)
+	periods := append([]report.Period{period}, report.OtherBandPeriods(structure, period, r.AsOf)...)
 	cp, err := auditlog.OpenCheckpoint([]byte(r.Checkpoint.Note), verifier)
 	if err != nil {
 		problem("the report's checkpoint does not verify with the key of %s: %v", verifier.Name(), err)
@@ -78,9 +92,9 @@ func (s *Store) VerifyReport(ctx context.Context, actor writ.Actor, published []
 		return v, nil
 	}
 
-	// The log before the checkpoint: its integrity, and the period's
-	// demands replayed from it.
-	replayed, touched, err := s.replayLog(ctx, period, cp)
+	// The log before the checkpoint: its integrity, and the demands of
+	// the half-years the report counts replayed from it.
+	replayed, touched, err := s.replayLog(ctx, periods, cp)
 	var mismatch *auditlog.Mismatch
 	if errors.As(err, &mismatch) {
 		problem("the log does not verify: %v", mismatch)
@@ -89,17 +103,20 @@ func (s *Store) VerifyReport(ctx context.Context, actor writ.Actor, published []
 	if err != nil {
 		return nil, err
 	}
-	v.Demands = len(replayed)
 	reg, err := s.reportRegistry(ctx, s.read, nil)
 	if err != nil {
 		return nil, err
 	}
-	var fromLog reportFacts
-	for _, f := range replayed {
-		fromLog.add(f, reg, r.AsOf, s.rules.LongNDOAfter())
+	in := report.Input{Period: period, AsOf: r.AsOf, Checkpoint: r.Checkpoint, Structure: structure, IncludeForeignNationalSecurity: include}
+	for _, p := range periods[1:] {
+		in.Earlier = append(in.Earlier, report.EarlierPeriod{Period: p})
 	}
-	in := fromLog.in
-	in.Period, in.AsOf, in.Checkpoint = period, r.AsOf, r.Checkpoint
+	for _, f := range replayed {
+		if period.Contains(f.receivedAt) {
+			v.Demands++
+		}
+		addFacts(&in, f, reg, s.rules.LongNDOAfter())
+	}
 	compare := func(source string, in report.Input, err error) {
 		if err != nil {
 			problem("%s: %v", source, err)
@@ -115,17 +132,20 @@ func (s *Store) VerifyReport(ctx context.Context, actor writ.Actor, published []
 		}
 	}
 	compare("recomputed from the log", in, nil)
-	fromRecords, err := s.reportInput(ctx, reportQuery{period: period, size: r.Checkpoint.TreeSize, asOf: r.AsOf, examples: true})
+	fromRecords, err := s.reportInput(ctx, reportQuery{period: period, size: r.Checkpoint.TreeSize, asOf: r.AsOf, examples: true,
+		structure: structure, include: include})
 	if writ.ErrorCode(err) == writ.EUNAVAILABLE {
 		return nil, err
 	}
-	fromRecords.in.Checkpoint = r.Checkpoint
-	compare("recomputed from the records", fromRecords.in, err)
+	fromRecords.Checkpoint = r.Checkpoint
+	compare("recomputed from the records", fromRecords, err)
 
-	// Each record against its history.
-	records, err := s.periodRecords(ctx, period, cp.Size)
-	if err != nil {
-		return nil, err
+	// Each record of the half-years counted against its history.
+	records := map[int64]*demandFacts{}
+	for _, p := range periods {
+		if err := s.periodRecords(ctx, p, cp.Size, records); err != nil {
+			return nil, err
+		}
 	}
 	for _, f := range replayed {
 		got, ok := records[f.id]
@@ -133,7 +153,7 @@ func (s *Store) VerifyReport(ctx context.Context, actor writ.Actor, published []
 		switch {
 		case touched[f.id]:
 		case !ok:
-			problem("demand %d: received in %s according to the log, but not in the records", f.id, r.Period)
+			problem("demand %d: received in %s according to the log, but not in the records", f.id, report.PeriodOf(f.receivedAt))
 		default:
 			for _, d := range f.differences(got) {
 				problem("demand %d: %s", f.id, d)
@@ -146,7 +166,7 @@ func (s *Store) VerifyReport(ctx context.Context, actor writ.Actor, published []
 	}
 	slices.Sort(extra)
 	for _, id := range extra {
-		problem("demand %d: received in %s according to the records, but the log has no such demand before entry %d", id, r.Period, cp.Size)
+		problem("demand %d: received in %s according to the records, but the log has no such demand before entry %d", id, report.PeriodOf(records[id].receivedAt), cp.Size)
 	}
 
 	p, err := s.publicationByHash(ctx, "report", report.SHA256(published))
@@ -184,10 +204,10 @@ func (f *demandFacts) differences(rec *demandFacts) []string {
 // replayLog reads the log's first cp.Size entries in order, checks each
 // against the hash stored when it was appended and the whole against the
 // checkpoint's root (an *auditlog.Mismatch otherwise), and replays the
-// events of the demands received in the period. It also returns the
+// events of the demands received in the half-years. It also returns the
 // demands with events after the checkpoint.
-func (s *Store) replayLog(ctx context.Context, p report.Period, cp auditlog.Checkpoint) ([]*demandFacts, map[int64]bool, error) {
-	r := newReplay(p)
+func (s *Store) replayLog(ctx context.Context, periods []report.Period, cp auditlog.Checkpoint) ([]*demandFacts, map[int64]bool, error) {
+	r := newReplay(periods...)
 	touched := map[int64]bool{}
 	var facts []*demandFacts
 	err := s.snapshot(ctx, func(tx *sql.Tx) error {
@@ -272,34 +292,30 @@ func (s *Store) replayLog(ctx context.Context, p report.Period, cp auditlog.Chec
 	return facts, touched, err
 }
 
-// periodRecords reads the facts of the period's demands from their rows,
-// leaving out those changed since the checkpoint.
-func (s *Store) periodRecords(ctx context.Context, p report.Period, size int64) (map[int64]*demandFacts, error) {
+// periodRecords reads into out the facts of a half-year's demands from
+// their rows, leaving out those changed since the checkpoint.
+func (s *Store) periodRecords(ctx context.Context, p report.Period, size int64, out map[int64]*demandFacts) error {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT d.id, d.received_at, d.agency_id, d.customer_id, d.authority_country, d.state,
 		COALESCE(d.outcome, ''), d.instrument, d.data_categories, `+s.accountCount()+`, d.emergency, d.ndo, d.ndo_until, d.flags
 		FROM demands d WHERE d.received_at >= ? AND d.received_at < ? AND d.id NOT IN (SELECT demand_id FROM events WHERE log_index >= ? AND demand_id IS NOT NULL)`),
 		p.Start(), p.End(), size)
 	if err != nil {
-		return nil, unavailableOr(err, "store: verify")
+		return unavailableOr(err, "store: verify")
 	}
 	defer rows.Close()
-	out := map[int64]*demandFacts{}
 	for rows.Next() {
 		f := &demandFacts{}
 		var state, categories, flags string
 		if err := rows.Scan(&f.id, &f.receivedAt, &f.agencyID, &f.customerID, &f.country, &state, &f.outcome, &f.instrument,
 			&categories, &f.accounts, &f.emergency, &f.ndo, &f.ndoUntil, &flags); err != nil {
-			return nil, fmt.Errorf("store: verify: %w", err)
+			return fmt.Errorf("store: verify: %w", err)
 		}
-		f.receivedAt, f.state = f.receivedAt.UTC(), writ.State(state)
-		if f.categories, err = fromJSONText[string](categories); err != nil {
-			f.categories = []string{categories}
-		}
+		f.receivedAt, f.state, f.categories = f.receivedAt.UTC(), writ.State(state), categoriesOf(categories)
 		list, err := fromJSONText[string](flags)
 		f.nsFlag = err == nil && slices.Contains(list, "NATIONAL_SECURITY")
 		out[f.id] = f
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 // publicationByHash finds a publication by the SHA-256 of its bytes.

@@ -17,7 +17,8 @@ import (
 const canaryUsage = `Usage:
     writ canary --period 2026-H2 [--expires YYYY-MM-DD] [--publish] [--db …] [--log-key FILE]
                 sign a warrant canary: what the records, as of a checkpoint signed
-                now, show was NOT received in the half-year
+                now, show was NOT received in the half-year, and US national-security
+                process only in the bands the half-year's report gives
     writ canary verify [--log-key FILE | --verifier-key KEY] [--at TIME] CANARY
                 check a canary's signature and that it has not expired
 `

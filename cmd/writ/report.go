@@ -21,9 +21,11 @@ import (
 
 const reportUsage = `Usage:
     writ report --period 2026-H2 [--format json|csv|html|pdf] [--out FILE] [--publish]
-                [--db …] [--log-key FILE] [--checkpoint FILE]
+                [--bands a1|a2|a3|a4] [--db …] [--log-key FILE] [--checkpoint FILE]
                 compute the transparency report of a half-year from the records
-                as of a checkpoint of the audit log (by default one signed now)
+                as of a checkpoint of the audit log (by default one signed now);
+                US national-security process is in bands by the structure of
+                50 U.S.C. 1874(a) the rulebook sets, or the one --bands names
     writ report verify [--db …] [--log-key FILE | --verifier-key KEY] REPORT.json
                 recompute a published report from the log and from the records
                 and say whether every figure matches
@@ -39,7 +41,7 @@ func runReport(ctx context.Context, sio *stdio, args []string) error {
 			return nil
 		}
 	}
-	fs := newFlagSet(sio, "report", "report --period 2026-H2 [--format json|csv|html|pdf] [--out FILE] [--publish] [--db PATH|URL] [--log-key FILE] [--checkpoint FILE]")
+	fs := newFlagSet(sio, "report", "report --period 2026-H2 [--format json|csv|html|pdf] [--out FILE] [--publish] [--bands a1|a2|a3|a4] [--db PATH|URL] [--log-key FILE] [--checkpoint FILE]")
 	sf := addStoreFlags(fs)
 	kf := addLogKeyFlags(fs)
 	periodFlag := fs.String("period", "", "the half-year to report on, as 2026-H1 or 2026-H2")
@@ -47,7 +49,8 @@ func runReport(ctx context.Context, sio *stdio, args []string) error {
 	out := fs.String("out", "", "write the report to this `file` instead of standard output")
 	cpFile := fs.String("checkpoint", "", "compute the report as of this signed checkpoint `file` instead of one signed now")
 	publish := fs.Bool("publish", false, "publish the report: keep it for /transparency and append its SHA-256 to the audit log")
-	asOf := fs.String("as-of", "", "judge outstanding non-disclosure orders as of this RFC 3339 `time` instead of now")
+	asOf := fs.String("as-of", "", "judge outstanding non-disclosure orders as of this RFC 3339 `time` instead of now (bands are given only from the end of the half-year)")
+	bands := fs.String("bands", "", "the `structure` of 50 U.S.C. 1874(a) for US national-security process: a1, a2, a3 or a4 (default: the rulebook's)")
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
 	}
@@ -80,6 +83,9 @@ func runReport(ctx context.Context, sio *stdio, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if _, err := st.BandStructure(*bands); err != nil {
+		return err
+	}
 	var signed []byte
 	if *cpFile != "" {
 		if signed, err = os.ReadFile(*cpFile); err != nil {
@@ -89,7 +95,7 @@ func runReport(ctx context.Context, sio *stdio, args []string) error {
 		return err
 	}
 	actor := writ.System()
-	r, err := st.BuildReport(ctx, actor, store.ReportOptions{Period: period, Checkpoint: signed, Verifier: key.Verifier, AsOf: at})
+	r, err := st.BuildReport(ctx, actor, store.ReportOptions{Period: period, Checkpoint: signed, Verifier: key.Verifier, AsOf: at, Bands: *bands})
 	if err != nil {
 		return err
 	}

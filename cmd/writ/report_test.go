@@ -4,14 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	_ "modernc.org/sqlite"
 
+	"writ/report"
 	"writ/rules"
 	"writ/store"
 	"writ/store/storetest"
@@ -20,6 +23,12 @@ import (
 // reportDB makes a SQLite database at a known path holding the report data
 // set, for the command line to work on.
 func reportDB(t *testing.T) (dir, db string) {
+	t.Helper()
+	return reportDBWith(t, func(*testing.T, *storetest.Fixture) {})
+}
+
+// reportDBWith is reportDB with more records, which fill makes.
+func reportDBWith(t *testing.T, fill func(*testing.T, *storetest.Fixture)) (dir, db string) {
 	t.Helper()
 	dir = t.TempDir()
 	db = filepath.Join(dir, "writ.db")
@@ -42,7 +51,9 @@ func reportDB(t *testing.T) (dir, db string) {
 		}
 		return st
 	}
-	storetest.NewReportData(t, storetest.NewFixture(t, open))
+	f := storetest.NewFixture(t, open)
+	storetest.NewReportData(t, f)
+	fill(t, f)
 	return dir, db
 }
 
@@ -89,7 +100,7 @@ func TestReportFormats(t *testing.T) {
 		t.Fatalf("csv: exit %d: %s", code, stderr)
 	}
 	rows, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
-	if err != nil || len(rows) != 1+3*7+1 || rows[0][0] != "schema_version" || rows[1][0] != "1" {
+	if err != nil || len(rows) != 1+3*7+2 || rows[0][0] != "schema_version" || rows[1][0] != "2" || rows[len(rows)-1][4] != "not_included" {
 		t.Fatalf("csv: %v\n%s", err, stdout)
 	}
 	for format, prefix := range map[string]string{"html": "<!doctype html>", "pdf": "%PDF-1.4"} {
@@ -105,6 +116,7 @@ func TestReportFormats(t *testing.T) {
 		{[]string{"--period", "2026-H3"}, `writ: error: period: "2026-H3" is not a half-year`},
 		{[]string{}, "writ: error: period: required"},
 		{[]string{"--period", "2026-H2", "--format", "xls"}, `writ: error: format: "xls" is not json, csv, html or pdf`},
+		{[]string{"--period", "2026-H2", "--bands", "a5"}, `writ: error: bands: "a5" is not a structure of 50 U.S.C. 1874(a): choose one of a1, a2, a3, a4`},
 	} {
 		code, _, stderr := execWrit(t, "", nil, append([]string{"report", "--db", db, "--log-key", key}, c.args...)...)
 		if code != 2 || !strings.HasPrefix(stderr, c.want) {
@@ -117,7 +129,9 @@ func TestCanaryCommands(t *testing.T) {
 	dir, db := reportDB(t)
 	key := filepath.Join(dir, "log.key")
 	code, signed, stderr := execWrit(t, "", nil, "canary", "--db", db, "--log-key", key, "--period", "2026-H2", "--expires", "2027-08-01", "--publish")
-	if code != 0 || !strings.HasPrefix(signed, "writ warrant canary v1\nperiod 2026-H2\n") || !strings.Contains(signed, "statement no-us-nsl ") {
+	if code != 0 || !strings.HasPrefix(signed, "writ warrant canary v2\nperiod 2026-H2\n") ||
+		!strings.Contains(signed, "statement not-included One category of demand is not included in this canary: demands of foreign national-security authorities.\n") ||
+		strings.Contains(signed, "no-us-") || strings.Contains(signed, "no-national-security") {
 		t.Fatalf("canary: exit %d %s\n%s", code, stderr, signed)
 	}
 	file := filepath.Join(dir, "canary.txt")
@@ -126,20 +140,105 @@ func TestCanaryCommands(t *testing.T) {
 	}
 	_, vkey, _ := execWrit(t, "", nil, "log", "key", "--log-key", key)
 	code, stdout, stderr := execWrit(t, "", nil, "canary", "verify", "--verifier-key", strings.TrimSpace(vkey), "--at", "2027-07-31T23:59:59Z", file)
-	if code != 0 || !strings.Contains(stdout, "canary of 2026-H2 signed by writ.local/audit-log") || !strings.Contains(stdout, "no-us-nsl:") {
+	if code != 0 || !strings.Contains(stdout, "canary of 2026-H2 signed by writ.local/audit-log") || !strings.Contains(stdout, "  not-included: One category") {
 		t.Fatalf("verify: exit %d %s%s", code, stdout, stderr)
 	}
 	code, _, stderr = execWrit(t, "", nil, "canary", "verify", "--log-key", key, "--at", "2027-08-01T00:00:00Z", file)
 	if code != 1 || !strings.Contains(stderr, "writ: error: the canary expired at 2027-08-01T00:00:00Z") {
 		t.Fatalf("expired: exit %d %s", code, stderr)
 	}
-	forged := strings.Replace(signed, "statement no-long-gag", "statement no-x Nothing at all was received.\nstatement no-long-gag", 1)
-	if forged == signed {
-		forged = strings.Replace(signed, "statement no-us-nsl", "statement no-x Nothing at all was received.\nstatement no-us-nsl", 1)
-	}
+	forged := strings.Replace(signed, "statement not-included", "statement no-x Nothing at all was received.\nstatement not-included", 1)
 	os.WriteFile(file, []byte(forged), 0o644)
 	code, _, stderr = execWrit(t, "", nil, "canary", "verify", "--log-key", key, file)
 	if code != 2 || !strings.Contains(stderr, "signature") {
 		t.Fatalf("forged: exit %d %s", code, stderr)
 	}
+}
+
+// writ report --bands builds the report with each structure of 1874(a),
+// and writ report verify checks it by the structure it states; a rulebook
+// whose settings are a1 and foreign national-security demands included
+// makes those the default, for the report and for the canary.
+func TestReportBandStructures(t *testing.T) {
+	dir, db := reportDBWith(t, func(t *testing.T, f *storetest.Fixture) { storetest.NewBandData(t, f) })
+	key := filepath.Join(dir, "log.key")
+	wants := map[string]string{
+		"a1": `[{"nsl","2026-H2","0-999","0-999"},{"fisa_contents","2025-H1","0-999","1000-1999"},{"fisa_non_contents","2025-H1","0-999","0-999"}]`,
+		"a2": `[{"nsl","2026-H2","0-499","0-499"},{"fisa_contents","2025-H1","0-499","1000-1499"},{"fisa_non_contents","2025-H1","0-499","0-499"}]`,
+		"a3": `[{"us_national_security_process","2026-H2","0-249","250-499"}]`,
+		"a4": `[{"us_national_security_process","2025","0-99","2100-2199"}]`,
+	}
+	bands := func(t *testing.T, file string) (*report.Report, string) {
+		t.Helper()
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := report.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parts []string
+		for _, f := range r.NationalSecurity.Figures {
+			parts = append(parts, fmt.Sprintf("{%q,%q,%q,%q}", f.Process, f.Period, f.Demands, f.Selectors))
+		}
+		return r, "[" + strings.Join(parts, ",") + "]"
+	}
+	for _, code := range []string{"a1", "a2", "a3", "a4"} {
+		out := filepath.Join(dir, code+".json")
+		c, _, stderr := execWrit(t, "", nil, "report", "--db", db, "--log-key", key, "--period", "2026-H2", "--bands", code,
+			"--as-of", "2027-01-15T00:00:00Z", "--out", out)
+		if c != 0 {
+			t.Fatalf("%s: exit %d: %s", code, c, stderr)
+		}
+		r, got := bands(t, out)
+		if got != wants[code] || r.NationalSecurity.Structure != code {
+			t.Errorf("%s: bands %s, want %s", code, got, wants[code])
+		}
+		c, stdout, stderr := execWrit(t, "", nil, "report", "verify", "--db", db, "--log-key", key, out)
+		if c != 0 || !strings.Contains(stdout, "report 2026-H2 verified") {
+			t.Errorf("%s: verify: exit %d\n%s%s", code, c, stdout, stderr)
+		}
+	}
+
+	rbDir := settingsRulebook(t)
+	out := filepath.Join(dir, "settings.json")
+	c, _, stderr := execWrit(t, "", nil, "report", "--db", db, "--log-key", key, "--rulebook", rbDir, "--period", "2026-H2",
+		"--as-of", "2027-01-15T00:00:00Z", "--out", out)
+	if c != 0 {
+		t.Fatalf("with the rulebook's settings: exit %d: %s", c, stderr)
+	}
+	r, got := bands(t, out)
+	if got != wants["a1"] || r.NotIncluded.Statement != "No category of demand is left out of this report." ||
+		!slices.ContainsFunc(r.Countries, func(c report.CountryFigures) bool { return c.Country == "GB" && c.Demands == 2 }) {
+		t.Errorf("with the rulebook's settings: bands %s, %+v, countries %+v", got, r.NotIncluded, r.Countries)
+	}
+	if c, stdout, stderr := execWrit(t, "", nil, "report", "verify", "--db", db, "--log-key", key, "--rulebook", rbDir, out); c != 0 {
+		t.Errorf("verify with the rulebook's settings: exit %d\n%s%s", c, stdout, stderr)
+	}
+	// The canary of a half-year that has ended states the three bands of
+	// a1 and leaves nothing out.
+	c, signed, stderr := execWrit(t, "", nil, "canary", "--db", db, "--log-key", key, "--rulebook", rbDir, "--period", "2025-H2", "--expires", "2099-01-01")
+	if c != 0 {
+		t.Fatalf("canary: exit %d: %s", c, stderr)
+	}
+	for _, want := range []string{
+		"statement not-included No category of demand is left out of this canary.\n",
+		"statement us-nsl-band National security letters received in 2025-H2, in bands of 1000 (50 U.S.C. 1874(a)(1)): 0-999, targeting 0-999 selectors.\n",
+		"statement us-fisa-contents-band FISA orders and directives for contents received in 2024-H1, in bands of 1000 (50 U.S.C. 1874(a)(1)): 0-999, targeting 0-999 selectors.\n",
+		"statement us-fisa-non-contents-band FISA orders for non-contents received in 2024-H1, in bands of 1000 (50 U.S.C. 1874(a)(1)): 0-999, targeting 0-999 selectors.\n",
+	} {
+		if !strings.Contains(signed, want) {
+			t.Errorf("the canary lacks %q:\n%s", want, signed)
+		}
+	}
+}
+
+// settingsRulebook is a copy of the built-in rulebook with the bands of
+// 1874(a)(1) and foreign national-security demands included, in a folder.
+func settingsRulebook(t *testing.T) string {
+	t.Helper()
+	_, dir := storetest.RulebookWith(t, "national_security_bands: a3", "national_security_bands: a1",
+		"include_foreign_national_security: false", "include_foreign_national_security: true")
+	return dir
 }
