@@ -18,8 +18,12 @@ import (
 	"writ/store/storetest"
 )
 
-func TestReportSQLite(t *testing.T)   { testReports(t, storetest.SQLite, withRulebook(storetest.SQLiteWith)) }
-func TestReportPostgres(t *testing.T) { testReports(t, storetest.Postgres, withRulebook(storetest.PostgresWith)) }
+func TestReportSQLite(t *testing.T) {
+	testReports(t, storetest.SQLite, withRulebook(storetest.SQLiteWith))
+}
+func TestReportPostgres(t *testing.T) {
+	testReports(t, storetest.Postgres, withRulebook(storetest.PostgresWith))
+}
 
 // withRulebook opens stores that assess with rb instead of the built-in
 // rulebook.
