@@ -24,7 +24,7 @@ import (
 	"writ/rules"
 )
 
-// policyFiles is the Rego policy: writ's rulebook v1, package writ.assess.
+// policyFiles is the Rego policy: writ's rulebook v2, package writ.assess.
 //
 //go:embed policy/*.rego
 var policyFiles embed.FS

@@ -169,7 +169,7 @@ func (g *generator) vary(c rules.Case) rules.Case {
 		if issuers, ok := in.IssuedBy.([]string); ok && g.chance(0.8) {
 			d.IssuedBy = g.pick(issuers)
 		} else if in.EffectiveIssuer != nil && g.chance(0.8) {
-			d.IssuedBy = g.pick(in.EffectiveIssuer.From)
+			d.IssuedBy = g.pick(in.EffectiveIssuer.Ranked)
 		}
 	} else if g.chance(0.2) {
 		d.Authority.Country = g.country()
