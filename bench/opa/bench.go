@@ -54,6 +54,7 @@ type suite struct {
 	cases     []rules.Case
 	inputs    []ast.Value
 	examples  int // cases read from files
+	probes    int // cases written for the changes of rulebook v2 (probes.go)
 	generated int // cases generated
 	opa       rego.PreparedEvalQuery
 }
@@ -71,12 +72,17 @@ func prepare(ctx context.Context, o options) (*suite, error) {
 	if err != nil {
 		return nil, err
 	}
-	gen, err := generateCases(rb, data, files, o.generated, o.seed)
+	probed, err := probeCases(rb)
 	if err != nil {
 		return nil, err
 	}
-	s := &suite{rb: rb, data: data, examples: len(files), generated: len(gen)}
-	for _, nc := range slices.Concat(files, gen) {
+	bases := slices.Concat(files, probed)
+	gen, err := generateCases(rb, data, bases, o.generated, o.seed)
+	if err != nil {
+		return nil, err
+	}
+	s := &suite{rb: rb, data: data, examples: len(files), probes: len(probed), generated: len(gen)}
+	for _, nc := range slices.Concat(bases, gen) {
 		in, err := opaInput(nc.c)
 		if err != nil {
 			return nil, fmt.Errorf("%s: converting the case to OPA input: %w", nc.name, err)

@@ -40,6 +40,7 @@ type report struct {
 	OPAVersion string      `json:"opa_version"`
 	Cases      int         `json:"cases"`
 	Examples   int         `json:"examples"`
+	Probes     int         `json:"probes"`
 	Generated  int         `json:"generated"`
 	Agreed     int         `json:"agreed"`
 	Runs       []runResult `json:"runs"`
@@ -115,6 +116,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		OPAVersion: "v" + version.Version,
 		Cases:      len(s.cases),
 		Examples:   s.examples,
+		Probes:     s.probes,
 		Generated:  s.generated,
 		Agreed:     agreed,
 	}
