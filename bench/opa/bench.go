@@ -24,13 +24,18 @@ import (
 	"writ/rules"
 )
 
-// policyFiles is the Rego policy: writ's rulebook v1, package writ.assess.
+// policyFiles is the Rego policy: writ's rulebook v2, package writ.assess.
 //
 //go:embed policy/*.rego
 var policyFiles embed.FS
 
-// opaQuery asks for the whole assessment of the input case.
-const opaQuery = "data.writ.assess.assessment"
+// opaQuery asks for the whole assessment of the input case; it is what is
+// timed. countingQuery asks how the transparency report counts it under each
+// structure of 1874(a) (policy/transparency.rego), for the agreement only.
+const (
+	opaQuery      = "data.writ.assess.assessment"
+	countingQuery = "data.writ.assess.report_counting"
+)
 
 // defaultCasePatterns are the contract's examples and writ's golden cases,
 // relative to the repository's root.
@@ -54,8 +59,13 @@ type suite struct {
 	cases     []rules.Case
 	inputs    []ast.Value
 	examples  int // cases read from files
+	probes    int // cases written for the changes of rulebook v2 (probes.go)
 	generated int // cases generated
 	opa       rego.PreparedEvalQuery
+	counting  rego.PreparedEvalQuery
+	// transparency is writ's side of the report's counting: the rulebook's
+	// settings, unless a test changes them.
+	transparency rules.Transparency
 }
 
 func prepare(ctx context.Context, o options) (*suite, error) {
@@ -71,12 +81,17 @@ func prepare(ctx context.Context, o options) (*suite, error) {
 	if err != nil {
 		return nil, err
 	}
-	gen, err := generateCases(rb, data, files, o.generated, o.seed)
+	probed, err := probeCases(rb)
 	if err != nil {
 		return nil, err
 	}
-	s := &suite{rb: rb, data: data, examples: len(files), generated: len(gen)}
-	for _, nc := range slices.Concat(files, gen) {
+	bases := slices.Concat(files, probed)
+	gen, err := generateCases(rb, data, bases, o.generated, o.seed)
+	if err != nil {
+		return nil, err
+	}
+	s := &suite{rb: rb, data: data, examples: len(files), probes: len(probed), generated: len(gen), transparency: rb.Transparency()}
+	for _, nc := range slices.Concat(bases, gen) {
 		in, err := opaInput(nc.c)
 		if err != nil {
 			return nil, fmt.Errorf("%s: converting the case to OPA input: %w", nc.name, err)
@@ -85,23 +100,33 @@ func prepare(ctx context.Context, o options) (*suite, error) {
 		s.cases = append(s.cases, nc.c)
 		s.inputs = append(s.inputs, in)
 	}
-	if s.opa, err = prepareOPA(ctx, data); err != nil {
+	if err := s.usePolicyWith(ctx, data); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
+// usePolicyWith prepares both of OPA's queries with the data document d.
+func (s *suite) usePolicyWith(ctx context.Context, d *rulebookData) error {
+	var err error
+	if s.opa, err = prepareOPA(ctx, d, opaQuery); err != nil {
+		return err
+	}
+	s.counting, err = prepareOPA(ctx, d, countingQuery)
+	return err
+}
+
 // prepareOPA compiles the policy once, with the rulebook as an in-memory
 // data document that hands out values already in OPA's own form (OPA's
 // "storage optimization", --optimize-store-for-read-speed).
-func prepareOPA(ctx context.Context, data *rulebookData) (rego.PreparedEvalQuery, error) {
+func prepareOPA(ctx context.Context, data *rulebookData, query string) (rego.PreparedEvalQuery, error) {
 	doc, err := data.document()
 	if err != nil {
 		return rego.PreparedEvalQuery{}, fmt.Errorf("writing the data document: %w", err)
 	}
 	store := inmem.NewFromObjectWithOpts(doc, inmem.OptReturnASTValuesOnRead(true))
 	opts := []func(*rego.Rego){
-		rego.Query(opaQuery),
+		rego.Query(query),
 		rego.Store(store),
 		rego.Strict(true),
 	}
@@ -149,12 +174,16 @@ func decodeJSON(text []byte) (any, error) {
 
 // evalOPA assesses case i with OPA.
 func (s *suite) evalOPA(ctx context.Context, i int) (any, error) {
-	rs, err := s.opa.Eval(ctx, rego.EvalParsedInput(s.inputs[i]))
+	return eval(ctx, s.opa, s.inputs[i])
+}
+
+func eval(ctx context.Context, q rego.PreparedEvalQuery, input ast.Value) (any, error) {
+	rs, err := q.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
 		return nil, err
 	}
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
-		return nil, fmt.Errorf("the policy gives no assessment (undefined)")
+		return nil, fmt.Errorf("the policy gives no answer (undefined)")
 	}
 	return rs[0].Expressions[0].Value, nil
 }
@@ -180,42 +209,37 @@ type disagreement struct {
 // agreement assesses every case with both engines and compares the whole
 // assessment without its messages (the part the Rego computes): writ's is
 // Assessment.WithoutMessages in its contract JSON form; OPA's must be the
-// same JSON, key for key, list for list, in the same order.
+// same JSON, key for key, list for list, in the same order. It also compares
+// how the transparency report counts the case under each structure of
+// 1874(a) (counting.go), reported as report_counting.a1 and so on.
 func (s *suite) agreement(ctx context.Context) (agreed int, diffs []disagreement, err error) {
 	for i, c := range s.cases {
-		text, err := json.Marshal(s.rb.Assess(c).WithoutMessages())
+		writ, err := jsonObject(s.rb.Assess(c).WithoutMessages())
 		if err != nil {
 			return 0, nil, err
 		}
-		var writ map[string]any
-		if err := json.Unmarshal(text, &writ); err != nil {
-			return 0, nil, err
-		}
 		dis := disagreement{name: s.names[i], writ: verdictOf(writ)}
-		res, err := s.evalOPA(ctx, i)
+		// OPA's values go through JSON too, so that both sides are
+		// compared as the contract's JSON.
+		opa, err := s.evalJSON(ctx, s.opa, i)
 		if err != nil {
 			dis.err = err
 			diffs = append(diffs, dis)
 			continue
 		}
-		// OPA's values go through JSON too, so that both sides are
-		// compared as the contract's JSON.
-		text, err = json.Marshal(res)
+		dis.opa = verdictOf(opa)
+		dis.fields = differingKeys("", writ, opa)
+		writCounts, err := jsonObject(writCounting(s.rb, s.transparency, c))
 		if err != nil {
 			return 0, nil, err
 		}
-		var opa map[string]any
-		if err := json.Unmarshal(text, &opa); err != nil {
-			dis.err = fmt.Errorf("the policy's result is not an object: %s", text)
+		opaCounts, err := s.evalJSON(ctx, s.counting, i)
+		if err != nil {
+			dis.err = fmt.Errorf("report_counting: %w", err)
 			diffs = append(diffs, dis)
 			continue
 		}
-		dis.opa = verdictOf(opa)
-		for _, k := range slices.Sorted(maps.Keys(mergeKeys(writ, opa))) {
-			if !reflect.DeepEqual(writ[k], opa[k]) {
-				dis.fields = append(dis.fields, k)
-			}
-		}
+		dis.fields = append(dis.fields, differingKeys("report_counting.", writCounts, opaCounts)...)
 		if len(dis.fields) > 0 {
 			diffs = append(diffs, dis)
 			continue
@@ -223,6 +247,44 @@ func (s *suite) agreement(ctx context.Context) (agreed int, diffs []disagreement
 		agreed++
 	}
 	return agreed, diffs, nil
+}
+
+// evalJSON evaluates a query for case i and returns its result as JSON
+// decodes it.
+func (s *suite) evalJSON(ctx context.Context, q rego.PreparedEvalQuery, i int) (map[string]any, error) {
+	res, err := eval(ctx, q, s.inputs[i])
+	if err != nil {
+		return nil, err
+	}
+	out, err := jsonObject(res)
+	if err != nil {
+		return nil, fmt.Errorf("the policy's result is not an object: %w", err)
+	}
+	return out, nil
+}
+
+// jsonObject is v written as JSON and read back as an object.
+func jsonObject(v any) (map[string]any, error) {
+	text, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	if err := json.Unmarshal(text, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// differingKeys lists, sorted and prefixed, the keys whose values differ.
+func differingKeys(prefix string, a, b map[string]any) []string {
+	var out []string
+	for _, k := range slices.Sorted(maps.Keys(mergeKeys(a, b))) {
+		if !reflect.DeepEqual(a[k], b[k]) {
+			out = append(out, prefix+k)
+		}
+	}
+	return out
 }
 
 func mergeKeys(a, b map[string]any) map[string]bool {

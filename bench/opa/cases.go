@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -61,10 +62,13 @@ func loadCaseFiles(rb *rules.Rulebook, root string, patterns []string) ([]namedC
 
 // generateCases makes n further cases, the same for the same seed, by
 // varying the fields of the given cases: instrument, issuer and validator,
-// authority, categories, accounts, offence, due date, non-disclosure order,
-// emergency, customer-first exception, time of receipt (with its fraction
-// of a second and zone), customer kind, home, US person, data locations and
-// key custody. Only cases that writ's DecodeCase accepts are kept.
+// authority and its kind, categories, accounts, offence, due date,
+// non-disclosure order, emergency, customer-first exception, time of
+// receipt (with its fraction of a second and zone, or one of the instants
+// where v2's dates and calendars turn), customer kind, home and its
+// subdivision, US person, the person's residence, location and US-person
+// status, data locations and those sought, notice permitted and key
+// custody. Only cases that writ's DecodeCase accepts are kept.
 func generateCases(rb *rules.Rulebook, data *rulebookData, bases []namedCase, n int, seed uint64) ([]namedCase, error) {
 	if n <= 0 {
 		return nil, nil
@@ -82,8 +86,21 @@ func generateCases(rb *rules.Rulebook, data *rulebookData, bases []namedCase, n 
 		countries:   rb.Countries(),
 		// The countries the rules single out (the provider's home and
 		// representative, the executive-agreement states, EU and EEA
-		// states, Denmark, Switzerland, China) and a few others.
-		pool: []string{"US", "GB", "AU", "DE", "FR", "IE", "DK", "NL", "BE", "CH", "CN", "BR", "IS", "NO", "LI", "JP", "IN", "CA"},
+		// states, Denmark, Switzerland, China, the foreign police
+		// profiles) and a few others.
+		pool: []string{"US", "GB", "AU", "DE", "FR", "IE", "DK", "NL", "BE", "CH", "CN", "BR", "IS", "NO", "LI", "JP", "IN", "CA", "ES", "MX"},
+		// The instants at which v2's dates and calendars turn: the first
+		// days of the Agreements and of the e-Evidence Regulation, and
+		// receipts whose enforcing-authority window ends on a weekend or
+		// across a change of Irish summer time.
+		instants: []string{
+			"2022-10-02T23:59:59Z", "2022-10-03T00:00:00Z",
+			"2024-01-30T23:59:59Z", "2024-01-31T00:00:00Z",
+			"2026-08-17T23:30:00Z", "2026-08-18T00:00:00Z",
+			"2026-08-20T23:30:00Z", "2026-11-18T10:00:00Z", "2026-11-19T10:00:00Z",
+			"2026-11-20T23:59:59Z", "2026-11-21T00:00:00Z",
+			"2026-10-15T12:00:00Z", "2026-10-22T23:30:00Z", "2027-03-18T12:00:00Z", "2027-03-27T00:30:00Z",
+		},
 	}
 	out := make([]namedCase, 0, n)
 	rejected := 0
@@ -115,6 +132,7 @@ type generator struct {
 	exceptions  []string
 	countries   []string
 	pool        []string
+	instants    []string
 }
 
 func (g *generator) chance(p float64) bool { return g.rng.Float64() < p }
@@ -148,34 +166,56 @@ func (g *generator) moment(t time.Time, days int) time.Time {
 	return t.Add(shift + time.Duration(g.rng.Int64N(int64(time.Hour)))).In(zones[g.rng.IntN(len(zones))])
 }
 
+func (g *generator) optionalBool() *bool {
+	switch g.rng.IntN(3) {
+	case 0:
+		return nil
+	case 1:
+		t := true
+		return &t
+	}
+	f := false
+	return &f
+}
+
 // vary returns a copy of c with some fields changed. It never changes what
 // c's slices and pointers point to.
 func (g *generator) vary(c rules.Case) rules.Case {
 	d := &c.Demand
-	if g.chance(0.15) {
+	switch {
+	case g.chance(0.1):
+		d.ReceivedAt = mustTime(g.pick(g.instants))
+	case g.chance(0.15):
 		d.ReceivedAt = g.moment(d.ReceivedAt, 400)
 	}
 	if g.chance(0.5) {
 		d.Instrument = g.pick(g.instruments)
-		// Mostly an authority that may use it and an issuer who may issue
-		// it, so that the case goes further than WRONG_JURISDICTION and
-		// JUDGE_REQUIRED.
+		// Mostly an authority that may use it, of a kind that may, and an
+		// issuer who may issue it, so that the case goes further than
+		// WRONG_JURISDICTION, WRONG_REQUESTER_KIND and JUDGE_REQUIRED.
 		in := g.data.Instruments[d.Instrument]
 		if valid := in.AuthorityCountries.sorted(); len(valid) > 0 && g.chance(0.8) {
 			d.Authority.Country = g.pick(valid)
 		} else {
 			d.Authority.Country = g.country()
 		}
+		kinds := g.data.Requesters.DefaultKinds
+		if in.RequesterKinds != nil {
+			kinds = *in.RequesterKinds
+		}
+		if !slices.Contains(kinds, d.Authority.Kind) && g.chance(0.8) {
+			d.Authority.Kind = g.pick(kinds)
+		}
 		if issuers, ok := in.IssuedBy.([]string); ok && g.chance(0.8) {
 			d.IssuedBy = g.pick(issuers)
 		} else if in.EffectiveIssuer != nil && g.chance(0.8) {
-			d.IssuedBy = g.pick(in.EffectiveIssuer.From)
+			d.IssuedBy = g.pick(in.EffectiveIssuer.Ranked)
 		}
 	} else if g.chance(0.2) {
 		d.Authority.Country = g.country()
 	}
 	if g.chance(0.15) {
-		d.Authority.Kind = g.pick([]string{rules.KindLawEnforcement, rules.KindNationalSecurity, rules.KindRegulator, rules.KindCourt})
+		d.Authority.Kind = g.pick([]string{rules.KindLawEnforcement, rules.KindNationalSecurity, rules.KindRegulator, rules.KindCourt, rules.KindPrivateParty})
 	}
 	if g.chance(0.05) {
 		d.Authority.Verified = !d.Authority.Verified
@@ -198,19 +238,16 @@ func (g *generator) vary(c rules.Case) rules.Case {
 		d.OffenceListed = !d.OffenceListed
 	}
 	if g.chance(0.25) {
-		switch g.rng.IntN(3) {
-		case 0:
-			d.OffenceInIssuingState = nil
-		case 1:
-			t := true
-			d.OffenceInIssuingState = &t
-		default:
-			f := false
-			d.OffenceInIssuingState = &f
-		}
+		d.OffenceInIssuingState = g.optionalBool()
 	}
 	if g.chance(0.25) {
-		d.SubjectResidence = g.pick([]string{"", d.Authority.Country, d.Authority.Country, g.country()})
+		d.SubjectResidence = g.pick([]string{"", d.Authority.Country, d.Authority.Country, "US", g.country()})
+	}
+	if g.chance(0.2) {
+		d.SubjectLocation = g.pick([]string{"", d.Authority.Country, "US", g.country()})
+	}
+	if g.chance(0.2) {
+		d.SubjectUSPerson = g.optionalBool()
 	}
 	switch {
 	case g.chance(0.03):
@@ -224,10 +261,16 @@ func (g *generator) vary(c rules.Case) rules.Case {
 	if g.chance(0.03) {
 		d.Accounts = []string{}
 	}
-	if g.chance(0.2) {
-		if g.chance(0.3) {
+	if g.chance(0.25) {
+		switch {
+		case g.chance(0.3):
 			d.Due = nil
-		} else {
+		case g.chance(0.4):
+			// A return date within three weeks: before or after the
+			// objection deadlines, the objection window, or an EPOC's.
+			due := d.ReceivedAt.Add(time.Duration(1+g.rng.IntN(21*24)) * time.Hour)
+			d.Due = &due
+		default:
 			due := g.moment(d.ReceivedAt.Add(30*24*time.Hour), 25)
 			d.Due = &due
 		}
@@ -256,6 +299,9 @@ func (g *generator) vary(c rules.Case) rules.Case {
 	if g.chance(0.25) {
 		d.CustomerFirstException = g.pick(append([]string{""}, g.exceptions...))
 	}
+	if g.chance(0.2) {
+		d.NoticePermitted = !d.NoticePermitted
+	}
 
 	cu := &c.Customer
 	if g.chance(0.3) {
@@ -263,18 +309,13 @@ func (g *generator) vary(c rules.Case) rules.Case {
 	}
 	if g.chance(0.3) {
 		cu.HomeCountry = g.country()
+		cu.HomeSubdivision = ""
+	}
+	if g.chance(0.25) {
+		cu.HomeSubdivision = g.subdivision(cu.HomeCountry)
 	}
 	if g.chance(0.2) {
-		switch g.rng.IntN(3) {
-		case 0:
-			cu.USPerson = nil
-		case 1:
-			t := true
-			cu.USPerson = &t
-		default:
-			f := false
-			cu.USPerson = &f
-		}
+		cu.USPerson = g.optionalBool()
 	}
 	if g.chance(0.35) {
 		locations := make([]string, 1+g.rng.IntN(3))
@@ -284,7 +325,41 @@ func (g *generator) vary(c rules.Case) rules.Case {
 		cu.DataLocations = slices.Compact(locations)
 	}
 	if g.chance(0.2) {
-		cu.KeyCustody = g.pick([]string{rules.KeysProviderManaged, rules.KeysCustomerManaged})
+		cu.KeyCustody = g.pick([]string{rules.KeysProviderManaged, rules.KeysCustomerManaged, rules.KeysCustomerHeld})
+	}
+	// The regions sought are some of the customer's locations.
+	switch {
+	case g.chance(0.2):
+		d.DataLocationsSought = g.someOf(cu.DataLocations, len(cu.DataLocations))
+	case d.DataLocationsSought != nil && !subset(d.DataLocationsSought, cu.DataLocations):
+		d.DataLocationsSought = nil
 	}
 	return c
+}
+
+// subdivision is a subdivision of country: mostly one the directory of data
+// protection authorities lists, sometimes one it does not, or none.
+func (g *generator) subdivision(country string) string {
+	var listed []string
+	for _, key := range slices.Sorted(maps.Keys(g.data.DPAs)) {
+		if len(key) > 2 && key[:2] == country {
+			listed = append(listed, key)
+		}
+	}
+	switch {
+	case len(listed) > 0 && g.chance(0.8):
+		return g.pick(listed)
+	case g.chance(0.5):
+		return country + "-ZZ"
+	}
+	return ""
+}
+
+func subset(a, b []string) bool {
+	for _, x := range a {
+		if !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,16 +1,18 @@
 // Command opa-bench compares writ's rulebook evaluator with Open Policy Agent
-// evaluating the same rulebook written in Rego (policy/*.rego), on the same
-// cases: the contract's examples, writ's golden cases and a deterministic set
-// of generated variations of them.
+// evaluating the same rulebook (v2) written in Rego (policy/*.rego), on the
+// same cases: the contract's examples, writ's golden cases, cases written
+// for each change of rulebook v2 (probes.go) and a deterministic set of
+// generated variations of them.
 //
 // Before timing anything it assesses every case with both engines and checks
-// that they agree on the whole assessment but its messages; on any
-// disagreement it lists the cases on standard error and exits with status 1.
+// that they agree on the whole assessment but its messages, and on how the
+// transparency report counts the case; on any disagreement it lists the
+// cases on standard error and exits with status 1.
 // Then it times each engine on one goroutine, alternating writ and OPA runs,
 // and prints one JSON object on standard output:
 //
-//	{"opa_version": "v1.22.2", "cases": 424, "examples": 24, "generated": 400,
-//	 "agreed": 424, "runs": [{"writ_per_s": ..., "opa_per_s": ...}, ...]}
+//	{"opa_version": "v1.22.2", "cases": 551, "examples": 40, "probes": 111,
+//	 "generated": 400, "agreed": 551, "runs": [{"writ_per_s": ..., "opa_per_s": ...}, ...]}
 //
 // Usage:
 //
@@ -40,6 +42,7 @@ type report struct {
 	OPAVersion string      `json:"opa_version"`
 	Cases      int         `json:"cases"`
 	Examples   int         `json:"examples"`
+	Probes     int         `json:"probes"`
 	Generated  int         `json:"generated"`
 	Agreed     int         `json:"agreed"`
 	Runs       []runResult `json:"runs"`
@@ -55,7 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl.SetOutput(stderr)
 	root := fl.String("root", "", "the repository's root (default: the directory of writ's go.mod, found from the working directory up)")
 	patterns := fl.String("cases", defaultCasePatterns, "comma-separated glob patterns of *.case.json files, relative to -root")
-	generated := fl.Int("generated", 400, "how many further cases to generate by varying the case files")
+	generated := fl.Int("generated", 400, "how many further cases to generate by varying the case files and the probes")
 	seed := fl.Uint64("seed", 1, "seed of the case generator")
 	duration := fl.Duration("duration", 2*time.Second, "length of each timed run")
 	runs := fl.Int("runs", 3, "how many runs of each engine, taking turns")
@@ -115,6 +118,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		OPAVersion: "v" + version.Version,
 		Cases:      len(s.cases),
 		Examples:   s.examples,
+		Probes:     s.probes,
 		Generated:  s.generated,
 		Agreed:     agreed,
 	}

@@ -5,7 +5,9 @@
 #
 # They are assessed for every demand that can lead to disclosure, never for a
 # preservation instrument, and are reported even when the demand is also
-# deficient.
+# deficient or its instrument not in force. Where data is stored means the
+# locations sought (data_locations_sought when given, facts.rego); the
+# customer's home country counts whatever is sought.
 package writ.assess
 
 import data.writ.rulebook as rb
@@ -31,10 +33,10 @@ fails(when) if {
 	countries[authority_country]
 }
 
-# data_stored_in: some data of the customer is stored in one of these.
+# data_sought_in: some location sought is one of these.
 fails(when) if {
-	countries := when.data_stored_in
-	not stored_in(countries)
+	countries := when.data_sought_in
+	not sought_in(countries)
 }
 
 # customer_home_in: the customer's home country is one of these.
@@ -43,10 +45,10 @@ fails(when) if {
 	not countries[customer.home_country]
 }
 
-# data_or_customer_home_in: either of the two above.
+# data_sought_or_customer_home_in: either of the two above.
 fails(when) if {
-	countries := when.data_or_customer_home_in
-	not stored_in(countries)
+	countries := when.data_sought_or_customer_home_in
+	not sought_in(countries)
 	not countries[customer.home_country]
 }
 
@@ -66,8 +68,18 @@ fails(when) if {
 	instrument_code in when.instrument_not_in
 }
 
-# Some of the customer's data is stored in one of the countries.
-stored_in(countries) if {
-	some location in customer.data_locations
-	countries[location]
+# unless_sufficient_instrument_in: not for an order under an executive
+# agreement (uk_copo, au_ipo) without any deficiency; a deficient one is
+# outside the agreement (§3, US_SCA_2702A).
+fails(when) if {
+	instrument_code in when.unless_sufficient_instrument_in
+	legally_sufficient
+}
+
+# unless_verified_emergency_instrument_in: not for a voluntary request
+# (us_emergency) whose emergency was verified by call-back (§3, GDPR_ART48:
+# it requires nothing, and the transfer rests on Art. 49(1)(f)).
+fails(when) if {
+	instrument_code in when.unless_verified_emergency_instrument_in
+	verified_emergency
 }

@@ -1,43 +1,15 @@
-# Rulebook.md §6 (deadlines) and §7 (comity); rules/deadlines.go and
-# rules/comity.go. All deadlines run from receipt whatever the route: a
-# rejected European Production Order must still be answered in time, and a
-# rejected preservation order is still preserved until it is resolved.
+# Rulebook.md §6, deadlines (rules/deadlines.go). All run from receipt
+# whatever the route: a rejected European Production Order must still be
+# answered in time, and a rejected preservation order is still preserved
+# until it is resolved. An instrument not in force runs none of its own
+# deadlines, since its law does not (yet, or any more) apply; a date the
+# authority wrote still gives RESPOND, and a non-disclosure order NOTICE.
 package writ.assess
 
 import data.writ.rulebook as rb
-import input.customer
 import input.demand
 
-# ---- Comity (§7): only for US compulsory process (us.yaml comity) ----
-
-# The statutory motion, 18 U.S.C. 2703(h)(2): a warrant of a US authority asks
-# for content, the customer is not a US person, and its home country is a
-# qualifying foreign government (2703(h)(1)(A): GB, AU).
-default statutory_motion := false
-
-statutory_motion if {
-	motion := rb.comity.statutory_motion
-	instrument_code in motion.instruments
-	motion.authority_countries[authority_country]
-	asks_any(motion.categories)
-	not us_person
-	motion.customer_home_in[customer.home_country]
-}
-
-# The common-law challenge, 18 U.S.C. 2703(h)(5): US compulsory process from a
-# US authority, the statutory motion is not available, and the demand
-# collides with some foreign law.
-default common_law_challenge := false
-
-common_law_challenge if {
-	challenge := rb.comity.common_law_challenge
-	instrument_code in challenge.instruments
-	challenge.authority_countries[authority_country]
-	not statutory_motion
-	count(conflict) > 0
-}
-
-# ---- Deadlines (§6) ----
+# ---- The instrument's own deadlines (its "deadlines" in the YAML) ----
 
 # Art. 8 of Regulation (EU) 2023/1543: the enforcing authority is told of an
 # order for the listed categories (traffic, content), unless the offence was
@@ -53,7 +25,7 @@ offence_and_subject_in_issuing_state if {
 	demand.subject_residence == authority_country
 }
 
-# When an instrument's own deadline applies (its "when" in the YAML).
+# When an instrument's deadline applies (its "when" in the YAML).
 deadline_applies("always")
 
 deadline_applies("needs_notification") if needs_notification
@@ -62,42 +34,121 @@ deadline_applies("conflict") if count(conflict) > 0
 
 deadline_applies("emergency_without_validation") if emergency_waiver
 
-# An instrument's deadline runs for its in_emergency period in an emergency
-# (Art. 10(4): 8 hours to respond, 96 hours for the enforcing authority),
-# otherwise for its period (within).
-period_ns(deadline) := deadline.in_emergency_ns if {
+deadline_applies("no_due") if not has_due
+
+has_due if is_string(demand.due)
+
+# A deadline's period for the requesting country: the country's own
+# (by_authority_country: BR 60 days to preserve, IN 72 hours to respond)
+# when the rulebook gives one, else the default; undefined when there is
+# neither (India's RESPOND for any other country).
+period_ns(deadline) := period if {
+	period := deadline.by_authority_country_ns[authority_country]
+} else := period if {
+	period := deadline.within_ns
+}
+
+# When it falls due: in an emergency its in_emergency period, counted in
+# hours (Art. 10(4): 8 hours to respond, 96 hours for the enforcing
+# authority); a period counted on the enforcing state's calendar ends with
+# the calendar day (below); otherwise receipt + the period. A deadline
+# not_after_due (OBJECTION: "the earlier of the time specified for
+# compliance or 14 days") is never later than the demand's due date.
+deadline_due(deadline, period) := due_ns if {
+	deadline.not_after_due
+	due_ns < deadline_at(deadline, period)
+} else := deadline_at(deadline, period)
+
+deadline_at(deadline, period) := received_ns + deadline.in_emergency_ns if {
 	emergency
 	is_number(deadline.in_emergency_ns)
-} else := deadline.within_ns
+} else := calendar_days_end(received_ns, period) if {
+	deadline.days_counted == "enforcing_state_calendar"
+} else := received_ns + period
 
-# The instrument's own deadlines (RESPOND, ENFORCING_AUTHORITY_WINDOW,
-# CONFLICT_OBJECTION, PRESERVE_UNTIL, VALIDATION), each [due, code].
-instrument_deadlines := [[received_ns + period_ns(deadline), deadline.code] |
-	some deadline in instrument.deadlines
+# Every row of the instrument's deadlines that applies, by its index.
+applicable_deadline[i] := deadline_due(deadline, period) if {
+	in_force
+	some i, deadline in instrument.deadlines
 	deadline_applies(deadline.when)
-]
-
-# An instrument with its own time to respond (an EPOC) is not governed by the
-# date the authority writes on it.
-has_own_respond_deadline if {
-	some deadline in instrument.deadlines
-	deadline.code == "RESPOND"
+	period := period_ns(deadline)
 }
 
-# RESPOND: any other demand with a due date, by that date.
-general_deadline contains [to_second(time.parse_rfc3339_ns(demand.due)), "RESPOND"] if {
-	is_string(demand.due)
-	not has_own_respond_deadline
+# Of several rows with one code, the first that applies.
+instrument_deadline contains [due, code] if {
+	some i, due in applicable_deadline
+	code := instrument.deadlines[i].code
+	not earlier_row(i, code)
 }
+
+earlier_row(i, code) if {
+	some j, _ in applicable_deadline
+	j < i
+	instrument.deadlines[j].code == code
+}
+
+# ---- The enforcing state's calendar (§6, Art. 10(2)) ----
+
+# The end of a period of days counted on the enforcing state's calendar
+# (provider.eu_representative_timezone, Europe/Dublin; Reg. (EEC, Euratom)
+# No 1182/71 Art. 3): the day of receipt is the local date of receipt and is
+# not counted; the period ends with the last hour of its last day; a last day
+# on a Saturday or a Sunday moves to the following Monday (public holidays
+# are not modelled). The result is 00:00 local time on the day after the last
+# day, in UTC.
+#
+# Calendar dates are written as the nanoseconds of their 00:00 UTC, so that
+# adding days is adding 24 hours.
+calendar_days_end(at, period) := local_midnight_ns(last_day + day_ns, zone) if {
+	zone := rb.provider.eu_representative_timezone
+	tenth_day := local_date_ns(at, zone) + period
+	last_day := tenth_day + weekend_shift(tenth_day)
+}
+
+weekend_shift(date) := 2 * day_ns if {
+	time.weekday(date) == "Saturday"
+} else := day_ns if {
+	time.weekday(date) == "Sunday"
+} else := 0
+
+# The local date of an instant in a zone.
+local_date_ns(at, zone) := date_ns(time.format([at, zone, "2006-01-02"]))
+
+# 00:00 local time on a date, as an instant. The offset from UTC is looked up
+# at the wall-clock time taken as UTC, and again at the instant that gives,
+# as Go's time.Date does, so that a date next to a change of summer time
+# gives the same instant as writ's.
+local_midnight_ns(date, zone) := date - utc_offset_ns(date - utc_offset_ns(date, zone), zone)
+
+# How far the zone's wall clock is ahead of UTC at an instant (to the second).
+utc_offset_ns(at, zone) := time.parse_ns("2006-01-02T15:04:05", time.format([at, zone, "2006-01-02T15:04:05"])) - at
+
+# ---- Deadlines that do not belong to one instrument ----
+
+due_ns := to_second(time.parse_rfc3339_ns(demand.due))
+
+# RESPOND: a demand with a due date, by that date, unless the instrument in
+# force gives its own time to respond (an EPOC's, India's 72 hours when no
+# date is given).
+general_deadline contains [due_ns, "RESPOND"] if {
+	has_due
+	not instrument_respond
+}
+
+instrument_respond if some [_, "RESPOND"] in instrument_deadline
 
 # COMITY_MOTION: the statutory motion is available; file within 14 days.
 general_deadline contains [received_ns + rb.comity.statutory_motion.file_within_ns, "COMITY_MOTION"] if {
 	statutory_motion
 }
 
-# NOTICE: the notice is delayed by an order with an end date, due that day.
-general_deadline contains [nondisclosure_until_ns, "NOTICE"] if {
+# NOTICE: the notice is delayed by a non-disclosure order with an end date;
+# the legal team reviews it on the day after that last day, at
+# policy.notice_review_hour_utc (12:00 UTC: the order has then lapsed in
+# every US time zone).
+general_deadline contains [review_ns, "NOTICE"] if {
 	notice_timing == "delayed"
+	review_ns := (nondisclosure_until_ns + day_ns) + (rb.policy.notice_review_hour_utc * hour_ns)
 }
 
 # EARLIEST_DISCLOSURE: notice before disclosure; nothing is disclosed before
@@ -106,7 +157,9 @@ general_deadline contains [received_ns + rb.policy.objection_window_ns, "EARLIES
 	notice_timing == "before_disclosure"
 }
 
+all_deadlines := instrument_deadline | general_deadline
+
 # Deadlines are listed by due time, then code.
 deadlines := [{"code": code, "due": format_time(due)} |
-	some [due, code] in sort(array.concat(instrument_deadlines, [d | some d in general_deadline]))
+	some [due, code] in sort(all_deadlines)
 ]
