@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"time"
 
 	"writ"
 	"writ/rules"
@@ -147,13 +148,14 @@ func (g *generator) advance(ctx context.Context, d writ.Demand, t target, rng *r
 	// agency's registered number. A requester on a look-alike domain
 	// cannot be confirmed: such a demand goes on unverified and is
 	// rejected below.
-	verified, callback := true, true
+	verified := true
 	if _, err := g.st.UpdateDemand(ctx, rv, d.ID, writ.DemandPatch{RequesterVerified: &verified}); err != nil && writ.ErrorCode(err) != writ.ECONFLICT {
 		return err
 	}
 	if d.Emergency != nil {
 		phone := agencies()[slices.Index(g.agencies, d.AgencyID)].Phone
-		if _, err := g.st.UpdateDemand(ctx, rv, d.ID, writ.DemandPatch{EmergencyCallback: &callback, CallbackNumber: phone}); err != nil {
+		if _, err := g.st.RecordCallback(ctx, rv, d.ID, writ.CallbackInput{Number: phone, Outcome: writ.CallbackConfirmed,
+			Notes: "the duty officer confirmed the request and the danger"}); err != nil {
 			return err
 		}
 	}
@@ -201,6 +203,15 @@ func (g *generator) advance(ctx context.Context, d writ.Demand, t target, rng *r
 	}
 	if t.state == writ.StateNoticed || len(a.DisclosableCategories) == 0 {
 		return nil
+	}
+	if !gagged {
+		// The demo has no mail server: the notice went by registered
+		// letter, whose receipt the legal team records.
+		delivered := d.ReceivedAt.Add(24 * time.Hour)
+		if _, err := g.st.RecordDelivery(ctx, rv, d.ID, writ.DeliveryInput{Method: "registered_letter", DeliveredAt: &delivered,
+			Evidence: fmt.Sprintf("registered letter RR %09d US, receipt signed", rng.IntN(1e9))}); err != nil {
+			return err
+		}
 	}
 	err = g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateDisclosed, Rationale: "production package delivered through the agency portal",
 		Disclosure: &writ.DisclosureInput{Categories: a.DisclosableCategories, Accounts: len(d.Accounts), Records: 1 + rng.IntN(5000)}})

@@ -73,11 +73,11 @@ func Load(ctx context.Context, st *store.Store, opts Options) (map[string]string
 		if err := setCredentials(ctx, st, u); err != nil {
 			return nil, err
 		}
-		token, err := st.CreateToken(ctx, sys, u.ID, "demo")
+		token, err := st.CreateToken(ctx, sys, u.ID, writ.TokenInput{Label: "demo"})
 		if err != nil {
 			return nil, err
 		}
-		tokens[string(du.role)] = token
+		tokens[string(du.role)] = token.Secret
 		actors[du.role] = writ.ActorOf(u)
 	}
 	have, err := demoDemands(ctx, st)

@@ -49,11 +49,11 @@ func newAPIFixture(t *testing.T) *apiFixture {
 	ctx := context.Background()
 	for name, a := range map[string]writ.Actor{"admin": f.Admin, "reviewer": f.Reviewer, "approver": f.Approver, "auditor": f.Auditor,
 		"agencyUS": f.AgencyUserUS, "agencyDE": f.AgencyUserDE, "customerEnt": f.CustomerUserEnterprise, "customerCons": f.CustomerUserConsumer} {
-		token, err := f.Store.CreateToken(ctx, writ.System(), a.UserID, "test")
+		token, err := f.Store.CreateToken(ctx, writ.System(), a.UserID, writ.TokenInput{Label: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.tokens[name] = token
+		f.tokens[name] = token.Secret
 	}
 	f.dUS, f.docSHA = f.submitUS(t)
 	f.dDE, _, err = f.Store.CreateDemand(ctx, f.AgencyUserDE, writ.DemandInput{Instrument: "eu_epoc", IssuedBy: "judge",

@@ -186,6 +186,7 @@ func Build(rb *rules.Rulebook, in Input) (*Report, error) {
 		AsOf:        in.AsOf.UTC(),
 		Checkpoint:  in.Checkpoint,
 		Rulebook:    rb.Version(),
+		Preliminary: in.AsOf.Before(in.Period.End()),
 		NationalSecurity: NationalSecurity{
 			BandWidth: rb.NationalSecurityBand(),
 			Demands:   Band(nsDemands, rb.NationalSecurityBand()),

@@ -77,7 +77,20 @@ func (s *Store) applyMigrations(ctx context.Context) (applied []string, err erro
 	return applied, nil
 }
 
+// foreignKeysOff marks a SQLite migration that rebuilds a table others
+// refer to. SQLite's procedure for such a change turns foreign keys off
+// around it (they cannot be turned off inside a transaction) and checks
+// every reference before the change commits.
+const foreignKeysOff = "-- sqlite: foreign keys off while this migration runs"
+
 func applyMigration(ctx context.Context, conn *sql.Conn, s *Store, version int, name, body string) error {
+	rebuild := !s.postgres && strings.HasPrefix(body, foreignKeysOff)
+	if rebuild {
+		if _, err := conn.ExecContext(ctx, `PRAGMA foreign_keys = OFF`); err != nil {
+			return fmt.Errorf("store: migration %s: %w", name, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `PRAGMA foreign_keys = ON`)
+	}
 	t, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: migration %s: %w", name, err)
@@ -86,6 +99,11 @@ func applyMigration(ctx context.Context, conn *sql.Conn, s *Store, version int, 
 	if _, err := t.ExecContext(ctx, body); err != nil {
 		return fmt.Errorf("store: migration %s: %w", name, err)
 	}
+	if rebuild {
+		if err := checkForeignKeys(ctx, t); err != nil {
+			return fmt.Errorf("store: migration %s: %w", name, err)
+		}
+	}
 	if _, err := t.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name) VALUES (?, ?)`), version, name); err != nil {
 		return fmt.Errorf("store: migration %s: %w", name, err)
 	}
@@ -93,4 +111,23 @@ func applyMigration(ctx context.Context, conn *sql.Conn, s *Store, version int, 
 		return fmt.Errorf("store: migration %s: %w", name, err)
 	}
 	return nil
+}
+
+// checkForeignKeys fails when any row refers to a row that is not there.
+func checkForeignKeys(ctx context.Context, t *sql.Tx) error {
+	rows, err := t.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		return fmt.Errorf("row %d of %s refers to a missing row of %s", rowid.Int64, table, parent)
+	}
+	return rows.Err()
 }

@@ -121,6 +121,10 @@ func (s *Store) PasswordSignIn(ctx context.Context, email, password, from string
 			}
 			return s.signInFailed(ctx, tx, email, uid, "password", from, true)
 		}
+		if c.user.DeactivatedAt != nil {
+			refusal = writ.Errorf(writ.EUNAUTHORIZED, "this account was deactivated")
+			return s.signInFailed(ctx, tx, email, &c.user.ID, "deactivated", from, false)
+		}
 		if !c.user.Active {
 			refusal = writ.Errorf(writ.EUNAUTHORIZED, "this account waits for the provider's legal team to confirm it with your agency")
 			return s.signInFailed(ctx, tx, email, &c.user.ID, "not_confirmed", from, false)

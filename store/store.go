@@ -42,6 +42,12 @@ type Options struct {
 	// DocumentKeys seal legal documents at rest; required to store or read
 	// documents.
 	DocumentKeys *DocumentKeys
+	// EmergencyResponse is how soon after receipt an emergency is to be
+	// answered; 4 hours when zero.
+	EmergencyResponse time.Duration
+	// OnCall is the address an emergency is announced to the moment it
+	// arrives; the whole legal team when empty.
+	OnCall string
 }
 
 // Store is writ's database. It is safe for concurrent use, and several
@@ -57,6 +63,9 @@ type Store struct {
 	jobAttempts  int
 	// documentKeys seal documents at rest.
 	documentKeys *DocumentKeys
+	// emergencyResponse and onCall configure how emergencies are met.
+	emergencyResponse time.Duration
+	onCall            string
 	// sqlitePath is the database file, for backups; "" on PostgreSQL.
 	sqlitePath string
 }
@@ -68,9 +77,13 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.Rules == nil {
 		return nil, errors.New("store: no rulebook")
 	}
-	s := &Store{rules: opts.Rules, now: opts.Now, reminderLead: opts.ReminderLead, jobAttempts: opts.JobAttempts, documentKeys: opts.DocumentKeys}
+	s := &Store{rules: opts.Rules, now: opts.Now, reminderLead: opts.ReminderLead, jobAttempts: opts.JobAttempts, documentKeys: opts.DocumentKeys,
+		emergencyResponse: opts.EmergencyResponse, onCall: opts.OnCall}
 	if s.reminderLead <= 0 {
 		s.reminderLead = 48 * time.Hour
+	}
+	if s.emergencyResponse <= 0 {
+		s.emergencyResponse = defaultEmergencyResponse
 	}
 	if s.now == nil {
 		s.now = time.Now

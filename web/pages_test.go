@@ -23,12 +23,12 @@ func httptestRecorder(h http.Handler, method, path string) *httptest.ResponseRec
 // apiStatus is the status the JSON API answers a token's GET with.
 func (s *site) apiStatus(t *testing.T, a writ.Actor, path string) int {
 	t.Helper()
-	token, err := s.Store.CreateToken(context.Background(), writ.System(), a.UserID, "test")
+	token, err := s.Store.CreateToken(context.Background(), writ.System(), a.UserID, writ.TokenInput{Label: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	req, _ := http.NewRequest("GET", s.srv.URL+path, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Authorization", "Bearer "+token.Secret)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

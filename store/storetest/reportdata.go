@@ -112,7 +112,7 @@ func MakeDemand(t *testing.T, f *Fixture, s ReportSpec) writ.Demand {
 	in := writ.DemandInput{Reference: strings.ToUpper(s.Name), AgencyID: s.Agency.ID, Channel: "mail", ReceivedAt: &received,
 		Instrument: s.Instrument, IssuedBy: s.IssuedBy, DataCategories: s.Categories, Accounts: s.Accounts, CustomerFirstException: s.Exception}
 	if s.Emergency {
-		in.Emergency = &writ.Emergency{Justification: "a threat to life", VerifiedByCallback: true}
+		in.Emergency = &writ.Emergency{Justification: "a threat to life"}
 	}
 	switch s.Gag {
 	case "":
@@ -124,6 +124,11 @@ func MakeDemand(t *testing.T, f *Fixture, s ReportSpec) writ.Demand {
 	d, _, err := f.Store.CreateDemand(ctx, f.Reviewer, in, "")
 	if err != nil {
 		t.Fatalf("%s: %v", s.Name, err)
+	}
+	if s.Emergency {
+		if _, err := f.Store.RecordCallback(ctx, f.Reviewer, d.ID, writ.CallbackInput{Number: s.Agency.Phone, Outcome: writ.CallbackConfirmed}); err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
 	}
 	move := func(actor writ.Actor, in writ.TransitionInput) {
 		t.Helper()
@@ -161,6 +166,11 @@ func MakeDemand(t *testing.T, f *Fixture, s ReportSpec) writ.Demand {
 		if s.Gag == "" && !s.Emergency && s.Agency.Kind != "national_security" &&
 			s.Instrument != "us_nsl" && s.Instrument != "us_fisa_order" && s.Instrument != "us_fisa_702_directive" {
 			move(f.Reviewer, writ.TransitionInput{To: writ.StateNoticed})
+			// The notice reached the customer the day the demand came.
+			if _, err := f.Store.RecordDelivery(ctx, f.Reviewer, d.ID, writ.DeliveryInput{Method: "registered_letter",
+				Evidence: "receipt signed", DeliveredAt: &received}); err != nil {
+				t.Fatalf("%s: %v", s.Name, err)
+			}
 		}
 		move(f.Reviewer, writ.TransitionInput{To: writ.StateDisclosed,
 			Disclosure: &writ.DisclosureInput{Categories: s.Categories, Accounts: len(s.Accounts), Records: 10}})
