@@ -269,8 +269,8 @@ type importBatch struct {
 	groups []int64 // group id of each demand added so far
 
 	demands, accounts, assessments, deadlines, notices, deliveries, callbacks, decisions, challenges, disclosures *tableRows
-	events                                                                                                       []pendingEvent
-	actor                                                                                                        writ.Actor
+	events                                                                                                        []pendingEvent
+	actor                                                                                                         writ.Actor
 }
 
 // demandImportColumns are the columns of a demand row as the import writes
