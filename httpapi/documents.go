@@ -71,15 +71,18 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// audienceBody names who may see a document.
+type audienceBody struct {
+	Audience string `json:"audience"`
+}
+
 // setDocumentAudience changes who may see a document.
 func (s *Server) setDocumentAudience(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
 	}
-	var in struct {
-		Audience string `json:"audience"`
-	}
+	var in audienceBody
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}

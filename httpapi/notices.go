@@ -40,6 +40,15 @@ func (s *Server) getNotice(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// deliveryBody is a recorded delivery as it arrives: its time is decoded
+// here, so a bad one is reported with its field name.
+type deliveryBody struct {
+	Method         string  `json:"method"`
+	Evidence       string  `json:"evidence"`
+	DeliveredAt    *string `json:"delivered_at"`
+	DocumentSHA256 string  `json:"document_sha256"`
+}
+
 // recordDelivery records a delivery of the notice the legal team made
 // another way, with its evidence.
 func (s *Server) recordDelivery(w http.ResponseWriter, r *http.Request) error {
@@ -47,12 +56,7 @@ func (s *Server) recordDelivery(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var b struct {
-		Method         string  `json:"method"`
-		Evidence       string  `json:"evidence"`
-		DeliveredAt    *string `json:"delivered_at"`
-		DocumentSHA256 string  `json:"document_sha256"`
-	}
+	var b deliveryBody
 	if err := decodeJSON(w, r, &b); err != nil {
 		return err
 	}
