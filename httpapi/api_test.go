@@ -190,7 +190,9 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		{"POST /v1/users/{id}/tokens", func(*testing.T, string) req {
 			return req{"POST", fmt.Sprintf("/v1/users/%d/tokens", f.Auditor.UserID), `{"label":"x"}`}
 		}, expect(403, map[string]int{"admin": 202, "auditor": 201})},
-		{"GET /v1/users/{id}/tokens", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/users/%d/tokens", f.Auditor.UserID), ""} },
+		{"GET /v1/users/{id}/tokens", func(*testing.T, string) req {
+			return req{"GET", fmt.Sprintf("/v1/users/%d/tokens", f.Auditor.UserID), ""}
+		},
 			expect(403, map[string]int{"admin": 200, "auditor": 200})},
 		{"POST /v1/users/{id}/deactivation", func(t *testing.T, c string) req {
 			u, err := f.Store.CreateUser(context.Background(), writ.System(), store.UserInput{Name: "Leaving " + c,
