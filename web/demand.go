@@ -46,7 +46,7 @@ type demandData struct {
 	// CanDeliver: the notice is due and not given, so a delivery may be
 	// recorded or retried; CanReview: an order with an end holds it back.
 	CanDeliver, CanReview bool
-	Answer                                                          string
+	Answer                string
 	// Form is the form that was sent and refused, with what was typed,
 	// so that the page shows the reason next to it.
 	Form *formState

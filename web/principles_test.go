@@ -169,7 +169,7 @@ func TestAudiencesAndNotBeforeDatesOnThePages(t *testing.T) {
 		if strings.Contains(b.page, "internal-memo.pdf") {
 			t.Fatalf("%s sees the legal team's memo", a.Name)
 		}
-		b.get(demandPath(d.ID) + "/documents/" + memo.SHA256).want(http.StatusNotFound, "")
+		b.get(demandPath(d.ID)+"/documents/"+memo.SHA256).want(http.StatusNotFound, "")
 	}
 	// The earliest disclosure, seven days on, is a "not before" date.
 	s.Clock.Advance(8 * 24 * time.Hour)
