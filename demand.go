@@ -211,7 +211,8 @@ type DemandFilter struct {
 	Flag           string // one of the assessment's flags (EMERGENCY, say)
 	// Sort is "id" (newest first, the default) or "deadline" (soonest
 	// first); either way the emergencies still waiting for an answer come
-	// first.
+	// first. "newest" is newest first with no exception, for tools that
+	// walk the demands in the order they arrived.
 	Sort   string
 	Cursor string
 	Limit  int

@@ -257,6 +257,10 @@ func (b *bulkGenerator) life(rng *rand.Rand, in writ.DemandInput, received time.
 	if t.state == writ.StateClosed && t.via == "" {
 		t.via = closingWay(rng, a, b.agencyOf(in.AgencyID).Verified)
 	}
+	if secret(a) {
+		// National-security process is never redirected to the customer.
+		t.state, t.via = unredirected(t.state), unredirected(t.via)
+	}
 	imp.History = b.steps(rng, t, a, received, len(in.Accounts))
 	if !slices.ContainsFunc(imp.History, func(s store.ImportedStep) bool { return s.Transition.To == writ.StateInReview }) {
 		imp.RequesterVerified, imp.Callback = false, nil

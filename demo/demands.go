@@ -166,6 +166,17 @@ func (g *generator) advance(ctx context.Context, d writ.Demand, t target, rng *r
 	if t.state == writ.StateClosed {
 		via = t.via
 	}
+	if via == writ.StateRedirected {
+		a, err := g.assessment(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		if secret(a) {
+			// National-security process is never redirected to the
+			// customer.
+			via = unredirected(via)
+		}
+	}
 	switch via {
 	case writ.StateInReview: // withdrawn
 		return g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateClosed, Withdrawn: true, Rationale: "the agency withdrew the demand by letter"})
@@ -233,6 +244,21 @@ func (g *generator) assessment(ctx context.Context, id int64) (rules.Assessment,
 		return a, err
 	}
 	return a, json.Unmarshal(body, &a)
+}
+
+// secret reports whether the assessment binds the provider to secrecy
+// towards the customer, so that the demand cannot be redirected to them.
+func secret(a rules.Assessment) bool {
+	return slices.Contains(a.Flags, rules.FlagNationalSecurity) || a.Notice.Timing == rules.NoticeProhibited
+}
+
+// unredirected is the state a team takes a demand it may not redirect to
+// instead of redirected: it answers no data.
+func unredirected(s writ.State) writ.State {
+	if s == writ.StateRedirected {
+		return writ.StateNoData
+	}
+	return s
 }
 
 func rationale(s writ.State) string {

@@ -73,7 +73,9 @@ func Load(ctx context.Context, st *store.Store, opts Options) (map[string]string
 		if err := setCredentials(ctx, st, u); err != nil {
 			return nil, err
 		}
-		token, err := st.CreateToken(ctx, sys, u.ID, writ.TokenInput{Label: "demo"})
+		// A year, the longest a token may live: drills move the demo's
+		// clock months ahead (serve --clock-offset).
+		token, err := st.CreateToken(ctx, sys, u.ID, writ.TokenInput{Label: "demo", ExpiresInDays: writ.MaxTokenDays})
 		if err != nil {
 			return nil, err
 		}
@@ -158,7 +160,7 @@ func ensureCustomers(ctx context.Context, st *store.Store) ([]int64, error) {
 
 // demoDemands returns the number of the newest demo demand in the store.
 func demoDemands(ctx context.Context, st *store.Store) (int, error) {
-	page, err := st.Demands(ctx, writ.System(), writ.DemandFilter{Text: referencePrefix, Limit: 1})
+	page, err := st.Demands(ctx, writ.System(), writ.DemandFilter{Text: referencePrefix, Sort: "newest", Limit: 1})
 	if err != nil || len(page.Items) == 0 {
 		return 0, err
 	}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -177,6 +178,15 @@ func (s *Store) RetryNotice(ctx context.Context, actor writ.Actor, demandID int6
 				return err
 			}
 			if !armed {
+				// A job that is running is being tried this moment, which
+				// is what the retry asks for.
+				var state string
+				err := tx.QueryRowContext(ctx, s.q(`SELECT state FROM jobs WHERE kind = ? AND subject = ?`), c.kind, demandSubject(demandID)).Scan(&state)
+				if err == nil && state == "running" {
+					retried = append(retried, c.channel)
+				} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return fmt.Errorf("store: retry notice: %w", err)
+				}
 				continue
 			}
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO notice_deliveries (demand_id, channel, state, updated_at) VALUES (?, ?, 'pending', ?)

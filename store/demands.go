@@ -182,12 +182,14 @@ func (s *Store) Demands(ctx context.Context, actor writ.Actor, f writ.DemandFilt
 	switch f.Sort {
 	case "", "id":
 		phases = []phase{{name: "u", cond: "d.urgent", order: "d.id DESC"}, {name: "i", cond: "NOT d.urgent", order: "d.id DESC"}}
+	case "newest":
+		phases = []phase{{name: "a", cond: "1 = 1", order: "d.id DESC"}}
 	case "deadline":
 		phases = []phase{{name: "u", cond: "d.urgent", order: "d.next_deadline, d.id", byDeadline: true},
 			{name: "d", cond: "NOT d.urgent AND d.next_deadline IS NOT NULL", order: "d.next_deadline, d.id", byDeadline: true},
 			{name: "n", cond: "NOT d.urgent AND d.next_deadline IS NULL", order: "d.id"}}
 	default:
-		return empty, writ.FieldErrorf("sort", "unknown sort %q (id or deadline)", f.Sort)
+		return empty, writ.FieldErrorf("sort", "unknown sort %q (id, deadline or newest)", f.Sort)
 	}
 	page, err := s.demandsInPhases(ctx, conds, args, phases, f.Cursor, limit(f.Limit))
 	for i := range page.Items {

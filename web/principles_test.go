@@ -180,6 +180,18 @@ func TestAudiencesAndNotBeforeDatesOnThePages(t *testing.T) {
 		t.Fatal("the calendar lists a not-before date as overdue")
 	}
 	reviewer.get("/queue").want(200, "", `<strong id="overdue-count">0</strong> overdue`)
+	// A demand whose due date has passed is overdue until it is closed.
+	due := s.Clock.Now().Add(-24 * time.Hour)
+	late, _, err := s.Store.CreateDemand(ctx, s.AgencyUserUS, writ.DemandInput{Reference: "LATE-1", Instrument: "us_subpoena", IssuedBy: "other",
+		DataCategories: []string{"subscriber"}, Accounts: []string{"joe@mail.example"}, Due: &due}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reviewer.get("/queue").want(200, "", `<strong id="overdue-count">1</strong> overdue`)
+	if _, err := s.Store.Transition(ctx, s.Reviewer, late.ID, writ.TransitionInput{To: writ.StateClosed, Withdrawn: true, Rationale: "withdrawn"}); err != nil {
+		t.Fatal(err)
+	}
+	reviewer.get("/queue").want(200, "", `<strong id="overdue-count">0</strong> overdue`)
 }
 
 // A user is deactivated from the users page; a token another admin asked

@@ -342,6 +342,10 @@ func testUndeliverableNotice(t *testing.T, f *Fixture) {
 	f.Clock.Advance(3 * 24 * time.Hour)
 	accepted := f.Clock.Now()
 	j = claimNotice(t, f, d.ID)
+	// A retry while the job is being tried is that try, not a conflict.
+	if n, err = f.Store.RetryNotice(ctx, f.Reviewer, d.ID); err != nil || n.GivenAt != nil {
+		t.Fatalf("a retry while the notice is on its way: %v, %+v", err, n)
+	}
 	check(t, f.Store.CompleteJob(ctx, j, mail))
 	n, err = f.Store.Notice(ctx, f.Reviewer, d.ID)
 	check(t, err)
