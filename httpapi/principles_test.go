@@ -264,16 +264,7 @@ func TestDocumentsKeepToTheirAudience(t *testing.T) {
 // whatever route the rulebook gives it.
 func TestNationalSecurityDirectiveRevealsNothing(t *testing.T) {
 	f := newAPIFixture(t)
-	ctx := context.Background()
-	nsb, err := f.Store.CreateAgency(ctx, writ.System(), store.AgencyInput{Name: "National Security Branch", Country: "US", Kind: "national_security",
-		Domains: []string{"nsb.example.gov"}, Phone: "+1 555 0700", Verified: true, Verification: "registry"})
-	check(t, err)
-	agency := nsb.ID
-	u, err := f.Store.CreateUser(ctx, writ.System(), store.UserInput{Name: "Agent", Email: "agent@nsb.example.gov", Role: writ.RoleAgency, AgencyID: &agency})
-	check(t, err)
-	u, err = f.Store.ConfirmUser(ctx, writ.System(), u.ID, "called the registered number")
-	check(t, err)
-	f.tokenFor(t, "nsb", writ.ActorOf(u))
+	f.tokenFor(t, "nsb", f.NationalSecurityAgent(t))
 	var d writ.Demand
 	f.call(t, "nsb", "POST", "/v1/demands", `{"instrument":"us_fisa_702_directive","issued_by":"other","data_categories":["content"],"accounts":["anna@beispiel.example"]}`, 201, &d)
 	path := fmt.Sprintf("/v1/demands/%d", d.ID)

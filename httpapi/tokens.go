@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -56,6 +57,12 @@ type reasonBody struct {
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	return reasoned(w, r, s.store.RevokeToken)
+}
+
+// reasoned does act to the thing named by the path's id with the reason
+// the body gives, and answers what act returns.
+func reasoned[T any](w http.ResponseWriter, r *http.Request, act func(context.Context, writ.Actor, int64, string) (T, error)) error {
 	id, err := pathID(r, "id")
 	if err != nil {
 		return err
@@ -64,11 +71,11 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	t, err := s.store.RevokeToken(r.Context(), actorOf(r), id, in.Reason)
+	out, err := act(r.Context(), actorOf(r), id, in.Reason)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, t)
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }
 
@@ -97,18 +104,5 @@ func (s *Server) confirmTokenRequest(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) deactivateUser(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in reasonBody
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	u, err := s.store.DeactivateUser(r.Context(), actorOf(r), id, in.Reason)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
+	return reasoned(w, r, s.store.DeactivateUser)
 }

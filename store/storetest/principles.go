@@ -481,19 +481,11 @@ func testGagEndsWithACheck(t *testing.T, f *Fixture) {
 }
 
 func testNationalSecuritySecrecy(t *testing.T, f *Fixture) {
-	nsb, err := f.Store.CreateAgency(ctx, writ.System(), store.AgencyInput{Name: "National Security Branch", Country: "US", Kind: "national_security",
-		Domains: []string{"nsb.example.gov"}, Phone: "+1 555 0700", Verified: true, Verification: "registry"})
-	check(t, err)
-	agency := nsb.ID
-	u, err := f.Store.CreateUser(ctx, writ.System(), store.UserInput{Name: "Agent", Email: "agent@nsb.example.gov", Role: writ.RoleAgency, AgencyID: &agency})
-	check(t, err)
-	u, err = f.Store.ConfirmUser(ctx, writ.System(), u.ID, "called the registered number")
-	check(t, err)
 	// A Section 702 directive about the enterprise tenant, whatever route
 	// the rulebook gives it.
-	d := submit(t, f, writ.ActorOf(u), writ.DemandInput{Instrument: "us_fisa_702_directive", IssuedBy: "other",
+	d := submit(t, f, f.NationalSecurityAgent(t), writ.DemandInput{Instrument: "us_fisa_702_directive", IssuedBy: "other",
 		DataCategories: []string{"content"}, Accounts: []string{"anna@beispiel.example"}})
-	_, err = f.Store.AddDocumentTo(ctx, f.Reviewer, d.ID, writ.AudienceAll, "directive.pdf", []byte("%PDF-1.7 directive"))
+	_, err := f.Store.AddDocumentTo(ctx, f.Reviewer, d.ID, writ.AudienceAll, "directive.pdf", []byte("%PDF-1.7 directive"))
 	check(t, err)
 	ent := f.CustomerUserEnterprise
 	_, err = f.Store.Demand(ctx, ent, d.ID)
