@@ -216,11 +216,7 @@ func (g *generator) advance(ctx context.Context, d writ.Demand, t target, rng *r
 		return nil
 	}
 	if !gagged {
-		// The demo has no mail server: the notice went by registered
-		// letter, whose receipt the legal team records.
-		delivered := d.ReceivedAt.Add(24 * time.Hour)
-		if _, err := g.st.RecordDelivery(ctx, rv, d.ID, writ.DeliveryInput{Method: "registered_letter", DeliveredAt: &delivered,
-			Evidence: fmt.Sprintf("registered letter RR %09d US, receipt signed", rng.IntN(1e9))}); err != nil {
+		if err := g.deliverNotice(ctx, d, rng, true); err != nil {
 			return err
 		}
 	}
@@ -230,6 +226,32 @@ func (g *generator) advance(ctx context.Context, d writ.Demand, t target, rng *r
 		return err
 	}
 	return g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateClosed, Rationale: "production acknowledged by the agency"})
+}
+
+// deliverNotice records that a due notice reached the customer by
+// registered letter a day after it fell due, as the legal team does when
+// it has no mail server (the demo has none). A notice that is not due,
+// held back or given already is left alone, and so, unless the demand is
+// to be disclosed, is one writ does not send (timing none).
+func (g *generator) deliverNotice(ctx context.Context, d writ.Demand, rng *rand.Rand, disclosing bool) error {
+	n, err := g.st.Notice(ctx, g.reviewer, d.ID)
+	if err != nil || n.GivenAt != nil || !disclosing && n.State != "scheduled" && n.State != "failed" {
+		return err
+	}
+	due := d.ReceivedAt
+	if n.SendAt != nil && n.SendAt.After(due) {
+		due = *n.SendAt
+	}
+	delivered := due.Add(24 * time.Hour)
+	if delivered.After(g.now) {
+		return nil
+	}
+	_, err = g.st.RecordDelivery(ctx, g.reviewer, d.ID, writ.DeliveryInput{Method: "registered_letter", DeliveredAt: &delivered,
+		Evidence: fmt.Sprintf("registered letter RR %09d US, receipt signed", rng.IntN(1e9))})
+	if writ.ErrorCode(err) == writ.ECONFLICT {
+		return nil
+	}
+	return err
 }
 
 func (g *generator) move(ctx context.Context, actor writ.Actor, id int64, in writ.TransitionInput) error {

@@ -201,5 +201,13 @@ func (g *generator) demand(ctx context.Context, n int) error {
 	if err != nil {
 		return err
 	}
-	return g.advance(ctx, d, target, rng)
+	if err := g.advance(ctx, d, target, rng); err != nil {
+		return err
+	}
+	if target.state == writ.StateReceived || target.state == writ.StateVerifying {
+		// Fresh: its notice is still on its way (undeliverable while writ
+		// runs without a mail server).
+		return nil
+	}
+	return g.deliverNotice(ctx, d, rng, false)
 }
