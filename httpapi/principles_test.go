@@ -197,6 +197,14 @@ func TestNoAccountOracle(t *testing.T) {
 	if s1 != 201 || s2 != 201 || !slices.Equal(keys(string(b1)), keys(string(b2))) {
 		t.Fatalf("held %d, unheld %d: the answers differ:\n%s\n%s", s1, s2, b1, b2)
 	}
+	// Nor does naming an account beside one the provider does not hold.
+	for _, accounts := range []string{`"ghost@nowhere.example","jane@mail.example"`, `"ghost@nowhere.example","nobody@nowhere.example"`} {
+		var x writ.Demand
+		f.call(t, "agencyUS", "POST", "/v1/demands", strings.Replace(held, `"joe@mail.example"`, accounts, 1), 201, &x)
+		if len(x.Linked) != 0 || len(x.Accounts) != 2 {
+			t.Fatalf("naming %s: %+v", accounts, x)
+		}
+	}
 	var d writ.Demand
 	check(t, json.Unmarshal(b2, &d))
 	before := f.totals(t)
@@ -205,8 +213,8 @@ func TestNoAccountOracle(t *testing.T) {
 		f.call(t, "reviewer", "POST", path, `{"to":"`+to+`","rationale":"no such account"}`, 200, &d)
 	}
 	after := f.totals(t)
-	if d.Outcome != writ.OutcomeNoData || before != (reportTotals{4, 0}) || after != (reportTotals{4, 1}) {
-		t.Fatalf("closed %q; the report counts %+v before and %+v after, want the unheld account's demand among 4, then as no data", d.Outcome, before, after)
+	if d.Outcome != writ.OutcomeNoData || before != (reportTotals{6, 0}) || after != (reportTotals{6, 1}) {
+		t.Fatalf("closed %q; the report counts %+v before and %+v after, want the unheld account's demand among 6, then as no data", d.Outcome, before, after)
 	}
 }
 

@@ -202,7 +202,7 @@ func (s *Store) importRegistry(ctx context.Context, tx *sql.Tx, demands []Import
 
 // queryIn runs head followed by "(?, ?, …)" for the values, a few hundred
 // at a time, and calls each for every row.
-func (s *Store) queryIn(ctx context.Context, tx *sql.Tx, head string, values []any, each func(*sql.Rows) error, tail ...string) error {
+func (s *Store) queryIn(ctx context.Context, tx querier, head string, values []any, each func(*sql.Rows) error, tail ...string) error {
 	for start := 0; start < len(values); start += 500 {
 		part := values[start:min(start+500, len(values))]
 		query := head + "(" + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + ")" + strings.Join(tail, "")
@@ -317,16 +317,18 @@ func (b *importBatch) add(reg *importRegistry, id int64, i int, dm *ImportedDema
 	if !ok {
 		return importError(i, -1, writ.FieldErrorf("agency_id", "no agency %d", in.AgencyID))
 	}
-	// One customer's accounts, or accounts the provider does not hold
-	// (customer 0), as intake splits a request.
+	// One customer's accounts, with any the provider does not hold, or
+	// only such accounts (customer 0), as intake splits a request.
 	var customer int64
 	var accounts []string
 	for j, a := range in.Accounts {
 		c := reg.accounts[a]
-		if j > 0 && c != customer {
-			return importError(i, -1, writ.FieldErrorf(fmt.Sprintf("accounts[%d]", j), "%q belongs to another customer than %q: import one demand per customer", a, in.Accounts[0]))
+		if c != 0 && customer != 0 && c != customer {
+			return importError(i, -1, writ.FieldErrorf(fmt.Sprintf("accounts[%d]", j), "%q belongs to another customer than the accounts before it: import one demand per customer", a))
 		}
-		customer = c
+		if c != 0 {
+			customer = c
+		}
 		if !slices.Contains(accounts, a) {
 			accounts = append(accounts, a)
 		}

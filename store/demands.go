@@ -104,7 +104,37 @@ func (s *Store) demandScope(actor writ.Actor) (string, []any) {
 func (s *Store) Demand(ctx context.Context, actor writ.Actor, id int64) (writ.Demand, error) {
 	d, err := s.demand(ctx, s.read, actor, id, "")
 	redact(actor, &d)
+	if err == nil && actor.Role == writ.RoleCustomer {
+		err = s.ownAccounts(ctx, s.read, actor.CustomerID, &d)
+	}
 	return d, err
+}
+
+// ownAccounts leaves the demands with their customer's own accounts only:
+// a customer's part of a demand may also name accounts the provider does
+// not hold, which are not the customer's to see or to be told of.
+func (s *Store) ownAccounts(ctx context.Context, db querier, customerID int64, ds ...*writ.Demand) error {
+	var named []any
+	for _, d := range ds {
+		for _, a := range d.Accounts {
+			named = append(named, a)
+		}
+	}
+	held := map[string]bool{}
+	err := s.queryIn(ctx, db, `SELECT identifier FROM accounts WHERE customer_id = `+strconv.FormatInt(customerID, 10)+` AND identifier IN `, named,
+		func(rows *sql.Rows) error {
+			var a string
+			err := rows.Scan(&a)
+			held[a] = true
+			return err
+		})
+	if err != nil {
+		return unavailableOr(err, "store: accounts")
+	}
+	for _, d := range ds {
+		d.Accounts = slices.DeleteFunc(slices.Clone(d.Accounts), func(a string) bool { return !held[a] })
+	}
+	return nil
 }
 
 // demand reads one demand the actor may see, whole: the store's own
@@ -194,6 +224,13 @@ func (s *Store) Demands(ctx context.Context, actor writ.Actor, f writ.DemandFilt
 	page, err := s.demandsInPhases(ctx, conds, args, phases, f.Cursor, limit(f.Limit))
 	for i := range page.Items {
 		redact(actor, &page.Items[i])
+	}
+	if err == nil && actor.Role == writ.RoleCustomer {
+		ds := make([]*writ.Demand, len(page.Items))
+		for i := range page.Items {
+			ds[i] = &page.Items[i]
+		}
+		err = s.ownAccounts(ctx, s.read, actor.CustomerID, ds...)
 	}
 	return page, err
 }

@@ -201,16 +201,29 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 		return nil, fmt.Errorf("store: intake: %w", err)
 	}
 	// Group the accounts by customer, in the order they were named. The
-	// accounts the provider does not hold make a part with no customer,
-	// taken in and answered like any other (no data), so that submitting a
-	// demand tells nobody which accounts the provider holds.
-	var customers []int64
-	byCustomer := map[int64][]string{}
-	for _, a := range in.Accounts {
-		var customer int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT customer_id FROM accounts WHERE identifier = ?`), a).Scan(&customer)
+	// accounts the provider does not hold are taken in and answered like
+	// any other (no data), so that submitting a demand tells nobody which
+	// accounts the provider holds: they go with the first customer's part
+	// (never shown to that customer), or, when the demand names no held
+	// account, make a part with no customer. So a held account named
+	// beside an unheld one makes no part of its own either.
+	owner := make([]int64, len(in.Accounts))
+	var host int64
+	for i, a := range in.Accounts {
+		err := tx.QueryRowContext(ctx, s.q(`SELECT customer_id FROM accounts WHERE identifier = ?`), a).Scan(&owner[i])
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("store: intake: %w", err)
+		}
+		if host == 0 {
+			host = owner[i]
+		}
+	}
+	var customers []int64
+	byCustomer := map[int64][]string{}
+	for i, a := range in.Accounts {
+		customer := owner[i]
+		if customer == 0 {
+			customer = host
 		}
 		if _, ok := byCustomer[customer]; !ok {
 			customers = append(customers, customer)

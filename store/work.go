@@ -82,6 +82,10 @@ func (s *Store) JobFacts(ctx context.Context, j Job) (JobFacts, error) {
 	secret := f.Assessment.Notice.Timing == rules.NoticeProhibited || slices.Contains(f.Assessment.Flags, rules.FlagNationalSecurity)
 	switch j.Kind {
 	case JobNoticeEmail, JobNoticeWebhook:
+		// The notice names the customer's own accounts only.
+		if err := s.ownAccounts(ctx, db, d.CustomerID, d); err != nil {
+			return f, err
+		}
 		channel := "email"
 		if j.Kind == JobNoticeWebhook {
 			channel = "webhook"

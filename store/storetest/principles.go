@@ -568,15 +568,35 @@ func testNoAccountOracle(t *testing.T, f *Fixture) {
 	if legal.CustomerID != 0 || legal.Route != "no_data" || legal.NoticeState != "none" {
 		t.Fatalf("a demand for no held account: customer %d, route %s, notice %s", legal.CustomerID, legal.Route, legal.NoticeState)
 	}
-	// Named beside a held account it makes a part of its own.
-	mixed := submit(t, f, f.AgencyUserUS, Warrant("jane@mail.example", "ghost@nowhere.example"))
-	if len(mixed.Linked) != 1 || mixed.CustomerID != 0 {
-		t.Fatalf("mixed demand: %+v", mixed)
+	// Named beside a held account it goes with that account's part, so
+	// that the parts do not tell it apart either: a request naming an
+	// unheld and a held account is one demand, as one naming two unheld
+	// accounts is.
+	mixed := submit(t, f, f.AgencyUserUS, Warrant("ghost@nowhere.example", "jane@mail.example"))
+	pair := submit(t, f, f.AgencyUserUS, Warrant("ghost@nowhere.example", "nobody@nowhere.example"))
+	for _, x := range []writ.Demand{mixed, pair} {
+		if len(x.Linked) != 0 || len(x.Accounts) != 2 || x.CustomerID != 0 {
+			t.Fatalf("the agency sees %+v", x)
+		}
 	}
-	other, err := f.Store.Demand(ctx, f.Reviewer, mixed.Linked[0])
+	legalMixed, err := f.Store.Demand(ctx, f.Reviewer, mixed.ID)
 	check(t, err)
-	if other.CustomerID != 0 || !slices.Equal(other.Accounts, []string{"ghost@nowhere.example"}) {
-		t.Fatalf("the unheld part: %+v", other)
+	if legalMixed.CustomerID != f.Consumer.ID || !slices.Equal(legalMixed.Accounts, []string{"ghost@nowhere.example", "jane@mail.example"}) {
+		t.Fatalf("the legal team sees %+v", legalMixed)
+	}
+	// The customer is shown, and told of, its own account only.
+	own, err := f.Store.Demand(ctx, f.CustomerUserConsumer, mixed.ID)
+	check(t, err)
+	page, err := f.Store.Demands(ctx, f.CustomerUserConsumer, writ.DemandFilter{})
+	check(t, err)
+	i := slices.IndexFunc(page.Items, func(x writ.Demand) bool { return x.ID == mixed.ID })
+	if !slices.Equal(own.Accounts, []string{"jane@mail.example"}) || i < 0 || !slices.Equal(page.Items[i].Accounts, own.Accounts) {
+		t.Fatalf("the customer sees %v and lists %+v", own.Accounts, page.Items)
+	}
+	facts, err := f.Store.JobFacts(ctx, claimNotice(t, f, mixed.ID))
+	check(t, err)
+	if !slices.Equal(facts.Demand.Accounts, own.Accounts) || slices.Contains(facts.Recipients, "ghost@nowhere.example") {
+		t.Fatalf("the notice names %v and goes to %v", facts.Demand.Accounts, facts.Recipients)
 	}
 	// The legal team answers it: no data, closed, counted.
 	intoReview(t, f, f.Reviewer, d.ID)
