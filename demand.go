@@ -59,6 +59,9 @@ type Demand struct {
 	// Callback records the call to the agency's registered number that
 	// confirmed an emergency.
 	Callback *Callback `json:"callback"`
+	// ResponseTarget is when an emergency must be answered: its receipt
+	// plus the provider's response target (4 hours unless set otherwise).
+	ResponseTarget *time.Time `json:"response_target"`
 	// CustomerFirstException is the recorded reason to depart from
 	// engaging the customer first: customer_complicit, customer_unavailable
 	// or notice_jeopardizes_investigation.
@@ -71,11 +74,33 @@ type Demand struct {
 	// the approver must be someone else.
 	ReviewerID *int64 `json:"reviewer_id"`
 	// Route is the assessment's route: the default the reviewer sees.
-	Route        string     `json:"route"`
-	NextDeadline *time.Time `json:"next_deadline"`
-	Flags        []string   `json:"flags"`
-	Version      int64      `json:"version"`
-	UpdatedAt    time.Time  `json:"updated_at"`
+	Route string `json:"route"`
+	// NextDeadline is the soonest deadline still owed (met, moot and "not
+	// before" dates are not), and NextDeadlineCode its code.
+	NextDeadline     *time.Time `json:"next_deadline"`
+	NextDeadlineCode string     `json:"next_deadline_code"`
+	// NoticeState is the state of the notice to the customer as the
+	// legal team's queue shows it: one of NoticeStates, or
+	// NoticeReviewDue or NoticeUndeliverable when it needs a person.
+	NoticeState string    `json:"notice_state"`
+	Flags       []string  `json:"flags"`
+	Version     int64     `json:"version"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// MarshalJSON writes a demand with customer_id null when it has none (it
+// names accounts the provider does not hold) or the reader may not know
+// the customer.
+func (d Demand) MarshalJSON() ([]byte, error) {
+	type plain Demand
+	var customer *int64
+	if d.CustomerID != 0 {
+		customer = &d.CustomerID
+	}
+	return json.Marshal(struct {
+		plain
+		CustomerID *int64 `json:"customer_id"`
+	}{plain(d), customer})
 }
 
 // DateRange is the period of data a demand asks for, as YYYY-MM-DD dates.
@@ -106,17 +131,44 @@ func (n Nondisclosure) MarshalJSON() ([]byte, error) {
 
 // Emergency is a claim that a life is in danger, which allows disclosure
 // before notice once the claim was confirmed by calling the agency back on
-// its registered number.
+// its registered number. VerifiedByCallback says that such a call is
+// recorded (Demand.Callback); whoever submits a demand cannot set it.
 type Emergency struct {
 	Justification      string `json:"justification"`
 	VerifiedByCallback bool   `json:"verified_by_callback"`
 }
 
-// Callback is a recorded call to an agency's registered number.
+// Callback is a recorded call to an agency's registered number about an
+// emergency: who called which number when, and what came of it. Only a
+// confirmed call to the number in the agency registry verifies the
+// emergency; nobody can claim one otherwise.
 type Callback struct {
-	Number string    `json:"number"`
-	By     string    `json:"by"`
-	At     time.Time `json:"at"`
+	ID      int64     `json:"id"`
+	Number  string    `json:"number"`
+	Outcome string    `json:"outcome"`
+	Notes   string    `json:"notes"`
+	By      string    `json:"by"`
+	At      time.Time `json:"at"`
+}
+
+// CallbackInput is a call the legal team made: the number dialled, what
+// came of it (one of CallbackOutcomes) and anything worth noting.
+type CallbackInput struct {
+	Number  string `json:"number"`
+	Outcome string `json:"outcome"`
+	Notes   string `json:"notes"`
+}
+
+// The outcomes of a call-back.
+const (
+	CallbackConfirmed    = "confirmed"     // the agency confirmed the emergency
+	CallbackNotConfirmed = "not_confirmed" // the agency did not know of it or denied it
+	CallbackNoAnswer     = "no_answer"
+)
+
+// CallbackOutcomes lists the outcomes of a call-back.
+func CallbackOutcomes() []string {
+	return []string{CallbackConfirmed, CallbackNotConfirmed, CallbackNoAnswer}
 }
 
 // DemandInput is what an agency (or the legal team, for demands received by
@@ -158,13 +210,9 @@ type DemandPatch struct {
 	Due               *time.Time `json:"due"`
 	// Nondisclosure replaces the order (an extension, say); ClearNondisclosure
 	// records that it was lifted.
-	Nondisclosure      *Nondisclosure `json:"nondisclosure"`
-	ClearNondisclosure bool           `json:"clear_nondisclosure"`
-	// EmergencyCallback records that the emergency was confirmed by
-	// calling CallbackNumber, which must be the agency's registered number.
-	EmergencyCallback      *bool   `json:"emergency_verified_by_callback"`
-	CallbackNumber         string  `json:"callback_number"`
-	CustomerFirstException *string `json:"customer_first_exception"`
+	Nondisclosure          *Nondisclosure `json:"nondisclosure"`
+	ClearNondisclosure     bool           `json:"clear_nondisclosure"`
+	CustomerFirstException *string        `json:"customer_first_exception"`
 	// The facts rulebook v2 weighs, which the legal team may learn after
 	// receipt: where the person is and resides, whether that person is a US
 	// person, which regions the demand reaches, and whether the issuing
@@ -188,7 +236,10 @@ type DemandFilter struct {
 	DeadlineBefore *time.Time
 	Text           string // in the reference or the accounts
 	Flag           string // one of the assessment's flags (EMERGENCY, say)
-	// Sort is "id" (newest first, the default) or "deadline" (soonest first).
+	// Sort is "id" (newest first, the default) or "deadline" (soonest
+	// first); either way the emergencies still waiting for an answer come
+	// first. "newest" is newest first with no exception, for tools that
+	// walk the demands in the order they arrived.
 	Sort   string
 	Cursor string
 	Limit  int

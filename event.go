@@ -45,14 +45,43 @@ type ConsistencyProof struct {
 }
 
 // Document is a legal document attached to a demand (the warrant, the
-// order, a letter), stored once by its SHA-256.
+// order, a letter), stored once by its SHA-256, and seen only by its
+// Audience (one of Audiences) beside auditors.
 type Document struct {
 	SHA256      string    `json:"sha256"`
 	Name        string    `json:"name"`
 	ContentType string    `json:"content_type"`
 	Size        int64     `json:"size"`
+	Audience    string    `json:"audience"`
 	UploadedBy  string    `json:"uploaded_by"`
 	UploadedAt  time.Time `json:"uploaded_at"`
+}
+
+// The audiences of a document: who besides the legal team and auditors
+// may list and download it.
+const (
+	AudienceLegal    = "legal"    // the legal team only
+	AudienceAgency   = "agency"   // the legal team and the agency
+	AudienceCustomer = "customer" // the legal team and the customer
+	AudienceAll      = "all"      // everyone on the demand
+)
+
+// Audiences lists the audiences of a document, narrowest first.
+func Audiences() []string {
+	return []string{AudienceLegal, AudienceAgency, AudienceCustomer, AudienceAll}
+}
+
+// Sees reports whether a user of role may see a document of audience a.
+func (r Role) Sees(a string) bool {
+	switch {
+	case r.SeesAll():
+		return true
+	case r == RoleAgency:
+		return a == AudienceAgency || a == AudienceAll
+	case r == RoleCustomer:
+		return a == AudienceCustomer || a == AudienceAll
+	}
+	return false
 }
 
 // MaxDocumentSize is the largest legal document writ accepts.

@@ -14,9 +14,21 @@ import "time"
 //     indefinite) or an emergency holds it back;
 //   - scheduled: due at SendAt; a job sends it;
 //   - sent: a channel accepted it (the customer's mail server or relay);
-//   - delivered: the customer's own webhook endpoint confirmed receipt;
+//   - delivered: the customer's own webhook endpoint confirmed receipt,
+//     or the legal team recorded a delivery made another way;
 //   - failed: every channel gave up after its tries (LastError says why);
 //   - acknowledged: the customer acknowledged it.
+//
+// A notice counts as given only from GivenAt on: the moment a delivery
+// succeeded (an SMTP server accepted it, a webhook answered 2xx, the
+// customer answered in the portal, or the legal team recorded a delivery
+// with its evidence). The customer's objection window runs from then.
+//
+// A notice delayed by a non-disclosure order with an end does not leave
+// by itself when the order ends: from ReviewAt (noon UTC the day after
+// the order's last day) a legal-team user confirms that no extension was
+// served (ReleasedUntil is then the end confirmed), or records the
+// extension.
 type Notice struct {
 	DemandID       int64      `json:"demand_id"`
 	Reference      string     `json:"reference"`
@@ -28,7 +40,15 @@ type Notice struct {
 	Reason         string     `json:"reason"`
 	SentAt         *time.Time `json:"sent_at"`
 	AcknowledgedAt *time.Time `json:"acknowledged_at"`
-	LastError      string     `json:"last_error"`
+	GivenAt        *time.Time `json:"given_at"`
+	GivenVia       string     `json:"given_via"`
+	ReviewAt       *time.Time `json:"review_at"`
+	ReleasedUntil  string     `json:"released_until"`
+	// Undeliverable is true when the notice is due and not given, and no
+	// channel can deliver it now: every one failed or is failing (no mail
+	// server, a bounce, no webhook).
+	Undeliverable bool   `json:"undeliverable"`
+	LastError     string `json:"last_error"`
 	// Warnings name what is wrong with the order that delays the notice
 	// (INDEFINITE_NDO, NDO_OVER_ONE_YEAR) and the challenge it calls for.
 	Warnings   []NoticeWarning  `json:"warnings"`
@@ -43,9 +63,11 @@ type NoticeWarning struct {
 	Challenge string `json:"challenge"`
 }
 
-// NoticeDelivery is the notice's record on one channel.
+// NoticeDelivery is the notice's record on one channel: e-mail, the
+// customer's webhook, or a delivery the legal team recorded (channel
+// recorded, with its Method, Evidence and who recorded it).
 type NoticeDelivery struct {
-	Channel   string `json:"channel"` // email, webhook
+	Channel   string `json:"channel"` // email, webhook, recorded
 	Recipient string `json:"recipient"`
 	// State is pending, sent, delivered, failed or cancelled.
 	State     string     `json:"state"`
@@ -55,11 +77,59 @@ type NoticeDelivery struct {
 	Letter    string     `json:"letter_sha256"`
 	SentAt    *time.Time `json:"sent_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
+	// Method, Evidence, Document and RecordedBy describe a recorded
+	// delivery; they are empty for the others.
+	Method     string `json:"method"`
+	Evidence   string `json:"evidence"`
+	Document   string `json:"document_sha256"`
+	RecordedBy string `json:"recorded_by"`
 }
 
 // NoticeStates lists the states of a notice.
 func NoticeStates() []string {
 	return []string{"none", "prohibited", "delayed", "scheduled", "sent", "delivered", "failed", "acknowledged"}
+}
+
+// The two states of a notice that need a person, as the queue shows them
+// (Demand.NoticeState), beside NoticeStates.
+const (
+	// NoticeReviewDue: the order that delayed the notice has ended;
+	// the legal team confirms that no extension was served before the
+	// notice goes.
+	NoticeReviewDue = "review_due"
+	// NoticeUndeliverable: the notice is due and no channel can deliver
+	// it.
+	NoticeUndeliverable = "undeliverable"
+)
+
+// DeliveryInput records a delivery of the notice the legal team made
+// another way than writ's channels: how (one of DeliveryMethods), the
+// evidence (a registered letter's number, who took the call), when the
+// customer received it (now when nil), and optionally a document of the
+// demand that proves it (the signed receipt).
+type DeliveryInput struct {
+	Method         string     `json:"method"`
+	Evidence       string     `json:"evidence"`
+	DeliveredAt    *time.Time `json:"delivered_at"`
+	DocumentSHA256 string     `json:"document_sha256"`
+}
+
+// DeliveryMethods lists the ways of delivering a notice the legal team
+// records by hand.
+func DeliveryMethods() []string {
+	return []string{"registered_letter", "courier", "phone", "in_person", "email_outside_writ"}
+}
+
+// NondisclosureReview is the legal team's check, once a non-disclosure
+// order has ended, of whether it was extended: ExtensionServed false
+// releases the delayed notice; true records the extension (its new Until
+// and, when it changed, its Basis), which moves the date. Checked says how
+// it was checked (the docket, a call to the clerk).
+type NondisclosureReview struct {
+	ExtensionServed bool   `json:"extension_served"`
+	Until           string `json:"until"`
+	Basis           string `json:"basis"`
+	Checked         string `json:"checked"`
 }
 
 // NoticeFilter selects notices on the legal team's dashboard.

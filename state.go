@@ -146,18 +146,25 @@ type DisclosureInput struct {
 // beyond its state.
 type TransitionContext struct {
 	Demand *Demand
-	// LegallySufficient and NoticeTiming come from the demand's current
-	// assessment.
+	// LegallySufficient, NoticeTiming and NationalSecurity (the
+	// NATIONAL_SECURITY flag) come from the demand's current assessment.
 	LegallySufficient bool
 	Deficiencies      []string
 	NoticeTiming      string
+	NationalSecurity  bool
+	// NoticeState is the state of the notice record (one of
+	// NoticeStates): prohibited and delayed mean it is lawfully withheld.
+	// NoticeGivenAt is when a delivery of it succeeded, nil until then.
+	NoticeState   string
+	NoticeGivenAt *time.Time
 	// AgencyVerified is the registry's verification of the agency.
 	AgencyVerified bool
 	// DisclosedCategories are the categories produced, known once the
 	// demand has been disclosed.
 	DisclosedCategories []string
 	// ObjectionWindowEnds is when the customer's objection window after
-	// notice ends (zero when no window runs); Now is the clock.
+	// the notice was given ends (zero when no window runs); Now is the
+	// clock.
 	ObjectionWindowEnds, Now time.Time
 	// ObjectionOpen is true while the customer has objected and the legal
 	// team has not decided the objection.
@@ -239,22 +246,26 @@ func CheckTransition(actor Actor, tc TransitionContext, in TransitionInput) (out
 		if !d.RequesterVerified || !tc.AgencyVerified {
 			return "", Errorf(ECONFLICT, "the requester is not verified: an unverified requester never receives data")
 		}
-		if from == StateApproved {
-			switch tc.NoticeTiming {
-			case "prohibited", "delayed", "after_emergency":
-			default:
-				return "", Errorf(ECONFLICT, "the customer must be given notice before disclosure (notice timing %s)", tc.NoticeTiming)
-			}
+		withheld := tc.NoticeState == "prohibited" || tc.NoticeState == "delayed"
+		if from == StateApproved && !withheld {
+			return "", Errorf(ECONFLICT, "the customer must be given notice before disclosure (notice %s): move the demand to noticed", tc.NoticeState)
+		}
+		if !withheld && tc.NoticeGivenAt == nil {
+			return "", Errorf(ECONFLICT, "the notice has not reached the customer: no delivery succeeded yet. Retry the delivery, or record one made another way with its evidence")
 		}
 		if !tc.ObjectionWindowEnds.IsZero() && tc.Now.Before(tc.ObjectionWindowEnds) {
-			return "", Errorf(ECONFLICT, "the customer's objection window has not ended")
+			return "", Errorf(ECONFLICT, "the customer's objection window runs until %s", tc.ObjectionWindowEnds.UTC().Format("2006-01-02 15:04 UTC"))
 		}
 		if in.Disclosure == nil {
 			return "", FieldErrorf("disclosure", "a disclosure must describe what was produced")
 		}
 	case StateNoticed:
-		if tc.NoticeTiming == "prohibited" || tc.NoticeTiming == "delayed" {
-			return "", Errorf(ECONFLICT, "notice is %s: the customer may not be told yet", tc.NoticeTiming)
+		if tc.NoticeState == "prohibited" || tc.NoticeState == "delayed" && tc.NoticeTiming != "after_emergency" {
+			return "", Errorf(ECONFLICT, "notice is %s: the customer may not be told yet", tc.NoticeState)
+		}
+	case StateRedirected:
+		if tc.NationalSecurity || tc.NoticeState == "prohibited" {
+			return "", Errorf(ECONFLICT, "national-security process is never redirected to the customer: its secrecy binds the provider")
 		}
 	case StateChallenged:
 		if in.Challenge == nil || in.Challenge.Grounds == "" {

@@ -3,6 +3,7 @@ package writ_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"writ"
 )
@@ -59,8 +60,14 @@ func TestCheckTransition(t *testing.T) {
 	demand := func(s writ.State, verified bool) *writ.Demand {
 		return &writ.Demand{State: s, ReviewerID: &reviewerID, RequesterVerified: verified}
 	}
+	given := time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC)
 	ok := func(d *writ.Demand) writ.TransitionContext {
-		return writ.TransitionContext{Demand: d, LegallySufficient: true, AgencyVerified: true, NoticeTiming: "before_disclosure"}
+		return writ.TransitionContext{Demand: d, LegallySufficient: true, AgencyVerified: true, NoticeTiming: "before_disclosure",
+			NoticeState: "sent", NoticeGivenAt: &given}
+	}
+	undelivered := func(tc writ.TransitionContext) writ.TransitionContext {
+		tc.NoticeState, tc.NoticeGivenAt = "scheduled", nil
+		return tc
 	}
 	disclosure := &writ.DisclosureInput{Categories: []string{"subscriber"}}
 	objected := func(tc writ.TransitionContext) writ.TransitionContext {
@@ -82,7 +89,17 @@ func TestCheckTransition(t *testing.T) {
 		{"an unverified requester never gets data", reviewer, ok(demand(writ.StateNoticed, false)), writ.TransitionInput{To: writ.StateDisclosed, Disclosure: disclosure}, writ.ECONFLICT, ""},
 		{"an unverified agency never gets data", reviewer, writ.TransitionContext{Demand: demand(writ.StateNoticed, true), LegallySufficient: true}, writ.TransitionInput{To: writ.StateDisclosed, Disclosure: disclosure}, writ.ECONFLICT, ""},
 		{"no disclosure before notice", reviewer, ok(demand(writ.StateApproved, true)), writ.TransitionInput{To: writ.StateDisclosed, Disclosure: disclosure}, writ.ECONFLICT, ""},
-		{"disclosure without notice under a gag", reviewer, writ.TransitionContext{Demand: demand(writ.StateApproved, true), LegallySufficient: true, AgencyVerified: true, NoticeTiming: "delayed"}, writ.TransitionInput{To: writ.StateDisclosed, Disclosure: disclosure}, "", ""},
+		{"disclosure without notice under a gag", reviewer, writ.TransitionContext{Demand: demand(writ.StateApproved, true), LegallySufficient: true, AgencyVerified: true, NoticeTiming: "delayed", NoticeState: "delayed"}, writ.TransitionInput{To: writ.StateDisclosed, Disclosure: disclosure}, "", ""},
+		{"disclosure without notice after a released gag is refused", reviewer, writ.TransitionContext{Demand: demand(writ.StateApproved, true), LegallySufficient: true, AgencyVerified: true, NoticeTiming: "delayed", NoticeState: "scheduled"}, writ.TransitionInput{To: writ.StateDisclosed, Disclosure: disclosure}, writ.ECONFLICT, ""},
+		{"no disclosure while the notice has not been delivered", reviewer, undelivered(ok(demand(writ.StateNoticed, true))), writ.TransitionInput{To: writ.StateDisclosed, Disclosure: disclosure}, writ.ECONFLICT, ""},
+		{"no disclosure before the window after delivery ends", reviewer, func() writ.TransitionContext {
+			tc := ok(demand(writ.StateNoticed, true))
+			tc.Now, tc.ObjectionWindowEnds = given.Add(time.Hour), given.Add(7*24*time.Hour)
+			return tc
+		}(), writ.TransitionInput{To: writ.StateDisclosed, Disclosure: disclosure}, writ.ECONFLICT, ""},
+		{"notice is given once a released gag lets it", reviewer, writ.TransitionContext{Demand: demand(writ.StateApproved, true), LegallySufficient: true, AgencyVerified: true, NoticeTiming: "delayed", NoticeState: "scheduled"}, writ.TransitionInput{To: writ.StateNoticed}, "", ""},
+		{"no notice while a gag holds", reviewer, writ.TransitionContext{Demand: demand(writ.StateApproved, true), LegallySufficient: true, AgencyVerified: true, NoticeTiming: "delayed", NoticeState: "delayed"}, writ.TransitionInput{To: writ.StateNoticed}, writ.ECONFLICT, ""},
+		{"national-security process is never redirected", reviewer, writ.TransitionContext{Demand: demand(writ.StateInReview, true), LegallySufficient: true, AgencyVerified: true, NationalSecurity: true, NoticeState: "prohibited"}, writ.TransitionInput{To: writ.StateRedirected}, writ.ECONFLICT, ""},
 		{"disclosure needs a description", reviewer, ok(demand(writ.StateNoticed, true)), writ.TransitionInput{To: writ.StateDisclosed}, writ.EINVALID, ""},
 		{"an agency withdraws", agency, ok(demand(writ.StateInReview, true)), writ.TransitionInput{To: writ.StateClosed, Withdrawn: true}, "", writ.OutcomeWithdrawn},
 		{"an agency moves nothing else", agency, ok(demand(writ.StateReceived, true)), writ.TransitionInput{To: writ.StateVerifying}, writ.EFORBIDDEN, ""},

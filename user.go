@@ -56,6 +56,61 @@ type User struct {
 	Active       bool      `json:"active"`
 	Confirmation string    `json:"confirmation"`
 	CreatedAt    time.Time `json:"created_at"`
+	// DeactivatedAt is set once an admin deactivated the user: they can
+	// no longer sign in or use a token. Users are never deleted, since the
+	// log names them.
+	DeactivatedAt *time.Time `json:"deactivated_at"`
+}
+
+// Token is an API token as its owner and admins see it; the secret itself
+// is shown once, when issued, and kept only as a hash. A token stops
+// working at ExpiresAt, when revoked, and when its user's password
+// changes or the user is deactivated.
+type Token struct {
+	ID           int64      `json:"id"`
+	UserID       int64      `json:"user_id"`
+	Label        string     `json:"label"`
+	CreatedAt    time.Time  `json:"created_at"`
+	CreatedBy    string     `json:"created_by"`
+	ExpiresAt    time.Time  `json:"expires_at"`
+	RevokedAt    *time.Time `json:"revoked_at"`
+	RevokedBy    string     `json:"revoked_by"`
+	RevokeReason string     `json:"revoke_reason"`
+}
+
+// TokenInput asks for a token: a label, and how many days it lasts
+// (DefaultTokenDays when zero, at most MaxTokenDays).
+type TokenInput struct {
+	Label         string `json:"label"`
+	ExpiresInDays int    `json:"expires_in_days"`
+}
+
+// Token lifetimes, in days.
+const (
+	DefaultTokenDays = 90
+	MaxTokenDays     = 366
+)
+
+// TokenRequest is a token an admin asked for another user. It is issued
+// only when a second admin confirms it, so that no one person can act as
+// someone else (four eyes).
+type TokenRequest struct {
+	ID            int64      `json:"id"`
+	UserID        int64      `json:"user_id"`
+	Label         string     `json:"label"`
+	ExpiresInDays int        `json:"expires_in_days"`
+	RequestedBy   string     `json:"requested_by"`
+	RequestedAt   time.Time  `json:"requested_at"`
+	State         string     `json:"state"` // pending, issued
+	ConfirmedBy   string     `json:"confirmed_by"`
+	ConfirmedAt   *time.Time `json:"confirmed_at"`
+	TokenID       *int64     `json:"token_id"`
+}
+
+// NewToken is a token just issued, with its secret.
+type NewToken struct {
+	Token
+	Secret string `json:"token"`
 }
 
 // Actor is the authenticated caller of a service method. Every method that

@@ -245,7 +245,11 @@ func (b *bulkGenerator) life(rng *rand.Rand, in writ.DemandInput, received time.
 	// then stand, which is the one ImportDemands stores.
 	imp.RequesterVerified = true
 	if imp.Input.Emergency != nil {
-		imp.Input.Emergency.VerifiedByCallback = true
+		called := received.Add(5 * time.Minute)
+		if called.After(b.now) {
+			called = b.now
+		}
+		imp.Callback = &writ.Callback{Number: b.agencyOf(in.AgencyID).Phone, By: b.reviewer.Name, At: called}
 	}
 	a, err := b.assess(imp)
 	if err != nil {
@@ -254,12 +258,13 @@ func (b *bulkGenerator) life(rng *rand.Rand, in writ.DemandInput, received time.
 	if t.state == writ.StateClosed && t.via == "" {
 		t.via = closingWay(rng, a, b.agencyOf(in.AgencyID).Verified)
 	}
+	if secret(a) {
+		// National-security process is never redirected to the customer.
+		t.state, t.via = unredirected(t.state), unredirected(t.via)
+	}
 	imp.History = b.steps(rng, t, a, received, len(in.Accounts))
 	if !slices.ContainsFunc(imp.History, func(s store.ImportedStep) bool { return s.Transition.To == writ.StateInReview }) {
-		imp.RequesterVerified = false
-		if imp.Input.Emergency != nil {
-			imp.Input.Emergency.VerifiedByCallback = false
-		}
+		imp.RequesterVerified, imp.Callback = false, nil
 	}
 	return imp, nil
 }
@@ -281,8 +286,10 @@ func (b *bulkGenerator) assess(imp store.ImportedDemand) (rules.Assessment, erro
 		ReceivedAt: *in.ReceivedAt, Channel: in.Channel, RequesterVerified: imp.RequesterVerified, Instrument: in.Instrument,
 		IssuedBy: in.IssuedBy, ValidatedBy: in.ValidatedBy, OffenceMaxYears: in.OffenceMaxYears, OffenceListed: in.OffenceListed,
 		OffenceInIssuingState: in.OffenceInIssuingState, DataCategories: in.DataCategories, Accounts: in.Accounts, Due: in.Due,
-		Nondisclosure: in.Nondisclosure, Emergency: in.Emergency, CustomerFirstException: in.CustomerFirstException,
-		SubjectResidence: in.SubjectResidence,
+		Nondisclosure: in.Nondisclosure, CustomerFirstException: in.CustomerFirstException, SubjectResidence: in.SubjectResidence,
+	}
+	if in.Emergency != nil {
+		d.Emergency = &writ.Emergency{Justification: in.Emergency.Justification, VerifiedByCallback: imp.Callback != nil}
 	}
 	k, err := store.CaseOf(&d, b.agencyOf(in.AgencyID), c)
 	if err != nil {
@@ -388,10 +395,20 @@ func (b *bulkGenerator) steps(rng *rand.Rand, t target, a rules.Assessment, rece
 	if t.state == writ.StateNoticed || len(a.DisclosableCategories) == 0 {
 		return out
 	}
-	// Production waits for the customer's objection window to end.
-	for _, dl := range a.Deadlines {
-		if dl.Code == rules.DeadlineEarliestDisclosure && at.Before(dl.Due) {
-			at = dl.Due
+	if !gagged {
+		// The notice went by registered letter, whose receipt the legal
+		// team recorded; production waits for the customer's objection
+		// window, from then and never before the rulebook's earliest
+		// disclosure.
+		step(rv, day, 2*day, writ.TransitionInput{})
+		if !stopped {
+			out[len(out)-1].Delivery = &writ.DeliveryInput{Method: "registered_letter", Evidence: fmt.Sprintf("registered letter RR %09d US, receipt signed", rng.IntN(1e9))}
+		}
+		at = at.Add(b.rules.ObjectionWindow())
+		for _, dl := range a.Deadlines {
+			if dl.Code == rules.DeadlineEarliestDisclosure && at.Before(dl.Due) {
+				at = dl.Due
+			}
 		}
 	}
 	step(rv, day, 5*day, writ.TransitionInput{To: writ.StateDisclosed, Rationale: "production package delivered through the agency portal",

@@ -152,13 +152,14 @@ func (g *generator) advance(ctx context.Context, d writ.Demand, t target, rng *r
 	// agency's registered number. A requester on a look-alike domain
 	// cannot be confirmed: such a demand goes on unverified and is
 	// rejected below.
-	verified, callback := true, true
+	verified := true
 	if _, err := g.st.UpdateDemand(ctx, rv, d.ID, writ.DemandPatch{RequesterVerified: &verified}); err != nil && writ.ErrorCode(err) != writ.ECONFLICT {
 		return err
 	}
 	if d.Emergency != nil {
 		phone := agencies()[slices.Index(g.agencies, d.AgencyID)].Phone
-		if _, err := g.st.UpdateDemand(ctx, rv, d.ID, writ.DemandPatch{EmergencyCallback: &callback, CallbackNumber: phone}); err != nil {
+		if _, err := g.st.RecordCallback(ctx, rv, d.ID, writ.CallbackInput{Number: phone, Outcome: writ.CallbackConfirmed,
+			Notes: "the duty officer confirmed the request and the danger"}); err != nil {
 			return err
 		}
 	}
@@ -168,6 +169,17 @@ func (g *generator) advance(ctx context.Context, d writ.Demand, t target, rng *r
 	via := t.state
 	if t.state == writ.StateClosed {
 		via = t.via
+	}
+	if via == writ.StateRedirected {
+		a, err := g.assessment(ctx, d.ID)
+		if err != nil {
+			return err
+		}
+		if secret(a) {
+			// National-security process is never redirected to the
+			// customer.
+			via = unredirected(via)
+		}
 	}
 	switch via {
 	case writ.StateInReview: // withdrawn
@@ -207,12 +219,43 @@ func (g *generator) advance(ctx context.Context, d writ.Demand, t target, rng *r
 	if t.state == writ.StateNoticed || len(a.DisclosableCategories) == 0 {
 		return nil
 	}
+	if !gagged {
+		if err := g.deliverNotice(ctx, d, rng, true); err != nil {
+			return err
+		}
+	}
 	err = g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateDisclosed, Rationale: "production package delivered through the agency portal",
 		Disclosure: &writ.DisclosureInput{Categories: a.DisclosableCategories, Accounts: len(d.Accounts), Records: 1 + rng.IntN(5000)}})
 	if err != nil || t.state != writ.StateClosed {
 		return err
 	}
 	return g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateClosed, Rationale: "production acknowledged by the agency"})
+}
+
+// deliverNotice records that a due notice reached the customer by
+// registered letter a day after it fell due, as the legal team does when
+// it has no mail server (the demo has none). A notice that is not due,
+// held back or given already is left alone, and so, unless the demand is
+// to be disclosed, is one writ does not send (timing none).
+func (g *generator) deliverNotice(ctx context.Context, d writ.Demand, rng *rand.Rand, disclosing bool) error {
+	n, err := g.st.Notice(ctx, g.reviewer, d.ID)
+	if err != nil || n.GivenAt != nil || !disclosing && n.State != "scheduled" && n.State != "failed" {
+		return err
+	}
+	due := d.ReceivedAt
+	if n.SendAt != nil && n.SendAt.After(due) {
+		due = *n.SendAt
+	}
+	delivered := due.Add(24 * time.Hour)
+	if delivered.After(g.now) {
+		return nil
+	}
+	_, err = g.st.RecordDelivery(ctx, g.reviewer, d.ID, writ.DeliveryInput{Method: "registered_letter", DeliveredAt: &delivered,
+		Evidence: fmt.Sprintf("registered letter RR %09d US, receipt signed", rng.IntN(1e9))})
+	if writ.ErrorCode(err) == writ.ECONFLICT {
+		return nil
+	}
+	return err
 }
 
 func (g *generator) move(ctx context.Context, actor writ.Actor, id int64, in writ.TransitionInput) error {
@@ -227,6 +270,21 @@ func (g *generator) assessment(ctx context.Context, id int64) (rules.Assessment,
 		return a, err
 	}
 	return a, json.Unmarshal(body, &a)
+}
+
+// secret reports whether the assessment binds the provider to secrecy
+// towards the customer, so that the demand cannot be redirected to them.
+func secret(a rules.Assessment) bool {
+	return slices.Contains(a.Flags, rules.FlagNationalSecurity) || a.Notice.Timing == rules.NoticeProhibited
+}
+
+// unredirected is the state a team takes a demand it may not redirect to
+// instead of redirected: it answers no data.
+func unredirected(s writ.State) writ.State {
+	if s == writ.StateRedirected {
+		return writ.StateNoData
+	}
+	return s
 }
 
 func rationale(s writ.State) string {

@@ -11,12 +11,14 @@ import (
 )
 
 func TestDemoCoversEveryStateAndLoadsTwiceSafely(t *testing.T) {
-	st := storetest.SQLite(t, time.Now)
+	now := time.Now()
+	st := storetest.SQLite(t, func() time.Time { return now })
 	ctx := context.Background()
-	tokens, err := demo.Load(ctx, st, demo.Options{Demands: 120, Now: time.Now()})
+	tokens, err := demo.Load(ctx, st, demo.Options{Demands: 120, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
+	demo.CheckDeadlines(t, st, now)
 	for _, role := range writ.Roles() {
 		u, err := st.Authenticate(ctx, tokens[string(role)])
 		if err != nil || u.Role != role {

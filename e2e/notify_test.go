@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -54,20 +55,49 @@ func noticesTo(srv *notifytest.SMTPServer) []notifytest.Mail {
 	return out
 }
 
-func submitGagged(t *testing.T, c *client, base, token, reference string) {
+// submitGagged submits gaggedWarrant(reference) and returns the demand's
+// id.
+func submitGagged(t *testing.T, c *client, base, token, reference string) int64 {
 	t.Helper()
 	r, err := c.do("POST", base+"/v1/demands", token, gaggedWarrant(reference), "")
 	if err != nil || r.status != http.StatusCreated {
 		t.Fatalf("submit: %v %d %s", err, r.status, short(r.body))
 	}
+	var d demand
+	if err := json.Unmarshal(r.body, &d); err != nil {
+		t.Fatal(err)
+	}
+	return d.ID
+}
+
+// confirmEnded records, as the demo reviewer, that the order delaying
+// demand id's notice ended unextended.
+func confirmEnded(t *testing.T, c *client, base, token string, id int64) {
+	t.Helper()
+	r, err := c.do("POST", fmt.Sprintf("%s/v1/demands/%d/nondisclosure-review", base, id), token, []byte(`{"checked":"the court's docket shows no extension"}`), "")
+	if err != nil || r.status != http.StatusOK {
+		t.Fatalf("confirming the order's end: %v %d %s", err, r.status, short(r.body))
+	}
+}
+
+// waitFor polls cond every 50ms for up to 15s and reports whether it held.
+func waitFor(cond func() bool) bool {
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
 }
 
 // TestDelayedNoticeOverSMTPOnceAcrossACrash runs the real binary against a
 // real SMTP server on loopback: a notice held back by an order that ends
 // tomorrow does not go out; the server is killed and restarted with its
-// clock moved past the order's end (--clock-offset); the notice then
-// arrives exactly once with what the letter promises, and a further kill
-// and restart does not send it again.
+// clock moved past the order's end (--clock-offset), and still nothing
+// goes out, since an order may be extended without writ hearing of it;
+// once a reviewer confirms the order ended, the notice arrives exactly once
+// with what the letter promises, and a further kill and restart does not
+// send it again.
 func TestDelayedNoticeOverSMTPOnceAcrossACrash(t *testing.T) {
 	srv := notifytest.StartSMTP(t)
 	dir := t.TempDir()
@@ -76,19 +106,26 @@ func TestDelayedNoticeOverSMTPOnceAcrossACrash(t *testing.T) {
 	c := newClient(t)
 	flags := smtpFlags(t, srv)
 	s := startServer(t, db, logKey, flags...)
-	submitGagged(t, c, s.url, tokens["agency"], "E2E-NDO-1")
+	id := submitGagged(t, c, s.url, tokens["agency"], "E2E-NDO-1")
 	time.Sleep(500 * time.Millisecond)
 	if n := len(noticesTo(srv)); n != 0 {
 		t.Fatalf("%d notices went out under the order", n)
 	}
 	s.kill(t)
 
-	later := append(append([]string{}, flags...), "--clock-offset", "48h")
+	// Three days on, the order's last day has ended everywhere.
+	later := append(append([]string{}, flags...), "--clock-offset", "72h")
 	s = startServer(t, db, logKey, later...)
-	deadline := time.Now().Add(15 * time.Second)
-	for len(noticesTo(srv)) == 0 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
+	time.Sleep(time.Second)
+	if n := len(noticesTo(srv)); n != 0 {
+		t.Fatalf("%d notices went out when the order's date passed, before anyone checked it was not extended", n)
 	}
+	r, err := c.do("GET", s.url+"/v1/notices?state=review_due", tokens["reviewer"], nil, "")
+	if err != nil || r.status != 200 || !bytes.Contains(r.body, []byte(fmt.Sprintf(`"demand_id":%d`, id))) {
+		t.Fatalf("the ended order is not listed for review: %v %d %s", err, r.status, short(r.body))
+	}
+	confirmEnded(t, c, s.url, tokens["reviewer"], id)
+	waitFor(func() bool { return len(noticesTo(srv)) > 0 })
 	got := noticesTo(srv)
 	if len(got) != 1 {
 		t.Fatalf("%d notices after the order ended, want 1", len(got))
@@ -111,15 +148,16 @@ func TestDelayedNoticeOverSMTPOnceAcrossACrash(t *testing.T) {
 		t.Fatalf("%d notices after another restart, want still 1", n)
 	}
 	// The legal team sees it sent.
-	r, err := c.do("GET", s.url+"/v1/notices?state=sent", tokens["reviewer"], nil, "")
+	r, err = c.do("GET", s.url+"/v1/notices?state=sent", tokens["reviewer"], nil, "")
 	if err != nil || r.status != 200 || !bytes.Contains(r.body, []byte(`"state":"sent"`)) {
 		t.Fatalf("notices dashboard: %v %d %s", err, r.status, short(r.body))
 	}
 }
 
 // TestDelayedNoticeOnceWithTwoServersOnPostgres restarts two servers on
-// one PostgreSQL database with their clocks past the order's end at the
-// same moment: they race for the notice, and it goes out once.
+// one PostgreSQL database with their clocks past the order's end; a
+// reviewer confirms each order's end on a different server, and the two
+// servers race for the notices: each goes out once.
 func TestDelayedNoticeOnceWithTwoServersOnPostgres(t *testing.T) {
 	srv := notifytest.StartSMTP(t)
 	db := storetest.PostgresSchema(t)
@@ -128,18 +166,19 @@ func TestDelayedNoticeOnceWithTwoServersOnPostgres(t *testing.T) {
 	logKey := filepath.Join(t.TempDir(), "log.key")
 	flags := smtpFlags(t, srv)
 	a, b := startServer(t, db, logKey, flags...), startServer(t, db, logKey, flags...)
-	submitGagged(t, c, a.url, tokens["agency"], "E2E-NDO-2")
-	submitGagged(t, c, b.url, tokens["agency"], "E2E-NDO-3")
+	first := submitGagged(t, c, a.url, tokens["agency"], "E2E-NDO-2")
+	second := submitGagged(t, c, b.url, tokens["agency"], "E2E-NDO-3")
 	a.kill(t)
 	b.kill(t)
-	later := append(append([]string{}, flags...), "--clock-offset", "48h")
-	// Both restarted servers work the queue; which one sends is theirs to settle.
-	startServer(t, db, logKey, later...)
-	startServer(t, db, logKey, later...)
-	deadline := time.Now().Add(15 * time.Second)
-	for len(noticesTo(srv)) < 2 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
+	later := append(append([]string{}, flags...), "--clock-offset", "72h")
+	a, b = startServer(t, db, logKey, later...), startServer(t, db, logKey, later...)
+	time.Sleep(500 * time.Millisecond)
+	if n := len(noticesTo(srv)); n != 0 {
+		t.Fatalf("%d notices went out before anyone confirmed the orders ended", n)
 	}
+	confirmEnded(t, c, a.url, tokens["reviewer"], second)
+	confirmEnded(t, c, b.url, tokens["reviewer"], first)
+	waitFor(func() bool { return len(noticesTo(srv)) >= 2 })
 	time.Sleep(500 * time.Millisecond) // time for a duplicate to show
 	got := noticesTo(srv)
 	refs := map[string]int{}

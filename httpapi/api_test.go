@@ -55,11 +55,11 @@ func newAPIFixtureOn(t *testing.T, open storetest.Opener) *apiFixture {
 	ctx := context.Background()
 	for name, a := range map[string]writ.Actor{"admin": f.Admin, "reviewer": f.Reviewer, "approver": f.Approver, "auditor": f.Auditor,
 		"agencyUS": f.AgencyUserUS, "agencyDE": f.AgencyUserDE, "customerEnt": f.CustomerUserEnterprise, "customerCons": f.CustomerUserConsumer} {
-		token, err := f.Store.CreateToken(ctx, writ.System(), a.UserID, "test")
+		token, err := f.Store.CreateToken(ctx, writ.System(), a.UserID, writ.TokenInput{Label: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.tokens[name] = token
+		f.tokens[name] = token.Secret
 	}
 	f.dUS, f.docSHA = f.submitUS(t)
 	// The German authority permits notice: a European Production Order is
@@ -73,6 +73,20 @@ func newAPIFixtureOn(t *testing.T, open storetest.Opener) *apiFixture {
 		t.Fatal(err)
 	}
 	return f
+}
+
+// secondAdmin is an admin besides the fixture's, made once: the second
+// pair of eyes on a token for another user.
+func (f *apiFixture) secondAdmin(t *testing.T) writ.Actor {
+	t.Helper()
+	u, err := f.Store.UserByEmail(context.Background(), "adele@provider.example")
+	if writ.ErrorCode(err) == writ.ENOTFOUND {
+		u, err = f.Store.CreateUser(context.Background(), writ.System(), store.UserInput{Name: "Adele", Email: "adele@provider.example", Role: writ.RoleAdmin})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writ.ActorOf(u)
 }
 
 // submitUS adds a demand of the US agency about the enterprise customer,
@@ -179,9 +193,40 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		{"POST /v1/users", func(_ *testing.T, c string) req {
 			return req{"POST", "/v1/users", fmt.Sprintf(`{"name":"New","email":"new-%s@provider.example","role":"auditor"}`, strings.ToLower(c))}
 		}, expect(403, map[string]int{"admin": 201})},
+		// Everyone makes their own token; an admin asking for another
+		// user's gets a request for a second admin (202).
 		{"POST /v1/users/{id}/tokens", func(*testing.T, string) req {
 			return req{"POST", fmt.Sprintf("/v1/users/%d/tokens", f.Auditor.UserID), `{"label":"x"}`}
+		}, expect(403, map[string]int{"admin": 202, "auditor": 201})},
+		{"GET /v1/users/{id}/tokens", func(*testing.T, string) req {
+			return req{"GET", fmt.Sprintf("/v1/users/%d/tokens", f.Auditor.UserID), ""}
+		},
+			expect(403, map[string]int{"admin": 200, "auditor": 200})},
+		{"POST /v1/users/{id}/deactivation", func(t *testing.T, c string) req {
+			u, err := f.Store.CreateUser(context.Background(), writ.System(), store.UserInput{Name: "Leaving " + c,
+				Email: "leaving-" + strings.ToLower(c) + "@provider.example", Role: writ.RoleReviewer})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return req{"POST", fmt.Sprintf("/v1/users/%d/deactivation", u.ID), `{"reason":"left the company"}`}
+		}, expect(403, map[string]int{"admin": 200})},
+		{"POST /v1/tokens/{id}/revocation", func(t *testing.T, _ string) req {
+			tok, err := f.Store.CreateToken(context.Background(), writ.System(), f.Auditor.UserID, writ.TokenInput{Label: "to revoke"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return req{"POST", fmt.Sprintf("/v1/tokens/%d/revocation", tok.ID), `{"reason":"lost"}`}
+		}, expect(404, map[string]int{"admin": 200, "auditor": 200})},
+		{"GET /v1/token-requests", func(*testing.T, string) req { return req{"GET", "/v1/token-requests", ""} }, expect(403, map[string]int{"admin": 200})},
+		{"POST /v1/token-requests/{id}/confirmation", func(t *testing.T, _ string) req {
+			r, err := f.Store.RequestToken(context.Background(), f.secondAdmin(t), f.Auditor.UserID, writ.TokenInput{Label: "robot"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return req{"POST", fmt.Sprintf("/v1/token-requests/%d/confirmation", r.ID), ""}
 		}, expect(403, map[string]int{"admin": 201})},
+		{"GET /v1/alerts", func(*testing.T, string) req { return req{"GET", "/v1/alerts", ""} },
+			expect(403, with(map[string]int{"auditor": 200}, 200, legal...))},
 		{"POST /v1/users/{id}/confirmation", func(t *testing.T, c string) req {
 			agency := f.AgencyUS.ID
 			u, err := f.Store.CreateUser(context.Background(), writ.System(), store.UserInput{Name: "New " + c,
@@ -214,6 +259,31 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 200, "customerEnt": 403}, 200, legal...))},
 		{"GET /v1/demands/{id}/assessment", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/assessment", dUS), ""} },
 			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
+		{"GET /v1/demands/{id}/deadlines", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/deadlines", dUS), ""} },
+			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
+		{"GET /v1/demands/{id}/callbacks", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/callbacks", dUS), ""} },
+			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
+		// An emergency's notice is held back: its customer does not see it.
+		{"POST /v1/demands/{id}/callbacks", func(t *testing.T, _ string) req {
+			in := storetest.Warrant("anna@beispiel.example")
+			in.Instrument, in.IssuedBy, in.Emergency = "us_emergency", "other", &writ.Emergency{Justification: "a threat to life"}
+			d, _, err := f.Store.CreateDemand(context.Background(), f.AgencyUserUS, in, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return req{"POST", fmt.Sprintf("/v1/demands/%d/callbacks", d.ID), `{"number":"+1 555 0100","outcome":"confirmed"}`}
+		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 403}, 201, legal...))},
+		// An order that ended three weeks ago: the gag holds until the
+		// legal team confirms no extension was served.
+		{"POST /v1/demands/{id}/nondisclosure-review", func(t *testing.T, _ string) req {
+			in := storetest.Warrant("anna@beispiel.example")
+			in.Nondisclosure = &writ.Nondisclosure{Basis: "18 U.S.C. 2705(b)", Until: "2026-11-01"}
+			d, _, err := f.Store.CreateDemand(context.Background(), f.AgencyUserUS, in, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return req{"POST", fmt.Sprintf("/v1/demands/%d/nondisclosure-review", d.ID), `{"checked":"the docket shows no extension"}`}
+		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 403}, 200, legal...))},
 		{"GET /v1/demands/{id}/events", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/events", dUS), ""} },
 			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
 		{"GET /v1/demands/{id}/documents", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/documents", dUS), ""} },
@@ -221,9 +291,21 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		{"POST /v1/demands/{id}/documents", func(_ *testing.T, c string) req {
 			return req{"POST", fmt.Sprintf("/v1/demands/%d/documents?name=%s.pdf", dUS, c), "%PDF-1.7 from " + c}
 		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 201, "customerEnt": 403}, 201, legal...))},
+		// The agency's warrant is for the legal team and the agency only.
 		{"GET /v1/demands/{id}/documents/{sha256}", func(*testing.T, string) req {
 			return req{"GET", fmt.Sprintf("/v1/demands/%d/documents/%s", dUS, f.docSHA), ""}
-		}, expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200, "customerEnt": 200}, 200, legal...))},
+		}, expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200}, 200, legal...))},
+		{"PUT /v1/demands/{id}/documents/{sha256}/audience", func(*testing.T, string) req {
+			return req{"PUT", fmt.Sprintf("/v1/demands/%d/documents/%s/audience", dUS, f.docSHA), `{"audience":"agency"}`}
+		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
+		{"POST /v1/demands/{id}/notice/deliveries", func(t *testing.T, _ string) req {
+			d, _ := f.submitUS(t)
+			return req{"POST", fmt.Sprintf("/v1/demands/%d/notice/deliveries", d.ID), `{"method":"registered_letter","evidence":"RR 1 US"}`}
+		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 403, "customerEnt": 403}, 201, legal...))},
+		{"POST /v1/demands/{id}/notice/retry", func(t *testing.T, _ string) req {
+			d, _ := f.submitUS(t)
+			return req{"POST", fmt.Sprintf("/v1/demands/%d/notice/retry", d.ID), ""}
+		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
 		{"GET /v1/demands/{id}/notice", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/notice", dUS), ""} },
 			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
 		{"GET /v1/demands/{id}/responses", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/responses", dUS), ""} },

@@ -139,8 +139,6 @@ type patchBody struct {
 	Due                    *string             `json:"due"`
 	Nondisclosure          *writ.Nondisclosure `json:"nondisclosure"`
 	ClearNondisclosure     bool                `json:"clear_nondisclosure"`
-	EmergencyCallback      *bool               `json:"emergency_verified_by_callback"`
-	CallbackNumber         string              `json:"callback_number"`
 	CustomerFirstException *string             `json:"customer_first_exception"`
 	SubjectLocation        *string             `json:"subject_location"`
 	SubjectResidence       *string             `json:"subject_residence"`
@@ -160,7 +158,7 @@ func (s *Server) updateDemand(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := writ.DemandPatch{Reference: b.Reference, AssigneeID: b.AssigneeID, RequesterVerified: b.RequesterVerified,
-		Nondisclosure: b.Nondisclosure, ClearNondisclosure: b.ClearNondisclosure, EmergencyCallback: b.EmergencyCallback, CallbackNumber: b.CallbackNumber,
+		Nondisclosure: b.Nondisclosure, ClearNondisclosure: b.ClearNondisclosure,
 		CustomerFirstException: b.CustomerFirstException, SubjectLocation: b.SubjectLocation, SubjectResidence: b.SubjectResidence,
 		SubjectUSPerson: b.SubjectUSPerson, ClearSubjectUSPerson: b.ClearSubjectUSPerson, DataLocationsSought: b.DataLocationsSought,
 		NoticePermitted: b.NoticePermitted}
@@ -224,6 +222,31 @@ func (s *Server) transitionDemand(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// listDeadlines gives every deadline of a demand with its status: open,
+// met, moot or a "not before" date.
+func (s *Server) listDeadlines(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	list, err := s.store.DemandDeadlines(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, writ.Page[writ.DeadlineEntry]{Items: list})
+	return nil
+}
+
+// alerts is what needs the legal team's attention now.
+func (s *Server) alerts(w http.ResponseWriter, r *http.Request) error {
+	a, err := s.store.Alerts(r.Context(), actorOf(r))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
 	return nil
 }
 

@@ -30,7 +30,7 @@ func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := onlyParams(r.URL.Query(), "name"); err != nil {
+	if err := onlyParams(r.URL.Query(), "name", "audience"); err != nil {
 		return err
 	}
 	if r.ContentLength > writ.MaxDocumentSize {
@@ -44,7 +44,7 @@ func (s *Server) addDocument(w http.ResponseWriter, r *http.Request) error {
 		}
 		return writ.FieldErrorf("document", "could not read the upload")
 	}
-	doc, err := s.store.AddDocument(r.Context(), actorOf(r), id, r.URL.Query().Get("name"), content)
+	doc, err := s.store.AddDocumentTo(r.Context(), actorOf(r), id, r.URL.Query().Get("audience"), r.URL.Query().Get("name"), content)
 	if err != nil {
 		return err
 	}
@@ -68,5 +68,28 @@ func (s *Server) getDocument(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "sandbox")
 	w.Write(content)
+	return nil
+}
+
+// audienceBody names who may see a document.
+type audienceBody struct {
+	Audience string `json:"audience"`
+}
+
+// setDocumentAudience changes who may see a document.
+func (s *Server) setDocumentAudience(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in audienceBody
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	doc, err := s.store.SetDocumentAudience(r.Context(), actorOf(r), id, r.PathValue("sha256"), in.Audience)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, doc)
 	return nil
 }

@@ -18,12 +18,15 @@ func FuzzDecodeBodies(f *testing.F) {
 		`{"reference":"x","due":"2026-12-01T00:00:00Z","nondisclosure":{"basis":"b","until":"2027-01-01"}}`,
 		`{"to":"challenged","rationale":"r","challenge":{"grounds":"g","forum":"f"}}`,
 		`{"confirmation":"called"}`, `{"label":1}`, `{`, `[]`, `null`,
+		`{"number":"+1 555 0100","outcome":"confirmed"}`, `{"method":"phone","evidence":"e"}`,
+		`{"extension_served":true,"until":"2027-01-01","checked":"docket"}`, `{"expires_in_days":30}`, `{"reason":"left"}`,
 	} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		targets := []any{&store.AgencyInput{}, &store.CustomerInput{}, &store.UserInput{}, &patchBody{},
-			&writ.TransitionInput{}, &confirmationBody{}, &tokenBody{}}
+			&writ.TransitionInput{}, &confirmationBody{}, &writ.TokenInput{}, &writ.CallbackInput{}, &writ.NondisclosureReview{},
+			&reasonBody{}}
 		for _, v := range targets {
 			if err := decodeStrict(body, v); err != nil {
 				if writ.ErrorCode(err) != writ.EINVALID || writ.ErrorMessage(err) == "" {

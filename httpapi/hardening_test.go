@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"writ"
 	"writ/auditlog"
 	"writ/store/storetest"
 )
@@ -17,7 +18,8 @@ func TestSecurityHeadersAndLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := New(Options{Store: f.Store, Rules: f.Store.Rules(), Now: f.Clock.Now, LogKey: key})
-	token, err := f.Store.CreateToken(t.Context(), f.Admin, f.Reviewer.UserID, "t")
+	issued, err := f.Store.CreateToken(t.Context(), f.Reviewer, f.Reviewer.UserID, writ.TokenInput{Label: "t"})
+	token := issued.Secret
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +76,8 @@ func TestSecurityHeadersAndLimits(t *testing.T) {
 			t.Fatalf("11th request: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
 		}
 		// Another token is not held back by the first.
-		other, err := f.Store.CreateToken(t.Context(), f.Admin, f.Auditor.UserID, "t")
+		issuedOther, err := f.Store.CreateToken(t.Context(), f.Auditor, f.Auditor.UserID, writ.TokenInput{Label: "t"})
+		other := issuedOther.Secret
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -33,7 +33,7 @@ func TestBadInputGetsA4xxNamingTheField(t *testing.T) {
 		{"bad country", "POST", "/v1/demands", edit(`"accounts"`, `"subject_residence":"Germany","accounts"`), nil, 400, writ.EINVALID, "subject_residence"},
 		{"bad due time", "POST", "/v1/demands", edit(`"accounts"`, `"due":"next Tuesday","accounts"`), nil, 400, writ.EINVALID, "due"},
 		{"bad order date", "POST", "/v1/demands", edit(`"accounts"`, `"nondisclosure":{"basis":"2705(b)","until":"2027-13-01"},"accounts"`), nil, 400, writ.EINVALID, "nondisclosure.until"},
-		{"unknown account", "POST", "/v1/demands", edit(`joe@mail.example`, `ghost@nowhere.example`), nil, 400, writ.EINVALID, "accounts[0]"},
+		{"a call-back claimed", "POST", "/v1/demands", edit(`"accounts"`, `"emergency":{"justification":"danger","verified_by_callback":true},"accounts"`), nil, 400, writ.EINVALID, "emergency.verified_by_callback"},
 		{"oversized body", "POST", "/v1/demands", `{"reference":"` + strings.Repeat("x", maxBody) + `"}`, nil, 413, writ.ETOOLARGE, ""},
 		{"not JSON", "POST", "/v1/demands", valid, []string{"Content-Type", "text/plain"}, 400, writ.EINVALID, "Content-Type"},
 		{"long idempotency key", "POST", "/v1/demands", valid, []string{"Idempotency-Key", strings.Repeat("k", 201)}, 400, writ.EINVALID, "Idempotency-Key"},

@@ -40,6 +40,71 @@ func (s *Server) getNotice(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// deliveryBody is a recorded delivery as it arrives: its time is decoded
+// here, so a bad one is reported with its field name.
+type deliveryBody struct {
+	Method         string  `json:"method"`
+	Evidence       string  `json:"evidence"`
+	DeliveredAt    *string `json:"delivered_at"`
+	DocumentSHA256 string  `json:"document_sha256"`
+}
+
+// recordDelivery records a delivery of the notice the legal team made
+// another way, with its evidence.
+func (s *Server) recordDelivery(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var b deliveryBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return err
+	}
+	in := writ.DeliveryInput{Method: b.Method, Evidence: b.Evidence, DocumentSHA256: b.DocumentSHA256}
+	if in.DeliveredAt, err = parseTime("delivered_at", b.DeliveredAt); err != nil {
+		return err
+	}
+	n, err := s.store.RecordDelivery(r.Context(), actorOf(r), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, n)
+	return nil
+}
+
+// retryNotice sends a notice that has not reached the customer again.
+func (s *Server) retryNotice(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	n, err := s.store.RetryNotice(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, n)
+	return nil
+}
+
+// reviewNondisclosure records the legal team's check, once an order
+// ended, of whether it was extended.
+func (s *Server) reviewNondisclosure(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var in writ.NondisclosureReview
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	d, err := s.store.ReviewNondisclosure(r.Context(), actorOf(r), id, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
 func (s *Server) listResponses(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathID(r, "id")
 	if err != nil {

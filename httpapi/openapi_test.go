@@ -261,25 +261,30 @@ func schemaNames(t *testing.T, doc *openapi3.T, name string) []string {
 func TestOpenAPIRequestBodies(t *testing.T) {
 	doc := mustLoadOpenAPI(t)
 	for name, v := range map[string]any{
-		"DemandInput":        demandBody{},
-		"DateRange":          writ.DateRange{},
-		"NondisclosureInput": writ.Nondisclosure{},
-		"Emergency":          writ.Emergency{},
-		"DemandPatch":        patchBody{},
-		"TransitionInput":    writ.TransitionInput{},
-		"ChallengeInput":     writ.ChallengeInput{},
-		"DisclosureInput":    writ.DisclosureInput{},
-		"AgencyInput":        store.AgencyInput{},
-		"CustomerInput":      store.CustomerInput{},
-		"DataLocation":       writ.DataLocation{},
-		"UserInput":          store.UserInput{},
-		"TokenInput":         tokenBody{},
-		"Case":               rules.Case{},
-		"CaseDemand":         rules.Demand{},
-		"CaseAuthority":      rules.Authority{},
-		"CaseNondisclosure":  rules.Nondisclosure{},
-		"CaseEmergency":      rules.Emergency{},
-		"CaseCustomer":       rules.Customer{},
+		"DemandInput":         demandBody{},
+		"DateRange":           writ.DateRange{},
+		"NondisclosureInput":  writ.Nondisclosure{},
+		"Emergency":           writ.Emergency{},
+		"DemandPatch":         patchBody{},
+		"TransitionInput":     writ.TransitionInput{},
+		"ChallengeInput":      writ.ChallengeInput{},
+		"DisclosureInput":     writ.DisclosureInput{},
+		"AgencyInput":         store.AgencyInput{},
+		"CustomerInput":       store.CustomerInput{},
+		"DataLocation":        writ.DataLocation{},
+		"UserInput":           store.UserInput{},
+		"TokenInput":          writ.TokenInput{},
+		"ReasonInput":         reasonBody{},
+		"CallbackInput":       writ.CallbackInput{},
+		"DeliveryInput":       deliveryBody{},
+		"NondisclosureReview": writ.NondisclosureReview{},
+		"AudienceInput":       audienceBody{},
+		"Case":                rules.Case{},
+		"CaseDemand":          rules.Demand{},
+		"CaseAuthority":       rules.Authority{},
+		"CaseNondisclosure":   rules.Nondisclosure{},
+		"CaseEmergency":       rules.Emergency{},
+		"CaseCustomer":        rules.Customer{},
 	} {
 		if got, want := schemaNames(t, doc, name), jsonNames(reflect.TypeOf(v)); !slices.Equal(got, want) {
 			t.Errorf("schema %s has properties\n\t%v\nbut %T decodes\n\t%v", name, got, v, want)
@@ -306,8 +311,18 @@ func TestOpenAPIResponses(t *testing.T) {
 		Due: &now, Nondisclosure: &writ.Nondisclosure{Basis: "18 U.S.C. 2705(b)"},
 		Emergency: &writ.Emergency{Justification: "a threat to life"}, State: writ.StateClosed,
 		Outcome: writ.OutcomeWithdrawn, AssigneeID: &id, ReviewerID: &id, Route: "respond", NextDeadline: &now,
-		Flags: []string{"CROSS_BORDER"}, Version: 3, UpdatedAt: now,
+		Flags: []string{"CROSS_BORDER"}, Version: 3, UpdatedAt: now, NextDeadlineCode: "RESPOND", NoticeState: writ.NoticeReviewDue,
+		ResponseTarget: &now, Callback: &writ.Callback{Number: "+1 555 0100", Outcome: writ.CallbackConfirmed, By: "Rhea", At: now},
 	}
+	unheld := demand
+	unheld.CustomerID, unheld.Callback, unheld.ResponseTarget, unheld.NoticeState = 0, nil, nil, ""
+	token := writ.Token{ID: 3, UserID: 9, Label: "laptop", CreatedAt: now, CreatedBy: "Ada", ExpiresAt: now.AddDate(0, 0, 90)}
+	revoked := token
+	revoked.RevokedAt, revoked.RevokedBy, revoked.RevokeReason = &now, "Ada", "password changed"
+	notice := writ.Notice{DemandID: 1, Reference: "R-1", CustomerID: 4, Timing: "delayed", State: "delivered", Until: "2027-01-01",
+		GivenAt: &now, GivenVia: "registered_letter", ReviewAt: &now, ReleasedUntil: "2027-01-01", Warnings: []writ.NoticeWarning{},
+		Deliveries: []writ.NoticeDelivery{{Channel: "recorded", Recipient: "registered_letter", State: "delivered", Attempts: 1, SentAt: &now,
+			UpdatedAt: now, Method: "registered_letter", Evidence: "RR 1 US", RecordedBy: "Rhea"}}, UpdatedAt: now}
 	agency := writ.Agency{ID: 3, Name: "Example Police", Country: "US", Kind: "law_enforcement",
 		Domains: []string{"police.example"}, Verified: true, Verification: "called", VerifiedAt: &now, CreatedAt: now}
 	customer := writ.Customer{ID: 4, Name: "Example GmbH", Kind: "enterprise", HomeCountry: "DE", HomeSubdivision: "DE-BY", USPerson: &yes,
@@ -315,7 +330,7 @@ func TestOpenAPIResponses(t *testing.T) {
 		DataLocations: []writ.DataLocation{{Region: "eu-central", Country: "DE"}}, Accounts: []string{"alice@example.com"},
 		CreatedAt: now}
 	doc1 := writ.Document{SHA256: strings.Repeat("ab", 32), Name: "warrant.pdf", ContentType: "application/pdf",
-		Size: 10, UploadedBy: "Example Police", UploadedAt: now}
+		Size: 10, Audience: writ.AudienceAgency, UploadedBy: "Example Police", UploadedAt: now}
 	assessment := rules.Assessment{
 		Rulebook: "v2", Deficiencies: []rules.Deficiency{{Code: "CATEGORY_NOT_PERMITTED", Category: "content", Message: "m"}},
 		PermittedCategories: []string{"subscriber"}, Route: "reject",
@@ -332,12 +347,14 @@ func TestOpenAPIResponses(t *testing.T) {
 		value  any
 	}{
 		{"Demand", demand},
+		{"Demand", unheld},
 		{"DemandPage", writ.Page[writ.Demand]{Items: []writ.Demand{demand}, NextCursor: "aTox"}},
 		{"Agency", agency},
 		{"AgencyPage", writ.Page[writ.Agency]{Items: []writ.Agency{agency}}},
 		{"Customer", customer},
 		{"CustomerPage", writ.Page[writ.Customer]{Items: []writ.Customer{customer}}},
 		{"User", writ.User{ID: 9, Name: "Ada", Email: "ada@example.com", Role: writ.RoleAgency, AgencyID: &id, CreatedAt: now}},
+		{"User", writ.User{ID: 9, Name: "Ada", Email: "ada@example.com", Role: writ.RoleAdmin, CreatedAt: now, DeactivatedAt: &now}},
 		{"Event", writ.Event{ID: 1, DemandID: &id, Actor: "writ", Kind: "demand.received", Data: json.RawMessage(`{"a":1}`), At: now}},
 		{"EventPage", writ.Page[writ.Event]{Items: []writ.Event{}}},
 		{"Document", doc1},
@@ -346,7 +363,19 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"Assessment", rules.Assessment{Rulebook: "v2", Route: "respond", Notice: rules.Notice{Timing: "none"}}},
 		{"Me", meResponse{UserID: 9, Name: "Ada", Role: writ.RoleAdmin}},
 		{"Health", healthResponse{Status: "ok", Rulebook: "v2"}},
-		{"Token", tokenResponse{UserID: 9, Label: "laptop", Token: "writ_" + strings.Repeat("0", 64)}},
+		{"Token", token},
+		{"Token", revoked},
+		{"NewToken", writ.NewToken{Token: token, Secret: "writ_" + strings.Repeat("0", 64)}},
+		{"TokenPage", writ.Page[writ.Token]{Items: []writ.Token{token, revoked}}},
+		{"TokenRequest", writ.TokenRequest{ID: 1, UserID: 9, Label: "robot", ExpiresInDays: 90, RequestedBy: "Ada", RequestedAt: now, State: "issued",
+			ConfirmedBy: "Adele", ConfirmedAt: &now, TokenID: &id}},
+		{"TokenRequestPage", writ.Page[writ.TokenRequest]{Items: []writ.TokenRequest{{ID: 1, UserID: 9, ExpiresInDays: 90, RequestedBy: "Ada", RequestedAt: now, State: "pending"}}}},
+		{"Callback", writ.Callback{ID: 2, Number: "+1 555 0100", Outcome: writ.CallbackNoAnswer, Notes: "voicemail", By: "Rhea", At: now}},
+		{"CallbackPage", writ.Page[writ.Callback]{Items: []writ.Callback{}}},
+		{"Notice", notice},
+		{"DeadlineEntry", writ.DeadlineEntry{DemandID: 1, Reference: "R-1", State: writ.StateInReview, Code: "EARLIEST_DISCLOSURE", Due: now, Status: writ.DeadlineNotBefore}},
+		{"DeadlinePage", writ.Page[writ.DeadlineEntry]{Items: []writ.DeadlineEntry{}}},
+		{"Alerts", writ.Alerts{Emergencies: []writ.Demand{demand}, Overdue: 2, Undeliverable: 1, ReviewsDue: 1}},
 		{"Error", errorBody{errorDetail{Code: writ.EINVALID, Message: "required", Field: "instrument"}}},
 		{"Error", errorBody{errorDetail{Code: writ.EINTERNAL, Message: "internal error"}}},
 	} {

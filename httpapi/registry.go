@@ -131,35 +131,6 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// tokenBody names a new token.
-type tokenBody struct {
-	Label string `json:"label"`
-}
-
-// tokenResponse shows a new token, the only time it is ever shown.
-type tokenResponse struct {
-	UserID int64  `json:"user_id"`
-	Label  string `json:"label"`
-	Token  string `json:"token"`
-}
-
-func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	var in tokenBody
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	token, err := s.store.CreateToken(r.Context(), actorOf(r), id, in.Label)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, tokenResponse{UserID: id, Label: in.Label, Token: token})
-	return nil
-}
-
 // meResponse tells callers who they are.
 type meResponse struct {
 	UserID     int64     `json:"user_id"`

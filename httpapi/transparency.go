@@ -26,8 +26,16 @@ func (s *Server) transparencyIndex(w http.ResponseWriter, r *http.Request) error
 	}
 	page := report.IndexPage{Reports: []report.IndexEntry{}}
 	for _, p := range reports {
-		page.Reports = append(page.Reports, report.IndexEntry{Period: p.report.Period, Demands: p.report.Totals.Demands,
-			Link: "/transparency/" + p.report.Period, PublishedAt: p.PublishedAt})
+		entry := report.IndexEntry{Period: p.report.Period, Demands: p.report.Totals.Demands,
+			Link: "/transparency/" + p.report.Period, PublishedAt: p.PublishedAt}
+		if p.Replaces != "" {
+			versions, err := s.store.PublicationVersions(r.Context(), "report", p.Period)
+			if err != nil {
+				return s.pageError(w, r, err)
+			}
+			entry.Replaced = versionLinks(versions[1:])
+		}
+		page.Reports = append(page.Reports, entry)
 		page.History = append(page.History, report.HistoryOf(p.report))
 	}
 	slices.Reverse(page.History)
@@ -148,7 +156,9 @@ func (s *Server) publishedReports(ctx context.Context) ([]published, error) {
 	return out, nil
 }
 
-// publishedReport reads the latest published report of the path's period.
+// publishedReport reads the published report of the path's period: the
+// latest, or the version whose SHA-256 the query's sha256 names (a
+// publication the latest replaced stays public).
 func (s *Server) publishedReport(r *http.Request) (store.Publication, *report.Report, error) {
 	period, err := report.ParsePeriod(r.PathValue("period"))
 	if err != nil {
@@ -157,6 +167,17 @@ func (s *Server) publishedReport(r *http.Request) (store.Publication, *report.Re
 	p, err := s.store.LatestPublication(r.Context(), "report", period.String())
 	if err != nil {
 		return p, nil, err
+	}
+	if sha := r.URL.Query().Get("sha256"); sha != "" && sha != p.SHA256 {
+		versions, err := s.store.PublicationVersions(r.Context(), "report", period.String())
+		if err != nil {
+			return p, nil, err
+		}
+		i := slices.IndexFunc(versions, func(v store.Publication) bool { return v.SHA256 == sha })
+		if i < 0 {
+			return p, nil, writ.Errorf(writ.ENOTFOUND, "no report of %s with SHA-256 %s was published", period, sha)
+		}
+		p = versions[i]
 	}
 	rep, err := report.Parse(p.Body)
 	if err != nil {
@@ -182,10 +203,37 @@ func (s *Server) reportPage(ctx context.Context, p store.Publication, rep *repor
 		}
 	}
 	slices.Reverse(history)
-	base := "/transparency/" + rep.Period
-	return report.Page{Report: rep, History: history, SHA256: p.SHA256, Published: true, LogIndex: p.LogIndex, PublishedAt: p.PublishedAt,
-		Links: report.Links{Index: "/transparency", JSON: base + "/report.json", CSV: base + "/report.csv", PDF: base + "/report.pdf",
-			Checkpoint: base + "/checkpoint"}}, nil
+	base, version := "/transparency/"+rep.Period, ""
+	page := report.Page{Report: rep, History: history, SHA256: p.SHA256, Published: true, LogIndex: p.LogIndex, PublishedAt: p.PublishedAt}
+	versions, err := s.store.PublicationVersions(ctx, "report", p.Period)
+	if err != nil {
+		return page, err
+	}
+	for i, v := range versions {
+		if v.SHA256 != p.SHA256 {
+			continue
+		}
+		if i > 0 {
+			// An older version: its links keep to it, and it names the
+			// one in force.
+			version = "?sha256=" + p.SHA256
+			page.ReplacedBy = &versionLinks(versions[:1])[0]
+			page.ReplacedBy.Link = base
+		}
+		page.Replaced = versionLinks(versions[i+1:])
+	}
+	page.Links = report.Links{Index: "/transparency", JSON: base + "/report.json" + version, CSV: base + "/report.csv" + version,
+		PDF: base + "/report.pdf" + version, Checkpoint: base + "/checkpoint" + version}
+	return page, nil
+}
+
+// versionLinks are publications of a period as the pages link them.
+func versionLinks(list []store.Publication) []report.Version {
+	out := []report.Version{}
+	for _, v := range list {
+		out = append(out, report.Version{SHA256: v.SHA256, PublishedAt: v.PublishedAt, Link: "/transparency/" + v.Period + "?sha256=" + v.SHA256})
+	}
+	return out
 }
 
 // writePage renders a page fully, then sends it under the pages' content

@@ -8,6 +8,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -40,10 +42,15 @@ func (f *apiFixture) publishTransparency(t *testing.T) {
 }
 
 // publishReport publishes the 2026-H2 report and canary of a store as
-// they stand now, and returns the report's JSON.
+// they stand once the half-year has ended (the clock is moved there: a
+// report is published only of an ended half-year), and returns the
+// report's JSON.
 func publishReport(t *testing.T, f *storetest.Fixture, key *auditlog.Key) []byte {
 	t.Helper()
 	ctx := context.Background()
+	if ended := storetest.BandsAfter.Add(24 * time.Hour); f.Clock.Now().Before(ended) {
+		f.Clock.Advance(ended.Sub(f.Clock.Now()))
+	}
 	signed, err := f.Store.IssueCheckpoint(ctx, key.Signer)
 	if err != nil {
 		t.Fatal(err)
@@ -116,7 +123,8 @@ func TestTransparencyPages(t *testing.T) {
 		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/html; charset=utf-8" {
 			t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 		}
-		page := string(body)
+		// The root hash's "+" is escaped in the page's text.
+		page := html.UnescapeString(string(body))
 		for _, want := range []string{"Transparency report 2026-H2", `id="chart-periods"><svg`, `id="chart-outcomes"><svg`,
 			`href="/transparency/2026-H2/report.json"`, `href="/transparency/2026-H2/report.csv"`, `href="/transparency/2026-H2/report.pdf"`,
 			`href="/transparency/2026-H2/checkpoint"`, "Germany (DE)", "France (FR)", "United States (US)", rep.Checkpoint.RootHash,
@@ -292,5 +300,53 @@ func checkPDF(t *testing.T, pdf []byte) {
 		if !bytes.HasPrefix(pdf[stream[1]+n:], []byte("endstream")) {
 			t.Fatal("a stream's length is wrong")
 		}
+	}
+}
+
+// A period published again keeps its first publication public: the list
+// of reports names the version it replaced, the old version is served as
+// published and says it was replaced, and the latest is the default.
+func TestRepublishedReportKeepsTheFirstPublic(t *testing.T) {
+	f := storetest.NewFixture(t, storetest.SQLite)
+	storetest.NewReportData(t, f)
+	key, err := auditlog.LoadOrCreateKey(filepath.Join(t.TempDir(), "log.key"), "writ.test/log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := publishReport(t, f, key)
+	// A demand of the period recorded late: the report is published again.
+	storetest.MakeDemand(t, f, storetest.ReportSpec{Name: "late", Agency: f.AgencyUS, Instrument: "us_subpoena", IssuedBy: "other",
+		Categories: []string{"subscriber"}, Accounts: []string{"joe@mail.example"}, Received: time.Date(2026, 12, 30, 0, 0, 0, 0, time.UTC),
+		Outcome: string(writ.StateReceived)})
+	second := publishReport(t, f, key)
+	srv := httptest.NewServer(New(Options{Store: f.Store, Rules: f.Store.Rules(), Now: f.Clock.Now, LogKey: key,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	t.Cleanup(srv.Close)
+	old := report.SHA256(first)
+
+	_, index := get(t, srv.URL+"/transparency")
+	if !strings.Contains(string(index), "replaces the version of") || !strings.Contains(string(index), `href="/transparency/2026-H2?sha256=`+old+`"`) {
+		t.Fatalf("the list of reports does not name the replaced version:\n%s", index)
+	}
+	resp, latest := get(t, srv.URL+"/transparency/2026-H2/report.json")
+	if resp.StatusCode != 200 || string(latest) != string(second) {
+		t.Fatalf("the latest report is not the default: %d", resp.StatusCode)
+	}
+	resp, kept := get(t, srv.URL+"/transparency/2026-H2/report.json?sha256="+old)
+	if resp.StatusCode != 200 || string(kept) != string(first) {
+		t.Fatalf("the replaced report is not served as published: %d", resp.StatusCode)
+	}
+	_, page := get(t, srv.URL+"/transparency/2026-H2?sha256="+old)
+	for _, want := range []string{`id="replaced"`, "This version was replaced on", `href="/transparency/2026-H2/report.json?sha256=` + old + `"`} {
+		if !strings.Contains(string(page), want) {
+			t.Fatalf("the replaced version's page lacks %q", want)
+		}
+	}
+	_, current := get(t, srv.URL+"/transparency/2026-H2")
+	if !strings.Contains(string(current), `id="replaces"`) || strings.Contains(string(current), `id="replaced"`) {
+		t.Fatal("the current report's page does not name the version it replaces")
+	}
+	if resp, _ := get(t, srv.URL+"/transparency/2026-H2/report.json?sha256="+strings.Repeat("0", 64)); resp.StatusCode != 404 {
+		t.Fatalf("an unknown version: %d", resp.StatusCode)
 	}
 }

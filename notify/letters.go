@@ -33,6 +33,7 @@ const (
 	LetterRedirect  = "redirect"  // to the agency
 	LetterAuthority = "authority" // to a data protection authority
 	LetterReminder  = "reminder"  // to the legal team: reminders and escalations
+	LetterEmergency = "emergency" // to the on-call address: an emergency arrived
 )
 
 var funcs = map[string]any{"join": strings.Join}
@@ -40,7 +41,7 @@ var funcs = map[string]any{"join": strings.Join}
 // LoadTemplates parses the letter templates of a version.
 func LoadTemplates(version string) (*Templates, error) {
 	t := &Templates{version: version, text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
-	for _, name := range []string{LetterNotice, LetterRedirect, LetterAuthority, LetterReminder} {
+	for _, name := range []string{LetterNotice, LetterRedirect, LetterAuthority, LetterReminder, LetterEmergency} {
 		base := "templates/" + version + "/" + name
 		tt, err := texttemplate.New(name+".txt.tmpl").Funcs(funcs).ParseFS(templateFS, base+".txt.tmpl")
 		if err != nil {
@@ -62,9 +63,12 @@ type LetterData struct {
 		ID                                            int64
 		Ref, Instrument, Citation, IssuedBy, Received string
 		Range, State                                  string
+		Justification                                 string // of an emergency
 		Accounts, Categories                          []string
 	}
-	Agency struct{ Name, Country string }
+	// Agency.Phone is the number in the agency registry, the only one to
+	// call back.
+	Agency struct{ Name, Country, Phone string }
 	// Customer.Contact is where this letter reached the customer.
 	Customer struct{ Name, Kind, LegalContact, Contact string }
 	// Action is what the provider will do; Delay why notice came late;
@@ -106,11 +110,12 @@ func (t *Templates) Render(name string, data LetterData) (Rendered, error) {
 	return r, nil
 }
 
-// Letters are the documents a rendered letter is kept as.
-func (r Rendered) Letters(name, version string) []store.Letter {
+// Letters are the documents a rendered letter is kept as, for the legal
+// team and audience, its recipient (writ.Audiences).
+func (r Rendered) Letters(name, version, audience string) []store.Letter {
 	return []store.Letter{
-		{Name: name + "-" + version + ".txt", ContentType: store.LetterText, Content: r.Text},
-		{Name: name + "-" + version + ".html", ContentType: store.LetterHTML, Content: r.HTML},
+		{Name: name + "-" + version + ".txt", ContentType: store.LetterText, Content: r.Text, Audience: audience},
+		{Name: name + "-" + version + ".html", ContentType: store.LetterHTML, Content: r.HTML, Audience: audience},
 	}
 }
 
@@ -142,7 +147,10 @@ func letterData(rb *rules.Rulebook, provider string, f store.JobFacts, messageID
 	if d.DateRange != nil {
 		l.Demand.Range = d.DateRange.From + " to " + d.DateRange.To
 	}
-	l.Agency.Name, l.Agency.Country = f.Agency.Name, countryName(rb, f.Agency.Country)
+	l.Agency.Name, l.Agency.Country, l.Agency.Phone = f.Agency.Name, countryName(rb, f.Agency.Country), f.Agency.Phone
+	if d.Emergency != nil {
+		l.Demand.Justification = d.Emergency.Justification
+	}
 	l.Customer.Name, l.Customer.Kind, l.Customer.LegalContact = f.Customer.Name, strings.ReplaceAll(f.Customer.Kind, "_", "-"), f.Customer.LegalContact
 	l.Customer.Contact = strings.Join(f.Recipients, ", ")
 	l.Route = a.Route
@@ -155,9 +163,12 @@ func letterData(rb *rules.Rulebook, provider string, f store.JobFacts, messageID
 		l.Delay = "The authority claimed an emergency (a danger to life or of serious injury), which let it be answered before you were told."
 	}
 	if !disclosed && d.State != writ.StateClosed {
+		// The window runs from the notice's delivery, which is this
+		// letter's date at the earliest, and never ends before the
+		// rulebook's earliest disclosure.
 		objectBy := due.Add(rb.ObjectionWindow())
 		for _, dl := range a.Deadlines {
-			if dl.Code == rules.DeadlineEarliestDisclosure {
+			if dl.Code == rules.DeadlineEarliestDisclosure && dl.Due.After(objectBy) {
 				objectBy = dl.Due
 			}
 		}

@@ -179,11 +179,13 @@ func TestNoticeReachesTheCustomerByEmail(t *testing.T) {
 	})
 }
 
-// TestDelayedNoticeGoesOutOnceWhenTheOrderEnds holds a notice under a
-// non-disclosure order, extends the order, and checks that nothing goes out
-// before the new end, that exactly one notice goes out after it — with two
-// workers racing for it — and that only then the customer sees the demand.
-func TestDelayedNoticeGoesOutOnceWhenTheOrderEnds(t *testing.T) {
+// TestDelayedNoticeGoesOutOnceConfirmedAfterTheOrderEnds holds a notice
+// under a non-disclosure order, extends the order, and checks that nothing
+// goes out before the new end, nor after it by itself; that exactly one
+// notice goes out once the legal team confirmed no further extension was
+// served — with two workers racing for it — and that only then the
+// customer sees the demand.
+func TestDelayedNoticeGoesOutOnceConfirmedAfterTheOrderEnds(t *testing.T) {
 	both(t, func(t *testing.T, open storetest.Opener) {
 		f := storetest.NewFixture(t, open)
 		srv := notifytest.StartSMTP(t)
@@ -205,7 +207,16 @@ func TestDelayedNoticeGoesOutOnceWhenTheOrderEnds(t *testing.T) {
 		if _, err := f.Store.Demand(ctx, f.CustomerUserConsumer, d.ID); writ.ErrorCode(err) != writ.ENOTFOUND {
 			t.Fatalf("the customer sees a demand under a gag: %v", err)
 		}
-		f.Clock.Advance(9 * 24 * time.Hour) // 2026-12-10 14:00, past the new end
+		f.Clock.Advance(11 * 24 * time.Hour) // 2026-12-12 14:00, past the new end everywhere
+		runDue(t, w1)
+		if got := len(to(srv.Mails(), "joe@mail.example")); got != 0 {
+			t.Fatalf("%d notices went out by themselves when the order ended", got)
+		}
+		if _, err := f.Store.Demand(ctx, f.CustomerUserConsumer, d.ID); writ.ErrorCode(err) != writ.ENOTFOUND {
+			t.Fatalf("the customer sees a demand whose order's end nobody confirmed: %v", err)
+		}
+		_, err = f.Store.ReviewNondisclosure(ctx, f.Reviewer, d.ID, writ.NondisclosureReview{Checked: "the docket shows no extension"})
+		check(t, err)
 		var wg sync.WaitGroup
 		for _, w := range []*notify.Worker{w1, w2} {
 			wg.Go(func() {
@@ -298,18 +309,32 @@ func TestWebhookRetriesUntilDelivered(t *testing.T) {
 		if n.State != "delivered" || hook.State != "delivered" || hook.Attempts != 4 || hook.MessageID != evs[0].ID {
 			t.Fatalf("notice %s, webhook delivery %+v", n.State, hook)
 		}
-		all := events(t, f, d.ID)
-		if got := count(all, "notice.delivery_failed"); got != 3 {
-			t.Fatalf("%d failures recorded, want 3", got)
+		if n.GivenAt == nil || n.GivenVia != "webhook" {
+			t.Fatalf("the webhook's 2xx did not give the notice: %+v", n)
 		}
-		for _, e := range all {
-			if e.Kind == "notice.delivery_failed" {
-				var data map[string]any
-				check(t, json.Unmarshal(e.Data, &data))
+		hookFailures := 0
+		for _, e := range events(t, f, d.ID) {
+			if e.Kind != "notice.delivery_failed" {
+				continue
+			}
+			var data map[string]any
+			check(t, json.Unmarshal(e.Data, &data))
+			switch data["channel"] {
+			case "webhook":
+				hookFailures++
 				if !strings.Contains(fmt.Sprint(data["error"]), "503") || data["final"] != false {
 					t.Fatalf("a failure without its error: %s", e.Data)
 				}
+			case "email":
+				// Without SMTP, the e-mail is tried and its failure recorded,
+				// so the legal team sees why it did not go.
+				if data["error"] != "no SMTP server configured" || data["final"] != false {
+					t.Fatalf("an e-mail failure without its cause: %s", e.Data)
+				}
 			}
+		}
+		if hookFailures != 3 {
+			t.Fatalf("%d webhook failures recorded, want 3", hookFailures)
 		}
 		// The e-mail job still waits for a server with SMTP: it is not lost.
 		jobs, err := f.Store.DemandJobs(ctx, f.Reviewer, d.ID)
@@ -376,5 +401,43 @@ func TestSignatures(t *testing.T) {
 				t.Fatalf("Verify = %v, want %v", err, c.want)
 			}
 		})
+	}
+}
+
+// TestEmergencyIsAnnouncedAtOnce sends the alert of an emergency the
+// moment it arrives to the legal team (no on-call address is set here),
+// naming the agency's registered number to call back and the response
+// target; nothing of it is kept as a document any outside party sees.
+func TestEmergencyIsAnnouncedAtOnce(t *testing.T) {
+	f := storetest.NewFixture(t, storetest.SQLite)
+	srv := notifytest.StartSMTP(t)
+	w := worker(f, srv, "w1")
+	in := storetest.Warrant("joe@mail.example")
+	in.Instrument, in.IssuedBy, in.DataCategories = "us_emergency", "other", []string{"subscriber"}
+	in.Emergency = &writ.Emergency{Justification: "a child is missing"}
+	d, _, err := f.Store.CreateDemand(ctx, f.AgencyUserUS, in, "")
+	check(t, err)
+	runDue(t, w)
+	for _, addr := range []string{"rhea@provider.example", "arlo@provider.example", "ada@provider.example"} {
+		mails := to(srv.Mails(), addr)
+		var alert string
+		for _, m := range mails {
+			if h, text := body(t, m); strings.HasPrefix(h.Get("Subject"), fmt.Sprintf("EMERGENCY: demand %d", d.ID)) {
+				alert = text
+			}
+		}
+		for _, want := range []string{"a child is missing", "+1 555 0100", "2026-11-20 18:00 UTC", "Example County Sheriff"} {
+			if !strings.Contains(alert, want) {
+				t.Fatalf("the alert to %s lacks %q:\n%s", addr, want, alert)
+			}
+		}
+	}
+	if n := count(events(t, f, d.ID), "emergency.announced"); n != 1 {
+		t.Fatalf("%d emergency.announced events, want 1", n)
+	}
+	docs, err := f.Store.Documents(ctx, f.AgencyUserUS, d.ID)
+	check(t, err)
+	if len(docs) != 0 {
+		t.Fatalf("the agency sees documents %v", docs)
 	}
 }

@@ -83,10 +83,14 @@ func (w *Worker) defaults() error {
 	return nil
 }
 
-// Kinds are the job kinds this worker can carry out: e-mail needs SMTP.
+// Kinds are the job kinds this worker carries out. Without SMTP it sends
+// no e-mail, but still tries the notices' e-mail, so that their failure
+// ("no SMTP server configured") is on record and the legal team sees the
+// notice undeliverable instead of a notice that waits in silence; the
+// other letters wait in the queue for a server with SMTP.
 func (w *Worker) Kinds() []string {
 	if w.Mail == nil {
-		return []string{store.JobNoticeWebhook}
+		return []string{store.JobNoticeWebhook, store.JobNoticeEmail}
 	}
 	return store.JobKinds()
 }
@@ -185,21 +189,25 @@ func (w *Worker) send(ctx context.Context, f store.JobFacts) (o store.Outcome, e
 	j := f.Job
 	o.MessageID, o.Channel, o.Recipients = w.messageID(j), "email", f.Recipients
 	data := letterData(w.Rules, w.Provider, f, o.MessageID)
-	letter, name, keep := LetterNotice, "notice-letter", true
+	// A letter is kept as a document for the legal team and its
+	// recipient; the legal team's own mail is not kept.
+	letter, name, audience := LetterNotice, "notice-letter", writ.AudienceCustomer
 	switch j.Kind {
 	case store.JobRedirectLetter:
-		letter, name = LetterRedirect, "redirect-letter"
+		letter, name, audience = LetterRedirect, "redirect-letter", writ.AudienceAgency
 	case store.JobAuthorityNotice:
-		letter, name = LetterAuthority, "notification-"+strings.ToLower(f.Authority.Code)+"-"+f.Authority.Country
+		letter, name, audience = LetterAuthority, "notification-"+strings.ToLower(f.Authority.Code)+"-"+f.Authority.Country, writ.AudienceLegal
 	case store.JobDeadlineReminder, store.JobDeadlineEscalation:
-		letter, keep = LetterReminder, false
+		letter, name = LetterReminder, ""
+	case store.JobEmergencyAlert:
+		letter, name = LetterEmergency, ""
 	}
 	r, err := w.Templates.Render(letter, data)
 	if err != nil {
 		return o, err, true
 	}
-	if keep {
-		o.Letters = r.Letters(name, w.Templates.version)
+	if name != "" {
+		o.Letters = r.Letters(name, w.Templates.version, audience)
 	}
 	if j.Kind == store.JobNoticeWebhook {
 		o.Channel, o.Recipients = "webhook", []string{f.WebhookURL}

@@ -217,6 +217,7 @@ func build(rb *rules.Rulebook, in Input) (*Report, []Group, error) {
 		AsOf:             in.AsOf.UTC(),
 		Checkpoint:       in.Checkpoint,
 		Rulebook:         rb.Version(),
+		Preliminary:      in.AsOf.Before(in.Period.End()),
 		NationalSecurity: nationalSecurity(in, counts),
 	}
 	left := leftOutCategories(in.IncludeForeignNationalSecurity)

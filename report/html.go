@@ -31,6 +31,17 @@ type Page struct {
 	Published   bool
 	LogIndex    int64
 	PublishedAt time.Time
+	// ReplacedBy, when set, is the publication of the same period that
+	// replaced this one; Replaced are the earlier ones this replaced.
+	ReplacedBy *Version
+	Replaced   []Version
+}
+
+// Version is one publication of a period's report, as the pages link it.
+type Version struct {
+	SHA256      string
+	PublishedAt time.Time
+	Link        string
 }
 
 // IndexEntry is one published report in the list of reports.
@@ -39,6 +50,9 @@ type IndexEntry struct {
 	Demands     int64
 	Link        string
 	PublishedAt time.Time
+	// Replaced are the earlier publications of the period, which the
+	// latest replaced, newest first.
+	Replaced []Version
 }
 
 // IndexPage lists the published reports.
@@ -73,6 +87,7 @@ func render(w io.Writer, page string, data any) error {
 		"date":              func(t time.Time) string { return t.UTC().Format("2 January 2006") },
 		"dateBefore":        func(t time.Time) string { return t.UTC().Add(-time.Nanosecond).Format("2 January 2006") },
 		"datetime":          func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
+		"short":             func(sha string) string { return sha[:min(12, len(sha))] },
 		"periodsChart":      PeriodsChart,
 		"outcomesChart":     OutcomesChart,
 		"processLabel":      ProcessLabel,

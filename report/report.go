@@ -68,6 +68,9 @@ type Report struct {
 	Checkpoint Checkpoint `json:"checkpoint"`
 	// Rulebook is the version of the rulebook that classified the demands.
 	Rulebook string `json:"rulebook"`
+	// Preliminary is true for a report computed before its half-year
+	// ended: its figures will change, and it is never published.
+	Preliminary bool `json:"preliminary,omitempty"`
 
 	// Totals are over every country; US national-security process and the
 	// categories of demand left out are in none of the exact figures.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 
 	"writ"
@@ -31,13 +30,11 @@ func (s *Store) Users(ctx context.Context, actor writ.Actor) ([]Account, error) 
 	out := []Account{}
 	for rows.Next() {
 		var a Account
-		var role string
-		var agency, customer sql.NullInt64
-		u := &a.User
-		if err := rows.Scan(&u.ID, &u.Name, &u.Email, &role, &agency, &customer, &u.Active, &u.Confirmation, &u.CreatedAt, &a.HasPassword, &a.HasSecondFactor); err != nil {
+		u, err := scanUser(rows, &a.HasPassword, &a.HasSecondFactor)
+		if err != nil {
 			return nil, fmt.Errorf("store: users: %w", err)
 		}
-		u.Role, u.AgencyID, u.CustomerID, u.CreatedAt = writ.Role(role), int64Ptr(agency), int64Ptr(customer), u.CreatedAt.UTC()
+		a.User = u
 		out = append(out, a)
 	}
 	return out, rows.Err()

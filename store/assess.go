@@ -89,29 +89,28 @@ func SoughtLocations(d *writ.Demand, c writ.Customer) []string {
 
 // reassess assesses the demand as it stands in tx, stores the assessment
 // with the rulebook version, replaces the demand's deadlines with the
-// assessment's, and brings the demand's route, next deadline, flags and
-// notice up to date. Every change to a demand calls it in the same
-// transaction, so a stored assessment never lags its demand.
+// assessment's (and an emergency's response target), and brings the
+// demand's route, deadlines, flags and notice up to date. Every change to a
+// demand calls it in the same transaction, so a stored assessment never
+// lags its demand.
 func (s *Store) reassess(ctx context.Context, tx *sql.Tx, d *writ.Demand) (rules.Assessment, error) {
 	ag, err := scanAgency(tx.QueryRowContext(ctx, s.q(`SELECT `+agencyColumns+` FROM agencies WHERE id = ?`), d.AgencyID))
 	if err != nil {
 		return rules.Assessment{}, fmt.Errorf("store: assess: agency: %w", err)
 	}
-	c, err := scanCustomer(tx.QueryRowContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE id = ?`), d.CustomerID))
+	var c writ.Customer
+	if d.CustomerID != 0 {
+		if c, err = scanCustomer(tx.QueryRowContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE id = ?`), d.CustomerID)); err != nil {
+			return rules.Assessment{}, fmt.Errorf("store: assess: customer: %w", err)
+		}
+		if err := s.fillCustomer(ctx, tx, &c); err != nil {
+			return rules.Assessment{}, err
+		}
+	}
+	a, err := s.assessDemand(d, ag, c)
 	if err != nil {
-		return rules.Assessment{}, fmt.Errorf("store: assess: customer: %w", err)
+		return a, err
 	}
-	if err := s.fillCustomer(ctx, tx, &c); err != nil {
-		return rules.Assessment{}, err
-	}
-	k, err := CaseOf(d, ag, c)
-	if err != nil {
-		return rules.Assessment{}, err
-	}
-	if err := s.rules.Validate(&k); err != nil {
-		return rules.Assessment{}, err
-	}
-	a := s.rules.Assess(k)
 	body, err := json.Marshal(a)
 	if err != nil {
 		return a, fmt.Errorf("store: assess: %w", err)
@@ -126,35 +125,92 @@ func (s *Store) reassess(ctx context.Context, tx *sql.Tx, d *writ.Demand) (rules
 	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM deadlines WHERE demand_id = ?`), d.ID); err != nil {
 		return a, fmt.Errorf("store: assess: %w", err)
 	}
-	var next *time.Time
-	for _, dl := range a.Deadlines {
-		due := dl.Due.UTC()
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO deadlines (demand_id, code, due) VALUES (?, ?, ?)`), d.ID, dl.Code, due); err != nil {
+	for _, dl := range s.demandDeadlines(d, a) {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO deadlines (demand_id, code, due) VALUES (?, ?, ?)`), d.ID, dl.Code, dl.Due.UTC()); err != nil {
 			return a, fmt.Errorf("store: assess: %w", err)
 		}
-		if next == nil || due.Before(*next) {
-			next = &due
-		}
 	}
-	if d.State == writ.StateClosed {
-		next = nil
-	}
-	d.Route, d.NextDeadline, d.Flags = a.Route, next, slices.Clone(a.Flags)
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET route = ?, next_deadline = ?, flags = ? WHERE id = ?`), a.Route, nullTime(next), jsonText(a.Flags), d.ID); err != nil {
+	d.Route, d.Flags = a.Route, slices.Clone(a.Flags)
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET route = ?, flags = ? WHERE id = ?`), a.Route, jsonText(a.Flags), d.ID); err != nil {
 		return a, fmt.Errorf("store: assess: %w", err)
 	}
 	if err := s.scheduleNotice(ctx, tx, d, a); err != nil {
 		return a, err
 	}
+	if err := s.refreshDeadlines(ctx, tx, d); err != nil {
+		return a, err
+	}
 	return a, s.followAssessment(ctx, tx, d, a)
+}
+
+// assessDemand is the rulebook's assessment of a demand of agency ag
+// about customer c. A demand with no customer names only accounts the
+// provider does not hold (CustomerID 0): see noDataHeld.
+func (s *Store) assessDemand(d *writ.Demand, ag writ.Agency, c writ.Customer) (rules.Assessment, error) {
+	held := d.CustomerID != 0
+	if !held {
+		// No customer's facts apply; one of the authority's own country,
+		// with no data abroad, raises none of the conflicts or notices
+		// that noDataHeld then sets aside anyway.
+		c = writ.Customer{Kind: "consumer", HomeCountry: ag.Country, KeyCustody: "provider_managed",
+			DataLocations: []writ.DataLocation{{Region: "none", Country: ag.Country}}}
+	}
+	k, err := CaseOf(d, ag, c)
+	if err != nil {
+		return rules.Assessment{}, err
+	}
+	if err := s.rules.Validate(&k); err != nil {
+		return rules.Assessment{}, err
+	}
+	a := s.rules.Assess(k)
+	if !held {
+		a = noDataHeld(a)
+	}
+	return a, nil
+}
+
+// noDataHeld is the assessment of a demand for accounts the provider does
+// not hold, from the rulebook's assessment of its own facts (the
+// instrument, the issuer, the requester, its dates): nothing is
+// disclosable, since there is no data (rulebook §8), so the route is
+// no_data unless a deficiency rejects it (§4 rules 1 and 5). There is no
+// customer: no customer first, no notice to give, no data located
+// anywhere for a law to protect, no comity. The deadlines to answer the
+// authority stay.
+func noDataHeld(a rules.Assessment) rules.Assessment {
+	const why = "The provider holds none of the accounts named: "
+	a.DisclosableCategories, a.ContentAccessible = []string{}, false
+	a.Route = rules.RouteNoData
+	if !a.LegallySufficient {
+		a.Route = rules.RouteReject
+	}
+	a.CustomerFirst = rules.CustomerFirst{Message: why + "there is no customer to engage first."}
+	a.Notice = rules.Notice{Timing: rules.NoticeNone, Message: why + "there is no customer to tell."}
+	a.Conflicts, a.NotifyAuthorities = []rules.Conflict{}, []rules.NotifyAuthority{}
+	a.Comity = rules.Comity{Message: why + "no comity challenge arises."}
+	a.Deadlines = slices.DeleteFunc(a.Deadlines, func(dl rules.Deadline) bool {
+		switch dl.Code {
+		case rules.DeadlineNotice, rules.DeadlineEarliestDisclosure, rules.DeadlineConflictObjection, rules.DeadlineComityMotion, rules.DeadlinePreserveUntil:
+			return true
+		}
+		return false
+	})
+	a.Flags = slices.DeleteFunc(a.Flags, func(f string) bool {
+		return f == rules.FlagCrossBorder || f == rules.FlagContentTechnicallyUnavailable
+	})
+	return a
 }
 
 // scheduleNotice keeps the demand's notice in step with its assessment
 // until the notice has gone out; after that only the record of what was
-// sent matters.
+// sent matters. A notice delayed by an order with an end stays delayed
+// when the order ends, until the legal team confirms that no extension
+// was served (NondisclosureReviewed): writ never lets it go by itself.
 func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, a rules.Assessment) error {
-	var state string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT state FROM notices WHERE demand_id = ?`), d.ID).Scan(&state)
+	var state, releasedUntil string
+	var releasedAt, givenAt sql.NullTime
+	err := tx.QueryRowContext(ctx, s.q(`SELECT state, released_until, released_at, given_at FROM notices WHERE demand_id = ?`), d.ID).
+		Scan(&state, &releasedUntil, &releasedAt, &givenAt)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: notice: %w", err)
 	}
@@ -162,30 +218,49 @@ func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, 
 	case "sent", "delivered", "acknowledged", "failed":
 		return nil
 	}
+	if givenAt.Valid {
+		return nil
+	}
 	n := noticeOf(d, a)
+	now := s.nowUTC()
 	// The emergency is over for the provider once the disclosure it
 	// justified was made (or the demand was closed): the notice follows at
 	// once.
-	if a.Notice.Timing == "after_emergency" && (d.State == writ.StateDisclosed || d.State == writ.StateClosed) {
-		now := s.nowUTC()
+	if a.Notice.Timing == rules.NoticeAfterEmergency && (d.State == writ.StateDisclosed || d.State == writ.StateClosed) {
 		n.state, n.reason, n.sendAt = "scheduled", "", &now
 	}
-	state, until, reason, sendAt := n.state, n.until, n.reason, n.sendAt
-	now := s.nowUTC()
+	// The legal team confirmed that this order ended unextended.
+	if n.state == "delayed" && n.until != "" && n.until == releasedUntil && releasedAt.Valid {
+		at := releasedAt.Time.UTC()
+		n.state, n.sendAt = "scheduled", &at
+	}
 	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO notices (demand_id, timing, state, send_at, until, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (demand_id) DO UPDATE SET timing = excluded.timing, state = excluded.state, send_at = excluded.send_at,
 		until = excluded.until, reason = excluded.reason, updated_at = excluded.updated_at`),
-		d.ID, a.Notice.Timing, state, nullTime(sendAt), until, reason, now)
+		d.ID, a.Notice.Timing, n.state, nullTime(n.sendAt), n.until, n.reason, now)
 	if err != nil {
 		return fmt.Errorf("store: notice: %w", err)
 	}
-	// Until notice has gone out, the customer sees the demand exactly when
-	// notice is due at receipt: an order or prohibition arriving later
-	// hides it again.
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET customer_visible = ? WHERE id = ?`), state == "scheduled", d.ID); err != nil {
+	// Until notice has gone out, the customer sees the demand from the
+	// moment its notice is due, and never while it is held back: an order
+	// or prohibition arriving later hides it again.
+	if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET customer_visible_from = ? WHERE id = ?`), nullTime(n.visibleFrom(now)), d.ID); err != nil {
 		return fmt.Errorf("store: notice: %w", err)
 	}
-	return s.scheduleNoticeJobs(ctx, tx, d, state, sendAt, until)
+	return s.scheduleNoticeJobs(ctx, tx, d, n.state, n.sendAt)
+}
+
+// visibleFrom is when the customer may see a demand whose notice is n: from
+// the moment a scheduled notice is due, and not at all while it is held
+// back or not due.
+func (n noticeRecord) visibleFrom(now time.Time) *time.Time {
+	if n.state != "scheduled" {
+		return nil
+	}
+	if n.sendAt == nil {
+		return &now
+	}
+	return n.sendAt
 }
 
 // noticeOf is the notice a demand with assessment a has until it goes
@@ -200,6 +275,7 @@ func noticeOf(d *writ.Demand, a rules.Assessment) noticeRecord {
 		if a.Notice.Until != nil {
 			n.until = a.Notice.Until.String()
 		}
+		n.reason = "the instrument's own secrecy"
 		if d.Nondisclosure != nil {
 			n.reason = d.Nondisclosure.Basis
 		}

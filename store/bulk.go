@@ -32,17 +32,23 @@ type ImportedDemand struct {
 	// demand before it in the batch, linked to it as intake links the
 	// parts of a request it splits.
 	SameRequest bool
+	// Callback is the call to the agency's registered number that
+	// confirmed the demand's emergency, when one did.
+	Callback *writ.Callback
 	// History is what happened to the demand after it was received,
 	// oldest first; empty for a demand still in state received.
 	History []ImportedStep
 }
 
-// ImportedStep is one move in an imported demand's history: who made it,
-// when, and what they asked for, as they would have asked Store.Transition.
+// ImportedStep is one step in an imported demand's history: who made it,
+// when, and what they asked for, as they would have asked Store.Transition
+// — or, when Delivery is set, the delivery of the notice they recorded as
+// Store.RecordDelivery would (delivered at the step's time).
 type ImportedStep struct {
 	Actor      writ.Actor
 	At         time.Time
 	Transition writ.TransitionInput
+	Delivery   *writ.DeliveryInput
 }
 
 // ImportDemands writes a batch of demands as they stand after their
@@ -196,7 +202,7 @@ func (s *Store) importRegistry(ctx context.Context, tx *sql.Tx, demands []Import
 
 // queryIn runs head followed by "(?, ?, …)" for the values, a few hundred
 // at a time, and calls each for every row.
-func (s *Store) queryIn(ctx context.Context, tx *sql.Tx, head string, values []any, each func(*sql.Rows) error, tail ...string) error {
+func (s *Store) queryIn(ctx context.Context, tx querier, head string, values []any, each func(*sql.Rows) error, tail ...string) error {
 	for start := 0; start < len(values); start += 500 {
 		part := values[start:min(start+500, len(values))]
 		query := head + "(" + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + ")" + strings.Join(tail, "")
@@ -262,9 +268,9 @@ type importBatch struct {
 	now    time.Time
 	groups []int64 // group id of each demand added so far
 
-	demands, accounts, assessments, deadlines, notices, decisions, challenges, disclosures *tableRows
-	events                                                                                 []pendingEvent
-	actor                                                                                  writ.Actor
+	demands, accounts, assessments, deadlines, notices, deliveries, callbacks, decisions, challenges, disclosures *tableRows
+	events                                                                                                        []pendingEvent
+	actor                                                                                                         writ.Actor
 }
 
 // demandImportColumns are the columns of a demand row as the import writes
@@ -273,7 +279,8 @@ var demandImportColumns = []string{"id", "group_id", "reference", "agency_id", "
 	"requester", "requester_verified", "instrument", "citation", "issued_by", "validated_by", "offence_max_years", "offence_listed",
 	"offence_in_issuing_state", "subject_residence", "data_categories", "accounts", "range_from", "range_to", "due", "ndo", "ndo_basis", "ndo_until",
 	"emergency", "emergency_justification", "emergency_callback", "customer_first_exception", "state", "outcome", "reviewer_id",
-	"customer_visible", "route", "next_deadline", "flags", "authority_country", "version", "updated_at",
+	"customer_visible_from", "route", "next_deadline", "next_deadline_code", "urgent", "response_target", "flags", "authority_country",
+	"version", "updated_at", "callback_number", "callback_by", "callback_at",
 	"subject_location", "subject_us_person", "data_locations_sought", "notice_permitted"}
 
 func (s *Store) newImportBatch(n int) *importBatch {
@@ -282,8 +289,11 @@ func (s *Store) newImportBatch(n int) *importBatch {
 		demands:     newTableRows("demands", demandImportColumns, n),
 		accounts:    newTableRows("demand_accounts", []string{"demand_id", "account"}, n),
 		assessments: newTableRows("assessments", []string{"demand_id", "rulebook", "body", "computed_at"}, n),
-		deadlines:   newTableRows("deadlines", []string{"demand_id", "code", "due"}, 2*n),
-		notices:     newTableRows("notices", []string{"demand_id", "timing", "state", "send_at", "until", "reason", "updated_at"}, n),
+		deadlines:   newTableRows("deadlines", []string{"demand_id", "code", "due", "status"}, 2*n),
+		notices:     newTableRows("notices", []string{"demand_id", "timing", "state", "send_at", "until", "reason", "updated_at", "sent_at", "given_at", "given_via"}, n),
+		deliveries: newTableRows("notice_deliveries", []string{"demand_id", "channel", "recipient", "state", "attempts", "sent_at", "updated_at",
+			"method", "evidence", "document_sha256", "recorded_by"}, 0),
+		callbacks:   newTableRows("callbacks", []string{"demand_id", "number", "outcome", "by_user", "by_name", "at"}, 0),
 		decisions:   newTableRows("decisions", []string{"demand_id", "kind", "categories", "rationale", "decided_by", "approved_by", "at"}, n),
 		challenges:  newTableRows("challenges", []string{"demand_id", "grounds", "forum", "filed_at", "deadline", "outcome"}, 0),
 		disclosures: newTableRows("disclosures", []string{"demand_id", "categories", "accounts", "records", "package_sha256", "disclosed_by", "at"}, 0),
@@ -304,24 +314,22 @@ func (b *importBatch) add(reg *importRegistry, id int64, i int, dm *ImportedDema
 		return importError(i, -1, writ.FieldErrorf("received_at", "an imported demand needs the time it was received"))
 	}
 	received := in.ReceivedAt.UTC().Truncate(time.Microsecond)
-	if received.After(b.now) {
-		return importError(i, -1, writ.FieldErrorf("received_at", "in the future"))
-	}
 	ag, ok := reg.agencies[in.AgencyID]
 	if !ok {
 		return importError(i, -1, writ.FieldErrorf("agency_id", "no agency %d", in.AgencyID))
 	}
+	// One customer's accounts, with any the provider does not hold, or
+	// only such accounts (customer 0), as intake splits a request.
 	var customer int64
 	var accounts []string
 	for j, a := range in.Accounts {
-		c, ok := reg.accounts[a]
-		switch {
-		case !ok:
-			return importError(i, -1, writ.FieldErrorf(fmt.Sprintf("accounts[%d]", j), "%q is not an account of this provider", a))
-		case j > 0 && c != customer:
-			return importError(i, -1, writ.FieldErrorf(fmt.Sprintf("accounts[%d]", j), "%q belongs to another customer than %q: import one demand per customer", a, in.Accounts[0]))
+		c := reg.accounts[a]
+		if c != 0 && customer != 0 && c != customer {
+			return importError(i, -1, writ.FieldErrorf(fmt.Sprintf("accounts[%d]", j), "%q belongs to another customer than the accounts before it: import one demand per customer", a))
 		}
-		customer = c
+		if c != 0 {
+			customer = c
+		}
 		if !slices.Contains(accounts, a) {
 			accounts = append(accounts, a)
 		}
@@ -352,43 +360,64 @@ func (b *importBatch) add(reg *importRegistry, id int64, i int, dm *ImportedDema
 	if d.DataCategories == nil {
 		d.DataCategories = []string{}
 	}
+	if d.Emergency != nil {
+		target := received.Add(s.emergencyResponse)
+		d.Emergency, d.ResponseTarget = &writ.Emergency{Justification: d.Emergency.Justification}, &target
+	}
+	if c := dm.Callback; c != nil {
+		// The call that confirmed the emergency, as RecordCallback takes it.
+		switch {
+		case d.Emergency == nil:
+			return importError(i, -1, writ.FieldErrorf("callback", "the demand claims no emergency"))
+		case ag.Phone == "" || digits(c.Number) != digits(ag.Phone):
+			return importError(i, -1, writ.FieldErrorf("callback.number", "%s is not the agency's registered number", c.Number))
+		case c.At.Before(received) || c.At.After(b.now):
+			return importError(i, -1, writ.FieldErrorf("callback.at", "a call-back happens after the demand was received and not in the future"))
+		}
+		at := c.At.UTC().Truncate(time.Microsecond)
+		d.Emergency.VerifiedByCallback = true
+		d.Callback = &writ.Callback{Number: ag.Phone, Outcome: writ.CallbackConfirmed, By: c.By, At: at}
+		b.callbacks.add(id, ag.Phone, writ.CallbackConfirmed, nil, c.By, at)
+	}
 
 	// The assessment, deadlines, route, flags and notice, as reassess
 	// computes them for the demand as it stands.
-	k, err := CaseOf(&d, ag, reg.customers[customer])
+	a, err := s.assessDemand(&d, ag, reg.customers[customer])
 	if err != nil {
 		return importError(i, -1, err)
 	}
-	if err := s.rules.Validate(&k); err != nil {
-		return importError(i, -1, err)
-	}
-	a := s.rules.Assess(k)
 	body, err := json.Marshal(a)
 	if err != nil {
 		return fmt.Errorf("store: import: assess: %w", err)
 	}
 	b.assessments.add(id, s.rules.Version(), string(body), b.now)
-	var next *time.Time
-	for _, dl := range a.Deadlines {
-		due := dl.Due.UTC()
-		b.deadlines.add(id, dl.Code, due)
-		if next == nil || due.Before(*next) {
-			next = &due
-		}
-	}
-	d.Route, d.NextDeadline, d.Flags = a.Route, next, slices.Clone(a.Flags)
+	d.Route, d.Flags = a.Route, slices.Clone(a.Flags)
 	n := noticeOf(&d, a)
-	visible := n.state == "scheduled"
+	visible := n.visibleFrom(received)
 
 	// The history, move by move, as Transition and applyTransition make it.
-	l := life{d: &d, a: a, agencyVerified: ag.Verified, last: received, notice: &n, visible: visible, updated: received}
+	l := life{d: &d, a: a, agencyVerified: ag.Verified, last: received, notice: &n, updated: received}
 	for j, step := range dm.History {
 		if err := l.move(b, step); err != nil {
 			return importError(i, j, err)
 		}
 	}
-	if d.State == writ.StateClosed {
-		d.NextDeadline = nil
+	// The deadlines as the demand now owes them, as refreshDeadlines has
+	// them.
+	dls := s.demandDeadlines(&d, a)
+	status := make([]string, len(dls))
+	facts := deadlineFacts{state: d.State, outcome: d.Outcome, challenged: len(l.challenges) > 0, noticeSettled: n.givenAt != nil}
+	for k, dl := range dls {
+		status[k] = deadlineStatus(dl.Code, facts)
+		b.deadlines.add(id, dl.Code, dl.Due.UTC(), status[k])
+	}
+	next, nextCode, urgent := nextDeadline(dls, status)
+	d.NextDeadline, d.NextDeadlineCode = next, nextCode
+	if visible == nil {
+		visible = n.visibleFrom(received)
+	}
+	if n.givenAt != nil && (visible == nil || n.givenAt.Before(*visible)) {
+		visible = n.givenAt
 	}
 
 	var rangeFrom, rangeTo, ndoBasis, ndoUntil, justification string
@@ -402,6 +431,11 @@ func (b *importBatch) add(reg *importRegistry, id int64, i int, dm *ImportedDema
 	if d.Emergency != nil {
 		justification, callback = d.Emergency.Justification, d.Emergency.VerifiedByCallback
 	}
+	var callbackNumber, callbackBy string
+	var callbackAt any
+	if c := d.Callback; c != nil {
+		callbackNumber, callbackBy, callbackAt = c.Number, c.By, c.At
+	}
 	var submittedBy, outcome any
 	if dm.RecordedBy.UserID != 0 {
 		submittedBy = dm.RecordedBy.UserID
@@ -410,17 +444,18 @@ func (b *importBatch) add(reg *importRegistry, id int64, i int, dm *ImportedDema
 		outcome = d.Outcome
 	}
 	d.UpdatedAt = l.updated
-	b.demands.add(id, group, d.Reference, d.AgencyID, d.CustomerID, submittedBy, d.Channel, d.ReceivedAt,
+	b.demands.add(id, group, d.Reference, d.AgencyID, nullIfZero(d.CustomerID), submittedBy, d.Channel, d.ReceivedAt,
 		d.Requester, d.RequesterVerified, d.Instrument, d.Citation, d.IssuedBy, d.ValidatedBy, d.OffenceMaxYears, d.OffenceListed,
 		nullBool(d.OffenceInIssuingState), d.SubjectResidence, jsonText(d.DataCategories), jsonText(d.Accounts), rangeFrom, rangeTo,
 		nullTime(d.Due), d.Nondisclosure != nil, ndoBasis, ndoUntil, d.Emergency != nil, justification, callback,
 		d.CustomerFirstException, string(d.State), outcome, nullInt64(d.ReviewerID),
-		l.visible, d.Route, nullTime(d.NextDeadline), jsonText(d.Flags), ag.Country, d.Version, d.UpdatedAt,
+		nullTime(visible), d.Route, nullTime(d.NextDeadline), d.NextDeadlineCode, urgent, nullTime(d.ResponseTarget), jsonText(d.Flags), ag.Country,
+		d.Version, d.UpdatedAt, callbackNumber, callbackBy, callbackAt,
 		d.SubjectLocation, nullBool(d.SubjectUSPerson), jsonText(d.DataLocationsSought), d.NoticePermitted)
 	for _, acct := range accounts {
 		b.accounts.add(id, acct)
 	}
-	b.notices.add(id, a.Notice.Timing, n.state, nullTime(n.sendAt), n.until, n.reason, n.updated(received))
+	b.notices.add(id, a.Notice.Timing, n.state, nullTime(n.sendAt), n.until, n.reason, n.updated(received), nullTime(n.givenAt), nullTime(n.givenAt), n.givenVia)
 	for _, c := range l.challenges {
 		b.challenges.add(id, c.grounds, c.forum, c.filed, nullTime(c.deadline), c.outcome)
 	}
@@ -458,20 +493,24 @@ type importedMove struct {
 	Categories       []string              `json:"categories,omitempty"`
 	Challenge        *writ.ChallengeInput  `json:"challenge,omitempty"`
 	Disclosure       *writ.DisclosureInput `json:"disclosure,omitempty"`
+	Delivery         *writ.DeliveryInput   `json:"delivery,omitempty"`
 }
 
 // noticeRecord is a demand's notice row.
 type noticeRecord struct {
 	state, until, reason string
 	sendAt               *time.Time
-	sentAt               *time.Time
+	// givenAt and givenVia say when and how the notice reached the
+	// customer; nil and "" until then.
+	givenAt  *time.Time
+	givenVia string
 }
 
-// updated is when the notice last changed: when it was sent, or else when
-// it was scheduled, on receipt.
+// updated is when the notice last changed: when it was given, or else
+// when it was scheduled, on receipt.
 func (n noticeRecord) updated(received time.Time) time.Time {
-	if n.sentAt != nil {
-		return *n.sentAt
+	if n.givenAt != nil {
+		return *n.givenAt
 	}
 	return received
 }
@@ -482,7 +521,6 @@ type life struct {
 	a              rules.Assessment
 	agencyVerified bool
 	notice         *noticeRecord
-	visible        bool
 	last, updated  time.Time
 
 	reviewerName        string
@@ -498,26 +536,21 @@ type challengeRecord struct {
 	deadline                *time.Time
 }
 
-// move makes one step of the history, refusing one Transition would have
-// refused.
+// move makes one step of the history, refusing one Transition (or
+// RecordDelivery) would have refused.
 func (l *life) move(b *importBatch, step ImportedStep) error {
 	d, a, in := l.d, l.a, step.Transition
 	at := step.At.UTC().Truncate(time.Microsecond)
 	if at.Before(l.last) || at.After(b.now) {
 		return writ.FieldErrorf("at", "a step happens after the one before it (the first after the demand was received) and not in the future")
 	}
-	tc := writ.TransitionContext{Demand: d, LegallySufficient: a.LegallySufficient, NoticeTiming: a.Notice.Timing,
-		AgencyVerified: l.agencyVerified, DisclosedCategories: l.disclosedCategories, Now: at}
-	for _, def := range a.Deficiencies {
-		tc.Deficiencies = append(tc.Deficiencies, def.Code)
+	if step.Delivery != nil {
+		return l.deliver(b, step, at)
 	}
-	if d.State == writ.StateNoticed {
-		for _, dl := range a.Deadlines {
-			if dl.Code == "EARLIEST_DISCLOSURE" {
-				tc.ObjectionWindowEnds = dl.Due
-			}
-		}
-	}
+	tc := transitionContext(d, a, at)
+	tc.AgencyVerified, tc.DisclosedCategories = l.agencyVerified, l.disclosedCategories
+	tc.NoticeState, tc.NoticeGivenAt = l.notice.state, l.notice.givenAt
+	tc.ObjectionWindowEnds = b.s.objectionWindowEnds(a, l.notice.givenAt)
 	outcome, err := writ.CheckTransition(step.Actor, tc, in)
 	if err != nil {
 		return err
@@ -530,8 +563,6 @@ func (l *life) move(b *importBatch, step ImportedStep) error {
 			d.ReviewerID = &reviewer
 		}
 	}
-	gagged := a.Notice.Timing == "prohibited" || a.Notice.Timing == "delayed"
-	l.visible = l.visible || (in.To == writ.StateRedirected || in.To == writ.StateNoticed) && !gagged
 	event := importedMove{From: from, To: in.To, Rationale: in.Rationale, At: at, Actor: step.Actor.Name,
 		ActorID: step.Actor.UserID, Outcome: outcome, ChallengeOutcome: in.ChallengeOutcome}
 	if in.ChallengeOutcome != "" {
@@ -569,10 +600,6 @@ func (l *life) move(b *importBatch, step ImportedStep) error {
 		}
 		l.challenges = append(l.challenges, challengeRecord{grounds: in.Challenge.Grounds, forum: in.Challenge.Forum, filed: at, deadline: deadline})
 		event.Challenge = in.Challenge
-	case writ.StateNoticed, writ.StateRedirected:
-		if !gagged {
-			l.notice.state, l.notice.sentAt = "sent", &at
-		}
 	case writ.StateDisclosed:
 		if err := l.disclose(b, step, at); err != nil {
 			return err
@@ -583,12 +610,45 @@ func (l *life) move(b *importBatch, step ImportedStep) error {
 	// justified, as scheduleNotice has it.
 	if (in.To == writ.StateDisclosed || in.To == writ.StateClosed) && a.Notice.Timing == rules.NoticeAfterEmergency && l.notice.state == "delayed" {
 		l.notice.state, l.notice.reason, l.notice.sendAt = "scheduled", "", &at
-		l.visible = true
 	}
 	d.State, d.Outcome = in.To, outcome
 	d.Version++
 	l.last, l.updated = at, at
 	l.moves = append(l.moves, event)
+	return nil
+}
+
+// deliver records a delivery of the notice as RecordDelivery does: only of
+// a notice that is not held back nor given yet, with its evidence,
+// delivered when it says (the step's time unless given), which is neither
+// before the demand was received nor after the step.
+func (l *life) deliver(b *importBatch, step ImportedStep, at time.Time) error {
+	in := step.Delivery
+	delivered := at
+	if in.DeliveredAt != nil {
+		delivered = in.DeliveredAt.UTC().Truncate(time.Microsecond)
+	}
+	switch {
+	case delivered.After(at) || delivered.Before(l.d.ReceivedAt):
+		return writ.FieldErrorf("delivery.delivered_at", "a delivery is recorded after it happened, and not before the demand was received")
+	case !step.Actor.Role.LegalTeam():
+		return writ.Errorf(writ.EFORBIDDEN, "only the provider's legal team records a delivery of the notice")
+	case l.d.CustomerID == 0:
+		return writ.Errorf(writ.ECONFLICT, "the demand names no account of a customer: there is nobody to tell")
+	case l.notice.state == "prohibited" || l.notice.state == "delayed":
+		return writ.Errorf(writ.ECONFLICT, "the notice is %s: the customer may not be told", l.notice.state)
+	case l.notice.givenAt != nil:
+		return writ.Errorf(writ.ECONFLICT, "the notice was already given")
+	case !slices.Contains(writ.DeliveryMethods(), in.Method):
+		return writ.FieldErrorf("delivery.method", "unknown method %q", in.Method)
+	case strings.TrimSpace(in.Evidence) == "":
+		return writ.FieldErrorf("delivery.evidence", "describe the evidence of the delivery")
+	}
+	l.notice.state, l.notice.givenAt, l.notice.givenVia = "delivered", &delivered, in.Method
+	b.deliveries.add(l.d.ID, "recorded", in.Method, "delivered", 1, delivered, at, in.Method, strings.TrimSpace(in.Evidence), in.DocumentSHA256, step.Actor.Name)
+	l.last, l.updated = at, at
+	l.moves = append(l.moves, importedMove{From: l.d.State, To: l.d.State, Rationale: "notice delivered", At: at, Actor: step.Actor.Name,
+		ActorID: step.Actor.UserID, Delivery: in})
 	return nil
 }
 
@@ -638,7 +698,7 @@ func importError(i, step int, err error) error {
 // write inserts the batch's rows, demands first for the foreign keys, and
 // appends its events to the log in one call.
 func (b *importBatch) write(ctx context.Context, tx *sql.Tx) error {
-	for _, t := range []*tableRows{b.demands, b.accounts, b.assessments, b.deadlines, b.notices, b.decisions, b.challenges, b.disclosures} {
+	for _, t := range []*tableRows{b.demands, b.accounts, b.assessments, b.deadlines, b.notices, b.deliveries, b.callbacks, b.decisions, b.challenges, b.disclosures} {
 		if err := b.s.insertTableRows(ctx, tx, t); err != nil {
 			return fmt.Errorf("store: import: %s: %w", t.table, err)
 		}

@@ -17,6 +17,11 @@ import (
 	"writ/store/storetest"
 )
 
+// deliver is the step of a scenario that records the notice's delivery by
+// registered letter, a day after receipt (RecordDelivery, or an
+// ImportedStep's Delivery).
+const deliver writ.State = "notice-delivered"
+
 // scenario is a demand and what happened to it, to be made once through
 // the service methods and once through ImportDemands.
 type scenario struct {
@@ -51,7 +56,7 @@ func scenarios(f *storetest.Fixture) []scenario {
 	subpoena.Instrument, subpoena.IssuedBy = "us_subpoena", "other"
 	emergency := warrant("joe@mail.example")
 	emergency.Instrument, emergency.IssuedBy, emergency.DataCategories = "us_emergency", "other", []string{"subscriber", "content"}
-	emergency.Emergency = &writ.Emergency{Justification: "a child is missing", VerifiedByCallback: true}
+	emergency.Emergency = &writ.Emergency{Justification: "a child is missing"}
 	unverified := warrant("joe@mail.example")
 	unverified.AgencyID = f.AgencyUnverified.ID
 	german := warrant("joe@mail.example")
@@ -68,7 +73,8 @@ func scenarios(f *storetest.Fixture) []scenario {
 		{name: "received", in: warrant("joe@mail.example")},
 		{name: "verifying", in: withDue, steps: review[:1]},
 		{name: "in review", in: warrant("alice@acme.example"), steps: review},
-		{name: "disclosed and closed", in: warrant("joe@mail.example"), steps: then(approve, writ.TransitionInput{To: writ.StateNoticed, Rationale: "told"}, produce("content"), closed), approverSteps: []int{2}},
+		{name: "disclosed and closed", in: warrant("joe@mail.example"), steps: then(approve, writ.TransitionInput{To: writ.StateNoticed, Rationale: "told"},
+			writ.TransitionInput{To: deliver}, produce("content"), closed), approverSteps: []int{2}},
 		{name: "disclosed under a gag", in: gagged, steps: then(approve, produce("traffic"), closed), approverSteps: []int{2}},
 		{name: "emergency", in: emergency, steps: then(approve, produce("subscriber")), approverSteps: []int{2}},
 		{name: "narrowed", in: german, steps: then(narrow), approverSteps: []int{2}},
@@ -81,6 +87,8 @@ func scenarios(f *storetest.Fixture) []scenario {
 		{name: "withdrawn", in: warrant("jane@mail.example"), steps: then(writ.TransitionInput{To: writ.StateClosed, Withdrawn: true, Rationale: "withdrawn by letter"})},
 		{name: "unverified agency", in: unverified, steps: then(writ.TransitionInput{To: writ.StateRejected, Rationale: "unverified"}, closed)},
 		{name: "split request", in: warrant("joe@mail.example", "anna@beispiel.example"), steps: review},
+		{name: "an unheld account", in: warrant("nobody@nowhere.example"), steps: then(writ.TransitionInput{To: writ.StateNoData, Rationale: "none"}, closed)},
+		{name: "split with an unheld account", in: warrant("ghost@nowhere.example", "joe@mail.example", "anna@beispiel.example"), steps: review},
 	}
 }
 
@@ -155,11 +163,9 @@ func testImportEqualsServicePath(t *testing.T, o *opener) {
 
 			// Through the service methods, with the callback confirmed
 			// and the requester verified before review, as the team does.
-			asReceived := in
-			if in.Emergency != nil {
-				asReceived.Emergency = &writ.Emergency{Justification: in.Emergency.Justification}
-			}
-			first, _, err := f.Store.CreateDemand(ctx, f.Reviewer, asReceived, "")
+			delivered := received.Add(24 * time.Hour)
+			letter := &writ.DeliveryInput{Method: "registered_letter", Evidence: "RR 1 US", DeliveredAt: &delivered}
+			first, _, err := f.Store.CreateDemand(ctx, f.Reviewer, in, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -168,13 +174,20 @@ func testImportEqualsServicePath(t *testing.T, o *opener) {
 				for i, step := range sc.steps {
 					if step.To == writ.StateInReview {
 						yes := true
-						patch := writ.DemandPatch{RequesterVerified: &yes}
-						if in.Emergency != nil {
-							patch.EmergencyCallback, patch.CallbackNumber = &yes, f.AgencyUS.Phone
-						}
-						if _, err := f.Store.UpdateDemand(ctx, f.Reviewer, id, patch); err != nil {
+						if _, err := f.Store.UpdateDemand(ctx, f.Reviewer, id, writ.DemandPatch{RequesterVerified: &yes}); err != nil {
 							t.Fatal(err)
 						}
+						if in.Emergency != nil {
+							if _, err := f.Store.RecordCallback(ctx, f.Reviewer, id, writ.CallbackInput{Number: f.AgencyUS.Phone, Outcome: writ.CallbackConfirmed}); err != nil {
+								t.Fatal(err)
+							}
+						}
+					}
+					if step.To == deliver {
+						if _, err := f.Store.RecordDelivery(ctx, f.Reviewer, id, *letter); err != nil {
+							t.Fatal(err)
+						}
+						continue
 					}
 					if _, err := f.Store.Transition(ctx, actorOf(i), id, step); err != nil {
 						t.Fatalf("service path, step %d (%s): %v", i, step.To, err)
@@ -193,8 +206,15 @@ func testImportEqualsServicePath(t *testing.T, o *opener) {
 				part.Accounts = d.Accounts
 				imp := store.ImportedDemand{Input: part, RecordedBy: f.Reviewer, SameRequest: len(batch) > 0,
 					RequesterVerified: slices.ContainsFunc(sc.steps, func(s writ.TransitionInput) bool { return s.To == writ.StateInReview })}
+				if in.Emergency != nil {
+					imp.Callback = &writ.Callback{Number: f.AgencyUS.Phone, By: f.Reviewer.Name, At: storetest.Start}
+				}
 				for i, step := range sc.steps {
-					imp.History = append(imp.History, store.ImportedStep{Actor: actorOf(i), At: storetest.Start, Transition: step})
+					s := store.ImportedStep{Actor: actorOf(i), At: storetest.Start, Transition: step}
+					if step.To == deliver {
+						s = store.ImportedStep{Actor: f.Reviewer, At: storetest.Start, Delivery: letter}
+					}
+					imp.History = append(imp.History, s)
 				}
 				batch = append(batch, imp)
 			}
@@ -238,12 +258,14 @@ func records(t *testing.T, db *sql.DB, id int64) map[string][]string {
 		"demands": `SELECT reference, agency_id, customer_id, submitted_by, channel, received_at, requester, requester_verified,
 			instrument, citation, issued_by, validated_by, offence_max_years, offence_listed, offence_in_issuing_state, subject_residence,
 			data_categories, accounts, range_from, range_to, due, ndo, ndo_basis, ndo_until, emergency, emergency_justification,
-			emergency_callback, customer_first_exception, state, outcome, assignee_id, reviewer_id, customer_visible, route,
-			next_deadline, flags, authority_country FROM demands WHERE id = $1`,
+			emergency_callback, customer_first_exception, state, outcome, assignee_id, reviewer_id, customer_visible_from, route,
+			next_deadline, next_deadline_code, urgent, response_target, flags, authority_country, callback_number, callback_by, callback_at
+			FROM demands WHERE id = $1`,
 		"demand_accounts": `SELECT account FROM demand_accounts WHERE demand_id = $1 ORDER BY account`,
 		"assessments":     `SELECT rulebook, body FROM assessments WHERE demand_id = $1`,
-		"deadlines":       `SELECT code, due FROM deadlines WHERE demand_id = $1 ORDER BY code`,
-		"notices":         `SELECT timing, state, send_at, until, reason FROM notices WHERE demand_id = $1`,
+		"deadlines":       `SELECT code, due, status FROM deadlines WHERE demand_id = $1 ORDER BY code`,
+		"notices":         `SELECT timing, state, send_at, until, reason, given_at, given_via FROM notices WHERE demand_id = $1`,
+		"callbacks":       `SELECT number, outcome, by_name, at FROM callbacks WHERE demand_id = $1 ORDER BY id`,
 		"decisions":       `SELECT kind, categories, rationale, decided_by, approved_by, at FROM decisions WHERE demand_id = $1 ORDER BY id`,
 		"challenges":      `SELECT grounds, forum, filed_at, deadline, outcome FROM challenges WHERE demand_id = $1 ORDER BY id`,
 		"disclosures":     `SELECT categories, accounts, records, package_sha256, disclosed_by, at FROM disclosures WHERE demand_id = $1`,
@@ -330,7 +352,14 @@ func TestImportRefusesImpossibleHistories(t *testing.T) {
 		{"a step before receipt", f.Admin, store.ImportedDemand{Input: demand(old, "joe@mail.example"),
 			History: []store.ImportedStep{step(f.Reviewer, old.Add(-time.Hour), writ.TransitionInput{To: writ.StateVerifying})}}, writ.EINVALID, "demands[1].history[0].at"},
 		{"accounts of two customers", f.Admin, store.ImportedDemand{Input: demand(old, "joe@mail.example", "anna@beispiel.example")}, writ.EINVALID, "demands[1].accounts[1]"},
-		{"an unknown account", f.Admin, store.ImportedDemand{Input: demand(old, "nobody@mail.example")}, writ.EINVALID, "demands[1].accounts[0]"},
+		{"a call-back to another number", f.Admin, store.ImportedDemand{Input: func() writ.DemandInput {
+			in := demand(old, "joe@mail.example")
+			in.Instrument, in.IssuedBy, in.Emergency = "us_emergency", "other", &writ.Emergency{Justification: "danger"}
+			return in
+		}(), Callback: &writ.Callback{Number: "+1 555 9999", At: old}}, writ.EINVALID, "demands[1].callback.number"},
+		{"a disclosure before the notice was delivered", f.Admin, store.ImportedDemand{Input: demand(old, "joe@mail.example"), RequesterVerified: true,
+			History: append(reviewed(old, f.Reviewer), step(f.Approver, old, writ.TransitionInput{To: writ.StateApproved}),
+				step(f.Reviewer, old, writ.TransitionInput{To: writ.StateNoticed}), step(f.Reviewer, now, produce))}, writ.ECONFLICT, "demands[1].history[4]"},
 		{"no time of receipt", f.Admin, store.ImportedDemand{Input: unreceived}, writ.EINVALID, "demands[1].received_at"},
 	}
 	for _, c := range cases {
@@ -361,7 +390,7 @@ func testImportMany(t *testing.T, o *opener) {
 	want := map[writ.State]int{}
 	for n := 0; len(batch) < 2500; n++ {
 		sc := all[n%len(all)]
-		if sc.name == "split request" {
+		if strings.HasPrefix(sc.name, "split") {
 			continue
 		}
 		received := storetest.Start.Add(-time.Duration(30+n%3000) * 24 * time.Hour)
@@ -377,7 +406,15 @@ func testImportMany(t *testing.T, o *opener) {
 			if slices.Contains(sc.approverSteps, i) {
 				actor = f.Approver
 			}
-			imp.History = append(imp.History, store.ImportedStep{Actor: actor, At: received.Add(time.Duration(i+1) * 3 * 24 * time.Hour), Transition: step})
+			s := store.ImportedStep{Actor: actor, At: received.Add(time.Duration(i+1) * 3 * 24 * time.Hour), Transition: step}
+			if step.To == deliver {
+				delivered := received.Add(24 * time.Hour)
+				s.Transition, s.Delivery = writ.TransitionInput{}, &writ.DeliveryInput{Method: "registered_letter", Evidence: "RR 2 US", DeliveredAt: &delivered}
+			}
+			imp.History = append(imp.History, s)
+		}
+		if in.Emergency != nil && imp.RequesterVerified {
+			imp.Callback = &writ.Callback{Number: f.AgencyUS.Phone, By: "Rhea", At: received}
 		}
 		batch = append(batch, imp)
 		state := writ.StateReceived

@@ -114,8 +114,13 @@ type customerChannels struct {
 	webhookURL, webhookSecret string
 }
 
+// channelsOf reads a customer's channels; a demand with no customer
+// (accounts the provider does not hold) has none.
 func (s *Store) channelsOf(ctx context.Context, db querier, customerID int64) (customerChannels, error) {
 	var c customerChannels
+	if customerID == 0 {
+		return c, nil
+	}
 	err := db.QueryRowContext(ctx, s.q(`SELECT kind, name, legal_contact, notice_email, webhook_url, webhook_secret FROM customers WHERE id = ?`), customerID).
 		Scan(&c.kind, &c.name, &c.legalContact, &c.noticeEmail, &c.webhookURL, &c.webhookSecret)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -18,38 +18,48 @@ const demandColumns = `d.id, d.group_id, d.reference, d.agency_id, d.customer_id
 	d.subject_residence, d.data_categories, d.accounts, d.range_from, d.range_to, d.due, d.ndo, d.ndo_basis, d.ndo_until,
 	d.emergency, d.emergency_justification, d.emergency_callback, d.customer_first_exception, d.state, d.outcome,
 	d.assignee_id, d.reviewer_id, d.route, d.next_deadline, d.flags, d.version, d.updated_at,
-	d.requester_check, d.callback_number, d.callback_by, d.callback_at,
-	d.subject_location, d.subject_us_person, d.data_locations_sought, d.notice_permitted`
+	d.requester_check, d.callback_number, d.callback_by, d.callback_at, d.next_deadline_code, d.response_target,
+	d.subject_location, d.subject_us_person, d.data_locations_sought, d.notice_permitted,
+	COALESCE(n.state, ''), COALESCE(n.until, ''), COALESCE(n.released_until, ''), n.send_at, n.given_at, ` + deliveriesFailingSQL
 
-func scanDemand(row interface{ Scan(...any) error }) (writ.Demand, error) {
+// demandFrom is what demandColumns are read from: a demand and its notice.
+const demandFrom = `demands d LEFT JOIN notices n ON n.demand_id = d.id`
+
+func scanDemand(row interface{ Scan(...any) error }, now time.Time) (writ.Demand, error) {
 	var d writ.Demand
+	var customer sql.NullInt64
 	var offence sql.NullFloat64
 	var inState sql.NullBool
 	var categories, accounts, rangeFrom, rangeTo, ndoBasis, ndoUntil, emergencyJustification, state, flags string
 	var outcome sql.NullString
-	var due, next sql.NullTime
+	var due, next, responseTarget sql.NullTime
 	var ndo, emergency, callback bool
 	var assignee, reviewer sql.NullInt64
 	var callbackNumber, callbackBy string
 	var callbackAt sql.NullTime
 	var subjectUSPerson sql.NullBool
 	var sought string
-	err := row.Scan(&d.ID, &d.GroupID, &d.Reference, &d.AgencyID, &d.CustomerID, &d.Channel, &d.ReceivedAt, &d.Requester, &d.RequesterVerified,
+	var noticeStateOf, noticeUntil, releasedUntil string
+	var sendAt, givenAt sql.NullTime
+	var failing bool
+	err := row.Scan(&d.ID, &d.GroupID, &d.Reference, &d.AgencyID, &customer, &d.Channel, &d.ReceivedAt, &d.Requester, &d.RequesterVerified,
 		&d.Instrument, &d.Citation, &d.IssuedBy, &d.ValidatedBy, &offence, &d.OffenceListed, &inState,
 		&d.SubjectResidence, &categories, &accounts, &rangeFrom, &rangeTo, &due, &ndo, &ndoBasis, &ndoUntil,
 		&emergency, &emergencyJustification, &callback, &d.CustomerFirstException, &state, &outcome,
 		&assignee, &reviewer, &d.Route, &next, &flags, &d.Version, &d.UpdatedAt,
-		&d.RequesterCheck, &callbackNumber, &callbackBy, &callbackAt,
-		&d.SubjectLocation, &subjectUSPerson, &sought, &d.NoticePermitted)
+		&d.RequesterCheck, &callbackNumber, &callbackBy, &callbackAt, &d.NextDeadlineCode, &responseTarget,
+		&d.SubjectLocation, &subjectUSPerson, &sought, &d.NoticePermitted,
+		&noticeStateOf, &noticeUntil, &releasedUntil, &sendAt, &givenAt, &failing)
 	if err != nil {
 		return d, err
 	}
+	d.CustomerID = customer.Int64
 	if offence.Valid {
 		d.OffenceMaxYears = &offence.Float64
 	}
 	d.OffenceInIssuingState = boolPtr(inState)
 	d.ReceivedAt, d.UpdatedAt = d.ReceivedAt.UTC(), d.UpdatedAt.UTC()
-	d.Due, d.NextDeadline = timePtr(due), timePtr(next)
+	d.Due, d.NextDeadline, d.ResponseTarget = timePtr(due), timePtr(next), timePtr(responseTarget)
 	d.State, d.Outcome = writ.State(state), outcome.String
 	d.AssigneeID, d.ReviewerID = int64Ptr(assignee), int64Ptr(reviewer)
 	if rangeFrom != "" || rangeTo != "" {
@@ -62,8 +72,9 @@ func scanDemand(row interface{ Scan(...any) error }) (writ.Demand, error) {
 		d.Emergency = &writ.Emergency{Justification: emergencyJustification, VerifiedByCallback: callback}
 	}
 	if callbackAt.Valid {
-		d.Callback = &writ.Callback{Number: callbackNumber, By: callbackBy, At: callbackAt.Time.UTC()}
+		d.Callback = &writ.Callback{Number: callbackNumber, Outcome: writ.CallbackConfirmed, By: callbackBy, At: callbackAt.Time.UTC()}
 	}
+	d.NoticeState = noticeState(noticeStateOf, noticeUntil, releasedUntil, timePtr(sendAt), timePtr(givenAt), failing, now)
 	if d.DataCategories, err = fromJSONText[string](categories); err != nil {
 		return d, err
 	}
@@ -81,37 +92,77 @@ func scanDemand(row interface{ Scan(...any) error }) (writ.Demand, error) {
 
 // demandScope confines demand queries to what the actor may see: the legal
 // team and auditors everything, an agency its own demands, a customer its
-// own tenant's demands once it has been (or is due to be) told of them —
-// never a demand it is gagged from knowing about.
-func demandScope(actor writ.Actor) (string, []any) {
+// own tenant's demands from the moment its notice is due — never a demand
+// it is gagged from knowing about, nor one whose notice is not due yet.
+func (s *Store) demandScope(actor writ.Actor) (string, []any) {
 	switch {
 	case actor.Role.SeesAll():
 		return "TRUE", nil
 	case actor.Role == writ.RoleAgency && actor.AgencyID != 0:
 		return "d.agency_id = ?", []any{actor.AgencyID}
 	case actor.Role == writ.RoleCustomer && actor.CustomerID != 0:
-		return "d.customer_id = ? AND d.customer_visible = TRUE", []any{actor.CustomerID}
+		return "d.customer_id = ? AND d.customer_visible_from <= ?", []any{actor.CustomerID, s.nowUTC()}
 	}
 	return "FALSE", nil
 }
 
-// Demand returns one demand the actor may see, or ENOTFOUND — also for a
-// demand that exists but is not the actor's, so that its existence does
-// not leak.
+// Demand returns one demand the actor may see, without what the actor may
+// not know of it, or ENOTFOUND — also for a demand that exists but is not
+// the actor's, so that its existence does not leak.
 func (s *Store) Demand(ctx context.Context, actor writ.Actor, id int64) (writ.Demand, error) {
-	return s.demand(ctx, s.read, actor, id, "")
+	d, err := s.demand(ctx, s.read, actor, id, "")
+	redact(actor, &d)
+	if err == nil && actor.Role == writ.RoleCustomer {
+		err = s.ownAccounts(ctx, s.read, actor.CustomerID, &d)
+	}
+	return d, err
 }
 
+// ownAccounts leaves the demands with their customer's own accounts only:
+// a customer's part of a demand may also name accounts the provider does
+// not hold, which are not the customer's to see or to be told of.
+func (s *Store) ownAccounts(ctx context.Context, db querier, customerID int64, ds ...*writ.Demand) error {
+	var named []any
+	for _, d := range ds {
+		for _, a := range d.Accounts {
+			named = append(named, a)
+		}
+	}
+	held := map[string]bool{}
+	err := s.queryIn(ctx, db, `SELECT identifier FROM accounts WHERE customer_id = `+strconv.FormatInt(customerID, 10)+` AND identifier IN `, named,
+		func(rows *sql.Rows) error {
+			var a string
+			err := rows.Scan(&a)
+			held[a] = true
+			return err
+		})
+	if err != nil {
+		return unavailableOr(err, "store: accounts")
+	}
+	for _, d := range ds {
+		d.Accounts = slices.DeleteFunc(slices.Clone(d.Accounts), func(a string) bool { return !held[a] })
+	}
+	return nil
+}
+
+// demand reads one demand the actor may see, whole: the store's own
+// methods change and reassess it, so nothing is left out (redact is for
+// what leaves the store).
 func (s *Store) demand(ctx context.Context, db querier, actor writ.Actor, id int64, lock string) (writ.Demand, error) {
-	where, args := demandScope(actor)
-	d, err := scanDemand(db.QueryRowContext(ctx, s.q(`SELECT `+demandColumns+` FROM demands d WHERE d.id = ? AND `+where+lock), append([]any{id}, args...)...))
+	where, args := s.demandScope(actor)
+	if lock != "" && s.postgres {
+		// The notice is on the outer join's nullable side, which
+		// PostgreSQL does not lock; the demand's row is what serialises
+		// changes to it.
+		lock = " FOR UPDATE OF d"
+	}
+	d, err := scanDemand(db.QueryRowContext(ctx, s.q(`SELECT `+demandColumns+` FROM `+demandFrom+` WHERE d.id = ? AND `+where+lock), append([]any{id}, args...)...), s.nowUTC())
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, notFound("demand", id)
 	}
 	if err != nil {
 		return d, unavailableOr(err, "store: demand")
 	}
-	redact(actor, &d)
 	rows, err := db.QueryContext(ctx, s.q(`SELECT d.id FROM demands d WHERE d.group_id = ? AND d.id <> ? AND `+where+` ORDER BY d.id`), append([]any{d.GroupID, d.ID}, args...)...)
 	if err != nil {
 		return d, fmt.Errorf("store: demand: %w", err)
@@ -129,10 +180,11 @@ func (s *Store) demand(ctx context.Context, db querier, actor writ.Actor, id int
 
 // Demands lists the demands the actor may see that match f. Sorted by id,
 // newest first, or with Sort "deadline" by next deadline, soonest first,
-// those without a deadline last.
+// those without a deadline last; either way the emergencies whose answer
+// is still owed come first.
 func (s *Store) Demands(ctx context.Context, actor writ.Actor, f writ.DemandFilter) (writ.Page[writ.Demand], error) {
 	empty := writ.Page[writ.Demand]{Items: []writ.Demand{}}
-	where, args := demandScope(actor)
+	where, args := s.demandScope(actor)
 	conds := []string{where}
 	if f.State != "" {
 		if !f.State.Valid() {
@@ -164,120 +216,155 @@ func (s *Store) Demands(ctx context.Context, actor writ.Actor, f writ.DemandFilt
 		conds = append(conds, "(lower(d.reference) LIKE ? OR d.id IN (SELECT demand_id FROM demand_accounts WHERE lower(account) LIKE ?))")
 		args = append(args, like, like)
 	}
-	n := limit(f.Limit)
-	var page writ.Page[writ.Demand]
-	var err error
+	var phases []phase
 	switch f.Sort {
 	case "", "id":
-		page, err = s.demandsByID(ctx, conds, args, f.Cursor, n)
+		phases = []phase{{name: "u", cond: "d.urgent", order: "d.id DESC"}, {name: "i", cond: "NOT d.urgent", order: "d.id DESC"}}
+	case "newest":
+		phases = []phase{{name: "a", cond: "1 = 1", order: "d.id DESC"}}
 	case "deadline":
-		page, err = s.demandsByDeadline(ctx, conds, args, f.Cursor, n)
+		phases = []phase{{name: "u", cond: "d.urgent", order: "d.next_deadline, d.id", byDeadline: true},
+			{name: "d", cond: "NOT d.urgent AND d.next_deadline IS NOT NULL", order: "d.next_deadline, d.id", byDeadline: true},
+			{name: "n", cond: "NOT d.urgent AND d.next_deadline IS NULL", order: "d.id"}}
 	default:
-		return empty, writ.FieldErrorf("sort", "unknown sort %q (id or deadline)", f.Sort)
+		return empty, writ.FieldErrorf("sort", "unknown sort %q (id, deadline or newest)", f.Sort)
 	}
+	page, err := s.demandsInPhases(ctx, conds, args, phases, f.Cursor, limit(f.Limit))
 	for i := range page.Items {
 		redact(actor, &page.Items[i])
+	}
+	if err == nil && actor.Role == writ.RoleCustomer {
+		ds := make([]*writ.Demand, len(page.Items))
+		for i := range page.Items {
+			ds[i] = &page.Items[i]
+		}
+		err = s.ownAccounts(ctx, s.read, actor.CustomerID, ds...)
 	}
 	return page, err
 }
 
+// phase is one part of a list of demands in its order: the urgent
+// emergencies, then the rest (with a deadline, then without, when sorted
+// by deadline). A page may span phases; its cursor names the phase it
+// ends in and the key of its last demand there.
+type phase struct {
+	name, cond, order string
+	// byDeadline: the order is next deadline then id, ascending; else id,
+	// descending unless the order says otherwise.
+	byDeadline bool
+}
+
+// cursorOf is the cursor after demand d in the phase.
+func (p phase) cursorOf(d writ.Demand) string {
+	if p.byDeadline {
+		return encodeCursor(p.name, strconv.FormatInt(d.NextDeadline.UnixMicro(), 10), strconv.FormatInt(d.ID, 10))
+	}
+	return encodeCursor(p.name, strconv.FormatInt(d.ID, 10))
+}
+
+// after is the condition that selects the demands of the phase after the
+// cursor's key.
+func (p phase) after(key []string) (string, []any, error) {
+	bad := writ.FieldErrorf("cursor", "not a cursor this server issued")
+	if p.byDeadline {
+		if len(key) != 2 {
+			return "", nil, bad
+		}
+		micros, err1 := strconv.ParseInt(key[0], 10, 64)
+		id, err2 := strconv.ParseInt(key[1], 10, 64)
+		if err1 != nil || err2 != nil {
+			return "", nil, bad
+		}
+		due := time.UnixMicro(micros).UTC()
+		return "(d.next_deadline > ? OR (d.next_deadline = ? AND d.id > ?))", []any{due, due, id}, nil
+	}
+	if len(key) != 1 {
+		return "", nil, bad
+	}
+	id, err := strconv.ParseInt(key[0], 10, 64)
+	if err != nil {
+		return "", nil, bad
+	}
+	if strings.HasSuffix(p.order, "DESC") {
+		return "d.id < ?", []any{id}, nil
+	}
+	return "d.id > ?", []any{id}, nil
+}
+
+// demandsInPhases reads one page of the demands matching conds, phase by
+// phase from the cursor's.
+func (s *Store) demandsInPhases(ctx context.Context, conds []string, args []any, phases []phase, cursor string, n int) (writ.Page[writ.Demand], error) {
+	page := writ.Page[writ.Demand]{Items: []writ.Demand{}}
+	first, key := 0, []string(nil)
+	if cursor != "" {
+		parts, err := decodeCursor(cursor)
+		if err != nil {
+			return page, err
+		}
+		first = slices.IndexFunc(phases, func(p phase) bool { return p.name == parts[0] })
+		if first < 0 {
+			return page, writ.FieldErrorf("cursor", "not a cursor this server issued")
+		}
+		key = parts[1:]
+	}
+	for i := first; i < len(phases); i++ {
+		p := phases[i]
+		c, a := append(slices.Clone(conds), p.cond), slices.Clone(args)
+		if i == first && len(key) > 0 {
+			cond, values, err := p.after(key)
+			if err != nil {
+				return page, err
+			}
+			c, a = append(c, cond), append(a, values...)
+		}
+		got, err := s.queryDemands(ctx, `WHERE `+strings.Join(c, " AND ")+` ORDER BY `+p.order, a, n-len(page.Items), p.cursorOf)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, got.Items...)
+		if got.NextCursor != "" {
+			page.NextCursor = got.NextCursor
+			return page, nil
+		}
+		if len(page.Items) == n {
+			// The page is full and this phase may be exhausted: the next
+			// page starts with the next phase.
+			if i+1 < len(phases) {
+				page.NextCursor = encodeCursor(phases[i+1].name)
+			}
+			return page, nil
+		}
+	}
+	return page, nil
+}
+
 // redact removes from a demand what only the legal team may know: its
-// internal route, flags and people, and — for the customer — who at the
-// agency asked and any exception claimed against the customer itself
-// (customer_complicit, say).
+// internal route, flags, deadlines, notice state and people; for an
+// agency, which tenant (if any) holds the accounts, so that a demand is
+// no oracle of the provider's customers; for the customer, who at the
+// agency asked, any exception claimed against the customer itself
+// (customer_complicit, say), and the ids of other tenants' parts of the
+// same request.
 func redact(actor writ.Actor, d *writ.Demand) {
 	if actor.Role.SeesAll() {
 		return
 	}
 	d.Route, d.Flags, d.AssigneeID, d.ReviewerID, d.NextDeadline = "", []string{}, nil, nil, nil
-	if actor.Role == writ.RoleCustomer {
+	d.NextDeadlineCode, d.NoticeState, d.ResponseTarget = "", "", nil
+	switch actor.Role {
+	case writ.RoleAgency:
+		d.CustomerID = 0
+	case writ.RoleCustomer:
 		d.Requester, d.RequesterVerified, d.RequesterCheck, d.CustomerFirstException, d.Callback = "", false, "", "", nil
+		d.GroupID = d.ID
 	}
-}
-
-func (s *Store) demandsByID(ctx context.Context, conds []string, args []any, cursor string, n int) (writ.Page[writ.Demand], error) {
-	if cursor != "" {
-		before, err := idCursor(cursor)
-		if err != nil {
-			return writ.Page[writ.Demand]{Items: []writ.Demand{}}, err
-		}
-		conds, args = append(conds, "d.id < ?"), append(args, before)
-	}
-	return s.queryDemands(ctx, `WHERE `+strings.Join(conds, " AND ")+` ORDER BY d.id DESC`, args, n,
-		func(d writ.Demand) string { return idCursorOf(d.ID) })
-}
-
-// demandsByDeadline pages through the demands with a deadline, soonest
-// first, and then those without one. The cursor says which of the two
-// phases the next page starts in.
-func (s *Store) demandsByDeadline(ctx context.Context, conds []string, args []any, cursor string, n int) (writ.Page[writ.Demand], error) {
-	bad := writ.FieldErrorf("cursor", "not a cursor this server issued")
-	phase, afterID, afterDue := "d", int64(0), time.Time{}
-	if cursor != "" {
-		parts, err := decodeCursor(cursor)
-		if err != nil {
-			return writ.Page[writ.Demand]{Items: []writ.Demand{}}, err
-		}
-		switch {
-		case len(parts) == 3 && parts[0] == "d":
-			micros, err1 := strconv.ParseInt(parts[1], 10, 64)
-			id, err2 := strconv.ParseInt(parts[2], 10, 64)
-			if err1 != nil || err2 != nil {
-				return writ.Page[writ.Demand]{Items: []writ.Demand{}}, bad
-			}
-			afterDue, afterID = time.UnixMicro(micros).UTC(), id
-		case len(parts) == 2 && parts[0] == "n":
-			id, err := strconv.ParseInt(parts[1], 10, 64)
-			if err != nil {
-				return writ.Page[writ.Demand]{Items: []writ.Demand{}}, bad
-			}
-			phase, afterID = "n", id
-		default:
-			return writ.Page[writ.Demand]{Items: []writ.Demand{}}, bad
-		}
-	}
-	byDeadline := func(d writ.Demand) string {
-		if d.NextDeadline == nil {
-			return encodeCursor("n", strconv.FormatInt(d.ID, 10))
-		}
-		return encodeCursor("d", strconv.FormatInt(d.NextDeadline.UnixMicro(), 10), strconv.FormatInt(d.ID, 10))
-	}
-	page := writ.Page[writ.Demand]{Items: []writ.Demand{}}
-	if phase == "d" {
-		c, a := slices.Clone(conds), slices.Clone(args)
-		c = append(c, "d.next_deadline IS NOT NULL")
-		if cursor != "" {
-			c = append(c, "(d.next_deadline > ? OR (d.next_deadline = ? AND d.id > ?))")
-			a = append(a, afterDue, afterDue, afterID)
-		}
-		var err error
-		page, err = s.queryDemands(ctx, `WHERE `+strings.Join(c, " AND ")+` ORDER BY d.next_deadline, d.id`, a, n, byDeadline)
-		if err != nil || page.NextCursor != "" {
-			return page, err
-		}
-		afterID = 0
-	}
-	rest := n - len(page.Items)
-	if rest == 0 {
-		// The page is full and the phase with deadlines may be exhausted:
-		// continue with the demands without one.
-		page.NextCursor = encodeCursor("n", "0")
-		return page, nil
-	}
-	c := append(slices.Clone(conds), "d.next_deadline IS NULL", "d.id > ?")
-	more, err := s.queryDemands(ctx, `WHERE `+strings.Join(c, " AND ")+` ORDER BY d.id`, append(slices.Clone(args), afterID), rest, byDeadline)
-	if err != nil {
-		return page, err
-	}
-	page.Items = append(page.Items, more.Items...)
-	page.NextCursor = more.NextCursor
-	return page, nil
 }
 
 func (s *Store) queryDemands(ctx context.Context, tail string, args []any, n int, cursorOf func(writ.Demand) string) (writ.Page[writ.Demand], error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+demandColumns+` FROM demands d `+tail+` LIMIT ?`), append(args, n+1)...)
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+demandColumns+` FROM `+demandFrom+` `+tail+` LIMIT ?`), append(args, n+1)...)
 	if err != nil {
 		return writ.Page[writ.Demand]{Items: []writ.Demand{}}, unavailableOr(err, "store: demands")
 	}
-	return collectPage(rows, n, func(r *sql.Rows) (writ.Demand, error) { return scanDemand(r) }, cursorOf)
+	now := s.nowUTC()
+	return collectPage(rows, n, func(r *sql.Rows) (writ.Demand, error) { return scanDemand(r, now) }, cursorOf)
 }

@@ -7,17 +7,29 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"writ"
 )
 
-// AddDocument attaches a legal document to a demand. The legal team may
-// attach to any demand, an agency to its own; the content is stored once
-// by its SHA-256. EINVALID when the content is not a PDF or image or the
-// name is unusable, ETOOLARGE over writ.MaxDocumentSize or the demand's
-// quota, ETOOMANY over the agency's daily quota. A name whose extension
-// does not match the content's type gets the right one added.
+// AddDocument attaches a legal document to a demand for the narrowest
+// audience its uploader allows: an agency's upload is for the legal team
+// and the agency, the legal team's for the legal team. See AddDocumentTo.
 func (s *Store) AddDocument(ctx context.Context, actor writ.Actor, demandID int64, name string, content []byte) (writ.Document, error) {
+	return s.AddDocumentTo(ctx, actor, demandID, "", name, content)
+}
+
+// AddDocumentTo attaches a legal document to a demand for an audience (one
+// of writ.Audiences; the uploader's narrowest when empty). The legal team
+// may attach to any demand for any audience; an agency to its own, for the
+// legal team and itself or for everyone on the demand. The content is
+// stored once by its SHA-256. EINVALID when the content is not a PDF or
+// image, the name is unusable or the audience is not the uploader's to
+// choose; ETOOLARGE over writ.MaxDocumentSize or the demand's quota,
+// ETOOMANY over the agency's daily quota. A name whose extension does not
+// match the content's type gets the right one added.
+func (s *Store) AddDocumentTo(ctx context.Context, actor writ.Actor, demandID int64, audience, name string, content []byte) (writ.Document, error) {
 	if !actor.Role.LegalTeam() && actor.Role != writ.RoleAgency {
 		if _, err := s.Demand(ctx, actor, demandID); err != nil {
 			return writ.Document{}, err
@@ -27,6 +39,16 @@ func (s *Store) AddDocument(ctx context.Context, actor writ.Actor, demandID int6
 	if len(content) > writ.MaxDocumentSize {
 		return writ.Document{}, &writ.Error{Code: writ.ETOOLARGE, Field: "document", Message: fmt.Sprintf("larger than %d MiB", writ.MaxDocumentSize>>20)}
 	}
+	switch {
+	case audience == "" && actor.Role == writ.RoleAgency:
+		audience = writ.AudienceAgency
+	case audience == "":
+		audience = writ.AudienceLegal
+	case !slices.Contains(writ.Audiences(), audience):
+		return writ.Document{}, writ.FieldErrorf("audience", "unknown audience %q (one of %s)", audience, strings.Join(writ.Audiences(), ", "))
+	case actor.Role == writ.RoleAgency && !actor.Role.Sees(audience):
+		return writ.Document{}, writ.FieldErrorf("audience", "an agency shares its documents with the legal team (agency) or with everyone on the demand (all)")
+	}
 	contentType, err := writ.SniffDocument(content)
 	if err != nil {
 		return writ.Document{}, err
@@ -35,7 +57,8 @@ func (s *Store) AddDocument(ctx context.Context, actor writ.Actor, demandID int6
 		return writ.Document{}, err
 	}
 	sum := sha256.Sum256(content)
-	doc := writ.Document{SHA256: hex.EncodeToString(sum[:]), Name: name, ContentType: contentType, Size: int64(len(content)), UploadedBy: actor.Name, UploadedAt: s.nowUTC()}
+	doc := writ.Document{SHA256: hex.EncodeToString(sum[:]), Name: name, ContentType: contentType, Size: int64(len(content)), Audience: audience,
+		UploadedBy: actor.Name, UploadedAt: s.nowUTC()}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		d, err := s.demand(ctx, tx, actor, demandID, s.forUpdate())
 		if err != nil {
@@ -50,8 +73,8 @@ func (s *Store) AddDocument(ctx context.Context, actor writ.Actor, demandID int6
 		if err := s.putDocument(ctx, tx, doc, content); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO demand_documents (demand_id, sha256, name, uploaded_by, uploaded_at, uploader_id) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-			demandID, doc.SHA256, doc.Name, doc.UploadedBy, doc.UploadedAt, nullID(actor.UserID))
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO demand_documents (demand_id, sha256, name, audience, uploaded_by, uploaded_at, uploader_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			demandID, doc.SHA256, doc.Name, doc.Audience, doc.UploadedBy, doc.UploadedAt, nullID(actor.UserID))
 		if err != nil {
 			return fmt.Errorf("store: document: %w", err)
 		}
@@ -66,13 +89,28 @@ func (s *Store) AddDocument(ctx context.Context, actor writ.Actor, demandID int6
 	return doc, nil
 }
 
-// Documents lists a demand's documents, for whoever may see the demand.
+// audienceOf is the condition on dd.audience that confines documents to
+// what the actor may see.
+func audienceOf(actor writ.Actor) string {
+	switch {
+	case actor.Role.SeesAll():
+		return "TRUE"
+	case actor.Role == writ.RoleAgency:
+		return "dd.audience IN ('agency', 'all')"
+	case actor.Role == writ.RoleCustomer:
+		return "dd.audience IN ('customer', 'all')"
+	}
+	return "FALSE"
+}
+
+// Documents lists the documents of a demand the actor may see, each only
+// for its audience: an agency or a customer never learns of the others.
 func (s *Store) Documents(ctx context.Context, actor writ.Actor, demandID int64) ([]writ.Document, error) {
 	if _, err := s.Demand(ctx, actor, demandID); err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT dd.sha256, dd.name, d.content_type, d.size, dd.uploaded_by, dd.uploaded_at
-		FROM demand_documents dd JOIN documents d ON d.sha256 = dd.sha256 WHERE dd.demand_id = ? ORDER BY dd.uploaded_at, dd.sha256`), demandID)
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT dd.sha256, dd.name, d.content_type, d.size, dd.audience, dd.uploaded_by, dd.uploaded_at
+		FROM demand_documents dd JOIN documents d ON d.sha256 = dd.sha256 WHERE dd.demand_id = ? AND `+audienceOf(actor)+` ORDER BY dd.uploaded_at, dd.sha256`), demandID)
 	if err != nil {
 		return nil, fmt.Errorf("store: documents: %w", err)
 	}
@@ -80,7 +118,7 @@ func (s *Store) Documents(ctx context.Context, actor writ.Actor, demandID int64)
 	docs := []writ.Document{}
 	for rows.Next() {
 		var doc writ.Document
-		if err := rows.Scan(&doc.SHA256, &doc.Name, &doc.ContentType, &doc.Size, &doc.UploadedBy, &doc.UploadedAt); err != nil {
+		if err := rows.Scan(&doc.SHA256, &doc.Name, &doc.ContentType, &doc.Size, &doc.Audience, &doc.UploadedBy, &doc.UploadedAt); err != nil {
 			return nil, fmt.Errorf("store: documents: %w", err)
 		}
 		doc.UploadedAt = doc.UploadedAt.UTC()
@@ -89,8 +127,8 @@ func (s *Store) Documents(ctx context.Context, actor writ.Actor, demandID int64)
 	return docs, rows.Err()
 }
 
-// DocumentContent returns one document of a demand the actor may see, or
-// ENOTFOUND.
+// DocumentContent returns one document of a demand the actor may see, if
+// the actor is of its audience, or ENOTFOUND.
 func (s *Store) DocumentContent(ctx context.Context, actor writ.Actor, demandID int64, sha string) (writ.Document, []byte, error) {
 	if _, err := s.Demand(ctx, actor, demandID); err != nil {
 		return writ.Document{}, nil, err
@@ -98,9 +136,9 @@ func (s *Store) DocumentContent(ctx context.Context, actor writ.Actor, demandID 
 	var doc writ.Document
 	var content []byte
 	var keyID string
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT dd.sha256, dd.name, d.content_type, d.size, dd.uploaded_by, dd.uploaded_at, d.key_id, d.content
-		FROM demand_documents dd JOIN documents d ON d.sha256 = dd.sha256 WHERE dd.demand_id = ? AND dd.sha256 = ?`), demandID, sha).
-		Scan(&doc.SHA256, &doc.Name, &doc.ContentType, &doc.Size, &doc.UploadedBy, &doc.UploadedAt, &keyID, &content)
+	err := s.read.QueryRowContext(ctx, s.q(`SELECT dd.sha256, dd.name, d.content_type, d.size, dd.audience, dd.uploaded_by, dd.uploaded_at, d.key_id, d.content
+		FROM demand_documents dd JOIN documents d ON d.sha256 = dd.sha256 WHERE dd.demand_id = ? AND dd.sha256 = ? AND `+audienceOf(actor)), demandID, sha).
+		Scan(&doc.SHA256, &doc.Name, &doc.ContentType, &doc.Size, &doc.Audience, &doc.UploadedBy, &doc.UploadedAt, &keyID, &content)
 	if errors.Is(err, sql.ErrNoRows) {
 		return doc, nil, writ.Errorf(writ.ENOTFOUND, "demand %d has no document %s", demandID, sha)
 	}
@@ -116,6 +154,52 @@ func (s *Store) DocumentContent(ctx context.Context, actor writ.Actor, demandID 
 		return doc, nil, fmt.Errorf("store: %w", err)
 	}
 	return doc, content, nil
+}
+
+// SetDocumentAudience changes who may see a document of a demand: the
+// legal team shares the warrant with the customer, say. Reviewers,
+// approvers and admins only (EFORBIDDEN); ENOTFOUND for a demand the actor
+// may not see or a document it does not have; EINVALID for an unknown
+// audience.
+func (s *Store) SetDocumentAudience(ctx context.Context, actor writ.Actor, demandID int64, sha, audience string) (writ.Document, error) {
+	if _, err := s.Demand(ctx, actor, demandID); err != nil {
+		return writ.Document{}, err
+	}
+	if !actor.Role.LegalTeam() {
+		return writ.Document{}, writ.Errorf(writ.EFORBIDDEN, "only the legal team changes who may see a document")
+	}
+	if !slices.Contains(writ.Audiences(), audience) {
+		return writ.Document{}, writ.FieldErrorf("audience", "unknown audience %q (one of %s)", audience, strings.Join(writ.Audiences(), ", "))
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		var was string
+		err := tx.QueryRowContext(ctx, s.q(`SELECT audience FROM demand_documents WHERE demand_id = ? AND sha256 = ?`+s.forUpdate()), demandID, sha).Scan(&was)
+		if errors.Is(err, sql.ErrNoRows) {
+			return writ.Errorf(writ.ENOTFOUND, "demand %d has no document %s", demandID, sha)
+		}
+		if err != nil {
+			return fmt.Errorf("store: document audience: %w", err)
+		}
+		if was == audience {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE demand_documents SET audience = ? WHERE demand_id = ? AND sha256 = ?`), audience, demandID, sha); err != nil {
+			return fmt.Errorf("store: document audience: %w", err)
+		}
+		return s.appendEvent(ctx, tx, actor, &demandID, "document.audience", map[string]any{"sha256": sha, "from": was, "to": audience})
+	})
+	if err != nil {
+		return writ.Document{}, err
+	}
+	docs, err := s.Documents(ctx, actor, demandID)
+	if err != nil {
+		return writ.Document{}, err
+	}
+	i := slices.IndexFunc(docs, func(d writ.Document) bool { return d.SHA256 == sha })
+	if i < 0 {
+		return writ.Document{}, writ.Errorf(writ.ENOTFOUND, "demand %d has no document %s", demandID, sha)
+	}
+	return docs[i], nil
 }
 
 // putDocument stores a document's content once, sealed with the current

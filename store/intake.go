@@ -96,6 +96,15 @@ func (s *Store) validateDemandInput(in *writ.DemandInput) error {
 	if e := in.Emergency; e != nil && strings.TrimSpace(e.Justification) == "" {
 		return writ.FieldErrorf("emergency.justification", "an emergency claim must say what danger it is about")
 	}
+	if e := in.Emergency; e != nil && e.VerifiedByCallback {
+		// A forged emergency from a stolen police mailbox would claim just
+		// that: only the provider's own call to the number in its registry
+		// verifies an emergency, recorded after the call.
+		return writ.FieldErrorf("emergency.verified_by_callback", "a call-back cannot be claimed with the demand: the provider's legal team records it after calling the agency's registered number")
+	}
+	if in.ReceivedAt != nil && in.ReceivedAt.After(s.nowUTC()) {
+		return writ.FieldErrorf("received_at", "%s is in the future: give the time the demand arrived", in.ReceivedAt.UTC().Format(time.RFC3339))
+	}
 	if in.CustomerFirstException != "" && !slices.Contains(writ.CustomerFirstExceptions(), in.CustomerFirstException) {
 		return writ.FieldErrorf("customer_first_exception", "unknown exception %q (one of %s)", in.CustomerFirstException, strings.Join(writ.CustomerFirstExceptions(), ", "))
 	}
@@ -246,17 +255,30 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 	if err != nil {
 		return nil, fmt.Errorf("store: intake: %w", err)
 	}
-	// Group the accounts by customer, in the order they were named.
+	// Group the accounts by customer, in the order they were named. The
+	// accounts the provider does not hold are taken in and answered like
+	// any other (no data), so that submitting a demand tells nobody which
+	// accounts the provider holds: they go with the first customer's part
+	// (never shown to that customer), or, when the demand names no held
+	// account, make a part with no customer. So a held account named
+	// beside an unheld one makes no part of its own either.
+	owner := make([]int64, len(in.Accounts))
+	var host int64
+	for i, a := range in.Accounts {
+		err := tx.QueryRowContext(ctx, s.q(`SELECT customer_id FROM accounts WHERE identifier = ?`), a).Scan(&owner[i])
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("store: intake: %w", err)
+		}
+		if host == 0 {
+			host = owner[i]
+		}
+	}
 	var customers []int64
 	byCustomer := map[int64][]string{}
 	for i, a := range in.Accounts {
-		var customer int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT customer_id FROM accounts WHERE identifier = ?`), a).Scan(&customer)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil, writ.FieldErrorf(fmt.Sprintf("accounts[%d]", i), "%q is not an account of this provider", a)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("store: intake: %w", err)
+		customer := owner[i]
+		if customer == 0 {
+			customer = host
 		}
 		if _, ok := byCustomer[customer]; !ok {
 			customers = append(customers, customer)
@@ -312,9 +334,13 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 		if d.Nondisclosure != nil {
 			ndoBasis, ndoUntil = d.Nondisclosure.Basis, d.Nondisclosure.Until
 		}
-		callback := false
 		if d.Emergency != nil {
-			justification, callback = d.Emergency.Justification, d.Emergency.VerifiedByCallback
+			// An emergency is unverified until the legal team records a
+			// confirming call, and is to be answered within the target.
+			d.Emergency = &writ.Emergency{Justification: d.Emergency.Justification}
+			justification = d.Emergency.Justification
+			target := received.Add(s.emergencyResponse)
+			d.ResponseTarget = &target
 		}
 		group := any(nil)
 		if len(ids) > 0 {
@@ -323,14 +349,14 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO demands (group_id, reference, agency_id, customer_id, submitted_by, channel, received_at,
 			requester, requester_verified, requester_check, instrument, citation, issued_by, validated_by, offence_max_years, offence_listed,
 			offence_in_issuing_state, subject_residence, data_categories, accounts, range_from, range_to, due, ndo, ndo_basis, ndo_until,
-			emergency, emergency_justification, emergency_callback, customer_first_exception, state, authority_country, updated_at,
+			emergency, emergency_justification, customer_first_exception, state, authority_country, response_target, updated_at,
 			subject_location, subject_us_person, data_locations_sought, notice_permitted)
 			VALUES (COALESCE(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			group, d.Reference, d.AgencyID, d.CustomerID, submittedBy, d.Channel, d.ReceivedAt,
+			group, d.Reference, d.AgencyID, nullIfZero(d.CustomerID), submittedBy, d.Channel, d.ReceivedAt,
 			d.Requester, d.RequesterVerified, d.RequesterCheck, d.Instrument, d.Citation, d.IssuedBy, d.ValidatedBy, d.OffenceMaxYears, d.OffenceListed,
 			nullBool(d.OffenceInIssuingState), d.SubjectResidence, jsonText(d.DataCategories), jsonText(d.Accounts), rangeFrom, rangeTo,
-			nullTime(d.Due), d.Nondisclosure != nil, ndoBasis, ndoUntil, d.Emergency != nil, justification, callback,
-			d.CustomerFirstException, string(d.State), country, now,
+			nullTime(d.Due), d.Nondisclosure != nil, ndoBasis, ndoUntil, d.Emergency != nil, justification,
+			d.CustomerFirstException, string(d.State), country, nullTime(d.ResponseTarget), now,
 			d.SubjectLocation, nullBool(d.SubjectUSPerson), jsonText(d.DataLocationsSought), d.NoticePermitted).Scan(&d.ID)
 		if err != nil {
 			return nil, fmt.Errorf("store: intake: %w", err)
@@ -354,6 +380,12 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 		if err := s.appendEvent(ctx, tx, actor, &id, "demand.received", map[string]any{
 			"demand": d, "rulebook": s.rules.Version(), "route": a.Route}); err != nil {
 			return nil, err
+		}
+		if d.Emergency != nil {
+			// Announced to the legal team the moment it arrives.
+			if err := s.enqueue(ctx, tx, JobEmergencyAlert, demandSubject(d.ID), d.ID, jobPayload{Due: now}, now); err != nil {
+				return nil, err
+			}
 		}
 		ids = append(ids, d.ID)
 	}

@@ -29,11 +29,14 @@ const (
 	// one that passed undone.
 	JobDeadlineReminder   = "deadline.reminder"
 	JobDeadlineEscalation = "deadline.escalation"
+	// JobEmergencyAlert announces an emergency to the on-call address (or
+	// the legal team) the moment it arrives.
+	JobEmergencyAlert = "emergency.alert"
 )
 
 // JobKinds lists every kind of job.
 func JobKinds() []string {
-	return []string{JobNoticeEmail, JobNoticeWebhook, JobRedirectLetter, JobAuthorityNotice, JobDeadlineReminder, JobDeadlineEscalation}
+	return []string{JobNoticeEmail, JobNoticeWebhook, JobRedirectLetter, JobAuthorityNotice, JobDeadlineReminder, JobDeadlineEscalation, JobEmergencyAlert}
 }
 
 // Job is a claimed job: a worker holds it until LockedUntil and must
@@ -89,21 +92,34 @@ func (s *Store) maxAttempts() int {
 // completed or failed for good is left alone, so a notice is sent once
 // however often the change that causes it is made.
 func (s *Store) enqueue(ctx context.Context, tx *sql.Tx, kind, subject string, demandID int64, p jobPayload, runAt time.Time) error {
+	_, err := s.armJob(ctx, tx, kind, subject, demandID, p, runAt, false)
+	return err
+}
+
+// armJob adds a job in tx, or arms the one with the same kind and subject
+// anew with fresh tries when it has not run yet, was cancelled, or (with
+// failed) failed for good; it reports whether it did.
+func (s *Store) armJob(ctx context.Context, tx *sql.Tx, kind, subject string, demandID int64, p jobPayload, runAt time.Time, failed bool) (bool, error) {
 	body, err := json.Marshal(p)
 	if err != nil {
-		return fmt.Errorf("store: enqueue %s: %w", kind, err)
+		return false, fmt.Errorf("store: enqueue %s: %w", kind, err)
+	}
+	states := `'available', 'cancelled'`
+	if failed {
+		states += `, 'failed'`
 	}
 	now := s.nowUTC()
-	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO jobs (kind, subject, demand_id, payload, state, run_at, max_attempts, created_at, updated_at)
+	res, err := tx.ExecContext(ctx, s.q(`INSERT INTO jobs (kind, subject, demand_id, payload, state, run_at, max_attempts, created_at, updated_at)
 		VALUES (?, ?, ?, ?, 'available', ?, ?, ?, ?)
 		ON CONFLICT (kind, subject) DO UPDATE SET payload = excluded.payload, run_at = excluded.run_at, state = 'available',
 			attempts = 0, last_error = '', updated_at = excluded.updated_at
-		WHERE jobs.state IN ('available', 'cancelled')`),
+		WHERE jobs.state IN (`+states+`)`),
 		kind, subject, nullIfZero(demandID), string(body), runAt.UTC(), s.maxAttempts(), now, now)
 	if err != nil {
-		return fmt.Errorf("store: enqueue %s: %w", kind, err)
+		return false, fmt.Errorf("store: enqueue %s: %w", kind, err)
 	}
-	return nil
+	n, _ := res.RowsAffected()
+	return n > 0, nil
 }
 
 // cancelJob cancels a job that has not run yet.

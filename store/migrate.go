@@ -113,14 +113,8 @@ func applyMigration(ctx context.Context, conn *sql.Conn, s *Store, version int, 
 		return fmt.Errorf("store: migration %s: %w", name, err)
 	}
 	if keysOff {
-		rows, err := t.QueryContext(ctx, `PRAGMA foreign_key_check`)
-		if err != nil {
+		if err := checkForeignKeys(ctx, t); err != nil {
 			return fmt.Errorf("store: migration %s: %w", name, err)
-		}
-		broken := rows.Next()
-		rows.Close()
-		if broken {
-			return fmt.Errorf("store: migration %s: it would leave a foreign key pointing at nothing", name)
 		}
 	}
 	if _, err := t.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name) VALUES (?, ?)`), version, name); err != nil {
@@ -130,4 +124,23 @@ func applyMigration(ctx context.Context, conn *sql.Conn, s *Store, version int, 
 		return fmt.Errorf("store: migration %s: %w", name, err)
 	}
 	return nil
+}
+
+// checkForeignKeys fails when any row refers to a row that is not there.
+func checkForeignKeys(ctx context.Context, t *sql.Tx) error {
+	rows, err := t.QueryContext(ctx, `PRAGMA foreign_key_check`)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return err
+		}
+		return fmt.Errorf("row %d of %s refers to a missing row of %s", rowid.Int64, table, parent)
+	}
+	return rows.Err()
 }

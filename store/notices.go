@@ -17,30 +17,22 @@ import (
 // demandSubject is the subject of the jobs about one demand as a whole.
 func demandSubject(id int64) string { return "demand:" + strconv.FormatInt(id, 10) }
 
-// scheduleNoticeJobs keeps the notice's jobs in step with the notice: due at
-// receipt (scheduled), at 00:00 UTC of the day a non-disclosure order ends
-// (delayed with an end), or not at all (prohibited, none, delayed without
-// end or by an emergency), on each channel the customer has. An order that
-// is extended moves the jobs to its new end; one that arrives before the
-// notice went out cancels them. A national-security prohibition is never
-// lifted by writ itself: its notice needs a person.
-func (s *Store) scheduleNoticeJobs(ctx context.Context, tx *sql.Tx, d *writ.Demand, state string, sendAt *time.Time, until string) error {
+// scheduleNoticeJobs keeps the notice's jobs in step with the notice: due
+// at its send time when scheduled, and not at all otherwise (prohibited,
+// none, delayed by an order, the order's own secrecy or an emergency), on
+// each channel the customer has. A notice held back is never sent by a
+// job: a national-security prohibition needs a person, and a delayed
+// notice goes once the legal team confirmed its order ended
+// (scheduleNotice makes it scheduled then). An order that arrives before
+// the notice went out cancels its jobs.
+func (s *Store) scheduleNoticeJobs(ctx context.Context, tx *sql.Tx, d *writ.Demand, state string, sendAt *time.Time) error {
 	var runAt *time.Time
-	switch state {
-	case "scheduled":
+	if state == "scheduled" {
 		t := s.nowUTC()
 		if sendAt != nil {
 			t = sendAt.UTC()
 		}
 		runAt = &t
-	case "delayed":
-		if until != "" {
-			t, err := time.Parse(time.DateOnly, until)
-			if err != nil {
-				return writ.FieldErrorf("nondisclosure.until", "not a date (YYYY-MM-DD): %q", until)
-			}
-			runAt = &t
-		}
 	}
 	ch, err := s.channelsOf(ctx, tx, d.CustomerID)
 	if err != nil {
@@ -149,23 +141,79 @@ func (s *Store) Notices(ctx context.Context, actor writ.Actor, f writ.NoticeFilt
 		return empty, err
 	}
 	where, args := "n.demand_id > ?", []any{after}
-	if f.State != "" {
+	switch {
+	case f.State == writ.NoticeReviewDue:
+		where, args = where+" AND "+noticeReviewDueSQL, append(args, reviewCutoff(s.nowUTC()))
+	case f.State == writ.NoticeUndeliverable:
+		where, args = where+" AND "+noticeUndeliverableSQL, append(args, s.nowUTC())
+	case f.State != "":
 		if !slices.Contains(writ.NoticeStates(), f.State) {
-			return empty, writ.FieldErrorf("state", "unknown notice state %q (one of %s)", f.State, strings.Join(writ.NoticeStates(), ", "))
+			return empty, writ.FieldErrorf("state", "unknown notice state %q (one of %s, %s, %s)", f.State, strings.Join(writ.NoticeStates(), ", "),
+				writ.NoticeReviewDue, writ.NoticeUndeliverable)
 		}
 		where, args = where+" AND n.state = ?", append(args, f.State)
 	}
 	return s.queryNotices(ctx, where, args, limit(f.Limit))
 }
 
+// The notices that need a person, in SQL over notices n, for the
+// dashboard and the counts of the legal team's banner. noticeState says
+// the same of one demand's notice in Go.
+const (
+	// noticeReviewDueSQL: delayed by an order whose end has passed and
+	// which the legal team has not confirmed unextended; its argument is
+	// reviewCutoff(now).
+	noticeReviewDueSQL = `n.state = 'delayed' AND n.until <> '' AND n.released_until <> n.until AND n.until <= ?`
+	// deliveriesFailingSQL: the notice has deliveries and none of them is
+	// delivered or still on its way without a failure.
+	deliveriesFailingSQL = `(EXISTS (SELECT 1 FROM notice_deliveries nd WHERE nd.demand_id = n.demand_id)
+		AND NOT EXISTS (SELECT 1 FROM notice_deliveries nd WHERE nd.demand_id = n.demand_id
+			AND (nd.state IN ('sent', 'delivered') OR (nd.state = 'pending' AND nd.last_error = ''))))`
+	// noticeUndeliverableSQL: due, not given, and no channel can deliver
+	// it; its argument is now.
+	noticeUndeliverableSQL = `n.given_at IS NULL AND n.state IN ('scheduled', 'failed') AND n.send_at <= ? AND (n.state = 'failed' OR ` + deliveriesFailingSQL + `)`
+)
+
+// reviewAt is when the end of an order whose last day is until may be
+// confirmed: noon UTC the day after, once the day has ended in every US
+// time zone (rulebook v2 §5). Never earlier, whatever an older rulebook
+// put in its NOTICE deadline.
+func reviewAt(until string) (time.Time, error) {
+	day, err := time.Parse(time.DateOnly, until)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: order end %q: %w", until, err)
+	}
+	return day.Add(36 * time.Hour), nil
+}
+
+// reviewCutoff is the last order end whose review is due at now.
+func reviewCutoff(now time.Time) string { return now.Add(-36 * time.Hour).Format(time.DateOnly) }
+
+// noticeState is a notice's state as the legal team's queue shows it:
+// NoticeReviewDue and NoticeUndeliverable when it needs a person, else its
+// record's state ("none" when there is none).
+func noticeState(state, until, releasedUntil string, sendAt, givenAt *time.Time, failing bool, now time.Time) string {
+	switch {
+	case state == "":
+		return "none"
+	case state == "delayed" && until != "" && releasedUntil != until && until <= reviewCutoff(now):
+		return writ.NoticeReviewDue
+	case givenAt == nil && (state == "scheduled" || state == "failed") && sendAt != nil && !now.Before(*sendAt) && (state == "failed" || failing):
+		return writ.NoticeUndeliverable
+	}
+	return state
+}
+
 func (s *Store) queryNotices(ctx context.Context, where string, args []any, n int) (writ.Page[writ.Notice], error) {
 	rows, err := s.read.QueryContext(ctx, s.q(`SELECT n.demand_id, d.reference, d.customer_id, n.timing, n.state, n.send_at, n.until, n.reason,
-		n.sent_at, n.acknowledged_at, n.last_error, n.updated_at, d.flags, d.ndo_basis
+		n.sent_at, n.acknowledged_at, n.given_at, n.given_via, n.released_until, n.last_error, n.updated_at, d.flags, d.ndo_basis, `+deliveriesFailingSQL+`
 		FROM notices n JOIN demands d ON d.id = n.demand_id WHERE `+where+` ORDER BY n.demand_id LIMIT ?`), append(args, n+1)...)
 	if err != nil {
 		return writ.Page[writ.Notice]{Items: []writ.Notice{}}, unavailableOr(err, "store: notices")
 	}
-	page, err := collectPage(rows, n, scanNotice, func(x writ.Notice) string { return idCursorOf(x.DemandID) })
+	now := s.nowUTC()
+	page, err := collectPage(rows, n, func(rows *sql.Rows) (writ.Notice, error) { return scanNotice(rows, now) },
+		func(x writ.Notice) string { return idCursorOf(x.DemandID) })
 	if err != nil {
 		return page, err
 	}
@@ -177,15 +225,26 @@ func (s *Store) queryNotices(ctx context.Context, where string, args []any, n in
 	return page, nil
 }
 
-func scanNotice(rows *sql.Rows) (writ.Notice, error) {
+func scanNotice(rows *sql.Rows, now time.Time) (writ.Notice, error) {
 	var x writ.Notice
-	var sendAt, sentAt, ackAt sql.NullTime
+	var sendAt, sentAt, ackAt, givenAt sql.NullTime
+	var customer sql.NullInt64
 	var flags, basis string
-	if err := rows.Scan(&x.DemandID, &x.Reference, &x.CustomerID, &x.Timing, &x.State, &sendAt, &x.Until, &x.Reason,
-		&sentAt, &ackAt, &x.LastError, &x.UpdatedAt, &flags, &basis); err != nil {
+	var failing bool
+	if err := rows.Scan(&x.DemandID, &x.Reference, &customer, &x.Timing, &x.State, &sendAt, &x.Until, &x.Reason,
+		&sentAt, &ackAt, &givenAt, &x.GivenVia, &x.ReleasedUntil, &x.LastError, &x.UpdatedAt, &flags, &basis, &failing); err != nil {
 		return x, err
 	}
-	x.SendAt, x.SentAt, x.AcknowledgedAt, x.UpdatedAt = timePtr(sendAt), timePtr(sentAt), timePtr(ackAt), x.UpdatedAt.UTC()
+	x.CustomerID = customer.Int64
+	x.SendAt, x.SentAt, x.AcknowledgedAt, x.GivenAt, x.UpdatedAt = timePtr(sendAt), timePtr(sentAt), timePtr(ackAt), timePtr(givenAt), x.UpdatedAt.UTC()
+	if x.State == "delayed" && x.Until != "" {
+		at, err := reviewAt(x.Until)
+		if err != nil {
+			return x, err
+		}
+		x.ReviewAt = &at
+	}
+	x.Undeliverable = noticeState(x.State, x.Until, x.ReleasedUntil, x.SendAt, x.GivenAt, failing, now) == writ.NoticeUndeliverable
 	fl, err := fromJSONText[string](flags)
 	if err != nil {
 		return x, err
@@ -218,7 +277,8 @@ func noticeWarnings(flags []string, basis, state string) []writ.NoticeWarning {
 }
 
 func (s *Store) deliveries(ctx context.Context, db querier, demandID int64) ([]writ.NoticeDelivery, error) {
-	rows, err := db.QueryContext(ctx, s.q(`SELECT channel, recipient, state, attempts, last_error, message_id, letter_sha256, sent_at, updated_at
+	rows, err := db.QueryContext(ctx, s.q(`SELECT channel, recipient, state, attempts, last_error, message_id, letter_sha256, sent_at, updated_at,
+		method, evidence, document_sha256, recorded_by
 		FROM notice_deliveries WHERE demand_id = ? ORDER BY channel`), demandID)
 	if err != nil {
 		return nil, fmt.Errorf("store: notice deliveries: %w", err)
@@ -228,7 +288,8 @@ func (s *Store) deliveries(ctx context.Context, db querier, demandID int64) ([]w
 	for rows.Next() {
 		var x writ.NoticeDelivery
 		var sent sql.NullTime
-		if err := rows.Scan(&x.Channel, &x.Recipient, &x.State, &x.Attempts, &x.LastError, &x.MessageID, &x.Letter, &sent, &x.UpdatedAt); err != nil {
+		if err := rows.Scan(&x.Channel, &x.Recipient, &x.State, &x.Attempts, &x.LastError, &x.MessageID, &x.Letter, &sent, &x.UpdatedAt,
+			&x.Method, &x.Evidence, &x.Document, &x.RecordedBy); err != nil {
 			return nil, fmt.Errorf("store: notice deliveries: %w", err)
 		}
 		x.SentAt, x.UpdatedAt = timePtr(sent), x.UpdatedAt.UTC()
@@ -237,8 +298,8 @@ func (s *Store) deliveries(ctx context.Context, db querier, demandID int64) ([]w
 	return out, rows.Err()
 }
 
-// noticeState reads the notice's row, locked for the transaction.
-func (s *Store) noticeState(ctx context.Context, tx *sql.Tx, demandID int64) (state, timing, until string, sendAt *time.Time, err error) {
+// noticeRow reads the notice's row, locked for the transaction.
+func (s *Store) noticeRow(ctx context.Context, tx *sql.Tx, demandID int64) (state, timing, until string, sendAt *time.Time, err error) {
 	var at sql.NullTime
 	err = tx.QueryRowContext(ctx, s.q(`SELECT state, timing, until, send_at FROM notices WHERE demand_id = ?`+s.forUpdate()), demandID).Scan(&state, &timing, &until, &at)
 	if errors.Is(err, sql.ErrNoRows) {

@@ -115,9 +115,11 @@ func (s *Store) SetPassword(ctx context.Context, actor writ.Actor, userID int64,
 		if n, _ := res.RowsAffected(); n == 0 {
 			return notFound("user", userID)
 		}
-		// Sessions signed in with the old password end with it.
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ?`), userID); err != nil {
-			return fmt.Errorf("store: password: %w", err)
+		// Sessions signed in with the old password end with it, and so do
+		// the user's API tokens: whoever held the old password may have
+		// made one.
+		if err := s.endAccess(ctx, tx, actor, userID, "password changed"); err != nil {
+			return err
 		}
 		return s.appendEvent(ctx, tx, actor, nil, "user.password_set", map[string]any{"user_id": userID})
 	})
@@ -180,19 +182,16 @@ func (s *Store) credentialsByEmail(ctx context.Context, db querier, email string
 
 func (s *Store) credentialsWhere(ctx context.Context, db querier, where string, arg any) (credentials, error) {
 	var c credentials
-	var role string
-	var agency, customer sql.NullInt64
 	var last int64
-	u := &c.user
-	err := db.QueryRowContext(ctx, s.q(`SELECT `+userColumns+`, password_hash, totp_secret, totp_last_step FROM users WHERE `+where), arg).
-		Scan(&u.ID, &u.Name, &u.Email, &role, &agency, &customer, &u.Active, &u.Confirmation, &u.CreatedAt, &c.passwordHash, &c.totpSecret, &last)
+	var err error
+	c.user, err = scanUser(db.QueryRowContext(ctx, s.q(`SELECT `+userColumns+`, password_hash, totp_secret, totp_last_step FROM users WHERE `+where), arg),
+		&c.passwordHash, &c.totpSecret, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, writ.Errorf(writ.ENOTFOUND, "no such user")
 	}
 	if err != nil {
 		return c, unavailableOr(err, "store: credentials")
 	}
-	u.Role, u.AgencyID, u.CustomerID, u.CreatedAt = writ.Role(role), int64Ptr(agency), int64Ptr(customer), u.CreatedAt.UTC()
 	c.totpLastStep = uint64(max(last, 0))
 	c.totpSecret, err = s.openSecret("users.totp_secret", c.totpSecret)
 	return c, err

@@ -26,7 +26,7 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 		switch {
 		case actor.Role.LegalTeam():
 		case actor.Role == writ.RoleAgency:
-			if p.AssigneeID != nil || p.RequesterVerified != nil || p.EmergencyCallback != nil || p.CustomerFirstException != nil || p.CallbackNumber != "" {
+			if p.AssigneeID != nil || p.RequesterVerified != nil || p.CustomerFirstException != nil {
 				return writ.Errorf(writ.EFORBIDDEN, "an agency may change only the reference, the due date, the non-disclosure order and the facts it states about the person and the regions sought")
 			}
 		default:
@@ -44,7 +44,7 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 		}
 		if p.AssigneeID != nil {
 			var role string
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT role FROM users WHERE id = ?`), *p.AssigneeID).Scan(&role); err != nil || !writ.Role(role).LegalTeam() {
+			if err := tx.QueryRowContext(ctx, s.q(`SELECT role FROM users WHERE id = ? AND deactivated_at IS NULL`), *p.AssigneeID).Scan(&role); err != nil || !writ.Role(role).LegalTeam() {
 				return writ.FieldErrorf("assignee_id", "user %d is not a member of the legal team", *p.AssigneeID)
 			}
 			d.AssigneeID, changed["assignee_id"] = p.AssigneeID, *p.AssigneeID
@@ -79,30 +79,6 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 		if p.ClearNondisclosure {
 			d.Nondisclosure, changed["nondisclosure"] = nil, nil
 		}
-		if p.EmergencyCallback != nil {
-			if d.Emergency == nil {
-				return writ.FieldErrorf("emergency_verified_by_callback", "the demand claims no emergency")
-			}
-			if *p.EmergencyCallback {
-				// The call must go to the number the agency registered,
-				// never to one the request itself gave.
-				var phone string
-				if err := tx.QueryRowContext(ctx, s.q(`SELECT phone FROM agencies WHERE id = ?`), d.AgencyID).Scan(&phone); err != nil {
-					return fmt.Errorf("store: update demand: %w", err)
-				}
-				switch {
-				case phone == "":
-					return writ.Errorf(writ.ECONFLICT, "the agency has no registered number to call back: register one first")
-				case digits(p.CallbackNumber) == "":
-					return writ.FieldErrorf("callback_number", "give the number that was called")
-				case digits(p.CallbackNumber) != digits(phone):
-					return writ.FieldErrorf("callback_number", "%s is not the agency's registered number", p.CallbackNumber)
-				}
-				d.Callback = &writ.Callback{Number: phone, By: actor.Name, At: s.nowUTC()}
-				changed["callback"] = d.Callback
-			}
-			d.Emergency.VerifiedByCallback, changed["emergency_verified_by_callback"] = *p.EmergencyCallback, *p.EmergencyCallback
-		}
 		if e := p.CustomerFirstException; e != nil {
 			if *e != "" && !slices.Contains(writ.CustomerFirstExceptions(), *e) {
 				return writ.FieldErrorf("customer_first_exception", "unknown exception %q", *e)
@@ -115,36 +91,7 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 		if len(changed) == 0 {
 			return writ.FieldErrorf("", "the change names no field")
 		}
-		var ndoBasis, ndoUntil, justification string
-		if d.Nondisclosure != nil {
-			ndoBasis, ndoUntil = d.Nondisclosure.Basis, d.Nondisclosure.Until
-		}
-		callback := false
-		if d.Emergency != nil {
-			justification, callback = d.Emergency.Justification, d.Emergency.VerifiedByCallback
-		}
-		var callbackNumber, callbackBy string
-		var callbackAt any
-		if c := d.Callback; c != nil {
-			callbackNumber, callbackBy, callbackAt = c.Number, c.By, c.At
-		}
-		_, err = tx.ExecContext(ctx, s.q(`UPDATE demands SET reference = ?, assignee_id = ?, requester_verified = ?, due = ?, ndo = ?, ndo_basis = ?,
-			ndo_until = ?, emergency_justification = ?, emergency_callback = ?, customer_first_exception = ?,
-			callback_number = ?, callback_by = ?, callback_at = ?, subject_location = ?, subject_residence = ?,
-			subject_us_person = ?, data_locations_sought = ?, notice_permitted = ?, version = version + 1, updated_at = ?
-			WHERE id = ?`),
-			d.Reference, nullInt64(d.AssigneeID), d.RequesterVerified, nullTime(d.Due), d.Nondisclosure != nil, ndoBasis,
-			ndoUntil, justification, callback, d.CustomerFirstException, callbackNumber, callbackBy, callbackAt,
-			d.SubjectLocation, d.SubjectResidence, nullBool(d.SubjectUSPerson), jsonText(d.DataLocationsSought), d.NoticePermitted,
-			s.nowUTC(), id)
-		if err != nil {
-			return fmt.Errorf("store: update demand: %w", err)
-		}
-		a, err := s.reassess(ctx, tx, &d)
-		if err != nil {
-			return err
-		}
-		return s.appendEvent(ctx, tx, actor, &id, "demand.updated", map[string]any{"changes": changed, "rulebook": s.rules.Version(), "route": a.Route})
+		return s.saveDemand(ctx, tx, actor, &d, changed)
 	})
 	if err != nil {
 		return writ.Demand{}, err
@@ -187,7 +134,7 @@ func (s *Store) patchFacts(ctx context.Context, tx *sql.Tx, actor writ.Actor, d 
 		if err := s.validateSought(sought); err != nil {
 			return err
 		}
-		if actor.Role.LegalTeam() && len(sought) > 0 {
+		if actor.Role.LegalTeam() && len(sought) > 0 && d.CustomerID != 0 {
 			c, err := scanCustomer(tx.QueryRowContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE id = ?`), d.CustomerID))
 			if err != nil {
 				return fmt.Errorf("store: update demand: %w", err)
@@ -207,6 +154,30 @@ func (s *Store) patchFacts(ctx context.Context, tx *sql.Tx, actor writ.Actor, d 
 		d.NoticePermitted, changed["notice_permitted"] = *p.NoticePermitted, *p.NoticePermitted
 	}
 	return nil
+}
+
+// saveDemand writes the fields of a demand a change may touch, reassesses
+// it and records the change as a demand.updated event, in tx.
+func (s *Store) saveDemand(ctx context.Context, tx *sql.Tx, actor writ.Actor, d *writ.Demand, changed map[string]any) error {
+	var ndoBasis, ndoUntil string
+	if d.Nondisclosure != nil {
+		ndoBasis, ndoUntil = d.Nondisclosure.Basis, d.Nondisclosure.Until
+	}
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET reference = ?, assignee_id = ?, requester_verified = ?, due = ?, ndo = ?, ndo_basis = ?,
+		ndo_until = ?, customer_first_exception = ?, subject_location = ?, subject_residence = ?, subject_us_person = ?,
+		data_locations_sought = ?, notice_permitted = ?, version = version + 1, updated_at = ? WHERE id = ?`),
+		d.Reference, nullInt64(d.AssigneeID), d.RequesterVerified, nullTime(d.Due), d.Nondisclosure != nil, ndoBasis,
+		ndoUntil, d.CustomerFirstException, d.SubjectLocation, d.SubjectResidence, nullBool(d.SubjectUSPerson),
+		jsonText(d.DataLocationsSought), d.NoticePermitted, s.nowUTC(), d.ID)
+	if err != nil {
+		return fmt.Errorf("store: update demand: %w", err)
+	}
+	a, err := s.reassess(ctx, tx, d)
+	if err != nil {
+		return err
+	}
+	id := d.ID
+	return s.appendEvent(ctx, tx, actor, &id, "demand.updated", map[string]any{"changes": changed, "rulebook": s.rules.Version(), "route": a.Route})
 }
 
 // digits keeps the digits of a telephone number, so "+1 (202) 324-3000"

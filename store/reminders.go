@@ -18,7 +18,7 @@ import (
 func escalates(code string) bool {
 	switch code {
 	case rules.DeadlineRespond, rules.DeadlineConflictObjection, rules.DeadlineComityMotion,
-		rules.DeadlineValidation, rules.DeadlinePreserveUntil, rules.DeadlineNotice:
+		rules.DeadlineValidation, rules.DeadlinePreserveUntil, rules.DeadlineNotice, DeadlineEmergencyResponse:
 		return true
 	}
 	return false
@@ -38,11 +38,12 @@ func (s *Store) scheduleDeadlineJobs(ctx context.Context, tx *sql.Tx, d *writ.De
 	now := s.nowUTC()
 	keep := []any{}
 	if d.State != writ.StateClosed {
-		for _, dl := range a.Deadlines {
+		for _, dl := range s.demandDeadlines(d, a) {
 			due := dl.Due.UTC()
 			subject := deadlineSubject(d.ID, dl.Code, due)
 			keep = append(keep, subject)
-			if due.After(now) {
+			// An emergency is announced at once instead (JobEmergencyAlert).
+			if due.After(now) && dl.Code != DeadlineEmergencyResponse {
 				// A deadline closer than the lead is reminded of at once.
 				remind := due.Add(-s.reminderLead)
 				if remind.Before(now) {
@@ -69,42 +70,4 @@ func (s *Store) scheduleDeadlineJobs(ctx context.Context, tx *sql.Tx, d *writ.De
 		return fmt.Errorf("store: deadline jobs: %w", err)
 	}
 	return nil
-}
-
-// deadlineMet reports whether the demand has done what a deadline asks,
-// so that its escalation is not sent.
-func (s *Store) deadlineMet(ctx context.Context, db querier, d writ.Demand, code string) (bool, error) {
-	if d.State == writ.StateClosed {
-		return true, nil
-	}
-	answered := func(states ...writ.State) bool {
-		for _, st := range states {
-			if d.State == st {
-				return true
-			}
-		}
-		return false
-	}
-	switch code {
-	case rules.DeadlineRespond:
-		return answered(writ.StateRedirected, writ.StateRejected, writ.StateNoData, writ.StateDisclosed, writ.StateChallenged), nil
-	case rules.DeadlineConflictObjection, rules.DeadlineComityMotion:
-		if answered(writ.StateRedirected, writ.StateRejected, writ.StateNoData, writ.StateChallenged) {
-			return true, nil
-		}
-		var n int
-		if err := db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM challenges WHERE demand_id = ?`), d.ID).Scan(&n); err != nil {
-			return false, fmt.Errorf("store: deadline: %w", err)
-		}
-		return n > 0, nil
-	case rules.DeadlineNotice:
-		var state string
-		if err := db.QueryRowContext(ctx, s.q(`SELECT state FROM notices WHERE demand_id = ?`), d.ID).Scan(&state); err != nil {
-			return false, fmt.Errorf("store: deadline: %w", err)
-		}
-		return state == "sent" || state == "delivered" || state == "acknowledged", nil
-	}
-	// An order still unvalidated, a preservation still open: the legal team
-	// must act.
-	return false, nil
 }

@@ -101,8 +101,12 @@ func (s *Store) reportCheckpoint(signed []byte, verifier note.Verifier) (report.
 // PublishReport records a report as published: its exact bytes, and an
 // event report.published with their SHA-256 appended to the audit log in
 // the same transaction. The report must be of the current schema (a report
-// of an older one is EINVALID naming "schema") and reconcile. The legal
-// team only (EFORBIDDEN).
+// of an older one is EINVALID naming "schema"), parse and reconcile, and be
+// of a half-year that has ended, computed after its end (ECONFLICT
+// otherwise: a preliminary report is for the legal team, never published).
+// A report published again for the same period replaces the earlier one,
+// which stays public; the event names the one it replaces. The legal team
+// only (EFORBIDDEN).
 func (s *Store) PublishReport(ctx context.Context, actor writ.Actor, published []byte) (Publication, error) {
 	r, err := report.Parse(published)
 	if err != nil {
@@ -113,6 +117,17 @@ func (s *Store) PublishReport(ctx context.Context, actor writ.Actor, published [
 	}
 	if err := report.Reconcile(r); err != nil {
 		return Publication{}, err
+	}
+	now := s.nowUTC()
+	switch {
+	case now.Before(r.PeriodEnd):
+		return Publication{}, writ.Errorf(writ.ECONFLICT, "the half-year %s has not ended (it ends %s): a preliminary report may be computed, never published",
+			r.Period, r.PeriodEnd.UTC().Format("2006-01-02 15:04 UTC"))
+	case r.Preliminary || r.AsOf.Before(r.PeriodEnd):
+		return Publication{}, writ.Errorf(writ.ECONFLICT, "the report was computed on %s, before its half-year ended: compute it again",
+			r.AsOf.UTC().Format("2006-01-02 15:04 UTC"))
+	case r.AsOf.After(now):
+		return Publication{}, writ.FieldErrorf("as_of", "the report says it was computed on %s, which is in the future", r.AsOf.UTC().Format("2006-01-02 15:04 UTC"))
 	}
 	return s.publish(ctx, actor, "report", r.Period, r.Checkpoint.TreeSize, published)
 }
@@ -128,7 +143,8 @@ func (s *Store) PublishCanary(ctx context.Context, actor writ.Actor, signed []by
 	return s.publish(ctx, actor, "canary", c.Period.String(), c.Checkpoint.TreeSize, signed)
 }
 
-// Publication is a published report or canary.
+// Publication is a published report or canary. Replaces is the SHA-256
+// of the earlier publication of its period it replaces, if any.
 type Publication struct {
 	Kind           string    `json:"kind"`
 	Period         string    `json:"period"`
@@ -137,6 +153,7 @@ type Publication struct {
 	CheckpointSize int64     `json:"checkpoint_size"`
 	LogIndex       int64     `json:"log_index"`
 	PublishedAt    time.Time `json:"published_at"`
+	Replaces       string    `json:"replaces"`
 }
 
 func (s *Store) publish(ctx context.Context, actor writ.Actor, kind, period string, size int64, body []byte) (Publication, error) {
@@ -156,13 +173,24 @@ func (s *Store) publish(ctx context.Context, actor writ.Actor, kind, period stri
 		if p.LogIndex, err = s.lockLogHead(ctx, tx); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO publications (kind, period, sha256, body, checkpoint_size, log_index, published_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`), kind, period, p.SHA256, string(body), size, p.LogIndex, p.PublishedAt)
+		event := map[string]any{"period": period, "sha256": p.SHA256, "checkpoint_size": size}
+		// The log says which publication this one replaces, so that
+		// nobody can swap a period's figures without it showing.
+		var replaced int64
+		err = tx.QueryRowContext(ctx, s.q(`SELECT sha256, log_index FROM publications WHERE kind = ? AND period = ? ORDER BY id DESC LIMIT 1`), kind, period).
+			Scan(&p.Replaces, &replaced)
+		switch {
+		case err == nil:
+			event["replaces"], event["replaces_log_index"] = p.Replaces, replaced
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("store: publish: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO publications (kind, period, sha256, body, checkpoint_size, log_index, published_at, replaces)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), kind, period, p.SHA256, string(body), size, p.LogIndex, p.PublishedAt, p.Replaces)
 		if err != nil {
 			return fmt.Errorf("store: publish: %w", err)
 		}
-		return s.appendEvent(ctx, tx, actor, nil, kind+".published",
-			map[string]any{"period": period, "sha256": p.SHA256, "checkpoint_size": size})
+		return s.appendEvent(ctx, tx, actor, nil, kind+".published", event)
 	})
 	return p, err
 }
@@ -170,9 +198,18 @@ func (s *Store) publish(ctx context.Context, actor writ.Actor, kind, period stri
 // Publications lists what was published of a kind ("report" or "canary"),
 // the latest of each period, newest period first. Public data.
 func (s *Store) Publications(ctx context.Context, kind string) ([]Publication, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT kind, period, sha256, body, checkpoint_size, log_index, published_at FROM publications p
-		WHERE kind = ? AND id = (SELECT max(id) FROM publications q WHERE q.kind = p.kind AND q.period = p.period)
-		ORDER BY period DESC`), kind)
+	return s.publications(ctx, `kind = ? AND id = (SELECT max(id) FROM publications q WHERE q.kind = p.kind AND q.period = p.period)
+		ORDER BY period DESC`, kind)
+}
+
+// PublicationVersions lists every publication of a kind for a period,
+// the latest first: the one in force, then those it replaced. Public data.
+func (s *Store) PublicationVersions(ctx context.Context, kind, period string) ([]Publication, error) {
+	return s.publications(ctx, `kind = ? AND period = ? ORDER BY id DESC`, kind, period)
+}
+
+func (s *Store) publications(ctx context.Context, where string, args ...any) ([]Publication, error) {
+	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+publicationColumns+` FROM publications p WHERE `+where), args...)
 	if err != nil {
 		return nil, unavailableOr(err, "store: publications")
 	}
@@ -191,7 +228,7 @@ func (s *Store) Publications(ctx context.Context, kind string) ([]Publication, e
 // LatestPublication returns the latest publication of a kind for a period,
 // or for any period when period is "". ENOTFOUND when there is none.
 func (s *Store) LatestPublication(ctx context.Context, kind, period string) (Publication, error) {
-	query := `SELECT kind, period, sha256, body, checkpoint_size, log_index, published_at FROM publications WHERE kind = ?`
+	query := `SELECT ` + publicationColumns + ` FROM publications WHERE kind = ?`
 	args := []any{kind}
 	if period != "" {
 		query += ` AND period = ?`
@@ -207,10 +244,12 @@ func (s *Store) LatestPublication(ctx context.Context, kind, period string) (Pub
 	return p, err
 }
 
+const publicationColumns = `kind, period, sha256, body, checkpoint_size, log_index, published_at, replaces`
+
 func scanPublication(row interface{ Scan(...any) error }) (Publication, error) {
 	var p Publication
 	var body string
-	if err := row.Scan(&p.Kind, &p.Period, &p.SHA256, &body, &p.CheckpointSize, &p.LogIndex, &p.PublishedAt); err != nil {
+	if err := row.Scan(&p.Kind, &p.Period, &p.SHA256, &body, &p.CheckpointSize, &p.LogIndex, &p.PublishedAt, &p.Replaces); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return p, err
 		}

@@ -216,7 +216,7 @@ func testNationalSecurity(t *testing.T, f *reportFixture) {
 	ctx := context.Background()
 	before := f.build(t, f.checkpoint(t))
 	nsa, err := f.Store.CreateAgency(ctx, writ.System(), store.AgencyInput{Name: "National Security Division", Country: "US",
-		Kind: "national_security", Verified: true, Verification: "DOJ registry"})
+		Kind: "national_security", Phone: "+1 555 0300", Verified: true, Verification: "DOJ registry"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -511,8 +511,15 @@ func (f *reportFixture) verify(t *testing.T, published []byte) *store.ReportVeri
 	return v
 }
 
+// afterPeriod moves the clock past the end of the half-year: only then may
+// its report be published.
+func (f *reportFixture) afterPeriod() {
+	f.Clock.Advance(storetest.BandsAfter.Add(24 * time.Hour).Sub(f.Clock.Now()))
+}
+
 func testVerify(t *testing.T, f *reportFixture) {
 	ctx := context.Background()
+	f.afterPeriod()
 	r := f.build(t, f.checkpoint(t))
 	published, err := r.JSON()
 	if err != nil {
@@ -716,10 +723,33 @@ func testCanary(t *testing.T, f *reportFixture) {
 
 func testPublish(t *testing.T, f *reportFixture) {
 	ctx := context.Background()
+	// A half-year that has not ended gets a preliminary report, which is
+	// never published, not even once its period is over.
+	early, err := f.Store.BuildReport(ctx, f.Auditor, store.ReportOptions{Period: h2, Checkpoint: f.checkpoint(t), Verifier: f.key.Verifier})
+	if err != nil {
+		t.Fatal(err)
+	}
+	preliminary, err := early.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !early.Preliminary || !strings.Contains(string(preliminary), `"preliminary": true`) {
+		t.Fatalf("a report of a running half-year is not marked preliminary: %v", early.Preliminary)
+	}
+	if _, err := f.Store.PublishReport(ctx, f.Admin, preliminary); writ.ErrorCode(err) != writ.ECONFLICT {
+		t.Fatalf("a preliminary report was published: %v", err)
+	}
+	f.afterPeriod()
+	if _, err := f.Store.PublishReport(ctx, f.Admin, preliminary); writ.ErrorCode(err) != writ.ECONFLICT {
+		t.Fatalf("a report computed before its period ended was published: %v", err)
+	}
 	r := f.build(t, f.checkpoint(t))
 	published, err := r.JSON()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if r.Preliminary {
+		t.Fatal("a report of an ended half-year is marked preliminary")
 	}
 	if _, err := f.Store.PublishReport(ctx, f.Auditor, published); writ.ErrorCode(err) != writ.EFORBIDDEN {
 		t.Fatalf("an auditor published: %v", err)
@@ -767,5 +797,35 @@ func testPublish(t *testing.T, f *reportFixture) {
 	bad := strings.Replace(string(published), `"demands_received": 17`, `"demands_received": 18`, 1)
 	if _, err := f.Store.PublishReport(ctx, f.Admin, []byte(bad)); err == nil {
 		t.Fatal("a report that does not reconcile was published")
+	}
+	// Published again (a late demand of the period came in), the new
+	// report replaces the first, which stays on record, and the log says
+	// which replaced which.
+	storetest.MakeDemand(t, f.Fixture, storetest.ReportSpec{Name: "late", Agency: f.AgencyUS, Instrument: "us_subpoena", IssuedBy: "other",
+		Categories: []string{"subscriber"}, Accounts: []string{"joe@mail.example"}, Received: time.Date(2026, 12, 30, 0, 0, 0, 0, time.UTC),
+		Outcome: string(writ.StateReceived)})
+	again, err := f.build(t, f.checkpoint(t)).JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, err := f.Store.PublishReport(ctx, f.Admin, again)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p2.Replaces != p.SHA256 {
+		t.Fatalf("the second publication replaces %q, want %s", p2.Replaces, p.SHA256)
+	}
+	if err := store.QueryRaw(f.Store, `SELECT data FROM events WHERE log_index = ? AND kind = 'report.published'`, &data, p2.LogIndex); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(data, `"replaces":"`+p.SHA256+`"`) {
+		t.Fatalf("the log's entry %d does not name the publication it replaces: %s", p2.LogIndex, data)
+	}
+	versions, err := f.Store.PublicationVersions(ctx, "report", "2026-H2")
+	if err != nil || len(versions) != 2 || versions[0].SHA256 != p2.SHA256 || versions[1].SHA256 != p.SHA256 {
+		t.Fatalf("versions %v, %v", versions, err)
+	}
+	if list, _ = f.Store.Publications(ctx, "report"); len(list) != 1 || list[0].SHA256 != p2.SHA256 {
+		t.Fatalf("the latest publication of the period is not the second: %v", list)
 	}
 }

@@ -320,6 +320,5 @@ func (s *Store) periodRecords(ctx context.Context, p report.Period, size int64, 
 
 // publicationByHash finds a publication by the SHA-256 of its bytes.
 func (s *Store) publicationByHash(ctx context.Context, kind, sha string) (Publication, error) {
-	return scanPublication(s.read.QueryRowContext(ctx, s.q(`SELECT kind, period, sha256, body, checkpoint_size, log_index, published_at
-		FROM publications WHERE kind = ? AND sha256 = ?`), kind, sha))
+	return scanPublication(s.read.QueryRowContext(ctx, s.q(`SELECT `+publicationColumns+` FROM publications WHERE kind = ? AND sha256 = ?`), kind, sha))
 }

@@ -81,6 +81,12 @@ func (s *Store) Respond(ctx context.Context, actor writ.Actor, demandID int64, i
 		if err := s.appendEvent(ctx, tx, actor, &id, "customer."+in.Kind, out); err != nil {
 			return err
 		}
+		// An answer in the portal shows the customer has the notice, however
+		// it reached it: the notice counts as given from now, if it had not
+		// been before.
+		if err := s.noticeGiven(ctx, tx, demandID, now, "portal"); err != nil {
+			return err
+		}
 		if in.Kind == writ.ResponseObject && (d.State == writ.StateApproved || d.State == writ.StateNoticed) && d.State.CanMove(writ.StateInReview) {
 			if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET state = ?, version = version + 1, updated_at = ? WHERE id = ?`),
 				string(writ.StateInReview), now, demandID); err != nil {

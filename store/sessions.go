@@ -158,6 +158,10 @@ func (s *Store) PasswordSignIn(ctx context.Context, email, password, from string
 		if err := s.uncharge(ctx, tx, keys, now); err != nil {
 			return err
 		}
+		if c.user.DeactivatedAt != nil {
+			refusal = writ.Errorf(writ.EUNAUTHORIZED, "this account was deactivated")
+			return s.signInFailed(ctx, tx, email, &c.user, "deactivated", from)
+		}
 		if !c.user.Active {
 			refusal = writ.Errorf(writ.EUNAUTHORIZED, "this account waits for the provider's legal team to confirm it with your agency")
 			return s.signInFailed(ctx, tx, email, &c.user, "not_confirmed", from)

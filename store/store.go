@@ -47,6 +47,12 @@ type Options struct {
 	// (DefaultDemandQuota when zero); AgencyQuota how many an agency's
 	// users may upload in AgencyQuotaWindow (DefaultAgencyQuota when zero).
 	DemandQuota, AgencyQuota int64
+	// EmergencyResponse is how soon after receipt an emergency is to be
+	// answered; 4 hours when zero.
+	EmergencyResponse time.Duration
+	// OnCall is the address an emergency is announced to the moment it
+	// arrives; the whole legal team when empty.
+	OnCall string
 }
 
 // Store is writ's database. It is safe for concurrent use, and several
@@ -62,6 +68,9 @@ type Store struct {
 	jobAttempts  int
 	// documentKeys seal documents at rest.
 	documentKeys *DocumentKeys
+	// emergencyResponse and onCall configure how emergencies are met.
+	emergencyResponse time.Duration
+	onCall            string
 	// sqlitePath is the database file, for backups; "" on PostgreSQL.
 	sqlitePath string
 	// demandQuota and agencyQuota bound uploads (see Options).
@@ -78,9 +87,12 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, errors.New("store: no rulebook")
 	}
 	s := &Store{rules: opts.Rules, now: opts.Now, reminderLead: opts.ReminderLead, jobAttempts: opts.JobAttempts, documentKeys: opts.DocumentKeys,
-		hashing: make(chan struct{}, hashSlots())}
+		hashing: make(chan struct{}, hashSlots()), emergencyResponse: opts.EmergencyResponse, onCall: opts.OnCall}
 	if s.reminderLead <= 0 {
 		s.reminderLead = 48 * time.Hour
+	}
+	if s.emergencyResponse <= 0 {
+		s.emergencyResponse = defaultEmergencyResponse
 	}
 	s.demandQuota, s.agencyQuota = cmp.Or(opts.DemandQuota, DefaultDemandQuota), cmp.Or(opts.AgencyQuota, DefaultAgencyQuota)
 	if s.now == nil {

@@ -26,20 +26,16 @@ func (s *Store) Transition(ctx context.Context, actor writ.Actor, id int64, in w
 		if err != nil {
 			return err
 		}
-		tc := writ.TransitionContext{Demand: &d, LegallySufficient: a.LegallySufficient, NoticeTiming: a.Notice.Timing, Now: s.nowUTC()}
-		for _, def := range a.Deficiencies {
-			tc.Deficiencies = append(tc.Deficiencies, def.Code)
-		}
+		tc := transitionContext(&d, a, s.nowUTC())
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT verified FROM agencies WHERE id = ?`), d.AgencyID).Scan(&tc.AgencyVerified); err != nil {
 			return fmt.Errorf("store: transition: %w", err)
 		}
-		if d.State == writ.StateNoticed {
-			for _, dl := range a.Deadlines {
-				if dl.Code == "EARLIEST_DISCLOSURE" {
-					tc.ObjectionWindowEnds = dl.Due
-				}
-			}
+		var given sql.NullTime
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT state, given_at FROM notices WHERE demand_id = ?`), id).Scan(&tc.NoticeState, &given); err != nil {
+			return fmt.Errorf("store: transition: %w", err)
 		}
+		tc.NoticeGivenAt = timePtr(given)
+		tc.ObjectionWindowEnds = s.objectionWindowEnds(a, tc.NoticeGivenAt)
 		if d.State == writ.StateDisclosed {
 			var categories string
 			if err := tx.QueryRowContext(ctx, s.q(`SELECT categories FROM disclosures WHERE demand_id = ?`), id).Scan(&categories); err != nil {
@@ -71,6 +67,33 @@ func (s *Store) Transition(ctx context.Context, actor writ.Actor, id int64, in w
 	return s.Demand(ctx, actor, id)
 }
 
+// transitionContext is what CheckTransition needs to know of a demand's
+// assessment, at the clock's now.
+func transitionContext(d *writ.Demand, a rules.Assessment, now time.Time) writ.TransitionContext {
+	tc := writ.TransitionContext{Demand: d, LegallySufficient: a.LegallySufficient, NoticeTiming: a.Notice.Timing,
+		NationalSecurity: slices.Contains(a.Flags, rules.FlagNationalSecurity), Now: now}
+	for _, def := range a.Deficiencies {
+		tc.Deficiencies = append(tc.Deficiencies, def.Code)
+	}
+	return tc
+}
+
+// objectionWindowEnds is when the customer's objection window ends for a
+// notice given at given: the objection window from that moment, and never
+// before the rulebook's earliest disclosure. Zero when no notice was given.
+func (s *Store) objectionWindowEnds(a rules.Assessment, given *time.Time) time.Time {
+	if given == nil {
+		return time.Time{}
+	}
+	end := given.Add(s.rules.ObjectionWindow())
+	for _, dl := range a.Deadlines {
+		if dl.Code == rules.DeadlineEarliestDisclosure && dl.Due.After(end) {
+			end = dl.Due
+		}
+	}
+	return end.UTC()
+}
+
 // storedAssessment reads the demand's current assessment.
 func (s *Store) storedAssessment(ctx context.Context, tx *sql.Tx, id int64) (rules.Assessment, error) {
 	var a rules.Assessment
@@ -96,15 +119,8 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Acto
 	if outcome != "" {
 		out = outcome
 	}
-	gagged := a.Notice.Timing == "prohibited" || a.Notice.Timing == "delayed"
-	visible := (in.To == writ.StateRedirected || in.To == writ.StateNoticed) && !gagged
-	next := any(nullTime(d.NextDeadline))
-	if in.To == writ.StateClosed {
-		next = nil
-	}
-	_, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET state = ?, outcome = ?, reviewer_id = ?, next_deadline = ?,
-		customer_visible = (customer_visible OR ?), version = version + 1, updated_at = ? WHERE id = ?`),
-		string(in.To), out, reviewer, next, visible, now, d.ID)
+	_, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET state = ?, outcome = ?, reviewer_id = ?, version = version + 1, updated_at = ? WHERE id = ?`),
+		string(in.To), out, reviewer, now, d.ID)
 	if err != nil {
 		return fmt.Errorf("store: transition: %w", err)
 	}
@@ -155,14 +171,6 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Acto
 			return fmt.Errorf("store: transition: %w", err)
 		}
 		event["challenge"] = in.Challenge
-	case writ.StateNoticed, writ.StateRedirected:
-		if gagged {
-			break
-		}
-		// The notice (with the redirect, for a redirect) has gone out.
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE notices SET state = 'sent', updated_at = ? WHERE demand_id = ?`), now, d.ID); err != nil {
-			return fmt.Errorf("store: transition: %w", err)
-		}
 	case writ.StateDisclosed:
 		if err := s.recordDisclosure(ctx, tx, actor, d, in.Disclosure); err != nil {
 			return err
@@ -173,7 +181,13 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Acto
 	if err := s.appendEvent(ctx, tx, actor, &id, "demand.transition", event); err != nil {
 		return err
 	}
-	return s.afterTransition(ctx, tx, *d, a, in.To)
+	if err := s.afterTransition(ctx, tx, *d, a, in.To); err != nil {
+		return err
+	}
+	// Moving the demand meets some deadlines and makes others moot. (A
+	// move to noticed records nothing of the notice: it counts as given
+	// only once a delivery succeeds.)
+	return s.refreshDeadlines(ctx, tx, d)
 }
 
 // recordDisclosure writes what was produced; only categories approved for

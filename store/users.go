@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -92,14 +91,16 @@ func (s *Store) CreateUser(ctx context.Context, actor writ.Actor, in UserInput) 
 	return s.User(ctx, id)
 }
 
-const userColumns = `id, name, email, role, agency_id, customer_id, active, confirmation, created_at`
+const userColumns = `id, name, email, role, agency_id, customer_id, active, confirmation, created_at, deactivated_at`
 
-func scanUser(row interface{ Scan(...any) error }) (writ.User, error) {
+func scanUser(row interface{ Scan(...any) error }, more ...any) (writ.User, error) {
 	var u writ.User
 	var role string
 	var agency, customer sql.NullInt64
-	err := row.Scan(&u.ID, &u.Name, &u.Email, &role, &agency, &customer, &u.Active, &u.Confirmation, &u.CreatedAt)
+	var deactivated sql.NullTime
+	err := row.Scan(append([]any{&u.ID, &u.Name, &u.Email, &role, &agency, &customer, &u.Active, &u.Confirmation, &u.CreatedAt, &deactivated}, more...)...)
 	u.Role, u.AgencyID, u.CustomerID, u.CreatedAt = writ.Role(role), int64Ptr(agency), int64Ptr(customer), u.CreatedAt.UTC()
+	u.DeactivatedAt = timePtr(deactivated)
 	return u, err
 }
 
@@ -138,55 +139,6 @@ func hashToken(token string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// CreateToken issues a new API token for a user and returns it; it is
-// shown once and kept only as a hash. Admins only.
-func (s *Store) CreateToken(ctx context.Context, actor writ.Actor, userID int64, label string) (string, error) {
-	if actor.Role != writ.RoleAdmin {
-		return "", writ.Errorf(writ.EFORBIDDEN, "only an admin may issue tokens")
-	}
-	var raw [32]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return "", err
-	}
-	token := tokenPrefix + hex.EncodeToString(raw[:])
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM users WHERE id = ?`), userID).Scan(&n); err != nil {
-			return fmt.Errorf("store: token: %w", err)
-		}
-		if n == 0 {
-			return notFound("user", userID)
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tokens (hash, user_id, label, created_at) VALUES (?, ?, ?, ?)`), hashToken(token), userID, label, s.nowUTC()); err != nil {
-			return fmt.Errorf("store: token: %w", err)
-		}
-		return s.appendEvent(ctx, tx, actor, nil, "token.created", map[string]any{"user_id": userID, "label": label})
-	})
-	if err != nil {
-		return "", err
-	}
-	return token, nil
-}
-
-// Authenticate returns the user a bearer token belongs to, or
-// EUNAUTHORIZED.
-func (s *Store) Authenticate(ctx context.Context, token string) (writ.User, error) {
-	if !strings.HasPrefix(token, tokenPrefix) {
-		return writ.User{}, writ.Errorf(writ.EUNAUTHORIZED, "invalid API token")
-	}
-	u, err := scanUser(s.read.QueryRowContext(ctx, s.q(`SELECT `+prefixed("u.", userColumns)+` FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`), hashToken(token)))
-	if errors.Is(err, sql.ErrNoRows) {
-		return u, writ.Errorf(writ.EUNAUTHORIZED, "invalid API token")
-	}
-	if err != nil {
-		return u, unavailableOr(err, "store: authenticate")
-	}
-	if !u.Active {
-		return writ.User{}, writ.Errorf(writ.EUNAUTHORIZED, "this account waits for the provider's legal team to confirm it with the agency")
-	}
-	return u, nil
-}
-
 // ConfirmUser activates an agency user after the legal team confirmed the
 // account out of band — typically by calling the agency's registered
 // number — and records how. Legal team only; the agency must itself be
@@ -210,6 +162,9 @@ func (s *Store) ConfirmUser(ctx context.Context, actor writ.Actor, id int64, how
 		}
 		if u.Active {
 			return writ.Errorf(writ.ECONFLICT, "user %d is already active", id)
+		}
+		if u.DeactivatedAt != nil {
+			return writ.Errorf(writ.ECONFLICT, "user %d was deactivated", id)
 		}
 		var verified bool
 		if err := tx.QueryRowContext(ctx, s.q(`SELECT verified FROM agencies WHERE id = ?`), nullInt64(u.AgencyID)).Scan(&verified); err != nil || !verified {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"slices"
 	"strings"
 	"time"
 
@@ -55,11 +56,13 @@ func (s *Store) JobFacts(ctx context.Context, j Job) (JobFacts, error) {
 	if f.Agency, err = scanAgency(db.QueryRowContext(ctx, s.q(`SELECT `+agencyColumns+` FROM agencies WHERE id = ?`), d.AgencyID)); err != nil {
 		return f, fmt.Errorf("store: job facts: agency: %w", err)
 	}
-	if f.Customer, err = scanCustomer(db.QueryRowContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE id = ?`), d.CustomerID)); err != nil {
-		return f, fmt.Errorf("store: job facts: customer: %w", err)
-	}
-	if err := s.fillCustomer(ctx, db, &f.Customer); err != nil {
-		return f, err
+	if d.CustomerID != 0 {
+		if f.Customer, err = scanCustomer(db.QueryRowContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE id = ?`), d.CustomerID)); err != nil {
+			return f, fmt.Errorf("store: job facts: customer: %w", err)
+		}
+		if err := s.fillCustomer(ctx, db, &f.Customer); err != nil {
+			return f, err
+		}
 	}
 	var body string
 	if err := db.QueryRowContext(ctx, s.q(`SELECT body FROM assessments WHERE demand_id = ?`), d.ID).Scan(&body); err != nil {
@@ -73,8 +76,16 @@ func (s *Store) JobFacts(ctx context.Context, j Job) (JobFacts, error) {
 		return f, err
 	}
 	now := s.nowUTC()
+	// Whatever the route and whatever the notice record says, nothing that
+	// reveals the demand leaves while a national-security prohibition
+	// holds.
+	secret := f.Assessment.Notice.Timing == rules.NoticeProhibited || slices.Contains(f.Assessment.Flags, rules.FlagNationalSecurity)
 	switch j.Kind {
 	case JobNoticeEmail, JobNoticeWebhook:
+		// The notice names the customer's own accounts only.
+		if err := s.ownAccounts(ctx, db, d.CustomerID, d); err != nil {
+			return f, err
+		}
 		channel := "email"
 		if j.Kind == JobNoticeWebhook {
 			channel = "webhook"
@@ -82,9 +93,9 @@ func (s *Store) JobFacts(ctx context.Context, j Job) (JobFacts, error) {
 		} else {
 			f.Recipients = noticeRecipients(ch, d.Accounts)
 		}
-		var state, until, delivered string
+		var state, delivered string
 		var sendAt sql.NullTime
-		if err := db.QueryRowContext(ctx, s.q(`SELECT state, until, send_at FROM notices WHERE demand_id = ?`), d.ID).Scan(&state, &until, &sendAt); err != nil {
+		if err := db.QueryRowContext(ctx, s.q(`SELECT state, send_at FROM notices WHERE demand_id = ?`), d.ID).Scan(&state, &sendAt); err != nil {
 			return f, fmt.Errorf("store: job facts: notice: %w", err)
 		}
 		err := db.QueryRowContext(ctx, s.q(`SELECT state FROM notice_deliveries WHERE demand_id = ? AND channel = ?`), d.ID, channel).Scan(&delivered)
@@ -92,24 +103,19 @@ func (s *Store) JobFacts(ctx context.Context, j Job) (JobFacts, error) {
 			return f, fmt.Errorf("store: job facts: delivery: %w", err)
 		}
 		switch {
+		case d.CustomerID == 0:
+			f.Skip = "the demand names no account of a customer: there is nobody to tell"
+		case secret:
+			f.Skip = "a national-security prohibition holds: the customer may not be told"
 		case delivered == "sent" || delivered == "delivered":
 			f.Skip = "the notice already went out on this channel"
 		case state == "acknowledged":
 			f.Skip = "the customer already acknowledged the demand"
-		case state == "prohibited" || state == "none" || state == "failed":
+		case state == "prohibited" || state == "delayed" || state == "none":
+			// A delayed notice goes only once the legal team has confirmed
+			// that its order ended unextended; scheduleNotice then makes it
+			// scheduled and enqueues it again.
 			f.Skip = "notice is " + state
-		case state == "delayed":
-			if until == "" {
-				f.Skip = "the notice is delayed without end"
-				break
-			}
-			end, err := time.Parse(time.DateOnly, until)
-			if err != nil {
-				return f, fmt.Errorf("store: job facts: notice until %q: %w", until, err)
-			}
-			if now.Before(end) {
-				f.NotBefore = &end
-			}
 		case state == "scheduled" && sendAt.Valid && now.Before(sendAt.Time):
 			t := sendAt.Time.UTC()
 			f.NotBefore = &t
@@ -120,6 +126,9 @@ func (s *Store) JobFacts(ctx context.Context, j Job) (JobFacts, error) {
 	case JobRedirectLetter:
 		if d.State != writ.StateRedirected && d.Outcome != writ.OutcomeRedirected {
 			f.Skip = "the demand is no longer redirected"
+		}
+		if secret {
+			f.Skip = "national-security process is never redirected to the customer"
 		}
 		if f.Recipients, err = s.agencyRecipients(ctx, db, *d); err != nil {
 			return f, err
@@ -136,39 +145,48 @@ func (s *Store) JobFacts(ctx context.Context, j Job) (JobFacts, error) {
 		if f.Authority.State != "drafted" && f.Authority.State != "failed" {
 			f.Skip = "the notification is " + f.Authority.State
 		}
+		if secret || f.Assessment.Notice.Timing == rules.NoticeDelayed {
+			f.Skip = "telling anyone would breach the demand's secrecy"
+		}
 		if f.Authority.Email != "" {
 			f.Recipients = []string{f.Authority.Email}
 		}
+	case JobEmergencyAlert:
+		if d.ResponseTarget == nil || d.State == writ.StateClosed {
+			f.Skip = "the emergency is no longer waiting for an answer"
+		} else {
+			f.Deadline = rules.Deadline{Code: DeadlineEmergencyResponse, Due: *d.ResponseTarget}
+		}
+		if s.onCall != "" {
+			f.Recipients = []string{s.onCall}
+		} else if f.Recipients, err = s.staffEmails(ctx, db, `role IN ('reviewer', 'approver', 'admin')`); err != nil {
+			return f, err
+		}
 	case JobDeadlineReminder, JobDeadlineEscalation:
 		f.Deadline = rules.Deadline{Code: p.Code, Due: p.DeadlineDue}
-		for _, dl := range f.Assessment.Deadlines {
+		for _, dl := range s.demandDeadlines(d, f.Assessment) {
 			if dl.Code == p.Code && dl.Due.Equal(p.DeadlineDue) {
 				f.Deadline = dl
 			}
 		}
-		var n int
-		if err := db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM deadlines WHERE demand_id = ? AND code = ? AND due = ?`), d.ID, p.Code, p.DeadlineDue.UTC()).Scan(&n); err != nil {
-			return f, fmt.Errorf("store: job facts: deadline: %w", err)
-		}
+		var status string
+		err := db.QueryRowContext(ctx, s.q(`SELECT status FROM deadlines WHERE demand_id = ? AND code = ? AND due = ?`), d.ID, p.Code, p.DeadlineDue.UTC()).Scan(&status)
 		switch {
-		case n == 0:
+		case errors.Is(err, sql.ErrNoRows):
 			f.Skip = "the demand no longer has this deadline"
+		case err != nil:
+			return f, fmt.Errorf("store: job facts: deadline: %w", err)
 		case d.State == writ.StateClosed:
 			f.Skip = "the demand is closed"
+		case status == writ.DeadlineMet || status == writ.DeadlineMoot:
+			f.Skip = "the deadline was " + status
 		}
-		if j.Kind == JobDeadlineEscalation && f.Skip == "" {
-			met, err := s.deadlineMet(ctx, db, *d, p.Code)
-			if err != nil {
-				return f, err
-			}
-			if met {
-				f.Skip = "the deadline was met"
-			}
+		if j.Kind == JobDeadlineEscalation {
 			f.Recipients, err = s.staffEmails(ctx, db, `role IN ('approver', 'admin')`)
-			if err != nil {
-				return f, err
-			}
-		} else if f.Recipients, err = s.assigneeEmails(ctx, db, *d); err != nil {
+		} else {
+			f.Recipients, err = s.assigneeEmails(ctx, db, *d)
+		}
+		if err != nil {
 			return f, err
 		}
 	default:
@@ -221,7 +239,7 @@ func (s *Store) assigneeEmails(ctx context.Context, db querier, d writ.Demand) (
 			continue
 		}
 		var email string
-		err := db.QueryRowContext(ctx, s.q(`SELECT email FROM users WHERE id = ?`), *id).Scan(&email)
+		err := db.QueryRowContext(ctx, s.q(`SELECT email FROM users WHERE id = ? AND deactivated_at IS NULL`), *id).Scan(&email)
 		if err == nil {
 			return []string{email}, nil
 		}
@@ -233,7 +251,7 @@ func (s *Store) assigneeEmails(ctx context.Context, db querier, d writ.Demand) (
 }
 
 func (s *Store) staffEmails(ctx context.Context, db querier, where string) ([]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT email FROM users WHERE `+where+` ORDER BY id`)
+	rows, err := db.QueryContext(ctx, `SELECT email FROM users WHERE `+where+` AND active AND deactivated_at IS NULL ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: staff: %w", err)
 	}
@@ -249,11 +267,14 @@ func (s *Store) staffEmails(ctx context.Context, db querier, where string) ([]st
 	return out, rows.Err()
 }
 
-// Letter is a letter writ wrote, kept as a document of its demand.
+// Letter is a letter writ wrote, kept as a document of its demand for the
+// legal team and its recipient (Audience, one of writ.Audiences; the legal
+// team alone when empty).
 type Letter struct {
 	Name        string
 	ContentType string // LetterText or LetterHTML
 	Content     []byte
+	Audience    string
 }
 
 // The content types of the letters writ writes itself. Uploads are
@@ -293,12 +314,17 @@ func (s *Store) keepLetters(ctx context.Context, tx *sql.Tx, demandID int64, let
 		if first == "" {
 			first = sha
 		}
-		doc := writ.Document{SHA256: sha, Name: l.Name, ContentType: l.ContentType, Size: int64(len(l.Content)), UploadedBy: "writ", UploadedAt: s.nowUTC()}
+		audience := l.Audience
+		if !slices.Contains(writ.Audiences(), audience) {
+			audience = writ.AudienceLegal
+		}
+		doc := writ.Document{SHA256: sha, Name: l.Name, ContentType: l.ContentType, Size: int64(len(l.Content)), Audience: audience,
+			UploadedBy: "writ", UploadedAt: s.nowUTC()}
 		if err := s.putDocument(ctx, tx, doc, l.Content); err != nil {
 			return "", err
 		}
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO demand_documents (demand_id, sha256, name, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-			demandID, sha, doc.Name, doc.UploadedBy, doc.UploadedAt)
+		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO demand_documents (demand_id, sha256, name, audience, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			demandID, sha, doc.Name, doc.Audience, doc.UploadedBy, doc.UploadedAt)
 		if err != nil {
 			return "", fmt.Errorf("store: letter: %w", err)
 		}
@@ -346,7 +372,7 @@ func (s *Store) CompleteJob(ctx context.Context, j Job, o Outcome) error {
 				id, o.Channel, joinRecipients(o.Recipients), state, j.Attempt, o.MessageID, sha, now, now); err != nil {
 				return fmt.Errorf("store: notice sent: %w", err)
 			}
-			current, _, _, _, err := s.noticeState(ctx, tx, id)
+			current, _, _, _, err := s.noticeRow(ctx, tx, id)
 			if err != nil {
 				return err
 			}
@@ -358,12 +384,13 @@ func (s *Store) CompleteJob(ctx context.Context, j Job, o Outcome) error {
 				next, now, now, id); err != nil {
 				return fmt.Errorf("store: notice sent: %w", err)
 			}
-			// Once told, the customer sees its demand.
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET customer_visible = TRUE WHERE id = ?`), id); err != nil {
-				return fmt.Errorf("store: notice sent: %w", err)
-			}
 			event["state"] = next
-			return s.appendEvent(ctx, tx, writ.System(), &id, "notice.sent", event)
+			if err := s.appendEvent(ctx, tx, writ.System(), &id, "notice.sent", event); err != nil {
+				return err
+			}
+			// A channel accepted it: the notice is given now, and the
+			// customer's objection window runs from this moment.
+			return s.noticeGiven(ctx, tx, id, now, o.Channel)
 		case JobRedirectLetter:
 			return s.appendEvent(ctx, tx, writ.System(), &id, "redirect.letter_sent", event)
 		case JobAuthorityNotice:
@@ -376,6 +403,8 @@ func (s *Store) CompleteJob(ctx context.Context, j Job, o Outcome) error {
 			}
 			event["notification"] = p.Notification
 			return s.appendEvent(ctx, tx, writ.System(), &id, "authority.notified", event)
+		case JobEmergencyAlert:
+			return s.appendEvent(ctx, tx, writ.System(), &id, "emergency.announced", event)
 		case JobDeadlineReminder, JobDeadlineEscalation:
 			p, err := j.payload()
 			if err != nil {

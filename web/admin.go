@@ -47,6 +47,11 @@ type usersData struct {
 	Values       url.Values
 	Form         string
 	Error        *failure
+	// Requests are the tokens other admins asked for, waiting for a
+	// second admin (admins only); Issued is a token just confirmed, shown
+	// this once.
+	Requests []writ.TokenRequest
+	Issued   *writ.NewToken
 }
 
 // Value is what was typed into a field of the refused form.
@@ -57,11 +62,22 @@ func (s *Server) users(w http.ResponseWriter, r *http.Request, v *visit) error {
 }
 
 func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, v *visit, status int, form string, refusal error) error {
+	return s.showUsersWith(w, r, v, status, usersData{Form: form}, refusal)
+}
+
+// showUsersWith renders the users page with d's form, refusal or issued
+// token.
+func (s *Server) showUsersWith(w http.ResponseWriter, r *http.Request, v *visit, status int, d usersData, refusal error) error {
 	list, err := s.store.Users(r.Context(), v.actor)
 	if err != nil {
 		return err
 	}
-	d := usersData{Users: list, Agencies: map[int64]string{}, Customers: map[int64]string{}, Roles: writ.Roles(), Values: r.PostForm, Form: form}
+	d.Users, d.Agencies, d.Customers, d.Roles, d.Values = list, map[int64]string{}, map[int64]string{}, writ.Roles(), r.PostForm
+	if v.actor.Role == writ.RoleAdmin {
+		if d.Requests, err = s.store.TokenRequests(r.Context(), v.actor); err != nil {
+			return err
+		}
+	}
 	ag, err := s.store.Agencies(r.Context(), v.actor, writ.AgencyFilter{Limit: 500})
 	if err != nil {
 		return err
@@ -167,7 +183,39 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request, v *visit) e
 		}
 		return err
 	}
-	return s.redirect(w, r, "/admin/users", "The password was set; the user's sessions were ended.")
+	return s.redirect(w, r, "/admin/users", "The password was set; the user's sessions and API tokens were ended.")
+}
+
+func (s *Server) deactivateUser(w http.ResponseWriter, r *http.Request, v *visit) error {
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	u, err := s.store.DeactivateUser(r.Context(), v.actor, id, r.PostFormValue("reason"))
+	if err != nil {
+		if refusable(err) {
+			return s.showUsers(w, r, v, status(writ.ErrorCode(err)), "deactivate-"+r.PathValue("id"), err)
+		}
+		return err
+	}
+	return s.redirect(w, r, "/admin/users", u.Email+" was deactivated: their sessions and API tokens were ended.")
+}
+
+// confirmTokenRequest issues a token another admin asked for and shows it
+// this once, on the page (never in a cookie or a redirect).
+func (s *Server) confirmTokenRequest(w http.ResponseWriter, r *http.Request, v *visit) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return writ.Errorf(writ.ENOTFOUND, "there is no token request %q", r.PathValue("id"))
+	}
+	t, err := s.store.ConfirmTokenRequest(r.Context(), v.actor, id)
+	if err != nil {
+		if refusable(err) {
+			return s.showUsers(w, r, v, status(writ.ErrorCode(err)), "request-"+r.PathValue("id"), err)
+		}
+		return err
+	}
+	return s.showUsersWith(w, r, v, http.StatusOK, usersData{Issued: &t}, nil)
 }
 
 // agenciesData is the registry of agencies with the form to register one.

@@ -55,11 +55,16 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request, v *visit) erro
 	}
 	if start.Equal(today.AddDate(0, 0, -((int(today.Weekday()) + 6) % 7))) {
 		// The current view also lists what is already overdue.
-		over, err := s.store.Deadlines(r.Context(), v.actor, today.AddDate(-1, 0, 0), start)
+		over, err := s.store.Deadlines(r.Context(), v.actor, today.AddDate(-1, 0, 0), now)
 		if err != nil {
 			return err
 		}
-		d.Overdue = over
+		// Only an obligation is overdue; a "not before" date is not.
+		for _, e := range over {
+			if e.Status == writ.DeadlineOpen {
+				d.Overdue = append(d.Overdue, e)
+			}
+		}
 	}
 	return s.render(w, v, http.StatusOK, "calendar", "Deadline calendar", d)
 }

@@ -32,13 +32,25 @@ type demandData struct {
 	// SoughtNowhere is set when the demand names regions that hold none
 	// of the customer's data (it is then assessed as reaching every one).
 	SoughtNowhere bool
+	// AgencyPhone is the agency's registered number, the only one to call
+	// back; Callbacks the calls recorded about an emergency.
+	AgencyPhone string
+	Callbacks   []writ.Callback
+	// Deadlines are the demand's deadlines with their status and the
+	// assessment's message.
+	Deadlines []deadlineRow
+	// Audiences and DeliveryMethods are the choices of their forms.
+	Audiences, DeliveryMethods []string
 	// Actions are the moves the legal team may offer in the current state.
 	Actions    []action
 	Categories []string
 	// CanUpload, CanWithdraw, CanReply and CanRespond say which forms the
 	// page offers the signed-in user.
 	CanUpload, CanWithdraw, CanReply, CanRespond, CanAct, CanVerify bool
-	Answer                                                          string
+	// CanDeliver: the notice is due and not given, so a delivery may be
+	// recorded or retried; CanReview: an order with an end holds it back.
+	CanDeliver, CanReview bool
+	Answer                string
 	// Form is the form that was sent and refused, with what was typed,
 	// so that the page shows the reason next to it.
 	Form *formState
@@ -70,6 +82,12 @@ func (f *formState) Value(name string) string {
 
 // Is reports whether the refused form is the one named.
 func (f *formState) Is(name string) bool { return f != nil && f.Name == name }
+
+// deadlineRow is a deadline of the demand page.
+type deadlineRow struct {
+	writ.DeadlineEntry
+	Message string
+}
 
 // demandID reads the {id} of the path.
 func demandID(r *http.Request) (int64, error) {
@@ -115,7 +133,7 @@ func (s *Server) loadDemand(ctx context.Context, actor writ.Actor, id int64) (*d
 	if err != nil {
 		return nil, err
 	}
-	d := &demandData{Demand: dm, Categories: s.store.Rules().Categories()}
+	d := &demandData{Demand: dm, Categories: s.store.Rules().Categories(), Audiences: writ.Audiences(), DeliveryMethods: writ.DeliveryMethods()}
 	if d.Documents, err = s.store.Documents(ctx, actor, id); err != nil {
 		return nil, err
 	}
@@ -166,16 +184,18 @@ func openObjection(list []writ.CustomerResponse) *writ.CustomerResponse {
 func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData) error {
 	id := d.Demand.ID
 	if ag, err := s.store.Agency(ctx, actor, d.Demand.AgencyID); err == nil {
-		d.AgencyName = ag.Name
+		d.AgencyName, d.AgencyPhone = ag.Name, ag.Phone
 	} else {
 		return err
 	}
-	c, err := s.store.Customer(ctx, actor, d.Demand.CustomerID)
-	if err != nil {
-		return err
+	if d.Demand.CustomerID != 0 {
+		c, err := s.store.Customer(ctx, actor, d.Demand.CustomerID)
+		if err != nil {
+			return err
+		}
+		d.Customer = &c
+		d.SoughtNowhere = len(d.Demand.DataLocationsSought) > 0 && len(store.SoughtLocations(&d.Demand, c)) == 0
 	}
-	d.Customer = &c
-	d.SoughtNowhere = len(d.Demand.DataLocationsSought) > 0 && len(store.SoughtLocations(&d.Demand, c)) == 0
 	raw, err := s.store.Assessment(ctx, actor, id)
 	if err != nil {
 		return err
@@ -185,6 +205,24 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 		return fmt.Errorf("web: assessment of demand %d: %w", id, err)
 	}
 	d.Assessment = &a
+	deadlines, err := s.store.DemandDeadlines(ctx, actor, id)
+	if err != nil {
+		return err
+	}
+	for _, dl := range deadlines {
+		row := deadlineRow{DeadlineEntry: dl}
+		for _, m := range a.Deadlines {
+			if m.Code == dl.Code {
+				row.Message = m.Message
+			}
+		}
+		d.Deadlines = append(d.Deadlines, row)
+	}
+	if d.Demand.Emergency != nil {
+		if d.Callbacks, err = s.store.Callbacks(ctx, actor, id); err != nil {
+			return err
+		}
+	}
 	cursor := ""
 	for range 20 { // at most 20 pages of 200 events
 		page, err := s.store.DemandEvents(ctx, actor, id, cursor, 200)
@@ -218,6 +256,10 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 	}
 	d.CanAct, d.CanUpload = true, d.Demand.State != writ.StateClosed
 	d.CanVerify = !d.Demand.RequesterVerified && d.Demand.RequesterCheck == "" && d.Demand.State != writ.StateClosed
+	if n := d.Notice; n != nil && d.Demand.CustomerID != 0 {
+		d.CanDeliver = n.GivenAt == nil && (n.State == "scheduled" || n.State == "failed")
+		d.CanReview = n.State == "delayed" && n.Until != ""
+	}
 	for _, to := range writ.States() {
 		if !d.Demand.State.CanMove(to) {
 			continue

@@ -65,7 +65,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, v *visit) error 
 		err = writ.FieldErrorf("document", "choose a file to upload")
 	}
 	if err == nil {
-		_, err = s.store.AddDocument(r.Context(), v.actor, id, name, content)
+		_, err = s.store.AddDocumentTo(r.Context(), v.actor, id, r.PostFormValue("audience"), name, content)
 	}
 	if err != nil {
 		if refusable(err) {
@@ -74,4 +74,35 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, v *visit) error 
 		return err
 	}
 	return s.redirect(w, r, fmt.Sprintf("/demands/%d", id), "The document "+name+" was attached.")
+}
+
+// setAudience changes who may see a document of a demand.
+func (s *Server) setAudience(w http.ResponseWriter, r *http.Request, v *visit) error {
+	id, err := demandID(r)
+	if err != nil {
+		return err
+	}
+	doc, err := s.store.SetDocumentAudience(r.Context(), v.actor, id, r.PathValue("sha256"), r.PostFormValue("audience"))
+	if err != nil {
+		if refusable(err) {
+			return s.refuse(w, r, v, id, "audience", err)
+		}
+		return err
+	}
+	return s.redirect(w, r, fmt.Sprintf("/demands/%d", id), "The document "+doc.Name+" is now for "+audienceLabel(doc.Audience)+".")
+}
+
+// audienceLabel says in words who sees a document of an audience.
+func audienceLabel(a string) string {
+	switch a {
+	case writ.AudienceLegal:
+		return "the legal team only"
+	case writ.AudienceAgency:
+		return "the legal team and the agency"
+	case writ.AudienceCustomer:
+		return "the legal team and the customer"
+	case writ.AudienceAll:
+		return "everyone on the demand"
+	}
+	return a
 }

@@ -71,6 +71,14 @@ func TestEveryFormWorksWithoutJavaScript(t *testing.T) {
 
 	customer := s.browser(t).signIn(s.CustomerUserConsumer)
 	customer.get("/customer").want(200, "/customer", "SW-2026-0042")
+	// The agency's warrant is for the legal team and the agency, until
+	// the legal team shares it with the customer.
+	customer.get(demandPath(id)).want(200, "", "Your answer")
+	if strings.Contains(customer.page, "warrant.pdf") {
+		t.Fatal("the customer sees the agency's warrant before the legal team shared it")
+	}
+	reviewer.post(demandPath(id)+"/documents/"+docs[0].SHA256+"/audience", url.Values{"audience": {"all"}})
+	reviewer.want(200, demandPath(id), "is now for everyone on the demand")
 	customer.get(demandPath(id)).want(200, "", "Your answer", "warrant.pdf")
 	// An objection needs its grounds: the refusal is shown on the page.
 	customer.post(demandPath(id)+"/responses", url.Values{"kind": {"object"}})

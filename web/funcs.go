@@ -53,6 +53,7 @@ func funcs(a *assets, rb *rules.Rulebook) template.FuncMap {
 		"add":      func(a, b int) int { return a + b },
 		"fieldOf":  fieldOf,
 		"dl":       func(t *time.Time, now time.Time) deadlineCell { return deadlineCell{T: t, Now: now} },
+		"audience": audienceLabel,
 	}
 }
 

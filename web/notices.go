@@ -29,7 +29,7 @@ func (s *Server) notices(w http.ResponseWriter, r *http.Request, v *visit) error
 	if err != nil {
 		return err
 	}
-	d := noticesData{State: state, States: writ.NoticeStates(), Notices: page.Items}
+	d := noticesData{State: state, States: append(writ.NoticeStates(), writ.NoticeReviewDue, writ.NoticeUndeliverable), Notices: page.Items}
 	// Soonest end first; indefinite orders (no end) last, where they wait
 	// for a challenge.
 	slices.SortStableFunc(d.Notices, func(a, b writ.Notice) int {

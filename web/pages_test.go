@@ -23,12 +23,12 @@ func httptestRecorder(h http.Handler, method, path string) *httptest.ResponseRec
 // apiStatus is the status the JSON API answers a token's GET with.
 func (s *site) apiStatus(t *testing.T, a writ.Actor, path string) int {
 	t.Helper()
-	token, err := s.Store.CreateToken(context.Background(), writ.System(), a.UserID, "test")
+	token, err := s.Store.CreateToken(context.Background(), writ.System(), a.UserID, writ.TokenInput{Label: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	req, _ := http.NewRequest("GET", s.srv.URL+path, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Authorization", "Bearer "+token.Secret)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +48,7 @@ func TestEachRoleSeesOnlyItsOwn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := s.Store.AddDocument(ctx, s.AgencyUserUS, d.ID, "warrant.pdf", warrantPDF)
+	doc, err := s.Store.AddDocumentTo(ctx, s.AgencyUserUS, d.ID, writ.AudienceAll, "warrant.pdf", warrantPDF)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,8 +164,8 @@ func TestSubmissionShowsTheMessageByTheField(t *testing.T) {
 		text  string
 		file  []byte
 	}{
-		{url.Values{"instrument": {"us_subpoena"}, "issued_by": {"prosecutor"}, "accounts": {"joe@mail.example\nnobody@nowhere.example"}},
-			"accounts", "is not an account of this provider", nil},
+		{url.Values{"instrument": {"us_subpoena"}, "issued_by": {"prosecutor"}, "accounts": {"joe@mail.example"}, "subject_residence": {"Atlantis"}},
+			"subject_residence", "unknown country code", nil},
 		{url.Values{"instrument": {"no_such_thing"}, "issued_by": {"judge"}, "accounts": {"joe@mail.example"}}, "instrument", "unknown instrument", nil},
 		{url.Values{"instrument": {"us_subpoena"}, "issued_by": {"prosecutor"}, "accounts": {"joe@mail.example"}, "date_from": {"2026-05-01"}, "date_to": {"2026-01-01"}},
 			"date_to", "ends before it starts", nil},

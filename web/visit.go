@@ -29,7 +29,13 @@ type visit struct {
 	csrf             string
 	flash            string
 	path             string
+	// alerts are what needs the legal team's attention, for the banner
+	// of every page; nil for others.
+	alerts *writ.Alerts
 }
+
+// Alerts is what the banner shows the legal team and auditors.
+func (v *visit) Alerts() *writ.Alerts { return v.alerts }
 
 // signedIn reports whether the visitor is signed in.
 func (v *visit) signedIn() bool { return v.session != nil }
@@ -177,6 +183,15 @@ func (s *Server) wrap(rt route) http.Handler {
 				s.fail(w, r, v, err)
 				return
 			}
+		} else if v.signedIn() && v.actor.Role.SeesAll() && rt.pattern != "GET /static/{file}" {
+			// The banner: emergencies, notices no channel can deliver,
+			// orders that ended, on every page the legal team opens.
+			a, err := s.store.Alerts(r.Context(), v.actor)
+			if err != nil {
+				s.fail(w, r, v, err)
+				return
+			}
+			v.alerts = &a
 		}
 		if err := rt.handler(s, w, r, v); err != nil {
 			s.fail(w, r, v, err)

@@ -290,7 +290,7 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 	}
 	statements := map[string]string{
 		"key":        `INSERT INTO idempotency_keys (user_id, key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?)`,
-		"demand":     `INSERT INTO demands (group_id, reference, agency_id, customer_id, submitted_by, channel, received_at, requester, requester_verified, instrument, citation, issued_by, validated_by, offence_max_years, offence_listed, offence_in_issuing_state, subject_residence, data_categories, accounts, range_from, range_to, due, ndo, ndo_basis, ndo_until, emergency, emergency_justification, emergency_callback, customer_first_exception, state, authority_country, route, next_deadline, flags, customer_visible, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		"demand":     `INSERT INTO demands (group_id, reference, agency_id, customer_id, submitted_by, channel, received_at, requester, requester_verified, instrument, citation, issued_by, validated_by, offence_max_years, offence_listed, offence_in_issuing_state, subject_residence, data_categories, accounts, range_from, range_to, due, ndo, ndo_basis, ndo_until, emergency, emergency_justification, emergency_callback, customer_first_exception, state, authority_country, route, next_deadline, flags, customer_visible_from, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		"account":    `INSERT INTO demand_accounts (demand_id, account) VALUES (?, ?)`,
 		"assessment": `INSERT INTO assessments (demand_id, rulebook, body, computed_at) VALUES (?, ?, ?, ?)`,
 		"deadline":   `INSERT INTO deadlines (demand_id, code, due) VALUES (?, ?, ?)`,
@@ -471,12 +471,17 @@ func rawDemands(ctx context.Context, st *store.Store, rb *rules.Rulebook) ([]raw
 		if state == "" {
 			state = "none"
 		}
+		// The customer sees the demand from its notice's send time.
+		var visibleFrom any
+		if state == "scheduled" && a.Notice.SendAt != nil {
+			visibleFrom = a.Notice.SendAt.UTC()
+		}
 		out = append(out, rawDemand{
 			// From agency_id on, in the order of the INSERT; received_at
 			// and updated_at are set per demand.
 			demand: []any{ag.ID, c.ID, u.ID, "api", nil, u.Name, ag.Verified, s.Instrument, s.Citation, s.IssuedBy, "", nil, false, nil, "",
 				string(categories), string(accounts), "", "", nil, s.Nondisclosure != nil, ndoBasis, ndoUntil, false, "", false, "",
-				"received", ag.Country, a.Route, next, string(flags), state == "scheduled", nil},
+				"received", ag.Country, a.Route, next, string(flags), visibleFrom, nil},
 			accounts: s.Accounts, assessment: string(body), deadlines: a.Deadlines, timing: a.Notice.Timing, noticeState: state,
 			sendAt: a.Notice.SendAt, event: string(event),
 		})

@@ -21,8 +21,8 @@ import (
 // notices, letters, reminders, and the channels they go out on.
 type notifyFlags struct {
 	smtpAddr, smtpUser, smtpPassword, smtpFrom, smtpStartTLS, smtpCA, smtpHello string
-	provider                                                                    string
-	poll, lease, backoff, reminderLead, clockOffset                             time.Duration
+	provider, onCall                                                            string
+	poll, lease, backoff, reminderLead, clockOffset, emergencyResponse          time.Duration
 	attempts                                                                    int
 	jobs, webhookLoopback                                                       bool
 }
@@ -44,6 +44,8 @@ func addNotifyFlags(fs *flag.FlagSet) *notifyFlags {
 	fs.DurationVar(&f.backoff, "job-backoff", 30*time.Second, "the wait after a job's first failure, doubled after each further one (up to 6h)")
 	fs.IntVar(&f.attempts, "job-attempts", 8, "how often a job is tried before it fails for good")
 	fs.DurationVar(&f.reminderLead, "reminder-lead", 48*time.Hour, "how long before a deadline falls due the assignee is reminded")
+	fs.DurationVar(&f.emergencyResponse, "emergency-response", 4*time.Hour, "how soon after receipt an emergency is to be answered (its response target)")
+	fs.StringVar(&f.onCall, "on-call-email", "", "the `address` an emergency is announced to the moment it arrives (default: the whole legal team)")
 	fs.DurationVar(&f.clockOffset, "clock-offset", 0, "shift this server's clock by the `duration` (drills and tests: see what happens when an order ends; never in production)")
 	return f
 }
@@ -54,12 +56,18 @@ func (f *notifyFlags) now() time.Time { return time.Now().Add(f.clockOffset) }
 // configure puts the job settings and the clock into the store's options.
 func (f *notifyFlags) configure(o *store.Options) {
 	o.Now, o.ReminderLead, o.JobAttempts = f.now, f.reminderLead, f.attempts
+	o.EmergencyResponse, o.OnCall = f.emergencyResponse, f.onCall
 }
 
 // worker builds the job worker, or nil when --jobs=false.
 func (f *notifyFlags) worker(st *store.Store, rb *rules.Rulebook, log *slog.Logger) (*notify.Worker, error) {
-	if f.poll <= 0 || f.lease <= 0 || f.backoff <= 0 || f.reminderLead <= 0 || f.attempts <= 0 {
-		return nil, writ.Errorf(writ.EINVALID, "--job-poll, --job-lease, --job-backoff, --reminder-lead and --job-attempts must be positive")
+	if f.poll <= 0 || f.lease <= 0 || f.backoff <= 0 || f.reminderLead <= 0 || f.attempts <= 0 || f.emergencyResponse <= 0 {
+		return nil, writ.Errorf(writ.EINVALID, "--job-poll, --job-lease, --job-backoff, --reminder-lead, --job-attempts and --emergency-response must be positive")
+	}
+	if f.onCall != "" {
+		if a, err := mail.ParseAddress(f.onCall); err != nil || a.Address != f.onCall {
+			return nil, writ.FieldErrorf("on-call-email", "not an e-mail address: %q", f.onCall)
+		}
 	}
 	if !f.jobs {
 		return nil, nil
@@ -67,7 +75,7 @@ func (f *notifyFlags) worker(st *store.Store, rb *rules.Rulebook, log *slog.Logg
 	w := &notify.Worker{Store: st, Rules: rb, Provider: f.provider, Now: f.now, Log: log,
 		Poll: f.poll, Lease: f.lease, Backoff: f.backoff, Webhooks: &notify.Webhooks{Now: f.now, AllowLoopback: f.webhookLoopback}}
 	if f.smtpAddr == "" {
-		log.Warn("no --smtp-addr: e-mail notices, letters and reminders wait in the queue")
+		log.Warn("no --smtp-addr: letters and reminders wait in the queue, and e-mail notices fail as undeliverable until a server sends them")
 		return w, nil
 	}
 	if _, _, err := net.SplitHostPort(f.smtpAddr); err != nil {

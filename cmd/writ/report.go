@@ -106,11 +106,20 @@ func runReport(ctx context.Context, sio *stdio, args []string) error {
 	page := report.Page{Report: r, SHA256: report.SHA256(published)}
 	if *publish {
 		p, err := st.PublishReport(ctx, actor, published)
+		if writ.ErrorCode(err) == writ.ECONFLICT && r.Preliminary {
+			return hinted{err: err, hint: "leave out --publish to see the preliminary figures"}
+		}
 		if err != nil {
 			return err
 		}
 		page.Published, page.LogIndex, page.PublishedAt = true, p.LogIndex, p.PublishedAt
 		fmt.Fprintf(sio.err, "published report %s (sha256 %s) at log entry %d\n", r.Period, p.SHA256, p.LogIndex)
+		if p.Replaces != "" {
+			fmt.Fprintf(sio.err, "it replaces the report published before with sha256 %s, which stays public\n", p.Replaces)
+		}
+	} else if r.Preliminary {
+		fmt.Fprintf(sio.err, "preliminary: %s has not ended, so these figures will change; it cannot be published before %s\n",
+			r.Period, r.PeriodEnd.UTC().Format("2006-01-02"))
 	}
 	if *format == "html" || *format == "pdf" {
 		if page.History, err = history(ctx, st, r); err != nil {

@@ -21,14 +21,21 @@ import (
 )
 
 // reportDB makes a SQLite database at a known path holding the report data
-// set, for the command line to work on.
+// set of 2026-H2, for the command line to work on.
 func reportDB(t *testing.T) (dir, db string) {
 	t.Helper()
-	return reportDBWith(t, func(*testing.T, *storetest.Fixture) {})
+	return reportDBWith(t, 2026, func(*testing.T, *storetest.Fixture) {})
 }
 
-// reportDBWith is reportDB with more records, which fill makes.
-func reportDBWith(t *testing.T, fill func(*testing.T, *storetest.Fixture)) (dir, db string) {
+// reportDBOf makes one holding the report data set moved to the second
+// half of year.
+func reportDBOf(t *testing.T, year int) (dir, db string) {
+	t.Helper()
+	return reportDBWith(t, year, func(*testing.T, *storetest.Fixture) {})
+}
+
+// reportDBWith is reportDBOf with more records, which fill makes.
+func reportDBWith(t *testing.T, year int, fill func(*testing.T, *storetest.Fixture)) (dir, db string) {
 	t.Helper()
 	dir = t.TempDir()
 	db = filepath.Join(dir, "writ.db")
@@ -52,19 +59,37 @@ func reportDBWith(t *testing.T, fill func(*testing.T, *storetest.Fixture)) (dir,
 		return st
 	}
 	f := storetest.NewFixture(t, open)
-	storetest.NewReportData(t, f)
+	storetest.NewReportDataOf(t, f, year)
 	fill(t, f)
 	return dir, db
 }
 
+// TestReportCommandsPublishAndVerify publishes the report of a half-year
+// that has ended (2025-H2: the command runs on the machine's clock) and
+// verifies it; a half-year that has not ended is refused, however its
+// figures were computed; a report published again names the one it
+// replaces.
 func TestReportCommandsPublishAndVerify(t *testing.T) {
-	dir, db := reportDB(t)
+	dir, db := reportDBOf(t, 2025)
 	key := filepath.Join(dir, "log.key")
 	out := filepath.Join(dir, "report.json")
-	code, _, stderr := execWrit(t, "", nil, "report", "--db", db, "--log-key", key, "--period", "2026-H2", "--publish", "--out", out,
-		"--as-of", "2026-11-20T14:00:00Z")
-	if code != 0 || !strings.Contains(stderr, "published report 2026-H2") {
+	for _, args := range [][]string{{"--period", "2099-H1"}, {"--period", "2099-H1", "--as-of", "2100-01-01T00:00:00Z"}} {
+		code, _, stderr := execWrit(t, "", nil, append([]string{"report", "--db", db, "--log-key", key, "--publish"}, args...)...)
+		if code != 1 || !strings.Contains(stderr, "writ: error: the half-year 2099-H1 has not ended") {
+			t.Fatalf("publishing %v: exit %d: %s", args, code, stderr)
+		}
+	}
+	code, stdout, stderr := execWrit(t, "", nil, "report", "--db", db, "--log-key", key, "--period", "2099-H1")
+	if code != 0 || !strings.Contains(stderr, "preliminary: 2099-H1 has not ended") || !strings.Contains(stdout, `"preliminary": true`) {
+		t.Fatalf("a preliminary report: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = execWrit(t, "", nil, "report", "--db", db, "--log-key", key, "--period", "2025-H2", "--publish", "--out", out)
+	if code != 0 || !strings.Contains(stderr, "published report 2025-H2") || strings.Contains(stderr, "replaces") {
 		t.Fatalf("report: exit %d: %s", code, stderr)
+	}
+	code, _, stderr = execWrit(t, "", nil, "report", "--db", db, "--log-key", key, "--period", "2025-H2", "--publish", "--out", out+".2")
+	if code != 0 || !strings.Contains(stderr, "it replaces the report published before with sha256 ") {
+		t.Fatalf("published again: exit %d: %s", code, stderr)
 	}
 	published, err := os.ReadFile(out)
 	if err != nil || !strings.Contains(string(published), `"demands_received": 17`) {
@@ -72,8 +97,8 @@ func TestReportCommandsPublishAndVerify(t *testing.T) {
 	}
 	_, vkey, _ := execWrit(t, "", nil, "log", "key", "--log-key", key)
 	// Checked with the public key only, as an auditor would.
-	code, stdout, stderr := execWrit(t, "", nil, "report", "verify", "--db", db, "--verifier-key", strings.TrimSpace(vkey), out)
-	if code != 0 || !strings.Contains(stdout, "report 2026-H2 verified") || !strings.Contains(stdout, "published") {
+	code, stdout, stderr = execWrit(t, "", nil, "report", "verify", "--db", db, "--verifier-key", strings.TrimSpace(vkey), out)
+	if code != 0 || !strings.Contains(stdout, "report 2025-H2 verified") || !strings.Contains(stdout, "published") {
 		t.Fatalf("verify: exit %d\n%s%s", code, stdout, stderr)
 	}
 
@@ -86,7 +111,7 @@ func TestReportCommandsPublishAndVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, _, stderr = execWrit(t, "", nil, "report", "verify", "--db", db, "--log-key", key, out)
-	if code != 1 || !strings.Contains(stderr, "writ: error: report 2026-H2 does not verify") ||
+	if code != 1 || !strings.Contains(stderr, "writ: error: report 2025-H2 does not verify") ||
 		!strings.Contains(stderr, "the outcome is no_data in the records but rejected according to the log") {
 		t.Fatalf("after a change: exit %d\n%s", code, stderr)
 	}
@@ -160,7 +185,7 @@ func TestCanaryCommands(t *testing.T) {
 // whose settings are a1 and foreign national-security demands included
 // makes those the default, for the report and for the canary.
 func TestReportBandStructures(t *testing.T) {
-	dir, db := reportDBWith(t, func(t *testing.T, f *storetest.Fixture) { storetest.NewBandData(t, f) })
+	dir, db := reportDBWith(t, 2026, func(t *testing.T, f *storetest.Fixture) { storetest.NewBandData(t, f) })
 	key := filepath.Join(dir, "log.key")
 	wants := map[string]string{
 		"a1": `[{"nsl","2026-H2","0-999","0-999"},{"fisa_contents","2025-H1","0-999","1000-1999"},{"fisa_non_contents","2025-H1","0-999","0-999"}]`,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"time"
 
 	"writ"
 	"writ/store"
@@ -48,7 +49,7 @@ func runUser(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return hintField(err)
 	}
-	token, err := st.CreateToken(ctx, writ.System(), u.ID, "created by writ user")
+	token, err := st.CreateToken(ctx, writ.System(), u.ID, writ.TokenInput{Label: "created by writ user"})
 	if err != nil {
 		return err
 	}
@@ -56,8 +57,9 @@ func runUser(ctx context.Context, sio *stdio, args []string) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(struct {
 		writ.User
-		Token string `json:"token"`
-	}{u, token})
+		Token     string    `json:"token"`
+		ExpiresAt time.Time `json:"token_expires_at"`
+	}{u, token.Secret, token.ExpiresAt})
 }
 
 // hintField points a field error at the flag of the same name.

@@ -131,6 +131,27 @@ func Warrant(accounts ...string) writ.DemandInput {
 		DataCategories: []string{"content"}, Accounts: accounts}
 }
 
+// NationalSecurityAgent registers a verified national-security agency and
+// a confirmed user of it, who is returned.
+func (f *Fixture) NationalSecurityAgent(t *testing.T) writ.Actor {
+	t.Helper()
+	ctx := context.Background()
+	nsb, err := f.Store.CreateAgency(ctx, writ.System(), store.AgencyInput{Name: "National Security Branch", Country: "US", Kind: "national_security",
+		Domains: []string{"nsb.example.gov"}, Phone: "+1 555 0700", Verified: true, Verification: "registry"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	agency := nsb.ID
+	u, err := f.Store.CreateUser(ctx, writ.System(), store.UserInput{Name: "Agent", Email: "agent@nsb.example.gov", Role: writ.RoleAgency, AgencyID: &agency})
+	if err == nil {
+		u, err = f.Store.ConfirmUser(ctx, writ.System(), u.ID, "called the registered number")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writ.ActorOf(u)
+}
+
 // StoredCase is the case the rulebook assesses for a stored demand: the
 // demand with its agency and customer as the store holds them.
 func StoredCase(t *testing.T, st *store.Store, d writ.Demand) rules.Case {

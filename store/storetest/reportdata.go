@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -39,9 +40,6 @@ type ReportSpec struct {
 	Outcome    string // one of the six, or an open state
 }
 
-// day is a time in 2026 at noon UTC.
-func day(month time.Month, d int) time.Time { return time.Date(2026, month, d, 12, 0, 0, 0, time.UTC) }
-
 // NewReportData fills the fixture with the report data set.
 //
 // Known figures for 2026-H2 (national-security demands: none):
@@ -52,6 +50,15 @@ func day(month time.Month, d int) time.Time { return time.Date(2026, month, d, 1
 //	FR        3       4       0       0           1       0        0          1         1       0 (0)           0 (0)            0
 func NewReportData(t *testing.T, f *Fixture) *ReportData {
 	t.Helper()
+	return NewReportDataOf(t, f, 2026)
+}
+
+// NewReportDataOf fills the fixture with the report data set moved to the
+// second half of another year, with the same figures.
+func NewReportDataOf(t *testing.T, f *Fixture, year int) *ReportData {
+	t.Helper()
+	// day is a time of the year at noon UTC.
+	day := func(month time.Month, d int) time.Time { return time.Date(year, month, d, 12, 0, 0, 0, time.UTC) }
 	fr, err := f.Store.CreateAgency(context.Background(), writ.System(), store.AgencyInput{Name: "Police nationale", Country: "FR",
 		Kind: "law_enforcement", Domains: []string{"police.example.fr"}, Verified: true, Verification: "ministry registry"})
 	if err != nil {
@@ -81,7 +88,7 @@ func NewReportData(t *testing.T, f *Fixture) *ReportData {
 		warrant("us-redirected", time.August, 11, writ.OutcomeRedirected, "alice@acme.example"),
 		subpoena("us-withdrawn", time.August, 20, writ.OutcomeWithdrawn, "joe@mail.example"),
 		{Name: "us-pending-gag", Agency: us, Instrument: "us_2703d_order", IssuedBy: "judge", Categories: []string{"traffic"},
-			Accounts: []string{"jane@mail.example"}, Received: day(time.September, 1), Gag: "2027-12-31", Outcome: string(writ.StateInReview)},
+			Accounts: []string{"jane@mail.example"}, Received: day(time.September, 1), Gag: fmt.Sprintf("%d-12-31", year+1), Outcome: string(writ.StateInReview)},
 		subpoena("us-pending-first-instant", time.July, 1, string(writ.StateReceived), "joe@mail.example"),
 		{Name: "us-enterprise-content", Agency: us, Instrument: "us_search_warrant", IssuedBy: "judge", Categories: []string{"content"},
 			Accounts: []string{"alice@acme.example"}, Received: day(time.September, 14), Exception: "customer_unavailable", Outcome: writ.OutcomeContentDisclosed},
@@ -89,14 +96,14 @@ func NewReportData(t *testing.T, f *Fixture) *ReportData {
 		police("de-redirected", de, time.September, 3, writ.OutcomeRedirected, "anna@beispiel.example"),
 		police("de-rejected", de, time.September, 4, writ.OutcomeRejected, "ben@beispiel.example"),
 		{Name: "de-mlat-gag", Agency: de, Instrument: "mlat", IssuedBy: "judge", Categories: []string{"content"},
-			Accounts: []string{"jane@mail.example"}, Received: day(time.October, 1), Gag: "2027-03-31", Outcome: writ.OutcomeContentDisclosed},
+			Accounts: []string{"jane@mail.example"}, Received: day(time.October, 1), Gag: fmt.Sprintf("%d-03-31", year+1), Outcome: writ.OutcomeContentDisclosed},
 		police("fr-withdrawn", fr, time.October, 5, writ.OutcomeWithdrawn, "joe@mail.example"),
 		police("fr-no-data", fr, time.October, 6, writ.OutcomeNoData, "joe@mail.example", "jane@mail.example"),
 		police("fr-pending", fr, time.October, 7, string(writ.StateVerifying), "jane@mail.example"),
 		subpoena("us-before-the-period", time.June, 30, writ.OutcomeWithdrawn, "joe@mail.example"),
 	}
-	specs[8].Received = time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
-	specs[len(specs)-1].Received = time.Date(2026, 6, 30, 23, 59, 59, 999999000, time.UTC)
+	specs[8].Received = time.Date(year, 7, 1, 0, 0, 0, 0, time.UTC)
+	specs[len(specs)-1].Received = time.Date(year, 6, 30, 23, 59, 59, 999999000, time.UTC)
 	for _, s := range specs {
 		d.Demands[s.Name] = MakeDemand(t, f, s)
 	}
@@ -112,7 +119,7 @@ func MakeDemand(t *testing.T, f *Fixture, s ReportSpec) writ.Demand {
 	in := writ.DemandInput{Reference: strings.ToUpper(s.Name), AgencyID: s.Agency.ID, Channel: "mail", ReceivedAt: &received,
 		Instrument: s.Instrument, IssuedBy: s.IssuedBy, DataCategories: s.Categories, Accounts: s.Accounts, CustomerFirstException: s.Exception}
 	if s.Emergency {
-		in.Emergency = &writ.Emergency{Justification: "a threat to life", VerifiedByCallback: true}
+		in.Emergency = &writ.Emergency{Justification: "a threat to life"}
 	}
 	switch s.Gag {
 	case "":
@@ -124,6 +131,11 @@ func MakeDemand(t *testing.T, f *Fixture, s ReportSpec) writ.Demand {
 	d, _, err := f.Store.CreateDemand(ctx, f.Reviewer, in, "")
 	if err != nil {
 		t.Fatalf("%s: %v", s.Name, err)
+	}
+	if s.Emergency {
+		if _, err := f.Store.RecordCallback(ctx, f.Reviewer, d.ID, writ.CallbackInput{Number: s.Agency.Phone, Outcome: writ.CallbackConfirmed}); err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
 	}
 	move := func(actor writ.Actor, in writ.TransitionInput) {
 		t.Helper()
@@ -161,6 +173,11 @@ func MakeDemand(t *testing.T, f *Fixture, s ReportSpec) writ.Demand {
 		if s.Gag == "" && !s.Emergency && s.Agency.Kind != "national_security" &&
 			s.Instrument != "us_nsl" && s.Instrument != "us_fisa_order" && s.Instrument != "us_fisa_702_directive" {
 			move(f.Reviewer, writ.TransitionInput{To: writ.StateNoticed})
+			// The notice reached the customer the day the demand came.
+			if _, err := f.Store.RecordDelivery(ctx, f.Reviewer, d.ID, writ.DeliveryInput{Method: "registered_letter",
+				Evidence: "receipt signed", DeliveredAt: &received}); err != nil {
+				t.Fatalf("%s: %v", s.Name, err)
+			}
 		}
 		move(f.Reviewer, writ.TransitionInput{To: writ.StateDisclosed,
 			Disclosure: &writ.DisclosureInput{Categories: s.Categories, Accounts: len(s.Accounts), Records: 10}})
