@@ -43,9 +43,10 @@ type imageFile struct {
 
 // TestContainerImage builds writ's image with deploy/container/build, as
 // README.md says, in container storage of its own (the vfs driver, in a
-// temporary folder, so nothing of the machine's own is used or changed),
-// then checks what the image holds and how it is set up, from its OCI
-// layout, and starts it with podman.
+// temporary folder: the machine's images and containers are neither used
+// nor changed; only buildah's cache of blob facts, in
+// /var/lib/containers/cache, is shared), then checks what the image holds
+// and how it is set up, from its OCI layout, and starts it with podman.
 func TestContainerImage(t *testing.T) {
 	buildah := tool(t, "buildah")
 	env := containerEnv(t)
