@@ -44,8 +44,8 @@ type imageFile struct {
 // TestContainerImage builds writ's image with deploy/container/build, as
 // README.md says, in container storage of its own (the vfs driver, in a
 // temporary folder: the machine's images and containers are neither used
-// nor changed; only buildah's cache of blob facts, in
-// /var/lib/containers/cache, is shared), then checks what the image holds
+// nor changed; buildah's cache of blob facts, in /var/lib/containers/cache,
+// is shared), then checks what the image holds
 // and how it is set up, from its OCI layout, and starts it with podman.
 func TestContainerImage(t *testing.T) {
 	buildah := tool(t, "buildah")
@@ -242,7 +242,10 @@ func containerEnv(t *testing.T) []string {
 	// The settings a sandboxed test machine needs, none of them the
 	// recipe's: its limits are below podman's default ulimits (1048576
 	// open files); crun 1.8 refuses its mixed cgroup v1 and v2 hierarchy,
-	// where runc starts containers; and podman's state stays in the folder.
+	// where runc starts containers. Podman's events and temporary files
+	// stay in the folder too; what is left outside it is empty: runc's
+	// state folder (/run/runc), podman's cgroups (libpod_parent) and
+	// netavark's folder (/run/containers/networks).
 	containers := fmt.Sprintf(`[containers]
 default_ulimits = ["nofile=16384:16384", "nproc=4096:4096"]
 
