@@ -61,13 +61,13 @@ func testAuditLog(t *testing.T, open storetest.Opener) {
 	ctx := context.Background()
 	t.Run("an untouched log verifies", func(t *testing.T) {
 		f, key, signed := logged(t, open)
-		cp, err := f.Store.VerifyLog(ctx, key.Verifier, signed)
+		v, err := f.Store.VerifyLog(ctx, key.Verifier, signed)
 		if err != nil {
 			t.Fatal(err)
 		}
 		size, err := f.Store.LogSize(ctx)
-		if err != nil || cp.Size != size || size < 20 {
-			t.Fatalf("checkpoint size %d, log size %d (%v)", cp.Size, size, err)
+		if err != nil || v.Checkpoint.Size != size || v.Size != size || size < 20 {
+			t.Fatalf("checkpoint size %d, checked %d, log size %d (%v)", v.Checkpoint.Size, v.Size, size, err)
 		}
 		// The checkpoint of the same size is not issued twice.
 		again, err := f.Store.IssueCheckpoint(ctx, key.Signer)
@@ -100,6 +100,29 @@ func testAuditLog(t *testing.T, open storetest.Opener) {
 			wantMismatch(t, err, tc.entry)
 		})
 	}
+	t.Run("entries after the latest checkpoint are checked too", func(t *testing.T) {
+		f, key, signed := logged(t, open)
+		cpSize, _ := f.Store.LogSize(ctx)
+		// More entries after the checkpoint, as after a crash a minute
+		// after the last checkpoint was signed.
+		if _, _, err := f.Store.CreateDemand(ctx, f.AgencyUserUS, storetest.Warrant("joe@mail.example"), ""); err != nil {
+			t.Fatal(err)
+		}
+		size, _ := f.Store.LogSize(ctx)
+		if size <= cpSize {
+			t.Fatalf("the log did not grow past the checkpoint (%d, %d)", cpSize, size)
+		}
+		v, err := f.Store.VerifyLog(ctx, key.Verifier, signed)
+		if err != nil || v.Size != size || v.Checkpoint.Size != cpSize {
+			t.Fatalf("verified %+v (%v), want %d entries with the checkpoint's %d", v, err, size, cpSize)
+		}
+		// A change to an entry no checkpoint covers yet is found.
+		if err := store.ExecRaw(f.Store, `UPDATE events SET actor = 'Someone Else' WHERE log_index = ?`, size-1); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.Store.VerifyLog(ctx, key.Verifier, signed)
+		wantMismatch(t, err, size-1)
+	})
 	t.Run("a forged checkpoint is refused", func(t *testing.T) {
 		f, _, signed := logged(t, open)
 		other, err := auditlog.LoadOrCreateKey(filepath.Join(t.TempDir(), "other.key"), "writ.test/log")
@@ -267,12 +290,12 @@ func TestAuditLogConcurrentWritersOnPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp, err := stores[0].VerifyLog(ctx, key.Verifier, signed)
+	v, err := stores[0].VerifyLog(ctx, key.Verifier, signed)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The registry's two events and two per demand.
-	if want := int64(2 + 8*10*2); cp.Size != want {
-		t.Fatalf("log of %d entries, want %d", cp.Size, want)
+	if want := int64(2 + 8*10*2); v.Size != want {
+		t.Fatalf("log of %d entries, want %d", v.Size, want)
 	}
 }

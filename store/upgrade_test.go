@@ -249,9 +249,9 @@ func testUpgradeFromV1(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cp, err := st.VerifyLog(ctx, verifier, signed)
-	if err != nil || cp.Size != size {
-		t.Fatalf("log verification: %+v, %v", cp, err)
+	v, err := st.VerifyLog(ctx, verifier, signed)
+	if err != nil || v.Size != size || v.Checkpoint.Size != size {
+		t.Fatalf("log verification: %+v, %v", v, err)
 	}
 
 	testUnconfirmedCustody(t, st, before)

@@ -24,10 +24,12 @@ const logUsage = `Usage:
     writ log key      [--log-key FILE]           print the log's verifier key
     writ log checkpoint [--db …] [--log-key FILE] sign a checkpoint of the log now
     writ log verify   [--db …] [--log-key FILE | --verifier-key KEY] [--checkpoint FILE]
-                      recompute the whole log and check it against a checkpoint
-    writ log monitor  --verifier-key KEY [--interval D] [--count N] URL
+                      recompute every entry up to the head and check the entries a
+                      signed checkpoint covers against it
+    writ log monitor  --verifier-key KEY [--interval D] [--count N] [--alert-after D] URL
                       fetch URL/log/checkpoint over time and prove each new one
-                      consistent with the last, from the public tiles alone
+                      consistent with the last, from the public tiles alone;
+                      keeps watching while the log is unreachable, with back-off
 `
 
 // logKeyFlags are the flags naming the log's signing key.
@@ -154,7 +156,7 @@ func runLogVerify(ctx context.Context, sio *stdio, args []string) error {
 	}
 	defer st.Close()
 	start := time.Now()
-	cp, err := st.VerifyLog(ctx, verifier, signed)
+	v, err := st.VerifyLog(ctx, verifier, signed)
 	if err != nil {
 		var m *auditlog.Mismatch
 		if errors.As(err, &m) {
@@ -162,15 +164,18 @@ func runLogVerify(ctx context.Context, sio *stdio, args []string) error {
 		}
 		return err
 	}
-	_, err = fmt.Fprintf(sio.out, "log %s verified: %d entries, root %x, in %s\n", cp.Origin, cp.Size, cp.Root[:], time.Since(start).Round(time.Millisecond))
+	cp := v.Checkpoint
+	_, err = fmt.Fprintf(sio.out, "log %s verified: %d entries up to the head, root %x; the signed checkpoint covers %d of them, root %x; in %s\n",
+		cp.Origin, v.Size, v.Root[:], cp.Size, cp.Root[:], time.Since(start).Round(time.Millisecond))
 	return err
 }
 
 func runLogMonitor(ctx context.Context, sio *stdio, args []string) error {
-	fs := newFlagSet(sio, "log monitor", "log monitor --verifier-key KEY [--interval D] [--count N] URL")
+	fs := newFlagSet(sio, "log monitor", "log monitor --verifier-key KEY [--interval D] [--count N] [--alert-after D] URL")
 	vkey := fs.String("verifier-key", "", "the log's verifier `key`, obtained out of band")
 	interval := fs.Duration("interval", time.Minute, "how often to fetch the checkpoint")
 	count := fs.Int("count", 0, "stop after this many checkpoints (0: run until stopped)")
+	alertAfter := fs.Duration("alert-after", 10*time.Minute, "say so loudly when the log has been unreachable this long")
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
 	}
@@ -183,22 +188,89 @@ func runLogMonitor(ctx context.Context, sio *stdio, args []string) error {
 		return writ.Errorf(writ.EINVALID, "--verifier-key: %v", err)
 	}
 	m := &monitor{base: strings.TrimSuffix(fs.Arg(0), "/"), verifier: verifier, client: &http.Client{Timeout: 30 * time.Second}}
-	for i := 0; *count == 0 || i < *count; i++ {
-		if i > 0 {
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(*interval):
-			}
-		}
+	w := watch{interval: *interval, alertAfter: *alertAfter, out: sio.out, now: time.Now}
+	for verified := 0; *count == 0 || verified < *count; {
 		cp, err := m.check(ctx)
-		if err != nil {
+		var unreachable *unreachableError
+		switch {
+		case errors.As(err, &unreachable):
+			// A server restarting, a network hiccup: keep watching, with
+			// back-off, and keep the last checkpoint proved.
+			if !w.wait(ctx, w.failed(err)) {
+				return nil
+			}
+			continue
+		case err != nil:
+			// A fork, a shrinking log, a bad signature: the log itself is
+			// wrong, which no retry mends.
 			return err
 		}
-		fmt.Fprintf(sio.out, "%s checkpoint %d %x consistent\n", time.Now().UTC().Format(time.RFC3339), cp.Size, cp.Root[:])
+		w.recovered()
+		verified++
+		fmt.Fprintf(sio.out, "%s checkpoint %d %x consistent\n", w.now().UTC().Format(time.RFC3339), cp.Size, cp.Root[:])
+		if (*count == 0 || verified < *count) && !w.wait(ctx, *interval) {
+			return nil
+		}
 	}
 	return nil
 }
+
+// watch paces a monitor: the interval between checkpoints, a growing
+// back-off while the log cannot be reached, and one loud line once it has
+// been unreachable for alertAfter.
+type watch struct {
+	interval, alertAfter time.Duration
+	out                  io.Writer
+	now                  func() time.Time
+	downSince            time.Time
+	backoff              time.Duration
+	alerted              bool
+}
+
+// failed records a failed fetch and returns how long to wait before the
+// next try: a second at first, doubling up to the interval.
+func (w *watch) failed(err error) time.Duration {
+	now := w.now()
+	if w.downSince.IsZero() {
+		w.downSince, w.backoff = now, time.Second
+	} else {
+		w.backoff = min(2*w.backoff, max(w.interval, time.Second))
+	}
+	down := now.Sub(w.downSince)
+	fmt.Fprintf(w.out, "%s unreachable for %s: %v; trying again in %s\n", now.UTC().Format(time.RFC3339), down.Round(time.Second), err, w.backoff)
+	if down >= w.alertAfter && !w.alerted {
+		w.alerted = true
+		fmt.Fprintf(w.out, "%s ALERT: the log has been unreachable for %s (since %s); no checkpoint could be proved meanwhile\n",
+			now.UTC().Format(time.RFC3339), down.Round(time.Second), w.downSince.UTC().Format(time.RFC3339))
+	}
+	return w.backoff
+}
+
+// recovered notes a successful fetch after failures.
+func (w *watch) recovered() {
+	if !w.downSince.IsZero() {
+		fmt.Fprintf(w.out, "%s reachable again after %s\n", w.now().UTC().Format(time.RFC3339), w.now().Sub(w.downSince).Round(time.Second))
+	}
+	w.downSince, w.backoff, w.alerted = time.Time{}, 0, false
+}
+
+// wait sleeps for d, or until ctx ends (false).
+func (w *watch) wait(ctx context.Context, d time.Duration) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(d):
+		return true
+	}
+}
+
+// unreachableError is a fetch that got no usable answer: no connection, a
+// time-out, a 5xx while a server restarts. It is retried; an answer that
+// does not verify is not.
+type unreachableError struct{ err error }
+
+func (e *unreachableError) Error() string { return e.err.Error() }
+func (e *unreachableError) Unwrap() error { return e.err }
 
 // monitor is an outside witness of the log: it holds the last checkpoint
 // it verified and proves every newer one an extension of it, reading only
@@ -245,14 +317,17 @@ func (m *monitor) get(ctx context.Context, path string) ([]byte, error) {
 	}
 	resp, err := m.client.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, &unreachableError{err}
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return nil, err
+		return nil, &unreachableError{err}
 	}
-	if resp.StatusCode != http.StatusOK {
+	switch {
+	case resp.StatusCode >= 500, resp.StatusCode == http.StatusTooManyRequests:
+		return nil, &unreachableError{fmt.Errorf("GET %s: %s", path, resp.Status)}
+	case resp.StatusCode != http.StatusOK:
 		return nil, fmt.Errorf("GET %s: %s", path, resp.Status)
 	}
 	return body, nil
