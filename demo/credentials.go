@@ -47,16 +47,16 @@ func demoSecret(email string) string {
 }
 
 // setCredentials gives the demo user of u its password and second factor.
-func setCredentials(ctx context.Context, id *identity.Service, u writ.User) error {
+func setCredentials(ctx context.Context, identities *identity.Service, u writ.User) error {
 	for _, c := range Credentials() {
 		if c.Email != u.Email {
 			continue
 		}
-		if err := id.SetPassword(ctx, writ.System(), u.ID, c.Password); err != nil {
+		if err := identities.SetPassword(ctx, writ.System(), u.ID, c.Password); err != nil {
 			return fmt.Errorf("demo user %s: %w", u.Email, err)
 		}
 		if c.TOTPSecret != "" {
-			if err := id.SetTOTP(ctx, writ.System(), u.ID, c.TOTPSecret); err != nil {
+			if err := identities.SetTOTP(ctx, writ.System(), u.ID, c.TOTPSecret); err != nil {
 				return fmt.Errorf("demo user %s: %w", u.Email, err)
 			}
 		}

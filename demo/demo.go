@@ -51,7 +51,7 @@ func Load(ctx context.Context, st *store.Store, opts Options) (map[string]string
 	if err != nil {
 		return nil, err
 	}
-	id := identity.New(st)
+	identities := identity.New(st)
 	tokens := map[string]string{}
 	actors := map[writ.Role]writ.Actor{}
 	for _, du := range users() {
@@ -64,20 +64,20 @@ func Load(ctx context.Context, st *store.Store, opts Options) (map[string]string
 			case writ.RoleCustomer:
 				in.CustomerID = &customerIDs[0]
 			}
-			u, err = id.CreateUser(ctx, sys, in)
+			u, err = identities.CreateUser(ctx, sys, in)
 			if err == nil && du.role == writ.RoleAgency {
-				u, err = id.ConfirmUser(ctx, sys, u.ID, "demo: confirmed by calling the agency's registered number")
+				u, err = identities.ConfirmUser(ctx, sys, u.ID, "demo: confirmed by calling the agency's registered number")
 			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", du.email, err)
 		}
-		if err := setCredentials(ctx, id, u); err != nil {
+		if err := setCredentials(ctx, identities, u); err != nil {
 			return nil, err
 		}
 		// A year, the longest a token may live: drills move the demo's
 		// clock months ahead (serve --clock-offset).
-		token, err := id.CreateToken(ctx, sys, u.ID, writ.TokenInput{Label: "demo", ExpiresInDays: writ.MaxTokenDays})
+		token, err := identities.CreateToken(ctx, sys, u.ID, writ.TokenInput{Label: "demo", ExpiresInDays: writ.MaxTokenDays})
 		if err != nil {
 			return nil, err
 		}

@@ -77,9 +77,9 @@ func runUserTOTP(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	users := identity.New(st)
+	identities := identity.New(st)
 	if *remove {
-		if err := users.SetTOTP(ctx, writ.System(), u.ID, ""); err != nil {
+		if err := identities.SetTOTP(ctx, writ.System(), u.ID, ""); err != nil {
 			return err
 		}
 		fmt.Fprintf(sio.out, "second factor removed for %s\n", u.Email)
@@ -89,7 +89,7 @@ func runUserTOTP(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := users.SetTOTP(ctx, writ.System(), u.ID, secret); err != nil {
+	if err := identities.SetTOTP(ctx, writ.System(), u.ID, secret); err != nil {
 		return err
 	}
 	fmt.Fprintf(sio.out, "%s\nsecret %s\n", identity.TOTPURI(u.Email, secret), secret)

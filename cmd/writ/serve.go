@@ -87,11 +87,11 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	}
 	// One identity service for both: it bounds how many passwords the
 	// process hashes at once.
-	users := identity.New(st)
-	api := httpapi.New(httpapi.Options{Store: st, Identity: users, Rules: rb, Logger: log, LogKey: key, Now: nf.now, TrustedProxies: trusted})
+	identities := identity.New(st)
+	api := httpapi.New(httpapi.Options{Store: st, Identity: identities, Rules: rb, Logger: log, LogKey: key, Now: nf.now, TrustedProxies: trusted})
 	// The web application shares the port: the API's paths go to the API,
 	// every other path is a page.
-	app, err := web.New(web.Options{Store: st, Identity: users, Logger: log, Now: nf.now, Secure: useTLS, TrustedProxies: trusted})
+	app, err := web.New(web.Options{Store: st, Identity: identities, Logger: log, Now: nf.now, Secure: useTLS, TrustedProxies: trusted})
 	if err != nil {
 		return err
 	}

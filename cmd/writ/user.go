@@ -45,12 +45,12 @@ func runUser(ctx context.Context, sio *stdio, args []string) error {
 	if *customer != 0 {
 		in.CustomerID = customer
 	}
-	users := identity.New(st)
-	u, err := users.CreateUser(ctx, writ.System(), in)
+	identities := identity.New(st)
+	u, err := identities.CreateUser(ctx, writ.System(), in)
 	if err != nil {
 		return hintField(err)
 	}
-	token, err := users.CreateToken(ctx, writ.System(), u.ID, writ.TokenInput{Label: "created by writ user"})
+	token, err := identities.CreateToken(ctx, writ.System(), u.ID, writ.TokenInput{Label: "created by writ user"})
 	if err != nil {
 		return err
 	}
