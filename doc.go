@@ -2,5 +2,7 @@
 // their life, decisions, notices, challenges, disclosures and events — and
 // the contracts of the services that store and move them. Implementations
 // live in subpackages: rules (the rulebook and its evaluator), store (SQLite
-// and PostgreSQL), httpapi (the JSON API); cmd/writ wires them together.
+// and PostgreSQL), identity (who a user is and how they prove it), sealing
+// (encryption at rest), httpapi (the JSON API); cmd/writ wires them
+// together.
 package writ

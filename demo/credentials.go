@@ -7,7 +7,7 @@ import (
 	"fmt"
 
 	"writ"
-	"writ/store"
+	"writ/identity"
 )
 
 // Password is every demo user's password for the web application. It is
@@ -31,7 +31,7 @@ func Credentials() []Credential {
 	var out []Credential
 	for _, u := range users() {
 		c := Credential{Role: u.role, Name: u.name, Email: u.email, Password: Password}
-		if store.NeedsSecondFactor(u.role) {
+		if identity.NeedsSecondFactor(u.role) {
 			c.TOTPSecret = demoSecret(u.email)
 		}
 		out = append(out, c)
@@ -47,16 +47,16 @@ func demoSecret(email string) string {
 }
 
 // setCredentials gives the demo user of u its password and second factor.
-func setCredentials(ctx context.Context, st *store.Store, u writ.User) error {
+func setCredentials(ctx context.Context, identities *identity.Service, u writ.User) error {
 	for _, c := range Credentials() {
 		if c.Email != u.Email {
 			continue
 		}
-		if err := st.SetPassword(ctx, writ.System(), u.ID, c.Password); err != nil {
+		if err := identities.SetPassword(ctx, writ.System(), u.ID, c.Password); err != nil {
 			return fmt.Errorf("demo user %s: %w", u.Email, err)
 		}
 		if c.TOTPSecret != "" {
-			if err := st.SetTOTP(ctx, writ.System(), u.ID, c.TOTPSecret); err != nil {
+			if err := identities.SetTOTP(ctx, writ.System(), u.ID, c.TOTPSecret); err != nil {
 				return fmt.Errorf("demo user %s: %w", u.Email, err)
 			}
 		}

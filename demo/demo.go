@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/identity"
 	"writ/store"
 )
 
@@ -50,32 +51,33 @@ func Load(ctx context.Context, st *store.Store, opts Options) (map[string]string
 	if err != nil {
 		return nil, err
 	}
+	identities := identity.New(st)
 	tokens := map[string]string{}
 	actors := map[writ.Role]writ.Actor{}
 	for _, du := range users() {
 		u, err := st.UserByEmail(ctx, du.email)
 		if writ.ErrorCode(err) == writ.ENOTFOUND {
-			in := store.UserInput{Name: du.name, Email: du.email, Role: du.role}
+			in := identity.UserInput{Name: du.name, Email: du.email, Role: du.role}
 			switch du.role {
 			case writ.RoleAgency:
 				in.AgencyID = &agencyIDs[0]
 			case writ.RoleCustomer:
 				in.CustomerID = &customerIDs[0]
 			}
-			u, err = st.CreateUser(ctx, sys, in)
+			u, err = identities.CreateUser(ctx, sys, in)
 			if err == nil && du.role == writ.RoleAgency {
-				u, err = st.ConfirmUser(ctx, sys, u.ID, "demo: confirmed by calling the agency's registered number")
+				u, err = identities.ConfirmUser(ctx, sys, u.ID, "demo: confirmed by calling the agency's registered number")
 			}
 		}
 		if err != nil {
 			return nil, fmt.Errorf("demo user %s: %w", du.email, err)
 		}
-		if err := setCredentials(ctx, st, u); err != nil {
+		if err := setCredentials(ctx, identities, u); err != nil {
 			return nil, err
 		}
 		// A year, the longest a token may live: drills move the demo's
 		// clock months ahead (serve --clock-offset).
-		token, err := st.CreateToken(ctx, sys, u.ID, writ.TokenInput{Label: "demo", ExpiresInDays: writ.MaxTokenDays})
+		token, err := identities.CreateToken(ctx, sys, u.ID, writ.TokenInput{Label: "demo", ExpiresInDays: writ.MaxTokenDays})
 		if err != nil {
 			return nil, err
 		}

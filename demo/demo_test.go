@@ -7,6 +7,7 @@ import (
 
 	"writ"
 	"writ/demo"
+	"writ/identity"
 	"writ/store/storetest"
 )
 
@@ -20,7 +21,7 @@ func TestDemoCoversEveryStateAndLoadsTwiceSafely(t *testing.T) {
 	}
 	demo.CheckDeadlines(t, st, now)
 	for _, role := range writ.Roles() {
-		u, err := st.Authenticate(ctx, tokens[string(role)])
+		u, err := identity.New(st).Authenticate(ctx, tokens[string(role)])
 		if err != nil || u.Role != role {
 			t.Fatalf("token for %s: user %+v, %v", role, u, err)
 		}

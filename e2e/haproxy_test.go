@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"writ/demo"
-	"writ/store"
+	"writ/identity"
 	"writ/store/storetest"
 )
 
@@ -177,7 +177,7 @@ func TestSignInBehindALoadBalancer(t *testing.T) {
 		t.Fatalf("the code form: %d\n%s", res.StatusCode, page)
 	}
 	codeFrom := res.Header.Get("X-Served-By")
-	code, err := store.TOTPCode(reviewer.TOTPSecret, time.Now())
+	code, err := identity.TOTPCode(reviewer.TOTPSecret, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"writ"
 	"writ/auditlog"
+	"writ/identity"
 	"writ/store"
 	"writ/store/storetest"
 )
@@ -50,12 +51,12 @@ func newAPIFixtureOn(t *testing.T, open storetest.Opener) *apiFixture {
 		t.Fatal(err)
 	}
 	f.logKey = key
-	f.srv = httptest.NewServer(New(Options{Store: f.Store, Rules: rb, Now: f.Clock.Now, LogKey: key}))
+	f.srv = httptest.NewServer(New(Options{Store: f.Store, Identity: f.Identity, Rules: rb, Now: f.Clock.Now, LogKey: key}))
 	t.Cleanup(f.srv.Close)
 	ctx := context.Background()
 	for name, a := range map[string]writ.Actor{"admin": f.Admin, "reviewer": f.Reviewer, "approver": f.Approver, "auditor": f.Auditor,
 		"agencyUS": f.AgencyUserUS, "agencyDE": f.AgencyUserDE, "customerEnt": f.CustomerUserEnterprise, "customerCons": f.CustomerUserConsumer} {
-		token, err := f.Store.CreateToken(ctx, writ.System(), a.UserID, writ.TokenInput{Label: "test"})
+		token, err := f.Identity.CreateToken(ctx, writ.System(), a.UserID, writ.TokenInput{Label: "test"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +82,7 @@ func (f *apiFixture) secondAdmin(t *testing.T) writ.Actor {
 	t.Helper()
 	u, err := f.Store.UserByEmail(context.Background(), "adele@provider.example")
 	if writ.ErrorCode(err) == writ.ENOTFOUND {
-		u, err = f.Store.CreateUser(context.Background(), writ.System(), store.UserInput{Name: "Adele", Email: "adele@provider.example", Role: writ.RoleAdmin})
+		u, err = f.Identity.CreateUser(context.Background(), writ.System(), identity.UserInput{Name: "Adele", Email: "adele@provider.example", Role: writ.RoleAdmin})
 	}
 	if err != nil {
 		t.Fatal(err)
@@ -203,7 +204,7 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		},
 			expect(403, map[string]int{"admin": 200, "auditor": 200})},
 		{"POST /v1/users/{id}/deactivation", func(t *testing.T, c string) req {
-			u, err := f.Store.CreateUser(context.Background(), writ.System(), store.UserInput{Name: "Leaving " + c,
+			u, err := f.Identity.CreateUser(context.Background(), writ.System(), identity.UserInput{Name: "Leaving " + c,
 				Email: "leaving-" + strings.ToLower(c) + "@provider.example", Role: writ.RoleReviewer})
 			if err != nil {
 				t.Fatal(err)
@@ -211,7 +212,7 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 			return req{"POST", fmt.Sprintf("/v1/users/%d/deactivation", u.ID), `{"reason":"left the company"}`}
 		}, expect(403, map[string]int{"admin": 200})},
 		{"POST /v1/tokens/{id}/revocation", func(t *testing.T, _ string) req {
-			tok, err := f.Store.CreateToken(context.Background(), writ.System(), f.Auditor.UserID, writ.TokenInput{Label: "to revoke"})
+			tok, err := f.Identity.CreateToken(context.Background(), writ.System(), f.Auditor.UserID, writ.TokenInput{Label: "to revoke"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -219,7 +220,7 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		}, expect(404, map[string]int{"admin": 200, "auditor": 200})},
 		{"GET /v1/token-requests", func(*testing.T, string) req { return req{"GET", "/v1/token-requests", ""} }, expect(403, map[string]int{"admin": 200})},
 		{"POST /v1/token-requests/{id}/confirmation", func(t *testing.T, _ string) req {
-			r, err := f.Store.RequestToken(context.Background(), f.secondAdmin(t), f.Auditor.UserID, writ.TokenInput{Label: "robot"})
+			r, err := f.Identity.RequestToken(context.Background(), f.secondAdmin(t), f.Auditor.UserID, writ.TokenInput{Label: "robot"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -229,7 +230,7 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 			expect(403, with(map[string]int{"auditor": 200}, 200, legal...))},
 		{"POST /v1/users/{id}/confirmation", func(t *testing.T, c string) req {
 			agency := f.AgencyUS.ID
-			u, err := f.Store.CreateUser(context.Background(), writ.System(), store.UserInput{Name: "New " + c,
+			u, err := f.Identity.CreateUser(context.Background(), writ.System(), identity.UserInput{Name: "New " + c,
 				Email: strings.ToLower(c) + "@sheriff.example.gov", Role: writ.RoleAgency, AgencyID: &agency})
 			if err != nil {
 				t.Fatal(err)

@@ -38,7 +38,7 @@ func (s *Server) authenticate(r *http.Request) (writ.Actor, error) {
 	if !ok || token == "" {
 		err = writ.Errorf(writ.EUNAUTHORIZED, "send an API token: Authorization: Bearer <token>")
 	} else {
-		u, err = s.store.Authenticate(r.Context(), strings.TrimSpace(token))
+		u, err = s.identity.Authenticate(r.Context(), strings.TrimSpace(token))
 	}
 	if err != nil {
 		// A token that is not one counts; no token at all is a client

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"writ"
+	"writ/identity"
 	"writ/store"
 )
 
@@ -24,7 +25,7 @@ func FuzzDecodeBodies(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		targets := []any{&store.AgencyInput{}, &store.CustomerInput{}, &store.UserInput{}, &patchBody{},
+		targets := []any{&store.AgencyInput{}, &store.CustomerInput{}, &identity.UserInput{}, &patchBody{},
 			&writ.TransitionInput{}, &confirmationBody{}, &writ.TokenInput{}, &writ.CallbackInput{}, &writ.NondisclosureReview{},
 			&reasonBody{}}
 		for _, v := range targets {

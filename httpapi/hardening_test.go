@@ -17,8 +17,8 @@ func TestSecurityHeadersAndLimits(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := New(Options{Store: f.Store, Rules: f.Store.Rules(), Now: f.Clock.Now, LogKey: key})
-	issued, err := f.Store.CreateToken(t.Context(), f.Reviewer, f.Reviewer.UserID, writ.TokenInput{Label: "t"})
+	s := New(Options{Store: f.Store, Identity: f.Identity, Rules: f.Store.Rules(), Now: f.Clock.Now, LogKey: key})
+	issued, err := f.Identity.CreateToken(t.Context(), f.Reviewer, f.Reviewer.UserID, writ.TokenInput{Label: "t"})
 	token := issued.Secret
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +76,7 @@ func TestSecurityHeadersAndLimits(t *testing.T) {
 			t.Fatalf("11th request: %d, Retry-After %q", res.StatusCode, res.Header.Get("Retry-After"))
 		}
 		// Another token is not held back by the first.
-		issuedOther, err := f.Store.CreateToken(t.Context(), f.Auditor, f.Auditor.UserID, writ.TokenInput{Label: "t"})
+		issuedOther, err := f.Identity.CreateToken(t.Context(), f.Auditor, f.Auditor.UserID, writ.TokenInput{Label: "t"})
 		other := issuedOther.Secret
 		if err != nil {
 			t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"writ"
+	"writ/identity"
 	"writ/rules"
 	"writ/store"
 )
@@ -272,7 +273,7 @@ func TestOpenAPIRequestBodies(t *testing.T) {
 		"AgencyInput":         store.AgencyInput{},
 		"CustomerInput":       store.CustomerInput{},
 		"DataLocation":        writ.DataLocation{},
-		"UserInput":           store.UserInput{},
+		"UserInput":           identity.UserInput{},
 		"TokenInput":          writ.TokenInput{},
 		"ReasonInput":         reasonBody{},
 		"CallbackInput":       writ.CallbackInput{},

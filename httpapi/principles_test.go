@@ -36,7 +36,7 @@ func (f *apiFixture) call(t *testing.T, caller, method, path, body string, want 
 // tokenFor makes an API token for a user, as the command line would.
 func (f *apiFixture) tokenFor(t *testing.T, name string, a writ.Actor) {
 	t.Helper()
-	tok, err := f.Store.CreateToken(context.Background(), writ.System(), a.UserID, writ.TokenInput{Label: name})
+	tok, err := f.Identity.CreateToken(context.Background(), writ.System(), a.UserID, writ.TokenInput{Label: name})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"writ"
+	"writ/identity"
 	"writ/store"
 )
 
@@ -119,11 +120,11 @@ func (s *Server) setKeyCustody(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
-	var in store.UserInput
+	var in identity.UserInput
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	u, err := s.store.CreateUser(r.Context(), actorOf(r), in)
+	u, err := s.identity.CreateUser(r.Context(), actorOf(r), in)
 	if err != nil {
 		return err
 	}
@@ -182,7 +183,7 @@ func (s *Server) confirmUser(w http.ResponseWriter, r *http.Request) error {
 	if err := decodeJSON(w, r, &in); err != nil {
 		return err
 	}
-	u, err := s.store.ConfirmUser(r.Context(), actorOf(r), id, in.Confirmation)
+	u, err := s.identity.ConfirmUser(r.Context(), actorOf(r), id, in.Confirmation)
 	if err != nil {
 		return err
 	}

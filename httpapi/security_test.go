@@ -129,7 +129,7 @@ func TestOneStrictDecoderForEveryBody(t *testing.T) {
 func TestFailedAuthenticationIsThrottledPerAddress(t *testing.T) {
 	f := newAPIFixture(t)
 	proxy, _ := netip.ParsePrefix("127.0.0.1/32")
-	srv := httptest.NewServer(New(Options{Store: f.Store, Rules: f.Store.Rules(), Now: f.Clock.Now, LogKey: f.logKey,
+	srv := httptest.NewServer(New(Options{Store: f.Store, Identity: f.Identity, Rules: f.Store.Rules(), Now: f.Clock.Now, LogKey: f.logKey,
 		TrustedProxies: []netip.Prefix{proxy}}))
 	t.Cleanup(srv.Close)
 	get := func(token, from string) (int, http.Header) {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"writ/auditlog"
+	"writ/identity"
 	"writ/rules"
 	"writ/store"
 	"writ/throttle"
@@ -29,6 +30,9 @@ type Options struct {
 	// X-Forwarded-For is believed: limits and throttles then apply to the
 	// client the proxy names, not to the proxy.
 	TrustedProxies []netip.Prefix
+
+	// Identity authenticates API tokens and keeps users and tokens.
+	Identity *identity.Service
 }
 
 // Server is the API's HTTP handler.
@@ -43,6 +47,8 @@ type Server struct {
 	proxies []netip.Prefix
 	// authFailures slows down an address that keeps sending bad tokens.
 	authFailures *throttle.Limiter
+
+	identity *identity.Service
 }
 
 // AuthThrottle is how failed authentication slows an address down: ten
@@ -130,7 +136,7 @@ func routes() []route {
 
 // New returns the API handler.
 func New(opts Options) *Server {
-	s := &Server{store: opts.Store, rules: opts.Rules, log: opts.Logger, now: opts.Now, router: http.NewServeMux(), logKey: opts.LogKey,
+	s := &Server{store: opts.Store, identity: opts.Identity, rules: opts.Rules, log: opts.Logger, now: opts.Now, router: http.NewServeMux(), logKey: opts.LogKey,
 		proxies: opts.TrustedProxies, authFailures: throttle.NewLimiter(AuthThrottle())}
 	if s.log == nil {
 		s.log = slog.Default()

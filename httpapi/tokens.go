@@ -22,7 +22,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	actor := actorOf(r)
 	if actor.UserID != id && actor.Role == writ.RoleAdmin {
-		req, err := s.store.RequestToken(r.Context(), actor, id, in)
+		req, err := s.identity.RequestToken(r.Context(), actor, id, in)
 		if err != nil {
 			return err
 		}
@@ -30,7 +30,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, http.StatusAccepted, req)
 		return nil
 	}
-	t, err := s.store.CreateToken(r.Context(), actor, id, in)
+	t, err := s.identity.CreateToken(r.Context(), actor, id, in)
 	if err != nil {
 		return err
 	}
@@ -43,7 +43,7 @@ func (s *Server) listTokens(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	list, err := s.store.Tokens(r.Context(), actorOf(r), id)
+	list, err := s.identity.Tokens(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ type reasonBody struct {
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
-	return reasoned(w, r, s.store.RevokeToken)
+	return reasoned(w, r, s.identity.RevokeToken)
 }
 
 // reasoned does act to the thing named by the path's id with the reason
@@ -80,7 +80,7 @@ func reasoned[T any](w http.ResponseWriter, r *http.Request, act func(context.Co
 }
 
 func (s *Server) listTokenRequests(w http.ResponseWriter, r *http.Request) error {
-	list, err := s.store.TokenRequests(r.Context(), actorOf(r))
+	list, err := s.identity.TokenRequests(r.Context(), actorOf(r))
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (s *Server) confirmTokenRequest(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	t, err := s.store.ConfirmTokenRequest(r.Context(), actorOf(r), id)
+	t, err := s.identity.ConfirmTokenRequest(r.Context(), actorOf(r), id)
 	if err != nil {
 		return err
 	}
@@ -104,5 +104,5 @@ func (s *Server) confirmTokenRequest(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) deactivateUser(w http.ResponseWriter, r *http.Request) error {
-	return reasoned(w, r, s.store.DeactivateUser)
+	return reasoned(w, r, s.identity.DeactivateUser)
 }

@@ -91,7 +91,7 @@ func transparencyServer(t *testing.T) (*httptest.Server, []byte) {
 		t.Fatal(err)
 	}
 	published := publishReport(t, f, key)
-	api := New(Options{Store: f.Store, Rules: f.Store.Rules(), Now: f.Clock.Now, LogKey: key, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	api := New(Options{Store: f.Store, Identity: f.Identity, Rules: f.Store.Rules(), Now: f.Clock.Now, LogKey: key, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(api.Hardened(Limits{}, false))
 	t.Cleanup(srv.Close)
 	return srv, published
@@ -319,7 +319,7 @@ func TestRepublishedReportKeepsTheFirstPublic(t *testing.T) {
 		Categories: []string{"subscriber"}, Accounts: []string{"joe@mail.example"}, Received: time.Date(2026, 12, 30, 0, 0, 0, 0, time.UTC),
 		Outcome: string(writ.StateReceived)})
 	second := publishReport(t, f, key)
-	srv := httptest.NewServer(New(Options{Store: f.Store, Rules: f.Store.Rules(), Now: f.Clock.Now, LogKey: key,
+	srv := httptest.NewServer(New(Options{Store: f.Store, Identity: f.Identity, Rules: f.Store.Rules(), Now: f.Clock.Now, LogKey: key,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(srv.Close)
 	old := report.SHA256(first)

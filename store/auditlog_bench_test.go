@@ -13,6 +13,7 @@ import (
 	"writ"
 	"writ/auditlog"
 	"writ/rules"
+	"writ/sealing"
 	"writ/store"
 )
 
@@ -26,7 +27,7 @@ func benchStore(b *testing.B) (*store.Store, writ.Agency) {
 		b.Fatal(err)
 	}
 	dir := b.TempDir()
-	keys, err := store.LoadOrCreateDocumentKeys(filepath.Join(dir, "documents.key"))
+	keys, err := sealing.LoadOrCreateKeys(filepath.Join(dir, "documents.key"))
 	if err != nil {
 		b.Fatal(err)
 	}

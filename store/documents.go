@@ -149,7 +149,7 @@ func (s *Store) DocumentContent(ctx context.Context, actor writ.Actor, demandID 
 	if s.documentKeys == nil {
 		return doc, nil, errors.New("store: no documents key to open documents with")
 	}
-	content, err = s.documentKeys.open(keyID, doc.SHA256, content)
+	content, err = s.documentKeys.Open(keyID, doc.SHA256, content)
 	if err != nil {
 		return doc, nil, fmt.Errorf("store: %w", err)
 	}
@@ -215,7 +215,7 @@ func (s *Store) putDocument(ctx context.Context, tx *sql.Tx, doc writ.Document, 
 	if n > 0 {
 		return nil
 	}
-	keyID, sealed, err := s.documentKeys.seal(doc.SHA256, content)
+	keyID, sealed, err := s.documentKeys.Seal(doc.SHA256, content)
 	if err != nil {
 		return fmt.Errorf("store: document: %w", err)
 	}

@@ -13,6 +13,3 @@ func ExecRaw(s *Store, query string, args ...any) error {
 func QueryRaw(s *Store, query string, dest any, args ...any) error {
 	return s.write.QueryRowContext(context.Background(), s.q(query), args...).Scan(dest)
 }
-
-// DocumentKeysPath is the file a store's documents keys live in.
-func DocumentKeysPath(s *Store) string { return s.documentKeys.path }

@@ -28,7 +28,7 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	if err := s.backfillLog(ctx); err != nil {
 		return applied, err
 	}
-	if _, err := s.resealSecrets(ctx); err != nil {
+	if _, err := s.ResealSecrets(ctx); err != nil {
 		return applied, err
 	}
 	return applied, s.reassessStale(ctx)

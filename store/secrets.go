@@ -7,19 +7,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
 )
 
-// Secrets writ keeps to use again — TOTP secrets, customers' webhook
-// secrets, a TOTP secret being enrolled, the servers' shared keys — are
-// sealed with the documents key (AES-256-GCM, see DocumentKeys), so that
-// a copy of the database alone does not give them away. A sealed value is
-// "sealed:v1:KEYID:BASE64"; the column it belongs in is bound in as
-// additional data, so a value cannot be moved to another column
-// unnoticed. Values written before sealing was introduced are sealed when
-// the database is migrated; `writ documents rotate-key` seals them all
+// The secrets writ keeps to use again are sealed with the documents key
+// (see Sealer and package sealing), so that a copy of the database alone
+// does not give them away. Values written before sealing was introduced
+// are sealed when the database is migrated; a key rotation seals them all
 // with the new key.
-const sealedPrefix = "sealed:v1:"
 
 // sealedColumns are the columns that hold sealed secrets, with the column
 // that names their row.
@@ -38,43 +32,30 @@ func (s *Store) sealSecret(column, plain string) (string, error) {
 	if s.documentKeys == nil {
 		return "", errors.New("store: no documents key to seal secrets with")
 	}
-	id, sealed, err := s.documentKeys.seal(column, []byte(plain))
-	if err != nil {
-		return "", fmt.Errorf("store: seal %s: %w", column, err)
-	}
-	return sealedPrefix + id + ":" + base64.StdEncoding.EncodeToString(sealed), nil
+	return s.documentKeys.SealSecret(column, plain)
 }
 
 // openSecret opens a value of column that sealSecret made; a value from
 // before sealing is returned as it is.
 func (s *Store) openSecret(column, stored string) (string, error) {
-	rest, ok := strings.CutPrefix(stored, sealedPrefix)
-	if !ok {
-		return stored, nil
-	}
 	if s.documentKeys == nil {
+		if stored == "" {
+			return "", nil
+		}
 		return "", errors.New("store: no documents key to open secrets with")
 	}
-	id, encoded, _ := strings.Cut(rest, ":")
-	sealed, err := base64.StdEncoding.DecodeString(encoded)
-	if err != nil {
-		return "", fmt.Errorf("store: open %s: not base64", column)
-	}
-	plain, err := s.documentKeys.open(id, column, sealed)
-	if err != nil {
-		return "", fmt.Errorf("store: open %s: %w", column, err)
-	}
-	return string(plain), nil
+	return s.documentKeys.OpenSecret(column, stored)
 }
 
-// resealSecrets seals every secret not sealed with the current documents
-// key: those from before sealing, and after a rotation those of the old
-// key. It returns how many it sealed.
-func (s *Store) resealSecrets(ctx context.Context) (int, error) {
+// ResealSecrets seals every secret not sealed with the current documents
+// key: those from before sealing (Migrate calls it), and after a rotation
+// those of the old key (sealing.Keys.Rotate calls it). It returns how many
+// it sealed.
+func (s *Store) ResealSecrets(ctx context.Context) (int, error) {
 	if s.documentKeys == nil {
 		return 0, nil
 	}
-	current := sealedPrefix + s.documentKeys.ids[0] + ":"
+	current := s.documentKeys.SecretPrefix()
 	total := 0
 	for _, c := range sealedColumns {
 		column := c.table + "." + c.column

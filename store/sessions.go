@@ -1,11 +1,8 @@
 package store
 
 import (
-	"cmp"
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -13,376 +10,95 @@ import (
 	"writ"
 )
 
-// Session policy. A session ends after IdleTimeout without a request and
-// after AbsoluteTimeout whatever happens; the step between the password and
-// the second factor lasts SecondFactorTimeout. Failed sign-ins slow further
-// attempts down (AccountThrottle, AddressThrottle).
-const (
-	IdleTimeout         = 30 * time.Minute
-	AbsoluteTimeout     = 12 * time.Hour
-	SecondFactorTimeout = 5 * time.Minute
-	// seenGranularity bounds how often a session's last request is
-	// written: once a minute is enough for a 30-minute idle timeout and
-	// spares the one SQLite writer a write per page view.
-	seenGranularity = time.Minute
-)
-
-// The stages of a session.
-const (
-	StageSecondFactor = "second_factor"
-	StageSignedIn     = "signed_in"
-)
-
-// NeedsSecondFactor reports whether users of role must give a TOTP code
-// after their password: the legal team and auditors, who see every demand,
-// and agency users, who see their agency's. One who has none enrols it
-// before reaching anything. Customer users give one if they enrolled one.
-func NeedsSecondFactor(role writ.Role) bool { return role.SeesAll() || role == writ.RoleAgency }
-
-// Session is a signed-in (or half signed-in) browser.
-type Session struct {
-	User  writ.User
-	Stage string
-	// CSRF is the synchronizer token every form of the session carries.
-	CSRF      string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-	// HasSecondFactor says, of a session waiting for its second factor,
-	// whether the user has one enrolled to give, or must enrol one first.
-	HasSecondFactor bool
+// SessionRecord is a web session as stored, under the hash of its token.
+type SessionRecord struct {
+	UserID int64
+	Stage  string
+	CSRF   string
+	// PendingTOTP is the TOTP secret the session is enrolling (opened;
+	// "" when none).
+	PendingTOTP                  string
+	CreatedAt, SeenAt, ExpiresAt time.Time
 }
 
-// Actor is the session's user as the actor of service methods.
-func (s Session) Actor() writ.Actor { return writ.ActorOf(s.User) }
+const sessionColumns = `user_id, stage, csrf, pending_totp, created_at, seen_at, expires_at`
 
-// SignIn is the outcome of a sign-in step: the new session's token (for
-// the cookie; writ keeps only its hash) and the session.
-type SignIn struct {
-	Token   string
-	Session Session
-}
-
-// randomToken returns 256 random bits, URL-safe.
-func randomToken() (string, error) {
-	var raw [32]byte
-	if _, err := rand.Read(raw[:]); err != nil {
-		return "", err
-	}
-	return base64.RawURLEncoding.EncodeToString(raw[:]), nil
-}
-
-// errBadCredentials is the one answer to a wrong address or password, so
-// that it does not tell which was wrong.
-func errBadCredentials() error {
-	return writ.Errorf(writ.EUNAUTHORIZED, "wrong e-mail address or password")
-}
-
-// PasswordSignIn checks an e-mail address and password. On success it
-// starts a session: signed in, or waiting for the second factor when the
-// user's role needs one or the user enrolled one (a user who must have one
-// and has none enrols it in that step). from is the client's address.
-//
-// An attempt is first held to the throttles of the account and of the
-// address: one that must wait is refused at once, without a write or a
-// hash. One that may go on is counted as a failure in a short transaction
-// that holds the account's throttle row — so that attempts on one account
-// take their turns on both databases and no more are checked than allowed
-// — then the password is hashed outside any transaction, and the outcome
-// is recorded: a failure as an event in the audit log with writ's own
-// words (the account, or a digest of an address that is none; the
-// client's address; a reason), a right password by taking the charge
-// back; the account's count is cleared once the sign-in is complete.
-//
-// EUNAUTHORIZED for a wrong address or password (the same message for
-// both) and for an agency user not yet confirmed; ETOOMANY while a
-// throttle holds, or when the server is too busy hashing.
-func (s *Store) PasswordSignIn(ctx context.Context, email, password, from string) (SignIn, error) {
-	email, from = normaliseEmail(email), normaliseAddress(from)
-	keys := signInKeys(email, from)
-	states, err := s.readThrottles(ctx, s.read, keys)
-	if err != nil {
-		return SignIn{}, err
-	}
-	if wait, k := throttled(states, s.nowUTC()); wait > 0 {
-		return SignIn{}, throttledError(k, wait)
-	}
-	var c credentials
-	var found bool
-	var refusal error
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		now := s.nowUTC()
-		states, err := s.lockThrottles(ctx, tx, keys)
-		if err != nil {
-			return err
-		}
-		if wait, k := throttled(states, now); wait > 0 {
-			refusal = throttledError(k, wait)
-			return nil
-		}
-		if err := s.chargeFailure(ctx, tx, states, now); err != nil {
-			return err
-		}
-		c, err = s.credentialsByEmail(ctx, tx, email)
-		found = err == nil
-		if err != nil && writ.ErrorCode(err) != writ.ENOTFOUND {
-			return err
-		}
-		return nil
-	})
-	if err != nil || refusal != nil {
-		return SignIn{}, cmp.Or(err, refusal)
-	}
-	hash := c.passwordHash
-	if !found || hash == "" {
-		hash = decoyHash
-	}
-	ok, err := s.checkPasswordQueued(ctx, hash, password)
-	if err != nil {
-		return SignIn{}, err
-	}
-	ok = ok && found && c.passwordHash != ""
-	var out SignIn
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		now := s.nowUTC()
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE expires_at < ?`), now); err != nil {
-			return fmt.Errorf("store: sign-in: %w", err)
-		}
-		if !ok {
-			refusal = errBadCredentials()
-			var u *writ.User
-			if found {
-				u = &c.user
-			}
-			return s.signInFailed(ctx, tx, email, u, "password", from)
-		}
-		if err := s.uncharge(ctx, tx, keys, now); err != nil {
-			return err
-		}
-		if c.user.DeactivatedAt != nil {
-			refusal = writ.Errorf(writ.EUNAUTHORIZED, "this account was deactivated")
-			return s.signInFailed(ctx, tx, email, &c.user, "deactivated", from)
-		}
-		if !c.user.Active {
-			refusal = writ.Errorf(writ.EUNAUTHORIZED, "this account waits for the provider's legal team to confirm it with your agency")
-			return s.signInFailed(ctx, tx, email, &c.user, "not_confirmed", from)
-		}
-		stage := StageSignedIn
-		if NeedsSecondFactor(c.user.Role) || c.totpSecret != "" {
-			stage = StageSecondFactor
-		}
-		out, err = s.startSession(ctx, tx, c.user, stage, now)
-		if err != nil {
-			return err
-		}
-		out.Session.HasSecondFactor = c.totpSecret != ""
-		if stage == StageSignedIn {
-			if err := s.forgetAccount(ctx, tx, c.user.Email); err != nil {
-				return err
-			}
-			return s.signedIn(ctx, tx, c.user, "password", from)
-		}
-		return nil
-	})
-	if err != nil || refusal != nil {
-		return SignIn{}, cmp.Or(err, refusal)
-	}
-	return out, nil
-}
-
-// SecondFactorSignIn completes a sign-in that waits for its second factor:
-// a TOTP code, or one of the user's recovery codes. The session of token
-// (in stage StageSecondFactor) is replaced by a new, signed-in one, so a
-// token seen before the second factor is worth nothing after it. A code is
-// accepted once. A wrong code counts against the same throttles as a wrong
-// password; all of it is one short transaction (a code is cheap to check).
-// EUNAUTHORIZED for a wrong code or a session that is not waiting for one
-// (or waited too long); ECONFLICT when the user has no second factor yet
-// (EnrolTOTP is the step then); ETOOMANY while a throttle holds, and the
-// half-finished sign-in ends. Every attempt is an event in the audit log.
-func (s *Store) SecondFactorSignIn(ctx context.Context, token, code, from string) (SignIn, error) {
-	from = normaliseAddress(from)
-	var out SignIn
-	var refusal error
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		now := s.nowUTC()
-		var userID int64
-		var stage string
-		var expires time.Time
-		err := tx.QueryRowContext(ctx, s.q(`SELECT user_id, stage, expires_at FROM sessions WHERE hash = ?`+s.forUpdate()), hashToken(token)).Scan(&userID, &stage, &expires)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && (stage != StageSecondFactor || !now.Before(expires))) {
-			refusal = writ.Errorf(writ.EUNAUTHORIZED, "the sign-in has expired: give your e-mail address and password again")
-			return nil
-		}
-		if err != nil {
-			return unavailableOr(err, "store: sign-in")
-		}
-		c, err := s.credentialsWhere(ctx, tx, `id = ?`+s.forUpdate(), userID)
-		if err != nil {
-			return err
-		}
-		if c.totpSecret == "" {
-			refusal = writ.Errorf(writ.ECONFLICT, "set up your authenticator app first")
-			return nil
-		}
-		keys := signInKeys(c.user.Email, from)
-		states, err := s.lockThrottles(ctx, tx, keys)
-		if err != nil {
-			return err
-		}
-		if wait, k := throttled(states, now); wait > 0 {
-			refusal = throttledError(k, wait)
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE hash = ?`), hashToken(token)); err != nil {
-				return fmt.Errorf("store: sign-in: %w", err)
-			}
-			return nil
-		}
-		key, err := decodeTOTPSecret(c.totpSecret)
-		if err != nil {
-			return fmt.Errorf("store: sign-in: user %d: %w", c.user.ID, err)
-		}
-		method := "password+totp"
-		if step := matchTOTP(key, code, now, c.totpLastStep); step != 0 {
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE users SET totp_last_step = ? WHERE id = ?`), int64(step), c.user.ID); err != nil {
-				return fmt.Errorf("store: sign-in: %w", err)
-			}
-		} else if used, err := s.useRecoveryCode(ctx, tx, c.user.ID, code, now); err != nil {
-			return err
-		} else if used {
-			method = "password+recovery_code"
-		} else {
-			refusal = writ.Errorf(writ.EUNAUTHORIZED, "wrong or already used code: enter the 6-digit code your authenticator app shows now, or one of your recovery codes")
-			if err := s.chargeFailure(ctx, tx, states, now); err != nil {
-				return err
-			}
-			return s.signInFailed(ctx, tx, c.user.Email, &c.user, "second_factor", from)
-		}
-		if err := s.forgetAccount(ctx, tx, c.user.Email); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE hash = ?`), hashToken(token)); err != nil {
-			return fmt.Errorf("store: sign-in: %w", err)
-		}
-		if out, err = s.startSession(ctx, tx, c.user, StageSignedIn, now); err != nil {
-			return err
-		}
-		return s.signedIn(ctx, tx, c.user, method, from)
-	})
-	if err != nil || refusal != nil {
-		return SignIn{}, cmp.Or(err, refusal)
-	}
-	return out, nil
-}
-
-// signInFailed records a failed attempt in the audit log in writ's own
-// words: the account's address as stored, or for an address that is no
-// account's only a digest of it; the client's parsed address; a reason
-// from a fixed list. A stranger's text never reaches the log.
-func (s *Store) signInFailed(ctx context.Context, tx *sql.Tx, email string, u *writ.User, reason, from string) error {
-	data := map[string]any{"reason": reason, "from": from}
-	actor := writ.Actor{Name: "unknown account"}
-	if u != nil {
-		data["user_id"] = u.ID
-		actor.Name = u.Email
-	} else {
-		data["account_sha256"] = accountDigest(email)
-	}
-	// Nobody is signed in: the actor names the account that was tried.
-	return s.appendEvent(ctx, tx, actor, nil, "signin.failed", data)
-}
-
-// signedIn records a successful sign-in.
-func (s *Store) signedIn(ctx context.Context, tx *sql.Tx, u writ.User, method, from string) error {
-	return s.appendEvent(ctx, tx, writ.ActorOf(u), nil, "signin.succeeded", map[string]any{"user_id": u.ID, "method": method, "from": from})
-}
-
-// startSession stores a new session of u and returns its token.
-func (s *Store) startSession(ctx context.Context, tx *sql.Tx, u writ.User, stage string, now time.Time) (SignIn, error) {
-	token, err := randomToken()
-	if err != nil {
-		return SignIn{}, err
-	}
-	csrf, err := randomToken()
-	if err != nil {
-		return SignIn{}, err
-	}
-	life := AbsoluteTimeout
-	if stage == StageSecondFactor {
-		life = SecondFactorTimeout
-	}
-	sess := Session{User: u, Stage: stage, CSRF: csrf, CreatedAt: now, ExpiresAt: now.Add(life)}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO sessions (hash, user_id, stage, csrf, created_at, seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-		hashToken(token), u.ID, stage, csrf, now, now, sess.ExpiresAt); err != nil {
-		return SignIn{}, fmt.Errorf("store: session: %w", err)
-	}
-	return SignIn{Token: token, Session: sess}, nil
-}
-
-// SessionByToken returns the session of a cookie's token, and notes the
-// request for the idle timeout. EUNAUTHORIZED when there is none, or it
-// ended by the idle or absolute timeout, or its user may no longer sign in.
-func (s *Store) SessionByToken(ctx context.Context, token string) (Session, error) {
-	ended := writ.Errorf(writ.EUNAUTHORIZED, "your session has ended: sign in again")
-	if token == "" {
-		return Session{}, ended
-	}
-	var sess Session
-	var userID int64
-	var seen time.Time
-	h := hashToken(token)
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT user_id, stage, csrf, created_at, seen_at, expires_at FROM sessions WHERE hash = ?`), h).
-		Scan(&userID, &sess.Stage, &sess.CSRF, &sess.CreatedAt, &seen, &sess.ExpiresAt)
+func (s *Store) scanSession(row *sql.Row) (SessionRecord, error) {
+	var r SessionRecord
+	err := row.Scan(&r.UserID, &r.Stage, &r.CSRF, &r.PendingTOTP, &r.CreatedAt, &r.SeenAt, &r.ExpiresAt)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Session{}, ended
+		return r, writ.Errorf(writ.ENOTFOUND, "no such session")
 	}
 	if err != nil {
-		return Session{}, unavailableOr(err, "store: session")
+		return r, unavailableOr(err, "store: session")
 	}
-	now := s.nowUTC()
-	if !now.Before(sess.ExpiresAt) || now.Sub(seen) >= IdleTimeout {
-		if _, err := s.write.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE hash = ?`), h); err != nil {
-			return Session{}, unavailableOr(err, "store: session")
-		}
-		return Session{}, ended
-	}
-	if sess.User, err = s.User(ctx, userID); err != nil {
-		return Session{}, err
-	}
-	if !sess.User.Active {
-		return Session{}, ended
-	}
-	if sess.Stage == StageSecondFactor {
-		if err := s.read.QueryRowContext(ctx, s.q(`SELECT totp_secret <> '' FROM users WHERE id = ?`), userID).Scan(&sess.HasSecondFactor); err != nil {
-			return Session{}, unavailableOr(err, "store: session")
-		}
-	}
-	if now.Sub(seen) >= seenGranularity {
-		if _, err := s.write.ExecContext(ctx, s.q(`UPDATE sessions SET seen_at = ? WHERE hash = ?`), now, h); err != nil {
-			return Session{}, unavailableOr(err, "store: session")
-		}
-	}
-	sess.CreatedAt, sess.ExpiresAt = sess.CreatedAt.UTC(), sess.ExpiresAt.UTC()
-	return sess, nil
+	r.CreatedAt, r.SeenAt, r.ExpiresAt = r.CreatedAt.UTC(), r.SeenAt.UTC(), r.ExpiresAt.UTC()
+	r.PendingTOTP, err = s.openSecret("sessions.pending_totp", r.PendingTOTP)
+	return r, err
 }
 
-// SignOut ends the session of token, recording it in the audit log. Ending
-// a session that has already ended is not an error.
-func (s *Store) SignOut(ctx context.Context, token string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		var userID int64
-		err := tx.QueryRowContext(ctx, s.q(`SELECT user_id FROM sessions WHERE hash = ?`), hashToken(token)).Scan(&userID)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("store: sign-out: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE hash = ?`), hashToken(token)); err != nil {
-			return fmt.Errorf("store: sign-out: %w", err)
-		}
-		u, err := scanUser(tx.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE id = ?`), userID))
-		if err != nil {
-			return fmt.Errorf("store: sign-out: %w", err)
-		}
-		return s.appendEvent(ctx, tx, writ.ActorOf(u), nil, "signout", map[string]any{"user_id": userID})
-	})
+// Session returns the session whose token has the hash hash, or
+// ENOTFOUND.
+func (s *Store) Session(ctx context.Context, hash string) (SessionRecord, error) {
+	return s.scanSession(s.read.QueryRowContext(ctx, s.q(`SELECT `+sessionColumns+` FROM sessions WHERE hash = ?`), hash))
+}
+
+// LockSession returns the session whose token has the hash hash and holds
+// its row until the transaction ends, or ENOTFOUND.
+func (t *Tx) LockSession(ctx context.Context, hash string) (SessionRecord, error) {
+	return t.s.scanSession(t.tx.QueryRowContext(ctx, t.s.q(`SELECT `+sessionColumns+` FROM sessions WHERE hash = ?`+t.s.forUpdate()), hash))
+}
+
+// InsertSession keeps a new session under the hash of its token.
+func (t *Tx) InsertSession(ctx context.Context, hash string, r SessionRecord) error {
+	if _, err := t.tx.ExecContext(ctx, t.s.q(`INSERT INTO sessions (hash, user_id, stage, csrf, created_at, seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+		hash, r.UserID, r.Stage, r.CSRF, r.CreatedAt, r.SeenAt, r.ExpiresAt); err != nil {
+		return fmt.Errorf("store: session: %w", err)
+	}
+	return nil
+}
+
+// SetPendingTOTP keeps, sealed, the TOTP secret a session is enrolling
+// ("" for none).
+func (t *Tx) SetPendingTOTP(ctx context.Context, hash, secret string) error {
+	sealed, err := t.s.sealSecret("sessions.pending_totp", secret)
+	if err != nil {
+		return err
+	}
+	if _, err := t.tx.ExecContext(ctx, t.s.q(`UPDATE sessions SET pending_totp = ? WHERE hash = ?`), sealed, hash); err != nil {
+		return fmt.Errorf("store: session: %w", err)
+	}
+	return nil
+}
+
+// TouchSession notes a request of a session at now.
+func (t *Tx) TouchSession(ctx context.Context, hash string, now time.Time) error {
+	if _, err := t.tx.ExecContext(ctx, t.s.q(`UPDATE sessions SET seen_at = ? WHERE hash = ?`), now, hash); err != nil {
+		return unavailableOr(err, "store: session")
+	}
+	return nil
+}
+
+// DeleteSession ends a session; ending one that has ended is no error.
+func (t *Tx) DeleteSession(ctx context.Context, hash string) error {
+	if _, err := t.tx.ExecContext(ctx, t.s.q(`DELETE FROM sessions WHERE hash = ?`), hash); err != nil {
+		return unavailableOr(err, "store: session")
+	}
+	return nil
+}
+
+// DeleteSessionsOf ends every session of a user.
+func (t *Tx) DeleteSessionsOf(ctx context.Context, userID int64) error {
+	if _, err := t.tx.ExecContext(ctx, t.s.q(`DELETE FROM sessions WHERE user_id = ?`), userID); err != nil {
+		return fmt.Errorf("store: sessions: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredSessions drops the sessions that expired before now.
+func (t *Tx) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
+	if _, err := t.tx.ExecContext(ctx, t.s.q(`DELETE FROM sessions WHERE expires_at < ?`), now); err != nil {
+		return fmt.Errorf("store: sessions: %w", err)
+	}
+	return nil
 }

@@ -40,9 +40,9 @@ type Options struct {
 	// JobAttempts is how often a job (a notice on one channel, say) is
 	// tried before it fails for good; 8 when zero.
 	JobAttempts int
-	// DocumentKeys seal legal documents at rest; required to store or read
-	// documents.
-	DocumentKeys *DocumentKeys
+	// DocumentKeys seal legal documents and secrets at rest (package
+	// sealing's Keys); required to store or read documents.
+	DocumentKeys Sealer
 	// DemandQuota is how many bytes of documents a demand may hold
 	// (DefaultDemandQuota when zero); AgencyQuota how many an agency's
 	// users may upload in AgencyQuotaWindow (DefaultAgencyQuota when zero).
@@ -66,8 +66,8 @@ type Store struct {
 	// reminderLead and jobAttempts configure the jobs writ runs by itself.
 	reminderLead time.Duration
 	jobAttempts  int
-	// documentKeys seal documents at rest.
-	documentKeys *DocumentKeys
+	// documentKeys seal documents and secrets at rest.
+	documentKeys Sealer
 	// emergencyResponse and onCall configure how emergencies are met.
 	emergencyResponse time.Duration
 	onCall            string
@@ -75,8 +75,6 @@ type Store struct {
 	sqlitePath string
 	// demandQuota and agencyQuota bound uploads (see Options).
 	demandQuota, agencyQuota int64
-	// hashing holds a token for each password being hashed (hashSlots).
-	hashing chan struct{}
 }
 
 // Open connects to the database named by dsn: a postgres:// or
@@ -87,7 +85,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, errors.New("store: no rulebook")
 	}
 	s := &Store{rules: opts.Rules, now: opts.Now, reminderLead: opts.ReminderLead, jobAttempts: opts.JobAttempts, documentKeys: opts.DocumentKeys,
-		hashing: make(chan struct{}, hashSlots()), emergencyResponse: opts.EmergencyResponse, onCall: opts.OnCall}
+		emergencyResponse: opts.EmergencyResponse, onCall: opts.OnCall}
 	if s.reminderLead <= 0 {
 		s.reminderLead = 48 * time.Hour
 	}
@@ -230,6 +228,11 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 
 // nowUTC is the store's clock in UTC, to the microsecond both databases keep.
 func (s *Store) nowUTC() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+
+// Now is the store's clock (Options.Now) in UTC, to the microsecond both
+// databases keep: services that keep their records here (identity) tell
+// time by it, so that their records and the log's events agree.
+func (s *Store) Now() time.Time { return s.nowUTC() }
 
 // unavailable marks a failure to reach the database, which the API answers
 // with 503 and a retry hint.

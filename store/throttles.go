@@ -2,112 +2,45 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/netip"
-	"runtime"
-	"strings"
 	"time"
 
-	"writ"
 	"writ/throttle"
 )
 
-// The sign-in throttles. An account may fail AccountThrottle().Free times
-// in a row; after that each attempt waits twice as long as the last, up to
-// two minutes, so a stranger can slow an account's sign-in down but never
-// lock its owner out for long, and a guesser gets at most 30 tries an hour.
-// An address (an IPv6 /64) may fail more often, since several people may
-// share it, and waits up to 15 minutes. Both are kept in the database, so
-// every server sharing it counts the same attempts, and both forget after
-// a quiet spell.
-func AccountThrottle() throttle.Policy {
-	return throttle.Policy{Free: 5, Base: 2 * time.Second, Max: 2 * time.Minute, Forget: 15 * time.Minute}
+// ThrottleKey names one subject of the sign-in throttles: an account's
+// address (scope "account") or a client's (scope "address").
+type ThrottleKey struct{ Scope, Subject string }
+
+// ThrottleStates reads the states of keys; a key without a row has the
+// zero state. Both are kept in the database, so that every server sharing
+// it counts the same attempts.
+func (s *Store) ThrottleStates(ctx context.Context, keys []ThrottleKey) (map[ThrottleKey]throttle.State, error) {
+	return s.throttleStates(ctx, s.read, keys, "")
 }
 
-// AddressThrottle is the throttle of one client address: see AccountThrottle.
-func AddressThrottle() throttle.Policy {
-	return throttle.Policy{Free: 20, Base: 2 * time.Second, Max: 15 * time.Minute, Forget: time.Hour}
-}
-
-// throttleKey is one throttled subject: an account's address or a client's.
-type throttleKey struct{ scope, subject string }
-
-func (k throttleKey) policy() throttle.Policy {
-	if k.scope == "account" {
-		return AccountThrottle()
-	}
-	return AddressThrottle()
-}
-
-// signInKeys are the throttles an attempt on email from a client answers to.
-func signInKeys(email, from string) []throttleKey {
-	return []throttleKey{{"account", email}, {"address", addressSubject(from)}}
-}
-
-// normaliseEmail is an address as typed, as accounts are keyed: trimmed,
-// lower case, and no longer than an address can be.
-func normaliseEmail(email string) string {
-	email = strings.ToLower(strings.TrimSpace(email))
-	if len(email) > 320 {
-		email = email[:320]
-	}
-	return email
-}
-
-// normaliseAddress is a client's address as writ records it: parsed, so
-// that nothing but an address reaches the audit log; "unknown" otherwise.
-func normaliseAddress(from string) string {
-	a, err := netip.ParseAddr(strings.TrimSpace(from))
-	if err != nil {
-		return "unknown"
-	}
-	return a.Unmap().String()
-}
-
-// addressSubject is what the address throttle counts: an IPv4 address, or
-// the /64 an IPv6 address is in (one subscriber's usual share).
-func addressSubject(from string) string {
-	a, err := netip.ParseAddr(from)
-	if err != nil {
-		return "unknown"
-	}
-	a = a.Unmap()
-	if a.Is6() {
-		p, _ := a.Prefix(64)
-		return p.String()
-	}
-	return a.String()
-}
-
-// readThrottles reads the states of keys.
-func (s *Store) readThrottles(ctx context.Context, db querier, keys []throttleKey) (map[throttleKey]throttle.State, error) {
-	return s.throttleStates(ctx, db, keys, "")
-}
-
-// lockThrottles reads the states of keys in a write transaction and holds
+// LockThrottles reads the states of keys in the transaction and holds
 // their rows, creating them, so that attempts on the same account or from
 // the same address take their turns on PostgreSQL as the one SQLite writer
 // makes them.
-func (s *Store) lockThrottles(ctx context.Context, tx *sql.Tx, keys []throttleKey) (map[throttleKey]throttle.State, error) {
+func (t *Tx) LockThrottles(ctx context.Context, keys []ThrottleKey) (map[ThrottleKey]throttle.State, error) {
 	for _, k := range keys {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO sign_in_throttles (scope, subject, failures, last_failure_at, blocked_until)
-			VALUES (?, ?, 0, ?, ?) ON CONFLICT (scope, subject) DO NOTHING`), k.scope, k.subject, time.Unix(0, 0).UTC(), time.Unix(0, 0).UTC()); err != nil {
+		if _, err := t.tx.ExecContext(ctx, t.s.q(`INSERT INTO sign_in_throttles (scope, subject, failures, last_failure_at, blocked_until)
+			VALUES (?, ?, 0, ?, ?) ON CONFLICT (scope, subject) DO NOTHING`), k.Scope, k.Subject, time.Unix(0, 0).UTC(), time.Unix(0, 0).UTC()); err != nil {
 			return nil, unavailableOr(err, "store: sign-in throttle")
 		}
 	}
-	return s.throttleStates(ctx, tx, keys, s.forUpdate())
+	return t.s.throttleStates(ctx, t.tx, keys, t.s.forUpdate())
 }
 
-func (s *Store) throttleStates(ctx context.Context, db querier, keys []throttleKey, lock string) (map[throttleKey]throttle.State, error) {
-	out := map[throttleKey]throttle.State{}
+func (s *Store) throttleStates(ctx context.Context, db querier, keys []ThrottleKey, lock string) (map[ThrottleKey]throttle.State, error) {
+	out := map[ThrottleKey]throttle.State{}
 	for _, k := range keys {
 		var st throttle.State
 		err := db.QueryRowContext(ctx, s.q(`SELECT failures, last_failure_at, blocked_until FROM sign_in_throttles WHERE scope = ? AND subject = ?`+lock),
-			k.scope, k.subject).Scan(&st.Failures, &st.LastFailure, &st.BlockedUntil)
+			k.Scope, k.Subject).Scan(&st.Failures, &st.LastFailure, &st.BlockedUntil)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, unavailableOr(err, "store: sign-in throttle")
 		}
@@ -119,118 +52,35 @@ func (s *Store) throttleStates(ctx context.Context, db querier, keys []throttleK
 	return out, nil
 }
 
-// throttled returns how long the longest-waiting of keys must still wait,
-// and which it is.
-func throttled(states map[throttleKey]throttle.State, now time.Time) (time.Duration, throttleKey) {
-	var wait time.Duration
-	var which throttleKey
-	for k, st := range states {
-		if w := st.Blocked(now); w > wait {
-			wait, which = w, k
-		}
-	}
-	return wait, which
-}
-
-// throttledError is the answer to an attempt that must wait.
-func throttledError(k throttleKey, wait time.Duration) error {
-	secs := int(wait.Round(time.Second) / time.Second)
-	if secs < 1 {
-		secs = 1
-	}
-	what := "this account"
-	if k.scope == "address" {
-		what = "your address"
-	}
-	return writ.Errorf(writ.ETOOMANY, "too many failed sign-ins for %s: try again in %d seconds", what, secs)
-}
-
-// saveThrottles writes the states of keys.
-func (s *Store) saveThrottles(ctx context.Context, tx *sql.Tx, states map[throttleKey]throttle.State) error {
+// SaveThrottles writes the states of keys.
+func (t *Tx) SaveThrottles(ctx context.Context, states map[ThrottleKey]throttle.State) error {
 	for k, st := range states {
 		last := st.LastFailure
 		if last.IsZero() {
 			last = time.Unix(0, 0).UTC()
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO sign_in_throttles (scope, subject, failures, last_failure_at, blocked_until) VALUES (?, ?, ?, ?, ?)
+		if _, err := t.tx.ExecContext(ctx, t.s.q(`INSERT INTO sign_in_throttles (scope, subject, failures, last_failure_at, blocked_until) VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (scope, subject) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at, blocked_until = excluded.blocked_until`),
-			k.scope, k.subject, st.Failures, last.UTC(), st.BlockedUntil.UTC()); err != nil {
+			k.Scope, k.Subject, st.Failures, last.UTC(), st.BlockedUntil.UTC()); err != nil {
 			return fmt.Errorf("store: sign-in throttle: %w", err)
 		}
 	}
 	return nil
 }
 
-// chargeFailure counts an attempt as failed before it is checked, so that
-// however many arrive at once, no more are checked than the throttles
-// allow; a right password is refunded. Rows quiet for longer than any
-// throttle remembers are dropped.
-func (s *Store) chargeFailure(ctx context.Context, tx *sql.Tx, states map[throttleKey]throttle.State, now time.Time) error {
-	for k, st := range states {
-		states[k] = k.policy().Fail(st, now)
-	}
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sign_in_throttles WHERE last_failure_at < ? AND blocked_until < ?`),
-		now.Add(-AddressThrottle().Forget), now); err != nil {
-		return fmt.Errorf("store: sign-in throttle: %w", err)
-	}
-	return s.saveThrottles(ctx, tx, states)
-}
-
-// uncharge takes back the charge of an attempt that proved the right
-// password: each key's count drops by one and its wait ends (the attempt
-// was allowed to run, so the key was not waiting when it began). A count
-// is not cleared by a password alone, or someone who knew the password
-// could guess second-factor codes between right passwords unthrottled.
-func (s *Store) uncharge(ctx context.Context, tx *sql.Tx, keys []throttleKey, now time.Time) error {
-	states, err := s.lockThrottles(ctx, tx, keys)
-	if err != nil {
-		return err
-	}
-	for k, st := range states {
-		st.Failures = max(0, st.Failures-1)
-		st.BlockedUntil = now
-		states[k] = st
-	}
-	return s.saveThrottles(ctx, tx, states)
-}
-
-// forgetAccount clears an account's count once its user has signed in
-// completely.
-func (s *Store) forgetAccount(ctx context.Context, tx *sql.Tx, email string) error {
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sign_in_throttles WHERE scope = 'account' AND subject = ?`), email); err != nil {
+// DropQuietThrottles drops the throttle rows whose last failure was before
+// before and whose wait ended before now.
+func (t *Tx) DropQuietThrottles(ctx context.Context, before, now time.Time) error {
+	if _, err := t.tx.ExecContext(ctx, t.s.q(`DELETE FROM sign_in_throttles WHERE last_failure_at < ? AND blocked_until < ?`), before, now); err != nil {
 		return fmt.Errorf("store: sign-in throttle: %w", err)
 	}
 	return nil
 }
 
-// hashSlots is how many passwords are hashed at once: half the processors,
-// so that a flood of sign-ins leaves the others to everyone else's
-// requests.
-func hashSlots() int { return max(1, runtime.GOMAXPROCS(0)/2) }
-
-// hashWait is how long an attempt waits for a slot before it is told the
-// server is busy.
-const hashWait = 10 * time.Second
-
-// checkPasswordQueued checks a password against a hash outside any
-// transaction, waiting its turn for one of the hashing slots.
-func (s *Store) checkPasswordQueued(ctx context.Context, hash, password string) (bool, error) {
-	timer := time.NewTimer(hashWait)
-	defer timer.Stop()
-	select {
-	case s.hashing <- struct{}{}:
-	case <-ctx.Done():
-		return false, ctx.Err()
-	case <-timer.C:
-		return false, writ.Errorf(writ.ETOOMANY, "the server is busy with other sign-ins: try again in a few seconds")
+// ForgetThrottle drops the row of one key.
+func (t *Tx) ForgetThrottle(ctx context.Context, k ThrottleKey) error {
+	if _, err := t.tx.ExecContext(ctx, t.s.q(`DELETE FROM sign_in_throttles WHERE scope = ? AND subject = ?`), k.Scope, k.Subject); err != nil {
+		return fmt.Errorf("store: sign-in throttle: %w", err)
 	}
-	defer func() { <-s.hashing }()
-	return checkPassword(hash, password), nil
-}
-
-// accountDigest names an address that is no account's in the audit log
-// without writing down what a stranger typed.
-func accountDigest(email string) string {
-	sum := sha256.Sum256([]byte(email))
-	return hex.EncodeToString(sum[:8])
+	return nil
 }

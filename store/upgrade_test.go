@@ -18,6 +18,7 @@ import (
 
 	"writ"
 	"writ/rules"
+	"writ/sealing"
 	"writ/store"
 	"writ/store/storetest"
 )
@@ -149,7 +150,7 @@ func testUpgradeFromV1(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := store.LoadOrCreateDocumentKeys(filepath.Join(t.TempDir(), "documents.key"))
+	keys, err := sealing.LoadOrCreateKeys(filepath.Join(t.TempDir(), "documents.key"))
 	if err != nil {
 		t.Fatal(err)
 	}

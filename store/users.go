@@ -2,94 +2,14 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
+	"time"
 
 	"writ"
-	"writ/requester"
 )
-
-// UserInput creates a user. An agency user names its agency, a customer
-// user its customer; other roles name neither.
-type UserInput struct {
-	Name       string    `json:"name"`
-	Email      string    `json:"email"`
-	Role       writ.Role `json:"role"`
-	AgencyID   *int64    `json:"agency_id"`
-	CustomerID *int64    `json:"customer_id"`
-}
-
-// CreateUser adds a user. Only an admin may call it (writ.System() is an
-// admin, for the command line). EINVALID names the field at fault;
-// ECONFLICT when the e-mail address is taken.
-func (s *Store) CreateUser(ctx context.Context, actor writ.Actor, in UserInput) (writ.User, error) {
-	if actor.Role != writ.RoleAdmin {
-		return writ.User{}, writ.Errorf(writ.EFORBIDDEN, "only an admin may create users")
-	}
-	in.Name, in.Email = strings.TrimSpace(in.Name), strings.ToLower(strings.TrimSpace(in.Email))
-	if in.Name == "" || len(in.Name) > 200 {
-		return writ.User{}, writ.FieldErrorf("name", "a name of 1 to 200 characters is required")
-	}
-	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
-		return writ.User{}, writ.FieldErrorf("email", "not an e-mail address: %q", in.Email)
-	}
-	if !in.Role.Valid() {
-		return writ.User{}, writ.FieldErrorf("role", "unknown role %q", in.Role)
-	}
-	if (in.Role == writ.RoleAgency) != (in.AgencyID != nil) {
-		return writ.User{}, writ.FieldErrorf("agency_id", "an agency user, and only an agency user, names its agency")
-	}
-	if (in.Role == writ.RoleCustomer) != (in.CustomerID != nil) {
-		return writ.User{}, writ.FieldErrorf("customer_id", "a customer user, and only a customer user, names its customer")
-	}
-	var id int64
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM users WHERE email = ?`), in.Email).Scan(&n); err != nil {
-			return fmt.Errorf("store: user: %w", err)
-		}
-		if n > 0 {
-			return writ.Errorf(writ.ECONFLICT, "a user with e-mail %s exists", in.Email)
-		}
-		active := true
-		if in.AgencyID != nil {
-			var domains string
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT domains FROM agencies WHERE id = ?`), *in.AgencyID).Scan(&domains); err != nil {
-				return writ.FieldErrorf("agency_id", "no agency %d", *in.AgencyID)
-			}
-			own, err := fromJSONText[string](domains)
-			if err != nil {
-				return err
-			}
-			// An agency user's address must be on the agency's registered
-			// domains, and the account waits for out-of-band confirmation.
-			if f := requester.Check(in.Email, own, own); f.Code != requester.Registered {
-				return writ.FieldErrorf("email", "%s is not on the agency's registered domains (%s)", in.Email, strings.Join(own, ", "))
-			}
-			active = false
-		}
-		if in.CustomerID != nil {
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM customers WHERE id = ?`), *in.CustomerID).Scan(&n); err != nil || n == 0 {
-				return writ.FieldErrorf("customer_id", "no customer %d", *in.CustomerID)
-			}
-		}
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO users (name, email, role, agency_id, customer_id, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-			in.Name, in.Email, string(in.Role), nullInt64(in.AgencyID), nullInt64(in.CustomerID), active, s.nowUTC()).Scan(&id)
-		if err != nil {
-			return fmt.Errorf("store: user: %w", err)
-		}
-		return s.appendEvent(ctx, tx, actor, nil, "user.created", map[string]any{"user_id": id, "email": in.Email, "role": in.Role})
-	})
-	if err != nil {
-		return writ.User{}, err
-	}
-	return s.User(ctx, id)
-}
 
 const userColumns = `id, name, email, role, agency_id, customer_id, active, confirmation, created_at, deactivated_at`
 
@@ -128,58 +48,102 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (writ.User, error
 	return u, nil
 }
 
-// tokenPrefix marks writ's API tokens so secret scanners can find leaked ones.
-const tokenPrefix = "writ_"
-
-// hashToken is how a token is kept: only its SHA-256, so a copy of the
-// database does not hold usable credentials. Tokens are 256 random bits,
-// which makes a fast hash safe here (no password stretching is needed).
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+// User returns a user by id in the transaction, or ENOTFOUND.
+func (t *Tx) User(ctx context.Context, id int64) (writ.User, error) {
+	return t.user(ctx, id, "")
 }
 
-// ConfirmUser activates an agency user after the legal team confirmed the
-// account out of band — typically by calling the agency's registered
-// number — and records how. Legal team only; the agency must itself be
-// verified. ENOTFOUND for an unknown user, ECONFLICT when there is nothing
-// to confirm.
-func (s *Store) ConfirmUser(ctx context.Context, actor writ.Actor, id int64, how string) (writ.User, error) {
-	if !actor.Role.LegalTeam() {
-		return writ.User{}, writ.Errorf(writ.EFORBIDDEN, "only the legal team may confirm agency users")
+// LockUser returns a user by id and holds their row until the transaction
+// ends, or ENOTFOUND.
+func (t *Tx) LockUser(ctx context.Context, id int64) (writ.User, error) {
+	return t.user(ctx, id, t.s.forUpdate())
+}
+
+func (t *Tx) user(ctx context.Context, id int64, lock string) (writ.User, error) {
+	u, err := scanUser(t.tx.QueryRowContext(ctx, t.s.q(`SELECT `+userColumns+` FROM users WHERE id = ?`+lock), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, notFound("user", id)
 	}
-	how = strings.TrimSpace(how)
-	if how == "" || len(how) > 500 {
-		return writ.User{}, writ.FieldErrorf("confirmation", "say how the account was confirmed (for example: called the agency's registered number and spoke to the duty officer)")
-	}
-	err := s.tx(ctx, func(tx *sql.Tx) error {
-		u, err := scanUser(tx.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE id = ?`+s.forUpdate()), id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("user", id)
-		}
-		if err != nil {
-			return fmt.Errorf("store: confirm user: %w", err)
-		}
-		if u.Active {
-			return writ.Errorf(writ.ECONFLICT, "user %d is already active", id)
-		}
-		if u.DeactivatedAt != nil {
-			return writ.Errorf(writ.ECONFLICT, "user %d was deactivated", id)
-		}
-		var verified bool
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT verified FROM agencies WHERE id = ?`), nullInt64(u.AgencyID)).Scan(&verified); err != nil || !verified {
-			return writ.Errorf(writ.ECONFLICT, "the user's agency is not verified: verify the agency first")
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE users SET active = TRUE, confirmation = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?`),
-			how, actor.Name, s.nowUTC(), id); err != nil {
-			return fmt.Errorf("store: confirm user: %w", err)
-		}
-		return s.appendEvent(ctx, tx, actor, nil, "user.confirmed", map[string]any{"user_id": id, "email": u.Email, "confirmation": how})
-	})
 	if err != nil {
-		return writ.User{}, err
+		return u, fmt.Errorf("store: user: %w", err)
 	}
-	return s.User(ctx, id)
+	return u, nil
+}
+
+// EmailTaken reports whether a user has the e-mail address email.
+func (t *Tx) EmailTaken(ctx context.Context, email string) (bool, error) {
+	var n int
+	if err := t.tx.QueryRowContext(ctx, t.s.q(`SELECT count(*) FROM users WHERE email = ?`), email).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: user: %w", err)
+	}
+	return n > 0, nil
+}
+
+// AgencyDomains returns the registered e-mail domains of an agency, or
+// ENOTFOUND.
+func (t *Tx) AgencyDomains(ctx context.Context, agencyID int64) ([]string, error) {
+	var domains string
+	err := t.tx.QueryRowContext(ctx, t.s.q(`SELECT domains FROM agencies WHERE id = ?`), agencyID).Scan(&domains)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("agency", agencyID)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: agency domains: %w", err)
+	}
+	return fromJSONText[string](domains)
+}
+
+// AgencyVerified reports whether the agency is verified; false for no
+// agency.
+func (t *Tx) AgencyVerified(ctx context.Context, agencyID *int64) (bool, error) {
+	var verified bool
+	err := t.tx.QueryRowContext(ctx, t.s.q(`SELECT verified FROM agencies WHERE id = ?`), nullInt64(agencyID)).Scan(&verified)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: agency: %w", err)
+	}
+	return verified, nil
+}
+
+// CustomerExists reports whether there is a customer id.
+func (t *Tx) CustomerExists(ctx context.Context, id int64) (bool, error) {
+	var n int
+	if err := t.tx.QueryRowContext(ctx, t.s.q(`SELECT count(*) FROM customers WHERE id = ?`), id).Scan(&n); err != nil {
+		return false, fmt.Errorf("store: customer: %w", err)
+	}
+	return n > 0, nil
+}
+
+// InsertUser adds u (its id aside) and returns its id.
+func (t *Tx) InsertUser(ctx context.Context, u writ.User) (int64, error) {
+	var id int64
+	err := t.tx.QueryRowContext(ctx, t.s.q(`INSERT INTO users (name, email, role, agency_id, customer_id, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		u.Name, u.Email, string(u.Role), nullInt64(u.AgencyID), nullInt64(u.CustomerID), u.Active, u.CreatedAt).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: user: %w", err)
+	}
+	return id, nil
+}
+
+// ActivateUser marks a user active, confirmed by by at at in the way how
+// says.
+func (t *Tx) ActivateUser(ctx context.Context, id int64, how, by string, at time.Time) error {
+	if _, err := t.tx.ExecContext(ctx, t.s.q(`UPDATE users SET active = TRUE, confirmation = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?`),
+		how, by, at, id); err != nil {
+		return fmt.Errorf("store: confirm user: %w", err)
+	}
+	return nil
+}
+
+// DeactivateUser marks a user inactive for good, by by at at for reason.
+func (t *Tx) DeactivateUser(ctx context.Context, id int64, by, reason string, at time.Time) error {
+	if _, err := t.tx.ExecContext(ctx, t.s.q(`UPDATE users SET active = FALSE, deactivated_at = ?, deactivated_by = ?, deactivation_reason = ? WHERE id = ?`),
+		at, by, reason, id); err != nil {
+		return fmt.Errorf("store: deactivate: %w", err)
+	}
+	return nil
 }
 
 // prefixed qualifies each column of a comma-separated list with p.

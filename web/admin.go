@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"writ"
+	"writ/identity"
 	"writ/store"
 )
 
@@ -19,7 +20,7 @@ type adminData struct {
 }
 
 func (s *Server) adminHome(w http.ResponseWriter, r *http.Request, v *visit) error {
-	users, err := s.store.Users(r.Context(), v.actor)
+	users, err := s.identity.Users(r.Context(), v.actor)
 	if err != nil {
 		return err
 	}
@@ -68,13 +69,13 @@ func (s *Server) showUsers(w http.ResponseWriter, r *http.Request, v *visit, sta
 // showUsersWith renders the users page with d's form, refusal or issued
 // token.
 func (s *Server) showUsersWith(w http.ResponseWriter, r *http.Request, v *visit, status int, d usersData, refusal error) error {
-	list, err := s.store.Users(r.Context(), v.actor)
+	list, err := s.identity.Users(r.Context(), v.actor)
 	if err != nil {
 		return err
 	}
 	d.Users, d.Agencies, d.Customers, d.Roles, d.Values = list, map[int64]string{}, map[int64]string{}, writ.Roles(), r.PostForm
 	if v.actor.Role == writ.RoleAdmin {
-		if d.Requests, err = s.store.TokenRequests(r.Context(), v.actor); err != nil {
+		if d.Requests, err = s.identity.TokenRequests(r.Context(), v.actor); err != nil {
 			return err
 		}
 	}
@@ -115,7 +116,7 @@ func optionalID(f url.Values, name string) (*int64, error) {
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, v *visit) error {
 	f := r.PostForm
-	in := store.UserInput{Name: f.Get("name"), Email: f.Get("email"), Role: writ.Role(f.Get("role"))}
+	in := identity.UserInput{Name: f.Get("name"), Email: f.Get("email"), Role: writ.Role(f.Get("role"))}
 	var err error
 	if in.Role == writ.RoleAgency {
 		in.AgencyID, err = optionalID(f, "agency_id")
@@ -124,15 +125,15 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, v *visit) er
 		in.CustomerID, err = optionalID(f, "customer_id")
 	}
 	password := f.Get("password")
-	if err == nil && password != "" && len(password) < store.MinPasswordLength {
-		err = writ.FieldErrorf("password", "at least %d characters", store.MinPasswordLength)
+	if err == nil && password != "" && len(password) < identity.MinPasswordLength {
+		err = writ.FieldErrorf("password", "at least %d characters", identity.MinPasswordLength)
 	}
 	var u writ.User
 	if err == nil {
-		u, err = s.store.CreateUser(r.Context(), v.actor, in)
+		u, err = s.identity.CreateUser(r.Context(), v.actor, in)
 	}
 	if err == nil && password != "" {
-		err = s.store.SetPassword(r.Context(), v.actor, u.ID, password)
+		err = s.identity.SetPassword(r.Context(), v.actor, u.ID, password)
 	}
 	if err != nil {
 		if refusable(err) {
@@ -163,7 +164,7 @@ func (s *Server) confirmUser(w http.ResponseWriter, r *http.Request, v *visit) e
 	if err != nil {
 		return err
 	}
-	if _, err := s.store.ConfirmUser(r.Context(), v.actor, id, r.PostFormValue("confirmation")); err != nil {
+	if _, err := s.identity.ConfirmUser(r.Context(), v.actor, id, r.PostFormValue("confirmation")); err != nil {
 		if refusable(err) {
 			return s.showUsers(w, r, v, status(writ.ErrorCode(err)), "confirm-"+r.PathValue("id"), err)
 		}
@@ -177,7 +178,7 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request, v *visit) e
 	if err != nil {
 		return err
 	}
-	if err := s.store.SetPassword(r.Context(), v.actor, id, r.PostFormValue("password")); err != nil {
+	if err := s.identity.SetPassword(r.Context(), v.actor, id, r.PostFormValue("password")); err != nil {
 		if refusable(err) {
 			return s.showUsers(w, r, v, status(writ.ErrorCode(err)), "password-"+r.PathValue("id"), err)
 		}
@@ -191,7 +192,7 @@ func (s *Server) deactivateUser(w http.ResponseWriter, r *http.Request, v *visit
 	if err != nil {
 		return err
 	}
-	u, err := s.store.DeactivateUser(r.Context(), v.actor, id, r.PostFormValue("reason"))
+	u, err := s.identity.DeactivateUser(r.Context(), v.actor, id, r.PostFormValue("reason"))
 	if err != nil {
 		if refusable(err) {
 			return s.showUsers(w, r, v, status(writ.ErrorCode(err)), "deactivate-"+r.PathValue("id"), err)
@@ -208,7 +209,7 @@ func (s *Server) confirmTokenRequest(w http.ResponseWriter, r *http.Request, v *
 	if err != nil {
 		return writ.Errorf(writ.ENOTFOUND, "there is no token request %q", r.PathValue("id"))
 	}
-	t, err := s.store.ConfirmTokenRequest(r.Context(), v.actor, id)
+	t, err := s.identity.ConfirmTokenRequest(r.Context(), v.actor, id)
 	if err != nil {
 		if refusable(err) {
 			return s.showUsers(w, r, v, status(writ.ErrorCode(err)), "request-"+r.PathValue("id"), err)

@@ -14,7 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"writ"
-	"writ/store"
+	"writ/identity"
 )
 
 // chromium finds Debian's chromium. Without it the browser tests skip on a
@@ -343,7 +343,7 @@ func TestBrowserFormsWorkWithoutJavaScript(t *testing.T) {
 // reaching the agency's pages.
 func TestBrowserAgencyUserSetsUpASecondFactor(t *testing.T) {
 	s := newSite(t)
-	if err := s.Store.SetTOTP(context.Background(), writ.System(), s.AgencyUserUS.UserID, ""); err != nil {
+	if err := s.Identity.SetTOTP(context.Background(), writ.System(), s.AgencyUserUS.UserID, ""); err != nil {
 		t.Fatal(err)
 	}
 	b := s.newTab(t, startBrowser(t))
@@ -354,14 +354,14 @@ func TestBrowserAgencyUserSetsUpASecondFactor(t *testing.T) {
 	b.wantText("main", "Set up your authenticator app", "nothing else opens")
 	b.screenshot("enrol")
 	key := strings.ReplaceAll(b.text("#totp-key"), " ", "")
-	code, err := store.TOTPCode(key, s.Clock.Now())
+	code, err := identity.TOTPCode(key, s.Clock.Now())
 	if err != nil {
 		t.Fatalf("the page's key %q: %v", key, err)
 	}
 	b.run(chromedp.SendKeys(chromedp.ID("code"), code))
 	b.submit(`form[action="/signin/enrol"] button[type="submit"]`)
 	b.wantText("main", "Your recovery codes")
-	if n := strings.Count(b.text("#recovery-codes"), "-") / 3; n != store.RecoveryCodes {
+	if n := strings.Count(b.text("#recovery-codes"), "-") / 3; n != identity.RecoveryCodes {
 		t.Fatalf("%d recovery codes shown", n)
 	}
 	b.screenshot("recovery-codes")

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"writ"
+	"writ/identity"
 	"writ/store"
 )
 
@@ -42,12 +43,12 @@ func groups(key string) string {
 }
 
 // enrolPage renders the set-up page for the session's pending secret.
-func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, v *visit, sess *store.Session, status int, d enrolData) error {
-	secret, err := s.store.PendingTOTP(r.Context(), v.token)
+func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, v *visit, sess *identity.Session, status int, d enrolData) error {
+	secret, err := s.identity.PendingTOTP(r.Context(), v.token)
 	if err != nil {
 		return err
 	}
-	d.Name, d.Key, d.URI = sess.User.Name, groups(secret), store.TOTPURI(sess.User.Email, secret)
+	d.Name, d.Key, d.URI = sess.User.Name, groups(secret), identity.TOTPURI(sess.User.Email, secret)
 	return s.render(w, v, status, "enrol", "Set up your authenticator app", d)
 }
 
@@ -70,7 +71,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request, v *visit) error {
 	if v.pending == nil || v.pending.HasSecondFactor {
 		return s.redirect(w, r, "/signin?next="+urlQuery(next), "The sign-in has expired: give your e-mail address and password again.")
 	}
-	in, codes, err := s.store.EnrolTOTP(r.Context(), v.token, r.PostFormValue("code"), "", s.clientAddr(r))
+	in, codes, err := s.identity.EnrolTOTP(r.Context(), v.token, r.PostFormValue("code"), "", s.clientAddr(r))
 	if err != nil {
 		if writ.ErrorCode(err) != writ.EINVALID {
 			return err
@@ -102,7 +103,7 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, v *visit, s
 	if err != nil {
 		return err
 	}
-	return s.render(w, v, status, "account", "Your account", accountData{SecondFactor: sf, Required: store.NeedsSecondFactor(v.actor.Role), Error: f})
+	return s.render(w, v, status, "account", "Your account", accountData{SecondFactor: sf, Required: identity.NeedsSecondFactor(v.actor.Role), Error: f})
 }
 
 func (s *Server) replaceTOTPForm(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -114,7 +115,7 @@ func (s *Server) replaceTOTPForm(w http.ResponseWriter, r *http.Request, v *visi
 }
 
 func (s *Server) replaceTOTP(w http.ResponseWriter, r *http.Request, v *visit) error {
-	_, codes, err := s.store.EnrolTOTP(r.Context(), v.token, r.PostFormValue("code"), r.PostFormValue("current_code"), s.clientAddr(r))
+	_, codes, err := s.identity.EnrolTOTP(r.Context(), v.token, r.PostFormValue("code"), r.PostFormValue("current_code"), s.clientAddr(r))
 	if err != nil {
 		if writ.ErrorCode(err) != writ.EINVALID {
 			return err
@@ -131,7 +132,7 @@ func (s *Server) replaceTOTP(w http.ResponseWriter, r *http.Request, v *visit) e
 }
 
 func (s *Server) recoveryCodes(w http.ResponseWriter, r *http.Request, v *visit) error {
-	codes, err := s.store.NewRecoveryCodes(r.Context(), v.token, r.PostFormValue("code"))
+	codes, err := s.identity.NewRecoveryCodes(r.Context(), v.token, r.PostFormValue("code"))
 	if err != nil {
 		if writ.ErrorCode(err) != writ.EINVALID {
 			return err

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"writ"
-	"writ/store"
+	"writ/identity"
 )
 
 var (
@@ -31,7 +31,7 @@ func (b *browser) key() string {
 
 func totp(t *testing.T, secret string, now time.Time) string {
 	t.Helper()
-	c, err := store.TOTPCode(secret, now)
+	c, err := identity.TOTPCode(secret, now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestEveryoneWhoSeesDemandsHasASecondFactor(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range []writ.Actor{s.AgencyUserUS, s.Reviewer} {
-		if err := s.Store.SetTOTP(ctx, writ.System(), a.UserID, ""); err != nil {
+		if err := s.Identity.SetTOTP(ctx, writ.System(), a.UserID, ""); err != nil {
 			t.Fatal(err)
 		}
 		email := s.email(t, a)
@@ -76,11 +76,11 @@ func TestEveryoneWhoSeesDemandsHasASecondFactor(t *testing.T) {
 		b.post("/signin/enrol", url.Values{"code": {totp(t, secret, s.Clock.Now())}, "next": {demandPath(d.ID)}})
 		b.want(200, "/signin/enrol", "Your recovery codes", "Signed in as "+a.Name)
 		codes := recoveryField.FindAllStringSubmatch(b.page, -1)
-		if len(codes) != store.RecoveryCodes {
-			t.Fatalf("%d recovery codes shown, want %d", len(codes), store.RecoveryCodes)
+		if len(codes) != identity.RecoveryCodes {
+			t.Fatalf("%d recovery codes shown, want %d", len(codes), identity.RecoveryCodes)
 		}
 		b.get(demandPath(d.ID)).want(200, demandPath(d.ID), "TWO-1")
-		b.get("/account").want(200, "/account", fmt.Sprintf("<strong>%d</strong> recovery codes are left", store.RecoveryCodes))
+		b.get("/account").want(200, "/account", fmt.Sprintf("<strong>%d</strong> recovery codes are left", identity.RecoveryCodes))
 
 		// The next sign-in asks for a code; a recovery code does once.
 		s.Clock.Advance(30 * time.Second)

@@ -23,7 +23,7 @@ func httptestRecorder(h http.Handler, method, path string) *httptest.ResponseRec
 // apiStatus is the status the JSON API answers a token's GET with.
 func (s *site) apiStatus(t *testing.T, a writ.Actor, path string) int {
 	t.Helper()
-	token, err := s.Store.CreateToken(context.Background(), writ.System(), a.UserID, writ.TokenInput{Label: "test"})
+	token, err := s.Identity.CreateToken(context.Background(), writ.System(), a.UserID, writ.TokenInput{Label: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

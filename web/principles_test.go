@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/identity"
 	"writ/store"
 )
 
@@ -199,15 +200,15 @@ func TestAudiencesAndNotBeforeDatesOnThePages(t *testing.T) {
 func TestDeactivationAndSecondAdminOnTheUsersPage(t *testing.T) {
 	s := newSite(t)
 	ctx := context.Background()
-	u, err := s.Store.CreateUser(ctx, writ.System(), store.UserInput{Name: "Adele", Email: "adele@provider.example", Role: writ.RoleAdmin})
+	u, err := s.Identity.CreateUser(ctx, writ.System(), identity.UserInput{Name: "Adele", Email: "adele@provider.example", Role: writ.RoleAdmin})
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, err := s.Store.RequestToken(ctx, writ.ActorOf(u), s.Approver.UserID, writ.TokenInput{Label: "robot"})
+	req, err := s.Identity.RequestToken(ctx, writ.ActorOf(u), s.Approver.UserID, writ.TokenInput{Label: "robot"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := s.Store.CreateToken(ctx, s.AgencyUserUS, s.AgencyUserUS.UserID, writ.TokenInput{})
+	tok, err := s.Identity.CreateToken(ctx, s.AgencyUserUS, s.AgencyUserUS.UserID, writ.TokenInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +217,7 @@ func TestDeactivationAndSecondAdminOnTheUsersPage(t *testing.T) {
 	admin.post("/admin/token-requests/"+itoa(req.ID)+"/confirmation", url.Values{}).want(200, "", "Token issued", "shown this once", "writ_")
 	admin.post("/admin/users/"+itoa(s.AgencyUserUS.UserID)+"/deactivation", url.Values{"reason": {"left the agency"}})
 	admin.want(200, "/admin/users", "was deactivated", "deactivated 2026-11-20")
-	if _, err := s.Store.Authenticate(ctx, tok.Secret); writ.ErrorCode(err) != writ.EUNAUTHORIZED {
+	if _, err := s.Identity.Authenticate(ctx, tok.Secret); writ.ErrorCode(err) != writ.EUNAUTHORIZED {
 		t.Fatalf("the deactivated user's token: %v", err)
 	}
 	dan := s.browser(t)

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/identity"
 	"writ/store"
 )
 
@@ -41,6 +42,10 @@ type Options struct {
 	// TrustedProxies are proxies whose X-Forwarded-For names the client
 	// (see httpapi.ClientIP): sign-in throttles count per client then.
 	TrustedProxies []netip.Prefix
+
+	// Identity signs users in and keeps their sessions, second factors,
+	// passwords and tokens.
+	Identity *identity.Service
 }
 
 // Server is the web application's HTTP handler.
@@ -57,6 +62,8 @@ type Server struct {
 	mux         *http.ServeMux
 	pages       *pages
 	assets      *assets
+
+	identity *identity.Service
 }
 
 // access says who may open a route.
@@ -159,7 +166,7 @@ func routes() []route {
 
 // New returns the web application's handler.
 func New(opts Options) (*Server, error) {
-	s := &Server{store: opts.Store, log: opts.Logger, now: opts.Now, secure: opts.Secure, key: opts.Key, mux: http.NewServeMux(),
+	s := &Server{store: opts.Store, identity: opts.Identity, log: opts.Logger, now: opts.Now, secure: opts.Secure, key: opts.Key, mux: http.NewServeMux(),
 		crossOrigin: http.NewCrossOriginProtection(), proxies: opts.TrustedProxies}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -5,7 +5,7 @@ import (
 
 	"writ"
 	"writ/httpapi"
-	"writ/store"
+	"writ/identity"
 )
 
 // signInData is the sign-in form with what was typed and what went wrong.
@@ -28,7 +28,7 @@ func (s *Server) clientAddr(r *http.Request) string { return httpapi.ClientIP(r,
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *visit) error {
 	email, next := r.PostFormValue("email"), localPath(r.PostFormValue("next"))
-	in, err := s.store.PasswordSignIn(r.Context(), email, r.PostFormValue("password"), s.clientAddr(r))
+	in, err := s.identity.PasswordSignIn(r.Context(), email, r.PostFormValue("password"), s.clientAddr(r))
 	if err != nil {
 		code := writ.ErrorCode(err)
 		if code != writ.EUNAUTHORIZED && code != writ.ETOOMANY {
@@ -39,13 +39,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *visit) error 
 	}
 	if v.token != "" {
 		// A half-finished earlier sign-in in this browser is abandoned.
-		_ = s.store.SignOut(r.Context(), v.token)
+		_ = s.identity.SignOut(r.Context(), v.token)
 	}
 	s.setCookie(w, s.sessionCookie(), in.Token, 0)
-	if in.Session.Stage == store.StageSecondFactor && !in.Session.HasSecondFactor {
+	if in.Session.Stage == identity.StageSecondFactor && !in.Session.HasSecondFactor {
 		return s.redirect(w, r, "/signin/enrol?next="+urlQuery(next), "")
 	}
-	if in.Session.Stage == store.StageSecondFactor {
+	if in.Session.Stage == identity.StageSecondFactor {
 		return s.redirect(w, r, "/signin/code?next="+urlQuery(next), "")
 	}
 	return s.redirect(w, r, next, "Signed in as "+in.Session.User.Name+".")
@@ -73,7 +73,7 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request, v *visit) error {
 	if v.pending == nil {
 		return s.redirect(w, r, "/signin?next="+urlQuery(next), "The sign-in has expired: give your e-mail address and password again.")
 	}
-	in, err := s.store.SecondFactorSignIn(r.Context(), v.token, r.PostFormValue("code"), s.clientAddr(r))
+	in, err := s.identity.SecondFactorSignIn(r.Context(), v.token, r.PostFormValue("code"), s.clientAddr(r))
 	if err != nil {
 		code := writ.ErrorCode(err)
 		if code != writ.EUNAUTHORIZED && code != writ.ETOOMANY {
@@ -91,7 +91,7 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request, v *visit) error {
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request, v *visit) error {
-	if err := s.store.SignOut(r.Context(), v.token); err != nil {
+	if err := s.identity.SignOut(r.Context(), v.token); err != nil {
 		return err
 	}
 	s.setCookie(w, s.sessionCookie(), "", -1)

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"writ/store"
+	"writ/identity"
 	"writ/web"
 )
 
@@ -67,7 +67,7 @@ func TestRepeatedFailuresSlowTheAccount(t *testing.T) {
 	email := s.email(t, s.CustomerUserConsumer)
 	b := s.browser(t)
 	b.get("/signin")
-	for range store.AccountThrottle().Free {
+	for range identity.AccountThrottle().Free {
 		b.post("/signin", url.Values{"email": {email}, "password": {"guess guess guess"}})
 		b.want(http.StatusUnauthorized, "/signin")
 	}
@@ -107,10 +107,10 @@ func TestSessionCookieAndExpiry(t *testing.T) {
 	}
 
 	b.signIn(s.AgencyUserUS)
-	s.Clock.Advance(store.IdleTimeout)
+	s.Clock.Advance(identity.IdleTimeout)
 	b.get("/agency").want(200, "/signin")
 
-	app, err := web.New(web.Options{Store: s.Store, Now: s.Clock.Now, Secure: true})
+	app, err := web.New(web.Options{Store: s.Store, Identity: s.Identity, Now: s.Clock.Now, Secure: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +127,7 @@ func TestSessionCookieAndExpiry(t *testing.T) {
 func TestSessionEndsAfterTwelveHours(t *testing.T) {
 	s := newSite(t)
 	b := s.browser(t).signIn(s.CustomerUserConsumer)
-	for elapsed := time.Duration(0); elapsed < store.AbsoluteTimeout-time.Hour; elapsed += 20 * time.Minute {
+	for elapsed := time.Duration(0); elapsed < identity.AbsoluteTimeout-time.Hour; elapsed += 20 * time.Minute {
 		s.Clock.Advance(20 * time.Minute)
 		b.get("/customer").want(200, "/customer")
 	}

@@ -18,7 +18,7 @@ import (
 
 	"writ"
 	"writ/httpapi"
-	"writ/store"
+	"writ/identity"
 	"writ/store/storetest"
 	"writ/web"
 )
@@ -42,15 +42,15 @@ func newSite(t *testing.T) *site {
 	ctx := context.Background()
 	for _, a := range []writ.Actor{f.Admin, f.Reviewer, f.Approver, f.Approver2, f.Auditor, f.AgencyUserUS, f.AgencyUserDE,
 		f.CustomerUserEnterprise, f.CustomerUserConsumer} {
-		if err := f.Store.SetPassword(ctx, writ.System(), a.UserID, password); err != nil {
+		if err := f.Identity.SetPassword(ctx, writ.System(), a.UserID, password); err != nil {
 			t.Fatal(err)
 		}
-		if store.NeedsSecondFactor(a.Role) {
-			secret, err := store.NewTOTPSecret()
+		if identity.NeedsSecondFactor(a.Role) {
+			secret, err := identity.NewTOTPSecret()
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := f.Store.SetTOTP(ctx, writ.System(), a.UserID, secret); err != nil {
+			if err := f.Identity.SetTOTP(ctx, writ.System(), a.UserID, secret); err != nil {
 				t.Fatal(err)
 			}
 			u, err := f.Store.User(ctx, a.UserID)
@@ -61,11 +61,11 @@ func newSite(t *testing.T) *site {
 		}
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app, err := web.New(web.Options{Store: f.Store, Now: f.Clock.Now, Logger: quiet})
+	app, err := web.New(web.Options{Store: f.Store, Identity: f.Identity, Now: f.Clock.Now, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	api := httpapi.New(httpapi.Options{Store: f.Store, Rules: f.Store.Rules(), Now: f.Clock.Now, Logger: quiet})
+	api := httpapi.New(httpapi.Options{Store: f.Store, Identity: f.Identity, Rules: f.Store.Rules(), Now: f.Clock.Now, Logger: quiet})
 	s.srv = httptest.NewServer(web.Mount(api.Hardened(httpapi.Limits{}, false), app))
 	t.Cleanup(s.srv.Close)
 	return s
@@ -84,7 +84,7 @@ func (s *site) email(t *testing.T, a writ.Actor) string {
 // code is the TOTP code of a user now, by the fixture's clock.
 func (s *site) code(t *testing.T, email string) string {
 	t.Helper()
-	c, err := store.TOTPCode(s.secrets[email], s.Clock.Now())
+	c, err := identity.TOTPCode(s.secrets[email], s.Clock.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +215,7 @@ func (b *browser) signIn(a writ.Actor) *browser {
 	email := b.s.email(b.t, a)
 	b.get("/signin").want(200, "/signin")
 	b.post("/signin", url.Values{"email": {email}, "password": {password}})
-	if store.NeedsSecondFactor(a.Role) {
+	if identity.NeedsSecondFactor(a.Role) {
 		b.want(200, "/signin/code", "authenticator app")
 		b.post("/signin/code", url.Values{"code": {b.s.code(b.t, email)}})
 		// A code is good once: the next sign-in needs the next one.

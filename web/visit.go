@@ -15,7 +15,7 @@ import (
 	"unicode"
 
 	"writ"
-	"writ/store"
+	"writ/identity"
 )
 
 // visit is one request as the pages see it: who is signed in, the form
@@ -23,7 +23,7 @@ import (
 type visit struct {
 	// session is the signed-in session, nil for a visitor who is not
 	// signed in; pending is a session waiting for its second factor.
-	session, pending *store.Session
+	session, pending *identity.Session
 	token            string
 	actor            writ.Actor
 	csrf             string
@@ -136,9 +136,9 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 		v := &visit{path: r.URL.Path}
 		if c, err := r.Cookie(s.sessionCookie()); err == nil && c.Value != "" {
-			sess, err := s.store.SessionByToken(r.Context(), c.Value)
+			sess, err := s.identity.SessionByToken(r.Context(), c.Value)
 			switch {
-			case err == nil && sess.Stage == store.StageSignedIn:
+			case err == nil && sess.Stage == identity.StageSignedIn:
 				v.session, v.token, v.actor, v.csrf = &sess, c.Value, sess.Actor(), sess.CSRF
 			case err == nil:
 				v.pending, v.token, v.csrf = &sess, c.Value, sess.CSRF

@@ -31,7 +31,7 @@ import (
 
 	"writ"
 	"writ/demo"
-	"writ/store"
+	"writ/identity"
 )
 
 // pages are the requests measured, by name.
@@ -202,7 +202,7 @@ func signIn(ctx context.Context, client *http.Client, base string) error {
 		return fmt.Errorf("signing in as the demo reviewer led to %s, not the code form", at)
 	}
 	for range 2 {
-		code, err := store.TOTPCode(reviewer.TOTPSecret, time.Now())
+		code, err := identity.TOTPCode(reviewer.TOTPSecret, time.Now())
 		if err != nil {
 			return err
 		}

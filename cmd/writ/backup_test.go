@@ -9,6 +9,7 @@ import (
 
 	"writ"
 	"writ/rules"
+	"writ/sealing"
 	"writ/store"
 )
 
@@ -55,7 +56,7 @@ func dumpDemands(t *testing.T, db, documentsKey string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := store.LoadOrCreateDocumentKeys(documentsKey)
+	keys, err := sealing.LoadOrCreateKeys(documentsKey)
 	if err != nil {
 		t.Fatal(err)
 	}

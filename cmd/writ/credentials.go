@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"writ"
-	"writ/store"
+	"writ/identity"
 )
 
 // runUserPassword sets the password a user signs in to the web
@@ -36,7 +36,7 @@ func runUserPassword(ctx context.Context, sio *stdio, args []string) error {
 	password := strings.TrimRight(line, "\r\n")
 	if password == "" {
 		return hinted{err: writ.Errorf(writ.EINVALID, "no password on standard input"),
-			hint: fmt.Sprintf("pipe it in: printf '%%s\\n' \"$PASSWORD\" | writ user password --email %s (at least %d characters)", *email, store.MinPasswordLength)}
+			hint: fmt.Sprintf("pipe it in: printf '%%s\\n' \"$PASSWORD\" | writ user password --email %s (at least %d characters)", *email, identity.MinPasswordLength)}
 	}
 	st, _, err := sf.open(ctx, slog.New(slog.NewTextHandler(sio.err, nil)))
 	if err != nil {
@@ -47,7 +47,7 @@ func runUserPassword(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := st.SetPassword(ctx, writ.System(), u.ID, password); err != nil {
+	if err := identity.New(st).SetPassword(ctx, writ.System(), u.ID, password); err != nil {
 		return err
 	}
 	fmt.Fprintf(sio.out, "password set for %s; their web sessions were ended\n", u.Email)
@@ -77,20 +77,21 @@ func runUserTOTP(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
+	identities := identity.New(st)
 	if *remove {
-		if err := st.SetTOTP(ctx, writ.System(), u.ID, ""); err != nil {
+		if err := identities.SetTOTP(ctx, writ.System(), u.ID, ""); err != nil {
 			return err
 		}
 		fmt.Fprintf(sio.out, "second factor removed for %s\n", u.Email)
 		return nil
 	}
-	secret, err := store.NewTOTPSecret()
+	secret, err := identity.NewTOTPSecret()
 	if err != nil {
 		return err
 	}
-	if err := st.SetTOTP(ctx, writ.System(), u.ID, secret); err != nil {
+	if err := identities.SetTOTP(ctx, writ.System(), u.ID, secret); err != nil {
 		return err
 	}
-	fmt.Fprintf(sio.out, "%s\nsecret %s\n", store.TOTPURI(u.Email, secret), secret)
+	fmt.Fprintf(sio.out, "%s\nsecret %s\n", identity.TOTPURI(u.Email, secret), secret)
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"writ/rules"
+	"writ/sealing"
 	"writ/store"
 )
 
@@ -31,6 +32,8 @@ type storeFlags struct {
 	// configure, when set, adds a command's own settings (serve's clock
 	// and job settings) to the store's options.
 	configure func(*store.Options)
+	// keys are the documents keys open gave the store.
+	keys *sealing.Keys
 }
 
 func addStoreFlags(fs *flag.FlagSet) *storeFlags {
@@ -51,11 +54,10 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, 
 	if f.documentsKey == "" {
 		f.documentsKey = filepath.Join(dataDir(f.db), "documents.key")
 	}
-	keys, err := store.LoadOrCreateDocumentKeys(f.documentsKey)
-	if err != nil {
+	if f.keys, err = sealing.LoadOrCreateKeys(f.documentsKey); err != nil {
 		return nil, nil, err
 	}
-	opts := store.Options{Rules: rb, DocumentKeys: keys}
+	opts := store.Options{Rules: rb, DocumentKeys: f.keys}
 	if f.configure != nil {
 		f.configure(&opts)
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"writ/demo"
-	"writ/store"
+	"writ/identity"
 )
 
 func runDemo(ctx context.Context, sio *stdio, args []string) error {
@@ -64,7 +64,7 @@ func printDemoCodes(w io.Writer, now time.Time) error {
 		if c.TOTPSecret == "" {
 			continue
 		}
-		code, err := store.TOTPCode(c.TOTPSecret, now)
+		code, err := identity.TOTPCode(c.TOTPSecret, now)
 		if err != nil {
 			return err
 		}

@@ -23,7 +23,7 @@ func runDocuments(ctx context.Context, sio *stdio, args []string) error {
 		return err
 	}
 	defer st.Close()
-	n, err := st.RotateDocumentKey(ctx)
+	n, err := sf.keys.Rotate(ctx, st)
 	if err != nil {
 		return err
 	}

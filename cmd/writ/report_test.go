@@ -16,6 +16,7 @@ import (
 
 	"writ/report"
 	"writ/rules"
+	"writ/sealing"
 	"writ/store"
 	"writ/store/storetest"
 )
@@ -44,7 +45,7 @@ func reportDBWith(t *testing.T, year int, fill func(*testing.T, *storetest.Fixtu
 		if err != nil {
 			t.Fatal(err)
 		}
-		keys, err := store.LoadOrCreateDocumentKeys(filepath.Join(dir, "documents.key"))
+		keys, err := sealing.LoadOrCreateKeys(filepath.Join(dir, "documents.key"))
 		if err != nil {
 			t.Fatal(err)
 		}

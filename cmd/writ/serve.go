@@ -15,6 +15,7 @@ import (
 	"writ"
 	"writ/auditlog"
 	"writ/httpapi"
+	"writ/identity"
 	"writ/store"
 	"writ/web"
 )
@@ -84,10 +85,13 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return hinted{err: fmt.Errorf("listen on %s: %w", *addr, err), hint: "choose another address with --addr, or stop what is using it"}
 	}
-	api := httpapi.New(httpapi.Options{Store: st, Rules: rb, Logger: log, LogKey: key, Now: nf.now, TrustedProxies: trusted})
+	// One identity service for both: it bounds how many passwords the
+	// process hashes at once.
+	identities := identity.New(st)
+	api := httpapi.New(httpapi.Options{Store: st, Identity: identities, Rules: rb, Logger: log, LogKey: key, Now: nf.now, TrustedProxies: trusted})
 	// The web application shares the port: the API's paths go to the API,
 	// every other path is a page.
-	app, err := web.New(web.Options{Store: st, Logger: log, Now: nf.now, Secure: useTLS, TrustedProxies: trusted})
+	app, err := web.New(web.Options{Store: st, Identity: identities, Logger: log, Now: nf.now, Secure: useTLS, TrustedProxies: trusted})
 	if err != nil {
 		return err
 	}

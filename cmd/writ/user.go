@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"writ"
-	"writ/store"
+	"writ/identity"
 )
 
 func runUser(ctx context.Context, sio *stdio, args []string) error {
@@ -38,18 +38,19 @@ func runUser(ctx context.Context, sio *stdio, args []string) error {
 		return err
 	}
 	defer st.Close()
-	in := store.UserInput{Name: *name, Email: *email, Role: writ.Role(*role)}
+	in := identity.UserInput{Name: *name, Email: *email, Role: writ.Role(*role)}
 	if *agency != 0 {
 		in.AgencyID = agency
 	}
 	if *customer != 0 {
 		in.CustomerID = customer
 	}
-	u, err := st.CreateUser(ctx, writ.System(), in)
+	identities := identity.New(st)
+	u, err := identities.CreateUser(ctx, writ.System(), in)
 	if err != nil {
 		return hintField(err)
 	}
-	token, err := st.CreateToken(ctx, writ.System(), u.ID, writ.TokenInput{Label: "created by writ user"})
+	token, err := identities.CreateToken(ctx, writ.System(), u.ID, writ.TokenInput{Label: "created by writ user"})
 	if err != nil {
 		return err
 	}

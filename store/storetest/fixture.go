@@ -1,7 +1,8 @@
 // Package storetest is the one test suite of package store, run against
 // every database writ supports: SQLite in store's own tests and PostgreSQL
 // when a server is reachable. A behaviour that holds on one and not the
-// other is a bug.
+// other is a bug. Its fixture and databases serve the suites of the
+// packages that keep their records in the store (identity, sealing) too.
 package storetest
 
 import (
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/identity"
 	"writ/rules"
 	"writ/store"
 )
@@ -45,7 +47,9 @@ func (c *Clock) Advance(d time.Duration) {
 // every role, with agency and customer users for two of each.
 type Fixture struct {
 	Store *store.Store
-	Clock *Clock
+	// Identity keeps the users, sessions and tokens in Store.
+	Identity *identity.Service
+	Clock    *Clock
 	// Agencies: US verified law enforcement, DE verified, US unverified.
 	AgencyUS, AgencyDE, AgencyUnverified writ.Agency
 	// Customers: an enterprise in DE (data in DE and IE), a US consumer,
@@ -66,6 +70,7 @@ func NewFixture(t *testing.T, open Opener) *Fixture {
 	ctx := context.Background()
 	f := &Fixture{Clock: NewClock(Start)}
 	f.Store = open(t, f.Clock.Now)
+	f.Identity = identity.New(f.Store)
 	sys := writ.System()
 	must := func(err error) {
 		t.Helper()
@@ -98,17 +103,17 @@ func NewFixture(t *testing.T, open Opener) *Fixture {
 	must(err)
 	user := func(name, email string, role writ.Role, agency, customer int64) writ.Actor {
 		t.Helper()
-		in := store.UserInput{Name: name, Email: email, Role: role}
+		in := identity.UserInput{Name: name, Email: email, Role: role}
 		if agency != 0 {
 			in.AgencyID = &agency
 		}
 		if customer != 0 {
 			in.CustomerID = &customer
 		}
-		u, err := f.Store.CreateUser(ctx, sys, in)
+		u, err := f.Identity.CreateUser(ctx, sys, in)
 		must(err)
 		if role == writ.RoleAgency {
-			u, err = f.Store.ConfirmUser(ctx, sys, u.ID, "called the agency's registered number")
+			u, err = f.Identity.ConfirmUser(ctx, sys, u.ID, "called the agency's registered number")
 			must(err)
 		}
 		return writ.ActorOf(u)
@@ -142,9 +147,9 @@ func (f *Fixture) NationalSecurityAgent(t *testing.T) writ.Actor {
 		t.Fatal(err)
 	}
 	agency := nsb.ID
-	u, err := f.Store.CreateUser(ctx, writ.System(), store.UserInput{Name: "Agent", Email: "agent@nsb.example.gov", Role: writ.RoleAgency, AgencyID: &agency})
+	u, err := f.Identity.CreateUser(ctx, writ.System(), identity.UserInput{Name: "Agent", Email: "agent@nsb.example.gov", Role: writ.RoleAgency, AgencyID: &agency})
 	if err == nil {
-		u, err = f.Store.ConfirmUser(ctx, writ.System(), u.ID, "called the registered number")
+		u, err = f.Identity.ConfirmUser(ctx, writ.System(), u.ID, "called the registered number")
 	}
 	if err != nil {
 		t.Fatal(err)

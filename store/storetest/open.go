@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"writ/rules"
+	"writ/sealing"
 	"writ/store"
 )
 
@@ -33,7 +34,7 @@ func Postgres(t *testing.T, now func() time.Time) *store.Store {
 func SQLiteWith(configure func(*store.Options)) Opener {
 	return func(t *testing.T, now func() time.Time) *store.Store {
 		t.Helper()
-		return openMigratedWith(t, filepath.Join(t.TempDir(), "writ.db"), now, configure)
+		return OpenAt(t, filepath.Join(t.TempDir(), "writ.db"), now, configure)
 	}
 }
 
@@ -41,22 +42,26 @@ func SQLiteWith(configure func(*store.Options)) Opener {
 func PostgresWith(configure func(*store.Options)) Opener {
 	return func(t *testing.T, now func() time.Time) *store.Store {
 		t.Helper()
-		return openMigratedWith(t, PostgresSchema(t), now, configure)
+		return OpenAt(t, PostgresSchema(t), now, configure)
 	}
 }
 
 func openMigrated(t *testing.T, dsn string, now func() time.Time) *store.Store {
 	t.Helper()
-	return openMigratedWith(t, dsn, now, nil)
+	return OpenAt(t, dsn, now, nil)
 }
 
-func openMigratedWith(t *testing.T, dsn string, now func() time.Time, configure func(*store.Options)) *store.Store {
+// OpenAt opens a migrated store in the database dsn names (a SQLite file's
+// path or a postgres:// URL, see Databases), with the options configure
+// sets; it is closed when the test ends. Its documents keys are new ones
+// in t.TempDir() unless configure gives others.
+func OpenAt(t *testing.T, dsn string, now func() time.Time, configure func(*store.Options)) *store.Store {
 	t.Helper()
 	rb, err := rules.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys, err := store.LoadOrCreateDocumentKeys(filepath.Join(t.TempDir(), "documents.key"))
+	keys, err := sealing.LoadOrCreateKeys(filepath.Join(t.TempDir(), "documents.key"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,11 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"CustomerSeesADemandFromItsNoticesSendTime", testCustomerSeesFromSendTime},
 		{"DemandsForUnknownAccountsAreAnsweredNotRefused", testNoAccountOracle},
 		{"DocumentsHaveAnAudience", testDocumentAudience},
-		{"TokensForOthersNeedASecondAdmin", testTokensFourEyes},
-		{"TokensExpireAndAreRevoked", testTokensEnd},
-		{"DeactivatedUsersLoseAllAccess", testDeactivation},
 		{"DeadlinesAreOpenMetMootOrNotBefore", testDeadlineStatuses},
-		{"AgencyUsersWaitForConfirmation", testAgencyUserConfirmation},
 		{"FullLifeEndsWithExactlyOneOutcome", testFullLife},
 		{"EveryWayOfClosingGivesItsOutcome", testClosingOutcomes},
 		{"StoredAssessmentFollowsTheDemand", testAssessmentFollowsDemand},
@@ -52,6 +48,8 @@ func Run(t *testing.T, open Opener) {
 		{"DocumentsAreSniffedAndConfined", testDocuments},
 		{"EveryChangeIsAnEvent", testEvents},
 		{"RegistryValidationNamesTheField", testRegistryValidation},
+		{"AgencyRepliesToARejection", testAgencyReply},
+		{"DeadlinesForTheCalendar", testDeadlines},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -482,41 +480,6 @@ func testFlaggedRequester(t *testing.T, f *Fixture) {
 	}
 }
 
-func testAgencyUserConfirmation(t *testing.T, f *Fixture) {
-	agency := f.AgencyUS.ID
-	_, err := f.Store.CreateUser(ctx, f.Admin, store.UserInput{Name: "Impostor", Email: "dan@sheriff-example.gov", Role: writ.RoleAgency, AgencyID: &agency})
-	wantCode(t, err, writ.EINVALID, "email")
-	u, err := f.Store.CreateUser(ctx, f.Admin, store.UserInput{Name: "New Deputy", Email: "new@sheriff.example.gov", Role: writ.RoleAgency, AgencyID: &agency})
-	check(t, err)
-	if u.Active {
-		t.Fatal("a new agency user is active before confirmation")
-	}
-	token, err := f.Store.CreateToken(ctx, writ.System(), u.ID, writ.TokenInput{Label: "t"})
-	check(t, err)
-	_, err = f.Store.Authenticate(ctx, token.Secret)
-	wantCode(t, err, writ.EUNAUTHORIZED)
-	_, err = f.Store.ConfirmUser(ctx, f.AgencyUserUS, u.ID, "I vouch for myself")
-	wantCode(t, err, writ.EFORBIDDEN)
-	_, err = f.Store.ConfirmUser(ctx, f.Reviewer, u.ID, "")
-	wantCode(t, err, writ.EINVALID, "confirmation")
-	u, err = f.Store.ConfirmUser(ctx, f.Reviewer, u.ID, "called +1 555 0100, spoke to the duty sergeant")
-	check(t, err)
-	if !u.Active || u.Confirmation == "" {
-		t.Fatalf("confirmed user: %+v", u)
-	}
-	if _, err := f.Store.Authenticate(ctx, token.Secret); err != nil {
-		t.Fatal(err)
-	}
-	_, err = f.Store.ConfirmUser(ctx, f.Reviewer, u.ID, "again")
-	wantCode(t, err, writ.ECONFLICT)
-	// Users of an unverified agency cannot be confirmed.
-	unverified := f.AgencyUnverified.ID
-	v, err := f.Store.CreateUser(ctx, f.Admin, store.UserInput{Name: "X", Email: "x@unknown-police.example", Role: writ.RoleAgency, AgencyID: &unverified})
-	check(t, err)
-	_, err = f.Store.ConfirmUser(ctx, f.Reviewer, v.ID, "called")
-	wantCode(t, err, writ.ECONFLICT)
-}
-
 // disclosable runs a consumer warrant to noticed, ready for disclosure.
 func disclosable(t *testing.T, f *Fixture) writ.Demand {
 	d := submit(t, f, f.AgencyUserUS, Warrant("joe@mail.example"))
@@ -783,19 +746,4 @@ func testRegistryValidation(t *testing.T, f *Fixture) {
 	_, err = f.Store.CreateCustomer(ctx, f.Admin, store.CustomerInput{Name: "Y", Kind: "enterprise", HomeCountry: "FR", KeyCustody: "provider_managed",
 		LegalContact: "l@y.example", DataLocations: []writ.DataLocation{{Region: "r", Country: "FR"}}, Accounts: []string{"joe@mail.example"}})
 	wantCode(t, err, writ.EINVALID, "accounts[0]")
-	_, err = f.Store.CreateUser(ctx, f.Admin, store.UserInput{Name: "Z", Email: "z@x.example", Role: writ.RoleAgency})
-	wantCode(t, err, writ.EINVALID, "agency_id")
-	_, err = f.Store.CreateUser(ctx, f.Admin, store.UserInput{Name: "Z", Email: "not-an-address", Role: writ.RoleAuditor})
-	wantCode(t, err, writ.EINVALID, "email")
-	_, err = f.Store.CreateUser(ctx, f.Admin, store.UserInput{Name: "Z", Email: "rhea@provider.example", Role: writ.RoleAuditor})
-	wantCode(t, err, writ.ECONFLICT)
-	token, err := f.Store.CreateToken(ctx, f.Auditor, f.Auditor.UserID, writ.TokenInput{Label: "t"})
-	check(t, err)
-	u, err := f.Store.Authenticate(ctx, token.Secret)
-	check(t, err)
-	if u.ID != f.Auditor.UserID {
-		t.Fatalf("token authenticates user %d", u.ID)
-	}
-	_, err = f.Store.Authenticate(ctx, token.Secret+"x")
-	wantCode(t, err, writ.EUNAUTHORIZED)
 }

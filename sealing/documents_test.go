@@ -1,19 +1,17 @@
-package store_test
+package sealing_test
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"strings"
 	"testing"
 
-	"writ/store"
 	"writ/store/storetest"
 )
 
-func TestDocumentsAreSealedAndKeysRotate(t *testing.T) {
-	ctx := context.Background()
-	f := storetest.NewFixture(t, storetest.SQLite)
+func TestDocumentsAreSealedAndKeysRotate(t *testing.T) { eachDatabase(t, testDocumentsSealed) }
+
+func testDocumentsSealed(t *testing.T, f *fixture) {
 	d, _, err := f.Store.CreateDemand(ctx, f.AgencyUserUS, storetest.Warrant("joe@mail.example"), "")
 	if err != nil {
 		t.Fatal(err)
@@ -25,10 +23,10 @@ func TestDocumentsAreSealedAndKeysRotate(t *testing.T) {
 	}
 	var raw []byte
 	var keyID string
-	if err := store.QueryRaw(f.Store, `SELECT content FROM documents WHERE sha256 = ?`, &raw, doc.SHA256); err != nil {
+	if err := f.raw.Query(`SELECT content FROM documents WHERE sha256 = ?`, &raw, doc.SHA256); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.QueryRaw(f.Store, `SELECT key_id FROM documents WHERE sha256 = ?`, &keyID, doc.SHA256); err != nil {
+	if err := f.raw.Query(`SELECT key_id FROM documents WHERE sha256 = ?`, &keyID, doc.SHA256); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(raw, []byte("secret")) || keyID == "" || len(raw) != len(content)+12+16 {
@@ -39,25 +37,25 @@ func TestDocumentsAreSealedAndKeysRotate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := store.ExecRaw(f.Store, `UPDATE documents SET content = ? WHERE sha256 = ?`, raw, other.SHA256); err != nil {
+	if err := f.raw.Exec(`UPDATE documents SET content = ? WHERE sha256 = ?`, raw, other.SHA256); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := f.Store.DocumentContent(ctx, f.Reviewer, d.ID, other.SHA256); err == nil {
 		t.Fatal("a document opened with another document's sealed content")
 	}
-	if err := store.ExecRaw(f.Store, `DELETE FROM demand_documents WHERE sha256 = ?`, other.SHA256); err != nil {
+	if err := f.raw.Exec(`DELETE FROM demand_documents WHERE sha256 = ?`, other.SHA256); err != nil {
 		t.Fatal(err)
 	}
-	if err := store.ExecRaw(f.Store, `DELETE FROM documents WHERE sha256 = ?`, other.SHA256); err != nil {
+	if err := f.raw.Exec(`DELETE FROM documents WHERE sha256 = ?`, other.SHA256); err != nil {
 		t.Fatal(err)
 	}
 
-	n, err := f.Store.RotateDocumentKey(ctx)
+	n, err := f.keys.Rotate(ctx, f.Store)
 	if err != nil || n != 1 {
 		t.Fatalf("rotation sealed %d documents: %v", n, err)
 	}
 	var newID string
-	if err := store.QueryRaw(f.Store, `SELECT key_id FROM documents WHERE sha256 = ?`, &newID, doc.SHA256); err != nil {
+	if err := f.raw.Query(`SELECT key_id FROM documents WHERE sha256 = ?`, &newID, doc.SHA256); err != nil {
 		t.Fatal(err)
 	}
 	if newID == keyID {
@@ -67,7 +65,7 @@ func TestDocumentsAreSealedAndKeysRotate(t *testing.T) {
 	if err != nil || !bytes.Equal(got, content) {
 		t.Fatalf("after rotation: %q, %v", got, err)
 	}
-	file, err := os.ReadFile(store.DocumentKeysPath(f.Store))
+	file, err := os.ReadFile(f.keyFile)
 	if err != nil {
 		t.Fatal(err)
 	}

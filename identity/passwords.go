@@ -1,12 +1,10 @@
-package store
+package identity
 
 import (
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
-	"database/sql"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -14,6 +12,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"writ"
+	"writ/store"
 )
 
 // Passwords are hashed with argon2id at the parameters OWASP recommends
@@ -96,7 +95,7 @@ func validatePassword(password string) error {
 // with. An admin may set anyone's (writ.System() is an admin, for the
 // command line); any other user only their own. EINVALID names the field
 // "password" for one too short or too long; ENOTFOUND for an unknown user.
-func (s *Store) SetPassword(ctx context.Context, actor writ.Actor, userID int64, password string) error {
+func (s *Service) SetPassword(ctx context.Context, actor writ.Actor, userID int64, password string) error {
 	if actor.Role != writ.RoleAdmin && actor.UserID != userID {
 		return writ.Errorf(writ.EFORBIDDEN, "only an admin may set another user's password")
 	}
@@ -105,15 +104,11 @@ func (s *Store) SetPassword(ctx context.Context, actor writ.Actor, userID int64,
 	}
 	hash, err := hashPassword(password)
 	if err != nil {
-		return fmt.Errorf("store: password: %w", err)
+		return fmt.Errorf("identity: password: %w", err)
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET password_hash = ? WHERE id = ?`), hash, userID)
-		if err != nil {
-			return fmt.Errorf("store: password: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("user", userID)
+	return s.records.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.SetPasswordHash(ctx, userID, hash); err != nil {
+			return err
 		}
 		// Sessions signed in with the old password end with it, and so do
 		// the user's API tokens: whoever held the old password may have
@@ -121,7 +116,7 @@ func (s *Store) SetPassword(ctx context.Context, actor writ.Actor, userID int64,
 		if err := s.endAccess(ctx, tx, actor, userID, "password changed"); err != nil {
 			return err
 		}
-		return s.appendEvent(ctx, tx, actor, nil, "user.password_set", map[string]any{"user_id": userID})
+		return tx.AppendEvent(ctx, actor, "user.password_set", map[string]any{"user_id": userID})
 	})
 }
 
@@ -129,7 +124,7 @@ func (s *Store) SetPassword(ctx context.Context, actor writ.Actor, userID int64,
 // NewTOTPSecret and TOTPURI), replacing any earlier one; an empty secret
 // removes it. Admins only. EINVALID names the field "secret" for one that
 // is not base32 of at least 80 bits; ENOTFOUND for an unknown user.
-func (s *Store) SetTOTP(ctx context.Context, actor writ.Actor, userID int64, secret string) error {
+func (s *Service) SetTOTP(ctx context.Context, actor writ.Actor, userID int64, secret string) error {
 	if actor.Role != writ.RoleAdmin {
 		return writ.Errorf(writ.EFORBIDDEN, "only an admin may enrol a second factor")
 	}
@@ -140,59 +135,22 @@ func (s *Store) SetTOTP(ctx context.Context, actor writ.Actor, userID int64, sec
 		}
 		secret = totpEncoding.EncodeToString(key)
 	}
-	sealed, err := s.sealSecret("users.totp_secret", secret)
-	if err != nil {
-		return err
-	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE users SET totp_secret = ?, totp_last_step = 0 WHERE id = ?`), sealed, userID)
-		if err != nil {
-			return fmt.Errorf("store: totp: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound("user", userID)
+	return s.records.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.SetTOTP(ctx, userID, secret, 0); err != nil {
+			return err
 		}
 		kind := "user.totp_enrolled"
 		if secret == "" {
 			kind = "user.totp_removed"
 			// Without a second factor, sessions begun with one end, and
 			// its recovery codes go with it.
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM sessions WHERE user_id = ?`), userID); err != nil {
-				return fmt.Errorf("store: totp: %w", err)
+			if err := tx.DeleteSessionsOf(ctx, userID); err != nil {
+				return err
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM recovery_codes WHERE user_id = ?`), userID); err != nil {
-				return fmt.Errorf("store: totp: %w", err)
+			if err := tx.DeleteRecoveryCodes(ctx, userID); err != nil {
+				return err
 			}
 		}
-		return s.appendEvent(ctx, tx, actor, nil, kind, map[string]any{"user_id": userID})
+		return tx.AppendEvent(ctx, actor, kind, map[string]any{"user_id": userID})
 	})
-}
-
-// credentials are what a user signs in with.
-type credentials struct {
-	user         writ.User
-	passwordHash string
-	totpSecret   string
-	totpLastStep uint64
-}
-
-func (s *Store) credentialsByEmail(ctx context.Context, db querier, email string) (credentials, error) {
-	return s.credentialsWhere(ctx, db, `email = ?`, strings.ToLower(strings.TrimSpace(email)))
-}
-
-func (s *Store) credentialsWhere(ctx context.Context, db querier, where string, arg any) (credentials, error) {
-	var c credentials
-	var last int64
-	var err error
-	c.user, err = scanUser(db.QueryRowContext(ctx, s.q(`SELECT `+userColumns+`, password_hash, totp_secret, totp_last_step FROM users WHERE `+where), arg),
-		&c.passwordHash, &c.totpSecret, &last)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, writ.Errorf(writ.ENOTFOUND, "no such user")
-	}
-	if err != nil {
-		return c, unavailableOr(err, "store: credentials")
-	}
-	c.totpLastStep = uint64(max(last, 0))
-	c.totpSecret, err = s.openSecret("users.totp_secret", c.totpSecret)
-	return c, err
 }

@@ -1,0 +1,36 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"writ"
+)
+
+// Tx is a write transaction of the store for the services that keep their
+// records here but their rules elsewhere (identity): everything a service
+// writes through one Tx, and the events that record it in the audit log,
+// commits together or not at all. Its methods only read and write records;
+// who may do what is the caller's to decide.
+type Tx struct {
+	s  *Store
+	tx *sql.Tx
+}
+
+// Update runs fn in a write transaction, committing when fn returns nil and
+// rolling back when it returns an error.
+func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return fn(&Tx{s: s, tx: tx}) })
+}
+
+// AppendEvent records a change in the audit log, in the transaction that
+// makes it.
+func (t *Tx) AppendEvent(ctx context.Context, actor writ.Actor, kind string, data any) error {
+	return t.s.appendEvent(ctx, t.tx, actor, nil, kind, data)
+}
+
+// RecordEvent records an event in the audit log in a transaction of its
+// own: a change made outside the database (a new documents key, say).
+func (s *Store) RecordEvent(ctx context.Context, actor writ.Actor, kind string, data any) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.appendEvent(ctx, tx, actor, nil, kind, data) })
+}
