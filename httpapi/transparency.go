@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"writ"
+	"writ/httpbase"
 	"writ/report"
 	"writ/store"
 )
@@ -259,7 +260,7 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, err error) er
 	if code == writ.EINTERNAL {
 		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
-	status := Status(code)
+	status := httpbase.Status(code)
 	title := http.StatusText(status)
 	message := writ.ErrorMessage(err)
 	if code == writ.ENOTFOUND {

@@ -39,7 +39,7 @@ type Options struct {
 	// accepted by another behind the same address, and after a restart.
 	Key []byte
 	// TrustedProxies are proxies whose X-Forwarded-For names the client
-	// (see httpapi.ClientIP): sign-in throttles count per client then.
+	// (see httpbase.ClientIP): sign-in throttles count per client then.
 	TrustedProxies []netip.Prefix
 }
 
