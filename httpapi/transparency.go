@@ -11,7 +11,6 @@ import (
 	"writ"
 	"writ/httpbase"
 	"writ/report"
-	"writ/store"
 )
 
 // The public transparency pages: the published reports, each as an HTML
@@ -136,7 +135,7 @@ func (s *Server) transparencyCanary(w http.ResponseWriter, r *http.Request) erro
 
 // published is a publication of a report with the report read.
 type published struct {
-	store.Publication
+	writ.Publication
 	report *report.Report
 }
 
@@ -160,10 +159,10 @@ func (s *Server) publishedReports(ctx context.Context) ([]published, error) {
 // publishedReport reads the published report of the path's period: the
 // latest, or the version whose SHA-256 the query's sha256 names (a
 // publication the latest replaced stays public).
-func (s *Server) publishedReport(r *http.Request) (store.Publication, *report.Report, error) {
+func (s *Server) publishedReport(r *http.Request) (writ.Publication, *report.Report, error) {
 	period, err := report.ParsePeriod(r.PathValue("period"))
 	if err != nil {
-		return store.Publication{}, nil, err
+		return writ.Publication{}, nil, err
 	}
 	p, err := s.store.LatestPublication(r.Context(), "report", period.String())
 	if err != nil {
@@ -174,7 +173,7 @@ func (s *Server) publishedReport(r *http.Request) (store.Publication, *report.Re
 		if err != nil {
 			return p, nil, err
 		}
-		i := slices.IndexFunc(versions, func(v store.Publication) bool { return v.SHA256 == sha })
+		i := slices.IndexFunc(versions, func(v writ.Publication) bool { return v.SHA256 == sha })
 		if i < 0 {
 			return p, nil, writ.Errorf(writ.ENOTFOUND, "no report of %s with SHA-256 %s was published", period, sha)
 		}
@@ -190,7 +189,7 @@ func (s *Server) publishedReport(r *http.Request) (store.Publication, *report.Re
 // reportPage is a published report as a page: its links, where the log
 // records its publication, and the totals of every published period for
 // the chart over time.
-func (s *Server) reportPage(ctx context.Context, p store.Publication, rep *report.Report) (report.Page, error) {
+func (s *Server) reportPage(ctx context.Context, p writ.Publication, rep *report.Report) (report.Page, error) {
 	all, err := s.publishedReports(ctx)
 	if err != nil {
 		return report.Page{}, err
@@ -229,7 +228,7 @@ func (s *Server) reportPage(ctx context.Context, p store.Publication, rep *repor
 }
 
 // versionLinks are publications of a period as the pages link them.
-func versionLinks(list []store.Publication) []report.Version {
+func versionLinks(list []writ.Publication) []report.Version {
 	out := []report.Version{}
 	for _, v := range list {
 		out = append(out, report.Version{SHA256: v.SHA256, PublishedAt: v.PublishedAt, Link: "/transparency/" + v.Period + "?sha256=" + v.SHA256})

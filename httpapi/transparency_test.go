@@ -25,11 +25,8 @@ import (
 	"writ"
 	"writ/auditlog"
 	"writ/report"
-	"writ/store"
 	"writ/store/storetest"
 )
-
-var h2 = report.Period{Year: 2026, Half: 2}
 
 // publishTransparency publishes the 2026-H2 report and canary of the
 // fixture's store, once.
@@ -47,37 +44,7 @@ func (f *apiFixture) publishTransparency(t *testing.T) {
 // report's JSON.
 func publishReport(t *testing.T, f *storetest.Fixture, key *auditlog.Key) []byte {
 	t.Helper()
-	ctx := context.Background()
-	if ended := storetest.BandsAfter.Add(24 * time.Hour); f.Clock.Now().Before(ended) {
-		f.Clock.Advance(ended.Sub(f.Clock.Now()))
-	}
-	signed, err := f.Store.IssueCheckpoint(ctx, key.Signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := f.Store.BuildReport(ctx, f.Auditor, store.ReportOptions{Period: h2, Checkpoint: signed, Verifier: key.Verifier, AsOf: storetest.BandsAfter})
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, err := r.JSON()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Store.PublishReport(ctx, f.Admin, body); err != nil {
-		t.Fatal(err)
-	}
-	c, err := f.Store.BuildCanary(ctx, f.Auditor, store.CanaryOptions{Period: h2, Checkpoint: signed, Verifier: key.Verifier})
-	if err != nil {
-		t.Fatal(err)
-	}
-	canary, err := c.Sign(key.Signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Store.PublishCanary(ctx, f.Admin, canary, key.Verifier); err != nil {
-		t.Fatal(err)
-	}
-	return body
+	return storetest.PublishReport(t, f, key)
 }
 
 // transparencyServer serves the report data set with its 2026-H2 report
