@@ -9,7 +9,7 @@ import (
 )
 
 // Published is what the public transparency pages and files read of what
-// was published (store.Store implements it). Public data: anyone may read
+// was published (*store.Store implements it). Public data: anyone may read
 // it.
 type Published interface {
 	// Publications lists the latest publication of a kind of every

@@ -116,10 +116,10 @@ type registry struct {
 	usInstruments []string
 }
 
-// registry reads every agency, and which of the given customers (every
+// readRegistry reads every agency, and which of the given customers (every
 // customer when customers is nil) are enterprise or public-sector
 // customers.
-func (s *Service) registry(ctx context.Context, customers []int64) (*registry, error) {
+func (s *Service) readRegistry(ctx context.Context, customers []int64) (*registry, error) {
 	reg, err := s.records.ReportRegistry(ctx, customers)
 	if err != nil {
 		return nil, err
@@ -145,7 +145,7 @@ func (s *Service) replayTouched(ctx context.Context, size int64, touched []int64
 	for _, d := range r.demands {
 		customers = append(customers, d.CustomerID)
 	}
-	reg, err := s.registry(ctx, customers)
+	reg, err := s.readRegistry(ctx, customers)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 
 // Rows is what a report is computed from: the rows and counts of the
 // records as of a checkpoint, and the history of the demands changed since
-// (store.Store implements it). No method checks who asks: Service does.
+// (*store.Store implements it). No method checks who asks: Service does.
 type Rows interface {
 	// ReportRows reads, in one snapshot, the rows and counts of the
 	// demands of the query's half-years that stand in their rows as the
@@ -33,7 +33,7 @@ type Rows interface {
 }
 
 // History is what verifying a report reads besides the rows: the audit log
-// itself, and each demand's row (store.Store implements it).
+// itself, and each demand's row (*store.Store implements it).
 type History interface {
 	// LogEvents reads the log's first cp.Size entries in order, checks
 	// them against their stored hashes and the checkpoint's root (an
@@ -46,7 +46,7 @@ type History interface {
 	ReportDemands(ctx context.Context, p writ.ReportPeriod, size int64, fn func(writ.ReportDemand)) error
 }
 
-// Publisher keeps what is published (store.Store implements it).
+// Publisher keeps what is published (*store.Store implements it).
 type Publisher interface {
 	Published
 	// Publish records p.Body as a publication of p.Kind for p.Period,

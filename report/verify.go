@@ -100,7 +100,7 @@ func (s *Service) VerifyReport(ctx context.Context, actor writ.Actor, published 
 	if err != nil {
 		return nil, err
 	}
-	reg, err := s.registry(ctx, nil)
+	reg, err := s.readRegistry(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
