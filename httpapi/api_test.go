@@ -346,16 +346,9 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		{"GET /log/tile/{tile...}", func(*testing.T, string) req { return req{"GET", "/log/tile/0/000.p/2", ""} }, expect(200, map[string]int{"anonymous": 200})},
 		{"GET /log/tile/{tile...}", func(*testing.T, string) req { return req{"GET", "/log/tile/entries/000.p/2", ""} },
 			expect(403, with(map[string]int{"auditor": 200}, 200, legal...))},
-		{"GET /transparency", func(t *testing.T, _ string) req { f.publishTransparency(t); return req{"GET", "/transparency", ""} },
-			expect(200, map[string]int{"anonymous": 200})},
 		{"GET /transparency/canary", func(t *testing.T, _ string) req {
 			f.publishTransparency(t)
 			return req{"GET", "/transparency/canary", ""}
-		},
-			expect(200, map[string]int{"anonymous": 200})},
-		{"GET /transparency/{period}", func(t *testing.T, _ string) req {
-			f.publishTransparency(t)
-			return req{"GET", "/transparency/2026-H2", ""}
 		},
 			expect(200, map[string]int{"anonymous": 200})},
 		{"GET /transparency/{period}/report.json", func(t *testing.T, _ string) req {

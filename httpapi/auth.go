@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/httpbase"
 )
 
 type actorKey struct{}
@@ -26,7 +27,7 @@ func actorOf(r *http.Request) writ.Actor {
 // tokens keep failing waits before its next request with a token is
 // answered (AuthThrottle).
 func (s *Server) authenticate(r *http.Request) (writ.Actor, error) {
-	ip := ClientIP(r, s.proxies)
+	ip := httpbase.ClientIP(r, s.proxies)
 	if wait := s.authFailures.Blocked(ip, s.now()); wait > 0 {
 		return writ.Actor{}, &retryError{wait: wait, err: writ.Errorf(writ.ETOOMANY,
 			"too many requests with a missing or invalid token from this address; retry after %s", wait.Round(time.Second))}

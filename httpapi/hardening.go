@@ -5,15 +5,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"math"
-	"net"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"writ"
+	"writ/httpbase"
 )
 
 // Limits bound how fast one caller may send requests: a token, and an
@@ -38,7 +37,7 @@ func (s *Server) Hardened(limits Limits, tls bool) http.Handler {
 		if tls {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
-		ip := ClientIP(r, s.proxies)
+		ip := httpbase.ClientIP(r, s.proxies)
 		token := tokenID(r)
 		if wait := perIP.take(ip, start); wait > 0 {
 			s.tooMany(w, r, wait, "address")
@@ -90,41 +89,6 @@ func tokenID(r *http.Request) string {
 	}
 	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
 	return hex.EncodeToString(sum[:6])
-}
-
-// ClientIP is the address a request came from: the peer's, unless the
-// peer is one of the trusted proxies, in which case the nearest address in
-// X-Forwarded-For that is not a trusted proxy (the header is read from the
-// end: a client can put anything at its start).
-func ClientIP(r *http.Request, trusted []netip.Prefix) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil || !isTrusted(ip, trusted) {
-		return host
-	}
-	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
-	for i := len(hops) - 1; i >= 0; i-- {
-		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
-		if err != nil {
-			break
-		}
-		if !isTrusted(hop, trusted) {
-			return hop.Unmap().String()
-		}
-	}
-	return host
-}
-
-func isTrusted(ip netip.Addr, trusted []netip.Prefix) bool {
-	for _, p := range trusted {
-		if p.Contains(ip.Unmap()) {
-			return true
-		}
-	}
-	return false
 }
 
 // statusRecorder remembers the status a handler wrote.

@@ -227,7 +227,8 @@ func (f *apiFixture) totals(t *testing.T) reportTotals {
 	ctx := context.Background()
 	signed, err := f.Store.IssueCheckpoint(ctx, f.logKey.Signer)
 	check(t, err)
-	r, err := f.Store.BuildReport(ctx, f.Auditor, store.ReportOptions{Period: report.Period{Year: 2026, Half: 2}, Checkpoint: signed, Verifier: f.logKey.Verifier})
+	r, err := report.NewService(f.Store, f.Store.Rules(), f.Clock.Now).BuildReport(ctx, f.Auditor,
+		report.BuildOptions{Period: report.Period{Year: 2026, Half: 2}, Checkpoint: signed, Verifier: f.logKey.Verifier})
 	check(t, err)
 	return reportTotals{r.Totals.Demands, r.Totals.Outcomes.NoData.Demands}
 }

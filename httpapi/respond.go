@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"writ"
+	"writ/httpbase"
 	"writ/store"
 )
 
@@ -20,32 +21,6 @@ import (
 const maxBody = 1 << 20
 
 var errNoRoute = writ.Errorf(writ.ENOTFOUND, "no such API route")
-
-// Status maps each error code to its one HTTP status; the web pages use
-// the same mapping.
-func Status(code string) int {
-	switch code {
-	case writ.EINVALID:
-		return http.StatusBadRequest
-	case writ.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case writ.EFORBIDDEN:
-		return http.StatusForbidden
-	case writ.ENOTFOUND:
-		return http.StatusNotFound
-	case writ.ECONFLICT:
-		return http.StatusConflict
-	case writ.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case writ.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	case writ.ETOOMANY:
-		return http.StatusTooManyRequests
-	case writ.ESTORAGE:
-		return http.StatusInsufficientStorage
-	}
-	return http.StatusInternalServerError
-}
 
 // errorBody is the API's error format.
 type errorBody struct {
@@ -82,7 +57,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retry.wait.Seconds()))))
 		}
 	}
-	writeJSON(w, Status(code), errorBody{detail})
+	writeJSON(w, httpbase.Status(code), errorBody{detail})
 }
 
 // writeJSON answers with v as JSON.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/httpbase"
 	"writ/store/storetest"
 )
 
@@ -165,7 +166,7 @@ func TestFailedAuthenticationIsThrottledPerAddress(t *testing.T) {
 	}
 	// A client cannot pick its address: behind no trusted proxy the
 	// header is ignored.
-	if ClientIP(httptest.NewRequest("GET", "/", nil), nil) != "192.0.2.1" {
+	if httpbase.ClientIP(httptest.NewRequest("GET", "/", nil), nil) != "192.0.2.1" {
 		t.Fatal("X-Forwarded-For believed without a trusted proxy")
 	}
 }

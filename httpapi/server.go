@@ -1,8 +1,10 @@
 // Package httpapi serves writ's JSON API under /v1/, the audit log in the
 // C2SP tlog-tiles layout under /log/, and the published transparency
-// reports under /transparency. Every route is in the
-// table of routes below, which the OpenAPI document (openapi.json, served at
-// /v1/openapi.json) must match exactly; a test holds the two together.
+// reports' files (JSON, CSV, PDF, checkpoint) and warrant canary under
+// /transparency; the pages that show the reports are package web's. Every
+// route is in the table of routes below, which the OpenAPI document
+// (openapi.json, served at /v1/openapi.json) must match exactly; a test
+// holds the two together.
 package httpapi
 
 import (
@@ -13,6 +15,7 @@ import (
 
 	"writ/auditlog"
 	"writ/identity"
+	"writ/report"
 	"writ/rules"
 	"writ/store"
 	"writ/throttle"
@@ -43,6 +46,8 @@ type Server struct {
 	now    func() time.Time
 	router *http.ServeMux
 	logKey *auditlog.Key // signs checkpoints
+	// archive reads the published transparency reports.
+	archive report.Archive
 	// proxies are the trusted proxies (Options.TrustedProxies).
 	proxies []netip.Prefix
 	// authFailures slows down an address that keeps sending bad tokens.
@@ -122,11 +127,9 @@ func routes() []route {
 		// The log in the C2SP tlog-tiles layout, for outside verifiers.
 		{method: "GET", pattern: "/log/checkpoint", public: true, handler: (*Server).checkpoint},
 		{method: "GET", pattern: "/log/tile/{tile...}", public: true, handler: (*Server).tile},
-		// The published transparency reports and warrant canary, as pages
-		// and files for anyone.
-		{method: "GET", pattern: "/transparency", public: true, handler: (*Server).transparencyIndex},
+		// The published transparency reports and warrant canary, as files
+		// for anyone.
 		{method: "GET", pattern: "/transparency/canary", public: true, handler: (*Server).transparencyCanary},
-		{method: "GET", pattern: "/transparency/{period}", public: true, handler: (*Server).transparencyReport},
 		{method: "GET", pattern: "/transparency/{period}/report.json", public: true, handler: (*Server).transparencyJSON},
 		{method: "GET", pattern: "/transparency/{period}/report.csv", public: true, handler: (*Server).transparencyCSV},
 		{method: "GET", pattern: "/transparency/{period}/report.pdf", public: true, handler: (*Server).transparencyPDF},
@@ -137,7 +140,7 @@ func routes() []route {
 // New returns the API handler.
 func New(opts Options) *Server {
 	s := &Server{store: opts.Store, identity: opts.Identity, rules: opts.Rules, log: opts.Logger, now: opts.Now, router: http.NewServeMux(), logKey: opts.LogKey,
-		proxies: opts.TrustedProxies, authFailures: throttle.NewLimiter(AuthThrottle())}
+		proxies: opts.TrustedProxies, authFailures: throttle.NewLimiter(AuthThrottle()), archive: report.NewArchive(opts.Store)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

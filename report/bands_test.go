@@ -86,13 +86,13 @@ func bandInput(t testing.TB, code string, p Period, include bool) Input {
 		usAuthoritySubpoena, gbRequest, gbDirective)
 	in := inputFor(p, gs)
 	in.Structure, in.IncludeForeignNationalSecurity = structure(t, code), include
-	in.Authority = []AuthorityDemand{{Group: usAuthoritySubpoena, EnterpriseCustomer: 9}, {Group: gbRequest, EnterpriseCustomer: 8}, {Group: gbDirective}}
+	in.Authority = []AuthorityDemand{{DemandGroup: usAuthoritySubpoena, EnterpriseCustomer: 9}, {DemandGroup: gbRequest, EnterpriseCustomer: 8}, {DemandGroup: gbDirective}}
 	for _, ep := range OtherBandPeriods(in.Structure, p, in.AsOf) {
 		e := EarlierPeriod{Period: ep, Groups: earlierProcess[ep]}
 		for _, g := range e.Groups {
 			e.Counted += g.Demands
 			if g.Country == "GB" {
-				e.Authority = append(e.Authority, AuthorityDemand{Group: g})
+				e.Authority = append(e.Authority, AuthorityDemand{DemandGroup: g})
 			}
 		}
 		in.Earlier = append(in.Earlier, e)
@@ -370,7 +370,7 @@ func TestOrdinaryProcessOfUSNationalSecurityAuthorityIsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := input(append(groups(), usAuthoritySubpoena))
-	in.Authority = []AuthorityDemand{{Group: usAuthoritySubpoena, EnterpriseCustomer: 9}}
+	in.Authority = []AuthorityDemand{{DemandGroup: usAuthoritySubpoena, EnterpriseCustomer: 9}}
 	r, err := Build(rb, in)
 	if err != nil {
 		t.Fatal(err)
@@ -622,7 +622,7 @@ func TestCanaryNeverStatesNationalSecurityOutsideItsBands(t *testing.T) {
 							in.ClosedCounted++
 						}
 						if foreign {
-							in.Authority = append(in.Authority, AuthorityDemand{Group: g})
+							in.Authority = append(in.Authority, AuthorityDemand{DemandGroup: g})
 						}
 					}
 					c, err := BuildCanary(rb, in, asOf.AddDate(1, 0, 0))

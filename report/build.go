@@ -11,42 +11,13 @@ import (
 	"writ/rules"
 )
 
-// Group is a cell of the finest grain the store counts demands in: every
-// demand of the period falls in exactly one group, and every figure of a
-// report is a sum over groups. The store computes the groups with one
-// GROUP BY over the period's rows, keyed by what the report tells demands
-// apart by; what it only adds up (emergencies, delayed notices, long
-// non-disclosure orders) it sums, to keep the key short.
-type Group struct {
-	// Country is the requesting authority's country.
-	Country string
-	// Outcome is the outcome of closed demands; "" for demands still open
-	// at the checkpoint.
-	Outcome    string
-	Instrument string
-	// Categories are the data categories asked for, as recorded.
-	Categories []string
-	// NationalSecurityFlag is the NATIONAL_SECURITY flag the assessment
-	// set; the report checks it against the rulebook's test.
-	NationalSecurityFlag bool
-	// Demands is how many demands the group holds, and Accounts how many
-	// accounts they name.
-	Demands, Accounts int64
-	// Emergency is how many of them are emergency requests.
-	Emergency int64
-	// DelayedNotices is how many carry a non-disclosure order that had not
-	// ended at the report's AsOf.
-	DelayedNotices int64
-	// LongGags is how many carry a non-disclosure order without end or
-	// longer than the rulebook's long_ndo_after.
-	LongGags int64
-	// ExampleID is one demand of the group, to name in an error; 0 when
-	// not known.
-	ExampleID int64
-}
+// Group is a cell of the finest grain the store counts demands in
+// (writ.DemandGroup says what it holds): every demand of the period falls
+// in exactly one group, and every figure of a report is a sum over groups.
+type Group = writ.DemandGroup
 
 // plus is the group with the sums of another added.
-func (g Group) plus(o Group) Group {
+func plus(g, o Group) Group {
 	g.Demands += o.Demands
 	g.Accounts += o.Accounts
 	g.Emergency += o.Emergency
@@ -57,41 +28,27 @@ func (g Group) plus(o Group) Group {
 
 // minus is the group without the demands of part, a group of some of its
 // demands.
-func (g Group) minus(part Group) Group {
-	return g.plus(Group{Demands: -part.Demands, Accounts: -part.Accounts, Emergency: -part.Emergency,
+func minus(g, part Group) Group {
+	return plus(g, Group{Demands: -part.Demands, Accounts: -part.Accounts, Emergency: -part.Emergency,
 		DelayedNotices: -part.DelayedNotices, LongGags: -part.LongGags})
 }
 
 // holds reports whether every sum of part fits in g.
-func (g Group) holds(part Group) bool {
+func holds(g, part Group) bool {
 	return part.Demands <= g.Demands && part.Accounts <= g.Accounts && part.Emergency <= g.Emergency &&
 		part.DelayedNotices <= g.DelayedNotices && part.LongGags <= g.LongGags
 }
 
 // CustomerGroup is the demands of one country's authorities naming one
-// enterprise or public-sector customer. The store leaves out every demand
-// with the NATIONAL_SECURITY flag; those of them counted in exact figures
-// come from national-security authorities, and Build adds them from
-// Input.Authority.
-type CustomerGroup struct {
-	Country  string
-	Customer int64
-	Demands  int64
-	// WithData: one of them ended with data disclosed.
-	WithData bool
-}
+// enterprise or public-sector customer (writ.CustomerGroup). The store
+// leaves out every demand with the NATIONAL_SECURITY flag; Build adds those
+// of them counted in exact figures from Input.Authority.
+type CustomerGroup = writ.CustomerGroup
 
-// AuthorityDemand is one demand of an authority of kind national_security.
-// Whether it is counted, and where, depends on the authority's country
-// (rulebook §9), which the groups do not tell: they hold it together with
-// other authorities' demands alike.
-type AuthorityDemand struct {
-	// Group is of this one demand: Demands 1, ExampleID the demand.
-	Group
-	// EnterpriseCustomer is the demand's customer when it is an enterprise
-	// or public-sector one, 0 otherwise.
-	EnterpriseCustomer int64
-}
+// AuthorityDemand is one demand of an authority of kind national_security
+// (writ.AuthorityDemand): where it is counted depends on the authority's
+// country, which the groups do not tell.
+type AuthorityDemand = writ.AuthorityDemand
 
 // EarlierPeriod is a half-year before the report's whose US
 // national-security process the report's bands cover (OtherBandPeriods).
@@ -388,9 +345,9 @@ func (b *builder) sort(where string, groups []Group, authority []AuthorityDemand
 	var order []groupKey
 	for _, a := range authority {
 		if !a.NationalSecurityFlag {
-			bad(a.Group, "the NATIONAL_SECURITY flag is missing, but it came from a national-security authority")
+			bad(a.DemandGroup, "the NATIONAL_SECURITY flag is missing, but it came from a national-security authority")
 		}
-		k := keyOfGroup(a.Group)
+		k := keyOfGroup(a.DemandGroup)
 		sum := fromAuthority[k]
 		if sum == nil {
 			sum = &Group{Country: a.Country, Outcome: a.Outcome, Instrument: a.Instrument, Categories: a.Categories,
@@ -398,11 +355,11 @@ func (b *builder) sort(where string, groups []Group, authority []AuthorityDemand
 			fromAuthority[k] = sum
 			order = append(order, k)
 		}
-		*sum = sum.plus(a.Group)
+		*sum = plus(*sum, a.DemandGroup)
 		class := b.tr.Class(a.Instrument, a.Categories)
-		if a.EnterpriseCustomer != 0 && b.placeOf(a.Group, class, true) == placeExact {
+		if a.EnterpriseCustomer != 0 && b.placeOf(a.DemandGroup, class, true) == placeExact {
 			s.customers = append(s.customers, CustomerGroup{Country: a.Country, Customer: a.EnterpriseCustomer, Demands: a.Demands,
-				WithData: disclosed(group(a.Group))})
+				WithData: disclosed(group(a.DemandGroup))})
 		}
 	}
 	for _, g := range merged(groups) {
@@ -424,12 +381,12 @@ func (b *builder) sort(where string, groups []Group, authority []AuthorityDemand
 		rest := g
 		if a := fromAuthority[keyOfGroup(g)]; a != nil {
 			delete(fromAuthority, keyOfGroup(g))
-			if !g.holds(*a) {
+			if !holds(g, *a) {
 				bad(g, "%d demands of national-security authorities are counted in it, more than it holds", a.Demands)
 				continue
 			}
 			b.put(&s, *a, class, true)
-			rest = g.minus(*a)
+			rest = minus(g, *a)
 			rest.ExampleID = 0
 		}
 		if rest.Demands > 0 && rest.NationalSecurityFlag && !nsInstrument {
@@ -446,7 +403,7 @@ func (b *builder) sort(where string, groups []Group, authority []AuthorityDemand
 }
 
 // merged are the groups with those of the same key added up, in the order
-// of their first: the store's replayed demands come one group each.
+// of their first: replayed demands come one group each.
 func merged(groups []Group) []Group {
 	index := map[groupKey]int{}
 	var out []Group
@@ -459,7 +416,7 @@ func merged(groups []Group) []Group {
 			continue
 		}
 		m := &out[i]
-		*m = m.plus(g)
+		*m = plus(*m, g)
 		if m.ExampleID == 0 || (g.ExampleID != 0 && g.ExampleID < m.ExampleID) {
 			m.ExampleID = g.ExampleID
 		}

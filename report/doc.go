@@ -1,8 +1,13 @@
 // Package report builds writ's transparency reports and warrant canaries
 // from counted records: pure functions from groups of demands to a Report,
 // and from a Report to JSON, CSV, HTML with SVG charts, and PDF. The store
-// counts the records (store.BuildReport); this package decides what the
-// figures are, reconciles them, and writes them out.
+// returns rows and counts (writ.ReportRows), through the small interfaces
+// declared here (Rows, History, Publisher, Published); this package decides
+// what the figures are, replays the demands changed since a report's
+// checkpoint from their events, reconciles, verifies a published report
+// against the log and the records (Service), and writes reports out, for
+// the command line, the pages (web) and the files (httpapi) alike
+// (Archive).
 //
 // A report counts the demands received in a half-year, by the requesting
 // authority's country, as of a checkpoint of the audit log, with US

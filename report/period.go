@@ -36,6 +36,12 @@ func PeriodOf(t time.Time) Period {
 	return Period{Year: t.Year(), Half: 2}
 }
 
+// ReportPeriod is the half-year as a report asks the records for its
+// demands: every instrument's.
+func (p Period) ReportPeriod() writ.ReportPeriod {
+	return writ.ReportPeriod{HalfYear: p.String(), Start: p.Start(), End: p.End()}
+}
+
 // String returns the period as "2026-H2".
 func (p Period) String() string { return fmt.Sprintf("%04d-H%d", p.Year, p.Half) }
 

@@ -195,7 +195,7 @@ func TestNationalSecurityProcessChangesNoExactFigure(t *testing.T) {
 			}
 			gs = append(gs, g)
 			if foreign || rng.IntN(2) == 0 {
-				authority = append(authority, AuthorityDemand{Group: g, EnterpriseCustomer: 7})
+				authority = append(authority, AuthorityDemand{DemandGroup: g, EnterpriseCustomer: 7})
 			}
 		}
 		in := input(gs)
@@ -248,11 +248,11 @@ func TestReconciliationFailsLoudly(t *testing.T) {
 		{"a national-security authority's demand without it", func(in *Input) {
 			g := in.Groups[2]
 			g.Demands, g.Accounts, g.ExampleID = 1, 1, 31
-			in.Authority = []AuthorityDemand{{Group: g}}
+			in.Authority = []AuthorityDemand{{DemandGroup: g}}
 		}, "demand 31: the NATIONAL_SECURITY flag is missing, but it came from a national-security authority"},
 		{"a flag without cause", func(in *Input) { in.Groups[2].NationalSecurityFlag = true }, "the NATIONAL_SECURITY flag was set without cause"},
 		{"a national-security authority's demand in no group", func(in *Input) {
-			in.Authority = []AuthorityDemand{{Group: Group{Country: "GB", Instrument: "foreign_police_request", Categories: []string{"subscriber"},
+			in.Authority = []AuthorityDemand{{DemandGroup: Group{Country: "GB", Instrument: "foreign_police_request", Categories: []string{"subscriber"},
 				NationalSecurityFlag: true, Demands: 1, Accounts: 1, ExampleID: 32}}}
 		}, "demand 32: it came from a national-security authority but is in none of the groups"},
 		{"more of a national-security authority's demands than the group holds", func(in *Input) {
@@ -260,7 +260,7 @@ func TestReconciliationFailsLoudly(t *testing.T) {
 			g.NationalSecurityFlag = true
 			in.Groups[2] = g
 			g.Demands, g.Accounts = 2, 2
-			in.Authority = []AuthorityDemand{{Group: g}}
+			in.Authority = []AuthorityDemand{{DemandGroup: g}}
 		}, "2 demands of national-security authorities are counted in it, more than it holds"},
 		{"an earlier half-year the bands do not cover", func(in *Input) { in.Earlier = []EarlierPeriod{{Period: Period{2025, 1}}} },
 			"the bands cover the half-years [] but the input holds [2025-H1]"},
@@ -384,7 +384,7 @@ func TestCanary(t *testing.T) {
 	nsl := Group{Country: "US", Instrument: "us_nsl", Categories: []string{"subscriber"}, NationalSecurityFlag: true, Demands: 1, Accounts: 1, LongGags: 1}
 	gb := Group{Country: "GB", Instrument: "foreign_court_order", Categories: []string{"content"}, Outcome: writ.OutcomeContentDisclosed,
 		NationalSecurityFlag: true, Demands: 1, Accounts: 1, LongGags: 1}
-	if got := build(append(groups(), nsl, gb), AuthorityDemand{Group: gb}); got.Text() != c.Text() {
+	if got := build(append(groups(), nsl, gb), AuthorityDemand{DemandGroup: gb}); got.Text() != c.Text() {
 		t.Errorf("national-security process changed the canary:\n%s\nwas\n%s", got.Text(), c.Text())
 	}
 	// A foreign court order for content falsifies one statement; once it

@@ -33,11 +33,13 @@ func withRulebook(with func(func(*store.Options)) storetest.Opener) func(*rules.
 	}
 }
 
-// reportFixture is a store holding the report data set and the log's key.
+// reportFixture is a store holding the report data set, the log's key, and
+// the reports computed from the store.
 type reportFixture struct {
 	*storetest.Fixture
-	data *storetest.ReportData
-	key  *auditlog.Key
+	data    *storetest.ReportData
+	key     *auditlog.Key
+	reports *report.Service
 }
 
 func newReportFixture(t *testing.T, open storetest.Opener) *reportFixture {
@@ -47,7 +49,7 @@ func newReportFixture(t *testing.T, open storetest.Opener) *reportFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &reportFixture{Fixture: f, data: storetest.NewReportData(t, f), key: key}
+	return &reportFixture{Fixture: f, data: storetest.NewReportData(t, f), key: key, reports: report.NewService(f.Store, f.Store.Rules(), f.Clock.Now)}
 }
 
 var h2 = report.Period{Year: 2026, Half: 2}
@@ -67,11 +69,11 @@ func (f *reportFixture) checkpoint(t *testing.T) []byte {
 // structure or the one bands names.
 func (f *reportFixture) build(t *testing.T, signed []byte, bands ...string) *report.Report {
 	t.Helper()
-	opts := store.ReportOptions{Period: h2, Checkpoint: signed, Verifier: f.key.Verifier, AsOf: storetest.BandsAfter}
+	opts := report.BuildOptions{Period: h2, Checkpoint: signed, Verifier: f.key.Verifier, AsOf: storetest.BandsAfter}
 	if len(bands) > 0 {
 		opts.Bands = bands[0]
 	}
-	r, err := f.Store.BuildReport(context.Background(), f.Auditor, opts)
+	r, err := f.reports.BuildReport(context.Background(), f.Auditor, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,6 +98,7 @@ func testReports(t *testing.T, open storetest.Opener, with func(*rules.Rulebook)
 		{"reconciliation fails on a corrupted record", testCorruptedRecords},
 		{"verify passes, then fails after any change of a record", testVerify},
 		{"a report of an older checkpoint keeps its figures", testOlderCheckpoint},
+		{"a report of an older checkpoint replays every demand changed since, however many", testManyChangedSince},
 		{"the canary drops the statements the records falsify", testCanary},
 		{"publishing appends the report's hash to the log", testPublish},
 	} {
@@ -390,7 +393,7 @@ func testBandStructures(t *testing.T, f *reportFixture) {
 		}
 	}
 	// Before the half-year ends, no structure gives a band.
-	early, err := f.Store.BuildReport(ctx, f.Auditor, store.ReportOptions{Period: h2, Checkpoint: signed, Verifier: f.key.Verifier, Bands: "a1"})
+	early, err := f.reports.BuildReport(ctx, f.Auditor, report.BuildOptions{Period: h2, Checkpoint: signed, Verifier: f.key.Verifier, Bands: "a1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,7 +401,7 @@ func testBandStructures(t *testing.T, f *reportFixture) {
 		t.Errorf("before the end of the half-year: %+v", ns)
 	}
 	// a4 gives no figure in the report of a first half.
-	first, err := f.Store.BuildReport(ctx, f.Auditor, store.ReportOptions{Period: report.Period{Year: 2026, Half: 1}, Checkpoint: signed,
+	first, err := f.reports.BuildReport(ctx, f.Auditor, report.BuildOptions{Period: report.Period{Year: 2026, Half: 1}, Checkpoint: signed,
 		Verifier: f.key.Verifier, AsOf: storetest.BandsAfter, Bands: "a4"})
 	if err != nil {
 		t.Fatal(err)
@@ -406,7 +409,7 @@ func testBandStructures(t *testing.T, f *reportFixture) {
 	if ns := first.NationalSecurity; len(ns.Figures) != 0 || ns.Withheld != report.WithheldAnnual {
 		t.Errorf("a4, first half: %+v", ns)
 	}
-	if _, err := f.Store.BuildReport(ctx, f.Auditor, store.ReportOptions{Period: h2, Checkpoint: signed, Verifier: f.key.Verifier, Bands: "a5"}); writ.ErrorField(err) != "bands" {
+	if _, err := f.reports.BuildReport(ctx, f.Auditor, report.BuildOptions{Period: h2, Checkpoint: signed, Verifier: f.key.Verifier, Bands: "a5"}); writ.ErrorField(err) != "bands" {
 		t.Errorf("structure a5: %v", err)
 	}
 
@@ -488,7 +491,7 @@ func testCorruptedRecords(t *testing.T, f *reportFixture) {
 					t.Fatal(err)
 				}
 			}()
-			_, err := f.Store.BuildReport(context.Background(), f.Auditor, store.ReportOptions{Period: h2, Checkpoint: signed, Verifier: f.key.Verifier})
+			_, err := f.reports.BuildReport(context.Background(), f.Auditor, report.BuildOptions{Period: h2, Checkpoint: signed, Verifier: f.key.Verifier})
 			var rec *report.ReconcileError
 			if !errors.As(err, &rec) {
 				t.Fatalf("a corrupted record gave %v, want a reconciliation failure", err)
@@ -502,9 +505,9 @@ func testCorruptedRecords(t *testing.T, f *reportFixture) {
 	f.build(t, signed)
 }
 
-func (f *reportFixture) verify(t *testing.T, published []byte) *store.ReportVerification {
+func (f *reportFixture) verify(t *testing.T, published []byte) *report.Verification {
 	t.Helper()
-	v, err := f.Store.VerifyReport(context.Background(), f.Auditor, published, f.key.Verifier)
+	v, err := f.reports.VerifyReport(context.Background(), f.Auditor, published, f.key.Verifier)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -525,7 +528,7 @@ func testVerify(t *testing.T, f *reportFixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.Store.PublishReport(ctx, f.Admin, published); err != nil {
+	if _, err := f.reports.PublishReport(ctx, f.Admin, published); err != nil {
 		t.Fatal(err)
 	}
 	v := f.verify(t, published)
@@ -619,7 +622,7 @@ func testOlderCheckpoint(t *testing.T, f *reportFixture) {
 	storetest.MakeDemand(t, f.Fixture, storetest.ReportSpec{Name: "late-entry", Agency: f.data.AgencyFR, Instrument: "foreign_police_request",
 		IssuedBy: "police", Categories: []string{"subscriber"}, Accounts: []string{"joe@mail.example"},
 		Received: time.Date(2026, 8, 20, 0, 0, 0, 0, time.UTC), Outcome: writ.OutcomeNoData})
-	again, err := f.Store.BuildReport(ctx, f.Auditor, store.ReportOptions{Period: h2, Checkpoint: old, Verifier: f.key.Verifier, AsOf: first.AsOf})
+	again, err := f.reports.BuildReport(ctx, f.Auditor, report.BuildOptions{Period: h2, Checkpoint: old, Verifier: f.key.Verifier, AsOf: first.AsOf})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -638,11 +641,49 @@ func testOlderCheckpoint(t *testing.T, f *reportFixture) {
 	}
 }
 
+// testManyChangedSince: the demands changed since a checkpoint are read
+// back from their events in batches; a report of the checkpoint counts
+// every one of them, in the last batch as in the first.
+func testManyChangedSince(t *testing.T, f *reportFixture) {
+	ctx := context.Background()
+	batch := make([]store.ImportedDemand, 640)
+	for i := range batch {
+		received := time.Date(2026, 8, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Minute)
+		batch[i] = store.ImportedDemand{Input: writ.DemandInput{Reference: fmt.Sprintf("MANY-%d", i), AgencyID: f.AgencyUS.ID, Channel: "mail",
+			ReceivedAt: &received, Instrument: "us_subpoena", IssuedBy: "other", DataCategories: []string{"subscriber"}, Accounts: []string{"alice@acme.example"}}}
+	}
+	if _, err := f.Store.ImportDemands(ctx, f.Admin, batch); err != nil {
+		t.Fatal(err)
+	}
+	old := f.checkpoint(t)
+	first := f.build(t, old)
+	// Setting the customer's key custody assesses each of its open
+	// demands again, an event each.
+	f.Clock.Advance(time.Hour)
+	if _, err := f.Store.SetKeyCustody(ctx, f.Admin, f.USEnterprise.ID, "customer_managed"); err != nil {
+		t.Fatal(err)
+	}
+	var changed int64
+	if err := store.QueryRaw(f.Store, `SELECT count(DISTINCT demand_id) FROM events WHERE log_index >= ?`, &changed, first.Checkpoint.TreeSize); err != nil {
+		t.Fatal(err)
+	}
+	if changed <= 500 {
+		t.Fatalf("only %d demands changed since the checkpoint: too few to read in several batches", changed)
+	}
+	again := f.build(t, old)
+	if d := report.Diff(first, again); len(d) > 0 {
+		t.Fatalf("the same checkpoint gave other figures after %d demands changed:\n%s", changed, strings.Join(d, "\n"))
+	}
+	if first.Totals.Demands != 17+640 {
+		t.Fatalf("%d demands, want %d", first.Totals.Demands, 17+640)
+	}
+}
+
 func testCanary(t *testing.T, f *reportFixture) {
 	ctx := context.Background()
 	build := func() *report.Canary {
 		t.Helper()
-		c, err := f.Store.BuildCanary(ctx, f.Reviewer, store.CanaryOptions{Period: h2, Checkpoint: f.checkpoint(t), Verifier: f.key.Verifier})
+		c, err := f.reports.BuildCanary(ctx, f.Reviewer, report.CanaryOptions{Period: h2, Checkpoint: f.checkpoint(t), Verifier: f.key.Verifier})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -712,7 +753,7 @@ func testCanary(t *testing.T, f *reportFixture) {
 	if err != nil || opened.Text() != late.Text() {
 		t.Fatalf("open: %v\n%s", err, signed)
 	}
-	if _, err := f.Store.PublishCanary(ctx, f.Admin, signed, f.key.Verifier); err != nil {
+	if _, err := f.reports.PublishCanary(ctx, f.Admin, signed, f.key.Verifier); err != nil {
 		t.Fatal(err)
 	}
 	latest, err := f.Store.LatestPublication(ctx, "canary", "")
@@ -725,7 +766,7 @@ func testPublish(t *testing.T, f *reportFixture) {
 	ctx := context.Background()
 	// A half-year that has not ended gets a preliminary report, which is
 	// never published, not even once its period is over.
-	early, err := f.Store.BuildReport(ctx, f.Auditor, store.ReportOptions{Period: h2, Checkpoint: f.checkpoint(t), Verifier: f.key.Verifier})
+	early, err := f.reports.BuildReport(ctx, f.Auditor, report.BuildOptions{Period: h2, Checkpoint: f.checkpoint(t), Verifier: f.key.Verifier})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -736,11 +777,11 @@ func testPublish(t *testing.T, f *reportFixture) {
 	if !early.Preliminary || !strings.Contains(string(preliminary), `"preliminary": true`) {
 		t.Fatalf("a report of a running half-year is not marked preliminary: %v", early.Preliminary)
 	}
-	if _, err := f.Store.PublishReport(ctx, f.Admin, preliminary); writ.ErrorCode(err) != writ.ECONFLICT {
+	if _, err := f.reports.PublishReport(ctx, f.Admin, preliminary); writ.ErrorCode(err) != writ.ECONFLICT {
 		t.Fatalf("a preliminary report was published: %v", err)
 	}
 	f.afterPeriod()
-	if _, err := f.Store.PublishReport(ctx, f.Admin, preliminary); writ.ErrorCode(err) != writ.ECONFLICT {
+	if _, err := f.reports.PublishReport(ctx, f.Admin, preliminary); writ.ErrorCode(err) != writ.ECONFLICT {
 		t.Fatalf("a report computed before its period ended was published: %v", err)
 	}
 	r := f.build(t, f.checkpoint(t))
@@ -751,17 +792,17 @@ func testPublish(t *testing.T, f *reportFixture) {
 	if r.Preliminary {
 		t.Fatal("a report of an ended half-year is marked preliminary")
 	}
-	if _, err := f.Store.PublishReport(ctx, f.Auditor, published); writ.ErrorCode(err) != writ.EFORBIDDEN {
+	if _, err := f.reports.PublishReport(ctx, f.Auditor, published); writ.ErrorCode(err) != writ.EFORBIDDEN {
 		t.Fatalf("an auditor published: %v", err)
 	}
-	p, err := f.Store.PublishReport(ctx, f.Admin, published)
+	p, err := f.reports.PublishReport(ctx, f.Admin, published)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if p.SHA256 != report.SHA256(published) || p.Period != "2026-H2" {
 		t.Fatalf("publication %+v", p)
 	}
-	if _, err := f.Store.PublishReport(ctx, f.Admin, published); writ.ErrorCode(err) != writ.ECONFLICT {
+	if _, err := f.reports.PublishReport(ctx, f.Admin, published); writ.ErrorCode(err) != writ.ECONFLICT {
 		t.Fatalf("published twice: %v", err)
 	}
 	var data string
@@ -787,15 +828,15 @@ func testPublish(t *testing.T, f *reportFixture) {
 	if _, err := report.Parse([]byte(v1)); err != nil {
 		t.Fatalf("the v1 report does not parse: %v\n%s", err, v1)
 	}
-	if _, err := f.Store.PublishReport(ctx, f.Admin, []byte(v1)); writ.ErrorField(err) != "schema" {
+	if _, err := f.reports.PublishReport(ctx, f.Admin, []byte(v1)); writ.ErrorField(err) != "schema" {
 		t.Fatalf("a v1 report: %v", err)
 	}
-	if _, err := f.Store.VerifyReport(ctx, f.Auditor, []byte(v1), f.key.Verifier); writ.ErrorField(err) != "schema" {
+	if _, err := f.reports.VerifyReport(ctx, f.Auditor, []byte(v1), f.key.Verifier); writ.ErrorField(err) != "schema" {
 		t.Fatalf("verifying a v1 report: %v", err)
 	}
 	// A report that does not add up is never published.
 	bad := strings.Replace(string(published), `"demands_received": 17`, `"demands_received": 18`, 1)
-	if _, err := f.Store.PublishReport(ctx, f.Admin, []byte(bad)); err == nil {
+	if _, err := f.reports.PublishReport(ctx, f.Admin, []byte(bad)); err == nil {
 		t.Fatal("a report that does not reconcile was published")
 	}
 	// Published again (a late demand of the period came in), the new
@@ -808,7 +849,7 @@ func testPublish(t *testing.T, f *reportFixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p2, err := f.Store.PublishReport(ctx, f.Admin, again)
+	p2, err := f.reports.PublishReport(ctx, f.Admin, again)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"writ"
-	"writ/httpapi"
+	"writ/httpbase"
 	"writ/rules"
 	"writ/store"
 )
@@ -71,8 +71,9 @@ func (s *Server) render(w http.ResponseWriter, v *visit, status int, name, title
 	return err
 }
 
-// status is the HTTP status of an error code: the API's one mapping.
-func status(code string) int { return httpapi.Status(code) }
+// status is the HTTP status of an error code: the one mapping the API and
+// the pages share.
+func status(code string) int { return httpbase.Status(code) }
 
 // failure is what the error page shows: a code and a message a person may
 // read, never the text of an internal error.

@@ -1,8 +1,9 @@
 // Package web is writ's server-rendered web application: the legal team's
-// queue and demand pages, the agency and customer portals, the admin pages
-// and the public page with the audit log's checkpoint. It calls the store
-// with the signed-in user as the actor, exactly as the JSON API does, so a
-// page can show nothing the store would not give that user.
+// queue and demand pages, the agency and customer portals, the admin pages,
+// the public page with the audit log's checkpoint, and the published
+// transparency reports' pages. It calls the store with the signed-in user
+// as the actor, exactly as the JSON API does, so a page can show nothing
+// the store would not give that user.
 //
 // Every page works without JavaScript: actions are plain forms that post
 // and redirect. htmx (vendored in static/, see vendor-htmx) only makes the
@@ -20,6 +21,7 @@ import (
 
 	"writ"
 	"writ/identity"
+	"writ/report"
 	"writ/store"
 )
 
@@ -40,7 +42,7 @@ type Options struct {
 	// accepted by another behind the same address, and after a restart.
 	Key []byte
 	// TrustedProxies are proxies whose X-Forwarded-For names the client
-	// (see httpapi.ClientIP): sign-in throttles count per client then.
+	// (see httpbase.ClientIP): sign-in throttles count per client then.
 	TrustedProxies []netip.Prefix
 
 	// Identity signs users in and keeps their sessions, second factors,
@@ -64,6 +66,8 @@ type Server struct {
 	assets      *assets
 
 	identity *identity.Service
+	// archive reads the published transparency reports.
+	archive report.Archive
 }
 
 // access says who may open a route.
@@ -77,12 +81,15 @@ const (
 	agencyOnly
 	customerOnly
 	adminOnly
+	// published pages are the same for everyone: no session is read and
+	// no cookie set (the published transparency reports).
+	published
 )
 
 // allows reports whether a user of role may open a route of access a.
 func (a access) allows(role writ.Role) bool {
 	switch a {
-	case anyone, signedIn:
+	case anyone, signedIn, published:
 		return true
 	case seesAll:
 		return role.SeesAll()
@@ -112,6 +119,8 @@ func routes() []route {
 	return []route{
 		{"GET /{$}", anyone, (*Server).home},
 		{"GET /public", anyone, (*Server).publicPage},
+		{"GET /transparency", published, (*Server).transparencyIndex},
+		{"GET /transparency/{period}", published, (*Server).transparencyReport},
 		{"GET /static/{file}", anyone, (*Server).static},
 		{"GET /signin", anyone, (*Server).signInForm},
 		{"POST /signin", anyone, (*Server).signIn},
@@ -167,7 +176,7 @@ func routes() []route {
 // New returns the web application's handler.
 func New(opts Options) (*Server, error) {
 	s := &Server{store: opts.Store, identity: opts.Identity, log: opts.Logger, now: opts.Now, secure: opts.Secure, key: opts.Key, mux: http.NewServeMux(),
-		crossOrigin: http.NewCrossOriginProtection(), proxies: opts.TrustedProxies}
+		crossOrigin: http.NewCrossOriginProtection(), proxies: opts.TrustedProxies, archive: report.NewArchive(opts.Store)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -189,6 +198,10 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	for _, rt := range routes() {
+		if rt.access == published {
+			s.mux.Handle(rt.pattern, s.wrapPublished(rt))
+			continue
+		}
 		s.mux.Handle(rt.pattern, s.wrap(rt))
 	}
 	s.mux.Handle("/", s.wrap(route{"/", anyone, (*Server).notFound}))

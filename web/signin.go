@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"writ"
-	"writ/httpapi"
+	"writ/httpbase"
 	"writ/identity"
 )
 
@@ -24,7 +24,7 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request, v *visit) er
 
 // clientAddr is the address a sign-in came from, for its throttle and the
 // audit log.
-func (s *Server) clientAddr(r *http.Request) string { return httpapi.ClientIP(r, s.proxies) }
+func (s *Server) clientAddr(r *http.Request) string { return httpbase.ClientIP(r, s.proxies) }
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *visit) error {
 	email, next := r.PostFormValue("email"), localPath(r.PostFormValue("next"))

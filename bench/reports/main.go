@@ -141,12 +141,13 @@ func run(ctx context.Context, dsn string, n int, keyFile, writBin, dir string, r
 	if err != nil {
 		return err
 	}
-	opts := store.ReportOptions{Period: period, Checkpoint: signed, Verifier: key.Verifier, AsOf: asOf}
-	build := func() error { _, err := st.BuildReport(ctx, writ.System(), opts); return err }
+	reports := report.NewService(st, rb, nil)
+	opts := report.BuildOptions{Period: period, Checkpoint: signed, Verifier: key.Verifier, AsOf: asOf}
+	build := func() error { _, err := reports.BuildReport(ctx, writ.System(), opts); return err }
 
-	groupBy := func() error { _, err := st.ReportBaseline(ctx, period, asOf); return err }
+	groupBy := func() error { _, err := st.ReportBaseline(ctx, period.ReportPeriod(), asOf); return err }
 	// Once each unmeasured, so that both start from a warm cache.
-	r, err := st.BuildReport(ctx, writ.System(), opts)
+	r, err := reports.BuildReport(ctx, writ.System(), opts)
 	if err != nil {
 		return err
 	}

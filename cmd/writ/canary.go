@@ -11,7 +11,6 @@ import (
 
 	"writ"
 	"writ/report"
-	"writ/store"
 )
 
 const canaryUsage = `Usage:
@@ -63,16 +62,17 @@ func runCanary(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, _, err := sf.open(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st, rb, err := sf.open(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	reports := report.NewService(st, rb, nil)
 	signed, err := st.IssueCheckpoint(ctx, key.Signer)
 	if err != nil {
 		return err
 	}
-	c, err := st.BuildCanary(ctx, writ.System(), store.CanaryOptions{Period: period, Checkpoint: signed, Verifier: key.Verifier, Expires: until})
+	c, err := reports.BuildCanary(ctx, writ.System(), report.CanaryOptions{Period: period, Checkpoint: signed, Verifier: key.Verifier, Expires: until})
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func runCanary(ctx context.Context, sio *stdio, args []string) error {
 		return err
 	}
 	if *publish {
-		p, err := st.PublishCanary(ctx, writ.System(), note, key.Verifier)
+		p, err := reports.PublishCanary(ctx, writ.System(), note, key.Verifier)
 		if err != nil {
 			return err
 		}

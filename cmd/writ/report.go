@@ -78,12 +78,13 @@ func runReport(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, _, err := sf.open(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st, rb, err := sf.open(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	if _, err := st.BandStructure(*bands); err != nil {
+	reports := report.NewService(st, rb, nil)
+	if _, err := reports.BandStructure(*bands); err != nil {
 		return err
 	}
 	var signed []byte
@@ -95,7 +96,7 @@ func runReport(ctx context.Context, sio *stdio, args []string) error {
 		return err
 	}
 	actor := writ.System()
-	r, err := st.BuildReport(ctx, actor, store.ReportOptions{Period: period, Checkpoint: signed, Verifier: key.Verifier, AsOf: at, Bands: *bands})
+	r, err := reports.BuildReport(ctx, actor, report.BuildOptions{Period: period, Checkpoint: signed, Verifier: key.Verifier, AsOf: at, Bands: *bands})
 	if err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func runReport(ctx context.Context, sio *stdio, args []string) error {
 	}
 	page := report.Page{Report: r, SHA256: report.SHA256(published)}
 	if *publish {
-		p, err := st.PublishReport(ctx, actor, published)
+		p, err := reports.PublishReport(ctx, actor, published)
 		if writ.ErrorCode(err) == writ.ECONFLICT && r.Preliminary {
 			return hinted{err: err, hint: "leave out --publish to see the preliminary figures"}
 		}
@@ -227,13 +228,13 @@ func runReportVerify(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, _, err := sf.open(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	st, rb, err := sf.open(ctx, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	start := time.Now()
-	v, err := st.VerifyReport(ctx, writ.System(), published, verifier)
+	v, err := report.NewService(st, rb, nil).VerifyReport(ctx, writ.System(), published, verifier)
 	if err != nil {
 		return err
 	}

@@ -1,51 +1,18 @@
-package httpapi
+package web_test
 
 import (
 	"bytes"
 	"context"
 	"image/png"
 	"os"
-	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// browser starts headless Chromium for a test. Without one the test is
-// skipped — except under CI=true, where .ci/run installs it and a missing
-// browser is a failure.
-func browser(t *testing.T) context.Context {
-	t.Helper()
-	path := ""
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			path = p
-			break
-		}
-	}
-	if path == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("no Chromium to run the browser test (.ci/run installs it)")
-		}
-		t.Skip("no Chromium installed (apt-get install chromium)")
-	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1200, 900),
-	)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	t.Cleanup(cancel)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	tab, cancelTab := chromedp.NewContext(alloc)
-	t.Cleanup(cancelTab)
-	return tab
-}
+	"writ/store/storetest"
+)
 
 // chartFacts is what the page's script-free charts look like once laid out.
 type chartFacts struct {
@@ -64,8 +31,10 @@ type chartFacts struct {
 // security policy), renders in a real browser with both charts drawn and
 // its style sheet applied, and prints.
 func TestTransparencyReportInTheBrowser(t *testing.T) {
-	srv, _ := transparencyServer(t)
-	ctx := browser(t)
+	f, key, srv := transparencySite(t)
+	storetest.PublishReport(t, f, key)
+	ctx, cancel := context.WithTimeout(startBrowser(t), 60*time.Second)
+	t.Cleanup(cancel)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/transparency/2026-H2"), chromedp.WaitVisible(chromedp.CSS("#chart-outcomes svg"))); err != nil {
 		t.Fatal(err)
 	}
@@ -112,8 +81,8 @@ func TestTransparencyReportInTheBrowser(t *testing.T) {
 	if b := img.Bounds(); b.Dx() < 1000 || b.Dy() < 1500 {
 		t.Errorf("the page is only %v", b)
 	}
-	if dir := os.Getenv("WRIT_SCREENSHOTS"); dir != "" {
-		os.WriteFile(dir+"/transparency-report.png", shot, 0o644)
+	if err := os.WriteFile(filepath.Join(screenshots(t), "transparency-report.png"), shot, 0o644); err != nil {
+		t.Fatal(err)
 	}
 	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4)))
 	if err != nil {
