@@ -14,6 +14,7 @@ import (
 	"writ/auditlog"
 	"writ/rules"
 	"writ/store"
+	"writ/store/storetest"
 )
 
 // benchStore opens a store on a new SQLite file with one agency and one
@@ -30,7 +31,7 @@ func benchStore(b *testing.B) (*store.Store, writ.Agency) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "writ.db"), store.Options{Rules: rb, DocumentKeys: keys})
+	st, err := store.Open(ctx, filepath.Join(dir, "writ.db"), store.Options{Rules: rb, DocumentKeys: keys, Jobs: storetest.Jobs(b, filepath.Join(dir, "writ.db"), nil)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"writ"
 	"writ/rules"
 	"writ/store"
+	"writ/store/storetest"
 )
 
 // A backup taken while writ has data restores to a database whose audit
@@ -59,7 +60,7 @@ func dumpDemands(t *testing.T, db, documentsKey string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, db, store.Options{Rules: rb, DocumentKeys: keys})
+	st, err := store.Open(ctx, db, store.Options{Rules: rb, DocumentKeys: keys, Jobs: storetest.Jobs(t, db, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"writ/notify"
 	"writ/rules"
 	"writ/store"
 )
@@ -60,7 +61,7 @@ func openMigratedWith(t *testing.T, dsn string, now func() time.Time, configure 
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := store.Options{Rules: rb, Now: now, DocumentKeys: keys}
+	opts := store.Options{Rules: rb, Now: now, DocumentKeys: keys, Jobs: Jobs(t, dsn, now)}
 	if configure != nil {
 		configure(&opts)
 	}
@@ -73,4 +74,15 @@ func openMigratedWith(t *testing.T, dsn string, now func() time.Time, configure 
 		t.Fatal(err)
 	}
 	return st
+}
+
+// Jobs is the job queue (notify's, on River) for a store opened on dsn
+// with the clock now (time.Now when nil).
+func Jobs(t testing.TB, dsn string, now func() time.Time) store.Jobs {
+	t.Helper()
+	jobs, err := notify.NewQueue(notify.QueueOptions{Postgres: store.PostgresDSN(dsn), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jobs
 }
