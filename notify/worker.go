@@ -30,13 +30,15 @@ import (
 //   - River gives a job to one attempt at a time, and cancels the
 //     attempt's context when its time (Timeout) is up;
 //   - River's rescuer gives a job that has been running for Lease to
-//     another attempt, and Lease is longer than Timeout by the time an
-//     outcome takes to be recorded (settle), so an attempt has ended
-//     before its job can be given to another;
+//     another attempt, and Lease is longer than Timeout by LeaseMargin:
+//     time for the attempt to start once River took the job, and for its
+//     outcome to be recorded after its time is up (settle), so an attempt
+//     has ended before its job can be given to another;
 //   - right before it sends, an attempt checks that River still shows the
 //     job running in this very attempt, with time enough left to send and
 //     record before the job could be taken back (holds); a job taken from
-//     an attempt that was held up (a paused machine) is not sent by it;
+//     an attempt that was held up is not sent by it, and one that started
+//     too late to be sure is given back untried;
 //   - the outcome is recorded, and the job completed, in one transaction
 //     that first checks again that the attempt holds the job.
 //
@@ -102,7 +104,12 @@ type Periodic struct {
 
 // settle is how long recording an outcome may take after an attempt's
 // time is up: a send that ends at its deadline is still recorded.
-const settle = 10 * time.Second
+const settle = 5 * time.Second
+
+// LeaseMargin is how much longer than a job's timeout its lease must be:
+// the time its outcome takes to be recorded, and as much again for the
+// attempt to start once River has given it the job.
+const LeaseMargin = 2 * settle
 
 func (w *Worker) defaults() error {
 	if w.Templates == nil {
@@ -137,8 +144,8 @@ func (w *Worker) defaults() error {
 	if w.Workers <= 0 {
 		w.Workers = 4
 	}
-	if w.Lease < w.Timeout+settle {
-		return fmt.Errorf("notify: a job's lease (%s) must be at least its timeout (%s) and %s more, the time its outcome takes to be recorded", w.Lease, w.Timeout, settle)
+	if w.Lease < w.Timeout+LeaseMargin {
+		return fmt.Errorf("notify: a job's lease (%s) must be at least its timeout (%s) and %s more", w.Lease, w.Timeout, LeaseMargin)
 	}
 	return nil
 }
@@ -281,8 +288,14 @@ func (k *kindWorker[T]) Work(ctx context.Context, rj *river.Job[T]) error {
 }
 
 // errLost means River gave the job to another attempt (this one was held
-// up past its lease); nothing is sent or recorded by this one.
-var errLost = errors.New("the job was taken over by another attempt")
+// up past its lease); nothing is sent or recorded by this one. errLate
+// means this attempt still holds its job but started too late to be sure
+// it sends and records before the job could be taken back: it gives the
+// job back untried.
+var (
+	errLost = errors.New("the job was taken over by another attempt")
+	errLate = errors.New("the attempt started too late to send before its lease could run out")
+)
 
 // holds checks, right before a send, that this attempt still holds j: River
 // shows it running in this attempt, and the rescuer cannot give it to
@@ -298,7 +311,7 @@ func (w *Worker) holds(ctx context.Context, j job) error {
 	if deadline, ok := ctx.Deadline(); ok && row.AttemptedAt != nil {
 		end := w.Now().Add(time.Until(deadline) + settle)
 		if !end.Before(row.AttemptedAt.Add(w.Lease)) {
-			return errLost
+			return errLate
 		}
 	}
 	return nil
@@ -326,9 +339,13 @@ func (w *Worker) work(ctx context.Context, j job, done complete) error {
 		return river.JobSnooze(f.NotBefore.Sub(w.Now()))
 	}
 	s, sendErr := w.send(ctx, f)
-	if errors.Is(sendErr, errLost) {
+	switch {
+	case errors.Is(sendErr, errLost):
 		w.Log.Warn("job taken over before it was sent", "job", j.ID, "kind", j.Kind, "attempt", j.Attempt)
 		return sendErr
+	case errors.Is(sendErr, errLate):
+		w.Log.Warn("job given back untried: its attempt started late", "job", j.ID, "kind", j.Kind, "attempt", j.Attempt)
+		return river.JobSnooze(0)
 	}
 	// The outcome is recorded even when the attempt's time ran out as the
 	// send ended: what went out must be on record.

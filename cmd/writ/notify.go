@@ -67,8 +67,8 @@ func (f *notifyFlags) worker(st *store.Store, rb *rules.Rulebook, log *slog.Logg
 	if f.poll <= 0 || f.timeout <= 0 || f.lease <= 0 || f.backoff <= 0 || f.reminderLead <= 0 || f.attempts <= 0 || f.emergencyResponse <= 0 {
 		return nil, writ.Errorf(writ.EINVALID, "--job-poll, --job-timeout, --job-lease, --job-backoff, --reminder-lead, --job-attempts and --emergency-response must be positive")
 	}
-	if f.lease < f.timeout+10*time.Second {
-		return nil, writ.FieldErrorf("job-lease", "must be at least --job-timeout (%s) and 10s more, the time a job's outcome takes to be recorded", f.timeout)
+	if f.lease < f.timeout+notify.LeaseMargin {
+		return nil, writ.FieldErrorf("job-lease", "must be at least --job-timeout (%s) and %s more, for a job to start and its outcome to be recorded", f.timeout, notify.LeaseMargin)
 	}
 	if f.onCall != "" {
 		if a, err := mail.ParseAddress(f.onCall); err != nil || a.Address != f.onCall {
