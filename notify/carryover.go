@@ -42,11 +42,13 @@ func (q *Queue) CarryOver(ctx context.Context, tx *sql.Tx, old writ.Job, demandI
 	default:
 		return fmt.Errorf("notify: job %d: %w %q", old.ID, errUnknownState, old.State)
 	}
-	res, err := q.insert(ctx, tx, old.Kind, a, at)
+	o := order{old.Kind, a, at}
+	inserted, err := q.insert(ctx, tx, []order{o})
 	if err != nil {
 		return err
 	}
-	if res.UniqueSkippedAsDuplicate {
+	res := inserted[o.key()]
+	if res == nil || res.UniqueSkippedAsDuplicate {
 		return fmt.Errorf("notify: job %d: another job of %s %s is there already", old.ID, old.Kind, old.Subject)
 	}
 	var lastError string

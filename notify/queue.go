@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -98,10 +99,12 @@ func (c clock) NowOrNil() *time.Time {
 
 // The states of a job that has not run yet, and of one that counts as
 // there (River's unique states): a job in one of them is the one for its
-// subject.
+// subject. A job that failed for good (discarded) counts: a change of its
+// demand does not arm it again, only the legal team's retry of a notice
+// does (RetryNotice).
 var (
 	waiting = []rivertype.JobState{rivertype.JobStateAvailable, rivertype.JobStateScheduled, rivertype.JobStateRetryable, rivertype.JobStatePending}
-	live    = append(slices.Clone(waiting), rivertype.JobStateRunning, rivertype.JobStateCompleted)
+	live    = append(slices.Clone(waiting), rivertype.JobStateRunning, rivertype.JobStateCompleted, rivertype.JobStateDiscarded)
 )
 
 // withArg narrows a list of jobs to those whose args have key = value.
@@ -124,23 +127,46 @@ func (q *Queue) find(ctx context.Context, tx *sql.Tx, kind, subject string, stat
 	return res.Jobs, nil
 }
 
-// insert adds the job of kind, due at at.
-func (q *Queue) insert(ctx context.Context, tx *sql.Tx, kind string, a jobArgs, at time.Time) (*rivertype.JobInsertResult, error) {
-	ra, err := args(kind, a)
+// order is a job to be armed: of kind, with args a, due at at.
+type order struct {
+	kind string
+	a    jobArgs
+	at   time.Time
+}
+
+func (o order) key() string { return o.kind + " " + o.a.Subject }
+
+// insert adds the jobs ordered, unless a job of the same kind and subject
+// is there (River's unique jobs): the result of each is the job added or
+// the one found there.
+func (q *Queue) insert(ctx context.Context, tx *sql.Tx, orders []order) (map[string]*rivertype.JobInsertResult, error) {
+	params := make([]river.InsertManyParams, len(orders))
+	for i, o := range orders {
+		ra, err := args(o.kind, o.a)
+		if err != nil {
+			return nil, err
+		}
+		opts := &river.InsertOpts{Queue: QueueOf(o.kind), UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: live}}
+		if o.at.After(q.now()) {
+			// A job due now is left to River's clock, which makes it
+			// available at once; one due later waits as scheduled.
+			opts.ScheduledAt = o.at.UTC()
+		}
+		params[i] = river.InsertManyParams{Args: ra, InsertOpts: opts}
+	}
+	res, err := q.client.InsertManyTx(ctx, tx, params)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("notify: enqueue: %w", err)
 	}
-	opts := &river.InsertOpts{Queue: QueueOf(kind), UniqueOpts: river.UniqueOpts{ByArgs: true}}
-	if at.After(q.now()) {
-		// A job due now is left to River's clock, which makes it available
-		// at once; one due later waits as scheduled.
-		opts.ScheduledAt = at.UTC()
+	out := map[string]*rivertype.JobInsertResult{}
+	for _, r := range res {
+		var a jobArgs
+		if err := json.Unmarshal(r.Job.EncodedArgs, &a); err != nil {
+			return nil, fmt.Errorf("notify: job %d: %w", r.Job.ID, err)
+		}
+		out[r.Job.Kind+" "+a.Subject] = r
 	}
-	res, err := q.client.InsertTx(ctx, tx, ra, opts)
-	if err != nil {
-		return nil, fmt.Errorf("notify: enqueue %s: %w", kind, err)
-	}
-	return res, nil
+	return out, nil
 }
 
 // cancel cancels jobs that have not run yet.
@@ -153,33 +179,48 @@ func (q *Queue) cancel(ctx context.Context, tx *sql.Tx, jobs []*rivertype.JobRow
 	return nil
 }
 
-// arm makes sure the job of kind for a's subject will run at at: a job that
-// waits for a later or an earlier time is replaced; one that waits and is
-// due anyway, one that is being tried again after a failure, one that is
-// running and one that completed are left alone. So a job is enqueued once
-// however often the change that causes it is made.
-func (q *Queue) arm(ctx context.Context, tx *sql.Tx, kind string, a jobArgs, at time.Time) error {
-	jobs, err := q.find(ctx, tx, kind, a.Subject, live)
+// arm makes sure the jobs ordered will run at their times. A job of the
+// same kind and subject that is there already (River's unique jobs) is
+// replaced when it waits, untried, for another time; one that waits and is
+// due anyway, one being tried again after a failure, one running and one
+// that completed are left alone. So a job is enqueued once however often
+// the change that causes it is made, in one round trip when it is new.
+func (q *Queue) arm(ctx context.Context, tx *sql.Tx, orders ...order) error {
+	if len(orders) == 0 {
+		return nil
+	}
+	res, err := q.insert(ctx, tx, orders)
 	if err != nil {
 		return err
 	}
 	now := q.now()
-	for _, j := range jobs {
+	var stale []*rivertype.JobRow
+	var again []order
+	for _, o := range orders {
+		r := res[o.key()]
+		if r == nil || !r.UniqueSkippedAsDuplicate {
+			continue
+		}
+		j := r.Job
 		if !slices.Contains(waiting, j.State) || j.Attempt > 0 {
-			return nil
+			continue // running, completed, failed for good, or being tried again
 		}
 		var old jobArgs
 		if err := json.Unmarshal(j.EncodedArgs, &old); err != nil {
 			return fmt.Errorf("notify: job %d: %w", j.ID, err)
 		}
-		if old.Due.Equal(a.Due) || !old.Due.After(now) && !at.After(now) {
-			return nil
+		if old.Due.Equal(o.a.Due) || !old.Due.After(now) && !o.at.After(now) {
+			continue
 		}
-		if err := q.cancel(ctx, tx, []*rivertype.JobRow{j}); err != nil {
-			return err
-		}
+		stale, again = append(stale, j), append(again, o)
 	}
-	_, err = q.insert(ctx, tx, kind, a, at)
+	if len(again) == 0 {
+		return nil
+	}
+	if err := q.cancel(ctx, tx, stale); err != nil {
+		return err
+	}
+	_, err = q.insert(ctx, tx, again)
 	return err
 }
 
@@ -212,12 +253,14 @@ func (q *Queue) Notice(ctx context.Context, tx *sql.Tx, demandID int64, channel 
 	if at == nil {
 		return q.disarm(ctx, tx, kind, demandSubject(demandID))
 	}
-	return q.arm(ctx, tx, kind, jobArgs{Subject: demandSubject(demandID), DemandID: demandID, Due: at.UTC()}, *at)
+	return q.arm(ctx, tx, order{kind, jobArgs{Subject: demandSubject(demandID), DemandID: demandID, Due: at.UTC()}, *at})
 }
 
 // RetryNotice arms the notice's job on channel anew, due at at with fresh
 // tries, unless it completed: armed says it did; running that the job is
-// being tried this very moment, which is what a retry asks for.
+// being tried this very moment, which is what a retry asks for. A job that
+// failed for good stays on record as it ended; it no longer counts as the
+// one of its subject.
 func (q *Queue) RetryNotice(ctx context.Context, tx *sql.Tx, demandID int64, channel string, at time.Time) (armed, running bool, err error) {
 	kind, err := noticeKind(channel)
 	if err != nil {
@@ -234,25 +277,36 @@ func (q *Queue) RetryNotice(ctx context.Context, tx *sql.Tx, demandID int64, cha
 			return false, false, nil
 		case rivertype.JobStateRunning:
 			return false, true, nil
+		case rivertype.JobStateDiscarded:
+			// River has no way to give up a job's uniqueness but its key:
+			// the job keeps its record without it.
+			query := `UPDATE river_job SET unique_key = NULL, unique_states = NULL WHERE id = ? AND state = 'discarded'`
+			if q.postgres {
+				query = strings.Replace(query, "?", "$1", 1)
+			}
+			if _, err := tx.ExecContext(ctx, query, j.ID); err != nil {
+				return false, false, fmt.Errorf("notify: retry job %d: %w", j.ID, err)
+			}
+			continue
 		}
 		if err := q.cancel(ctx, tx, []*rivertype.JobRow{j}); err != nil {
 			return false, false, err
 		}
 	}
 	// The letter is dated today.
-	_, err = q.insert(ctx, tx, kind, jobArgs{Subject: subject, DemandID: demandID, Due: at.UTC()}, at)
+	_, err = q.insert(ctx, tx, []order{{kind, jobArgs{Subject: subject, DemandID: demandID, Due: at.UTC()}, at}})
 	return err == nil, false, err
 }
 
 // RedirectLetter enqueues the letter that tells the agency its demand was
 // redirected to the customer.
 func (q *Queue) RedirectLetter(ctx context.Context, tx *sql.Tx, demandID int64, at time.Time) error {
-	return q.arm(ctx, tx, JobRedirectLetter, jobArgs{Subject: demandSubject(demandID), DemandID: demandID, Due: at.UTC()}, at)
+	return q.arm(ctx, tx, order{JobRedirectLetter, jobArgs{Subject: demandSubject(demandID), DemandID: demandID, Due: at.UTC()}, at})
 }
 
 // EmergencyAlert enqueues the announcement of an emergency.
 func (q *Queue) EmergencyAlert(ctx context.Context, tx *sql.Tx, demandID int64, at time.Time) error {
-	return q.arm(ctx, tx, JobEmergencyAlert, jobArgs{Subject: demandSubject(demandID), DemandID: demandID, Due: at.UTC()}, at)
+	return q.arm(ctx, tx, order{JobEmergencyAlert, jobArgs{Subject: demandSubject(demandID), DemandID: demandID, Due: at.UTC()}, at})
 }
 
 // AuthorityNotice arms the job that sends the notification (its id) of the
@@ -263,7 +317,7 @@ func (q *Queue) AuthorityNotice(ctx context.Context, tx *sql.Tx, demandID, notif
 	if at == nil {
 		return q.disarm(ctx, tx, JobAuthorityNotice, subject)
 	}
-	return q.arm(ctx, tx, JobAuthorityNotice, jobArgs{Subject: subject, DemandID: demandID, Due: at.UTC(), Notification: notification}, *at)
+	return q.arm(ctx, tx, order{JobAuthorityNotice, jobArgs{Subject: subject, DemandID: demandID, Due: at.UTC(), Notification: notification}, *at})
 }
 
 // Deadlines keeps the reminders and escalations of demandID's deadlines:
@@ -271,6 +325,7 @@ func (q *Queue) AuthorityNotice(ctx context.Context, tx *sql.Tx, demandID, notif
 // run are cancelled.
 func (q *Queue) Deadlines(ctx context.Context, tx *sql.Tx, demandID int64, reminders []writ.Reminder) error {
 	keep := map[string]bool{}
+	var orders []order
 	for _, r := range reminders {
 		kind := JobDeadlineReminder
 		if r.Escalation {
@@ -278,26 +333,47 @@ func (q *Queue) Deadlines(ctx context.Context, tx *sql.Tx, demandID int64, remin
 		}
 		subject := deadlineSubject(demandID, r.Code, r.Due.UTC())
 		keep[subject] = true
-		if err := q.arm(ctx, tx, kind, jobArgs{Subject: subject, DemandID: demandID, Due: r.At.UTC(), Code: r.Code, DeadlineDue: r.Due.UTC()}, r.At); err != nil {
-			return err
-		}
+		orders = append(orders, order{kind, jobArgs{Subject: subject, DemandID: demandID, Due: r.At.UTC(), Code: r.Code, DeadlineDue: r.Due.UTC()}, r.At})
 	}
-	res, err := q.client.JobListTx(ctx, tx, q.withArg(river.NewJobListParams().Kinds(JobDeadlineReminder, JobDeadlineEscalation).
-		States(waiting...).First(10000), "demand", demandID))
+	if err := q.arm(ctx, tx, orders...); err != nil {
+		return err
+	}
+	// The demand's deadline jobs that wait, by their subjects; a short
+	// query of River's table, since it runs in every change of a demand.
+	query := `SELECT id, json_extract(args, '$.subject') FROM river_job WHERE json_extract(args, '$.demand') = ?
+		AND kind IN ('deadline.reminder', 'deadline.escalation') AND state IN ('available', 'scheduled', 'retryable', 'pending')`
+	var arg any = demandID
+	if q.postgres {
+		query = `SELECT id, args->>'subject' FROM river_job WHERE args @> $1::jsonb
+			AND kind IN ('deadline.reminder', 'deadline.escalation') AND state IN ('available', 'scheduled', 'retryable', 'pending')`
+		arg = fmt.Sprintf(`{"demand":%d}`, demandID)
+	}
+	rows, err := tx.QueryContext(ctx, query, arg)
 	if err != nil {
 		return fmt.Errorf("notify: deadline jobs: %w", err)
 	}
-	var gone []*rivertype.JobRow
-	for _, j := range res.Jobs {
-		var a jobArgs
-		if err := json.Unmarshal(j.EncodedArgs, &a); err != nil {
-			return fmt.Errorf("notify: job %d: %w", j.ID, err)
+	var gone []int64
+	for rows.Next() {
+		var id int64
+		var subject string
+		if err := rows.Scan(&id, &subject); err != nil {
+			rows.Close()
+			return fmt.Errorf("notify: deadline jobs: %w", err)
 		}
-		if !keep[a.Subject] {
-			gone = append(gone, j)
+		if !keep[subject] {
+			gone = append(gone, id)
 		}
 	}
-	return q.cancel(ctx, tx, gone)
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("notify: deadline jobs: %w", err)
+	}
+	for _, id := range gone {
+		if _, err := q.client.JobCancelTx(ctx, tx, id); err != nil {
+			return fmt.Errorf("notify: cancel job %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // DemandJobs lists the jobs of demandID, oldest first, read in tx.

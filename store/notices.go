@@ -40,12 +40,18 @@ func (s *Store) scheduleNoticeJobs(ctx context.Context, tx *sql.Tx, d *writ.Dema
 		on      bool
 	}{{"email", true}, {"webhook", ch.webhookURL != ""}} {
 		if runAt == nil || !c.on {
+			res, err := tx.ExecContext(ctx, s.q(`UPDATE notice_deliveries SET state = 'cancelled', updated_at = ? WHERE demand_id = ? AND channel = ? AND state = 'pending'`),
+				now, d.ID, c.channel)
+			if err != nil {
+				return fmt.Errorf("store: notice delivery: %w", err)
+			}
+			// A notice's job waits on a channel only while its delivery
+			// there is pending: with none, there is no job to cancel.
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue
+			}
 			if err := s.jobs.Notice(ctx, tx, d.ID, c.channel, nil); err != nil {
 				return err
-			}
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE notice_deliveries SET state = 'cancelled', updated_at = ? WHERE demand_id = ? AND channel = ? AND state = 'pending'`),
-				now, d.ID, c.channel); err != nil {
-				return fmt.Errorf("store: notice delivery: %w", err)
 			}
 			continue
 		}

@@ -20,7 +20,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -29,6 +31,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -245,7 +248,18 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Jobs: jobs})
+	// The demo registry's second factors are sealed with a documents key,
+	// kept for the database across runs.
+	keyFile := dsn + ".documents.key"
+	if postgres {
+		sum := sha256.Sum256([]byte(dsn))
+		keyFile = filepath.Join(os.TempDir(), "writ-intake-"+hex.EncodeToString(sum[:6])+".documents.key")
+	}
+	keys, err := store.LoadOrCreateDocumentKeys(keyFile)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Jobs: jobs, DocumentKeys: keys})
 	if err != nil {
 		return err
 	}

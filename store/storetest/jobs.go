@@ -3,6 +3,8 @@ package storetest
 import (
 	"database/sql"
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -113,5 +115,64 @@ func record(t *testing.T, f *Fixture, j *rivertype.JobRow, s writ.Sending) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testJobsOncePerSubject: a change of a demand arms its jobs once however
+// often it is made, and a job that failed for good stays failed: only the
+// legal team's retry of a notice arms one anew.
+func testJobsOncePerSubject(t *testing.T, f *Fixture) {
+	in := Warrant("joe@mail.example")
+	due := Start.Add(5 * 24 * time.Hour)
+	in.Due = &due
+	d := submit(t, f, f.AgencyUserUS, in)
+	perSubject := func() map[string][]writ.Job {
+		t.Helper()
+		jobs, err := f.Store.DemandJobs(ctx, f.Reviewer, d.ID)
+		check(t, err)
+		out := map[string][]writ.Job{}
+		for _, j := range jobs {
+			out[j.Kind+" "+j.Subject] = append(out[j.Kind+" "+j.Subject], j)
+		}
+		return out
+	}
+	before := perSubject()
+	if len(before) == 0 || len(before[notify.JobNoticeEmail+" demand:"+fmt.Sprint(d.ID)]) != 1 {
+		t.Fatalf("jobs at intake: %+v", before)
+	}
+	for i := range 3 {
+		ref := fmt.Sprintf("amended-%d", i)
+		_, err := f.Store.UpdateDemand(ctx, f.Reviewer, d.ID, writ.DemandPatch{Reference: &ref})
+		check(t, err)
+	}
+	after := perSubject()
+	for k, jobs := range after {
+		if len(jobs) != 1 || len(before[k]) != 1 || jobs[0].ID != before[k][0].ID {
+			t.Fatalf("after three changes %s has jobs %+v, before %+v", k, jobs, before[k])
+		}
+	}
+	// The reminder of the response deadline fails for good when it is due.
+	f.Clock.Advance(3 * 24 * time.Hour)
+	var reminder *rivertype.JobRow
+	for _, j := range claimJobs(t, f, notify.JobDeadlineReminder) {
+		if demandOf(t, j) == d.ID && strings.Contains(string(j.EncodedArgs), "RESPOND") {
+			reminder = j
+		}
+	}
+	if reminder == nil {
+		t.Fatal("the reminder of RESPOND is not due")
+	}
+	record(t, f, reminder, writ.Sending{DemandID: d.ID, Job: reminder.Kind, Attempt: reminder.Attempt, MaxAttempts: reminder.MaxAttempts,
+		Channel: "email", Error: "no e-mail address on record to send this letter to", Final: true})
+	ref := "amended again"
+	_, err := f.Store.UpdateDemand(ctx, f.Reviewer, d.ID, writ.DemandPatch{Reference: &ref})
+	check(t, err)
+	for k, jobs := range perSubject() {
+		if !strings.HasPrefix(k, notify.JobDeadlineReminder) || !strings.Contains(k, ":RESPOND:") {
+			continue
+		}
+		if len(jobs) != 1 || jobs[0].State != "failed" {
+			t.Fatalf("after a change the failed reminder %s has jobs %+v", k, jobs)
+		}
 	}
 }
