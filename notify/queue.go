@@ -49,7 +49,7 @@ func NewQueue(o QueueOptions) (*Queue, error) {
 	if q.now == nil {
 		q.now = time.Now
 	}
-	c, err := newClient(driverFor(nil, o.Postgres), &river.Config{MaxAttempts: attempts(o.Attempts), Logger: o.Log,
+	c, err := newClient(driverFor(nil, o.Postgres), &river.Config{MaxAttempts: attempts(o.Attempts), Logger: quiet(o.Log),
 		Test: river.TestConfig{Time: clock{q.now}}})
 	if err != nil {
 		return nil, err
@@ -84,6 +84,24 @@ func newClient(d riverdriver.Driver[*sql.Tx], c *river.Config) (*river.Client[*s
 	}
 	return client, nil
 }
+
+// quiet passes on River's warnings and errors only: its routine reports (a
+// producer's counts every few seconds, a maintenance run) are not writ's
+// log's business, which says itself what each job did.
+func quiet(log *slog.Logger) *slog.Logger {
+	if log == nil {
+		log = slog.Default()
+	}
+	return slog.New(warnings{log.Handler()})
+}
+
+type warnings struct{ slog.Handler }
+
+func (w warnings) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && w.Handler.Enabled(ctx, l)
+}
+func (w warnings) WithAttrs(a []slog.Attr) slog.Handler { return warnings{w.Handler.WithAttrs(a)} }
+func (w warnings) WithGroup(name string) slog.Handler   { return warnings{w.Handler.WithGroup(name)} }
 
 // clock gives River writ's clock, so that a job falls due when writ's
 // clock (moved in drills with --clock-offset, and in tests) says so, as

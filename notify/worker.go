@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -93,6 +94,9 @@ type Worker struct {
 
 	client *river.Client[*sql.Tx]
 	queues []string
+	// started counts the attempts this worker began, ended those River
+	// has recorded the end of (its completer works a little later).
+	started, ended atomic.Int64
 }
 
 // Periodic is a job run every Every, by one worker of all at a time.
@@ -101,6 +105,11 @@ type Periodic struct {
 	Every time.Duration
 	Run   func(context.Context) error
 }
+
+// minRetry is the least wait before a failed job is tried again: River
+// records the end of an attempt a little after the job's own transaction
+// did, and the next attempt must not begin before.
+const minRetry = time.Second
 
 // settle is how long recording an outcome may take after an attempt's
 // time is up: a send that ends at its deadline is still recorded.
@@ -164,6 +173,13 @@ func (w *Worker) Start(ctx context.Context) error {
 			return err
 		}
 	}
+	events, _ := w.client.Subscribe(river.EventKindJobCancelled, river.EventKindJobCompleted, river.EventKindJobFailed,
+		river.EventKindJobInterrupted, river.EventKindJobSnoozed)
+	go func() {
+		for range events {
+			w.ended.Add(1)
+		}
+	}()
 	if err := w.client.Start(ctx); err != nil {
 		return fmt.Errorf("notify: start the job queue: %w", err)
 	}
@@ -227,7 +243,7 @@ func (w *Worker) build() error {
 			&river.PeriodicJobOpts{ID: task, RunOnStart: true}))
 	}
 	c, err := newClient(driverFor(w.DB, w.Postgres), &river.Config{
-		ID: w.ID, Logger: w.Log, Workers: workers, Queues: queues, PeriodicJobs: periodic,
+		ID: w.ID, Logger: quiet(w.Log), Workers: workers, Queues: queues, PeriodicJobs: periodic,
 		// database/sql has no LISTEN: River polls.
 		PollOnly:          true,
 		FetchPollInterval: w.Poll, FetchCooldown: min(w.Poll, 100*time.Millisecond),
@@ -271,6 +287,7 @@ func (k *kindWorker[T]) NextRetry(*river.Job[T]) time.Time                      
 func (k *kindWorker[T]) Timeout(*river.Job[T]) time.Duration                       { return 0 }
 
 func (k *kindWorker[T]) Work(ctx context.Context, rj *river.Job[T]) error {
+	k.w.started.Add(1)
 	r := rj.JobRow
 	j := job{ID: r.ID, Kind: r.Kind, Attempt: r.Attempt, MaxAttempts: r.MaxAttempts, RunAt: r.ScheduledAt.UTC(), jobArgs: rj.Args.base()}
 	if r.AttemptedAt != nil {
@@ -373,7 +390,7 @@ func (w *Worker) work(ctx context.Context, j job, done complete) error {
 	}
 	s.Final = s.Final || j.Attempt >= j.MaxAttempts
 	if !s.Final {
-		s.RetryAt = w.Now().Add(w.backoff(j.Attempt)).UTC()
+		s.RetryAt = w.Now().Add(max(w.backoff(j.Attempt), minRetry)).UTC()
 	}
 	w.Log.Warn("job failed", "job", j.ID, "kind", j.Kind, "attempt", j.Attempt, "err", sendErr)
 	err = w.Records.RecordSending(rec, s, func(tx *sql.Tx) error {
@@ -534,6 +551,7 @@ func (p *periodicWorker) Timeout(*river.Job[periodicArgs]) time.Duration        
 // Work runs the task, then clears the periodic jobs that finished: they
 // are no one's record, and one a minute would pile up.
 func (p *periodicWorker) Work(ctx context.Context, j *river.Job[periodicArgs]) error {
+	p.w.started.Add(1)
 	for _, task := range p.w.Periodic {
 		if task.Name != j.Args.Task {
 			continue
@@ -550,8 +568,9 @@ func (p *periodicWorker) Work(ctx context.Context, j *river.Job[periodicArgs]) e
 
 // RunDue makes the jobs due by the worker's clock available now, as
 // River's scheduler does every few seconds, and waits until the worker has
-// worked them (and whatever they made due): for tests and drills that move
-// the clock. It returns how many jobs were due.
+// worked them (and whatever they made due) and River has recorded how
+// every attempt ended: for tests and drills that move the clock. It
+// returns how many jobs were due.
 func (w *Worker) RunDue(ctx context.Context) (int, error) {
 	if w.client == nil {
 		if err := w.Start(context.WithoutCancel(ctx)); err != nil {
@@ -578,7 +597,7 @@ func (w *Worker) RunDue(ctx context.Context) (int, error) {
 		if n < 0 {
 			n = busy
 		}
-		if busy == 0 {
+		if busy == 0 && w.ended.Load() >= w.started.Load() {
 			return n, nil
 		}
 		select {
