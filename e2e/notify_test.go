@@ -204,6 +204,26 @@ type job struct {
 	Attempts int    `json:"attempts"`
 }
 
+// noticeJob reads the job of demand id's e-mail notice from the job list.
+func noticeJob(t *testing.T, c *client, base, token string, id int64) job {
+	t.Helper()
+	r, err := c.do("GET", fmt.Sprintf("%s/v1/demands/%d/jobs", base, id), token, nil, "")
+	if err != nil || r.status != http.StatusOK {
+		t.Fatalf("jobs of demand %d: %v %d %s", id, err, r.status, short(r.body))
+	}
+	var jobs struct {
+		Items []job `json:"items"`
+	}
+	if err := json.Unmarshal(r.body, &jobs); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(jobs.Items, func(j job) bool { return j.Kind == "notice.email" })
+	if i < 0 {
+		t.Fatalf("demand %d has no notice job: %+v", id, jobs.Items)
+	}
+	return jobs.Items[i]
+}
+
 // TestSlowMailTwoServersEachNoticeOnce has two servers on one PostgreSQL
 // database work a backlog of notices through a mail server that takes a
 // second over each message, with a job timeout of three seconds: each
@@ -268,19 +288,8 @@ func TestSlowMailTwoServersEachNoticeOnce(t *testing.T) {
 		if n.State != "sent" || n.GivenAt == nil || n.GivenVia != "email" {
 			t.Errorf("%s: notice %+v", ref, n)
 		}
-		r, err := c.do("GET", fmt.Sprintf("%s/v1/demands/%d/jobs", b.url, id), tokens["reviewer"], nil, "")
-		if err != nil || r.status != http.StatusOK {
-			t.Fatalf("jobs of %s: %v %d %s", ref, err, r.status, short(r.body))
-		}
-		var jobs struct {
-			Items []job `json:"items"`
-		}
-		if err := json.Unmarshal(r.body, &jobs); err != nil {
-			t.Fatal(err)
-		}
-		i := slices.IndexFunc(jobs.Items, func(j job) bool { return j.Kind == "notice.email" })
-		if i < 0 || jobs.Items[i].State != "completed" || jobs.Items[i].Attempts != 1 {
-			t.Errorf("%s: jobs %+v, want its notice completed on the first try", ref, jobs.Items)
+		if j := noticeJob(t, c, b.url, tokens["reviewer"], id); j.State != "completed" || j.Attempts != 1 {
+			t.Errorf("%s: the notice's job %+v, want it completed on the first try", ref, j)
 		}
 	}
 }
@@ -340,19 +349,8 @@ func TestCrashMidSendSendsAgainUnderTheSameMessageID(t *testing.T) {
 		if n.State != "sent" || n.GivenAt == nil {
 			t.Fatalf("the notice after the second send: %+v", n)
 		}
-		r, err := c.do("GET", fmt.Sprintf("%s/v1/demands/%d/jobs", b.url, res.demand.ID), tokens["reviewer"], nil, "")
-		if err != nil || r.status != http.StatusOK {
-			t.Fatalf("jobs: %v %d %s", err, r.status, short(r.body))
-		}
-		var jobs struct {
-			Items []job `json:"items"`
-		}
-		if err := json.Unmarshal(r.body, &jobs); err != nil {
-			t.Fatal(err)
-		}
-		i := slices.IndexFunc(jobs.Items, func(j job) bool { return j.Kind == "notice.email" })
-		if i < 0 || jobs.Items[i].State != "completed" || jobs.Items[i].Attempts != 2 {
-			t.Fatalf("jobs %+v, want the notice completed on its second try", jobs.Items)
+		if j := noticeJob(t, c, b.url, tokens["reviewer"], res.demand.ID); j.State != "completed" || j.Attempts != 2 {
+			t.Fatalf("the notice's job %+v, want it completed on its second try", j)
 		}
 	})
 }
