@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -78,6 +79,9 @@ func (q *Queue) CarryOver(ctx context.Context, tx *sql.Tx, old writ.Job, demandI
 	}
 	return nil
 }
+
+// errUnknownState is a job of writ's own queue in a state it never had.
+var errUnknownState = errors.New("unknown state")
 
 // The statements that give a carried-over job its id, tries, outcome and
 // last error. River keeps a job's errors as a jsonb[] on PostgreSQL and a

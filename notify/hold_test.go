@@ -2,6 +2,7 @@ package notify_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -26,6 +27,10 @@ func (m *meddling) JobCase(ctx context.Context, demandID int64) (writ.JobCase, e
 	return m.Records.JobCase(ctx, demandID)
 }
 
+// leaseAlmostOver is how far back a held-up attempt's start is moved: its
+// lease then runs out within the job's timeout.
+const leaseAlmostOver = int64(testLease/time.Second) - 10
+
 // TestAttemptSendsOnlyWhileItHoldsItsJob holds up an attempt between the
 // moment River gave it the notice's job and its send: when another attempt
 // has taken the job over meanwhile, the held-up one sends nothing; when its
@@ -41,8 +46,8 @@ func TestAttemptSendsOnlyWhileItHoldsItsJob(t *testing.T) {
 		}{
 			{"taken over", `UPDATE river_job SET attempt = attempt + 1 WHERE state = 'running'`,
 				`UPDATE river_job SET attempt = attempt + 1 WHERE state = 'running'`, 3, 0},
-			{"lease running out", `UPDATE river_job SET attempted_at = strftime('%Y-%m-%d %H:%M:%f', attempted_at, '-110 seconds') WHERE state = 'running'`,
-				`UPDATE river_job SET attempted_at = attempted_at - interval '110 seconds' WHERE state = 'running'`, 1, 1},
+			{"lease running out", fmt.Sprintf(`UPDATE river_job SET attempted_at = strftime('%%Y-%%m-%%d %%H:%%M:%%f', attempted_at, '-%d seconds') WHERE state = 'running'`, leaseAlmostOver),
+				fmt.Sprintf(`UPDATE river_job SET attempted_at = attempted_at - interval '%d seconds' WHERE state = 'running'`, leaseAlmostOver), 1, 1},
 		} {
 			t.Run(c.name, func(t *testing.T) {
 				f := storetest.NewFixture(t, open)

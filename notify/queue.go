@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -23,7 +22,7 @@ import (
 // Queue sets notify's jobs in motion on River, in the transaction of the
 // change that causes them: the store calls it with its own *sql.Tx, so
 // that a job exists exactly when the change that calls for it was
-// committed. It works no jobs (that is the Runner's part) and needs no
+// committed. It works no jobs (that is the Worker's part) and needs no
 // connection of its own.
 type Queue struct {
 	client   *river.Client[*sql.Tx]
@@ -105,7 +104,11 @@ func (w warnings) WithGroup(name string) slog.Handler   { return warnings{w.Hand
 
 // clock gives River writ's clock, so that a job falls due when writ's
 // clock (moved in drills with --clock-offset, and in tests) says so, as
-// the deadlines and notices that schedule it are on that clock too.
+// the deadlines and notices that schedule it are on that clock too. One
+// part of River reads the real clock all the same: its rescuer, which
+// takes a job back once the real time is past its start by the lease. A
+// clock moved forward only delays that; one moved back would hasten it,
+// which is why serve refuses a negative --clock-offset.
 type clock struct{ now func() time.Time }
 
 func (c clock) Now() time.Time { return c.now() }
@@ -433,6 +436,3 @@ func asJob(j *rivertype.JobRow) writ.Job {
 	}
 	return r
 }
-
-// errUnknownState is a job of writ's own queue in a state it never had.
-var errUnknownState = errors.New("unknown state")

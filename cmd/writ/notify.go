@@ -47,7 +47,7 @@ func addNotifyFlags(fs *flag.FlagSet) *notifyFlags {
 	fs.DurationVar(&f.reminderLead, "reminder-lead", 48*time.Hour, "how long before a deadline falls due the assignee is reminded")
 	fs.DurationVar(&f.emergencyResponse, "emergency-response", 4*time.Hour, "how soon after receipt an emergency is to be answered (its response target)")
 	fs.StringVar(&f.onCall, "on-call-email", "", "the `address` an emergency is announced to the moment it arrives (default: the whole legal team)")
-	fs.DurationVar(&f.clockOffset, "clock-offset", 0, "shift this server's clock by the `duration` (drills and tests: see what happens when an order ends; never in production)")
+	fs.DurationVar(&f.clockOffset, "clock-offset", 0, "shift this server's clock forward by the `duration` (drills and tests: see what happens when an order ends;\nnever in production)")
 	return f
 }
 
@@ -66,6 +66,11 @@ func (f *notifyFlags) configure(o *store.Options, q *notify.QueueOptions) {
 func (f *notifyFlags) worker(st *store.Store, rb *rules.Rulebook, log *slog.Logger) (*notify.Worker, error) {
 	if f.poll <= 0 || f.timeout <= 0 || f.lease <= 0 || f.backoff <= 0 || f.reminderLead <= 0 || f.attempts <= 0 || f.emergencyResponse <= 0 {
 		return nil, writ.Errorf(writ.EINVALID, "--job-poll, --job-timeout, --job-lease, --job-backoff, --reminder-lead, --job-attempts and --emergency-response must be positive")
+	}
+	// River's rescuer reads the real clock: with this server's clock moved
+	// back, it would take this server's running jobs from it early.
+	if f.clockOffset < 0 {
+		return nil, writ.FieldErrorf("clock-offset", "cannot move the clock back")
 	}
 	if f.lease < f.timeout+notify.LeaseMargin {
 		return nil, writ.FieldErrorf("job-lease", "must be at least --job-timeout (%s) and %s more, for a job to start and its outcome to be recorded", f.timeout, notify.LeaseMargin)
