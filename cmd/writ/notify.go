@@ -61,20 +61,26 @@ func (f *notifyFlags) configure(o *store.Options, q *notify.QueueOptions) {
 	q.Attempts = f.attempts
 }
 
-// worker builds the job worker; with --jobs=false it signs the log's
-// checkpoints only.
-func (f *notifyFlags) worker(st *store.Store, rb *rules.Rulebook, log *slog.Logger) (*notify.Worker, error) {
+// check refuses settings of the jobs that cannot work, before anything is
+// opened.
+func (f *notifyFlags) check() error {
 	if f.poll <= 0 || f.timeout <= 0 || f.lease <= 0 || f.backoff <= 0 || f.reminderLead <= 0 || f.attempts <= 0 || f.emergencyResponse <= 0 {
-		return nil, writ.Errorf(writ.EINVALID, "--job-poll, --job-timeout, --job-lease, --job-backoff, --reminder-lead, --job-attempts and --emergency-response must be positive")
+		return writ.Errorf(writ.EINVALID, "--job-poll, --job-timeout, --job-lease, --job-backoff, --reminder-lead, --job-attempts and --emergency-response must be positive")
 	}
 	// River's rescuer reads the real clock: with this server's clock moved
 	// back, it would take this server's running jobs from it early.
 	if f.clockOffset < 0 {
-		return nil, writ.FieldErrorf("clock-offset", "cannot move the clock back")
+		return writ.FieldErrorf("clock-offset", "cannot move the clock back")
 	}
 	if f.lease < f.timeout+notify.LeaseMargin {
-		return nil, writ.FieldErrorf("job-lease", "must be at least --job-timeout (%s) and %s more, for a job to start and its outcome to be recorded", f.timeout, notify.LeaseMargin)
+		return writ.FieldErrorf("job-lease", "must be at least --job-timeout (%s) and %s more, for a job to start and its outcome to be recorded", f.timeout, notify.LeaseMargin)
 	}
+	return nil
+}
+
+// worker builds the job worker; with --jobs=false it signs the log's
+// checkpoints only.
+func (f *notifyFlags) worker(st *store.Store, rb *rules.Rulebook, log *slog.Logger) (*notify.Worker, error) {
 	if f.onCall != "" {
 		if a, err := mail.ParseAddress(f.onCall); err != nil || a.Address != f.onCall {
 			return nil, writ.FieldErrorf("on-call-email", "not an e-mail address: %q", f.onCall)

@@ -37,6 +37,9 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
 	}
+	if err := nf.check(); err != nil {
+		return err
+	}
 	log := slog.New(slog.NewTextHandler(sio.err, nil))
 	trusted, err := parsePrefixes(*proxies)
 	if err != nil {
