@@ -25,6 +25,11 @@ type DeadlineEntry struct {
 	Status    string    `json:"status"`
 }
 
+// DeadlineEmergencyResponse is writ's own deadline for an emergency: the
+// provider's response target from receipt (a setting, 4 hours unless set
+// otherwise). The rulebook gives an emergency none of its own.
+const DeadlineEmergencyResponse = "EMERGENCY_RESPONSE"
+
 // The statuses of a deadline. Only an open deadline is owed, and only an
 // open one in the past is overdue; a "not before" date is the end of a
 // window (the customer's objection window, the enforcing authority's), a

@@ -21,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"writ/store/storetest"
 )
 
 // writBin is the writ binary every test runs, built once by TestMain.
@@ -93,6 +95,16 @@ func loadDemo(t *testing.T, db string) map[string]string {
 		}
 	}
 	return tokens
+}
+
+// onBoth runs fn on a new SQLite database and on a new PostgreSQL schema:
+// db names the database, dir is a folder for the files beside it.
+func onBoth(t *testing.T, fn func(t *testing.T, db, dir string)) {
+	t.Run("SQLite", func(t *testing.T) {
+		dir := t.TempDir()
+		fn(t, filepath.Join(dir, "writ.db"), dir)
+	})
+	t.Run("Postgres", func(t *testing.T) { fn(t, storetest.PostgresSchema(t), t.TempDir()) })
 }
 
 // keyFlags names the documents key of a PostgreSQL database db, in

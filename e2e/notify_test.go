@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/mail"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,8 +92,8 @@ func waitFor(cond func() bool) bool {
 	return cond()
 }
 
-// TestDelayedNoticeOverSMTPOnceAcrossACrash runs the real binary against a
-// real SMTP server on loopback: a notice held back by an order that ends
+// TestDelayedNoticeOverSMTPOnceAcrossACrash runs the real binary, on
+// SQLite and on PostgreSQL, against a real SMTP server on loopback: a notice held back by an order that ends
 // tomorrow does not go out; the server is killed and restarted with its
 // clock moved past the order's end (--clock-offset), and still nothing
 // goes out, since an order may be extended without writ hearing of it;
@@ -99,59 +101,60 @@ func waitFor(cond func() bool) bool {
 // with what the letter promises, and a further kill and restart does not
 // send it again.
 func TestDelayedNoticeOverSMTPOnceAcrossACrash(t *testing.T) {
-	srv := notifytest.StartSMTP(t)
-	dir := t.TempDir()
-	db, logKey := filepath.Join(dir, "writ.db"), filepath.Join(dir, "log.key")
-	tokens := loadDemo(t, db)
-	c := newClient(t)
-	flags := smtpFlags(t, srv)
-	s := startServer(t, db, logKey, flags...)
-	id := submitGagged(t, c, s.url, tokens["agency"], "E2E-NDO-1")
-	time.Sleep(500 * time.Millisecond)
-	if n := len(noticesTo(srv)); n != 0 {
-		t.Fatalf("%d notices went out under the order", n)
-	}
-	s.kill(t)
-
-	// Three days on, the order's last day has ended everywhere.
-	later := append(append([]string{}, flags...), "--clock-offset", "72h")
-	s = startServer(t, db, logKey, later...)
-	time.Sleep(time.Second)
-	if n := len(noticesTo(srv)); n != 0 {
-		t.Fatalf("%d notices went out when the order's date passed, before anyone checked it was not extended", n)
-	}
-	r, err := c.do("GET", s.url+"/v1/notices?state=review_due", tokens["reviewer"], nil, "")
-	if err != nil || r.status != 200 || !bytes.Contains(r.body, []byte(fmt.Sprintf(`"demand_id":%d`, id))) {
-		t.Fatalf("the ended order is not listed for review: %v %d %s", err, r.status, short(r.body))
-	}
-	confirmEnded(t, c, s.url, tokens["reviewer"], id)
-	waitFor(func() bool { return len(noticesTo(srv)) > 0 })
-	got := noticesTo(srv)
-	if len(got) != 1 {
-		t.Fatalf("%d notices after the order ended, want 1", len(got))
-	}
-	m := got[0]
-	if !m.TLS || !m.Authed {
-		t.Fatalf("the notice went without STARTTLS or AUTH: %+v", m)
-	}
-	text := strings.ReplaceAll(string(m.Data), "=\r\n", "")
-	for _, want := range []string{"E2E-NDO-1", customerAddress, "content", "A non-disclosure order (18 U.S.C. 2705(b)) forbade us",
-		"We intend to produce content", "If you object, tell us by", "Example Cloud"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("the notice lacks %q:\n%s", want, text)
+	onBoth(t, func(t *testing.T, db, dir string) {
+		srv := notifytest.StartSMTP(t)
+		logKey := filepath.Join(dir, "log.key")
+		tokens := loadDemo(t, db)
+		c := newClient(t)
+		flags := smtpFlags(t, srv)
+		s := startServer(t, db, logKey, flags...)
+		id := submitGagged(t, c, s.url, tokens["agency"], "E2E-NDO-1")
+		time.Sleep(500 * time.Millisecond)
+		if n := len(noticesTo(srv)); n != 0 {
+			t.Fatalf("%d notices went out under the order", n)
 		}
-	}
-	s.kill(t)
-	s = startServer(t, db, logKey, later...)
-	time.Sleep(time.Second)
-	if n := len(noticesTo(srv)); n != 1 {
-		t.Fatalf("%d notices after another restart, want still 1", n)
-	}
-	// The legal team sees it sent.
-	r, err = c.do("GET", s.url+"/v1/notices?state=sent", tokens["reviewer"], nil, "")
-	if err != nil || r.status != 200 || !bytes.Contains(r.body, []byte(`"state":"sent"`)) {
-		t.Fatalf("notices dashboard: %v %d %s", err, r.status, short(r.body))
-	}
+		s.kill(t)
+
+		// Three days on, the order's last day has ended everywhere.
+		later := append(append([]string{}, flags...), "--clock-offset", "72h")
+		s = startServer(t, db, logKey, later...)
+		time.Sleep(time.Second)
+		if n := len(noticesTo(srv)); n != 0 {
+			t.Fatalf("%d notices went out when the order's date passed, before anyone checked it was not extended", n)
+		}
+		r, err := c.do("GET", s.url+"/v1/notices?state=review_due", tokens["reviewer"], nil, "")
+		if err != nil || r.status != 200 || !bytes.Contains(r.body, []byte(fmt.Sprintf(`"demand_id":%d`, id))) {
+			t.Fatalf("the ended order is not listed for review: %v %d %s", err, r.status, short(r.body))
+		}
+		confirmEnded(t, c, s.url, tokens["reviewer"], id)
+		waitFor(func() bool { return len(noticesTo(srv)) > 0 })
+		got := noticesTo(srv)
+		if len(got) != 1 {
+			t.Fatalf("%d notices after the order ended, want 1", len(got))
+		}
+		m := got[0]
+		if !m.TLS || !m.Authed {
+			t.Fatalf("the notice went without STARTTLS or AUTH: %+v", m)
+		}
+		text := strings.ReplaceAll(string(m.Data), "=\r\n", "")
+		for _, want := range []string{"E2E-NDO-1", customerAddress, "content", "A non-disclosure order (18 U.S.C. 2705(b)) forbade us",
+			"We intend to produce content", "If you object, tell us by", "Example Cloud"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("the notice lacks %q:\n%s", want, text)
+			}
+		}
+		s.kill(t)
+		s = startServer(t, db, logKey, later...)
+		time.Sleep(time.Second)
+		if n := len(noticesTo(srv)); n != 1 {
+			t.Fatalf("%d notices after another restart, want still 1", n)
+		}
+		// The legal team sees it sent.
+		r, err = c.do("GET", s.url+"/v1/notices?state=sent", tokens["reviewer"], nil, "")
+		if err != nil || r.status != 200 || !bytes.Contains(r.body, []byte(`"state":"sent"`)) {
+			t.Fatalf("notices dashboard: %v %d %s", err, r.status, short(r.body))
+		}
+	})
 }
 
 // TestDelayedNoticeOnceWithTwoServersOnPostgres restarts two servers on
@@ -192,4 +195,162 @@ func TestDelayedNoticeOnceWithTwoServersOnPostgres(t *testing.T) {
 	if len(got) != 2 || refs["E2E-NDO-2"] != 1 || refs["E2E-NDO-3"] != 1 {
 		t.Fatalf("%d notices (%v), want each demand's notice exactly once", len(got), refs)
 	}
+}
+
+// job is the part of a demand's job the tests read.
+type job struct {
+	Kind     string `json:"kind"`
+	State    string `json:"state"`
+	Attempts int    `json:"attempts"`
+}
+
+// noticeJob reads the job of demand id's e-mail notice from the job list.
+func noticeJob(t *testing.T, c *client, base, token string, id int64) job {
+	t.Helper()
+	r, err := c.do("GET", fmt.Sprintf("%s/v1/demands/%d/jobs", base, id), token, nil, "")
+	if err != nil || r.status != http.StatusOK {
+		t.Fatalf("jobs of demand %d: %v %d %s", id, err, r.status, short(r.body))
+	}
+	var jobs struct {
+		Items []job `json:"items"`
+	}
+	if err := json.Unmarshal(r.body, &jobs); err != nil {
+		t.Fatal(err)
+	}
+	i := slices.IndexFunc(jobs.Items, func(j job) bool { return j.Kind == "notice.email" })
+	if i < 0 {
+		t.Fatalf("demand %d has no notice job: %+v", id, jobs.Items)
+	}
+	return jobs.Items[i]
+}
+
+// TestSlowMailTwoServersEachNoticeOnce has two servers on one PostgreSQL
+// database work a backlog of notices through a mail server that takes a
+// second over each message, with a job timeout of three seconds: each
+// server takes only the jobs it can start at once, and checks that it
+// still holds a job right before it sends, so every notice arrives exactly
+// once, each on its first try, and neither server fails. (Writ's former
+// queue claimed ten jobs at a time and sent them one after another
+// without looking at its lease again: with a five-second lease a second
+// server took the last of them over and both sent them.)
+func TestSlowMailTwoServersEachNoticeOnce(t *testing.T) {
+	const notices = 36
+	srv := notifytest.StartSMTP(t)
+	srv.Delay(time.Second)
+	db := storetest.PostgresSchema(t)
+	tokens := loadDemo(t, db)
+	c := newClient(t)
+	logKey := filepath.Join(t.TempDir(), "log.key")
+	flags := append(smtpFlags(t, srv), "--job-timeout", "3s", "--job-lease", "15s")
+	// The backlog waits in the queue of a server that works no jobs.
+	intake := startServer(t, db, logKey, append(slices.Clone(flags), "--jobs=false")...)
+	ids := map[string]int64{}
+	for i := range notices {
+		ref := fmt.Sprintf("E2E-SLOW-%02d", i)
+		res, err := c.submit(intake.url, tokens["agency"], "", ref)
+		if err != nil || res.status != http.StatusCreated {
+			t.Fatalf("submit %s: %v %d %s", ref, err, res.status, short(res.body))
+		}
+		ids[ref] = res.demand.ID
+	}
+	a, b := startServer(t, db, logKey, flags...), startServer(t, db, logKey, flags...)
+	deadline := time.Now().Add(90 * time.Second)
+	for len(noticesTo(srv)) < notices && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(4 * time.Second) // longer than a job's timeout: time for a duplicate to show
+	got := map[string]int{}
+	for _, m := range noticesTo(srv) {
+		for ref := range ids {
+			if bytes.Contains(m.Data, []byte(ref)) {
+				got[ref]++
+			}
+		}
+	}
+	for ref := range ids {
+		if got[ref] != 1 {
+			t.Errorf("the notice of %s arrived %d times, want exactly once", ref, got[ref])
+		}
+	}
+	if n := len(noticesTo(srv)); n != notices {
+		t.Errorf("%d notices arrived, want %d", n, notices)
+	}
+	for _, s := range []*server{intake, a, b} {
+		select {
+		case <-s.exited:
+			t.Fatalf("a server exited: %v", s.err)
+		default:
+		}
+	}
+	// Each is on record as given, once, by one attempt.
+	for ref, id := range ids {
+		n := noticeOf(t, c, a.url, tokens["reviewer"], id)
+		if n.State != "sent" || n.GivenAt == nil || n.GivenVia != "email" {
+			t.Errorf("%s: notice %+v", ref, n)
+		}
+		if j := noticeJob(t, c, b.url, tokens["reviewer"], id); j.State != "completed" || j.Attempts != 1 {
+			t.Errorf("%s: the notice's job %+v, want it completed on the first try", ref, j)
+		}
+	}
+}
+
+// TestCrashMidSendSendsAgainUnderTheSameMessageID kills the server that is
+// sending a notice after the mail server has read it and before it has
+// answered, so the notice went out and its record did not. River's rescuer
+// gives the job to another attempt once its lease has run out (on SQLite
+// the restarted server's, on PostgreSQL a second server's), which sends it
+// again under the same Message-ID, so the customer can drop the copy; the
+// notice is then given once.
+func TestCrashMidSendSendsAgainUnderTheSameMessageID(t *testing.T) {
+	onBoth(t, func(t *testing.T, db, dir string) {
+		srv := notifytest.StartSMTP(t)
+		srv.Delay(2 * time.Second)
+		logKey := filepath.Join(dir, "log.key")
+		tokens := loadDemo(t, db)
+		c := newClient(t)
+		flags := append(smtpFlags(t, srv), "--job-timeout", "5s", "--job-lease", "15s", "--job-backoff", "1s")
+		a := startServer(t, db, logKey, flags...)
+		res, err := c.submit(a.url, tokens["agency"], "", "E2E-CRASH-1")
+		if err != nil || res.status != http.StatusCreated {
+			t.Fatalf("submit: %v %+v", err, res)
+		}
+		if !waitFor(func() bool { return srv.Read() == 1 }) {
+			t.Fatal("the notice was not sent")
+		}
+		var b *server
+		if strings.HasPrefix(db, "postgres") {
+			b = startServer(t, db, logKey, flags...)
+		}
+		a.kill(t)
+		if b == nil {
+			b = startServer(t, db, logKey, flags...)
+		}
+		deadline := time.Now().Add(90 * time.Second)
+		for len(noticesTo(srv)) < 2 && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Millisecond)
+		}
+		got := noticesTo(srv)
+		if len(got) != 2 {
+			t.Fatalf("%d copies of the notice arrived, want the crashed send's and the one after", len(got))
+		}
+		ids := []string{}
+		for _, m := range got {
+			msg, err := mail.ReadMessage(bytes.NewReader(m.Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, msg.Header.Get("Message-Id"))
+		}
+		if ids[0] == "" || ids[0] != ids[1] {
+			t.Fatalf("the copies have Message-IDs %q, want the same", ids)
+		}
+		var n notice
+		waitFor(func() bool { n = noticeOf(t, c, b.url, tokens["reviewer"], res.demand.ID); return n.GivenAt != nil })
+		if n.State != "sent" || n.GivenAt == nil {
+			t.Fatalf("the notice after the second send: %+v", n)
+		}
+		if j := noticeJob(t, c, b.url, tokens["reviewer"], res.demand.ID); j.State != "completed" || j.Attempts != 2 {
+			t.Fatalf("the notice's job %+v, want it completed on its second try", j)
+		}
+	})
 }

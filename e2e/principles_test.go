@@ -50,92 +50,93 @@ func offsetTo(at time.Time) string {
 // and allowed just after. The on-call address hears of an emergency the
 // moment it arrives.
 func TestNoticedWithoutMailIsNotDisclosable(t *testing.T) {
-	dir := t.TempDir()
-	db, logKey := filepath.Join(dir, "writ.db"), filepath.Join(dir, "log.key")
-	tokens := loadDemo(t, db)
-	c := newClient(t)
-	// One try each: a notice that cannot go out fails for good at once,
-	// and only the legal team's retry sends it again.
-	s := startServer(t, db, logKey, "--job-poll", "50ms", "--job-attempts", "1")
-	res, err := c.submit(s.url, tokens["agency"], "", "E2E-NOTICE-1")
-	if err != nil || res.status != http.StatusCreated {
-		t.Fatalf("submit: %v %+v", err, res)
-	}
-	id := res.demand.ID
-	path := fmt.Sprintf("/v1/demands/%d", id)
-	move := func(s *server, who, body string, want int) {
-		t.Helper()
-		r, err := c.do("POST", s.url+path+"/transitions", tokens[who], []byte(body), "")
-		if err != nil || r.status != want {
-			t.Fatalf("%s: %v %d %s, want %d", body, err, r.status, short(r.body), want)
+	onBoth(t, func(t *testing.T, db, dir string) {
+		logKey := filepath.Join(dir, "log.key")
+		tokens := loadDemo(t, db)
+		c := newClient(t)
+		// One try each: a notice that cannot go out fails for good at once,
+		// and only the legal team's retry sends it again.
+		s := startServer(t, db, logKey, "--job-poll", "50ms", "--job-attempts", "1")
+		res, err := c.submit(s.url, tokens["agency"], "", "E2E-NOTICE-1")
+		if err != nil || res.status != http.StatusCreated {
+			t.Fatalf("submit: %v %+v", err, res)
 		}
-	}
-	for _, m := range []struct{ who, to string }{{"reviewer", "verifying"}, {"reviewer", "in_review"}, {"approver", "approved"}, {"reviewer", "noticed"}} {
-		move(s, m.who, `{"to":"`+m.to+`","rationale":"e2e"}`, http.StatusOK)
-	}
-	undeliverable := func(s *server) bool {
-		r, err := c.do("GET", s.url+path, tokens["reviewer"], nil, "")
-		return err == nil && strings.Contains(string(r.body), `"notice_state":"undeliverable"`)
-	}
-	if !waitFor(func() bool { return undeliverable(s) }) {
-		t.Fatalf("with no mail server the notice is %q, not undeliverable", noticeOf(t, c, s.url, tokens["reviewer"], id).State)
-	}
-	produce := `{"to":"disclosed","rationale":"produced","disclosure":{"categories":["content"],"accounts":1,"records":3}}`
-	move(s, "reviewer", produce, http.StatusConflict)
-	s.kill(t)
-
-	// A hundred days on, still no mail server: still not given.
-	s = startServer(t, db, logKey, "--job-poll", "50ms", "--job-attempts", "1", "--clock-offset", "2400h")
-	move(s, "reviewer", produce, http.StatusConflict)
-	if n := noticeOf(t, c, s.url, tokens["reviewer"], id); n.GivenAt != nil {
-		t.Fatalf("a notice nobody received counts as given at %v", n.GivenAt)
-	}
-	s.kill(t)
-
-	// With a mail server, the legal team retries; the notice arrives.
-	srv := notifytest.StartSMTP(t)
-	flags := append(smtpFlags(t, srv), "--on-call-email", "oncall@provider.example")
-	s = startServer(t, db, logKey, slices.Concat(flags, []string{"--clock-offset", "2400h"})...)
-	before := time.Now().Add(2400 * time.Hour)
-	r, err := c.do("POST", s.url+path+"/notice/retry", tokens["reviewer"], nil, "")
-	if err != nil || r.status != http.StatusOK {
-		t.Fatalf("retry: %v %d %s", err, r.status, short(r.body))
-	}
-	if !waitFor(func() bool { return len(noticesTo(srv)) == 1 }) {
-		t.Fatalf("%d notices after the retry, want 1", len(noticesTo(srv)))
-	}
-	// The worker records the delivery once the server has accepted it.
-	var n notice
-	waitFor(func() bool { n = noticeOf(t, c, s.url, tokens["reviewer"], id); return n.GivenAt != nil })
-	after := time.Now().Add(2400 * time.Hour)
-	if n.GivenAt == nil || n.GivenAt.Before(before.Add(-time.Second)) || n.GivenAt.After(after.Add(time.Second)) || n.GivenVia != "email" {
-		t.Fatalf("the notice delivered between %v and %v counts as given %v via %q", before, after, n.GivenAt, n.GivenVia)
-	}
-
-	// An emergency reaches the on-call address at once.
-	r, err = c.do("POST", s.url+"/v1/demands", tokens["agency"], []byte(`{"instrument":"us_emergency","issued_by":"other",
-		"data_categories":["subscriber"],"accounts":["jdoe1987@mail.example"],"emergency":{"justification":"a child is missing"}}`), "")
-	if err != nil || r.status != http.StatusCreated {
-		t.Fatalf("emergency: %v %d %s", err, r.status, short(r.body))
-	}
-	alerted := func() bool {
-		for _, m := range srv.Mails() {
-			if len(m.To) == 1 && m.To[0] == "oncall@provider.example" && strings.Contains(string(m.Data), "EMERGENCY") {
-				return true
+		id := res.demand.ID
+		path := fmt.Sprintf("/v1/demands/%d", id)
+		move := func(s *server, who, body string, want int) {
+			t.Helper()
+			r, err := c.do("POST", s.url+path+"/transitions", tokens[who], []byte(body), "")
+			if err != nil || r.status != want {
+				t.Fatalf("%s: %v %d %s, want %d", body, err, r.status, short(r.body), want)
 			}
 		}
-		return false
-	}
-	if !waitFor(alerted) {
-		t.Fatal("the on-call address heard nothing of the emergency")
-	}
-	s.kill(t)
+		for _, m := range []struct{ who, to string }{{"reviewer", "verifying"}, {"reviewer", "in_review"}, {"approver", "approved"}, {"reviewer", "noticed"}} {
+			move(s, m.who, `{"to":"`+m.to+`","rationale":"e2e"}`, http.StatusOK)
+		}
+		undeliverable := func(s *server) bool {
+			r, err := c.do("GET", s.url+path, tokens["reviewer"], nil, "")
+			return err == nil && strings.Contains(string(r.body), `"notice_state":"undeliverable"`)
+		}
+		if !waitFor(func() bool { return undeliverable(s) }) {
+			t.Fatalf("with no mail server the notice is %q, not undeliverable", noticeOf(t, c, s.url, tokens["reviewer"], id).State)
+		}
+		produce := `{"to":"disclosed","rationale":"produced","disclosure":{"categories":["content"],"accounts":1,"records":3}}`
+		move(s, "reviewer", produce, http.StatusConflict)
+		s.kill(t)
 
-	// The window is seven days from delivery.
-	ends := n.GivenAt.Add(7 * 24 * time.Hour)
-	s = startServer(t, db, logKey, slices.Concat(flags, []string{"--clock-offset", offsetTo(ends.Add(-2 * time.Minute))})...)
-	move(s, "reviewer", produce, http.StatusConflict)
-	s.kill(t)
-	s = startServer(t, db, logKey, slices.Concat(flags, []string{"--clock-offset", offsetTo(ends.Add(2 * time.Minute))})...)
-	move(s, "reviewer", produce, http.StatusOK)
+		// A hundred days on, still no mail server: still not given.
+		s = startServer(t, db, logKey, "--job-poll", "50ms", "--job-attempts", "1", "--clock-offset", "2400h")
+		move(s, "reviewer", produce, http.StatusConflict)
+		if n := noticeOf(t, c, s.url, tokens["reviewer"], id); n.GivenAt != nil {
+			t.Fatalf("a notice nobody received counts as given at %v", n.GivenAt)
+		}
+		s.kill(t)
+
+		// With a mail server, the legal team retries; the notice arrives.
+		srv := notifytest.StartSMTP(t)
+		flags := append(smtpFlags(t, srv), "--on-call-email", "oncall@provider.example")
+		s = startServer(t, db, logKey, slices.Concat(flags, []string{"--clock-offset", "2400h"})...)
+		before := time.Now().Add(2400 * time.Hour)
+		r, err := c.do("POST", s.url+path+"/notice/retry", tokens["reviewer"], nil, "")
+		if err != nil || r.status != http.StatusOK {
+			t.Fatalf("retry: %v %d %s", err, r.status, short(r.body))
+		}
+		if !waitFor(func() bool { return len(noticesTo(srv)) == 1 }) {
+			t.Fatalf("%d notices after the retry, want 1", len(noticesTo(srv)))
+		}
+		// The worker records the delivery once the server has accepted it.
+		var n notice
+		waitFor(func() bool { n = noticeOf(t, c, s.url, tokens["reviewer"], id); return n.GivenAt != nil })
+		after := time.Now().Add(2400 * time.Hour)
+		if n.GivenAt == nil || n.GivenAt.Before(before.Add(-time.Second)) || n.GivenAt.After(after.Add(time.Second)) || n.GivenVia != "email" {
+			t.Fatalf("the notice delivered between %v and %v counts as given %v via %q", before, after, n.GivenAt, n.GivenVia)
+		}
+
+		// An emergency reaches the on-call address at once.
+		r, err = c.do("POST", s.url+"/v1/demands", tokens["agency"], []byte(`{"instrument":"us_emergency","issued_by":"other",
+			"data_categories":["subscriber"],"accounts":["jdoe1987@mail.example"],"emergency":{"justification":"a child is missing"}}`), "")
+		if err != nil || r.status != http.StatusCreated {
+			t.Fatalf("emergency: %v %d %s", err, r.status, short(r.body))
+		}
+		alerted := func() bool {
+			for _, m := range srv.Mails() {
+				if len(m.To) == 1 && m.To[0] == "oncall@provider.example" && strings.Contains(string(m.Data), "EMERGENCY") {
+					return true
+				}
+			}
+			return false
+		}
+		if !waitFor(alerted) {
+			t.Fatal("the on-call address heard nothing of the emergency")
+		}
+		s.kill(t)
+
+		// The window is seven days from delivery.
+		ends := n.GivenAt.Add(7 * 24 * time.Hour)
+		s = startServer(t, db, logKey, slices.Concat(flags, []string{"--clock-offset", offsetTo(ends.Add(-2 * time.Minute))})...)
+		move(s, "reviewer", produce, http.StatusConflict)
+		s.kill(t)
+		s = startServer(t, db, logKey, slices.Concat(flags, []string{"--clock-offset", offsetTo(ends.Add(2 * time.Minute))})...)
+		move(s, "reviewer", produce, http.StatusOK)
+	})
 }

@@ -181,7 +181,7 @@ func (s *Server) listJobs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, writ.Page[store.JobRecord]{Items: list})
+	writeJSON(w, http.StatusOK, writ.Page[writ.Job]{Items: list})
 	return nil
 }
 

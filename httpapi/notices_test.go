@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/notify"
 	"writ/store"
 )
 
@@ -31,7 +32,7 @@ func TestOpenAPINoticeSchemas(t *testing.T) {
 		UpdatedAt:  now}
 	response := writ.CustomerResponse{ID: 1, DemandID: 1, Kind: "object", Grounds: "g", By: "c", At: now, Decision: "upheld", DecidedAt: &now}
 	authority := writ.AuthorityNotification{ID: 1, DemandID: 1, Code: "DPA", Country: "DE", Name: "BfDI", State: "sent", DraftedAt: now, SentAt: &now}
-	job := store.JobRecord{ID: 1, Kind: store.JobNoticeEmail, Subject: "demand:1", State: "completed", RunAt: now, Attempts: 1, MaxAttempts: 8, CompletedAt: &now}
+	job := writ.Job{ID: 1, Kind: notify.JobNoticeEmail, Subject: "demand:1", State: "completed", RunAt: now, Attempts: 1, MaxAttempts: 8, CompletedAt: &now}
 	for _, tc := range []struct {
 		schema string
 		value  any
@@ -43,7 +44,7 @@ func TestOpenAPINoticeSchemas(t *testing.T) {
 		{"AuthorityNotification", authority},
 		{"AuthorityNotificationPage", writ.Page[writ.AuthorityNotification]{Items: []writ.AuthorityNotification{authority}}},
 		{"Job", job},
-		{"JobPage", writ.Page[store.JobRecord]{Items: []store.JobRecord{job}}},
+		{"JobPage", writ.Page[writ.Job]{Items: []writ.Job{job}}},
 	} {
 		t.Run(tc.schema, func(t *testing.T) {
 			checkSchema(t, doc, tc.schema, tc.value)

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"writ"
+	"writ/notify"
 	"writ/report"
-	"writ/store"
 	"writ/store/storetest"
 )
 
@@ -289,10 +289,10 @@ func TestNationalSecurityDirectiveRevealsNothing(t *testing.T) {
 	if slices.ContainsFunc(page.Items, func(x writ.Demand) bool { return x.ID == d.ID }) {
 		t.Fatal("the customer lists the directive")
 	}
-	var jobs writ.Page[store.JobRecord]
+	var jobs writ.Page[writ.Job]
 	f.call(t, "auditor", "GET", path+"/jobs", "", 200, &jobs)
 	for _, j := range jobs.Items {
-		if (j.Kind == store.JobRedirectLetter || j.Kind == store.JobNoticeEmail || j.Kind == store.JobNoticeWebhook) && j.State != "cancelled" {
+		if (j.Kind == notify.JobRedirectLetter || j.Kind == notify.JobNoticeEmail || j.Kind == notify.JobNoticeWebhook) && j.State != "cancelled" {
 			t.Fatalf("a %s job is %s", j.Kind, j.State)
 		}
 	}

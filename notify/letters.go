@@ -11,7 +11,6 @@ import (
 
 	"writ"
 	"writ/rules"
-	"writ/store"
 )
 
 //go:embed templates
@@ -112,21 +111,21 @@ func (t *Templates) Render(name string, data LetterData) (Rendered, error) {
 
 // Letters are the documents a rendered letter is kept as, for the legal
 // team and audience, its recipient (writ.Audiences).
-func (r Rendered) Letters(name, version, audience string) []store.Letter {
-	return []store.Letter{
-		{Name: name + "-" + version + ".txt", ContentType: store.LetterText, Content: r.Text, Audience: audience},
-		{Name: name + "-" + version + ".html", ContentType: store.LetterHTML, Content: r.HTML, Audience: audience},
+func (r Rendered) Letters(name, version, audience string) []writ.Letter {
+	return []writ.Letter{
+		{Name: name + "-" + version + ".txt", ContentType: writ.LetterText, Content: r.Text, Audience: audience},
+		{Name: name + "-" + version + ".html", ContentType: writ.LetterHTML, Content: r.HTML, Audience: audience},
 	}
 }
 
 const dateTime = "2006-01-02 15:04 UTC"
 
 // letterData gathers what the letter of a job says from the job's facts.
-func letterData(rb *rules.Rulebook, provider string, f store.JobFacts, messageID string) LetterData {
+func letterData(rb *rules.Rulebook, provider string, f facts, messageID string) LetterData {
 	var l LetterData
 	d, a := f.Demand, f.Assessment
 	l.Provider, l.MessageID = provider, messageID
-	due := f.Job.Due()
+	due := f.Job.Due
 	if due.IsZero() {
 		due = f.Job.RunAt
 	}
@@ -184,7 +183,7 @@ func letterData(rb *rules.Rulebook, provider string, f store.JobFacts, messageID
 		l.Reason = "The demand comes from outside the EEA for personal data protected by the GDPR (Art. 48)."
 	}
 	l.Deadline.Code, l.Deadline.Due, l.Deadline.Message = f.Deadline.Code, f.Deadline.Due.UTC().Format(dateTime), f.Deadline.Message
-	l.Escalation = f.Job.Kind == store.JobDeadlineEscalation
+	l.Escalation = f.Job.Kind == JobDeadlineEscalation
 	return l
 }
 
@@ -196,7 +195,7 @@ func countryName(rb *rules.Rulebook, code string) string {
 }
 
 // action says in plain words what the provider does with the demand.
-func action(rb *rules.Rulebook, f store.JobFacts) string {
+func action(rb *rules.Rulebook, f facts) string {
 	d, a := f.Demand, f.Assessment
 	switch {
 	case d.Outcome == writ.OutcomeContentDisclosed || d.Outcome == writ.OutcomeNonContentDisclosed || d.State == writ.StateDisclosed:

@@ -17,7 +17,7 @@ import (
 func TestRedirectLetterAndAuthorityNotification(t *testing.T) {
 	f := storetest.NewFixture(t, storetest.SQLite)
 	srv := notifytest.StartSMTP(t)
-	w := worker(f, srv, "w1")
+	w := worker(t, f, srv, "w1")
 	move := func(id int64, tos ...writ.State) {
 		t.Helper()
 		for _, to := range tos {

@@ -37,17 +37,25 @@ func both(t *testing.T, fn func(t *testing.T, open storetest.Opener)) {
 	t.Run("Postgres", func(t *testing.T) { fn(t, storetest.Postgres) })
 }
 
+// testLease is the lease of the tests' jobs. The tests' clock stands
+// before the real one, which River's rescuer reads: with a lease of
+// minutes, it would take every running job from its attempt at once.
+const testLease = 100 * 365 * 24 * time.Hour
+
 // worker is a worker on the fixture's store and clock, sending e-mail to
-// the test's SMTP server over STARTTLS with AUTH.
-func worker(f *storetest.Fixture, smtp *notifytest.SMTPServer, id string) *notify.Worker {
-	w := &notify.Worker{Store: f.Store, Rules: f.Store.Rules(), Now: f.Clock.Now, ID: id, Provider: "Example Cloud",
-		Backoff: time.Minute, MaxBackoff: time.Hour, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+// the test's SMTP server over STARTTLS with AUTH; it stops when the test
+// ends.
+func worker(t *testing.T, f *storetest.Fixture, smtp *notifytest.SMTPServer, id string) *notify.Worker {
+	w := &notify.Worker{Records: f.Store, DB: f.Store.DB(), Postgres: f.Store.Postgres(), Rules: f.Store.Rules(), Now: f.Clock.Now, ID: id,
+		Provider: "Example Cloud", Backoff: time.Minute, MaxBackoff: time.Hour, Poll: 20 * time.Millisecond, Lease: testLease,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		// The tests' webhook receivers listen on loopback.
 		Webhooks: &notify.Webhooks{Now: f.Clock.Now, AllowLoopback: true}}
 	if smtp != nil {
 		w.Mail = &notify.SMTP{Addr: smtp.Addr, From: "Example Cloud Legal <legal@cloud.example>", User: smtp.User, Password: smtp.Password,
 			StartTLS: "always", TLS: &tls.Config{RootCAs: smtp.Roots, ServerName: "127.0.0.1"}}
 	}
+	t.Cleanup(func() { w.Stop(context.Background()) })
 	return w
 }
 
@@ -113,7 +121,7 @@ func TestNoticeReachesTheCustomerByEmail(t *testing.T) {
 	both(t, func(t *testing.T, open storetest.Opener) {
 		f := storetest.NewFixture(t, open)
 		srv := notifytest.StartSMTP(t)
-		w := worker(f, srv, "w1")
+		w := worker(t, f, srv, "w1")
 		in := storetest.Warrant("joe@mail.example")
 		in.Reference, in.Citation = "SW-2026-0042", "Case 26-MJ-0042"
 		d, _, err := f.Store.CreateDemand(ctx, f.AgencyUserUS, in, "")
@@ -155,7 +163,7 @@ func TestNoticeReachesTheCustomerByEmail(t *testing.T) {
 		for _, doc := range docs {
 			types[doc.Name] = doc.ContentType
 		}
-		if types["notice-letter-v1.txt"] != store.LetterText || types["notice-letter-v1.html"] != store.LetterHTML {
+		if types["notice-letter-v1.txt"] != writ.LetterText || types["notice-letter-v1.html"] != writ.LetterHTML {
 			t.Fatalf("the letter is not kept as documents the customer can read: %v", types)
 		}
 		var letter []byte
@@ -189,7 +197,7 @@ func TestDelayedNoticeGoesOutOnceConfirmedAfterTheOrderEnds(t *testing.T) {
 	both(t, func(t *testing.T, open storetest.Opener) {
 		f := storetest.NewFixture(t, open)
 		srv := notifytest.StartSMTP(t)
-		w1, w2 := worker(f, srv, "w1"), worker(f, srv, "w2")
+		w1, w2 := worker(t, f, srv, "w1"), worker(t, f, srv, "w2")
 		in := storetest.Warrant("joe@mail.example")
 		in.Nondisclosure = &writ.Nondisclosure{Basis: "18 U.S.C. 2705(b)", Until: "2026-12-01"}
 		d, _, err := f.Store.CreateDemand(ctx, f.AgencyUserUS, in, "")
@@ -250,7 +258,7 @@ func TestDelayedNoticeGoesOutOnceConfirmedAfterTheOrderEnds(t *testing.T) {
 func TestProhibitedNoticeIsNeverSent(t *testing.T) {
 	f := storetest.NewFixture(t, storetest.SQLite)
 	srv := notifytest.StartSMTP(t)
-	w := worker(f, srv, "w1")
+	w := worker(t, f, srv, "w1")
 	in := writ.DemandInput{Instrument: "us_nsl", IssuedBy: "other", DataCategories: []string{"subscriber"}, Accounts: []string{"joe@mail.example"},
 		Nondisclosure: &writ.Nondisclosure{Basis: "18 U.S.C. 2709(c)", Until: "2026-12-01"}}
 	d, _, err := f.Store.CreateDemand(ctx, f.AgencyUserUS, in, "")
@@ -280,7 +288,7 @@ func TestWebhookRetriesUntilDelivered(t *testing.T) {
 		recv := notifytest.StartWebhook(t, secret, f.Clock.Now, 3)
 		_, err := f.Store.UpdateNoticeChannels(ctx, f.Admin, f.Consumer.ID, store.NoticeChannels{WebhookURL: recv.URL, WebhookSecret: secret})
 		check(t, err)
-		w := worker(f, nil, "w1") // no SMTP: only the webhook is worked
+		w := worker(t, f, nil, "w1") // no SMTP: only the webhook is worked
 		d, _, err := f.Store.CreateDemand(ctx, f.AgencyUserUS, storetest.Warrant("joe@mail.example"), "")
 		check(t, err)
 		for i := range 6 {
@@ -341,7 +349,7 @@ func TestWebhookRetriesUntilDelivered(t *testing.T) {
 		check(t, err)
 		waiting := false
 		for _, j := range jobs {
-			waiting = waiting || (j.Kind == store.JobNoticeEmail && j.State == "available")
+			waiting = waiting || (j.Kind == notify.JobNoticeEmail && j.State == "available")
 		}
 		if !waiting {
 			t.Fatalf("the e-mail notice job is not waiting: %+v", jobs)
@@ -355,7 +363,7 @@ func TestDeliveryFailsAfterItsTries(t *testing.T) {
 	f := storetest.NewFixture(t, storetest.SQLite)
 	srv := notifytest.StartSMTP(t)
 	srv.FailNext(100)
-	w := worker(f, srv, "w1")
+	w := worker(t, f, srv, "w1")
 	d, _, err := f.Store.CreateDemand(ctx, f.AgencyUserUS, storetest.Warrant("joe@mail.example"), "")
 	check(t, err)
 	for range 12 {
@@ -411,7 +419,7 @@ func TestSignatures(t *testing.T) {
 func TestEmergencyIsAnnouncedAtOnce(t *testing.T) {
 	f := storetest.NewFixture(t, storetest.SQLite)
 	srv := notifytest.StartSMTP(t)
-	w := worker(f, srv, "w1")
+	w := worker(t, f, srv, "w1")
 	in := storetest.Warrant("joe@mail.example")
 	in.Instrument, in.IssuedBy, in.DataCategories = "us_emergency", "other", []string{"subscriber"}
 	in.Emergency = &writ.Emergency{Justification: "a child is missing"}

@@ -28,7 +28,7 @@ func TestRemindersBeforeEveryDeadlineKindAndEscalation(t *testing.T) {
 	// The store's default lead, which the test names.
 	f := storetest.NewFixture(t, storetest.SQLite)
 	srv := notifytest.StartSMTP(t)
-	w := worker(f, srv, "w1")
+	w := worker(t, f, srv, "w1")
 	gb, err := f.Store.CreateCustomer(ctx, f.Admin, store.CustomerInput{Name: "Thames Ltd", Kind: "enterprise", HomeCountry: "GB",
 		LegalContact: "legal@thames.example", KeyCustody: "provider_managed", DataLocations: []writ.DataLocation{{Region: "eu-west-2", Country: "GB"}},
 		Accounts: []string{"olivia@thames.example"}})

@@ -13,10 +13,12 @@ import (
 	"mime/quotedprintable"
 	"net"
 	"net/mail"
-	"net/smtp"
 	"net/textproto"
 	"strings"
 	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
 )
 
 // SMTP sends e-mail through one SMTP server (a relay or the provider's own
@@ -71,41 +73,13 @@ func (c *SMTP) Send(ctx context.Context, msg Message) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", c.Addr)
+	client, tlsOn, err := c.open(ctx)
 	if err != nil {
-		return fmt.Errorf("smtp: connect: %w", err)
-	}
-	deadline, _ := ctx.Deadline()
-	conn.SetDeadline(deadline)
-	host, _, _ := net.SplitHostPort(c.Addr)
-	client, err := smtp.NewClient(conn, host)
-	if err != nil {
-		conn.Close()
-		return fmt.Errorf("smtp: greeting: %w", err)
+		return err
 	}
 	defer client.Close()
-	hello := c.Hello
-	if hello == "" {
-		hello = "localhost"
-	}
-	if err := client.Hello(hello); err != nil {
-		return fmt.Errorf("smtp: EHLO: %w", err)
-	}
-	tlsOn := false
-	if ok, _ := client.Extension("STARTTLS"); ok && c.StartTLS != "never" {
-		cfg := c.TLS
-		if cfg == nil {
-			cfg = &tls.Config{ServerName: host}
-		}
-		if err := client.StartTLS(cfg); err != nil {
-			return fmt.Errorf("smtp: STARTTLS: %w", err)
-		}
-		tlsOn = true
-	} else if c.StartTLS == "always" {
-		return errors.New("smtp: the server does not offer STARTTLS and --smtp-starttls is always")
-	}
 	if c.User != "" {
-		auth, err := c.auth(client, host, tlsOn)
+		auth, err := c.auth(client, tlsOn)
 		if err != nil {
 			return err
 		}
@@ -113,11 +87,11 @@ func (c *SMTP) Send(ctx context.Context, msg Message) error {
 			return fmt.Errorf("smtp: AUTH: %w", err)
 		}
 	}
-	if err := client.Mail(from.Address); err != nil {
+	if err := client.Mail(from.Address, nil); err != nil {
 		return fmt.Errorf("smtp: MAIL FROM: %w", err)
 	}
 	for _, to := range msg.To {
-		if err := client.Rcpt(to); err != nil {
+		if err := client.Rcpt(to, nil); err != nil {
 			return fmt.Errorf("smtp: RCPT TO %s: %w", to, err)
 		}
 	}
@@ -136,69 +110,91 @@ func (c *SMTP) Send(ctx context.Context, msg Message) error {
 	return nil
 }
 
+// open connects and says hello, upgrading to TLS with STARTTLS when the
+// server offers it (unless StartTLS is never). go-smtp greets as
+// localhost before STARTTLS; writ gives its own name once the connection
+// is encrypted, where AUTH and the mail follow.
+func (c *SMTP) open(ctx context.Context) (client *smtp.Client, tlsOn bool, err error) {
+	host, _, _ := net.SplitHostPort(c.Addr)
+	hello := c.Hello
+	if hello == "" {
+		hello = "localhost"
+	}
+	if c.StartTLS != "never" {
+		conn, err := c.dial(ctx)
+		if err != nil {
+			return nil, false, err
+		}
+		cfg := c.TLS
+		if cfg == nil {
+			cfg = &tls.Config{ServerName: host}
+		}
+		client, err := smtp.NewClientStartTLS(conn, cfg)
+		switch {
+		case err == nil:
+			if err := client.Hello(hello); err != nil {
+				client.Close()
+				return nil, false, fmt.Errorf("smtp: EHLO: %w", err)
+			}
+			return client, true, nil
+		case !strings.Contains(err.Error(), "support STARTTLS"):
+			return nil, false, fmt.Errorf("smtp: STARTTLS: %w", err)
+		case c.StartTLS == "always":
+			return nil, false, errors.New("smtp: the server does not offer STARTTLS and --smtp-starttls is always")
+		}
+		// auto, and the server offers no STARTTLS: again, in clear.
+	}
+	conn, err := c.dial(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	client = smtp.NewClient(conn)
+	if err := client.Hello(hello); err != nil {
+		client.Close()
+		return nil, false, fmt.Errorf("smtp: EHLO: %w", err)
+	}
+	return client, false, nil
+}
+
+// dial connects to the server for as long as ctx lasts: the connection is
+// closed when it ends, whatever step the send is at.
+func (c *SMTP) dial(ctx context.Context) (net.Conn, error) {
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", c.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("smtp: connect: %w", err)
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	return &ctxConn{Conn: conn, stop: stop}, nil
+}
+
+// ctxConn stops watching its context once closed.
+type ctxConn struct {
+	net.Conn
+	stop func() bool
+}
+
+func (c *ctxConn) Close() error {
+	c.stop()
+	return c.Conn.Close()
+}
+
 // auth picks PLAIN, or LOGIN when the server offers only that. Credentials
 // never cross a network in clear: without TLS only a server on this
 // machine gets them.
-func (c *SMTP) auth(client *smtp.Client, host string, tlsOn bool) (smtp.Auth, error) {
+func (c *SMTP) auth(client *smtp.Client, tlsOn bool) (sasl.Client, error) {
+	host, _, _ := net.SplitHostPort(c.Addr)
 	local := host == "localhost" || net.ParseIP(host).IsLoopback()
 	if !tlsOn && !local {
 		return nil, errors.New("smtp: refusing to send credentials without TLS")
 	}
-	_, mechs := client.Extension("AUTH")
-	offered := strings.Fields(strings.ToUpper(mechs))
-	has := func(m string) bool {
-		for _, x := range offered {
-			if x == m {
-				return true
-			}
-		}
-		return false
-	}
 	switch {
-	case has("PLAIN"):
-		return plainAuth{user: c.User, password: c.Password}, nil
-	case has("LOGIN"):
-		return &loginAuth{user: c.User, password: c.Password}, nil
+	case client.SupportsAuth(sasl.Plain):
+		return sasl.NewPlainClient("", c.User, c.Password), nil
+	case client.SupportsAuth(sasl.Login):
+		return sasl.NewLoginClient(c.User, c.Password), nil
 	}
+	_, mechs := client.Extension("AUTH")
 	return nil, fmt.Errorf("smtp: the server offers no AUTH mechanism writ speaks (offered: %q)", mechs)
-}
-
-// plainAuth is AUTH PLAIN (RFC 4616). net/smtp's own refuses loopback
-// servers under names other than "localhost"; the check above already
-// decided where credentials may go.
-type plainAuth struct{ user, password string }
-
-func (a plainAuth) Start(*smtp.ServerInfo) (string, []byte, error) {
-	return "PLAIN", []byte("\x00" + a.user + "\x00" + a.password), nil
-}
-
-func (a plainAuth) Next(_ []byte, more bool) ([]byte, error) {
-	if more {
-		return nil, errors.New("smtp: unexpected server challenge")
-	}
-	return nil, nil
-}
-
-// loginAuth is AUTH LOGIN, which some relays offer instead of PLAIN.
-type loginAuth struct {
-	user, password string
-	step           int
-}
-
-func (a *loginAuth) Start(*smtp.ServerInfo) (string, []byte, error) { return "LOGIN", nil, nil }
-
-func (a *loginAuth) Next(_ []byte, more bool) ([]byte, error) {
-	if !more {
-		return nil, nil
-	}
-	a.step++
-	switch a.step {
-	case 1:
-		return []byte(a.user), nil
-	case 2:
-		return []byte(a.password), nil
-	}
-	return nil, errors.New("smtp: unexpected server challenge")
 }
 
 // bytes renders the message as multipart/alternative, text first.

@@ -90,7 +90,7 @@ func TestWebhookRedirectIntoTheNetworkIsRefused(t *testing.T) {
 		t.Cleanup(redirector.Close)
 		// Loopback is allowed here only because the customer's endpoint of
 		// the test is itself on loopback.
-		dl, evs, last := webhookFailures(t, f, worker(f, nil, "w1"), redirector.URL+"/hook")
+		dl, evs, last := webhookFailures(t, f, worker(t, f, nil, "w1"), redirector.URL+"/hook")
 		if internal.hits.Load() != 0 {
 			t.Fatalf("the internal service was reached %d times", internal.hits.Load())
 		}
@@ -109,7 +109,7 @@ func TestWebhookToAnInternalAddressIsRefused(t *testing.T) {
 	both(t, func(t *testing.T, open storetest.Opener) {
 		f := storetest.NewFixture(t, open)
 		internal := startInternal(t)
-		w := worker(f, nil, "w1")
+		w := worker(t, f, nil, "w1")
 		w.Webhooks = &notify.Webhooks{Now: f.Clock.Now} // as writ serve runs by default
 		port := internal.URL[strings.LastIndex(internal.URL, ":"):]
 		for _, url := range []string{internal.URL + "/hook", "http://localhost" + port + "/hook"} {
@@ -133,7 +133,7 @@ func TestWebhookFailureKeepsOnlyTheStatus(t *testing.T) {
 		http.Error(w, internalSecret, http.StatusBadGateway)
 	}))
 	t.Cleanup(srv.Close)
-	dl, evs, last := webhookFailures(t, f, worker(f, nil, "w1"), srv.URL+"/hook")
+	dl, evs, last := webhookFailures(t, f, worker(t, f, nil, "w1"), srv.URL+"/hook")
 	if dl.LastError != "webhook: the endpoint answered 502 Bad Gateway" {
 		t.Fatalf("last error %q", dl.LastError)
 	}

@@ -3,28 +3,60 @@ package notify
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
+	"sync/atomic"
 	"time"
 
-	"writ"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivertype"
+
 	"writ/rules"
-	"writ/store"
 )
 
-// Worker carries out the jobs of the store's queue. Several workers (in
-// one server or several sharing a PostgreSQL database) may run at once:
-// each claims jobs for a lease, and a job is completed by the worker that
-// holds it.
+// Worker works notify's jobs (and the periodic jobs it is given) with
+// River, in the database the store keeps its records in. Several workers,
+// in one server or in several sharing a PostgreSQL database, may run at
+// once: River gives each job to one of them at a time.
+//
+// A job is carried out at least once and, short of a crash, exactly once:
+//   - River gives a job to one attempt at a time, and cancels the
+//     attempt's context when its time (Timeout) is up;
+//   - River's rescuer gives a job that has been running for Lease to
+//     another attempt, and Lease is longer than Timeout by LeaseMargin:
+//     time for the attempt to start once River took the job, and for its
+//     outcome to be recorded after its time is up (settle), so an attempt
+//     has ended before its job can be given to another;
+//   - right before it sends, an attempt checks that River still shows the
+//     job running in this very attempt, with time enough left to send and
+//     record before the job could be taken back (holds); a job taken from
+//     an attempt that was held up is not sent by it, and one that started
+//     too late to be sure is given back untried;
+//   - the outcome is recorded, and the job completed, in one transaction
+//     that first checks again that the attempt holds the job.
+//
+// What is left is the crash: a server that dies between a send and its
+// record sends the message again once the rescuer gives the job to
+// another attempt, under the same Message-ID (Writ-Event-Id for
+// webhooks), so a recipient can drop the copy.
 type Worker struct {
-	Store *store.Store
-	Rules *rules.Rulebook
-	// Mail sends e-mail; without it the e-mail jobs wait in the queue
-	// until a server runs with SMTP configured.
+	// Records are the store's.
+	Records Records
+	// DB is the database River keeps its jobs in: the store's, through the
+	// same connections (on SQLite its one writer), so that jobs are
+	// enqueued and completed in the transactions of the records.
+	DB       *sql.DB
+	Postgres bool
+	Rules    *rules.Rulebook
+	// Mail sends e-mail; without it the worker works the notices only:
+	// it tries their e-mail, so that the failure ("no SMTP server
+	// configured") is on record and the legal team sees the notice
+	// undeliverable, and leaves the other letters waiting for a server
+	// with SMTP.
 	Mail *SMTP
 	// Webhooks posts customers' webhooks.
 	Webhooks *Webhooks
@@ -32,16 +64,57 @@ type Worker struct {
 	Templates *Templates
 	// Provider names the provider in letters.
 	Provider string
-	// Now is the clock.
+	// OnCall is the address an emergency is announced to the moment it
+	// arrives; the whole legal team when empty.
+	OnCall string
+	// Now is the clock; River runs on it too.
 	Now func() time.Time
 	Log *slog.Logger
-	// ID names this worker in the queue; random when empty.
+	// ID names this worker among River's clients; random when empty.
 	ID string
-	// Poll is how often the queue is looked at; Lease how long a claimed
-	// job is held (longer than a send may take); Backoff the wait after a
-	// first failure, doubled after each further one up to MaxBackoff.
-	Poll, Lease, Backoff, MaxBackoff time.Duration
+	// Poll is how often the queue is looked at; Timeout how long one
+	// attempt at a job may take; Lease how long a job may run before
+	// another worker takes it over (at least Timeout plus the time an
+	// outcome takes to be recorded); Backoff the wait after a first
+	// failure, doubled after each further one up to MaxBackoff; Attempts
+	// how often a job is tried before it fails for good; Workers how many
+	// jobs of each queue run at once.
+	Poll, Timeout, Lease, Backoff, MaxBackoff time.Duration
+	Attempts, Workers                         int
+	// PeriodicOnly works the periodic jobs only, none of the notices and
+	// letters (serve --jobs=false).
+	PeriodicOnly bool
+	// Periodic are jobs run every so often by one worker of all (signing
+	// checkpoints of the audit log).
+	Periodic []Periodic
+
+	client *river.Client[*sql.Tx]
+	queues []string
+	// started counts the attempts this worker began, ended those River
+	// has recorded the end of (its completer works a little later).
+	started, ended atomic.Int64
 }
+
+// Periodic is a job run every Every, by one worker of all at a time.
+type Periodic struct {
+	Name  string
+	Every time.Duration
+	Run   func(context.Context) error
+}
+
+// minRetry is the least wait before a failed job is tried again: River
+// records the end of an attempt a little after the job's own transaction
+// did, and the next attempt must not begin before.
+const minRetry = time.Second
+
+// settle is how long recording an outcome may take after an attempt's
+// time is up: a send that ends at its deadline is still recorded.
+const settle = 5 * time.Second
+
+// LeaseMargin is how much longer than a job's timeout its lease must be:
+// the time its outcome takes to be recorded, and as much again for the
+// attempt to start once River has given it the job.
+const LeaseMargin = 2 * settle
 
 func (w *Worker) defaults() error {
 	if w.Templates == nil {
@@ -68,74 +141,127 @@ func (w *Worker) defaults() error {
 	if w.Provider == "" {
 		w.Provider = "The provider"
 	}
-	if w.Poll <= 0 {
-		w.Poll = time.Second
+	w.Poll = orDefault(w.Poll, time.Second)
+	w.Timeout = orDefault(w.Timeout, time.Minute)
+	w.Lease = orDefault(w.Lease, 2*time.Minute)
+	w.Backoff = orDefault(w.Backoff, 30*time.Second)
+	w.MaxBackoff = orDefault(w.MaxBackoff, 6*time.Hour)
+	if w.Workers <= 0 {
+		w.Workers = 4
 	}
-	if w.Lease <= 0 {
-		w.Lease = 2 * time.Minute
-	}
-	if w.Backoff <= 0 {
-		w.Backoff = 30 * time.Second
-	}
-	if w.MaxBackoff <= 0 {
-		w.MaxBackoff = 6 * time.Hour
+	if w.Lease < w.Timeout+LeaseMargin {
+		return fmt.Errorf("notify: a job's lease (%s) must be at least its timeout (%s) and %s more", w.Lease, w.Timeout, LeaseMargin)
 	}
 	return nil
 }
 
-// Kinds are the job kinds this worker carries out. Without SMTP it sends
-// no e-mail, but still tries the notices' e-mail, so that their failure
-// ("no SMTP server configured") is on record and the legal team sees the
-// notice undeliverable instead of a notice that waits in silence; the
-// other letters wait in the queue for a server with SMTP.
-func (w *Worker) Kinds() []string {
-	if w.Mail == nil {
-		return []string{store.JobNoticeWebhook, store.JobNoticeEmail}
+func orDefault(d, def time.Duration) time.Duration {
+	if d > 0 {
+		return d
 	}
-	return store.JobKinds()
+	return def
 }
 
-// Run works the queue until ctx ends.
+// Start starts working the queue; Stop stops it.
+func (w *Worker) Start(ctx context.Context) error {
+	if w.client == nil {
+		if err := w.build(); err != nil {
+			return err
+		}
+	}
+	events, _ := w.client.Subscribe(river.EventKindJobCancelled, river.EventKindJobCompleted, river.EventKindJobFailed,
+		river.EventKindJobInterrupted, river.EventKindJobSnoozed)
+	go func() {
+		for range events {
+			w.ended.Add(1)
+		}
+	}()
+	if err := w.client.Start(ctx); err != nil {
+		return fmt.Errorf("notify: start the job queue: %w", err)
+	}
+	return nil
+}
+
+// Stop stops taking jobs and waits for the running ones (cancelling them
+// once ctx ends).
+func (w *Worker) Stop(ctx context.Context) error {
+	if w.client == nil {
+		return nil
+	}
+	return w.client.Stop(ctx)
+}
+
+// Run works the queue until ctx ends, then lets the running jobs finish
+// for up to Timeout.
 func (w *Worker) Run(ctx context.Context) error {
+	if err := w.Start(ctx); err != nil {
+		return err
+	}
+	<-ctx.Done()
+	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.Timeout)
+	defer cancel()
+	return w.Stop(stop)
+}
+
+// build makes the River client: every worker knows every kind (River's
+// rescuer discards a stuck job whose kind its leader does not know), and
+// works the queues its channels serve.
+func (w *Worker) build() error {
 	if err := w.defaults(); err != nil {
 		return err
 	}
-	for {
-		n, err := w.RunDue(ctx)
-		if err != nil && ctx.Err() == nil {
-			w.Log.Warn("job queue", "err", err)
-		}
-		if n > 0 {
-			continue // there may be more
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-time.After(w.Poll):
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &kindWorker[noticeEmailArgs]{w: w})
+	river.AddWorker(workers, &kindWorker[noticeWebhookArgs]{w: w})
+	river.AddWorker(workers, &kindWorker[redirectLetterArgs]{w: w})
+	river.AddWorker(workers, &kindWorker[authorityNoticeArgs]{w: w})
+	river.AddWorker(workers, &kindWorker[deadlineReminderArgs]{w: w})
+	river.AddWorker(workers, &kindWorker[deadlineEscalationArgs]{w: w})
+	river.AddWorker(workers, &kindWorker[emergencyAlertArgs]{w: w})
+	river.AddWorker(workers, &periodicWorker{w: w})
+	queues := map[string]river.QueueConfig{queueLog: {MaxWorkers: 1}}
+	if !w.PeriodicOnly {
+		queues[queueNotices] = river.QueueConfig{MaxWorkers: w.Workers}
+		if w.Mail != nil {
+			queues[queueLetters] = river.QueueConfig{MaxWorkers: w.Workers}
 		}
 	}
-}
-
-// RunDue claims the jobs due now and carries them out, one after another;
-// it returns how many it claimed.
-func (w *Worker) RunDue(ctx context.Context) (int, error) {
-	if err := w.defaults(); err != nil {
-		return 0, err
+	for q := range queues {
+		w.queues = append(w.queues, q)
 	}
-	jobs, err := w.Store.ClaimJobs(ctx, w.ID, w.Kinds(), 10, w.Lease)
+	var periodic []*river.PeriodicJob
+	for _, p := range w.Periodic {
+		task := p.Name
+		periodic = append(periodic, river.NewPeriodicJob(river.PeriodicInterval(p.Every),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return periodicArgs{Task: task}, &river.InsertOpts{Queue: queueLog}
+			},
+			&river.PeriodicJobOpts{ID: task, RunOnStart: true}))
+	}
+	c, err := newClient(driverFor(w.DB, w.Postgres), &river.Config{
+		ID: w.ID, Logger: quiet(w.Log), Workers: workers, Queues: queues, PeriodicJobs: periodic,
+		// database/sql has no LISTEN: River polls.
+		PollOnly:          true,
+		FetchPollInterval: w.Poll, FetchCooldown: min(w.Poll, 100*time.Millisecond),
+		JobTimeout: w.Timeout, RescueStuckJobsAfter: w.Lease,
+		MaxAttempts: attempts(w.Attempts), RetryPolicy: backoff{w},
+		Test: river.TestConfig{Time: clock{w.Now}},
+	})
 	if err != nil {
-		return 0, err
+		return err
 	}
-	var errs []error
-	for _, j := range jobs {
-		if err := w.work(ctx, j); err != nil {
-			errs = append(errs, fmt.Errorf("job %d (%s %s): %w", j.ID, j.Kind, j.Subject, err))
-		}
-	}
-	return len(jobs), errors.Join(errs...)
+	w.client = c
+	return nil
 }
 
-// backoff is the wait before the next try after attempt failed.
+// backoff is writ's retry policy: Backoff after the first failure, doubled
+// after each further one up to MaxBackoff.
+type backoff struct{ w *Worker }
+
+func (b backoff) NextRetry(j *rivertype.JobRow) time.Time {
+	return b.w.Now().Add(b.w.backoff(j.Attempt))
+}
+
 func (w *Worker) backoff(attempt int) time.Duration {
 	d := w.Backoff
 	for i := 1; i < attempt && d < w.MaxBackoff; i++ {
@@ -144,96 +270,104 @@ func (w *Worker) backoff(attempt int) time.Duration {
 	return min(d, w.MaxBackoff)
 }
 
-// work carries out one claimed job. A failure to send is recorded on the
-// job and retried; an error returned here is one of the database, and the
-// job's lease makes it due again.
-func (w *Worker) work(ctx context.Context, j store.Job) error {
-	f, err := w.Store.JobFacts(ctx, j)
-	if err != nil {
-		if writ.ErrorCode(err) == writ.ENOTFOUND {
-			return w.Store.DropJob(ctx, j, writ.ErrorMessage(err))
+// kindWorker carries out the jobs of one kind.
+type kindWorker[T interface {
+	river.JobArgs
+	base() jobArgs
+}] struct {
+	river.WorkerDefaults[T]
+	w *Worker
+}
+
+func (k *kindWorker[T]) Work(ctx context.Context, rj *river.Job[T]) error {
+	k.w.started.Add(1)
+	r := rj.JobRow
+	j := job{ID: r.ID, Kind: r.Kind, Attempt: r.Attempt, MaxAttempts: r.MaxAttempts, RunAt: r.ScheduledAt.UTC(), jobArgs: rj.Args.base()}
+	if r.AttemptedAt != nil {
+		j.AttemptedAt = r.AttemptedAt.UTC()
+	}
+	return k.w.work(ctx, j, func(ctx context.Context, tx *sql.Tx) (*rivertype.JobRow, error) {
+		// The driver type only names the transaction's type: both of
+		// writ's drivers' are *sql.Tx.
+		done, err := river.JobCompleteTx[*riverdatabasesql.Driver](ctx, tx, rj)
+		if err != nil {
+			return nil, err
 		}
+		return done.JobRow, nil
+	})
+}
+
+// periodicArgs is a periodic job: Task names which.
+type periodicArgs struct {
+	Task string `json:"task"`
+}
+
+func (periodicArgs) Kind() string { return "periodic" }
+
+type periodicWorker struct {
+	w *Worker
+}
+
+func (p *periodicWorker) Middleware(*rivertype.JobRow) []rivertype.WorkerMiddleware { return nil }
+func (p *periodicWorker) NextRetry(*river.Job[periodicArgs]) time.Time              { return time.Time{} }
+func (p *periodicWorker) Timeout(*river.Job[periodicArgs]) time.Duration            { return 0 }
+
+// Work runs the task, then clears the periodic jobs that finished: they
+// are no one's record, and one a minute would pile up.
+func (p *periodicWorker) Work(ctx context.Context, j *river.Job[periodicArgs]) error {
+	p.w.started.Add(1)
+	for _, task := range p.w.Periodic {
+		if task.Name != j.Args.Task {
+			continue
+		}
+		if err := task.Run(ctx); err != nil {
+			return err
+		}
+		_, err := p.w.client.JobDeleteMany(ctx, river.NewJobDeleteManyParams().Kinds(periodicArgs{}.Kind()).
+			States(rivertype.JobStateCompleted, rivertype.JobStateCancelled, rivertype.JobStateDiscarded))
 		return err
 	}
-	if f.Skip != "" {
-		return w.Store.DropJob(ctx, j, f.Skip)
-	}
-	if f.NotBefore != nil {
-		return w.Store.ReleaseJob(ctx, j, *f.NotBefore)
-	}
-	o, sendErr, final := w.send(ctx, f)
-	if sendErr != nil {
-		retry := w.Now().Add(w.backoff(j.Attempt))
-		w.Log.Warn("job failed", "job", j.ID, "kind", j.Kind, "attempt", j.Attempt, "err", sendErr)
-		return w.Store.FailJob(ctx, j, o, sendErr.Error(), retry, final)
-	}
-	w.Log.Info("job done", "job", j.ID, "kind", j.Kind, "demand", j.DemandID, "recipients", strings.Join(o.Recipients, ", "))
-	return w.Store.CompleteJob(ctx, j, o)
+	return river.JobCancel(fmt.Errorf("no periodic task %q in this server", j.Args.Task))
 }
 
-// messageID names a job's message on every attempt, so that a recipient
-// can drop a copy a crash made it receive twice.
-func (w *Worker) messageID(j store.Job) string {
-	domain := "writ.invalid"
-	if w.Mail != nil {
-		if i := strings.LastIndex(w.Mail.From, "@"); i >= 0 {
-			domain = strings.Trim(w.Mail.From[i+1:], "> ")
+// RunDue makes the jobs due by the worker's clock available now, as
+// River's scheduler does every few seconds, and waits until the worker has
+// worked them (and whatever they made due) and River has recorded how
+// every attempt ended: for tests and drills that move the clock. It
+// returns how many jobs were due.
+func (w *Worker) RunDue(ctx context.Context) (int, error) {
+	if w.client == nil {
+		if err := w.Start(context.WithoutCancel(ctx)); err != nil {
+			return 0, err
 		}
 	}
-	return fmt.Sprintf("<writ-job-%d@%s>", j.ID, domain)
-}
-
-// send renders the job's letter and sends it. final is true when retrying
-// cannot help (no address to send to).
-func (w *Worker) send(ctx context.Context, f store.JobFacts) (o store.Outcome, err error, final bool) {
-	j := f.Job
-	o.MessageID, o.Channel, o.Recipients = w.messageID(j), "email", f.Recipients
-	data := letterData(w.Rules, w.Provider, f, o.MessageID)
-	// A letter is kept as a document for the legal team and its
-	// recipient; the legal team's own mail is not kept.
-	letter, name, audience := LetterNotice, "notice-letter", writ.AudienceCustomer
-	switch j.Kind {
-	case store.JobRedirectLetter:
-		letter, name, audience = LetterRedirect, "redirect-letter", writ.AudienceAgency
-	case store.JobAuthorityNotice:
-		letter, name, audience = LetterAuthority, "notification-"+strings.ToLower(f.Authority.Code)+"-"+f.Authority.Country, writ.AudienceLegal
-	case store.JobDeadlineReminder, store.JobDeadlineEscalation:
-		letter, name = LetterReminder, ""
-	case store.JobEmergencyAlert:
-		letter, name = LetterEmergency, ""
+	now := w.Now().UTC()
+	if _, err := w.client.Driver().GetExecutor().JobSchedule(ctx, &riverdriver.JobScheduleParams{Max: 10000, Now: &now}); err != nil {
+		return 0, fmt.Errorf("notify: schedule due jobs: %w", err)
 	}
-	r, err := w.Templates.Render(letter, data)
-	if err != nil {
-		return o, err, true
-	}
-	if name != "" {
-		o.Letters = r.Letters(name, w.Templates.version, audience)
-	}
-	if j.Kind == store.JobNoticeWebhook {
-		o.Channel, o.Recipients = "webhook", []string{f.WebhookURL}
-		eventID := fmt.Sprintf("writ-job-%d", j.ID)
-		body, err := json.Marshal(WebhookEvent{ID: eventID, Type: "notice", Created: j.Due().UTC(),
-			Demand: WebhookDemand{ID: f.Demand.ID, Reference: f.Demand.Reference, Agency: f.Agency.Name, AgencyCountry: f.Agency.Country,
-				Instrument: f.Demand.Instrument, Citation: f.Demand.Citation, DataCategories: f.Demand.DataCategories,
-				Accounts: f.Demand.Accounts, ReceivedAt: f.Demand.ReceivedAt},
-			Action: data.Action, ObjectBy: data.ObjectBy,
-			Letter: WebhookLetter{Version: w.Templates.version, Subject: r.Subject, Text: string(r.Text)}})
+	n := -1
+	for {
+		res, err := w.client.JobList(ctx, river.NewJobListParams().Queues(w.queues...).
+			States(rivertype.JobStateAvailable, rivertype.JobStateRunning).First(10000))
 		if err != nil {
-			return o, err, true
+			return 0, fmt.Errorf("notify: jobs: %w", err)
 		}
-		o.MessageID = eventID
-		if err := w.Webhooks.Post(ctx, f.WebhookURL, []byte(f.WebhookSecret), eventID, "notice", body); err != nil {
-			return o, err, false
+		busy := 0
+		for _, j := range res.Jobs {
+			if j.State == rivertype.JobStateRunning || !j.ScheduledAt.After(w.Now()) {
+				busy++
+			}
 		}
-		o.Delivered = true
-		return o, nil, false
+		if n < 0 {
+			n = busy
+		}
+		if busy == 0 && w.ended.Load() >= w.started.Load() {
+			return n, nil
+		}
+		select {
+		case <-ctx.Done():
+			return n, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
-	if len(f.Recipients) == 0 {
-		return o, errors.New("no e-mail address on record to send this letter to"), true
-	}
-	if w.Mail == nil {
-		return o, errors.New("no SMTP server configured"), false
-	}
-	err = w.Mail.Send(ctx, Message{To: f.Recipients, Subject: r.Subject, MessageID: o.MessageID, Date: w.Now(), Text: r.Text, HTML: r.HTML})
-	return o, err, false
 }

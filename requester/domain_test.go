@@ -36,14 +36,18 @@ func TestCheck(t *testing.T) {
 }
 
 func TestPunycode(t *testing.T) {
-	cases := map[string]string{"mnchen-3ya": "münchen", "fb-ioc": "fbі", "bcher-kva": "bücher"}
+	cases := map[string]string{"xn--mnchen-3ya.de": "münchen.de", "ic.xn--fb-ioc.gov": "ic.fbі.gov", "xn--bcher-kva.example": "bücher.example",
+		"fbi.gov": "fbi.gov"}
 	for in, want := range cases {
-		if got, ok := punycodeDecode(in); !ok || got != want {
-			t.Errorf("punycodeDecode(%q) = %q, %v; want %q", in, got, ok, want)
+		if got := decodeLabels(in); got != want {
+			t.Errorf("decodeLabels(%q) = %q, want %q", in, got, want)
 		}
 	}
-	for _, bad := range []string{"é-x", "zzzzzzzzzzzzzzzzzzzzzzzz", "-"} {
-		punycodeDecode(bad) // must not panic
+	// A label that does not decode is kept as it is.
+	for _, bad := range []string{"xn--é-x.gov", "xn--zzzzzzzzzzzzzzzzzzzzzzzz.gov", "xn---.gov"} {
+		if got := decodeLabels(bad); got != bad {
+			t.Errorf("decodeLabels(%q) = %q, want it kept", bad, got)
+		}
 	}
 }
 

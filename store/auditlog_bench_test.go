@@ -15,6 +15,7 @@ import (
 	"writ/rules"
 	"writ/sealing"
 	"writ/store"
+	"writ/store/storetest"
 )
 
 // benchStore opens a store on a new SQLite file with one agency and one
@@ -31,7 +32,7 @@ func benchStore(b *testing.B) (*store.Store, writ.Agency) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "writ.db"), store.Options{Rules: rb, DocumentKeys: keys})
+	st, err := store.Open(ctx, filepath.Join(dir, "writ.db"), store.Options{Rules: rb, DocumentKeys: keys, Jobs: storetest.Jobs(b, filepath.Join(dir, "writ.db"), nil)})
 	if err != nil {
 		b.Fatal(err)
 	}

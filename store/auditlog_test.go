@@ -236,7 +236,7 @@ func TestAuditLogConcurrentWritersOnPostgres(t *testing.T) {
 	}
 	var stores []*store.Store
 	for range 2 {
-		st, err := store.Open(ctx, dsn, store.Options{Rules: rb})
+		st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Jobs: storetest.Jobs(t, dsn, nil)})
 		if err != nil {
 			t.Fatal(err)
 		}

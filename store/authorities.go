@@ -10,10 +10,6 @@ import (
 )
 
 // authoritySubject names the job that notifies one authority of a demand.
-func authoritySubject(demandID int64, code, country string) string {
-	return fmt.Sprintf("demand:%d:%s:%s", demandID, code, country)
-}
-
 // draftAuthorityNotifications records the notifications the assessment
 // asks for, addressed from the rulebook's directory, and withdraws those
 // it no longer asks for (a non-disclosure order arrived: telling anyone
@@ -52,8 +48,7 @@ func (s *Store) draftAuthorityNotifications(ctx context.Context, tx *sql.Tx, d *
 			return fmt.Errorf("store: authority notification: %w", err)
 		}
 		if verified && state == "drafted" {
-			if err := s.enqueue(ctx, tx, JobAuthorityNotice, authoritySubject(d.ID, na.Code, na.Country), d.ID,
-				jobPayload{Due: now, Notification: nid}, now); err != nil {
+			if err := s.jobs.AuthorityNotice(ctx, tx, d.ID, nid, na.Code, na.Country, &now); err != nil {
 				return err
 			}
 		}
@@ -79,7 +74,7 @@ func (s *Store) draftAuthorityNotifications(ctx context.Context, tx *sql.Tx, d *
 			d.ID, g[0], g[1]); err != nil {
 			return fmt.Errorf("store: authority notification: %w", err)
 		}
-		if err := s.cancelJob(ctx, tx, JobAuthorityNotice, authoritySubject(d.ID, g[0], g[1])); err != nil {
+		if err := s.jobs.AuthorityNotice(ctx, tx, d.ID, 0, g[0], g[1], nil); err != nil {
 			return err
 		}
 		if err := s.appendEvent(ctx, tx, writ.System(), &id, "authority.notification_withdrawn",

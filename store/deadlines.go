@@ -12,11 +12,6 @@ import (
 	"writ/rules"
 )
 
-// DeadlineEmergencyResponse is writ's own deadline for an emergency: the
-// provider's response target from receipt (a setting, 4 hours unless set
-// otherwise). The rulebook gives an emergency none of its own.
-const DeadlineEmergencyResponse = "EMERGENCY_RESPONSE"
-
 // defaultEmergencyResponse is the response target when none is set.
 const defaultEmergencyResponse = 4 * time.Hour
 
@@ -25,7 +20,7 @@ const defaultEmergencyResponse = 4 * time.Hour
 func (s *Store) demandDeadlines(d *writ.Demand, a rules.Assessment) []rules.Deadline {
 	out := slices.Clone(a.Deadlines)
 	if d.Emergency != nil {
-		out = append(out, rules.Deadline{Code: DeadlineEmergencyResponse, Due: d.ReceivedAt.Add(s.emergencyResponse).UTC(),
+		out = append(out, rules.Deadline{Code: writ.DeadlineEmergencyResponse, Due: d.ReceivedAt.Add(s.emergencyResponse).UTC(),
 			Message: fmt.Sprintf("An emergency is answered (the lawful data disclosed, or the request declined) within the provider's response target of %s from receipt.",
 				s.emergencyResponse)})
 	}
@@ -122,7 +117,7 @@ func nextDeadline(dls []rules.Deadline, status []string) (next *time.Time, code 
 		if next == nil || due.Before(*next) || due.Equal(*next) && dl.Code < code {
 			next, code = &due, dl.Code
 		}
-		urgent = urgent || dl.Code == DeadlineEmergencyResponse
+		urgent = urgent || dl.Code == writ.DeadlineEmergencyResponse
 	}
 	return next, code, urgent
 }

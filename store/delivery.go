@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -114,12 +113,12 @@ func (s *Store) RecordDelivery(ctx context.Context, actor writ.Actor, demandID i
 			return fmt.Errorf("store: delivery: %w", err)
 		}
 		// The customer has it: what writ still had on its way is not sent.
-		for _, c := range []struct{ kind, channel string }{{JobNoticeEmail, "email"}, {JobNoticeWebhook, "webhook"}} {
-			if err := s.cancelJob(ctx, tx, c.kind, demandSubject(demandID)); err != nil {
+		for _, channel := range []string{"email", "webhook"} {
+			if err := s.jobs.Notice(ctx, tx, demandID, channel, nil); err != nil {
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, s.q(`UPDATE notice_deliveries SET state = 'cancelled', updated_at = ? WHERE demand_id = ? AND channel = ? AND state IN ('pending', 'failed')`),
-				now, demandID, c.channel); err != nil {
+				now, demandID, channel); err != nil {
 				return fmt.Errorf("store: delivery: %w", err)
 			}
 		}
@@ -165,28 +164,24 @@ func (s *Store) RetryNotice(ctx context.Context, actor writ.Actor, demandID int6
 		now := s.nowUTC()
 		var retried []string
 		for _, c := range []struct {
-			kind, channel string
-			on            bool
-		}{{JobNoticeEmail, "email", true}, {JobNoticeWebhook, "webhook", ch.webhookURL != ""}} {
+			channel string
+			on      bool
+		}{{"email", true}, {"webhook", ch.webhookURL != ""}} {
 			if !c.on {
 				continue
 			}
-			// A job that completed delivered on its channel; one that is
-			// running is being tried now. The letter is dated today.
-			armed, err := s.armJob(ctx, tx, c.kind, demandSubject(demandID), demandID, jobPayload{Due: now}, now, true)
+			// A job that completed delivered on its channel. The letter is
+			// dated today.
+			armed, running, err := s.jobs.RetryNotice(ctx, tx, demandID, c.channel, now)
 			if err != nil {
 				return err
 			}
+			if running {
+				// The job is being tried this moment, which is what the
+				// retry asks for.
+				retried = append(retried, c.channel)
+			}
 			if !armed {
-				// A job that is running is being tried this moment, which
-				// is what the retry asks for.
-				var state string
-				err := tx.QueryRowContext(ctx, s.q(`SELECT state FROM jobs WHERE kind = ? AND subject = ?`), c.kind, demandSubject(demandID)).Scan(&state)
-				if err == nil && state == "running" {
-					retried = append(retried, c.channel)
-				} else if err != nil && !errors.Is(err, sql.ErrNoRows) {
-					return fmt.Errorf("store: retry notice: %w", err)
-				}
 				continue
 			}
 			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO notice_deliveries (demand_id, channel, state, updated_at) VALUES (?, ?, 'pending', ?)

@@ -383,7 +383,7 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 		}
 		if d.Emergency != nil {
 			// Announced to the legal team the moment it arrives.
-			if err := s.enqueue(ctx, tx, JobEmergencyAlert, demandSubject(d.ID), d.ID, jobPayload{Due: now}, now); err != nil {
+			if err := s.jobs.EmergencyAlert(ctx, tx, d.ID, now); err != nil {
 				return nil, err
 			}
 		}

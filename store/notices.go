@@ -6,16 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"writ"
 	"writ/rules"
 )
-
-// demandSubject is the subject of the jobs about one demand as a whole.
-func demandSubject(id int64) string { return "demand:" + strconv.FormatInt(id, 10) }
 
 // scheduleNoticeJobs keeps the notice's jobs in step with the notice: due
 // at its send time when scheduled, and not at all otherwise (prohibited,
@@ -40,20 +36,26 @@ func (s *Store) scheduleNoticeJobs(ctx context.Context, tx *sql.Tx, d *writ.Dema
 	}
 	now := s.nowUTC()
 	for _, c := range []struct {
-		kind, channel string
-		on            bool
-	}{{JobNoticeEmail, "email", true}, {JobNoticeWebhook, "webhook", ch.webhookURL != ""}} {
+		channel string
+		on      bool
+	}{{"email", true}, {"webhook", ch.webhookURL != ""}} {
 		if runAt == nil || !c.on {
-			if err := s.cancelJob(ctx, tx, c.kind, demandSubject(d.ID)); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE notice_deliveries SET state = 'cancelled', updated_at = ? WHERE demand_id = ? AND channel = ? AND state = 'pending'`),
-				now, d.ID, c.channel); err != nil {
+			res, err := tx.ExecContext(ctx, s.q(`UPDATE notice_deliveries SET state = 'cancelled', updated_at = ? WHERE demand_id = ? AND channel = ? AND state = 'pending'`),
+				now, d.ID, c.channel)
+			if err != nil {
 				return fmt.Errorf("store: notice delivery: %w", err)
+			}
+			// A notice's job waits on a channel only while its delivery
+			// there is pending: with none, there is no job to cancel.
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue
+			}
+			if err := s.jobs.Notice(ctx, tx, d.ID, c.channel, nil); err != nil {
+				return err
 			}
 			continue
 		}
-		if err := s.enqueue(ctx, tx, c.kind, demandSubject(d.ID), d.ID, jobPayload{Due: *runAt}, *runAt); err != nil {
+		if err := s.jobs.Notice(ctx, tx, d.ID, c.channel, runAt); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO notice_deliveries (demand_id, channel, state, updated_at) VALUES (?, ?, 'pending', ?)
@@ -87,7 +89,7 @@ func (s *Store) afterTransition(ctx context.Context, tx *sql.Tx, d writ.Demand, 
 	now := s.nowUTC()
 	switch to {
 	case writ.StateRedirected:
-		if err := s.enqueue(ctx, tx, JobRedirectLetter, demandSubject(d.ID), d.ID, jobPayload{Due: now}, now); err != nil {
+		if err := s.jobs.RedirectLetter(ctx, tx, d.ID, now); err != nil {
 			return err
 		}
 	case writ.StateInReview:

@@ -72,7 +72,7 @@ func benchmarkReport(b *testing.B, dsn string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, err := store.Open(ctx, dsn, store.Options{Rules: rb})
+	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Jobs: storetest.Jobs(b, dsn, nil)})
 	if err != nil {
 		b.Fatal(err)
 	}

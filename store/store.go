@@ -37,9 +37,9 @@ type Options struct {
 	// ReminderLead is how long before a deadline falls due its reminder
 	// goes to the assignee; 48 hours when zero.
 	ReminderLead time.Duration
-	// JobAttempts is how often a job (a notice on one channel, say) is
-	// tried before it fails for good; 8 when zero.
-	JobAttempts int
+	// Jobs are where the jobs a change sets in motion are enqueued, in
+	// its transaction (notify.Queue); required.
+	Jobs Jobs
 	// DocumentKeys seal legal documents and secrets at rest (package
 	// sealing's Keys); required to store or read documents.
 	DocumentKeys Sealer
@@ -50,9 +50,6 @@ type Options struct {
 	// EmergencyResponse is how soon after receipt an emergency is to be
 	// answered; 4 hours when zero.
 	EmergencyResponse time.Duration
-	// OnCall is the address an emergency is announced to the moment it
-	// arrives; the whole legal team when empty.
-	OnCall string
 }
 
 // Store is writ's database. It is safe for concurrent use, and several
@@ -63,14 +60,14 @@ type Store struct {
 	postgres bool
 	rules    *rules.Rulebook
 	now      func() time.Time
-	// reminderLead and jobAttempts configure the jobs writ runs by itself.
+	// reminderLead configures the reminders; jobs takes the jobs writ
+	// runs by itself.
 	reminderLead time.Duration
-	jobAttempts  int
+	jobs         Jobs
 	// documentKeys seal documents and secrets at rest.
 	documentKeys Sealer
-	// emergencyResponse and onCall configure how emergencies are met.
+	// emergencyResponse is how soon an emergency is to be answered.
 	emergencyResponse time.Duration
-	onCall            string
 	// sqlitePath is the database file, for backups; "" on PostgreSQL.
 	sqlitePath string
 	// demandQuota and agencyQuota bound uploads (see Options).
@@ -84,8 +81,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.Rules == nil {
 		return nil, errors.New("store: no rulebook")
 	}
-	s := &Store{rules: opts.Rules, now: opts.Now, reminderLead: opts.ReminderLead, jobAttempts: opts.JobAttempts, documentKeys: opts.DocumentKeys,
-		emergencyResponse: opts.EmergencyResponse, onCall: opts.OnCall}
+	if opts.Jobs == nil {
+		return nil, errors.New("store: no job queue")
+	}
+	s := &Store{rules: opts.Rules, now: opts.Now, reminderLead: opts.ReminderLead, jobs: opts.Jobs, documentKeys: opts.DocumentKeys,
+		emergencyResponse: opts.EmergencyResponse}
 	if s.reminderLead <= 0 {
 		s.reminderLead = 48 * time.Hour
 	}
@@ -96,7 +96,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	if PostgresDSN(dsn) {
 		db, err := sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("store: %w", err)
@@ -138,6 +138,11 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	return s, nil
 }
 
+// PostgresDSN reports whether Open takes dsn for a PostgreSQL database.
+func PostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
 // ownerOnly makes the SQLite database at path readable and writable by its
 // owner only, whatever folder it is in and whatever the umask: it creates
 // the file empty with mode 0600 when missing (SQLite then gives its -wal
@@ -167,6 +172,12 @@ func (s *Store) Close() error {
 	}
 	return err
 }
+
+// DB is the database the store writes through (on SQLite its one writer
+// connection). River works writ's jobs through it: its tables live in the
+// same database, so that a job is enqueued and completed in the
+// transaction of the records it belongs to.
+func (s *Store) DB() *sql.DB { return s.write }
 
 // Postgres reports whether the store is on PostgreSQL.
 func (s *Store) Postgres() bool { return s.postgres }

@@ -75,6 +75,12 @@ type v1State struct {
 	custody       map[int64]string // customer id → key custody
 	logSize       int64
 	eventsPerKind map[string]int
+	jobs          map[int64]v1Job // writ's own queue, which River replaces
+}
+
+type v1Job struct {
+	kind, subject, state string
+	demand               int64
 }
 
 func readV1State(t *testing.T, dsn string) v1State {
@@ -88,7 +94,8 @@ func readV1State(t *testing.T, dsn string) v1State {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	st := v1State{closed: map[int64]string{}, open: map[int64]string{}, custody: map[int64]string{}, eventsPerKind: map[string]int{}}
+	st := v1State{closed: map[int64]string{}, open: map[int64]string{}, custody: map[int64]string{}, eventsPerKind: map[string]int{},
+		jobs: map[int64]v1Job{}}
 	rows, err := db.Query(`SELECT d.id, d.state, a.rulebook, a.body FROM demands d JOIN assessments a ON a.demand_id = d.id`)
 	if err != nil {
 		t.Fatal(err)
@@ -125,6 +132,19 @@ func readV1State(t *testing.T, dsn string) v1State {
 	if err := db.QueryRow(`SELECT count(*) FROM events`).Scan(&st.logSize); err != nil {
 		t.Fatal(err)
 	}
+	rows, err = db.Query(`SELECT id, kind, subject, state, demand_id FROM jobs`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int64
+		var j v1Job
+		if err := rows.Scan(&id, &j.kind, &j.subject, &j.state, &j.demand); err != nil {
+			t.Fatal(err)
+		}
+		st.jobs[id] = j
+	}
+	rows.Close()
 	return st
 }
 
@@ -154,7 +174,8 @@ func testUpgradeFromV1(t *testing.T, dsn string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, DocumentKeys: keys, Now: func() time.Time { return time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) }})
+	now := func() time.Time { return time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) }
+	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, DocumentKeys: keys, Now: now, Jobs: storetest.Jobs(t, dsn, now)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +276,78 @@ func testUpgradeFromV1(t *testing.T, dsn string) {
 		t.Fatalf("log verification: %+v, %v", v, err)
 	}
 
+	testJobsCarriedOver(t, st, before)
 	testUnconfirmedCustody(t, st, before)
+}
+
+// testJobsCarriedOver: every job of writ's own queue is in River's under
+// its id (so its letters keep their Message-ID), of its kind and subject;
+// a finished one as it ended, one that waited waiting still, unless the
+// reassessment under v2 replaced it with another job of the same subject.
+// River's ids continue after the old ones.
+func testJobsCarriedOver(t *testing.T, st *store.Store, before v1State) {
+	ctx := context.Background()
+	admin := writ.System()
+	if len(before.jobs) == 0 {
+		t.Fatal("the fixture has no jobs to carry over")
+	}
+	perDemand := map[int64][]writ.Job{}
+	var last int64
+	waiting := 0
+	for id, old := range before.jobs {
+		last = max(last, id)
+		jobs, ok := perDemand[old.demand]
+		if !ok {
+			var err error
+			if jobs, err = st.DemandJobs(ctx, admin, old.demand); err != nil {
+				t.Fatal(err)
+			}
+			perDemand[old.demand] = jobs
+		}
+		i := slices.IndexFunc(jobs, func(j writ.Job) bool { return j.ID == id })
+		if i < 0 {
+			t.Errorf("job %d (%s %s) was not carried over", id, old.kind, old.subject)
+			continue
+		}
+		j := jobs[i]
+		if j.Kind != old.kind || j.Subject != old.subject {
+			t.Errorf("job %d is %s %s, was %s %s", id, j.Kind, j.Subject, old.kind, old.subject)
+		}
+		switch {
+		case old.state != "available" && j.State != old.state:
+			t.Errorf("job %d ended %s and is %s now", id, old.state, j.State)
+		case old.state == "available" && j.State == "available":
+			waiting++
+		case old.state == "available" && !slices.ContainsFunc(jobs, func(x writ.Job) bool {
+			return x.ID != id && x.Kind == j.Kind && x.Subject == j.Subject && x.State != "cancelled"
+		}) && j.State != "cancelled":
+			t.Errorf("waiting job %d is %s now with nothing in its place", id, j.State)
+		}
+	}
+	if waiting == 0 {
+		t.Error("no waiting job is waiting still")
+	}
+	fresh := 0
+	for _, jobs := range perDemand {
+		for _, x := range jobs {
+			if _, old := before.jobs[x.ID]; !old {
+				fresh++
+				if x.ID <= last {
+					t.Errorf("new job %d (%s %s) has an id of the old queue's range", x.ID, x.Kind, x.Subject)
+				}
+			}
+		}
+	}
+	if fresh == 0 {
+		t.Error("the reassessment under v2 enqueued no job: nothing shows where River's ids start")
+	}
+	var n int
+	if err := store.QueryRaw(st, `SELECT count(*) FROM schema_migrations WHERE version = 13`, &n); err != nil || n != 1 {
+		t.Fatalf("migration 0013: %d, %v", n, err)
+	}
+	if err := store.QueryRaw(st, `SELECT count(*) FROM jobs`, &n); err == nil {
+		t.Fatal("the old queue's table is still there")
+	}
 }
 
 // testUnconfirmedCustody: a demand for the content of a customer whose v1

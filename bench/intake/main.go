@@ -20,7 +20,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -29,6 +31,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -36,11 +39,17 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
 	_ "modernc.org/sqlite"
 
 	"writ"
 	"writ/demo"
+	"writ/notify"
 	"writ/rules"
+	"writ/sealing"
 	"writ/store"
 )
 
@@ -235,7 +244,23 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, dsn, store.Options{Rules: rb})
+	postgres := strings.HasPrefix(dsn, "postgres")
+	jobs, err := notify.NewQueue(notify.QueueOptions{Postgres: postgres})
+	if err != nil {
+		return err
+	}
+	// The demo registry's second factors are sealed with a documents key,
+	// kept for the database across runs.
+	keyFile := dsn + ".documents.key"
+	if postgres {
+		sum := sha256.Sum256([]byte(dsn))
+		keyFile = filepath.Join(os.TempDir(), "writ-intake-"+hex.EncodeToString(sum[:6])+".documents.key")
+	}
+	keys, err := sealing.LoadOrCreateKeys(keyFile)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Jobs: jobs, DocumentKeys: keys})
 	if err != nil {
 		return err
 	}
@@ -257,7 +282,6 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 		return err
 	}
 
-	postgres := strings.HasPrefix(dsn, "postgres")
 	var db *sql.DB
 	if postgres {
 		db, err = sql.Open("pgx", dsn)
@@ -297,7 +321,6 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 		"notice":     `INSERT INTO notices (demand_id, timing, state, send_at, until, reason, updated_at) VALUES (?, ?, ?, ?, '', '', ?)`,
 		"event":      `INSERT INTO events (demand_id, actor_id, actor, kind, data, at, log_index) VALUES (?, ?, ?, 'demand.received', ?, ?, ?)`,
 		"hash":       `INSERT INTO log_hashes (idx, hash) VALUES (?, ?)`,
-		"job":        `INSERT INTO jobs (kind, subject, demand_id, payload, state, run_at, max_attempts, created_at, updated_at) VALUES (?, ?, ?, ?, 'available', ?, 8, ?, ?)`,
 		"delivery":   `INSERT INTO notice_deliveries (demand_id, channel, state, updated_at) VALUES (?, 'email', 'pending', ?)`,
 		"lock":       `SELECT size FROM log_head WHERE id = 1`,
 		"head":       `UPDATE log_head SET size = size + 1 WHERE id = 1`,
@@ -331,6 +354,24 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 	}
 	seq.Store(top)
 	hash := bytes.Repeat([]byte{0xab}, 32)
+	// The jobs are River's rows, written by River's own insert (unique by
+	// subject), without writ's look for a job of the same subject.
+	var driver riverdriver.Driver[*sql.Tx] = riversqlite.New(nil)
+	if postgres {
+		driver = riverdatabasesql.New(nil)
+	}
+	queue, err := river.NewClient(driver, &river.Config{})
+	if err != nil {
+		return err
+	}
+	job := func(tx *sql.Tx, kind, subject string, id int64, due time.Time) error {
+		opts := &river.InsertOpts{Queue: notify.QueueOf(kind), UniqueOpts: river.UniqueOpts{ByArgs: true}}
+		if due.After(time.Now()) {
+			opts.ScheduledAt = due
+		}
+		_, err := queue.InsertTx(ctx, tx, rawJob{kind: kind, Subject: subject, Demand: id, Due: due}, opts)
+		return err
+	}
 	var results []run
 	for range runs {
 		res := workers(clients, d, func(w, i int) (time.Duration, error) {
@@ -376,7 +417,7 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 			// The work intake queues: the notice letter when notice is
 			// due, and a reminder of each deadline.
 			if rd.noticeState == "scheduled" {
-				if _, err := stmt("job").ExecContext(ctx, store.JobNoticeEmail, fmt.Sprintf("demand:%d", id), id, `{"due":"`+now.Format(time.RFC3339)+`"}`, now, now, now); err != nil {
+				if err := job(tx, notify.JobNoticeEmail, fmt.Sprintf("demand:%d", id), id, now); err != nil {
 					return fail(err)
 				}
 				if _, err := stmt("delivery").ExecContext(ctx, id, now); err != nil {
@@ -385,7 +426,7 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 			}
 			for _, dl := range rd.deadlines {
 				subject := fmt.Sprintf("demand:%d:%s:%d", id, dl.Code, dl.Due.Unix())
-				if _, err := stmt("job").ExecContext(ctx, store.JobDeadlineReminder, subject, id, `{"due":"`+dl.Due.Format(time.RFC3339)+`"}`, dl.Due, now, now); err != nil {
+				if err := job(tx, notify.JobDeadlineReminder, subject, id, dl.Due); err != nil {
 					return fail(err)
 				}
 			}
@@ -522,3 +563,14 @@ func recreateDatabase(ctx context.Context, base, name string, keep bool) error {
 	fmt.Println(u.String())
 	return nil
 }
+
+// rawJob is a job as River stores it for writ: its args carry the subject
+// it is unique by, its demand and when it falls due.
+type rawJob struct {
+	kind    string
+	Subject string    `json:"subject" river:"unique"`
+	Demand  int64     `json:"demand"`
+	Due     time.Time `json:"due"`
+}
+
+func (j rawJob) Kind() string { return j.kind }

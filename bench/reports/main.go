@@ -34,6 +34,7 @@ import (
 
 	"writ"
 	"writ/auditlog"
+	"writ/notify"
 	"writ/report"
 	"writ/rules"
 	"writ/store"
@@ -112,7 +113,11 @@ func run(ctx context.Context, dsn string, n int, keyFile, writBin, dir string, r
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, dsn, store.Options{Rules: rb})
+	jobs, err := notify.NewQueue(notify.QueueOptions{Postgres: store.PostgresDSN(dsn)})
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Jobs: jobs})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"writ/rules"
 	"writ/sealing"
 	"writ/store"
+	"writ/store/storetest"
 )
 
 // A backup taken while writ has data restores to a database whose audit
@@ -60,7 +61,7 @@ func dumpDemands(t *testing.T, db, documentsKey string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, db, store.Options{Rules: rb, DocumentKeys: keys})
+	st, err := store.Open(ctx, db, store.Options{Rules: rb, DocumentKeys: keys, Jobs: storetest.Jobs(t, db, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

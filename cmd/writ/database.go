@@ -5,8 +5,8 @@ import (
 	"flag"
 	"log/slog"
 	"path/filepath"
-	"strings"
 
+	"writ/notify"
 	"writ/rules"
 	"writ/sealing"
 	"writ/store"
@@ -18,7 +18,7 @@ const defaultDB = "./writ-data/writ.db"
 // dataDir is where writ keeps its files beside the database: the SQLite
 // file's folder, or ./writ-data for PostgreSQL.
 func dataDir(db string) string {
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+	if store.PostgresDSN(db) {
 		return "./writ-data"
 	}
 	return filepath.Dir(db)
@@ -30,8 +30,9 @@ type storeFlags struct {
 	rulebook     string
 	documentsKey string
 	// configure, when set, adds a command's own settings (serve's clock
-	// and job settings) to the store's options.
-	configure func(*store.Options)
+	// and job settings) to the store's options and to those of the jobs a
+	// change enqueues.
+	configure func(*store.Options, *notify.QueueOptions)
 	// keys are the documents keys open gave the store.
 	keys *sealing.Keys
 }
@@ -58,8 +59,13 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, 
 		return nil, nil, err
 	}
 	opts := store.Options{Rules: rb, DocumentKeys: f.keys}
+	var q notify.QueueOptions
 	if f.configure != nil {
-		f.configure(&opts)
+		f.configure(&opts, &q)
+	}
+	q.Postgres, q.Now, q.Log = store.PostgresDSN(f.db), opts.Now, log
+	if opts.Jobs, err = notify.NewQueue(q); err != nil {
+		return nil, nil, err
 	}
 	st, err := store.Open(ctx, f.db, opts)
 	if err != nil {

@@ -22,7 +22,7 @@ import (
 type notifyFlags struct {
 	smtpAddr, smtpUser, smtpPassword, smtpFrom, smtpStartTLS, smtpCA, smtpHello string
 	provider, onCall                                                            string
-	poll, lease, backoff, reminderLead, clockOffset, emergencyResponse          time.Duration
+	poll, timeout, lease, backoff, reminderLead, clockOffset, emergencyResponse time.Duration
 	attempts                                                                    int
 	jobs, webhookLoopback                                                       bool
 }
@@ -38,42 +38,60 @@ func addNotifyFlags(fs *flag.FlagSet) *notifyFlags {
 	fs.StringVar(&f.smtpHello, "smtp-hello", "", "the name writ gives in EHLO (default localhost)")
 	fs.BoolVar(&f.webhookLoopback, "webhook-allow-loopback", false, "let customers' webhooks reach this machine's loopback addresses (tests and demos; never in production,\nwhere a webhook reaches public addresses only)")
 	fs.StringVar(&f.provider, "provider-name", "The provider", "the provider's `name` as letters give it")
-	fs.BoolVar(&f.jobs, "jobs", true, "run the job queue in this server (notices, letters, reminders)")
+	fs.BoolVar(&f.jobs, "jobs", true, "work the notices, letters and reminders in this server (the audit log's checkpoints are signed either way)")
 	fs.DurationVar(&f.poll, "job-poll", time.Second, "how often the job queue is looked at")
-	fs.DurationVar(&f.lease, "job-lease", 2*time.Minute, "how long a server holds a job it works on before another may take it over")
+	fs.DurationVar(&f.timeout, "job-timeout", time.Minute, "how long one attempt at a job (a send) may take before it is cancelled")
+	fs.DurationVar(&f.lease, "job-lease", 2*time.Minute, "how long a job may run before another server takes it over\n(at least --job-timeout and 10s more)")
 	fs.DurationVar(&f.backoff, "job-backoff", 30*time.Second, "the wait after a job's first failure, doubled after each further one (up to 6h)")
 	fs.IntVar(&f.attempts, "job-attempts", 8, "how often a job is tried before it fails for good")
 	fs.DurationVar(&f.reminderLead, "reminder-lead", 48*time.Hour, "how long before a deadline falls due the assignee is reminded")
 	fs.DurationVar(&f.emergencyResponse, "emergency-response", 4*time.Hour, "how soon after receipt an emergency is to be answered (its response target)")
 	fs.StringVar(&f.onCall, "on-call-email", "", "the `address` an emergency is announced to the moment it arrives (default: the whole legal team)")
-	fs.DurationVar(&f.clockOffset, "clock-offset", 0, "shift this server's clock by the `duration` (drills and tests: see what happens when an order ends; never in production)")
+	fs.DurationVar(&f.clockOffset, "clock-offset", 0, "shift this server's clock forward by the `duration` (drills and tests: see what happens when an order ends;\nnever in production)")
 	return f
 }
 
 // now is the server's clock.
 func (f *notifyFlags) now() time.Time { return time.Now().Add(f.clockOffset) }
 
-// configure puts the job settings and the clock into the store's options.
-func (f *notifyFlags) configure(o *store.Options) {
-	o.Now, o.ReminderLead, o.JobAttempts = f.now, f.reminderLead, f.attempts
-	o.EmergencyResponse, o.OnCall = f.emergencyResponse, f.onCall
+// configure puts the reminder settings and the clock into the store's
+// options, and the tries of a job into the queue's.
+func (f *notifyFlags) configure(o *store.Options, q *notify.QueueOptions) {
+	o.Now, o.ReminderLead, o.EmergencyResponse = f.now, f.reminderLead, f.emergencyResponse
+	q.Attempts = f.attempts
 }
 
-// worker builds the job worker, or nil when --jobs=false.
-func (f *notifyFlags) worker(st *store.Store, rb *rules.Rulebook, log *slog.Logger) (*notify.Worker, error) {
-	if f.poll <= 0 || f.lease <= 0 || f.backoff <= 0 || f.reminderLead <= 0 || f.attempts <= 0 || f.emergencyResponse <= 0 {
-		return nil, writ.Errorf(writ.EINVALID, "--job-poll, --job-lease, --job-backoff, --reminder-lead, --job-attempts and --emergency-response must be positive")
+// check refuses settings of the jobs that cannot work, before anything is
+// opened.
+func (f *notifyFlags) check() error {
+	if f.poll <= 0 || f.timeout <= 0 || f.lease <= 0 || f.backoff <= 0 || f.reminderLead <= 0 || f.attempts <= 0 || f.emergencyResponse <= 0 {
+		return writ.Errorf(writ.EINVALID, "--job-poll, --job-timeout, --job-lease, --job-backoff, --reminder-lead, --job-attempts and --emergency-response must be positive")
 	}
+	// River's rescuer reads the real clock: with this server's clock moved
+	// back, it would take this server's running jobs from it early.
+	if f.clockOffset < 0 {
+		return writ.FieldErrorf("clock-offset", "cannot move the clock back")
+	}
+	if f.lease < f.timeout+notify.LeaseMargin {
+		return writ.FieldErrorf("job-lease", "must be at least --job-timeout (%s) and %s more, for a job to start and its outcome to be recorded", f.timeout, notify.LeaseMargin)
+	}
+	return nil
+}
+
+// worker builds the job worker; with --jobs=false it signs the log's
+// checkpoints only.
+func (f *notifyFlags) worker(st *store.Store, rb *rules.Rulebook, log *slog.Logger) (*notify.Worker, error) {
 	if f.onCall != "" {
 		if a, err := mail.ParseAddress(f.onCall); err != nil || a.Address != f.onCall {
 			return nil, writ.FieldErrorf("on-call-email", "not an e-mail address: %q", f.onCall)
 		}
 	}
+	w := &notify.Worker{Records: st, DB: st.DB(), Postgres: st.Postgres(), Rules: rb, Provider: f.provider, OnCall: f.onCall, Now: f.now, Log: log,
+		Poll: f.poll, Timeout: f.timeout, Lease: f.lease, Backoff: f.backoff, Attempts: f.attempts, PeriodicOnly: !f.jobs,
+		Webhooks: &notify.Webhooks{Now: f.now, AllowLoopback: f.webhookLoopback}}
 	if !f.jobs {
-		return nil, nil
+		return w, nil
 	}
-	w := &notify.Worker{Store: st, Rules: rb, Provider: f.provider, Now: f.now, Log: log,
-		Poll: f.poll, Lease: f.lease, Backoff: f.backoff, Webhooks: &notify.Webhooks{Now: f.now, AllowLoopback: f.webhookLoopback}}
 	if f.smtpAddr == "" {
 		log.Warn("no --smtp-addr: letters and reminders wait in the queue, and e-mail notices fail as undeliverable until a server sends them")
 		return w, nil

@@ -49,7 +49,7 @@ func reportDBWith(t *testing.T, year int, fill func(*testing.T, *storetest.Fixtu
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := store.Open(context.Background(), db, store.Options{Rules: rb, Now: now, DocumentKeys: keys})
+		st, err := store.Open(context.Background(), db, store.Options{Rules: rb, Now: now, DocumentKeys: keys, Jobs: storetest.Jobs(t, db, now)})
 		if err != nil {
 			t.Fatal(err)
 		}

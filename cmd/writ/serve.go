@@ -16,6 +16,7 @@ import (
 	"writ/auditlog"
 	"writ/httpapi"
 	"writ/identity"
+	"writ/notify"
 	"writ/store"
 	"writ/web"
 )
@@ -37,6 +38,9 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
 	}
+	if err := nf.check(); err != nil {
+		return err
+	}
 	log := slog.New(slog.NewTextHandler(sio.err, nil))
 	trusted, err := parsePrefixes(*proxies)
 	if err != nil {
@@ -45,8 +49,8 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	if *quotaDemand <= 0 || *quotaAgency <= 0 {
 		return writ.Errorf(writ.EINVALID, "--upload-quota-demand and --upload-quota-agency must be positive")
 	}
-	sf.configure = func(o *store.Options) {
-		nf.configure(o)
+	sf.configure = func(o *store.Options, q *notify.QueueOptions) {
+		nf.configure(o, q)
 		o.DemandQuota, o.AgencyQuota = *quotaDemand<<20, *quotaAgency<<20
 	}
 	st, rb, err := sf.open(ctx, log)
@@ -68,6 +72,11 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The log's checkpoints are signed by one server at a time, as a
+	// periodic job.
+	worker.Periodic = []notify.Periodic{{Name: "checkpoint", Every: *every, Run: func(ctx context.Context) error {
+		return signCheckpoint(ctx, st, key)
+	}}}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return writ.Errorf(writ.EINVALID, "--tls-cert and --tls-key go together")
 	}
@@ -113,15 +122,20 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	}
 	fmt.Fprintf(sio.out, "writ listening on %s://%s\n", scheme, ln.Addr())
 	log.Info("serving", "addr", ln.Addr().String(), "rulebook", rb.Version(), "postgres", st.Postgres())
+	jobs, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
+	worked := make(chan error, 1)
+	go func() { worked <- worker.Run(jobs) }()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
-	go signCheckpoints(ctx, st, key, *every, log)
-	if worker != nil {
-		go worker.Run(ctx)
-	}
 	select {
 	case err := <-done:
-		return err
+		stopJobs()
+		return errors.Join(err, <-worked)
+	case err := <-worked:
+		if ctx.Err() == nil {
+			return errors.Join(err, srv.Close())
+		}
 	case <-ctx.Done():
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -129,10 +143,13 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	if err := srv.Shutdown(shutdown); err != nil {
 		return err
 	}
+	// The running jobs finish (or are cancelled after their time) before
+	// the database closes.
+	stopJobs()
 	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return nil
+	return <-worked
 }
 
 // parsePrefixes reads a comma-separated list of addresses and CIDR ranges.
@@ -156,25 +173,24 @@ func parsePrefixes(list string) ([]netip.Prefix, error) {
 	return out, nil
 }
 
-// signCheckpoints signs a checkpoint of the audit log at start and then
-// every interval while the log grows, until ctx ends.
-func signCheckpoints(ctx context.Context, st *store.Store, key *auditlog.Key, every time.Duration, log *slog.Logger) {
-	var last int64 = -1
-	for {
-		size, err := st.LogSize(ctx)
-		if err == nil && size != last {
-			_, err = st.IssueCheckpoint(ctx, key.Signer)
-			if err == nil {
-				last = size
-			}
-		}
-		if err != nil && ctx.Err() == nil {
-			log.Warn("could not sign a checkpoint", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(every):
+// signCheckpoint signs a checkpoint of the audit log unless the latest
+// one is of its present size: one is signed at start and then every
+// interval while the log grows.
+func signCheckpoint(ctx context.Context, st *store.Store, key *auditlog.Key) error {
+	size, err := st.LogSize(ctx)
+	if err != nil {
+		return err
+	}
+	latest, err := st.LatestCheckpoint(ctx)
+	switch {
+	case writ.ErrorCode(err) == writ.ENOTFOUND:
+	case err != nil:
+		return err
+	default:
+		if cp, err := auditlog.OpenCheckpoint(latest, key.Verifier); err == nil && cp.Size == size {
+			return nil
 		}
 	}
+	_, err = st.IssueCheckpoint(ctx, key.Signer)
+	return err
 }

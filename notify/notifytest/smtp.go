@@ -35,7 +35,9 @@ type Mail struct {
 
 // SMTPServer is an SMTP server on a loopback port that keeps what it
 // receives. It offers STARTTLS with its own certificate and requires AUTH
-// PLAIN with User and Password, which it offers only over TLS.
+// PLAIN with User and Password, which it offers only over TLS (or, made by
+// StartPlainSMTP, offers no TLS and AUTH in clear, as a relay on the same
+// machine may).
 type SMTPServer struct {
 	Addr           string
 	User, Password string
@@ -45,12 +47,26 @@ type SMTPServer struct {
 
 	mu    sync.Mutex
 	mails []Mail
-	fail  int // refuse this many more messages with a temporary error
+	fail  int           // refuse this many more messages with a temporary error
+	delay time.Duration // take this long over each message before accepting it
+	hello []string      // the names clients gave in EHLO, in turn
+	read  int           // messages read, accepted or not
 }
 
 // StartSMTP starts an SMTP server for the test, closed when it ends.
 func StartSMTP(t testing.TB) *SMTPServer {
 	t.Helper()
+	return startSMTP(t, true)
+}
+
+// StartPlainSMTP starts an SMTP server that offers no STARTTLS and takes
+// AUTH PLAIN in clear.
+func StartPlainSMTP(t testing.TB) *SMTPServer {
+	t.Helper()
+	return startSMTP(t, false)
+}
+
+func startSMTP(t testing.TB, withTLS bool) *SMTPServer {
 	cert, certPEM, err := selfSigned()
 	if err != nil {
 		t.Fatal(err)
@@ -59,7 +75,11 @@ func StartSMTP(t testing.TB) *SMTPServer {
 	s.Roots.AppendCertsFromPEM(certPEM)
 	srv := smtp.NewServer(backend{s})
 	srv.Domain = "localhost"
-	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	if withTLS {
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+	} else {
+		srv.AllowInsecureAuth = true
+	}
 	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
 	srv.MaxMessageBytes = 10 << 20
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -78,6 +98,30 @@ func (s *SMTPServer) FailNext(n int) {
 	s.mu.Lock()
 	s.fail = n
 	s.mu.Unlock()
+}
+
+// Delay makes the server take d over each message, after it has read it
+// and before it accepts it, as a busy relay does. Messages of several
+// connections are taken in parallel.
+func (s *SMTPServer) Delay(d time.Duration) {
+	s.mu.Lock()
+	s.delay = d
+	s.mu.Unlock()
+}
+
+// Hellos returns the names clients gave in EHLO, in turn.
+func (s *SMTPServer) Hellos() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.hello...)
+}
+
+// Read counts the messages the server has read in full so far, accepted
+// or still being taken over (Delay) or refused.
+func (s *SMTPServer) Read() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.read
 }
 
 // Mails returns what the server accepted so far.
@@ -103,13 +147,15 @@ func (s *SMTPServer) WaitFor(n int, timeout time.Duration) []Mail {
 type backend struct{ s *SMTPServer }
 
 func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
-	_, tlsOn := c.TLSConnectionState()
-	return &session{s: b.s, tls: tlsOn}, nil
+	b.s.mu.Lock()
+	b.s.hello = append(b.s.hello, c.Hostname())
+	b.s.mu.Unlock()
+	return &session{s: b.s, conn: c}, nil
 }
 
 type session struct {
 	s      *SMTPServer
-	tls    bool
+	conn   *smtp.Conn
 	authed bool
 	mail   Mail
 }
@@ -130,7 +176,8 @@ func (x *session) Mail(from string, _ *smtp.MailOptions) error {
 	if !x.authed {
 		return smtp.ErrAuthRequired
 	}
-	x.mail = Mail{From: from, Authed: true, TLS: x.tls}
+	_, tlsOn := x.conn.TLSConnectionState()
+	x.mail = Mail{From: from, Authed: true, TLS: tlsOn}
 	return nil
 }
 
@@ -144,6 +191,11 @@ func (x *session) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	x.s.mu.Lock()
+	x.s.read++
+	delay := x.s.delay
+	x.s.mu.Unlock()
+	time.Sleep(delay)
 	x.s.mu.Lock()
 	defer x.s.mu.Unlock()
 	if x.s.fail > 0 {

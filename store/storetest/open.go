@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"writ/notify"
 	"writ/rules"
 	"writ/sealing"
 	"writ/store"
@@ -65,7 +66,7 @@ func OpenAt(t *testing.T, dsn string, now func() time.Time, configure func(*stor
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := store.Options{Rules: rb, Now: now, DocumentKeys: keys}
+	opts := store.Options{Rules: rb, Now: now, DocumentKeys: keys, Jobs: Jobs(t, dsn, now)}
 	if configure != nil {
 		configure(&opts)
 	}
@@ -78,4 +79,15 @@ func OpenAt(t *testing.T, dsn string, now func() time.Time, configure func(*stor
 		t.Fatal(err)
 	}
 	return st
+}
+
+// Jobs is the job queue (notify's, on River) for a store opened on dsn
+// with the clock now (time.Now when nil).
+func Jobs(t testing.TB, dsn string, now func() time.Time) store.Jobs {
+	t.Helper()
+	jobs, err := notify.NewQueue(notify.QueueOptions{Postgres: store.PostgresDSN(dsn), Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return jobs
 }

@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river/rivertype"
+
 	"writ"
-	"writ/store"
+	"writ/notify"
 )
 
 // The tests of this file hold the principles in the store's every path:
@@ -168,7 +170,7 @@ func testEmergenciesFirst(t *testing.T, f *Fixture) {
 	check(t, err)
 	target := Start.Add(4 * time.Hour)
 	if e.ResponseTarget == nil || !e.ResponseTarget.Equal(target) || e.NextDeadline == nil || !e.NextDeadline.Equal(target) ||
-		e.NextDeadlineCode != store.DeadlineEmergencyResponse {
+		e.NextDeadlineCode != writ.DeadlineEmergencyResponse {
 		t.Fatalf("the emergency's response target: %v, next deadline %v %s", e.ResponseTarget, e.NextDeadline, e.NextDeadlineCode)
 	}
 	// First in the default order (newest first) and by deadline, before
@@ -197,8 +199,8 @@ func testEmergenciesFirst(t *testing.T, f *Fixture) {
 	// Announced at once.
 	jobs, err := f.Store.DemandJobs(ctx, f.Reviewer, e.ID)
 	check(t, err)
-	if !slices.ContainsFunc(jobs, func(j store.JobRecord) bool {
-		return j.Kind == store.JobEmergencyAlert && j.State == "available" && j.RunAt.Equal(Start)
+	if !slices.ContainsFunc(jobs, func(j writ.Job) bool {
+		return j.Kind == notify.JobEmergencyAlert && j.State == "available" && j.RunAt.Equal(Start)
 	}) {
 		t.Fatalf("no emergency alert is queued: %+v", jobs)
 	}
@@ -282,20 +284,6 @@ func testNoticeMeansDelivered(t *testing.T, f *Fixture) {
 	move(t, f, f.Reviewer, d.ID, produce)
 }
 
-// claimNotice claims the e-mail notice job of a demand.
-func claimNotice(t *testing.T, f *Fixture, demandID int64) store.Job {
-	t.Helper()
-	jobs, err := f.Store.ClaimJobs(ctx, "test-worker", []string{store.JobNoticeEmail}, 50, time.Minute)
-	check(t, err)
-	for _, j := range jobs {
-		if j.DemandID == demandID {
-			return j
-		}
-	}
-	t.Fatalf("no notice job of demand %d is due", demandID)
-	return store.Job{}
-}
-
 func testUndeliverableNotice(t *testing.T, f *Fixture) {
 	d := submit(t, f, f.AgencyUserUS, Warrant("joe@mail.example"))
 	state := func() string {
@@ -308,9 +296,8 @@ func testUndeliverableNotice(t *testing.T, f *Fixture) {
 		t.Fatalf("notice %s, want scheduled", s)
 	}
 	// A server with no mail server tries and fails: no channel can deliver.
-	mail := store.Outcome{Channel: "email", Recipients: []string{"joe@mail.example"}}
 	j := claimNotice(t, f, d.ID)
-	check(t, f.Store.FailJob(ctx, j, mail, "no SMTP server configured", f.Clock.Now().Add(time.Minute), false))
+	record(t, f, j, sentBy(j, d.ID, "no SMTP server configured", false, f.Clock.Now().Add(time.Minute)))
 	if s := state(); s != writ.NoticeUndeliverable {
 		t.Fatalf("notice %s after a failed try, want undeliverable", s)
 	}
@@ -334,7 +321,7 @@ func testUndeliverableNotice(t *testing.T, f *Fixture) {
 	}
 	// It fails for good; retried again, it goes through.
 	j = claimNotice(t, f, d.ID)
-	check(t, f.Store.FailJob(ctx, j, mail, "550 mailbox unavailable", f.Clock.Now(), true))
+	record(t, f, j, sentBy(j, d.ID, "550 mailbox unavailable", true, time.Time{}))
 	if n, _ = f.Store.Notice(ctx, f.Reviewer, d.ID); n.State != "failed" || state() != writ.NoticeUndeliverable {
 		t.Fatalf("notice %s (%s) after the last try", n.State, state())
 	}
@@ -347,7 +334,7 @@ func testUndeliverableNotice(t *testing.T, f *Fixture) {
 	if n, err = f.Store.RetryNotice(ctx, f.Reviewer, d.ID); err != nil || n.GivenAt != nil {
 		t.Fatalf("a retry while the notice is on its way: %v, %+v", err, n)
 	}
-	check(t, f.Store.CompleteJob(ctx, j, mail))
+	record(t, f, j, sentBy(j, d.ID, "", false, time.Time{}))
 	n, err = f.Store.Notice(ctx, f.Reviewer, d.ID)
 	check(t, err)
 	if n.State != "sent" || n.GivenAt == nil || !n.GivenAt.Equal(accepted) || n.GivenVia != "email" {
@@ -371,11 +358,9 @@ func testGagEndsWithACheck(t *testing.T, f *Fixture) {
 	in := Warrant("joe@mail.example")
 	in.Nondisclosure = &writ.Nondisclosure{Basis: "18 U.S.C. 2705(b)", Until: "2026-12-01"}
 	d := submit(t, f, f.AgencyUserUS, in)
-	noticeJobs := func() []store.Job {
+	noticeJobs := func() []*rivertype.JobRow {
 		t.Helper()
-		jobs, err := f.Store.ClaimJobs(ctx, "test-worker", []string{store.JobNoticeEmail, store.JobNoticeWebhook}, 50, time.Minute)
-		check(t, err)
-		return jobs
+		return claimJobs(t, f, notify.JobNoticeEmail, notify.JobNoticeWebhook)
 	}
 	state := func() string {
 		t.Helper()
@@ -449,7 +434,7 @@ func testGagEndsWithACheck(t *testing.T, f *Fixture) {
 	if n.State != "scheduled" || n.ReleasedUntil != "2027-03-01" || got.NoticeState != "scheduled" {
 		t.Fatalf("released notice: %+v", n)
 	}
-	if jobs := noticeJobs(); len(jobs) != 1 || jobs[0].DemandID != d.ID {
+	if jobs := noticeJobs(); len(jobs) != 1 || demandOf(t, jobs[0]) != d.ID {
 		t.Fatalf("released notice's jobs: %+v", jobs)
 	}
 	if _, err := f.Store.Demand(ctx, f.CustomerUserConsumer, d.ID); err != nil {
@@ -506,7 +491,7 @@ func testNationalSecuritySecrecy(t *testing.T, f *Fixture) {
 	check(t, err)
 	for _, j := range jobs {
 		switch j.Kind {
-		case store.JobNoticeEmail, store.JobNoticeWebhook, store.JobRedirectLetter, store.JobAuthorityNotice:
+		case notify.JobNoticeEmail, notify.JobNoticeWebhook, notify.JobRedirectLetter, notify.JobAuthorityNotice:
 			if j.State != "cancelled" {
 				t.Fatalf("a %s job is %s for a national-security demand", j.Kind, j.State)
 			}
@@ -593,10 +578,11 @@ func testNoAccountOracle(t *testing.T, f *Fixture) {
 	if !slices.Equal(own.Accounts, []string{"jane@mail.example"}) || i < 0 || !slices.Equal(page.Items[i].Accounts, own.Accounts) {
 		t.Fatalf("the customer sees %v and lists %+v", own.Accounts, page.Items)
 	}
-	facts, err := f.Store.JobFacts(ctx, claimNotice(t, f, mixed.ID))
+	claimNotice(t, f, mixed.ID)
+	c, err := f.Store.JobCase(ctx, mixed.ID)
 	check(t, err)
-	if !slices.Equal(facts.Demand.Accounts, own.Accounts) || slices.Contains(facts.Recipients, "ghost@nowhere.example") {
-		t.Fatalf("the notice names %v and goes to %v", facts.Demand.Accounts, facts.Recipients)
+	if !slices.Equal(c.OwnAccounts, own.Accounts) || c.Customer.ID != f.Consumer.ID {
+		t.Fatalf("the notice's job reads accounts %v of customer %d", c.OwnAccounts, c.Customer.ID)
 	}
 	// The legal team answers it: no data, closed, counted.
 	intoReview(t, f, f.Reviewer, d.ID)
@@ -679,8 +665,9 @@ func testDocumentAudience(t *testing.T, f *Fixture) {
 	}
 	// writ's letters are for the legal team and their recipient.
 	j := claimNotice(t, f, d.ID)
-	check(t, f.Store.CompleteJob(ctx, j, store.Outcome{Channel: "email", Recipients: []string{"joe@mail.example"},
-		Letters: []store.Letter{{Name: "notice-letter-v1.txt", ContentType: store.LetterText, Content: []byte("Notice"), Audience: writ.AudienceCustomer}}}))
+	sent := sentBy(j, d.ID, "", false, time.Time{})
+	sent.Letters = []writ.Letter{{Name: "notice-letter-v1.txt", ContentType: writ.LetterText, Content: []byte("Notice"), Audience: writ.AudienceCustomer}}
+	record(t, f, j, sent)
 	customerDocs, err := f.Store.Documents(ctx, f.CustomerUserConsumer, d.ID)
 	check(t, err)
 	agencyDocs, err := f.Store.Documents(ctx, f.AgencyUserUS, d.ID)

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"EmergenciesComeFirstWithTheirResponseTarget", testEmergenciesFirst},
 		{"NoticeCountsOnlyOnceDelivered", testNoticeMeansDelivered},
 		{"UndeliverableNoticesShowAndCanBeRetried", testUndeliverableNotice},
+		{"JobsAreArmedOncePerSubject", testJobsOncePerSubject},
 		{"GagEndsWithAPersonsCheck", testGagEndsWithACheck},
 		{"NationalSecurityProcessIsNeverRedirectedOrShown", testNationalSecuritySecrecy},
 		{"CustomerSeesADemandFromItsNoticesSendTime", testCustomerSeesFromSendTime},
