@@ -34,6 +34,10 @@ type Customer struct {
 	NoticeEmail string    `json:"notice_email"`
 	WebhookURL  string    `json:"webhook_url"`
 	CreatedAt   time.Time `json:"created_at"`
+	// Language is the customer's language of correspondence, in which
+	// its letters are written (en, fr, de): its own choice, else the
+	// language of its home country.
+	Language string `json:"language"`
 }
 
 // DataLocation is a region where the provider stores a customer's data.

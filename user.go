@@ -56,6 +56,9 @@ type User struct {
 	Active       bool      `json:"active"`
 	Confirmation string    `json:"confirmation"`
 	CreatedAt    time.Time `json:"created_at"`
+	// Language is the language the user chose for the pages (en, fr,
+	// de), or "" to follow the browser's.
+	Language string `json:"language"`
 	// DeactivatedAt is set once an admin deactivated the user: they can
 	// no longer sign in or use a token. Users are never deleted, since the
 	// log names them.

@@ -14,6 +14,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"writ"
+	"writ/i18n"
 )
 
 // errLost means River gave the job to another attempt (this one was held
@@ -172,30 +173,34 @@ func (w *Worker) send(ctx context.Context, f facts) (s writ.Sending, err error) 
 	j := f.Job
 	s = writ.Sending{DemandID: j.DemandID, Job: j.Kind, Attempt: j.Attempt, MaxAttempts: j.MaxAttempts,
 		MessageID: w.messageID(j), Channel: "email", Recipients: f.Recipients}
-	data := letterData(w.Rules, w.Provider, f, s.MessageID)
 	// A letter is kept as a document for the legal team and its
-	// recipient; the legal team's own mail is not kept.
-	letter, name, audience := LetterNotice, "notice-letter", writ.AudienceCustomer
+	// recipient; the legal team's own mail is not kept. Each is written
+	// in its reader's language: the customer's language of
+	// correspondence, the language of an agency's or an authority's
+	// country; the legal team's in English.
+	letter, name, audience, lang := LetterNotice, "notice-letter", writ.AudienceCustomer, f.Customer.Language
 	switch j.Kind {
 	case JobNoticeEmail, JobNoticeWebhook:
 		s.Notice = true
 	case JobRedirectLetter:
-		letter, name, audience = LetterRedirect, "redirect-letter", writ.AudienceAgency
+		letter, name, audience, lang = LetterRedirect, "redirect-letter", writ.AudienceAgency, i18n.ForCountry(f.Agency.Country)
 		s.Event = "redirect.letter_sent"
 	case JobAuthorityNotice:
 		letter, name, audience = LetterAuthority, "notification-"+strings.ToLower(f.Authority.Code)+"-"+f.Authority.Country, writ.AudienceLegal
+		lang = i18n.ForCountry(f.Authority.Country)
 		s.Notification = j.Notification
 	case JobDeadlineReminder, JobDeadlineEscalation:
-		letter, name = LetterReminder, ""
+		letter, name, lang = LetterReminder, "", i18n.English
 		s.Event, s.Detail = "deadline.reminder_sent", map[string]any{"code": j.Code, "due": j.DeadlineDue}
 		if j.Kind == JobDeadlineEscalation {
 			s.Event = "deadline.escalated"
 		}
 	case JobEmergencyAlert:
-		letter, name = LetterEmergency, ""
+		letter, name, lang = LetterEmergency, "", i18n.English
 		s.Event = "emergency.announced"
 	}
-	r, err := w.Templates.Render(letter, data)
+	data := letterData(w.Rules, w.Templates.Printer(lang), w.Provider, f, s.MessageID)
+	r, err := w.Templates.Render(letter, lang, data)
 	if err != nil {
 		s.Final = true
 		return s, err

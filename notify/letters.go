@@ -5,11 +5,12 @@ import (
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
+	"strconv"
 	"strings"
 	texttemplate "text/template"
-	"time"
 
 	"writ"
+	"writ/i18n"
 	"writ/rules"
 )
 
@@ -19,11 +20,13 @@ var templateFS embed.FS
 // Version is the version of the letter templates in use: templates/v1.
 const Version = "v1"
 
-// Templates are the parsed letter templates of one version.
+// Templates are the parsed letter templates of one version, once for each
+// language (i18n.Languages): their words come from the catalog.
 type Templates struct {
 	version string
-	text    map[string]*texttemplate.Template
-	html    map[string]*htmltemplate.Template
+	catalog *i18n.Catalog
+	text    map[string]map[string]*texttemplate.Template
+	html    map[string]map[string]*htmltemplate.Template
 }
 
 // The letters writ writes.
@@ -35,25 +38,48 @@ const (
 	LetterEmergency = "emergency" // to the on-call address: an emergency arrived
 )
 
-var funcs = map[string]any{"join": strings.Join}
+// funcs are the letters' template functions in p's language.
+func funcs(p *i18n.Printer) map[string]any {
+	return map[string]any{"join": strings.Join, "lang": p.Lang,
+		"t": func(key string, args ...any) string {
+			for i, a := range args {
+				if id, ok := a.(int64); ok {
+					args[i] = strconv.FormatInt(id, 10) // a demand's number, never grouped
+				}
+			}
+			return p.T(key, args...)
+		}}
+}
 
 // LoadTemplates parses the letter templates of a version.
 func LoadTemplates(version string) (*Templates, error) {
-	t := &Templates{version: version, text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
-	for _, name := range []string{LetterNotice, LetterRedirect, LetterAuthority, LetterReminder, LetterEmergency} {
-		base := "templates/" + version + "/" + name
-		tt, err := texttemplate.New(name+".txt.tmpl").Funcs(funcs).ParseFS(templateFS, base+".txt.tmpl")
-		if err != nil {
-			return nil, fmt.Errorf("notify: templates: %w", err)
+	cat, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	t := &Templates{version: version, catalog: cat, text: map[string]map[string]*texttemplate.Template{}, html: map[string]map[string]*htmltemplate.Template{}}
+	for _, lang := range i18n.Languages() {
+		fm := funcs(cat.Printer(lang))
+		t.text[lang], t.html[lang] = map[string]*texttemplate.Template{}, map[string]*htmltemplate.Template{}
+		for _, name := range []string{LetterNotice, LetterRedirect, LetterAuthority, LetterReminder, LetterEmergency} {
+			base := "templates/" + version + "/" + name
+			tt, err := texttemplate.New(name+".txt.tmpl").Funcs(fm).ParseFS(templateFS, base+".txt.tmpl")
+			if err != nil {
+				return nil, fmt.Errorf("notify: templates: %w", err)
+			}
+			ht, err := htmltemplate.New(name+".html.tmpl").Funcs(fm).ParseFS(templateFS, base+".html.tmpl")
+			if err != nil {
+				return nil, fmt.Errorf("notify: templates: %w", err)
+			}
+			t.text[lang][name], t.html[lang][name] = tt.Option("missingkey=error"), ht.Option("missingkey=error")
 		}
-		ht, err := htmltemplate.New(name+".html.tmpl").Funcs(funcs).ParseFS(templateFS, base+".html.tmpl")
-		if err != nil {
-			return nil, fmt.Errorf("notify: templates: %w", err)
-		}
-		t.text[name], t.html[name] = tt.Option("missingkey=error"), ht.Option("missingkey=error")
 	}
 	return t, nil
 }
+
+// Printer is the catalog's printer of lang, for the words a letter's data
+// carries (its action, its dates).
+func (t *Templates) Printer(lang string) *i18n.Printer { return t.catalog.Printer(lang) }
 
 // LetterData is what every letter template may use.
 type LetterData struct {
@@ -86,12 +112,16 @@ type Rendered struct {
 	Text, HTML []byte
 }
 
-// Render renders letter name with data.
-func (t *Templates) Render(name string, data LetterData) (Rendered, error) {
+// Render renders letter name in lang (English when it is not one of
+// i18n.Languages) with data.
+func (t *Templates) Render(name, lang string, data LetterData) (Rendered, error) {
 	var r Rendered
 	data.Version = t.version
+	if !i18n.Valid(lang) {
+		lang = i18n.English
+	}
 	var subject, text, html bytes.Buffer
-	tt, ok := t.text[name]
+	tt, ok := t.text[lang][name]
 	if !ok {
 		return r, fmt.Errorf("notify: no letter %q", name)
 	}
@@ -101,7 +131,7 @@ func (t *Templates) Render(name string, data LetterData) (Rendered, error) {
 	if err := tt.Execute(&text, data); err != nil {
 		return r, fmt.Errorf("notify: letter %s: %w", name, err)
 	}
-	if err := t.html[name].Execute(&html, data); err != nil {
+	if err := t.html[lang][name].Execute(&html, data); err != nil {
 		return r, fmt.Errorf("notify: letter %s: %w", name, err)
 	}
 	r.Subject = strings.Join(strings.Fields(subject.String()), " ")
@@ -120,8 +150,9 @@ func (r Rendered) Letters(name, version, audience string) []writ.Letter {
 
 const dateTime = "2006-01-02 15:04 UTC"
 
-// letterData gathers what the letter of a job says from the job's facts.
-func letterData(rb *rules.Rulebook, provider string, f facts, messageID string) LetterData {
+// letterData gathers what the letter of a job says from the job's facts,
+// in p's language.
+func letterData(rb *rules.Rulebook, p *i18n.Printer, provider string, f facts, messageID string) LetterData {
 	var l LetterData
 	d, a := f.Demand, f.Assessment
 	l.Provider, l.MessageID = provider, messageID
@@ -129,10 +160,10 @@ func letterData(rb *rules.Rulebook, provider string, f facts, messageID string) 
 	if due.IsZero() {
 		due = f.Job.RunAt
 	}
-	l.Date = due.UTC().Format(time.DateOnly)
-	l.Demand.ID, l.Demand.Ref, l.Demand.Citation, l.Demand.IssuedBy = d.ID, d.Reference, d.Citation, d.IssuedBy
+	l.Date = p.Date(due.UTC())
+	l.Demand.ID, l.Demand.Ref, l.Demand.Citation, l.Demand.IssuedBy = d.ID, d.Reference, d.Citation, word(p, "label", d.IssuedBy)
 	if l.Demand.Ref == "" {
-		l.Demand.Ref = "(none given)"
+		l.Demand.Ref = p.T("letter.none_given")
 	}
 	l.Demand.Instrument = d.Instrument
 	if name, citation := rb.InstrumentName(d.Instrument); name != "" {
@@ -141,25 +172,29 @@ func letterData(rb *rules.Rulebook, provider string, f facts, messageID string) 
 			l.Demand.Citation = citation
 		}
 	}
-	l.Demand.Received = d.ReceivedAt.UTC().Format(dateTime)
-	l.Demand.Accounts, l.Demand.Categories, l.Demand.State = d.Accounts, d.DataCategories, string(d.State)
-	if d.DateRange != nil {
-		l.Demand.Range = d.DateRange.From + " to " + d.DateRange.To
+	if name, ok := p.Label("instrument", d.Instrument); ok {
+		l.Demand.Instrument = name
 	}
-	l.Agency.Name, l.Agency.Country, l.Agency.Phone = f.Agency.Name, countryName(rb, f.Agency.Country), f.Agency.Phone
+	l.Demand.Received = p.DateTime(d.ReceivedAt)
+	l.Demand.Accounts, l.Demand.State = d.Accounts, string(d.State)
+	l.Demand.Categories = words(p, d.DataCategories)
+	if d.DateRange != nil {
+		l.Demand.Range = p.T("letter.range", p.Day(d.DateRange.From), p.Day(d.DateRange.To))
+	}
+	l.Agency.Name, l.Agency.Country, l.Agency.Phone = f.Agency.Name, countryName(rb, p, f.Agency.Country), f.Agency.Phone
 	if d.Emergency != nil {
 		l.Demand.Justification = d.Emergency.Justification
 	}
-	l.Customer.Name, l.Customer.Kind, l.Customer.LegalContact = f.Customer.Name, strings.ReplaceAll(f.Customer.Kind, "_", "-"), f.Customer.LegalContact
+	l.Customer.Name, l.Customer.Kind, l.Customer.LegalContact = f.Customer.Name, word(p, "label", f.Customer.Kind), f.Customer.LegalContact
 	l.Customer.Contact = strings.Join(f.Recipients, ", ")
 	l.Route = a.Route
-	l.Action = action(rb, f)
+	l.Action = action(rb, p, f)
 	disclosed := d.State == writ.StateDisclosed || d.Outcome == writ.OutcomeContentDisclosed || d.Outcome == writ.OutcomeNonContentDisclosed
 	switch {
 	case a.Notice.Timing == rules.NoticeDelayed && d.Nondisclosure != nil:
-		l.Delay = "A non-disclosure order (" + d.Nondisclosure.Basis + ") forbade us to tell you until " + d.Nondisclosure.Until + "."
+		l.Delay = p.T("letter.delay.ndo", d.Nondisclosure.Basis, p.Day(d.Nondisclosure.Until))
 	case a.Notice.Timing == rules.NoticeAfterEmergency:
-		l.Delay = "The authority claimed an emergency (a danger to life or of serious injury), which let it be answered before you were told."
+		l.Delay = p.T("letter.delay.emergency")
 	}
 	if !disclosed && d.State != writ.StateClosed {
 		// The window runs from the notice's delivery, which is this
@@ -171,59 +206,79 @@ func letterData(rb *rules.Rulebook, provider string, f facts, messageID string) 
 				objectBy = dl.Due
 			}
 		}
-		l.ObjectBy = objectBy.UTC().Format(dateTime)
+		l.ObjectBy = p.DateTime(objectBy)
 	}
 	l.Authority = f.Authority
-	for _, na := range a.NotifyAuthorities {
-		if na.Code == f.Authority.Code && na.Country == f.Authority.Country {
-			l.Reason = na.Message
+	// Why an authority is told: the catalog's words in the authority's
+	// language, the rulebook's reason (its contract text, in English) for
+	// an English letter.
+	l.Reason = p.T("letter.authority.reason")
+	if p.Lang() == i18n.English {
+		for _, na := range a.NotifyAuthorities {
+			if na.Code == f.Authority.Code && na.Country == f.Authority.Country {
+				l.Reason = na.Message
+			}
 		}
-	}
-	if l.Reason == "" {
-		l.Reason = "The demand comes from outside the EEA for personal data protected by the GDPR (Art. 48)."
 	}
 	l.Deadline.Code, l.Deadline.Due, l.Deadline.Message = f.Deadline.Code, f.Deadline.Due.UTC().Format(dateTime), f.Deadline.Message
 	l.Escalation = f.Job.Kind == JobDeadlineEscalation
 	return l
 }
 
-func countryName(rb *rules.Rulebook, code string) string {
+func countryName(rb *rules.Rulebook, p *i18n.Printer, code string) string {
+	if n := p.Country(code); n != code {
+		return n
+	}
 	if n := rb.CountryName(code); n != "" {
 		return n
 	}
 	return code
 }
 
+// word is a code's word in p's language, or the code.
+func word(p *i18n.Printer, kind, code string) string {
+	if w, ok := p.Label(kind, code); ok {
+		return w
+	}
+	return code
+}
+
+func words(p *i18n.Printer, codes []string) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		out[i] = word(p, "label", c)
+	}
+	return out
+}
+
 // action says in plain words what the provider does with the demand.
-func action(rb *rules.Rulebook, f facts) string {
+func action(rb *rules.Rulebook, p *i18n.Printer, f facts) string {
 	d, a := f.Demand, f.Assessment
 	switch {
 	case d.Outcome == writ.OutcomeContentDisclosed || d.Outcome == writ.OutcomeNonContentDisclosed || d.State == writ.StateDisclosed:
-		return "We have produced data under the demand; what we produced is on record with us and we will answer your questions about it."
+		return p.T("letter.action.disclosed")
 	case d.Outcome == writ.OutcomeWithdrawn:
-		return "The authority withdrew the demand; we disclosed nothing."
+		return p.T("letter.action.withdrawn")
 	case d.Outcome == writ.OutcomeRejected || d.State == writ.StateRejected:
-		return "We rejected the demand as legally insufficient and disclosed nothing."
+		return p.T("letter.action.rejected")
 	case d.Outcome == writ.OutcomeNoData || d.State == writ.StateNoData:
-		return "We hold no data we can disclose under the demand and disclosed nothing."
+		return p.T("letter.action.no_data")
 	}
 	switch a.Route {
 	case rules.RouteRedirectToCustomer:
-		return "We will not disclose your data: we are asking the authority to address its demand to you, at your legal contact " +
-			f.Customer.LegalContact + "."
+		return p.T("letter.action.redirect", f.Customer.LegalContact)
 	case rules.RouteChallenge:
-		return "We intend to challenge the demand, because it conflicts with other law that protects your data; we disclose nothing while the challenge runs."
+		return p.T("letter.action.challenge")
 	case rules.RouteReferToMLAT:
-		return "We will not disclose data directly; the authority must use the lawful channel of mutual legal assistance."
+		return p.T("letter.action.mlat")
 	case rules.RouteReject:
-		return "We consider the demand legally insufficient and will not disclose data under it."
+		return p.T("letter.action.reject")
 	case rules.RouteNoData, rules.RoutePreserve:
-		return "We will not disclose data under the demand."
+		return p.T("letter.action.none")
 	}
 	cats := a.DisclosableCategories
 	if len(cats) == 0 {
 		cats = d.DataCategories
 	}
-	return "We intend to produce " + strings.Join(cats, ", ") + " data of the named accounts, and not before the end of your objection window (" +
-		rb.ObjectionWindow().String() + " after notice), unless you object."
+	return p.T("letter.action.produce", int(rb.ObjectionWindow().Hours()/24), strings.Join(words(p, cats), ", "))
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"writ"
+	"writ/i18n"
 )
 
 // CustomerInput registers a tenant with its data locations and accounts.
@@ -28,6 +29,9 @@ type CustomerInput struct {
 	NoticeEmail   string `json:"notice_email"`
 	WebhookURL    string `json:"webhook_url"`
 	WebhookSecret string `json:"webhook_secret"`
+	// Language is the language of correspondence (en, fr, de); empty:
+	// the language of the home country.
+	Language string `json:"language"`
 }
 
 func (s *Store) validateCustomer(in *CustomerInput) error {
@@ -80,7 +84,7 @@ func (s *Store) validateCustomer(in *CustomerInput) error {
 		return err
 	}
 	in.NoticeEmail, in.WebhookURL = ch.NoticeEmail, ch.WebhookURL
-	return nil
+	return validateLanguage(in.Language)
 }
 
 // CreateCustomer registers a customer. Admins only; EINVALID names the
@@ -106,10 +110,10 @@ func (s *Store) CreateCustomer(ctx context.Context, actor writ.Actor, in Custome
 			return writ.Errorf(writ.ECONFLICT, "customer %q is already registered", in.Name)
 		}
 		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO customers (name, kind, home_country, us_person, legal_contact, key_custody, created_at,
-			notice_email, webhook_url, webhook_secret, home_subdivision, key_custody_confirmed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE) RETURNING id`),
+			notice_email, webhook_url, webhook_secret, home_subdivision, key_custody_confirmed, language)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE, ?) RETURNING id`),
 			in.Name, in.Kind, in.HomeCountry, nullBool(in.USPerson), in.LegalContact, in.KeyCustody, s.nowUTC(),
-			in.NoticeEmail, in.WebhookURL, sealed, in.HomeSubdivision).Scan(&id)
+			in.NoticeEmail, in.WebhookURL, sealed, in.HomeSubdivision, in.Language).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("store: customer: %w", err)
 		}
@@ -156,14 +160,17 @@ func customerScope(actor writ.Actor) (string, []any) {
 }
 
 const customerColumns = `id, name, kind, home_country, us_person, legal_contact, key_custody, created_at, notice_email, webhook_url,
-	home_subdivision, key_custody_confirmed`
+	home_subdivision, key_custody_confirmed, language`
 
 func scanCustomer(row interface{ Scan(...any) error }) (writ.Customer, error) {
 	var c writ.Customer
 	var usPerson sql.NullBool
 	err := row.Scan(&c.ID, &c.Name, &c.Kind, &c.HomeCountry, &usPerson, &c.LegalContact, &c.KeyCustody, &c.CreatedAt, &c.NoticeEmail, &c.WebhookURL,
-		&c.HomeSubdivision, &c.KeyCustodyConfirmed)
+		&c.HomeSubdivision, &c.KeyCustodyConfirmed, &c.Language)
 	c.USPerson, c.CreatedAt = boolPtr(usPerson), c.CreatedAt.UTC()
+	if c.Language == "" {
+		c.Language = i18n.ForCountry(c.HomeCountry)
+	}
 	return c, err
 }
 

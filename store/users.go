@@ -11,14 +11,14 @@ import (
 	"writ"
 )
 
-const userColumns = `id, name, email, role, agency_id, customer_id, active, confirmation, created_at, deactivated_at`
+const userColumns = `id, name, email, role, agency_id, customer_id, active, confirmation, created_at, deactivated_at, language`
 
 func scanUser(row interface{ Scan(...any) error }, more ...any) (writ.User, error) {
 	var u writ.User
 	var role string
 	var agency, customer sql.NullInt64
 	var deactivated sql.NullTime
-	err := row.Scan(append([]any{&u.ID, &u.Name, &u.Email, &role, &agency, &customer, &u.Active, &u.Confirmation, &u.CreatedAt, &deactivated}, more...)...)
+	err := row.Scan(append([]any{&u.ID, &u.Name, &u.Email, &role, &agency, &customer, &u.Active, &u.Confirmation, &u.CreatedAt, &deactivated, &u.Language}, more...)...)
 	u.Role, u.AgencyID, u.CustomerID, u.CreatedAt = writ.Role(role), int64Ptr(agency), int64Ptr(customer), u.CreatedAt.UTC()
 	u.DeactivatedAt = timePtr(deactivated)
 	return u, err

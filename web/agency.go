@@ -27,5 +27,5 @@ func (s *Server) agencyHome(w http.ResponseWriter, r *http.Request, v *visit) er
 	if page.NextCursor != "" {
 		d.NextURL = "/agency?cursor=" + urlQuery(page.NextCursor)
 	}
-	return s.render(w, v, http.StatusOK, "agency", "Your demands", d)
+	return s.render(w, v, http.StatusOK, "agency", "agency.title", d)
 }

@@ -27,7 +27,7 @@ func (s *Server) customerHome(w http.ResponseWriter, r *http.Request, v *visit) 
 	if page.NextCursor != "" {
 		d.NextURL = "/customer?cursor=" + urlQuery(page.NextCursor)
 	}
-	return s.render(w, v, http.StatusOK, "customer", "Demands for your data", d)
+	return s.render(w, v, http.StatusOK, "customer", "customer.title", d)
 }
 
 // locations shows the tenant's data locations and key custody, which the
@@ -37,5 +37,5 @@ func (s *Server) locations(w http.ResponseWriter, r *http.Request, v *visit) err
 	if err != nil {
 		return err
 	}
-	return s.render(w, v, http.StatusOK, "locations", "Data locations", c)
+	return s.render(w, v, http.StatusOK, "locations", "locations.title", c)
 }

@@ -50,7 +50,8 @@ type demandData struct {
 	// CanDeliver: the notice is due and not given, so a delivery may be
 	// recorded or retried; CanReview: an order with an end holds it back.
 	CanDeliver, CanReview bool
-	Answer                string
+	// Answer is what the provider's answer means for the agency.
+	Answer answer
 	// Form is the form that was sent and refused, with what was typed,
 	// so that the page shows the reason next to it.
 	Form *formState
@@ -288,26 +289,22 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 	return nil
 }
 
+// answer is the provider's answer to an agency: a catalog key, and the
+// outcome of a closed demand, which its message names.
+type answer struct {
+	Key, Outcome string
+}
+
 // agencyAnswer is what the provider's answer means for the agency, in
 // words, from the state of its demand.
-func agencyAnswer(d writ.Demand) string {
+func agencyAnswer(d writ.Demand) answer {
 	switch d.State {
 	case writ.StateReceived, writ.StateVerifying:
-		return "Received. The provider's legal team is checking the request and who sent it."
+		return answer{Key: "answer.received"}
 	case writ.StateInReview, writ.StateApproved, writ.StateNoticed:
-		return "Under legal review. The provider answers before the deadline the law sets."
-	case writ.StateChallenged:
-		return "The provider is challenging this demand before the competent court or authority."
-	case writ.StateRedirected:
-		return "Redirected: the provider asks you to address the customer directly, who controls this data. You may reply below."
-	case writ.StateRejected:
-		return "Rejected: the demand is not legally sufficient as it stands. You may reply below, or send a new demand."
-	case writ.StateNoData:
-		return "No data: the provider holds no data for the accounts named."
-	case writ.StateDisclosed:
-		return "Answered: the data the provider could lawfully disclose was produced."
-	case writ.StateClosed:
-		return "Closed (" + label(d.Outcome) + ")."
+		return answer{Key: "answer.in_review"}
+	case writ.StateChallenged, writ.StateRedirected, writ.StateRejected, writ.StateNoData, writ.StateDisclosed:
+		return answer{Key: "answer." + string(d.State)}
 	}
-	return ""
+	return answer{Key: "answer.closed", Outcome: d.Outcome}
 }

@@ -73,7 +73,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, v *visit) error 
 		}
 		return err
 	}
-	return s.redirect(w, r, fmt.Sprintf("/demands/%d", id), "The document "+name+" was attached.")
+	return s.redirect(w, r, fmt.Sprintf("/demands/%d", id), flashOf("flash.attached", name))
 }
 
 // setAudience changes who may see a document of a demand.

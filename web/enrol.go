@@ -49,7 +49,7 @@ func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, v *visit, ses
 		return err
 	}
 	d.Name, d.Key, d.URI = sess.User.Name, groups(secret), identity.TOTPURI(sess.User.Email, secret)
-	return s.render(w, v, status, "enrol", "Set up your authenticator app", d)
+	return s.render(w, v, status, "enrol", "enrol.title", d)
 }
 
 // enrolForm is the step after the password for a user whose role needs a
@@ -69,7 +69,7 @@ func (s *Server) enrolForm(w http.ResponseWriter, r *http.Request, v *visit) err
 func (s *Server) enrol(w http.ResponseWriter, r *http.Request, v *visit) error {
 	next := localPath(r.PostFormValue("next"))
 	if v.pending == nil || v.pending.HasSecondFactor {
-		return s.redirect(w, r, "/signin?next="+urlQuery(next), "The sign-in has expired: give your e-mail address and password again.")
+		return s.redirect(w, r, "/signin?next="+urlQuery(next), "flash.expired")
 	}
 	in, codes, err := s.identity.EnrolTOTP(r.Context(), v.token, r.PostFormValue("code"), "", s.clientAddr(r))
 	if err != nil {
@@ -82,7 +82,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request, v *visit) error {
 	s.setCookie(w, s.sessionCookie(), in.Token, 0)
 	v.session, v.pending, v.token, v.actor, v.csrf = &in.Session, nil, in.Token, in.Session.Actor(), in.Session.CSRF
 	v.flash = "Signed in as " + in.Session.User.Name + ". Your authenticator app is set up."
-	return s.render(w, v, http.StatusOK, "recovery", "Your recovery codes", recoveryData{Codes: codes, Next: next})
+	return s.render(w, v, http.StatusOK, "recovery", "recovery.title", recoveryData{Codes: codes, Next: next})
 }
 
 // accountData is the account page.
@@ -90,6 +90,7 @@ type accountData struct {
 	SecondFactor store.SecondFactor
 	Required     bool
 	Error        *failure
+	Languages    []languageChoice
 }
 
 // account shows the signed-in user's sign-in settings: the second factor
@@ -103,7 +104,8 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, v *visit, s
 	if err != nil {
 		return err
 	}
-	return s.render(w, v, status, "account", "Your account", accountData{SecondFactor: sf, Required: identity.NeedsSecondFactor(v.actor.Role), Error: f})
+	return s.render(w, v, status, "account", "account.title", accountData{SecondFactor: sf, Required: identity.NeedsSecondFactor(v.actor.Role), Error: f,
+		Languages: languageChoices(v.session.User.Language)})
 }
 
 func (s *Server) replaceTOTPForm(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -127,8 +129,8 @@ func (s *Server) replaceTOTP(w http.ResponseWriter, r *http.Request, v *visit) e
 		f := failureOf(err)
 		return s.enrolPage(w, r, v, v.session, status(f.Code), enrolData{Next: "/account", Replace: sf.Enrolled, Error: &f})
 	}
-	v.flash = "Your new authenticator app is set up; the old one and its recovery codes no longer work."
-	return s.render(w, v, http.StatusOK, "recovery", "Your recovery codes", recoveryData{Codes: codes, Next: "/account"})
+	v.flash = "flash.totp_replaced"
+	return s.render(w, v, http.StatusOK, "recovery", "recovery.title", recoveryData{Codes: codes, Next: "/account"})
 }
 
 func (s *Server) recoveryCodes(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -141,5 +143,5 @@ func (s *Server) recoveryCodes(w http.ResponseWriter, r *http.Request, v *visit)
 		return s.accountPage(w, r, v, status(f.Code), &f)
 	}
 	v.flash = "New recovery codes: the old ones no longer work."
-	return s.render(w, v, http.StatusOK, "recovery", "Your recovery codes", recoveryData{Codes: codes, Next: "/account"})
+	return s.render(w, v, http.StatusOK, "recovery", "recovery.title", recoveryData{Codes: codes, Next: "/account"})
 }

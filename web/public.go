@@ -31,5 +31,5 @@ func (s *Server) publicPage(w http.ResponseWriter, r *http.Request, v *visit) er
 	case writ.ErrorCode(err) != writ.ENOTFOUND:
 		return err
 	}
-	return s.render(w, v, http.StatusOK, "public", "Transparency", d)
+	return s.render(w, v, http.StatusOK, "public", "public.title", d)
 }

@@ -13,6 +13,7 @@ import (
 
 	"writ"
 	"writ/httpbase"
+	"writ/i18n"
 	"writ/rules"
 	"writ/store"
 )
@@ -20,27 +21,32 @@ import (
 //go:embed templates
 var templateFS embed.FS
 
-// pages holds each page's template, parsed with the layout and partials.
+// pages holds each page's template, parsed with the layout and partials,
+// once for each language: the template functions write in it.
 type pages struct {
-	byName map[string]*template.Template
+	byLang map[string]map[string]*template.Template
 }
 
-func loadPages(a *assets, rb *rules.Rulebook) (*pages, error) {
+func loadPages(a *assets, rb *rules.Rulebook, cat *i18n.Catalog) (*pages, error) {
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
 	}
-	p := &pages{byName: map[string]*template.Template{}}
-	for _, name := range names {
-		base := strings.TrimPrefix(name, "templates/")
-		if base == "layout.html" || base == "partials.html" {
-			continue
+	p := &pages{byLang: map[string]map[string]*template.Template{}}
+	for _, lang := range i18n.Languages() {
+		fm := funcs(a, rb, cat.Printer(lang))
+		p.byLang[lang] = map[string]*template.Template{}
+		for _, name := range names {
+			base := strings.TrimPrefix(name, "templates/")
+			if base == "layout.html" || base == "partials.html" {
+				continue
+			}
+			t, err := template.New(base).Funcs(fm).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", name)
+			if err != nil {
+				return nil, fmt.Errorf("web: template %s: %w", base, err)
+			}
+			p.byLang[lang][strings.TrimSuffix(base, ".html")] = t
 		}
-		t, err := template.New(base).Funcs(funcs(a, rb)).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", name)
-		if err != nil {
-			return nil, fmt.Errorf("web: template %s: %w", base, err)
-		}
-		p.byName[strings.TrimSuffix(base, ".html")] = t
 	}
 	return p, nil
 }
@@ -56,16 +62,21 @@ type page struct {
 
 // render writes a page. It renders into a buffer first, so that a failing
 // template gives an error page and not half a page.
+// A title that is a catalog key is shown in the visitor's language.
 func (s *Server) render(w http.ResponseWriter, v *visit, status int, name, title string, data any) error {
-	t, ok := s.pages.byName[name]
+	t, ok := s.pages.byLang[v.language()][name]
 	if !ok {
 		return fmt.Errorf("web: no template %s", name)
+	}
+	if p := s.printer(v); p.Has(title) {
+		title = p.T(title)
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", page{V: v, Title: title, Now: s.now().UTC(), D: data}); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Language", v.language())
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
@@ -106,7 +117,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *visit, err erro
 	case writ.EUNAVAILABLE:
 		w.Header().Set("Retry-After", "5")
 	}
-	if err := s.render(w, v, status(f.Code), "error", "Error "+f.Code, f); err != nil {
+	if err := s.render(w, v, status(f.Code), "error", s.printer(v).T("error.title", f.Code), f); err != nil {
 		s.log.Error("web: error page", "err", err)
 		http.Error(w, f.Code, status(f.Code))
 	}

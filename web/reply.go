@@ -18,5 +18,5 @@ func (s *Server) reply(w http.ResponseWriter, r *http.Request, v *visit) error {
 		}
 		return err
 	}
-	return s.redirect(w, r, fmt.Sprintf("/demands/%d", id), "Your reply was sent to the provider's legal team.")
+	return s.redirect(w, r, fmt.Sprintf("/demands/%d", id), "flash.reply")
 }

@@ -21,9 +21,9 @@ func (s *Server) respond(w http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	msg := map[string]string{
-		writ.ResponseAcknowledge:      "Your acknowledgement was recorded.",
-		writ.ResponseObject:           "Your objection was recorded: nothing is disclosed until the provider's legal team decides it.",
-		writ.ResponseWillAnswerAgency: "Recorded: you will answer the agency yourself.",
+		writ.ResponseAcknowledge:      "flash.acknowledge",
+		writ.ResponseObject:           "flash.object",
+		writ.ResponseWillAnswerAgency: "flash.will_answer_agency",
 	}[in.Kind]
 	return s.redirect(w, r, fmt.Sprintf("/demands/%d", id), msg)
 }

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/i18n"
 	"writ/identity"
 	"writ/report"
 	"writ/store"
@@ -66,6 +67,9 @@ type Server struct {
 	assets      *assets
 
 	identity *identity.Service
+	// catalog holds the words of the pages for agencies, customers and
+	// the public, in every language.
+	catalog *i18n.Catalog
 	// archive reads the published transparency reports.
 	archive report.Archive
 }
@@ -132,6 +136,7 @@ func routes() []route {
 		{"GET /account/totp", signedIn, (*Server).replaceTOTPForm},
 		{"POST /account/totp", signedIn, (*Server).replaceTOTP},
 		{"POST /account/recovery-codes", signedIn, (*Server).recoveryCodes},
+		{"POST /account/language", signedIn, (*Server).setLanguage},
 		{"POST /signout", signedIn, (*Server).signOut},
 
 		{"GET /queue", seesAll, (*Server).queue},
@@ -191,10 +196,13 @@ func New(opts Options) (*Server, error) {
 		s.key = key
 	}
 	var err error
+	if s.catalog, err = i18n.Load(); err != nil {
+		return nil, err
+	}
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
 	}
-	if s.pages, err = loadPages(s.assets, s.store.Rules()); err != nil {
+	if s.pages, err = loadPages(s.assets, s.store.Rules(), s.catalog); err != nil {
 		return nil, err
 	}
 	for _, rt := range routes() {

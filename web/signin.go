@@ -19,7 +19,7 @@ func (s *Server) signInForm(w http.ResponseWriter, r *http.Request, v *visit) er
 	if v.signedIn() {
 		return s.redirect(w, r, localPath(r.URL.Query().Get("next")), "")
 	}
-	return s.render(w, v, http.StatusOK, "signin", "Sign in", signInData{Next: localPath(r.URL.Query().Get("next"))})
+	return s.render(w, v, http.StatusOK, "signin", "signin.title", signInData{Next: localPath(r.URL.Query().Get("next"))})
 }
 
 // clientAddr is the address a sign-in came from, for its throttle and the
@@ -35,7 +35,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *visit) error 
 			return err
 		}
 		f := failureOf(err)
-		return s.render(w, v, status(f.Code), "signin", "Sign in", signInData{Email: email, Next: next, Error: &f})
+		return s.render(w, v, status(f.Code), "signin", "signin.title", signInData{Email: email, Next: next, Error: &f})
 	}
 	if v.token != "" {
 		// A half-finished earlier sign-in in this browser is abandoned.
@@ -48,7 +48,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *visit) error 
 	if in.Session.Stage == identity.StageSecondFactor {
 		return s.redirect(w, r, "/signin/code?next="+urlQuery(next), "")
 	}
-	return s.redirect(w, r, next, "Signed in as "+in.Session.User.Name+".")
+	return s.redirect(w, r, next, flashOf("flash.signed_in", in.Session.User.Name))
 }
 
 // codeData is the second-factor form.
@@ -65,13 +65,13 @@ func (s *Server) codeForm(w http.ResponseWriter, r *http.Request, v *visit) erro
 	if !v.pending.HasSecondFactor {
 		return s.redirect(w, r, "/signin/enrol?next="+urlQuery(localPath(r.URL.Query().Get("next"))), "")
 	}
-	return s.render(w, v, http.StatusOK, "code", "Authentication code", codeData{Name: v.pending.User.Name, Next: localPath(r.URL.Query().Get("next"))})
+	return s.render(w, v, http.StatusOK, "code", "code.title", codeData{Name: v.pending.User.Name, Next: localPath(r.URL.Query().Get("next"))})
 }
 
 func (s *Server) code(w http.ResponseWriter, r *http.Request, v *visit) error {
 	next := localPath(r.PostFormValue("next"))
 	if v.pending == nil {
-		return s.redirect(w, r, "/signin?next="+urlQuery(next), "The sign-in has expired: give your e-mail address and password again.")
+		return s.redirect(w, r, "/signin?next="+urlQuery(next), "flash.expired")
 	}
 	in, err := s.identity.SecondFactorSignIn(r.Context(), v.token, r.PostFormValue("code"), s.clientAddr(r))
 	if err != nil {
@@ -82,12 +82,12 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request, v *visit) error {
 		f := failureOf(err)
 		if code == writ.ETOOMANY {
 			s.setCookie(w, s.sessionCookie(), "", -1)
-			return s.render(w, v, status(code), "signin", "Sign in", signInData{Email: v.pending.User.Email, Next: next, Error: &f})
+			return s.render(w, v, status(code), "signin", "signin.title", signInData{Email: v.pending.User.Email, Next: next, Error: &f})
 		}
-		return s.render(w, v, status(code), "code", "Authentication code", codeData{Name: v.pending.User.Name, Next: next, Error: &f})
+		return s.render(w, v, status(code), "code", "code.title", codeData{Name: v.pending.User.Name, Next: next, Error: &f})
 	}
 	s.setCookie(w, s.sessionCookie(), in.Token, 0)
-	return s.redirect(w, r, next, "Signed in as "+in.Session.User.Name+".")
+	return s.redirect(w, r, next, flashOf("flash.signed_in", in.Session.User.Name))
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -95,7 +95,7 @@ func (s *Server) signOut(w http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	s.setCookie(w, s.sessionCookie(), "", -1)
-	return s.redirect(w, r, "/signin", "Signed out.")
+	return s.redirect(w, r, "/signin", "flash.signed_out")
 }
 
 // home sends each role to its start page, and shows the public page to

@@ -58,7 +58,7 @@ func (s *Server) submitForm(w http.ResponseWriter, r *http.Request, v *visit) er
 	if err != nil {
 		return err
 	}
-	return s.render(w, v, http.StatusOK, "submit", "New demand", d)
+	return s.render(w, v, http.StatusOK, "submit", "submit.title", d)
 }
 
 // indexSuffix matches the list index of a field path ("accounts[2]").
@@ -150,7 +150,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, v *visit) error 
 		}
 		f := failureOf(err)
 		d.Error, d.Field = &f, formField(f.Field)
-		return s.render(w, v, status(f.Code), "submit", "New demand", d)
+		return s.render(w, v, status(f.Code), "submit", "submit.title", d)
 	}
 	in, err := demandInput(values)
 	if err != nil {
@@ -171,9 +171,9 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, v *visit) error 
 	if err != nil {
 		return refuse(err)
 	}
-	msg := fmt.Sprintf("Demand %d was received.", d.ID)
+	msg := flashOf("flash.received", strconv.FormatInt(d.ID, 10))
 	if len(d.Linked) > 0 {
-		msg = fmt.Sprintf("Demand %d was received; its accounts belong to several customers, so it was split into demands %d and %v.", d.ID, d.ID, d.Linked)
+		msg = flashOf("flash.received_split", strconv.FormatInt(d.ID, 10), fmt.Sprint(d.Linked))
 	}
 	if content != nil {
 		if _, err := s.store.AddDocument(r.Context(), v.actor, d.ID, name, content); err != nil {
@@ -181,7 +181,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, v *visit) error 
 				if !refusable(err) {
 					return err
 				}
-				msg += " The document was not attached: " + failureOf(err).Message + ". Attach it below."
+				msg = flashOf("flash.received_unattached", strconv.FormatInt(d.ID, 10), failureOf(err).Message)
 			}
 		}
 	}

@@ -80,7 +80,7 @@ func (s *Server) transition(w http.ResponseWriter, r *http.Request, v *visit) er
 	}
 	msg := fmt.Sprintf("Demand %d is now %s.", id, label(string(in.To)))
 	if in.Withdrawn {
-		msg = fmt.Sprintf("Demand %d was withdrawn.", id)
+		msg = flashOf("flash.withdrawn", strconv.FormatInt(id, 10))
 	}
 	return s.redirect(w, r, fmt.Sprintf("/demands/%d", id), msg)
 }

@@ -15,6 +15,7 @@ import (
 	"unicode"
 
 	"writ"
+	"writ/i18n"
 	"writ/identity"
 )
 
@@ -32,6 +33,17 @@ type visit struct {
 	// alerts are what needs the legal team's attention, for the banner
 	// of every page; nil for others.
 	alerts *writ.Alerts
+	// lang is the language the pages speak to this visitor: the user's
+	// choice, else the browser's (i18n.Languages).
+	lang string
+}
+
+// language is the visit's language, English when none was chosen.
+func (v *visit) language() string {
+	if v.lang == "" {
+		return i18n.English
+	}
+	return v.lang
 }
 
 // Alerts is what the banner shows the legal team and auditors.
@@ -148,6 +160,13 @@ func (s *Server) wrap(rt route) http.Handler {
 				s.fail(w, r, v, err)
 				return
 			}
+		}
+		v.lang = s.catalog.Match(r.Header.Get("Accept-Language"))
+		w.Header().Add("Vary", "Accept-Language")
+		if u := v.User(); u != nil && i18n.Valid(u.Language) {
+			v.lang = u.Language
+		} else if v.pending != nil && i18n.Valid(v.pending.User.Language) {
+			v.lang = v.pending.User.Language
 		}
 		if v.csrf == "" && rt.pattern != "GET /static/{file}" {
 			v.csrf = s.anonymousCSRF(w, r)
