@@ -1,0 +1,200 @@
+package web
+
+import (
+	"fmt"
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+	"text/template/parse"
+
+	"golang.org/x/net/html"
+
+	"writ/i18n"
+)
+
+// legalTeamPages are the templates only the provider's legal team and
+// auditors open, which may stay in English. Every other template — a new
+// one too — is read by agencies, customers or the public, and is held to
+// TestOutwardTemplatesSayNothingOutsideTheCatalog.
+var legalTeamPages = map[string]bool{
+	"admin.html": true, "agencies.html": true, "calendar.html": true, "customers.html": true,
+	"demand_legal.html": true, "notices.html": true, "queue.html": true, "users.html": true,
+}
+
+// builtins are text/template's own functions, for the parser.
+var builtins = map[string]any{}
+
+func init() {
+	for _, f := range []string{"and", "or", "not", "eq", "ne", "lt", "le", "gt", "ge", "len", "print", "printf", "println", "index", "slice", "html", "js", "urlquery", "call"} {
+		builtins[f] = fmt.Sprint
+	}
+}
+
+// placeholder stands for an action's output in a template's skeleton.
+const placeholder = "\uE000"
+
+// words that are no language: the product's name, a hash's.
+var notWords = map[string]bool{"writ": true, "SHA": true}
+
+var word = regexp.MustCompile(`\p{L}{2,}`)
+
+var attributes = regexp.MustCompile(`^\s*[a-z-]+="`)
+
+// TestOutwardTemplatesSayNothingOutsideTheCatalog parses every template
+// meant for agencies, customers or the public and fails when a text node
+// or a human-read attribute (title, aria-label, alt, placeholder) holds a
+// word that does not come through the translation function, or when a
+// template asks the catalog for a key it does not have.
+func TestOutwardTemplatesSayNothingOutsideTheCatalog(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "templates/")
+		if legalTeamPages[base] {
+			continue
+		}
+		checked++
+		b, err := fs.ReadFile(templateFS, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		trees, err := parse.Parse(base, string(b), "{{", "}}", funcs(nil, nil, cat.Printer("en")), builtins)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tree := range trees {
+			var sb strings.Builder
+			skeleton(&sb, tree.Root, func(key string) {
+				if _, ok := cat.Text(i18n.English, key); !ok {
+					t.Errorf("%s: no catalog key %q", base, key)
+				}
+			})
+			skel := sb.String()
+			if attributes.MatchString(strings.ReplaceAll(skel, placeholder, "")) {
+				skel = "<x " + skel + ">" // a template of attributes, used inside a tag
+			}
+			for _, w := range englishIn(skel) {
+				t.Errorf("%s (%s): %q is not from the catalog", base, tree.Name, w)
+			}
+		}
+	}
+	if checked < 10 {
+		t.Fatalf("checked %d templates", checked)
+	}
+}
+
+// skeleton writes a template's text with every action replaced by a
+// placeholder, both branches of every if and range, and reports every
+// constant key given to t (and every label key given to fieldOf).
+func skeleton(sb *strings.Builder, n parse.Node, key func(string)) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, c := range n.Nodes {
+			skeleton(sb, c, key)
+		}
+	case *parse.TextNode:
+		sb.Write(n.Text)
+	case *parse.ActionNode:
+		keys(n.Pipe, key)
+		sb.WriteString(placeholder)
+	case *parse.IfNode:
+		keys(n.Pipe, key)
+		skeleton(sb, n.List, key)
+		skeleton(sb, n.ElseList, key)
+	case *parse.RangeNode:
+		skeleton(sb, n.List, key)
+		skeleton(sb, n.ElseList, key)
+	case *parse.WithNode:
+		skeleton(sb, n.List, key)
+		skeleton(sb, n.ElseList, key)
+	case *parse.TemplateNode:
+		if n.Pipe != nil {
+			keys(n.Pipe, key)
+		}
+		sb.WriteString(placeholder)
+	}
+}
+
+func keys(p *parse.PipeNode, key func(string)) {
+	if p == nil {
+		return
+	}
+	for _, c := range p.Cmds {
+		for i, a := range c.Args {
+			switch a := a.(type) {
+			case *parse.IdentifierNode:
+				if a.Ident == "t" && i+1 < len(c.Args) {
+					if s, ok := c.Args[i+1].(*parse.StringNode); ok {
+						key(s.Text)
+					}
+				}
+				if a.Ident == "fieldOf" && i+3 < len(c.Args) {
+					if s, ok := c.Args[i+3].(*parse.StringNode); ok && s.Text != "" {
+						key(s.Text)
+					}
+				}
+			case *parse.PipeNode:
+				keys(a, key)
+			}
+		}
+	}
+}
+
+// englishIn returns the words of an HTML skeleton a person reads: text
+// outside code, pre, script and style, and the human-read attributes.
+func englishIn(skel string) []string {
+	var found []string
+	z := html.NewTokenizer(strings.NewReader(skel))
+	skip := 0
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return found
+		case html.TextToken:
+			if skip == 0 {
+				found = append(found, wordsOf(string(z.Text()))...)
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			switch string(name) {
+			case "code", "pre", "script", "style":
+				skip++
+			}
+			for hasAttr {
+				var k, v []byte
+				k, v, hasAttr = z.TagAttr()
+				switch string(k) {
+				case "title", "aria-label", "alt", "placeholder":
+					found = append(found, wordsOf(string(v))...)
+				}
+			}
+		case html.EndTagToken:
+			name, _ := z.TagName()
+			switch string(name) {
+			case "code", "pre", "script", "style":
+				skip--
+			}
+		}
+	}
+}
+
+func wordsOf(s string) []string {
+	var out []string
+	for _, w := range word.FindAllString(s, -1) {
+		if !notWords[w] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
