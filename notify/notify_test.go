@@ -142,7 +142,7 @@ func TestNoticeReachesTheCustomerByEmail(t *testing.T) {
 			"SW-2026-0042",                    // their reference
 			"joe@mail.example",                // which accounts
 			"content",                         // what was asked
-			"We intend to produce content",    // what the provider will do
+			"We intend to produce the following data of the named accounts: Content data",    // what the provider will do
 			"tell us by 2026-11-27 14:00 UTC", // by when the customer may object: receipt + 7 days
 		} {
 			if !strings.Contains(text, want) {
@@ -303,7 +303,7 @@ func TestWebhookRetriesUntilDelivered(t *testing.T) {
 			t.Fatalf("the receiver failed %d times and accepted %d events, want 3 and 1", failures, len(evs))
 		}
 		ev := evs[0].Body
-		if ev.Demand.ID != d.ID || ev.Type != "notice" || !strings.Contains(ev.Letter.Text, "We intend to produce content") || ev.ObjectBy == "" {
+		if ev.Demand.ID != d.ID || ev.Type != "notice" || !strings.Contains(ev.Letter.Text, "We intend to produce the following data of the named accounts: Content data") || ev.ObjectBy == "" {
 			t.Fatalf("the event: %+v", ev)
 		}
 		n, err := f.Store.Notice(ctx, f.Reviewer, d.ID)
