@@ -141,7 +141,7 @@ func TestNoticeReachesTheCustomerByEmail(t *testing.T) {
 			"Case 26-MJ-0042",        // the instrument's citation
 			"SW-2026-0042",           // their reference
 			"joe@mail.example",       // which accounts
-			"content",                // what was asked
+			"Content data",           // what was asked
 			"We intend to produce the following data of the named accounts: Content data", // what the provider will do
 			"tell us by 2026-11-27 14:00 UTC",                                             // by when the customer may object: receipt + 7 days
 		} {
