@@ -191,10 +191,10 @@ func (p *Printer) Label(kind, code string) (string, bool) {
 	return p.T(key), true
 }
 
-// Date is a day in the language's form: 2026-12-05, 5 décembre 2026,
-// 5. Dezember 2026.
+// Date is a day in the language's form: 2026-12-05, 5 décembre 2026
+// (1er décembre), 5. Dezember 2026.
 func (p *Printer) Date(t time.Time) string {
-	return p.T("date.day", strconv.Itoa(t.Day()), p.T("date.month."+strconv.Itoa(int(t.Month()))),
+	return p.T("date.day", p.T("date.dom", t.Day()), p.T("date.month."+strconv.Itoa(int(t.Month()))),
 		strconv.Itoa(t.Year()), fmt.Sprintf("%02d", int(t.Month())), fmt.Sprintf("%02d", t.Day()))
 }
 

@@ -40,7 +40,7 @@ const (
 
 // funcs are the letters' template functions in p's language.
 func funcs(p *i18n.Printer) map[string]any {
-	return map[string]any{"join": strings.Join, "lang": p.Lang,
+	return map[string]any{"join": strings.Join, "lang": p.Lang, "cited": cited,
 		"t": func(key string, args ...any) string {
 			for i, a := range args {
 				if id, ok := a.(int64); ok {
@@ -49,6 +49,14 @@ func funcs(p *i18n.Printer) map[string]any {
 			}
 			return p.T(key, args...)
 		}}
+}
+
+// cited is an instrument with its citation, when there is one.
+func cited(instrument, citation string) string {
+	if citation == "" {
+		return instrument
+	}
+	return instrument + " (" + citation + ")"
 }
 
 // LoadTemplates parses the letter templates of a version.
