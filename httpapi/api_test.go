@@ -335,6 +335,9 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		{"PUT /v1/customers/{id}/key-custody", func(*testing.T, string) req {
 			return req{"PUT", fmt.Sprintf("/v1/customers/%d/key-custody", f.Enterprise.ID), `{"key_custody":"customer_managed"}`}
 		}, expect(403, map[string]int{"admin": 200})},
+		{"PUT /v1/customers/{id}/language", func(*testing.T, string) req {
+			return req{"PUT", fmt.Sprintf("/v1/customers/%d/language", f.Enterprise.ID), `{"language":"fr"}`}
+		}, expect(403, map[string]int{"admin": 200})},
 		{"GET /v1/log/key", func(*testing.T, string) req { return req{"GET", "/v1/log/key", ""} }, expect(200, map[string]int{"anonymous": 200})},
 		{"POST /v1/log/checkpoints", func(*testing.T, string) req { return req{"POST", "/v1/log/checkpoints", ""} },
 			expect(403, with(map[string]int{"auditor": 201}, 201, legal...))},

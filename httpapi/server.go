@@ -120,6 +120,7 @@ func routes() []route {
 		{method: "GET", pattern: "/v1/notices", handler: (*Server).listNotices},
 		{method: "PUT", pattern: "/v1/customers/{id}/notice-channels", handler: (*Server).updateNoticeChannels},
 		{method: "PUT", pattern: "/v1/customers/{id}/key-custody", handler: (*Server).setKeyCustody},
+		{method: "PUT", pattern: "/v1/customers/{id}/language", handler: (*Server).setCustomerLanguage},
 		{method: "GET", pattern: "/v1/log/key", public: true, handler: (*Server).verifierKey},
 		{method: "POST", pattern: "/v1/log/checkpoints", handler: (*Server).issueCheckpoint},
 		{method: "GET", pattern: "/v1/log/proof/inclusion", handler: (*Server).inclusionProof},
