@@ -14,7 +14,7 @@ import (
 
 // words are what the portals must say in one language.
 type words struct {
-	lang, signIn, codeHint, signedIn                   string
+	lang, signIn, codeHint, signedIn                    string
 	agencyTitle, reference, newDemand, legend, received string
 	answer, customerTitle, locations, custody, saved    string
 	demandLead, object                                  string
