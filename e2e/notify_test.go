@@ -137,8 +137,8 @@ func TestDelayedNoticeOverSMTPOnceAcrossACrash(t *testing.T) {
 			t.Fatalf("the notice went without STARTTLS or AUTH: %+v", m)
 		}
 		text := strings.ReplaceAll(string(m.Data), "=\r\n", "")
-		for _, want := range []string{"E2E-NDO-1", customerAddress, "content", "A non-disclosure order (18 U.S.C. 2705(b)) forbade us",
-			"We intend to produce content", "If you object, tell us by", "Example Cloud"} {
+		for _, want := range []string{"E2E-NDO-1", customerAddress, "Content data", "A non-disclosure order (18 U.S.C. 2705(b)) forbade us",
+			"We intend to produce the following data of the named accounts: Content data", "If you object, tell us by", "Example Cloud"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("the notice lacks %q:\n%s", want, text)
 			}
