@@ -236,6 +236,7 @@ type DemandFilter struct {
 	DeadlineBefore *time.Time
 	Text           string // in the reference or the accounts
 	Flag           string // one of the assessment's flags (EMERGENCY, say)
+	View           string // one of Views(): the home's counts link to these
 	// Sort is "id" (newest first, the default) or "deadline" (soonest
 	// first); either way the emergencies still waiting for an answer come
 	// first. "newest" is newest first with no exception, for tools that

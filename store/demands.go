@@ -208,6 +208,16 @@ func (s *Store) Demands(ctx context.Context, actor writ.Actor, f writ.DemandFilt
 		// Flags are a JSON list of upper-case codes: a quoted match is exact.
 		conds, args = append(conds, "d.flags LIKE ?"), append(args, `%"`+strings.ReplaceAll(f.Flag, `"`, ``)+`"%`)
 	}
+	if f.View != "" {
+		if !actor.Role.SeesAll() {
+			return empty, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors use the queue's views")
+		}
+		cond, values, err := viewCond(actor, f.View, s.nowUTC())
+		if err != nil {
+			return empty, err
+		}
+		conds, args = append(conds, cond), append(args, values...)
+	}
 	if f.DeadlineBefore != nil {
 		conds, args = append(conds, "d.next_deadline < ?"), append(args, f.DeadlineBefore.UTC())
 	}

@@ -29,6 +29,14 @@ type demandData struct {
 	Replies       []writ.AgencyReply
 	OpenObjection *writ.CustomerResponse
 	Reviewer      string
+	// Assignee holds the demand; Workload is the legal team with the open
+	// demands each holds, for reassigning it.
+	Assignee string
+	Workload []writ.Workload
+	// Notes are the legal team's internal notes.
+	Notes []writ.Note
+	// Next is what the rulebook says to do next; its move leads Actions.
+	Next *nextStep
 	// SoughtNowhere is set when the demand names regions that hold none
 	// of the customer's data (it is then assessed as reaching every one).
 	SoughtNowhere bool
@@ -63,6 +71,8 @@ type action struct {
 	Note string
 	// Blocked is set when the move cannot be made by this user; Note says why.
 	Blocked bool
+	// Primary is the move of the next step.
+	Primary bool
 }
 
 // formState is a refused form: which one, why, and what was typed.
@@ -70,6 +80,23 @@ type formState struct {
 	Name   string
 	Error  failure
 	Values url.Values
+	// Fields are the invalid fields, each with its message.
+	Fields map[string]string
+}
+
+// FieldError is the message for one field of the refused form: the one
+// the store named, or one of Fields.
+func (f *formState) FieldError(name string) string {
+	if f == nil {
+		return ""
+	}
+	if m := f.Fields[name]; m != "" {
+		return m
+	}
+	if f.Error.Field == name {
+		return f.Error.Message
+	}
+	return ""
 }
 
 // Value returns what was typed into a field of the refused form.
@@ -251,9 +278,21 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 			d.Reviewer = u.Name
 		}
 	}
+	if d.Notes, err = s.store.Notes(ctx, actor, id); err != nil {
+		return err
+	}
+	if d.Workload, err = s.store.Workload(ctx, actor); err != nil {
+		return err
+	}
+	for _, w := range d.Workload {
+		if d.Demand.AssigneeID != nil && *d.Demand.AssigneeID == w.UserID {
+			d.Assignee = w.Name
+		}
+	}
 	if !actor.Role.LegalTeam() {
 		return nil
 	}
+	d.Next = next(d)
 	d.CanAct, d.CanUpload = true, d.Demand.State != writ.StateClosed
 	d.CanVerify = !d.Demand.RequesterVerified && d.Demand.RequesterCheck == "" && d.Demand.State != writ.StateClosed
 	if n := d.Notice; n != nil && d.Demand.CustomerID != 0 {
@@ -284,6 +323,14 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 			}
 		}
 		d.Actions = append(d.Actions, a)
+	}
+	if d.Next != nil {
+		for i := range d.Actions {
+			if d.Actions[i].To == d.Next.To {
+				d.Actions[i].Primary = true
+				d.Actions[0], d.Actions[i] = d.Actions[i], d.Actions[0]
+			}
+		}
 	}
 	return nil
 }

@@ -40,6 +40,7 @@ func funcs(a *assets, rb *rules.Rulebook) template.FuncMap {
 			return when(*t)
 		},
 		"label":    label,
+		"source":   labelSource,
 		"join":     strings.Join,
 		"has":      slices.Contains[[]string],
 		"urgent":   urgent,
@@ -48,6 +49,8 @@ func funcs(a *assets, rb *rules.Rulebook) template.FuncMap {
 		"size":     size,
 		"short":    func(s string) string { return shortHash(s) },
 		"summary":  summary,
+		"sentence": sentence,
+		"raw":      rawEvent,
 		"eq_state": func(a writ.State, b string) bool { return string(a) == b },
 		"deref":    func(p *int64) int64 { return derefID(p) },
 		"add":      func(a, b int) int { return a + b },
@@ -70,16 +73,6 @@ func when(t time.Time) string {
 		return "—"
 	}
 	return t.UTC().Format("2006-01-02 15:04 UTC")
-}
-
-// label turns a code (in_review, us_search_warrant, CROSS_BORDER) into
-// words; the code itself stays in the page's title attributes and forms.
-func label(code string) string {
-	if code == "" {
-		return "—"
-	}
-	s := strings.ReplaceAll(strings.ToLower(code), "_", " ")
-	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // urgent reports whether a deadline is under 48 hours away (or past).

@@ -1,0 +1,68 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"writ"
+)
+
+// homeListLength is how many demands each view of the home lists.
+const homeListLength = 5
+
+// Home reads the legal team's home for actor: the count of every view of
+// the queue (writ.Views) in one query, and the first few demands of each
+// view that holds any, soonest deadline first. The legal team and auditors
+// only (EFORBIDDEN).
+func (s *Store) Home(ctx context.Context, actor writ.Actor) (writ.Home, error) {
+	now := s.nowUTC()
+	home := writ.Home{At: now}
+	if !actor.Role.SeesAll() {
+		return home, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors have the legal team's home")
+	}
+	var counts, args []any
+	var parts []string
+	for _, view := range writ.Views() {
+		cond, values, err := viewCond(actor, view, now)
+		if err != nil {
+			return home, err
+		}
+		parts = append(parts, `(SELECT count(*) FROM `+demandFrom+` WHERE `+cond+`)`)
+		args = append(args, values...)
+		counts = append(counts, new(int))
+	}
+	if err := s.read.QueryRowContext(ctx, numbered(`SELECT `+strings.Join(parts, ", ")), args...).Scan(counts...); err != nil {
+		return home, unavailableOr(err, "store: home")
+	}
+	for i, view := range writ.Views() {
+		hv := writ.HomeView{View: view, Count: *counts[i].(*int), Demands: []writ.Demand{}}
+		if hv.Count > 0 {
+			cond, values, _ := viewCond(actor, view, now)
+			page, err := s.queryDemands(ctx, `WHERE `+cond+` ORDER BY d.next_deadline IS NULL, d.next_deadline, d.id`,
+				values, homeListLength, func(writ.Demand) string { return "" })
+			if err != nil {
+				return home, err
+			}
+			hv.Demands = page.Items
+		}
+		home.Views = append(home.Views, hv)
+	}
+	return home, nil
+}
+
+// numbered writes a query's "?" placeholders as $1, $2, … in order, which
+// both databases bind by number.
+func numbered(query string) string {
+	var b strings.Builder
+	n := 0
+	for _, part := range strings.SplitAfter(query, "?") {
+		if strings.HasSuffix(part, "?") {
+			n++
+			b.WriteString(part[:len(part)-1] + "$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteString(part)
+	}
+	return b.String()
+}
