@@ -51,6 +51,9 @@ func Run(t *testing.T, open Opener) {
 		{"RegistryValidationNamesTheField", testRegistryValidation},
 		{"AgencyRepliesToARejection", testAgencyReply},
 		{"DeadlinesForTheCalendar", testDeadlines},
+		{"HomeCountsEachViewAsTheQueueListsIt", testHomeViews},
+		{"InternalNotesAreTheLegalTeamsOwn", testInternalNotes},
+		{"SavedFiltersAreEachUsersOwn", testSavedFilters},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
