@@ -237,6 +237,10 @@ type DemandFilter struct {
 	Text           string // in the reference or the accounts
 	Flag           string // one of the assessment's flags (EMERGENCY, say)
 	View           string // one of Views(): the home's counts link to these
+	// Search is words to find in the demand's facts, accounts, rationales
+	// and internal notes (full-text, each word a prefix); the legal team
+	// and auditors only.
+	Search string
 	// Sort is "id" (newest first, the default) or "deadline" (soonest
 	// first); either way the emergencies still waiting for an answer come
 	// first. "newest" is newest first with no exception, for tools that

@@ -218,6 +218,13 @@ func (s *Store) Demands(ctx context.Context, actor writ.Actor, f writ.DemandFilt
 		}
 		conds, args = append(conds, cond), append(args, values...)
 	}
+	if f.Search != "" {
+		cond, values, err := s.searchCond(actor, f.Search)
+		if err != nil {
+			return empty, err
+		}
+		conds, args = append(conds, cond), append(args, values...)
+	}
 	if f.DeadlineBefore != nil {
 		conds, args = append(conds, "d.next_deadline < ?"), append(args, f.DeadlineBefore.UTC())
 	}

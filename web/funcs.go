@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"net/url"
@@ -48,7 +47,6 @@ func funcs(a *assets, rb *rules.Rulebook) template.FuncMap {
 		"dueIn":    dueIn,
 		"size":     size,
 		"short":    func(s string) string { return shortHash(s) },
-		"summary":  summary,
 		"sentence": sentence,
 		"raw":      rawEvent,
 		"eq_state": func(a writ.State, b string) bool { return string(a) == b },
@@ -116,44 +114,6 @@ func size(n int64) string {
 func shortHash(s string) string {
 	if len(s) > 12 {
 		return s[:12] + "…"
-	}
-	return s
-}
-
-// summary is one line about an event for the timeline: the move and its
-// rationale for a transition, else the event's data as compact JSON. It
-// is text: the template escapes it, whatever an agency wrote into it.
-func summary(e writ.Event) string {
-	var m map[string]any
-	if err := json.Unmarshal(e.Data, &m); err != nil {
-		return string(e.Data)
-	}
-	switch e.Kind {
-	case "demand.transition":
-		s := fmt.Sprintf("%v → %v", m["from"], m["to"])
-		if r, ok := m["rationale"].(string); ok && r != "" {
-			s += ": " + r
-		}
-		if o, ok := m["outcome"].(string); ok {
-			s += " (outcome " + o + ")"
-		}
-		return s
-	case "demand.received":
-		return fmt.Sprintf("received; route %v under rulebook %v", m["route"], m["rulebook"])
-	case "document.added":
-		return fmt.Sprintf("document %v (%v)", m["name"], m["content_type"])
-	case "agency.replied", "customer.object", "customer.acknowledge", "customer.will_answer_agency":
-		if t, ok := m["message"].(string); ok {
-			return t
-		}
-		if t, ok := m["grounds"].(string); ok && t != "" {
-			return t
-		}
-	}
-	b, _ := json.Marshal(m)
-	s := string(b)
-	if len(s) > 300 {
-		s = s[:300] + "…"
 	}
 	return s
 }

