@@ -39,7 +39,7 @@ func (s *Store) Home(ctx context.Context, actor writ.Actor) (writ.Home, error) {
 		hv := writ.HomeView{View: view, Count: *counts[i].(*int), Demands: []writ.Demand{}}
 		if hv.Count > 0 {
 			cond, values, _ := viewCond(actor, view, now)
-			page, err := s.queryDemands(ctx, `WHERE `+cond+` ORDER BY d.next_deadline IS NULL, d.next_deadline, d.id`,
+			page, err := s.queryDemands(ctx, `WHERE `+cond+` ORDER BY d.next_deadline, d.id`,
 				values, homeListLength, func(writ.Demand) string { return "" })
 			if err != nil {
 				return home, err

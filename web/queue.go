@@ -33,7 +33,7 @@ type queueData struct {
 
 // queueFilter is the query string of the queue.
 type queueFilter struct {
-	State, Country, Instrument, Agency, Flag, View, Sort, Text, Cursor string
+	State, Country, Instrument, Agency, Flag, View, Search, Sort, Text, Cursor string
 }
 
 // URL is the queue with this filter and another sort order.
@@ -45,7 +45,7 @@ func (f queueFilter) SortURL(sort string) string {
 func (f queueFilter) values() url.Values {
 	q := url.Values{}
 	for k, v := range map[string]string{"state": f.State, "country": f.Country, "instrument": f.Instrument,
-		"agency": f.Agency, "flag": f.Flag, "view": f.View, "sort": f.Sort, "q": f.Text, "cursor": f.Cursor} {
+		"agency": f.Agency, "flag": f.Flag, "view": f.View, "search": f.Search, "sort": f.Sort, "q": f.Text, "cursor": f.Cursor} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -63,12 +63,12 @@ func allFlags() []string {
 func queueFilterOf(r *http.Request) (queueFilter, writ.DemandFilter, error) {
 	q := r.URL.Query()
 	f := queueFilter{State: q.Get("state"), Country: q.Get("country"), Instrument: q.Get("instrument"), Agency: q.Get("agency"),
-		Flag: q.Get("flag"), View: q.Get("view"), Sort: q.Get("sort"), Text: q.Get("q"), Cursor: q.Get("cursor")}
+		Flag: q.Get("flag"), View: q.Get("view"), Search: q.Get("search"), Sort: q.Get("sort"), Text: q.Get("q"), Cursor: q.Get("cursor")}
 	if f.Sort == "" {
 		f.Sort = "deadline"
 	}
 	filter := writ.DemandFilter{State: writ.State(f.State), Country: f.Country, Instrument: f.Instrument, Text: f.Text,
-		View: f.View, Sort: f.Sort, Cursor: f.Cursor, Limit: 50}
+		View: f.View, Search: f.Search, Sort: f.Sort, Cursor: f.Cursor, Limit: 50}
 	if f.Agency != "" {
 		id, err := strconv.ParseInt(f.Agency, 10, 64)
 		if err != nil {

@@ -408,7 +408,7 @@ func (r *report) write(notesPath string) {
 	// Queue.
 	sub.p("## The queue and the demand page at scale")
 	sub.p("")
-	sub.p("`writ serve` on a store generated with `writ demo --demands N` (cached in `~/.cache/writ-bench` and the PostgreSQL database `writ_bench_N`), one client asking each page in turn, %s times a run, 3 runs after 20 unmeasured rounds: the API's list of demands (the default page of 50, newest first; in review; by deadline; a reviewer's queue, in review by deadline) and one random demand, and the web application's queue page and a random demand's page, signed in through the forms as the demo reviewer. A demo demand naming two customers' accounts is stored as two records, one per customer, so the store holds a few percent more records than demo demands. *Wall* is the time on loopback from sending the request to reading the end of the answer; *server* is writ's own time from its `Server-Timing` header (receiving the request to sending the answer's headers, the body rendered whole before). The goal is held against the worst median p95 of the queue pages (the API's lists and the web queue page).", m.QueueRequests)
+	sub.p("`writ serve` on a store generated with `writ demo --demands N` (cached in `~/.cache/writ-bench` and the PostgreSQL database `writ_bench_N`), one client asking each page in turn, %s times a run, 3 runs after 20 unmeasured rounds: the API's list of demands (the default page of 50, newest first; in review; by deadline; a reviewer's queue, in review by deadline) and one random demand, and the web application's queue page, a random demand's page, the legal team's home and the queue searched for a reference and for two common words, signed in through the forms as the demo reviewer. A demo demand naming two customers' accounts is stored as two records, one per customer, so the store holds a few percent more records than demo demands. *Wall* is the time on loopback from sending the request to reading the end of the answer; *server* is writ's own time from its `Server-Timing` header (receiving the request to sending the answer's headers, the body rendered whole before). The goal is held against the worst median p95 of the queue pages (the API's lists, the web queue page, the home and the searches).", m.QueueRequests)
 	sub.p("")
 	sub.p("| database | demands | page | wall p50 ms | wall p95 ms (min / **median** / max) | wall p99 ms | wall max ms | server p50 / p95 ms | errors |")
 	sub.p("|---|---|---|---|---|---|---|---|---|")
@@ -423,6 +423,9 @@ func (r *report) write(notesPath string) {
 		{"demand", "API `GET /v1/demands/{id}`", false},
 		{"web_queue", "web queue page `/queue`", true},
 		{"web_demand", "web demand page `/demands/{id}`", false},
+		{"web_home", "the legal team's home `/home`", true},
+		{"web_search_reference", "search for a reference `/queue?search=DEMO-…`", true},
+		{"web_search_words", "search for two words `/queue?search=fbi+warrant`", true},
 	}
 	for _, db := range []string{"sqlite", "postgres"} {
 		var q queueResult

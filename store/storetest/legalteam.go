@@ -158,15 +158,15 @@ func testSearch(t *testing.T, f *Fixture) {
 		return ids(page.Items)
 	}
 	for q, want := range map[string][]int64{
-		"zebra":                {d.ID},
-		"sw-zeb":               {d.ID},
-		"joe@mail":             {d.ID},
-		"jane":                 {other.ID},
-		"docket clerk":         {d.ID},
-		"in_review":            {d.ID},
-		"requester confirmed":  nil,
+		"zebra":                 {d.ID},
+		"sw-zeb":                {d.ID},
+		"joe@mail":              {d.ID},
+		"jane":                  {other.ID},
+		"docket clerk":          {d.ID},
+		"in_review":             {d.ID},
+		"requester confirmed":   nil,
 		"us_search_warrant zeb": {d.ID},
-		"nothing-like-this":    nil,
+		"nothing-like-this":     nil,
 	} {
 		got := found(q)
 		if q == "requester confirmed" {
