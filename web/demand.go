@@ -250,16 +250,8 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 			return err
 		}
 	}
-	cursor := ""
-	for range 20 { // at most 20 pages of 200 events
-		page, err := s.store.DemandEvents(ctx, actor, id, cursor, 200)
-		if err != nil {
-			return err
-		}
-		d.Events = append(d.Events, page.Items...)
-		if cursor = page.NextCursor; cursor == "" {
-			break
-		}
+	if d.Events, err = s.events(ctx, actor, id); err != nil {
+		return err
 	}
 	if n, err := s.store.Notice(ctx, actor, id); err == nil {
 		d.Notice = &n
@@ -278,16 +270,8 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 			d.Reviewer = u.Name
 		}
 	}
-	if d.Notes, err = s.store.Notes(ctx, actor, id); err != nil {
+	if err := s.loadTeam(ctx, actor, d); err != nil {
 		return err
-	}
-	if d.Workload, err = s.store.Workload(ctx, actor); err != nil {
-		return err
-	}
-	for _, w := range d.Workload {
-		if d.Demand.AssigneeID != nil && *d.Demand.AssigneeID == w.UserID {
-			d.Assignee = w.Name
-		}
 	}
 	if !actor.Role.LegalTeam() {
 		return nil
@@ -299,6 +283,49 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 		d.CanDeliver = n.GivenAt == nil && (n.State == "scheduled" || n.State == "failed")
 		d.CanReview = n.State == "delayed" && n.Until != ""
 	}
+	d.Actions = legalActions(actor, d)
+	return nil
+}
+
+// events reads a demand's timeline: at most 20 pages of 200 events.
+func (s *Server) events(ctx context.Context, actor writ.Actor, id int64) ([]writ.Event, error) {
+	var out []writ.Event
+	cursor := ""
+	for range 20 {
+		page, err := s.store.DemandEvents(ctx, actor, id, cursor, 200)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	return out, nil
+}
+
+// loadTeam reads the legal team's own part of a demand page: the
+// internal notes and who holds the demand, with the team's workload.
+func (s *Server) loadTeam(ctx context.Context, actor writ.Actor, d *demandData) error {
+	var err error
+	if d.Notes, err = s.store.Notes(ctx, actor, d.Demand.ID); err != nil {
+		return err
+	}
+	if d.Workload, err = s.store.Workload(ctx, actor); err != nil {
+		return err
+	}
+	for _, w := range d.Workload {
+		if d.Demand.AssigneeID != nil && *d.Demand.AssigneeID == w.UserID {
+			d.Assignee = w.Name
+		}
+	}
+	return nil
+}
+
+// legalActions are the moves the legal team may offer on a demand, the
+// next step's first, each with the condition that blocks it for actor.
+func legalActions(actor writ.Actor, d *demandData) []action {
+	var actions []action
 	for _, to := range writ.States() {
 		if !d.Demand.State.CanMove(to) {
 			continue
@@ -322,17 +349,17 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 				a.Blocked, a.Note = true, "The customer objected: decide the objection first."
 			}
 		}
-		d.Actions = append(d.Actions, a)
+		actions = append(actions, a)
 	}
 	if d.Next != nil {
-		for i := range d.Actions {
-			if d.Actions[i].To == d.Next.To {
-				d.Actions[i].Primary = true
-				d.Actions[0], d.Actions[i] = d.Actions[i], d.Actions[0]
+		for i := range actions {
+			if actions[i].To == d.Next.To {
+				actions[i].Primary = true
+				actions[0], actions[i] = actions[i], actions[0]
 			}
 		}
 	}
-	return nil
+	return actions
 }
 
 // agencyAnswer is what the provider's answer means for the agency, in
