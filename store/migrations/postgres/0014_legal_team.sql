@@ -70,14 +70,15 @@ BEGIN
         INSERT INTO demand_search (demand_id, doc) VALUES (NEW.demand_id, search_doc(NEW.account));
     ELSIF TG_TABLE_NAME = 'demand_notes' THEN
         INSERT INTO demand_search (demand_id, doc) VALUES (NEW.demand_id, search_doc(NEW.body));
-    ELSIF NEW.demand_id IS NOT NULL AND NEW.kind = 'demand.transition' THEN
+    ELSE
         INSERT INTO demand_search (demand_id, doc) VALUES (NEW.demand_id, search_doc(COALESCE(NEW.data::jsonb ->> 'rationale', '')));
     END IF;
     RETURN NULL;
 END $$;
 CREATE TRIGGER demand_words_account AFTER INSERT ON demand_accounts FOR EACH ROW EXECUTE FUNCTION demand_words_add();
 CREATE TRIGGER demand_words_note AFTER INSERT ON demand_notes FOR EACH ROW EXECUTE FUNCTION demand_words_add();
-CREATE TRIGGER demand_words_rationale AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION demand_words_add();
+CREATE TRIGGER demand_words_rationale AFTER INSERT ON events FOR EACH ROW
+    WHEN (NEW.demand_id IS NOT NULL AND NEW.kind = 'demand.transition') EXECUTE FUNCTION demand_words_add();
 
 INSERT INTO demand_search (demand_id, facts, doc) SELECT d.id, TRUE, demand_facts_doc(d) FROM demands d;
 INSERT INTO demand_search (demand_id, doc) SELECT demand_id, search_doc(account) FROM demand_accounts;
