@@ -225,7 +225,7 @@ func TestQueueMarksDeadlinesUnder48Hours(t *testing.T) {
 	if strings.Index(b.page, "SOON-1") > strings.Index(b.page, "LATER-1") {
 		t.Fatal("sorted by deadline, the later deadline comes first")
 	}
-	b.get("/calendar").want(200, "", "RESPOND")
+	b.get("/calendar").want(200, "", "Answer the demand")
 }
 
 // The approve form is closed to the approver who reviewed the demand.

@@ -176,7 +176,7 @@ func TestAudiencesAndNotBeforeDatesOnThePages(t *testing.T) {
 	// The earliest disclosure, seven days on, is a "not before" date.
 	s.Clock.Advance(8 * 24 * time.Hour)
 	reviewer = s.browser(t).signIn(s.Reviewer)
-	reviewer.get("/calendar?from=2026-11-23").want(200, "", "not before: <code>EARLIEST_DISCLOSURE</code>")
+	reviewer.get("/calendar?from=2026-11-23").want(200, "", "not before: Earliest disclosure")
 	reviewer.get("/calendar").want(200, "")
 	if regexp.MustCompile(`(?s)id="h-overdue".*EARLIEST_DISCLOSURE.*</section>`).MatchString(reviewer.page) {
 		t.Fatal("the calendar lists a not-before date as overdue")
