@@ -51,6 +51,10 @@ func Run(t *testing.T, open Opener) {
 		{"RegistryValidationNamesTheField", testRegistryValidation},
 		{"AgencyRepliesToARejection", testAgencyReply},
 		{"DeadlinesForTheCalendar", testDeadlines},
+		{"ProductionBeyondTheApprovalIsRefused", testProductionScope},
+		{"ProductionMakesTheDisclosureChecks", testProductionNeedsTheDisclosureChecks},
+		{"ProductionIsDownloadedWithinItsLimit", testProductionDelivery},
+		{"ProductionExpires", testProductionExpires},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
