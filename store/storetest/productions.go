@@ -28,13 +28,6 @@ func pkg(content string) writ.ProductionInput {
 		Files: []writ.ProductionUpload{{Name: "joe-mailbox.mbox", Content: []byte(content)}}, Records: 3, Rationale: "produced through writ"}
 }
 
-// withTOTP gives the fixture's US agency user a second factor.
-func withTOTP(t *testing.T, f *Fixture) {
-	t.Helper()
-	secret, err := identity.NewTOTPSecret()
-	check(t, err)
-	check(t, f.Identity.SetTOTP(ctx, writ.System(), f.AgencyUserUS.UserID, secret))
-}
 
 func testProductionScope(t *testing.T, f *Fixture) {
 	d := producible(t, f)
@@ -108,7 +101,7 @@ func testProductionDelivery(t *testing.T, f *Fixture) {
 	// Who may download.
 	_, _, err = f.Store.DownloadProduction(ctx, f.AgencyUserUS, d.ID, sha)
 	wantCode(t, err, writ.EFORBIDDEN) // no second factor yet
-	withTOTP(t, f)
+	f.WithTOTP(t, f.AgencyUserUS)
 	for _, a := range []writ.Actor{f.AgencyUserDE, f.CustomerUserConsumer} {
 		_, _, err = f.Store.DownloadProduction(ctx, a, d.ID, sha)
 		wantCode(t, err, writ.ENOTFOUND)
@@ -148,7 +141,7 @@ func testProductionDelivery(t *testing.T, f *Fixture) {
 
 func testProductionExpires(t *testing.T, f *Fixture) {
 	d := producible(t, f)
-	withTOTP(t, f)
+	f.WithTOTP(t, f.AgencyUserUS)
 	in := pkg("mail")
 	in.ExpiresInDays = 3
 	p, err := f.Store.Produce(ctx, f.Reviewer, d.ID, in)
@@ -161,3 +154,32 @@ func testProductionExpires(t *testing.T, f *Fixture) {
 	wantCode(t, err, writ.EGONE)
 }
 
+
+// ApprovedEmergency is an emergency request for the consumer's subscriber
+// data, confirmed by a call-back and approved with four eyes: its notice
+// follows the emergency, so a package may answer it at once.
+func (f *Fixture) ApprovedEmergency(t *testing.T) writ.Demand {
+	t.Helper()
+	d := submit(t, f, f.AgencyUserUS, emergency("EM-PKG"))
+	_, err := f.Store.RecordCallback(ctx, f.Reviewer, d.ID, writ.CallbackInput{Number: "+1 555 0100", Outcome: writ.CallbackConfirmed})
+	check(t, err)
+	intoReview(t, f, f.Reviewer, d.ID)
+	return move(t, f, f.Approver, d.ID, writ.TransitionInput{To: writ.StateApproved})
+}
+
+// SubscriberPackage is a one-file package of the consumer's subscriber
+// record, for ApprovedEmergency.
+func SubscriberPackage(content string) writ.ProductionInput {
+	in := pkg(content)
+	in.Scope.Categories = []string{"subscriber"}
+	in.Files[0].Name = "joe-subscriber.csv"
+	return in
+}
+
+// WithTOTP gives a fixture user a second factor.
+func (f *Fixture) WithTOTP(t *testing.T, a writ.Actor) {
+	t.Helper()
+	secret, err := identity.NewTOTPSecret()
+	check(t, err)
+	check(t, f.Identity.SetTOTP(ctx, writ.System(), a.UserID, secret))
+}
