@@ -28,7 +28,6 @@ func pkg(content string) writ.ProductionInput {
 		Files: []writ.ProductionUpload{{Name: "joe-mailbox.mbox", Content: []byte(content)}}, Records: 3, Rationale: "produced through writ"}
 }
 
-
 func testProductionScope(t *testing.T, f *Fixture) {
 	d := producible(t, f)
 	for _, c := range []struct {
@@ -38,7 +37,9 @@ func testProductionScope(t *testing.T, f *Fixture) {
 	}{
 		{func(in *writ.ProductionInput) { in.Scope.Categories = []string{"content", "traffic"} }, "scope.categories", `"traffic" was not approved`},
 		{func(in *writ.ProductionInput) { in.Scope.Accounts = []string{"jane@mail.example"} }, "scope.accounts", `"jane@mail.example" is not an account the demand names`},
-		{func(in *writ.ProductionInput) { in.Scope.DateRange = &writ.DateRange{From: "2026-01-01", To: "2026-13-01"} }, "scope.date_range.to", "not a date"},
+		{func(in *writ.ProductionInput) {
+			in.Scope.DateRange = &writ.DateRange{From: "2026-01-01", To: "2026-13-01"}
+		}, "scope.date_range.to", "not a date"},
 		{func(in *writ.ProductionInput) { in.Files = nil }, "files", "at least one file"},
 		{func(in *writ.ProductionInput) { in.DownloadLimit = -1 }, "download_limit", "between 1 and 100"},
 	} {
@@ -153,7 +154,6 @@ func testProductionExpires(t *testing.T, f *Fixture) {
 	_, _, err = f.Store.DownloadProduction(ctx, f.AgencyUserUS, d.ID, p.Files[0].SHA256)
 	wantCode(t, err, writ.EGONE)
 }
-
 
 // ApprovedEmergency is an emergency request for the consumer's subscriber
 // data, confirmed by a call-back and approved with four eyes: its notice
