@@ -78,3 +78,26 @@ type LogEntry struct {
 	Data      string          `json:"data"`
 	Inclusion *InclusionProof `json:"inclusion"`
 }
+
+// Reasons say why a demand was answered as it was, as the agency may read
+// them: the deficiencies of a rejected demand (each message cites its
+// source), whom a redirected demand goes to, and the grounds of a
+// challenge the legal team chose to share.
+type Reasons struct {
+	State            State          `json:"state"`
+	Deficiencies     []ReasonDetail `json:"deficiencies"`
+	RedirectTo       *RedirectTo    `json:"redirect_to"`
+	ChallengeGrounds string         `json:"challenge_grounds"`
+}
+
+// ReasonDetail is one deficiency: its code and the rulebook's message.
+type ReasonDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// RedirectTo is the customer a redirected demand should be addressed to.
+type RedirectTo struct {
+	Customer     string `json:"customer"`
+	LegalContact string `json:"legal_contact"`
+}

@@ -329,6 +329,8 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		}, expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
 		{"GET /v1/demands/{id}/jobs", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/jobs", dUS), ""} },
 			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
+		{"GET /v1/demands/{id}/reasons", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/reasons", dUS), ""} },
+			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200, "customerEnt": 403}, 200, legal...))},
 		// A fresh approved emergency for every caller: only the legal team
 		// makes a package available.
 		{"POST /v1/demands/{id}/production", func(t *testing.T, _ string) req {

@@ -382,6 +382,8 @@ func TestOpenAPIResponses(t *testing.T) {
 			DateRange: &writ.DateRange{From: "2026-01-01", To: "2026-02-01"}}, ExpiresAt: now, DownloadLimit: 5, Downloads: 1, MadeBy: "Rhea", MadeAt: now,
 			Files: []writ.ProductionFile{{Name: "a.mbox", SHA256: strings.Repeat("ab", 32), Size: 3, Entry: writ.LogEntry{Index: 4, Leaf: "{}", Data: "{}",
 				Inclusion: &writ.InclusionProof{Index: 4, TreeSize: 5, LeafHash: "AA==", RootHash: "AA==", Proof: []string{"AA=="}}}}}}},
+		{"Reasons", writ.Reasons{State: writ.StateRejected, Deficiencies: []writ.ReasonDetail{{Code: "CATEGORY_NOT_PERMITTED", Message: "m"}}}},
+		{"Reasons", writ.Reasons{State: writ.StateRedirected, Deficiencies: []writ.ReasonDetail{}, RedirectTo: &writ.RedirectTo{Customer: "c", LegalContact: "l"}}},
 		{"Error", errorBody{errorDetail{Code: writ.EGONE, Message: "expired"}}},
 		{"Alerts", writ.Alerts{Emergencies: []writ.Demand{demand}, Overdue: 2, Undeliverable: 1, ReviewsDue: 1}},
 		{"Error", errorBody{errorDetail{Code: writ.EINVALID, Message: "required", Field: "instrument"}}},

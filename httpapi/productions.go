@@ -125,3 +125,17 @@ func (s *Server) downloadProduction(w http.ResponseWriter, r *http.Request) erro
 	w.Write(content)
 	return nil
 }
+
+// getReasons says why the demand was answered as it was.
+func (s *Server) getReasons(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	reasons, err := s.store.Reasons(r.Context(), actorOf(r), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, reasons)
+	return nil
+}

@@ -117,6 +117,7 @@ func routes() []route {
 		{method: "POST", pattern: "/v1/demands/{id}/responses/{response}/decision", handler: (*Server).decideObjection},
 		{method: "GET", pattern: "/v1/demands/{id}/authority-notifications", handler: (*Server).listAuthorityNotifications},
 		{method: "GET", pattern: "/v1/demands/{id}/jobs", handler: (*Server).listJobs},
+		{method: "GET", pattern: "/v1/demands/{id}/reasons", handler: (*Server).getReasons},
 		{method: "POST", pattern: "/v1/demands/{id}/production", handler: (*Server).createProduction},
 		{method: "GET", pattern: "/v1/demands/{id}/production", handler: (*Server).getProduction},
 		{method: "GET", pattern: "/v1/demands/{id}/production/files/{sha256}", handler: (*Server).downloadProduction},

@@ -174,8 +174,8 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Acto
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO challenges (demand_id, grounds, forum, filed_at, deadline) VALUES (?, ?, ?, ?, ?)`),
-			d.ID, in.Challenge.Grounds, in.Challenge.Forum, now, nullTime(deadline)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO challenges (demand_id, grounds, forum, filed_at, deadline, shared_grounds) VALUES (?, ?, ?, ?, ?, ?)`),
+			d.ID, in.Challenge.Grounds, in.Challenge.Forum, now, nullTime(deadline), in.Challenge.SharedGrounds); err != nil {
 			return fmt.Errorf("store: transition: %w", err)
 		}
 		event["challenge"] = in.Challenge

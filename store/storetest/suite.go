@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 		{"ProductionMakesTheDisclosureChecks", testProductionNeedsTheDisclosureChecks},
 		{"ProductionIsDownloadedWithinItsLimit", testProductionDelivery},
 		{"ProductionExpires", testProductionExpires},
+		{"AgencySeesTheReasonsOfTheAnswer", testReasons},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

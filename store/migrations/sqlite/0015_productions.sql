@@ -27,3 +27,6 @@ CREATE TABLE production_files (
     log_index      INTEGER NOT NULL,
     PRIMARY KEY (production_id, sha256)
 );
+
+-- The grounds of a challenge the legal team chose to tell the agency.
+ALTER TABLE challenges ADD COLUMN shared_grounds TEXT NOT NULL DEFAULT '';
