@@ -101,3 +101,16 @@ type RedirectTo struct {
 	Customer     string `json:"customer"`
 	LegalContact string `json:"legal_contact"`
 }
+
+// DemandOverview is what a customer's portal says of a demand beyond the
+// request: which authority of which country asks, by when the customer
+// must object before the data may be disclosed (nil until the notice was
+// given), and where the demand sits in the public audit log: the proof
+// that its receipt is in the tree of the latest checkpoint (nil until a
+// checkpoint covers it).
+type DemandOverview struct {
+	Authority         string          `json:"authority"`
+	AuthorityCountry  string          `json:"authority_country"`
+	ObjectionDeadline *time.Time      `json:"objection_deadline"`
+	Received          *InclusionProof `json:"received"`
+}

@@ -150,6 +150,9 @@ func routes() []route {
 		{"POST /demands/{id}/objections/{response}", legalTeam, (*Server).decideObjection},
 		{"POST /demands/{id}/responses", customerOnly, (*Server).respond},
 		{"POST /demands/{id}/replies", agencyOnly, (*Server).reply},
+		{"POST /demands/{id}/production", legalTeam, (*Server).produce},
+		{"GET /demands/{id}/production/proof.json", signedIn, (*Server).productionProof},
+		{"GET /demands/{id}/production/{sha256}", signedIn, (*Server).productionFile},
 
 		{"GET /agency", agencyOnly, (*Server).agencyHome},
 		{"GET /agency/new", agencyOnly, (*Server).submitForm},
