@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,6 +13,8 @@ import (
 	"time"
 
 	"writ"
+	"writ/eevidence"
+	"writ/rules"
 )
 
 // portalData is what the demand page shows of the answer to the agency
@@ -51,7 +54,7 @@ func (s *Server) loadPortal(ctx context.Context, actor writ.Actor, d *demandData
 	if actor.Role.LegalTeam() {
 		st := d.Demand.State
 		p.CanProduce = p.Production == nil && (st == writ.StateApproved || st == writ.StateNoticed)
-		p.Annex = isEPOC(d.Demand.Instrument) && d.Assessment != nil && !d.Assessment.LegallySufficient
+		p.Annex = d.Assessment != nil && eevidence.NeedsAnnex(d.Demand.Instrument, *d.Assessment)
 	}
 	if actor.Role == writ.RoleCustomer || actor.Role.SeesAll() {
 		o, err := s.store.DemandOverview(ctx, actor, id)
@@ -62,8 +65,6 @@ func (s *Server) loadPortal(ctx context.Context, actor writ.Actor, d *demandData
 	}
 	return nil
 }
-
-func isEPOC(instrument string) bool { return instrument == "eu_epoc" || instrument == "eu_epoc_pr" }
 
 // produce makes a production package available to the agency: the files
 // of the form's "files" field, the scope ticked and typed.
@@ -154,4 +155,70 @@ func (s *Server) productionProof(w http.ResponseWriter, r *http.Request, v *visi
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fmt.Sprintf("demand-%d-production-proof.json", id)}))
 	return json.NewEncoder(w).Encode(p)
+}
+
+// annexDraft drafts the Annex III form of a European order the legal
+// team cannot execute in full; ENOTFOUND for any other demand.
+func (s *Server) annexDraft(ctx context.Context, actor writ.Actor, id int64) (eevidence.Draft, error) {
+	d, err := s.store.Demand(ctx, actor, id)
+	if err != nil {
+		return eevidence.Draft{}, err
+	}
+	raw, err := s.store.Assessment(ctx, actor, id)
+	if err != nil {
+		return eevidence.Draft{}, err
+	}
+	var a rules.Assessment
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return eevidence.Draft{}, fmt.Errorf("web: assessment of demand %d: %w", id, err)
+	}
+	if !eevidence.NeedsAnnex(d.Instrument, a) {
+		return eevidence.Draft{}, writ.Errorf(writ.ENOTFOUND, "demand %d is no European order that cannot be executed: it has no Annex III draft", id)
+	}
+	ag, err := s.store.Agency(ctx, actor, d.AgencyID)
+	if err != nil {
+		return eevidence.Draft{}, err
+	}
+	o := eevidence.Order{DemandID: d.ID, Kind: d.Instrument, Reference: d.Reference, IssuingState: ag.Country, IssuingAuthority: ag.Name,
+		IssuedBy: d.IssuedBy, ValidatedBy: d.ValidatedBy, ReceivedAt: d.ReceivedAt, DataCategories: d.DataCategories}
+	return eevidence.DraftAnnexIII(o, a, s.languages)
+}
+
+func (s *Server) annexJSON(w http.ResponseWriter, r *http.Request, v *visit) error {
+	id, err := demandID(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.annexDraft(r.Context(), v.actor, id)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fmt.Sprintf("demand-%d-annex-iii.json", id)}))
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(d)
+}
+
+// annexPDF shows the draft as a PDF, inline: the browser's viewer opens it.
+func (s *Server) annexPDF(w http.ResponseWriter, r *http.Request, v *visit) error {
+	id, err := demandID(r)
+	if err != nil {
+		return err
+	}
+	d, err := s.annexDraft(r.Context(), v.actor, id)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := eevidence.WritePDF(&buf, d); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	// The browser's PDF viewer is a plugin: the pages' object-src 'none'
+	// would leave it blank.
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; object-src 'self'")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("inline", map[string]string{"filename": fmt.Sprintf("demand-%d-annex-iii.pdf", id)}))
+	_, err = w.Write(buf.Bytes())
+	return err
 }
