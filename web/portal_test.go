@@ -59,8 +59,8 @@ func TestPortalPagesForEveryRole(t *testing.T) {
 	proof := fmt.Sprintf("/demands/%d/production/proof.json", d.ID)
 	annex := fmt.Sprintf("/demands/%d/annex-iii", epoc.ID)
 	for _, tc := range []struct {
-		name                      string
-		actor                     writ.Actor
+		name                     string
+		actor                    writ.Actor
 		file, proof, annex, post int
 	}{
 		{"admin", s.Admin, 200, 200, 200, 409},
