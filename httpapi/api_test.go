@@ -246,6 +246,14 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 			}
 			return req{"POST", "/v1/demands", fmt.Sprintf(`{"agency_id":%d,"channel":"mail","instrument":"us_subpoena","issued_by":"other","data_categories":["subscriber"],"accounts":["joe@mail.example"]}`, f.AgencyUS.ID)}
 		}, expect(403, with(map[string]int{"agencyUS": 201, "agencyDE": 201}, 201, legal...))},
+		// The same answer for a held account and for one nobody holds.
+		{"POST /v1/demands/preview", func(_ *testing.T, c string) req {
+			body := `{"instrument":"us_subpoena","issued_by":"other","data_categories":["content"],"accounts":["nobody@nowhere.example"]}`
+			if c != "agencyUS" && c != "agencyDE" {
+				body = fmt.Sprintf(`{"agency_id":%d,"channel":"mail","instrument":"us_subpoena","issued_by":"other","data_categories":["content"],"accounts":["joe@mail.example"]}`, f.AgencyUS.ID)
+			}
+			return req{"POST", "/v1/demands/preview", body}
+		}, expect(403, with(map[string]int{"agencyUS": 200, "agencyDE": 200}, 200, legal...))},
 		{"GET /v1/demands/{id}", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d", dUS), ""} },
 			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200, "customerEnt": 200}, 200, legal...))},
 		{"PATCH /v1/demands/{id}", func(*testing.T, string) req {

@@ -384,6 +384,7 @@ func TestOpenAPIResponses(t *testing.T) {
 				Inclusion: &writ.InclusionProof{Index: 4, TreeSize: 5, LeafHash: "AA==", RootHash: "AA==", Proof: []string{"AA=="}}}}}}},
 		{"Reasons", writ.Reasons{State: writ.StateRejected, Deficiencies: []writ.ReasonDetail{{Code: "CATEGORY_NOT_PERMITTED", Message: "m"}}}},
 		{"Reasons", writ.Reasons{State: writ.StateRedirected, Deficiencies: []writ.ReasonDetail{}, RedirectTo: &writ.RedirectTo{Customer: "c", LegalContact: "l"}}},
+		{"Preview", previewBody{Deficiencies: []writ.ReasonDetail{{Code: "CATEGORY_NOT_PERMITTED", Message: "m"}}}},
 		{"Error", errorBody{errorDetail{Code: writ.EGONE, Message: "expired"}}},
 		{"Alerts", writ.Alerts{Emergencies: []writ.Demand{demand}, Overdue: 2, Undeliverable: 1, ReviewsDue: 1}},
 		{"Error", errorBody{errorDetail{Code: writ.EINVALID, Message: "required", Field: "instrument"}}},

@@ -139,3 +139,27 @@ func (s *Server) getReasons(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, reasons)
 	return nil
 }
+
+// previewBody is the answer of a preview: the deficiencies a submission
+// would be assessed with.
+type previewBody struct {
+	Deficiencies []writ.ReasonDetail `json:"deficiencies"`
+}
+
+// previewDemand assesses a submission without taking it in.
+func (s *Server) previewDemand(w http.ResponseWriter, r *http.Request) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	in, err := DecodeDemand(body)
+	if err != nil {
+		return err
+	}
+	defs, err := s.store.PreviewDemand(r.Context(), actorOf(r), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, previewBody{Deficiencies: defs})
+	return nil
+}

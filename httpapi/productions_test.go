@@ -102,3 +102,23 @@ func TestProductionOverTheAPIOnBothDatabases(t *testing.T) {
 		})
 	}
 }
+
+// The preview answers byte for byte the same for a held account, another
+// tenant's account and an account nobody holds (issue 14's rule for
+// intake, kept for the preview).
+func TestPreviewIsNoAccountOracle(t *testing.T) {
+	f := newAPIFixture(t)
+	var first []byte
+	for _, account := range []string{"joe@mail.example", "anna@beispiel.example", "nobody@nowhere.example"} {
+		body := `{"instrument":"us_subpoena","issued_by":"other","data_categories":["content"],"accounts":["` + account + `"]}`
+		status, out := f.do(t, "agencyUS", "POST", "/v1/demands/preview", []byte(body))
+		if status != 200 || !bytes.Contains(out, []byte("CATEGORY_NOT_PERMITTED")) {
+			t.Fatalf("%s: %d %s", account, status, out)
+		}
+		if first == nil {
+			first = out
+		} else if !bytes.Equal(out, first) {
+			t.Fatalf("the preview for %s differs:\n%s\n%s", account, out, first)
+		}
+	}
+}

@@ -96,6 +96,7 @@ func routes() []route {
 		{method: "GET", pattern: "/v1/alerts", handler: (*Server).alerts},
 		{method: "GET", pattern: "/v1/demands", handler: (*Server).listDemands},
 		{method: "POST", pattern: "/v1/demands", handler: (*Server).createDemand},
+		{method: "POST", pattern: "/v1/demands/preview", handler: (*Server).previewDemand},
 		{method: "GET", pattern: "/v1/demands/{id}", handler: (*Server).getDemand},
 		{method: "PATCH", pattern: "/v1/demands/{id}", handler: (*Server).updateDemand},
 		{method: "POST", pattern: "/v1/demands/{id}/transitions", handler: (*Server).transitionDemand},

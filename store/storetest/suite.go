@@ -56,6 +56,7 @@ func Run(t *testing.T, open Opener) {
 		{"ProductionIsDownloadedWithinItsLimit", testProductionDelivery},
 		{"ProductionExpires", testProductionExpires},
 		{"AgencySeesTheReasonsOfTheAnswer", testReasons},
+		{"PreviewIsNoAccountOracle", testPreviewIsNoOracle},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
