@@ -143,3 +143,34 @@ func TestAgencyAndCustomerSeeWhatMatters(t *testing.T) {
 	deadline := s.Clock.Now().Add(7 * 24 * time.Hour).UTC().Format("2006-01-02 15:04")
 	customer.get(demandPath(noticed.ID)).want(200, "", "not before "+deadline, "in 7 d")
 }
+
+// The submission form's check is the agency's only, stores nothing, and
+// shows the same whatever accounts are named.
+func TestPreviewPageForEveryRole(t *testing.T) {
+	s := newSite(t)
+	form := func(account string) url.Values {
+		return url.Values{"instrument": {"us_subpoena"}, "issued_by": {"other"}, "data_categories": {"content"}, "accounts": {account}}
+	}
+	for _, a := range []writ.Actor{s.Admin, s.Reviewer, s.Auditor, s.CustomerUserConsumer} {
+		b := s.browser(t).signIn(a)
+		b.get("/account")
+		b.post("/agency/preview", form("joe@mail.example")).want(403, "")
+	}
+	b := s.browser(t).signIn(s.AgencyUserUS)
+	var first string
+	for _, account := range []string{"joe@mail.example", "anna@beispiel.example", "nobody@nowhere.example"} {
+		b.get("/agency/new")
+		b.post("/agency/preview", form(account)).want(200, "", "2703(c)(2)")
+		section := b.page[strings.Index(b.page, `id="preview"`):]
+		section = section[:strings.Index(section, "</section>")]
+		if first == "" {
+			first = section
+		} else if section != first {
+			t.Fatalf("the preview for %s differs:\n%s\n%s", account, section, first)
+		}
+	}
+	page, err := s.Store.Demands(context.Background(), s.Reviewer, writ.DemandFilter{})
+	if err != nil || len(page.Items) != 0 {
+		t.Fatalf("a preview left %d demands (%v)", len(page.Items), err)
+	}
+}

@@ -49,14 +49,23 @@ func TestBrowserProductionFromSubmissionToDownload(t *testing.T) {
 	agency := s.newTab(t, browser)
 	agency.signIn(s.AgencyUserUS, "")
 	agency.open("/agency/new")
+	// As the officer fills the form in, the preview shows what the
+	// rulebook finds: a subpoena cannot compel content.
 	agency.run(
 		chromedp.SendKeys(chromedp.ID("reference"), "SW-77"),
+		chromedp.SetValue(chromedp.ID("instrument"), "us_subpoena"),
+		chromedp.SetValue(chromedp.ID("issued_by"), "other"),
+		chromedp.SendKeys(chromedp.ID("accounts"), "joe@mail.example"),
+		chromedp.Click(chromedp.CSS(`input[name="data_categories"][value="content"]`)),
+	)
+	pollPreview(t, agency, "2703(c)(2)")
+	agency.run(
 		chromedp.SetValue(chromedp.ID("instrument"), "us_search_warrant"),
 		chromedp.SetValue(chromedp.ID("issued_by"), "judge"),
-		chromedp.Click(chromedp.CSS(`input[name="data_categories"][value="content"]`)),
-		chromedp.SendKeys(chromedp.ID("accounts"), "joe@mail.example"),
-		chromedp.SetUploadFiles(chromedp.ID("document"), []string{pdf}),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("issued_by").dispatchEvent(new Event("change", {bubbles: true}))`),
 	)
+	pollPreview(t, agency, "finds no deficiency")
+	agency.run(chromedp.SetUploadFiles(chromedp.ID("document"), []string{pdf}))
 	agency.submit(`form[action="/agency/demands"] button[type="submit"]`)
 	agency.wantText(".flash", "was received")
 	loc, err := chromedp.Run(agency.ctx, chromedp.Location())
@@ -140,6 +149,16 @@ func TestBrowserProductionFromSubmissionToDownload(t *testing.T) {
 	reviewer.wantText("#timeline", "production.file", "production.downloaded")
 	if !strings.Contains(reviewer.text("#timeline"), "Deputy Dan") {
 		t.Fatal("the timeline does not say who downloaded the file")
+	}
+}
+
+// pollPreview waits until the submission form's preview says text.
+func pollPreview(t *testing.T, b *tab, text string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector("#preview").textContent.includes(`+strconv.Quote(text)+`)`)); err != nil {
+		t.Fatalf("the preview never said %q: %s", text, b.text("#preview"))
 	}
 }
 

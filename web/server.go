@@ -165,6 +165,7 @@ func routes() []route {
 		{"GET /agency", agencyOnly, (*Server).agencyHome},
 		{"GET /agency/new", agencyOnly, (*Server).submitForm},
 		{"POST /agency/demands", agencyOnly, (*Server).submit},
+		{"POST /agency/preview", agencyOnly, (*Server).preview},
 
 		{"GET /customer", customerOnly, (*Server).customerHome},
 		{"GET /customer/locations", customerOnly, (*Server).locations},
