@@ -27,12 +27,7 @@ func (s *Store) DemandOverview(ctx context.Context, actor writ.Actor, demandID i
 		return out, fmt.Errorf("store: overview: %w", err)
 	}
 	if given.Valid {
-		tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-		if err != nil {
-			return out, unavailable(err)
-		}
-		defer tx.Rollback()
-		a, err := s.storedAssessment(ctx, tx, demandID)
+		a, err := s.currentAssessment(ctx, demandID)
 		if err != nil {
 			return out, err
 		}

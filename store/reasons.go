@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"writ"
+	"writ/rules"
 )
 
 // Reasons says why a demand was answered as it was, for its agency (and
@@ -27,12 +28,7 @@ func (s *Store) Reasons(ctx context.Context, actor writ.Actor, demandID int64) (
 	out.State = d.State
 	switch {
 	case d.State == writ.StateRejected || d.Outcome == writ.OutcomeRejected:
-		tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-		if err != nil {
-			return out, unavailable(err)
-		}
-		defer tx.Rollback()
-		a, err := s.storedAssessment(ctx, tx, demandID)
+		a, err := s.currentAssessment(ctx, demandID)
 		if err != nil {
 			return out, err
 		}
@@ -60,4 +56,14 @@ func (s *Store) Reasons(ctx context.Context, actor writ.Actor, demandID int64) (
 		}
 	}
 	return out, nil
+}
+
+// currentAssessment reads a demand's current assessment outside a change.
+func (s *Store) currentAssessment(ctx context.Context, demandID int64) (rules.Assessment, error) {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return rules.Assessment{}, unavailable(err)
+	}
+	defer tx.Rollback()
+	return s.storedAssessment(ctx, tx, demandID)
 }
