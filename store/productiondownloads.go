@@ -175,3 +175,48 @@ func (s *Store) checkDownload(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 	}
 	return nil
 }
+
+// resealProductionFiles seals anew up to n files of productions not
+// sealed with the current documents key, in the rotation's transaction.
+func (s *Store) resealProductionFiles(ctx context.Context, tx *sql.Tx, n int) (int, error) {
+	if n <= 0 {
+		return 0, nil
+	}
+	k := s.documentKeys
+	rows, err := tx.QueryContext(ctx, `SELECT production_id, sha256, key_id, content FROM production_files WHERE key_id <> $1 LIMIT $2`, k.Current(), n)
+	if err != nil {
+		return 0, err
+	}
+	type file struct {
+		production int64
+		sha, keyID string
+		content    []byte
+	}
+	var files []file
+	for rows.Next() {
+		var f file
+		if err := rows.Scan(&f.production, &f.sha, &f.keyID, &f.content); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		files = append(files, f)
+	}
+	if err := rows.Close(); err != nil {
+		return 0, err
+	}
+	for _, f := range files {
+		plain, err := k.Open(f.keyID, f.sha, f.content)
+		if err != nil {
+			return 0, err
+		}
+		id, sealed, err := k.Seal(f.sha, plain)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE production_files SET key_id = $1, content = $2 WHERE production_id = $3 AND sha256 = $4`,
+			id, sealed, f.production, f.sha); err != nil {
+			return 0, err
+		}
+	}
+	return len(files), nil
+}
