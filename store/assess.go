@@ -94,13 +94,13 @@ func SoughtLocations(d *writ.Demand, c writ.Customer) []string {
 // demand calls it in the same transaction, so a stored assessment never
 // lags its demand.
 func (s *Store) reassess(ctx context.Context, tx *sql.Tx, d *writ.Demand) (rules.Assessment, error) {
-	ag, err := scanAgency(tx.QueryRowContext(ctx, s.q(`SELECT `+agencyColumns+` FROM agencies WHERE id = ?`), d.AgencyID))
+	ag, err := scanAgency(tx.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, d.AgencyID))
 	if err != nil {
 		return rules.Assessment{}, fmt.Errorf("store: assess: agency: %w", err)
 	}
 	var c writ.Customer
 	if d.CustomerID != 0 {
-		if c, err = scanCustomer(tx.QueryRowContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE id = ?`), d.CustomerID)); err != nil {
+		if c, err = scanCustomer(tx.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1`, d.CustomerID)); err != nil {
 			return rules.Assessment{}, fmt.Errorf("store: assess: customer: %w", err)
 		}
 		if err := s.fillCustomer(ctx, tx, &c); err != nil {
@@ -116,22 +116,22 @@ func (s *Store) reassess(ctx context.Context, tx *sql.Tx, d *writ.Demand) (rules
 		return a, fmt.Errorf("store: assess: %w", err)
 	}
 	now := s.nowUTC()
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM assessments WHERE demand_id = ?`), d.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM assessments WHERE demand_id = $1`, d.ID); err != nil {
 		return a, fmt.Errorf("store: assess: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO assessments (demand_id, rulebook, body, computed_at) VALUES (?, ?, ?, ?)`), d.ID, s.rules.Version(), string(body), now); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO assessments (demand_id, rulebook, body, computed_at) VALUES ($1, $2, $3, $4)`, d.ID, s.rules.Version(), string(body), now); err != nil {
 		return a, fmt.Errorf("store: assess: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM deadlines WHERE demand_id = ?`), d.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM deadlines WHERE demand_id = $1`, d.ID); err != nil {
 		return a, fmt.Errorf("store: assess: %w", err)
 	}
 	for _, dl := range s.demandDeadlines(d, a) {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO deadlines (demand_id, code, due) VALUES (?, ?, ?)`), d.ID, dl.Code, dl.Due.UTC()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO deadlines (demand_id, code, due) VALUES ($1, $2, $3)`, d.ID, dl.Code, dl.Due.UTC()); err != nil {
 			return a, fmt.Errorf("store: assess: %w", err)
 		}
 	}
 	d.Route, d.Flags = a.Route, slices.Clone(a.Flags)
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET route = ?, flags = ? WHERE id = ?`), a.Route, jsonText(a.Flags), d.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE demands SET route = $1, flags = $2 WHERE id = $3`, a.Route, jsonText(a.Flags), d.ID); err != nil {
 		return a, fmt.Errorf("store: assess: %w", err)
 	}
 	if err := s.scheduleNotice(ctx, tx, d, a); err != nil {
@@ -209,7 +209,7 @@ func noDataHeld(a rules.Assessment) rules.Assessment {
 func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, a rules.Assessment) error {
 	var state, releasedUntil string
 	var releasedAt, givenAt sql.NullTime
-	err := tx.QueryRowContext(ctx, s.q(`SELECT state, released_until, released_at, given_at FROM notices WHERE demand_id = ?`), d.ID).
+	err := tx.QueryRowContext(ctx, `SELECT state, released_until, released_at, given_at FROM notices WHERE demand_id = $1`, d.ID).
 		Scan(&state, &releasedUntil, &releasedAt, &givenAt)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: notice: %w", err)
@@ -234,9 +234,9 @@ func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, 
 		at := releasedAt.Time.UTC()
 		n.state, n.sendAt = "scheduled", &at
 	}
-	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO notices (demand_id, timing, state, send_at, until, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err = tx.ExecContext(ctx, `INSERT INTO notices (demand_id, timing, state, send_at, until, reason, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (demand_id) DO UPDATE SET timing = excluded.timing, state = excluded.state, send_at = excluded.send_at,
-		until = excluded.until, reason = excluded.reason, updated_at = excluded.updated_at`),
+		until = excluded.until, reason = excluded.reason, updated_at = excluded.updated_at`,
 		d.ID, a.Notice.Timing, n.state, nullTime(n.sendAt), n.until, n.reason, now)
 	if err != nil {
 		return fmt.Errorf("store: notice: %w", err)
@@ -244,7 +244,7 @@ func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, 
 	// Until notice has gone out, the customer sees the demand from the
 	// moment its notice is due, and never while it is held back: an order
 	// or prohibition arriving later hides it again.
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET customer_visible_from = ? WHERE id = ?`), nullTime(n.visibleFrom(now)), d.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE demands SET customer_visible_from = $1 WHERE id = $2`, nullTime(n.visibleFrom(now)), d.ID); err != nil {
 		return fmt.Errorf("store: notice: %w", err)
 	}
 	return s.scheduleNoticeJobs(ctx, tx, d, n.state, n.sendAt)
@@ -300,7 +300,7 @@ func (s *Store) Assessment(ctx context.Context, actor writ.Actor, demandID int64
 		return nil, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors may read assessments")
 	}
 	var body string
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT body FROM assessments WHERE demand_id = ?`), demandID).Scan(&body)
+	err := s.read.QueryRowContext(ctx, `SELECT body FROM assessments WHERE demand_id = $1`, demandID).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("assessment of demand", demandID)
 	}

@@ -46,7 +46,7 @@ func (s *Store) appendLeaves(ctx context.Context, tx *sql.Tx, size int64, leaves
 	if err := s.insertTableRows(ctx, tx, rows); err != nil {
 		return fmt.Errorf("store: log hashes: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE log_head SET size = ? WHERE id = 1`), size+int64(len(leaves))); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE log_head SET size = $1 WHERE id = 1`, size+int64(len(leaves))); err != nil {
 		return fmt.Errorf("store: log head: %w", err)
 	}
 	return nil
@@ -71,8 +71,8 @@ func (r *hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	}
 	for start := 0; start < len(missing); start += 500 {
 		part := missing[start:min(start+500, len(missing))]
-		query := `SELECT idx, hash FROM log_hashes WHERE idx IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + `)`
-		rows, err := r.db.QueryContext(r.ctx, r.s.q(query), part...)
+		query := `SELECT idx, hash FROM log_hashes WHERE idx IN (` + ordinals(1, len(part)) + `)`
+		rows, err := r.db.QueryContext(r.ctx, query, part...)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +133,7 @@ func (s *Store) backfillLog(ctx context.Context) error {
 			return fmt.Errorf("store: log backfill: %w", err)
 		}
 		for i, id := range ids {
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE events SET log_index = ? WHERE id = ?`), size+int64(i), id); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE events SET log_index = $1 WHERE id = $2`, size+int64(i), id); err != nil {
 				return fmt.Errorf("store: log backfill: %w", err)
 			}
 		}
@@ -174,7 +174,7 @@ func (s *Store) IssueCheckpoint(ctx context.Context, signer note.Signer) ([]byte
 		return nil, fmt.Errorf("store: checkpoint: %w", err)
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO checkpoints (size, root, note, issued_at) VALUES (?, ?, ?, ?) ON CONFLICT (size) DO NOTHING`),
+		_, err := tx.ExecContext(ctx, `INSERT INTO checkpoints (size, root, note, issued_at) VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING`,
 			size, root[:], string(signed), s.nowUTC())
 		return err
 	})
@@ -284,7 +284,7 @@ func (s *Store) EntryBundle(ctx context.Context, actor writ.Actor, t tlog.Tile) 
 // scan reads them all, cheaper than naming each.
 func (s *Store) leafHashes(ctx context.Context, from, to int64) ([]tlog.Hash, error) {
 	lo, hi := tlog.StoredHashIndex(0, from), tlog.StoredHashIndex(0, to-1)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT idx, hash FROM log_hashes WHERE idx >= ? AND idx <= ? ORDER BY idx`), lo, hi)
+	rows, err := s.read.QueryContext(ctx, `SELECT idx, hash FROM log_hashes WHERE idx >= $1 AND idx <= $2 ORDER BY idx`, lo, hi)
 	if err != nil {
 		return nil, err
 	}
@@ -318,8 +318,8 @@ func (s *Store) leafHashes(ctx context.Context, from, to int64) ([]tlog.Hash, er
 // leaves recomputes the leaves of entries [from, to) from the event rows,
 // in index order.
 func (s *Store) leaves(ctx context.Context, from, to int64, fn func(index int64, leaf []byte) error) error {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT log_index, demand_id, actor_id, actor, kind, data, at FROM events
-		WHERE log_index >= ? AND log_index < ? ORDER BY log_index`), from, to)
+	rows, err := s.read.QueryContext(ctx, `SELECT log_index, demand_id, actor_id, actor, kind, data, at FROM events
+		WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index`, from, to)
 	if err != nil {
 		return fmt.Errorf("store: log entries: %w", err)
 	}

@@ -200,13 +200,13 @@ func (s *Store) importRegistry(ctx context.Context, tx *sql.Tx, demands []Import
 	return reg, nil
 }
 
-// queryIn runs head followed by "(?, ?, …)" for the values, a few hundred
+// queryIn runs head followed by "($1, $2, …)" for the values, a few hundred
 // at a time, and calls each for every row.
 func (s *Store) queryIn(ctx context.Context, tx querier, head string, values []any, each func(*sql.Rows) error, tail ...string) error {
 	for start := 0; start < len(values); start += 500 {
 		part := values[start:min(start+500, len(values))]
-		query := head + "(" + strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ") + ")" + strings.Join(tail, "")
-		rows, err := tx.QueryContext(ctx, s.q(query), part...)
+		query := head + "(" + ordinals(1, len(part)) + ")" + strings.Join(tail, "")
+		rows, err := tx.QueryContext(ctx, query, part...)
 		if err != nil {
 			return err
 		}

@@ -296,32 +296,16 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 		return err
 	}
 	defer db.Close()
-	q := func(s string) string {
-		if !postgres {
-			return s
-		}
-		n := 0
-		var b strings.Builder
-		for _, c := range s {
-			if c == '?' {
-				n++
-				fmt.Fprintf(&b, "$%d", n)
-				continue
-			}
-			b.WriteRune(c)
-		}
-		return b.String()
-	}
 	statements := map[string]string{
-		"key":        `INSERT INTO idempotency_keys (user_id, key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?)`,
-		"demand":     `INSERT INTO demands (group_id, reference, agency_id, customer_id, submitted_by, channel, received_at, requester, requester_verified, instrument, citation, issued_by, validated_by, offence_max_years, offence_listed, offence_in_issuing_state, subject_residence, data_categories, accounts, range_from, range_to, due, ndo, ndo_basis, ndo_until, emergency, emergency_justification, emergency_callback, customer_first_exception, state, authority_country, route, next_deadline, flags, customer_visible_from, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		"account":    `INSERT INTO demand_accounts (demand_id, account) VALUES (?, ?)`,
-		"assessment": `INSERT INTO assessments (demand_id, rulebook, body, computed_at) VALUES (?, ?, ?, ?)`,
-		"deadline":   `INSERT INTO deadlines (demand_id, code, due) VALUES (?, ?, ?)`,
-		"notice":     `INSERT INTO notices (demand_id, timing, state, send_at, until, reason, updated_at) VALUES (?, ?, ?, ?, '', '', ?)`,
-		"event":      `INSERT INTO events (demand_id, actor_id, actor, kind, data, at, log_index) VALUES (?, ?, ?, 'demand.received', ?, ?, ?)`,
-		"hash":       `INSERT INTO log_hashes (idx, hash) VALUES (?, ?)`,
-		"delivery":   `INSERT INTO notice_deliveries (demand_id, channel, state, updated_at) VALUES (?, 'email', 'pending', ?)`,
+		"key":        `INSERT INTO idempotency_keys (user_id, key, request_hash, response, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		"demand":     `INSERT INTO demands (group_id, reference, agency_id, customer_id, submitted_by, channel, received_at, requester, requester_verified, instrument, citation, issued_by, validated_by, offence_max_years, offence_listed, offence_in_issuing_state, subject_residence, data_categories, accounts, range_from, range_to, due, ndo, ndo_basis, ndo_until, emergency, emergency_justification, emergency_callback, customer_first_exception, state, authority_country, route, next_deadline, flags, customer_visible_from, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36) RETURNING id`,
+		"account":    `INSERT INTO demand_accounts (demand_id, account) VALUES ($1, $2)`,
+		"assessment": `INSERT INTO assessments (demand_id, rulebook, body, computed_at) VALUES ($1, $2, $3, $4)`,
+		"deadline":   `INSERT INTO deadlines (demand_id, code, due) VALUES ($1, $2, $3)`,
+		"notice":     `INSERT INTO notices (demand_id, timing, state, send_at, until, reason, updated_at) VALUES ($1, $2, $3, $4, '', '', $5)`,
+		"event":      `INSERT INTO events (demand_id, actor_id, actor, kind, data, at, log_index) VALUES ($1, $2, $3, 'demand.received', $4, $5, $6)`,
+		"hash":       `INSERT INTO log_hashes (idx, hash) VALUES ($1, $2)`,
+		"delivery":   `INSERT INTO notice_deliveries (demand_id, channel, state, updated_at) VALUES ($1, 'email', 'pending', $2)`,
 		"lock":       `SELECT size FROM log_head WHERE id = 1`,
 		"head":       `UPDATE log_head SET size = size + 1 WHERE id = 1`,
 	}
@@ -330,7 +314,7 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 	}
 	prepared := map[string]*sql.Stmt{}
 	for k, s := range statements {
-		if prepared[k], err = db.PrepareContext(ctx, q(s)); err != nil {
+		if prepared[k], err = db.PrepareContext(ctx, s); err != nil {
 			return fmt.Errorf("prepare %s: %w", k, err)
 		}
 		defer prepared[k].Close()
