@@ -10,11 +10,8 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +20,6 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
-	"writ"
 	"writ/rules"
 )
 
@@ -224,56 +220,3 @@ func (s *Store) nowUTC() time.Time { return s.now().UTC().Truncate(time.Microsec
 // databases keep: services that keep their records here (identity) tell
 // time by it, so that their records and the log's events agree.
 func (s *Store) Now() time.Time { return s.nowUTC() }
-
-// unavailable marks a failure to reach the database, which the API answers
-// with 503 and a retry hint.
-func unavailable(err error) error {
-	return &writ.Error{Code: writ.EUNAVAILABLE, Message: "the database is unavailable; try again shortly: " + shortCause(err)}
-}
-
-// shortCause gives the class of a connection failure without addresses or
-// credentials.
-func shortCause(err error) string {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "connection refused"):
-		return "connection refused"
-	case strings.Contains(msg, "timeout"):
-		return "timed out"
-	}
-	return "no connection"
-}
-
-// Classify gives a coded error for failures of the database that a caller
-// should understand: a lost or refused connection becomes EUNAVAILABLE (the
-// API answers 503 and the client retries; database/sql reconnects by
-// itself once the database is back) and a full disk ESTORAGE. Other errors
-// are returned as they are.
-func Classify(err error) error {
-	if err == nil || writ.ErrorCode(err) != writ.EINTERNAL {
-		return err
-	}
-	var netErr *net.OpError
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "database or disk is full"), strings.Contains(msg, "SQLITE_FULL"),
-		strings.Contains(msg, "No space left on device"), strings.Contains(msg, "SQLSTATE 53100"):
-		return &writ.Error{Code: writ.ESTORAGE, Message: "the server's storage is full; nothing was written"}
-	case errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF),
-		strings.Contains(msg, "failed to connect"), strings.Contains(msg, "connection refused"),
-		strings.Contains(msg, "conn closed"), strings.Contains(msg, "broken pipe"), strings.Contains(msg, "connection reset"),
-		strings.Contains(msg, "SQLSTATE 57P01"), strings.Contains(msg, "SQLSTATE 57P03"), strings.Contains(msg, "the database system is"):
-		return unavailable(err)
-	}
-	return err
-}
-
-// unavailableOr classifies a query error: a lost connection becomes
-// EUNAVAILABLE, anything else an internal error with context.
-func unavailableOr(err error, context string) error {
-	if errors.Is(err, driver.ErrBadConn) || strings.Contains(err.Error(), "connection refused") ||
-		strings.Contains(err.Error(), "failed to connect") || strings.Contains(err.Error(), "broken pipe") {
-		return unavailable(err)
-	}
-	return fmt.Errorf("%s: %w", context, err)
-}
