@@ -331,6 +331,9 @@ func closingWay(rng *rand.Rand, a rules.Assessment, agencyVerified bool) writ.St
 // steps is the history that takes a demand to target t, as advance takes
 // the first demo demands there, each step a while after the one before.
 // A history that would reach past today stops where today is.
+//
+// Long because: one case per target state, in the order of a demand's life: a
+// script, read top to bottom.
 func (b *bulkGenerator) steps(rng *rand.Rand, t target, a rules.Assessment, received time.Time, accounts int) []store.ImportedStep {
 	var out []store.ImportedStep
 	at := received

@@ -18,6 +18,8 @@ import (
 
 // validateDemandInput checks a submission field by field; the error names
 // the first field at fault.
+//
+// Long because: one check per field, in the order of the submission form.
 func (s *Store) validateDemandInput(in *writ.DemandInput) error {
 	if !slices.Contains(s.rules.Instruments(), in.Instrument) {
 		return writ.FieldErrorf("instrument", "unknown instrument %q (one of %s)", in.Instrument, strings.Join(s.rules.Instruments(), ", "))
@@ -245,6 +247,9 @@ func (s *Store) CreateDemand(ctx context.Context, actor writ.Actor, in writ.Dema
 }
 
 // insertDemands writes the demand, split by customer, and returns the ids.
+//
+// Long because: it writes a demand's rows for each customer in one pass that
+// shares the group's id and the received time; each part is a statement.
 func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor, in writ.DemandInput) ([]int64, error) {
 	var agencyVerified bool
 	var country, domains string

@@ -17,6 +17,9 @@ import (
 // regions sought, whether an EU order's issuer permits notice), while the
 // demand is open. Customers and auditors get EFORBIDDEN; ECONFLICT once the
 // demand is closed; ENOTFOUND for a demand the actor may not see.
+//
+// Long because: who may change which field, then the change, then the
+// reassessment, all in one transaction whose order matters.
 func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p writ.DemandPatch) (writ.Demand, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		d, err := s.demand(ctx, tx, actor, id, s.forUpdate())

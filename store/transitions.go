@@ -134,31 +134,8 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Acto
 			return fmt.Errorf("store: transition: %w", err)
 		}
 	}
-	if kind := writ.DecisionKind(in.To, false); kind != "" {
-		categories, decided, approved := []string{}, actor.Name, ""
-		if in.To == writ.StateApproved {
-			categories = a.DisclosableCategories
-			if in.Categories != nil {
-				for i, c := range in.Categories {
-					if !slices.Contains(a.DisclosableCategories, c) {
-						return writ.FieldErrorf(fmt.Sprintf("categories[%d]", i), "%q may not be disclosed under this demand (disclosable: %v)", c, a.DisclosableCategories)
-					}
-				}
-				categories = in.Categories
-			}
-			kind = writ.DecisionKind(in.To, len(categories) < len(d.DataCategories))
-			reviewer, err := s.userName(ctx, tx, d.ReviewerID)
-			if err != nil {
-				return err
-			}
-			decided, approved = reviewer, actor.Name
-			event["categories"] = categories
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (demand_id, kind, categories, rationale, decided_by, approved_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			d.ID, kind, jsonText(categories), in.Rationale, decided, approved, now); err != nil {
-			return fmt.Errorf("store: transition: %w", err)
-		}
-		event["decision"] = kind
+	if err := s.recordDecision(ctx, tx, actor, d, a, in, now, event); err != nil {
+		return err
 	}
 	switch in.To {
 	case writ.StateChallenged:
@@ -264,4 +241,38 @@ func (s *Store) userName(ctx context.Context, tx *sql.Tx, id *int64) (string, er
 		return "", fmt.Errorf("store: user %d: %w", *id, err)
 	}
 	return name, nil
+}
+
+// recordDecision records the decision a move to in.To makes, if it makes
+// one: to approve (the categories the reviewer may disclose, with who
+// decided and who approved), to reject, to challenge. It notes the
+// decision in the move's event.
+func (s *Store) recordDecision(ctx context.Context, tx *sql.Tx, actor writ.Actor, d *writ.Demand, a rules.Assessment, in writ.TransitionInput, now time.Time, event map[string]any) error {
+	if kind := writ.DecisionKind(in.To, false); kind != "" {
+		categories, decided, approved := []string{}, actor.Name, ""
+		if in.To == writ.StateApproved {
+			categories = a.DisclosableCategories
+			if in.Categories != nil {
+				for i, c := range in.Categories {
+					if !slices.Contains(a.DisclosableCategories, c) {
+						return writ.FieldErrorf(fmt.Sprintf("categories[%d]", i), "%q may not be disclosed under this demand (disclosable: %v)", c, a.DisclosableCategories)
+					}
+				}
+				categories = in.Categories
+			}
+			kind = writ.DecisionKind(in.To, len(categories) < len(d.DataCategories))
+			reviewer, err := s.userName(ctx, tx, d.ReviewerID)
+			if err != nil {
+				return err
+			}
+			decided, approved = reviewer, actor.Name
+			event["categories"] = categories
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (demand_id, kind, categories, rationale, decided_by, approved_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			d.ID, kind, jsonText(categories), in.Rationale, decided, approved, now); err != nil {
+			return fmt.Errorf("store: transition: %w", err)
+		}
+		event["decision"] = kind
+	}
+	return nil
 }

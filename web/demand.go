@@ -181,6 +181,9 @@ func openObjection(list []writ.CustomerResponse) *writ.CustomerResponse {
 }
 
 // loadLegal reads what the legal team and auditors see of a demand.
+//
+// Long because: it reads each part of the legal team's view of a demand in
+// turn, a call and its error each; the page needs them all.
 func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData) error {
 	id := d.Demand.ID
 	if ag, err := s.store.Agency(ctx, actor, d.Demand.AgencyID); err == nil {
