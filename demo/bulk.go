@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/casework"
 	"writ/rules"
 	"writ/store"
 )
@@ -291,7 +292,7 @@ func (b *bulkGenerator) assess(imp store.ImportedDemand) (rules.Assessment, erro
 	if in.Emergency != nil {
 		d.Emergency = &writ.Emergency{Justification: in.Emergency.Justification, VerifiedByCallback: imp.Callback != nil}
 	}
-	k, err := store.CaseOf(&d, b.agencyOf(in.AgencyID), c)
+	k, err := casework.CaseOf(&d, b.agencyOf(in.AgencyID), c)
 	if err != nil {
 		return rules.Assessment{}, err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"writ"
 	"writ/auditlog"
+	"writ/casework"
 	"writ/rules"
 	"writ/store"
 	"writ/store/storetest"
@@ -236,7 +237,7 @@ func TestAuditLogConcurrentWritersOnPostgres(t *testing.T) {
 	}
 	var stores []*store.Store
 	for range 2 {
-		st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Jobs: storetest.Jobs(t, dsn, nil)})
+		st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), Jobs: storetest.Jobs(t, dsn, nil)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -383,7 +383,7 @@ func (b *importBatch) add(reg *importRegistry, id int64, i int, dm *ImportedDema
 
 	// The assessment, deadlines, route, flags and notice, as reassess
 	// computes them for the demand as it stands.
-	a, err := s.assessDemand(&d, ag, reg.customers[customer])
+	a, err := s.assessor.Assess(&d, ag, reg.customers[customer])
 	if err != nil {
 		return importError(i, -1, err)
 	}

@@ -25,8 +25,12 @@ import (
 
 // Options configure a Store.
 type Options struct {
-	// Rules assesses demands; required.
+	// Rules is the rulebook in use: its version is recorded with every
+	// assessment, and its registries (countries, categories, data
+	// protection authorities) check input; required.
 	Rules *rules.Rulebook
+	// Assessor assesses demands (casework.NewAssessor(Rules)); required.
+	Assessor Assessor
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// ReminderLead is how long before a deadline falls due its reminder
@@ -54,6 +58,7 @@ type Store struct {
 	read     *sql.DB // SQLite: a pool of read-only connections; PostgreSQL: the pool
 	postgres bool
 	rules    *rules.Rulebook
+	assessor Assessor
 	now      func() time.Time
 	// reminderLead configures the reminders; jobs takes the jobs writ
 	// runs by itself.
@@ -79,7 +84,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.Jobs == nil {
 		return nil, errors.New("store: no job queue")
 	}
-	s := &Store{rules: opts.Rules, now: opts.Now, reminderLead: opts.ReminderLead, jobs: opts.Jobs, documentKeys: opts.DocumentKeys,
+	if opts.Assessor == nil {
+		return nil, errors.New("store: no assessor")
+	}
+	s := &Store{rules: opts.Rules, assessor: opts.Assessor, now: opts.Now, reminderLead: opts.ReminderLead, jobs: opts.Jobs, documentKeys: opts.DocumentKeys,
 		emergencyResponse: opts.EmergencyResponse}
 	if s.reminderLead <= 0 {
 		s.reminderLead = 48 * time.Hour

@@ -10,8 +10,8 @@ import (
 	"strconv"
 
 	"writ"
+	"writ/casework"
 	"writ/rules"
-	"writ/store"
 )
 
 // demandData is everything one demand page shows. Which parts are filled
@@ -197,7 +197,7 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 			return err
 		}
 		d.Customer = &c
-		d.SoughtNowhere = len(d.Demand.DataLocationsSought) > 0 && len(store.SoughtLocations(&d.Demand, c)) == 0
+		d.SoughtNowhere = len(d.Demand.DataLocationsSought) > 0 && len(casework.SoughtLocations(&d.Demand, c)) == 0
 	}
 	raw, err := s.store.Assessment(ctx, actor, id)
 	if err != nil {

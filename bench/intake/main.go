@@ -46,6 +46,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"writ"
+	"writ/casework"
 	"writ/demo"
 	"writ/notify"
 	"writ/rules"
@@ -260,7 +261,7 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Jobs: jobs, DocumentKeys: keys})
+	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), Jobs: jobs, DocumentKeys: keys})
 	if err != nil {
 		return err
 	}
@@ -471,7 +472,7 @@ func rawDemands(ctx context.Context, st *store.Store, rb *rules.Rulebook) ([]raw
 		d := writ.Demand{AgencyID: ag.ID, CustomerID: c.ID, Channel: "api", ReceivedAt: now, Requester: u.Name, RequesterVerified: ag.Verified,
 			Instrument: s.Instrument, IssuedBy: s.IssuedBy, Citation: s.Citation, DataCategories: s.DataCategories, Accounts: s.Accounts,
 			Nondisclosure: s.Nondisclosure, State: writ.StateReceived}
-		k, err := store.CaseOf(&d, ag, c)
+		k, err := casework.CaseOf(&d, ag, c)
 		if err != nil {
 			return nil, 0, err
 		}
