@@ -98,15 +98,11 @@ func (l *life) move(b *importBatch, step ImportedStep) error {
 	if kind := writ.DecisionKind(in.To, false); kind != "" {
 		categories, decided, approved := []string{}, step.Actor.Name, ""
 		if in.To == writ.StateApproved {
-			categories = a.DisclosableCategories
-			if in.Categories != nil {
-				for i, c := range in.Categories {
-					if !slices.Contains(a.DisclosableCategories, c) {
-						return writ.FieldErrorf(fmt.Sprintf("categories[%d]", i), "%q may not be disclosed under this demand (disclosable: %v)", c, a.DisclosableCategories)
-					}
-				}
-				categories = in.Categories
+			chosen, err := approvedCategories(a, in)
+			if err != nil {
+				return err
 			}
+			categories = chosen
 			kind = writ.DecisionKind(in.To, len(categories) < len(d.DataCategories))
 			decided, approved = l.reviewerName, step.Actor.Name
 			l.approvedCategories = categories

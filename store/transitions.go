@@ -251,15 +251,11 @@ func (s *Store) recordDecision(ctx context.Context, tx *sql.Tx, actor writ.Actor
 	if kind := writ.DecisionKind(in.To, false); kind != "" {
 		categories, decided, approved := []string{}, actor.Name, ""
 		if in.To == writ.StateApproved {
-			categories = a.DisclosableCategories
-			if in.Categories != nil {
-				for i, c := range in.Categories {
-					if !slices.Contains(a.DisclosableCategories, c) {
-						return writ.FieldErrorf(fmt.Sprintf("categories[%d]", i), "%q may not be disclosed under this demand (disclosable: %v)", c, a.DisclosableCategories)
-					}
-				}
-				categories = in.Categories
+			chosen, err := approvedCategories(a, in)
+			if err != nil {
+				return err
 			}
+			categories = chosen
 			kind = writ.DecisionKind(in.To, len(categories) < len(d.DataCategories))
 			reviewer, err := s.userName(ctx, tx, d.ReviewerID)
 			if err != nil {
@@ -275,4 +271,19 @@ func (s *Store) recordDecision(ctx context.Context, tx *sql.Tx, actor writ.Actor
 		event["decision"] = kind
 	}
 	return nil
+}
+
+// approvedCategories are the categories an approval lets the provider
+// disclose: those the reviewer chose, each of which the assessment must
+// allow, or every category it allows when the reviewer chose none.
+func approvedCategories(a rules.Assessment, in writ.TransitionInput) ([]string, error) {
+	if in.Categories == nil {
+		return a.DisclosableCategories, nil
+	}
+	for i, c := range in.Categories {
+		if !slices.Contains(a.DisclosableCategories, c) {
+			return nil, writ.FieldErrorf(fmt.Sprintf("categories[%d]", i), "%q may not be disclosed under this demand (disclosable: %v)", c, a.DisclosableCategories)
+		}
+	}
+	return in.Categories, nil
 }
