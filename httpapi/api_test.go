@@ -129,6 +129,7 @@ func (f *apiFixture) do(t *testing.T, caller, method, path string, body []byte, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkContract(t, req, body, resp, out)
 	return resp.StatusCode, out
 }
 

@@ -86,8 +86,8 @@ func (s *Store) DemandEvents(ctx context.Context, actor writ.Actor, demandID int
 		return page, err
 	}
 	n = limit(n)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, demand_id, actor_id, actor, kind, data, at, log_index FROM events
-		WHERE demand_id = ? AND id > ? ORDER BY id LIMIT ?`), demandID, after, n+1)
+	rows, err := s.read.QueryContext(ctx, `SELECT id, demand_id, actor_id, actor, kind, data, at, log_index FROM events
+		WHERE demand_id = $1 AND id > $2 ORDER BY id LIMIT $3`, demandID, after, n+1)
 	if err != nil {
 		return page, fmt.Errorf("store: events: %w", err)
 	}

@@ -109,7 +109,7 @@ func (s *Store) applyOwn(ctx context.Context, names []string) (applied []string,
 		base := path.Base(name)
 		version, _ := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		var n int
-		if err := conn.QueryRowContext(ctx, s.q(`SELECT count(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		if n > 0 {
@@ -196,7 +196,7 @@ func applyMigration(ctx context.Context, conn *sql.Conn, s *Store, version int, 
 			return fmt.Errorf("store: migration %s: %w", name, err)
 		}
 	}
-	if _, err := t.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name) VALUES (?, ?)`), version, name); err != nil {
+	if _, err := t.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, version, name); err != nil {
 		return fmt.Errorf("store: migration %s: %w", name, err)
 	}
 	if err := t.Commit(); err != nil {

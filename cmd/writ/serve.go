@@ -21,6 +21,11 @@ import (
 	"writ/web"
 )
 
+// runServe is the serve command.
+//
+// Long because: its flags, then the wiring of the server's parts in the order
+// each needs the one before; split, each piece would be called once and read
+// out of order.
 func runServe(ctx context.Context, sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "serve", "serve [--addr HOST:PORT] [--db PATH|URL] [--rulebook DIR]")
 	sf := addStoreFlags(fs)
