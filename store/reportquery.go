@@ -89,7 +89,7 @@ func (s *Store) ReportRows(ctx context.Context, query writ.ReportQuery) (writ.Re
 			excl.sql = ` AND d.id NOT IN (` + placeholders(len(touched)) + `)`
 			excl.args = touched
 		default:
-			excl.sql = ` AND d.id NOT IN (SELECT demand_id FROM events WHERE log_index >= ? AND demand_id IS NOT NULL)`
+			excl.sql = ` AND d.id NOT IN (SELECT demand_id FROM events WHERE (log_index >= ? OR log_index IS NULL) AND demand_id IS NOT NULL)`
 			excl.args = []any{q.LogSize}
 		}
 		for _, id := range touched {
@@ -159,10 +159,11 @@ func (e exclusion) with(args ...any) []any { return append(args, e.args...) }
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
-// touchedSince lists the demands with an event at or after a log index:
-// their rows may no longer be what they were at a checkpoint of that size.
+// touchedSince lists the demands with an event at or after a log index, or
+// one still waiting for its place in the log: their rows may no longer be
+// what they were at a checkpoint of that size.
 func (s *Store) touchedSince(ctx context.Context, db querier, size int64) ([]any, error) {
-	return s.queryIDs(ctx, db, `SELECT DISTINCT demand_id FROM events WHERE log_index >= ? AND demand_id IS NOT NULL`, size)
+	return s.queryIDs(ctx, db, `SELECT DISTINCT demand_id FROM events WHERE (log_index >= ? OR log_index IS NULL) AND demand_id IS NOT NULL`, size)
 }
 
 // nationalSecurityFlag is the test of the NATIONAL_SECURITY flag on a
