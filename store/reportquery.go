@@ -15,10 +15,11 @@ import (
 
 // Transparency reports are computed from the records as of a checkpoint of
 // the audit log. "As of the checkpoint of size N" means: the records as
-// the log's first N entries left them. Every change to a demand appends an
-// event in the transaction that makes it, so a demand with no event at
-// index N or later stands in its row exactly as it stood at the
-// checkpoint, and is counted from the row. A demand with a later event is
+// the log's first N entries left them. Every change to a demand records an
+// event in the transaction that makes it (given its log index just after
+// the commit, by the sequencer), so a demand with no event at index N or
+// later, and none still waiting for its index, stands in its row exactly
+// as it stood at the checkpoint, and is counted from the row. A demand with a later event is
 // replayed from its events before N instead (package report does that) —
 // or left out, if it had none, having been received after the checkpoint.
 // Building a report at the latest checkpoint therefore costs one GROUP BY
