@@ -29,7 +29,8 @@ import (
 // The head is the one lock every server shares, so a transaction holding
 // it must not outlive a stopped server (a frozen process, a network split):
 // on PostgreSQL it tells the server to end it once its client has been
-// silent for logHoldLimit, which frees the head for the others.
+// silent for logHoldLimit (or a statement has run for logStatementLimit),
+// which frees the head for the others.
 
 const (
 	// sequenceBatch is how many events one sequencing transaction appends.
@@ -42,6 +43,9 @@ const (
 	// logHoldLimit is how long PostgreSQL lets a transaction holding the
 	// log's head wait on its client before it ends the session.
 	logHoldLimit = "2s"
+	// logStatementLimit bounds each statement of such a transaction, the
+	// wait for the head included.
+	logStatementLimit = "10s"
 	// faultVariable, set to faultBeforeAppend, makes the process exit
 	// just after committing a change whose events are not yet in the log:
 	// the crash the start-up sequencing repairs, for the test that shows
@@ -175,7 +179,11 @@ func (s *Store) SequenceLog(ctx context.Context) error {
 // client stops for logHoldLimit while holding it.
 func (s *Store) holdLogHead(ctx context.Context, tx *sql.Tx) (int64, error) {
 	if s.postgres {
-		if _, err := tx.ExecContext(ctx, `SET LOCAL idle_in_transaction_session_timeout = '`+logHoldLimit+`'`); err != nil {
+		// The statement timeout covers a client that stops while
+		// PostgreSQL is still sending it rows (not idle, but as stuck).
+		_, err := tx.ExecContext(ctx, `SELECT set_config('idle_in_transaction_session_timeout', '`+logHoldLimit+`', true),
+			set_config('statement_timeout', '`+logStatementLimit+`', true)`)
+		if err != nil {
 			return 0, fmt.Errorf("store: log head: %w", err)
 		}
 	}
