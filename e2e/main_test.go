@@ -132,13 +132,19 @@ type server struct {
 // test ends, and its log is printed if the test failed.
 func startServer(t *testing.T, db, logKey string, extra ...string) *server {
 	t.Helper()
+	return startServerEnv(t, db, logKey, nil, extra...)
+}
+
+// startServerEnv is startServer with variables added to writ's environment.
+func startServerEnv(t *testing.T, db, logKey string, env []string, extra ...string) *server {
+	t.Helper()
 	line := &firstLine{ch: make(chan string, 1)}
 	s := &server{stderr: &syncBuffer{}, exited: make(chan struct{})}
 	// Rate limits are off: these tests drive bursts on purpose; the
 	// limits have tests of their own.
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-key", logKey, "--rate-limit", "0", "--rate-limit-ip", "0"}, keyFlags(db)...)
 	s.cmd = exec.Command(writBin, append(args, extra...)...)
-	s.cmd.Env = writEnv()
+	s.cmd.Env = append(writEnv(), env...)
 	s.cmd.SysProcAttr = procAttr()
 	s.cmd.Stdout, s.cmd.Stderr = line, s.stderr
 	if err := s.cmd.Start(); err != nil {

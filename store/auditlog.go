@@ -14,16 +14,6 @@ import (
 	"writ/auditlog"
 )
 
-// lockLogHead locks the log's head row for the transaction and returns the
-// log's size.
-func (s *Store) lockLogHead(ctx context.Context, tx *sql.Tx) (int64, error) {
-	var size int64
-	if err := tx.QueryRowContext(ctx, `SELECT size FROM log_head WHERE id = 1`+s.forUpdate()).Scan(&size); err != nil {
-		return 0, fmt.Errorf("store: log head: %w", err)
-	}
-	return size, nil
-}
-
 // appendLeaves stores the tree hashes that leaves size, size+1, … add and
 // moves the head; the caller holds the head's lock.
 func (s *Store) appendLeaves(ctx context.Context, tx *sql.Tx, size int64, leaves [][]byte) error {
@@ -100,44 +90,6 @@ func (r *hashReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 		out[i] = h
 	}
 	return out, nil
-}
-
-// backfillLog appends to the log, in order, events recorded before the
-// log existed.
-func (s *Store) backfillLog(ctx context.Context) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		size, err := s.lockLogHead(ctx, tx)
-		if err != nil {
-			return err
-		}
-		rows, err := tx.QueryContext(ctx, `SELECT id, demand_id, actor_id, actor, kind, data, at FROM events WHERE log_index IS NULL ORDER BY id`)
-		if err != nil {
-			return fmt.Errorf("store: log backfill: %w", err)
-		}
-		var ids []int64
-		var leaves [][]byte
-		for rows.Next() {
-			var id int64
-			var e auditlog.Event
-			var demand, actor sql.NullInt64
-			var data string
-			if err := rows.Scan(&id, &demand, &actor, &e.Actor, &e.Kind, &data, &e.At); err != nil {
-				rows.Close()
-				return fmt.Errorf("store: log backfill: %w", err)
-			}
-			e.Index, e.DemandID, e.ActorID, e.Data = size+int64(len(ids)), demand.Int64, actor.Int64, []byte(data)
-			ids, leaves = append(ids, id), append(leaves, auditlog.Leaf(e))
-		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("store: log backfill: %w", err)
-		}
-		for i, id := range ids {
-			if _, err := tx.ExecContext(ctx, `UPDATE events SET log_index = $1 WHERE id = $2`, size+int64(i), id); err != nil {
-				return fmt.Errorf("store: log backfill: %w", err)
-			}
-		}
-		return s.appendLeaves(ctx, tx, size, leaves)
-	})
 }
 
 // LogSize returns the number of entries in the audit log.
@@ -220,10 +172,10 @@ func (s *Store) proveEvents(ctx context.Context, events []writ.Event) error {
 		return err
 	}
 	for i := range events {
-		if events[i].LogIndex >= size {
+		if events[i].LogIndex == nil || *events[i].LogIndex >= size {
 			continue
 		}
-		p, err := s.inclusion(ctx, events[i].LogIndex, size)
+		p, err := s.inclusion(ctx, *events[i].LogIndex, size)
 		if err != nil {
 			return err
 		}

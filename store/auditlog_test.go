@@ -199,8 +199,8 @@ func testAuditLog(t *testing.T, open storetest.Opener) {
 		}
 		for _, e := range events.Items {
 			p := e.Inclusion
-			if p == nil || p.Index != e.LogIndex {
-				t.Fatalf("event %d (entry %d) has no proof: %+v", e.ID, e.LogIndex, p)
+			if p == nil || e.LogIndex == nil || p.Index != *e.LogIndex {
+				t.Fatalf("event %d (entry %v) has no proof: %+v", e.ID, e.LogIndex, p)
 			}
 			if err := tlog.CheckRecord(hashes(t, p.Proof), p.TreeSize, hash(t, p.RootHash), p.Index, hash(t, p.LeafHash)); err != nil {
 				t.Fatal(err)

@@ -31,7 +31,10 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	if applied, err = s.applyMigrations(ctx); err != nil {
 		return applied, err
 	}
-	if err := s.backfillLog(ctx); err != nil {
+	// Events committed before the log existed, or by a server that
+	// stopped before appending them, are appended before anything is
+	// served.
+	if err := s.SequenceLog(ctx); err != nil {
 		return applied, err
 	}
 	if _, err := s.ResealSecrets(ctx); err != nil {

@@ -83,7 +83,7 @@ func (s *Store) LogEvents(ctx context.Context, cp auditlog.Checkpoint, fn func(d
 		if v.Root() != cp.Root {
 			return &auditlog.Mismatch{Index: cp.Size - 1, Reason: "the entries do not produce the checkpoint's root hash"}
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT demand_id FROM events WHERE log_index >= $1 AND demand_id IS NOT NULL`, cp.Size)
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT demand_id FROM events WHERE (log_index >= $1 OR log_index IS NULL) AND demand_id IS NOT NULL`, cp.Size)
 		if err != nil {
 			return fmt.Errorf("store: verify: %w", err)
 		}
@@ -144,7 +144,7 @@ func (s *Store) ReplayEvents(ctx context.Context, demands []int64, size int64, f
 func (s *Store) ReportDemands(ctx context.Context, p writ.ReportPeriod, size int64, fn func(writ.ReportDemand)) error {
 	rows, err := s.read.QueryContext(ctx, `SELECT d.id, d.received_at, d.agency_id, d.customer_id, d.authority_country, d.state,
 		COALESCE(d.outcome, ''), d.instrument, d.data_categories, `+s.accountCount()+`, d.emergency, d.ndo, d.ndo_until, d.flags
-		FROM demands d WHERE d.received_at >= $1 AND d.received_at < $2 AND d.id NOT IN (SELECT demand_id FROM events WHERE log_index >= $3 AND demand_id IS NOT NULL)`,
+		FROM demands d WHERE d.received_at >= $1 AND d.received_at < $2 AND d.id NOT IN (SELECT demand_id FROM events WHERE (log_index >= $3 OR log_index IS NULL) AND demand_id IS NOT NULL)`,
 		p.Start, p.End, size)
 	if err != nil {
 		return unavailableOr(err, "store: verify")

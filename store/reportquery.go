@@ -15,10 +15,11 @@ import (
 
 // Transparency reports are computed from the records as of a checkpoint of
 // the audit log. "As of the checkpoint of size N" means: the records as
-// the log's first N entries left them. Every change to a demand appends an
-// event in the transaction that makes it, so a demand with no event at
-// index N or later stands in its row exactly as it stood at the
-// checkpoint, and is counted from the row. A demand with a later event is
+// the log's first N entries left them. Every change to a demand records an
+// event in the transaction that makes it (given its log index just after
+// the commit, by the sequencer), so a demand with no event at index N or
+// later, and none still waiting for its index, stands in its row exactly
+// as it stood at the checkpoint, and is counted from the row. A demand with a later event is
 // replayed from its events before N instead (package report does that) —
 // or left out, if it had none, having been received after the checkpoint.
 // Building a report at the latest checkpoint therefore costs one GROUP BY
@@ -156,13 +157,14 @@ func (e exclusion) sql(a *params) string {
 	case len(e.touched) <= 500:
 		return ` AND d.id NOT IN (` + a.list(e.touched...) + `)`
 	}
-	return ` AND d.id NOT IN (SELECT demand_id FROM events WHERE log_index >= ` + a.add(e.since) + ` AND demand_id IS NOT NULL)`
+	return ` AND d.id NOT IN (SELECT demand_id FROM events WHERE (log_index >= ` + a.add(e.since) + ` OR log_index IS NULL) AND demand_id IS NOT NULL)`
 }
 
-// touchedSince lists the demands with an event at or after a log index:
-// their rows may no longer be what they were at a checkpoint of that size.
+// touchedSince lists the demands with an event at or after a log index, or
+// one still waiting for its place in the log: their rows may no longer be
+// what they were at a checkpoint of that size.
 func (s *Store) touchedSince(ctx context.Context, db querier, size int64) ([]any, error) {
-	return s.queryIDs(ctx, db, `SELECT DISTINCT demand_id FROM events WHERE log_index >= $1 AND demand_id IS NOT NULL`, size)
+	return s.queryIDs(ctx, db, `SELECT DISTINCT demand_id FROM events WHERE (log_index >= $1 OR log_index IS NULL) AND demand_id IS NOT NULL`, size)
 }
 
 // nationalSecurityFlag is the test of the NATIONAL_SECURITY flag on a

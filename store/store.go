@@ -72,6 +72,8 @@ type Store struct {
 	sqlitePath string
 	// demandQuota and agencyQuota bound uploads (see Options).
 	demandQuota, agencyQuota int64
+	// seq appends committed events to the audit log (sequencer.go).
+	seq sequencer
 }
 
 // Open connects to the database named by dsn: a postgres:// or
@@ -213,11 +215,14 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := fn(t); err != nil {
 		t.Rollback()
+		s.committed(ctx, t, false)
 		return err
 	}
 	if err := t.Commit(); err != nil {
+		s.committed(ctx, t, false)
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	s.committed(ctx, t, true)
 	return nil
 }
 

@@ -133,6 +133,15 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	defer stopJobs()
 	worked := make(chan error, 1)
 	go func() { worked <- worker.Run(jobs) }()
+	// Every server appends, each second, the events a change left waiting
+	// for their place in the audit log (its own sequencing failed, or its
+	// server stopped after the commit).
+	sequenced := make(chan struct{})
+	go func() {
+		defer close(sequenced)
+		st.RunSequencer(jobs, time.Second, func(err error) { log.Warn("audit log sequencer", "err", err) })
+	}()
+	defer func() { stopJobs(); <-sequenced }()
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
