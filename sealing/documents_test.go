@@ -85,7 +85,7 @@ func testProductionFilesRotate(t *testing.T, f *fixture) {
 		t.Fatal(err)
 	}
 	var raw []byte
-	if err := f.raw.Query(`SELECT content FROM production_files WHERE sha256 = ?`, &raw, p.Files[0].SHA256); err != nil {
+	if err := f.raw.Query(`SELECT content FROM production_files WHERE sha256 = $1`, &raw, p.Files[0].SHA256); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(raw, []byte("555 0111")) {
