@@ -64,6 +64,12 @@ func (s *Store) applyMigrations(ctx context.Context) (applied []string, err erro
 			return nil, unavailable(err)
 		}
 		defer lock.Close()
+		// Another server's migrations may take longer than lock_timeout:
+		// this wait has none.
+		if _, err := lock.ExecContext(ctx, `SET lock_timeout = 0; SET statement_timeout = 0`); err != nil {
+			return nil, fmt.Errorf("store: migration lock: %w", err)
+		}
+		defer lock.ExecContext(context.WithoutCancel(ctx), `RESET lock_timeout; RESET statement_timeout`)
 		if _, err := lock.ExecContext(ctx, `SELECT pg_advisory_lock(7412051)`); err != nil {
 			return nil, fmt.Errorf("store: migration lock: %w", err)
 		}
@@ -183,6 +189,13 @@ func applyMigration(ctx context.Context, conn *sql.Conn, s *Store, version int, 
 		return fmt.Errorf("store: migration %s: %w", name, err)
 	}
 	defer t.Rollback()
+	if s.postgres {
+		// A migration rewrites whole tables: it may run longer than any
+		// request's statement.
+		if _, err := t.ExecContext(ctx, `SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0`); err != nil {
+			return fmt.Errorf("store: migration %s: %w", name, err)
+		}
+	}
 	if version == carryOverVersion {
 		if err := s.carryOverJobs(ctx, t); err != nil {
 			return fmt.Errorf("store: migration %s: %w", name, err)

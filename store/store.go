@@ -21,8 +21,7 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"writ"
 	"writ/rules"
@@ -50,6 +49,9 @@ type Options struct {
 	// EmergencyResponse is how soon after receipt an emergency is to be
 	// answered; 4 hours when zero.
 	EmergencyResponse time.Duration
+	// Timeouts bound each PostgreSQL connection (DefaultTimeouts when
+	// nil); SQLite has none of them.
+	Timeouts *Timeouts
 }
 
 // Store is writ's database. It is safe for concurrent use, and several
@@ -97,9 +99,13 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		s.now = time.Now
 	}
 	if PostgresDSN(dsn) {
-		db, err := sql.Open("pgx", dsn)
+		t := DefaultTimeouts
+		if opts.Timeouts != nil {
+			t = *opts.Timeouts
+		}
+		db, err := openPostgres(dsn, t)
 		if err != nil {
-			return nil, fmt.Errorf("store: %w", err)
+			return nil, err
 		}
 		db.SetMaxOpenConns(16)
 		db.SetMaxIdleConns(16)

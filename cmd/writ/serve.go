@@ -17,6 +17,7 @@ import (
 	"writ/httpapi"
 	"writ/identity"
 	"writ/notify"
+	"writ/ops"
 	"writ/store"
 	"writ/web"
 )
@@ -35,13 +36,17 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	quotaDemand := fs.Int64("upload-quota-demand", store.DefaultDemandQuota>>20, "the `MiB` of documents a demand may hold")
 	quotaAgency := fs.Int64("upload-quota-agency", store.DefaultAgencyQuota>>20, "the `MiB` of documents an agency's users may upload in 24 hours")
 	nf := addNotifyFlags(fs)
+	of := addOpsFlags(fs)
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
 	}
-	if err := nf.check(); err != nil {
+	if err := errors.Join(nf.check(), of.check()); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(sio.err, nil))
+	log, err := of.logger(sio)
+	if err != nil {
+		return err
+	}
 	trusted, err := parsePrefixes(*proxies)
 	if err != nil {
 		return err
@@ -52,6 +57,7 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	sf.configure = func(o *store.Options, q *notify.QueueOptions) {
 		nf.configure(o, q)
 		o.DemandQuota, o.AgencyQuota = *quotaDemand<<20, *quotaAgency<<20
+		o.Timeouts = of.timeouts()
 	}
 	st, rb, err := sf.open(ctx, log)
 	if err != nil {
@@ -104,8 +110,19 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
+	ready := ops.Readiness{Ping: st.Ping, PendingMigrations: st.PendingMigrations,
+		Keys: map[string]bool{"log signing key": key != nil, "documents key": sf.keys != nil}}
+	var metrics *ops.Metrics
+	if of.metricsAddr != "" {
+		metrics = ops.NewMetrics(st, st.DB(), of.metricsCache, nf.now)
+	}
+	msrv, mln, err := of.metricsServer(ready, metrics, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	srv := &http.Server{
-		Handler:           web.Mount(api.Hardened(httpapi.Limits{PerToken: *perToken, PerIP: *perIP}, useTLS), app),
+		Handler:           front(web.Mount(api.Hardened(httpapi.Limits{PerToken: *perToken, PerIP: *perIP}, useTLS), app), ready, metrics),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,
@@ -121,35 +138,11 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 		scheme = "https"
 	}
 	fmt.Fprintf(sio.out, "writ listening on %s://%s\n", scheme, ln.Addr())
+	if mln != nil {
+		fmt.Fprintf(sio.out, "writ metrics on http://%s/metrics\n", mln.Addr())
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "rulebook", rb.Version(), "postgres", st.Postgres())
-	jobs, stopJobs := context.WithCancel(ctx)
-	defer stopJobs()
-	worked := make(chan error, 1)
-	go func() { worked <- worker.Run(jobs) }()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		stopJobs()
-		return errors.Join(err, <-worked)
-	case err := <-worked:
-		if ctx.Err() == nil {
-			return errors.Join(err, srv.Close())
-		}
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return err
-	}
-	// The running jobs finish (or are cancelled after their time) before
-	// the database closes.
-	stopJobs()
-	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return <-worked
+	return of.serveUntilDone(ctx, log, srv, ln, msrv, mln, worker.Run)
 }
 
 // parsePrefixes reads a comma-separated list of addresses and CIDR ranges.
