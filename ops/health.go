@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 )
@@ -57,6 +58,7 @@ func (rd Readiness) Readyz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if len(missing) > 0 {
+		sort.Strings(missing)
 		fail("keys", "not loaded: "+strings.Join(missing, ", "))
 	}
 	if !ready {

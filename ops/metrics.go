@@ -163,22 +163,36 @@ func (c *countsCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	gauge(descOpen, float64(ops.OpenDeadlines))
 	gauge(descOverdue, float64(ops.OverdueDeadlines))
+	// Every kind that has jobs has an age for each waiting state, 0 when
+	// none waits in it, so that an alert on it has a series to read.
+	ages := map[[2]string]float64{}
 	for _, j := range ops.Jobs {
 		gauge(descJobs, float64(j.Count), j.Kind, j.State)
+		for _, st := range store.PendingJobStates {
+			ages[[2]string{j.Kind, st}] += 0
+		}
 		if !j.Oldest.IsZero() {
-			gauge(descJobAge, c.now().Sub(j.Oldest).Seconds(), j.Kind, j.State)
+			ages[[2]string{j.Kind, j.State}] = c.now().Sub(j.Oldest).Seconds()
 		}
 	}
-	failed := map[string]float64{}
+	for k, age := range ages {
+		gauge(descJobAge, age, k[0], k[1])
+	}
+	deliveries := map[[2]string]float64{}
+	for _, ch := range store.DeliveryChannels {
+		for _, st := range store.DeliveryStates {
+			deliveries[[2]string{ch, st}] = 0
+		}
+	}
 	for _, d := range ops.Deliveries {
-		gauge(descDeliv, float64(d.Count), d.Channel, d.State)
-		if d.State == "failed" {
-			failed[d.Channel] += float64(d.Count)
-		}
+		deliveries[[2]string{d.Channel, d.State}] = float64(d.Count)
 	}
-	for ch2, n := range ops.DeliveryAttempts {
-		gauge(descTries, float64(n), ch2)
-		gauge(descFailed, failed[ch2], ch2)
+	for k, n := range deliveries {
+		gauge(descDeliv, n, k[0], k[1])
+	}
+	for _, ch := range store.DeliveryChannels {
+		gauge(descTries, float64(ops.DeliveryAttempts[ch]), ch)
+		gauge(descFailed, deliveries[[2]string{ch, "failed"}], ch)
 	}
 	gauge(descLog, float64(ops.LogSize))
 	age := -1.0

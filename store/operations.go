@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -50,9 +51,16 @@ type DeliveryCount struct {
 	Count          int64
 }
 
-// pendingJobStates are the states in which a job's age matters: it waits
-// or runs.
-var pendingJobStates = map[string]bool{"available": true, "running": true, "retryable": true, "scheduled": true}
+// PendingJobStates are River's states in which a job's age matters: it
+// waits or runs.
+var PendingJobStates = []string{"available", "running", "retryable", "scheduled"}
+
+// DeliveryChannels and DeliveryStates are the channels and states of a
+// notice delivery (table notice_deliveries).
+var (
+	DeliveryChannels = []string{"email", "webhook", "recorded"}
+	DeliveryStates   = []string{"pending", "sent", "delivered", "failed", "cancelled"}
+)
 
 // OperationsCounts reads the counts behind writ's metrics. Each is one
 // grouped query; callers cache the result (a scrape every few seconds of
@@ -94,7 +102,7 @@ func (s *Store) OperationsCounts(ctx context.Context) (Operations, error) {
 		return out, err
 	}
 	for i, j := range out.Jobs {
-		if !pendingJobStates[j.State] {
+		if !slices.Contains(PendingJobStates, j.State) {
 			continue
 		}
 		// Not min(): the column's type, which the SQLite driver reads a

@@ -285,6 +285,10 @@ func Classify(err error) error {
 	case strings.Contains(msg, "database or disk is full"), strings.Contains(msg, "SQLITE_FULL"),
 		strings.Contains(msg, "No space left on device"), strings.Contains(msg, "SQLSTATE 53100"):
 		return &writ.Error{Code: writ.ESTORAGE, Message: "the server's storage is full; nothing was written"}
+	case strings.Contains(msg, "SQLSTATE 55P03"), strings.Contains(msg, "SQLSTATE 57014"), strings.Contains(msg, "SQLSTATE 25P03"):
+		// lock_timeout, statement_timeout, idle_in_transaction_session_timeout
+		// (Timeouts): the transaction was rolled back.
+		return &writ.Error{Code: writ.EUNAVAILABLE, Message: "the database is busy: a lock or a statement took longer than allowed; nothing was written; try again shortly"}
 	case errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF),
 		strings.Contains(msg, "failed to connect"), strings.Contains(msg, "connection refused"),
 		strings.Contains(msg, "conn closed"), strings.Contains(msg, "broken pipe"), strings.Contains(msg, "connection reset"),
