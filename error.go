@@ -18,6 +18,7 @@ const (
 	EUNAVAILABLE  = "EUNAVAILABLE"  // the database cannot be reached; retry later
 	ETOOMANY      = "ETOOMANY"      // too many requests from one token or address; retry later
 	ESTORAGE      = "ESTORAGE"      // the server's disk is full; nothing was written
+	EKEYREUSED    = "EKEYREUSED"    // an Idempotency-Key used before with another request
 )
 
 // Error is writ's one error type for failures a caller should see. Message

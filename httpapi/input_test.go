@@ -87,7 +87,7 @@ func TestIdempotentSubmissionOverHTTP(t *testing.T) {
 		t.Fatalf("retry gave demand %d after %d", d2.ID, d1.ID)
 	}
 	s3, b3 := f.do(t, "agencyUS", "POST", "/v1/demands", bytes.Replace(body, []byte("R-1"), []byte("R-2"), 1), "Idempotency-Key", "abc")
-	if s3 != 409 || !bytes.Contains(b3, []byte("ECONFLICT")) {
+	if s3 != 422 || !bytes.Contains(b3, []byte(`"code":"EKEYREUSED"`)) || !bytes.Contains(b3, []byte(`"field":"Idempotency-Key"`)) {
 		t.Fatalf("reused key with another body: %d %s", s3, b3)
 	}
 }

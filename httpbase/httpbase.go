@@ -35,6 +35,10 @@ func Status(code string) int {
 		return http.StatusTooManyRequests
 	case writ.ESTORAGE:
 		return http.StatusInsufficientStorage
+	case writ.EKEYREUSED:
+		// The IETF's Idempotency-Key draft: the key was used with another
+		// payload.
+		return http.StatusUnprocessableEntity
 	}
 	return http.StatusInternalServerError
 }

@@ -49,6 +49,10 @@ type Options struct {
 	// EmergencyResponse is how soon after receipt an emergency is to be
 	// answered; 4 hours when zero.
 	EmergencyResponse time.Duration
+	// IdempotencyTTL is how long an Idempotency-Key is remembered
+	// (DefaultIdempotencyTTL when zero); PruneIdempotencyKeys forgets
+	// older ones.
+	IdempotencyTTL time.Duration
 	// Timeouts bound each PostgreSQL connection (DefaultTimeouts when
 	// nil); SQLite has none of them.
 	Timeouts *Timeouts
@@ -72,6 +76,8 @@ type Store struct {
 	emergencyResponse time.Duration
 	// sqlitePath is the database file, for backups; "" on PostgreSQL.
 	sqlitePath string
+	// idempotencyTTL is how long an Idempotency-Key is remembered.
+	idempotencyTTL time.Duration
 	// demandQuota and agencyQuota bound uploads (see Options).
 	demandQuota, agencyQuota int64
 }
@@ -94,6 +100,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if s.emergencyResponse <= 0 {
 		s.emergencyResponse = defaultEmergencyResponse
 	}
+	s.idempotencyTTL = cmp.Or(opts.IdempotencyTTL, DefaultIdempotencyTTL)
 	s.demandQuota, s.agencyQuota = cmp.Or(opts.DemandQuota, DefaultDemandQuota), cmp.Or(opts.AgencyQuota, DefaultAgencyQuota)
 	if s.now == nil {
 		s.now = time.Now

@@ -19,7 +19,7 @@ import (
 // metrics, the bounds of its PostgreSQL sessions, and of its shutdown.
 type opsFlags struct {
 	logFormat, metricsAddr                        string
-	metricsCache, shutdown                        time.Duration
+	metricsCache, shutdown, idempotencyTTL        time.Duration
 	lockTimeout, statementTimeout, idleTx, keepal time.Duration
 }
 
@@ -29,6 +29,7 @@ func addOpsFlags(fs *flag.FlagSet) *opsFlags {
 	fs.StringVar(&f.logFormat, "log-format", "text", "the log's format: text (key=value) or json (one object a line, for log shippers)")
 	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics (and /livez, /readyz) on this `address`, apart from the public one\n(default: no metrics)")
 	fs.DurationVar(&f.metricsCache, "metrics-cache", 15*time.Second, "how long the database's counts in the metrics are kept before a scrape reads them again")
+	fs.DurationVar(&f.idempotencyTTL, "idempotency-ttl", store.DefaultIdempotencyTTL, "how long an Idempotency-Key is remembered; older ones are forgotten every hour")
 	fs.DurationVar(&f.shutdown, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long requests in flight may take to finish before their connections are closed")
 	fs.DurationVar(&f.lockTimeout, "db-lock-timeout", d.Lock, "PostgreSQL lock_timeout: how long a statement waits for a lock before it fails (0: PostgreSQL's setting)")
 	fs.DurationVar(&f.statementTimeout, "db-statement-timeout", d.Statement, "PostgreSQL statement_timeout: how long one statement may run (0: PostgreSQL's setting)")
@@ -39,8 +40,8 @@ func addOpsFlags(fs *flag.FlagSet) *opsFlags {
 
 // check refuses settings that cannot work.
 func (f *opsFlags) check() error {
-	if f.metricsCache <= 0 || f.shutdown <= 0 {
-		return writ.Errorf(writ.EINVALID, "--metrics-cache and --shutdown-timeout must be positive")
+	if f.metricsCache <= 0 || f.shutdown <= 0 || f.idempotencyTTL <= 0 {
+		return writ.Errorf(writ.EINVALID, "--metrics-cache, --shutdown-timeout and --idempotency-ttl must be positive")
 	}
 	for name, d := range map[string]time.Duration{"db-lock-timeout": f.lockTimeout, "db-statement-timeout": f.statementTimeout,
 		"db-idle-in-transaction-timeout": f.idleTx, "db-keepalive": f.keepal} {

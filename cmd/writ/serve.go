@@ -57,7 +57,7 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	sf.configure = func(o *store.Options, q *notify.QueueOptions) {
 		nf.configure(o, q)
 		o.DemandQuota, o.AgencyQuota = *quotaDemand<<20, *quotaAgency<<20
-		o.Timeouts = of.timeouts()
+		o.Timeouts, o.IdempotencyTTL = of.timeouts(), of.idempotencyTTL
 	}
 	st, rb, err := sf.open(ctx, log)
 	if err != nil {
@@ -78,10 +78,13 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The log's checkpoints are signed by one server at a time, as a
-	// periodic job.
+	// The log's checkpoints are signed, and expired Idempotency-Keys
+	// forgotten, by one server at a time, as periodic jobs.
 	worker.Periodic = []notify.Periodic{{Name: "checkpoint", Every: *every, Run: func(ctx context.Context) error {
 		return signCheckpoint(ctx, st, key)
+	}}, {Name: "prune-idempotency-keys", Every: time.Hour, Run: func(ctx context.Context) error {
+		_, err := st.PruneIdempotencyKeys(ctx)
+		return err
 	}}}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return writ.Errorf(writ.EINVALID, "--tls-cert and --tls-key go together")
