@@ -241,3 +241,56 @@ func signIn(t *testing.T, front string, who demo.Credential) *browser {
 	}
 	return b
 }
+
+// Behind a proxy that terminates TLS (--proxy-tls), writ serves plain HTTP
+// to the proxy but marks its cookies Secure with the __Host- prefix and
+// sends HSTS, as it does serving TLS itself; without --trusted-proxy the
+// setting is refused.
+func TestProxyTLSMakesCookiesSecure(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "writ.db")
+	loadDemo(t, db)
+	cmd := exec.Command(writBin, "serve", "--db", db, "--proxy-tls", "--addr", "127.0.0.1:0")
+	cmd.Env = writEnv()
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "needs --trusted-proxy") {
+		t.Fatalf("--proxy-tls without --trusted-proxy: %v\n%s", err, out)
+	}
+	s := startServer(t, db, filepath.Join(dir, "log.key"), "--proxy-tls", "--trusted-proxy", "127.0.0.1")
+	who := credential(t, "reviewer@provider.example")
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := hc.Get(s.url + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	// A browser sends Secure cookies only over HTTPS, which the proxy
+	// speaks: they are carried by hand here.
+	fromForm := res.Cookies()
+	m := formToken.FindStringSubmatch(string(page))
+	if m == nil {
+		t.Fatalf("no form token on /signin:\n%s", page)
+	}
+	req, _ := http.NewRequest("POST", s.url+"/signin", strings.NewReader(url.Values{"csrf": {m[1]}, "email": {who.Email}, "password": {who.Password}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for _, c := range fromForm {
+		req.AddCookie(c)
+	}
+	if res, err = hc.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	cookies := res.Cookies()
+	if res.StatusCode != http.StatusSeeOther || len(cookies) == 0 {
+		t.Fatalf("the sign-in: %d, cookies %v", res.StatusCode, cookies)
+	}
+	for _, c := range cookies {
+		if !c.Secure || !strings.HasPrefix(c.Name, "__Host-") {
+			t.Fatalf("cookie %s is not a Secure __Host- cookie behind a TLS proxy: %v", c.Name, c)
+		}
+	}
+	if h := res.Header.Get("Strict-Transport-Security"); h == "" {
+		t.Fatal("no HSTS behind a TLS proxy")
+	}
+}

@@ -33,6 +33,7 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	perToken := fs.Float64("rate-limit", 50, "requests a second allowed per API token, in bursts of twice that (0: no limit)")
 	perIP := fs.Float64("rate-limit-ip", 100, "requests a second allowed per client address (0: no limit)")
 	proxies := fs.String("trusted-proxy", "", "comma-separated `addresses` or CIDR ranges of proxies (a load balancer) whose X-Forwarded-For names the client,\nfor rate limits, sign-in throttles and the audit log")
+	proxyTLS := fs.Bool("proxy-tls", false, "the trusted proxy (--trusted-proxy) terminates TLS: cookies are marked Secure (with the __Host- prefix) and\nanswers carry HSTS although writ itself serves plain HTTP to the proxy")
 	quotaDemand := fs.Int64("upload-quota-demand", store.DefaultDemandQuota>>20, "the `MiB` of documents a demand may hold")
 	quotaAgency := fs.Int64("upload-quota-agency", store.DefaultAgencyQuota>>20, "the `MiB` of documents an agency's users may upload in 24 hours")
 	nf := addNotifyFlags(fs)
@@ -90,6 +91,11 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 		return writ.Errorf(writ.EINVALID, "--tls-cert and --tls-key go together")
 	}
 	useTLS := *tlsCert != ""
+	if *proxyTLS && len(trusted) == 0 {
+		return writ.FieldErrorf("proxy-tls", "needs --trusted-proxy: only a proxy writ trusts may terminate TLS for it")
+	}
+	// Browsers see HTTPS whether writ or the proxy in front of it speaks TLS.
+	browserTLS := useTLS || *proxyTLS
 	var certificate tls.Certificate
 	if useTLS {
 		if certificate, err = tls.LoadX509KeyPair(*tlsCert, *tlsKey); err != nil {
@@ -109,7 +115,7 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	api := httpapi.New(httpapi.Options{Store: st, Identity: identities, Rules: rb, Logger: log, LogKey: key, Now: nf.now, TrustedProxies: trusted})
 	// The web application shares the port: the API's paths go to the API,
 	// every other path is a page.
-	app, err := web.New(web.Options{Store: st, Identity: identities, Logger: log, Now: nf.now, Secure: useTLS, TrustedProxies: trusted})
+	app, err := web.New(web.Options{Store: st, Identity: identities, Logger: log, Now: nf.now, Secure: browserTLS, TrustedProxies: trusted})
 	if err != nil {
 		return err
 	}
@@ -125,7 +131,7 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           front(web.Mount(api.Hardened(httpapi.Limits{PerToken: *perToken, PerIP: *perIP}, useTLS), app), ready, metrics),
+		Handler:           front(web.Mount(api.Hardened(httpapi.Limits{PerToken: *perToken, PerIP: *perIP}, browserTLS), app), ready, metrics),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,
