@@ -1234,10 +1234,12 @@ func (e DocumentContentType) Valid() bool {
 const (
 	ECONFLICT     ErrorErrorCode = "ECONFLICT"
 	EFORBIDDEN    ErrorErrorCode = "EFORBIDDEN"
+	EIFMATCH      ErrorErrorCode = "EIFMATCH"
 	EINTERNAL     ErrorErrorCode = "EINTERNAL"
 	EINVALID      ErrorErrorCode = "EINVALID"
 	EKEYREUSED    ErrorErrorCode = "EKEYREUSED"
 	ENOTFOUND     ErrorErrorCode = "ENOTFOUND"
+	EPRECONDITION ErrorErrorCode = "EPRECONDITION"
 	ESTORAGE      ErrorErrorCode = "ESTORAGE"
 	ETOOLARGE     ErrorErrorCode = "ETOOLARGE"
 	ETOOMANY      ErrorErrorCode = "ETOOMANY"
@@ -1252,6 +1254,8 @@ func (e ErrorErrorCode) Valid() bool {
 		return true
 	case EFORBIDDEN:
 		return true
+	case EIFMATCH:
+		return true
 	case EINTERNAL:
 		return true
 	case EINVALID:
@@ -1259,6 +1263,8 @@ func (e ErrorErrorCode) Valid() bool {
 	case EKEYREUSED:
 		return true
 	case ENOTFOUND:
+		return true
+	case EPRECONDITION:
 		return true
 	case ESTORAGE:
 		return true
@@ -3131,6 +3137,9 @@ type IdempotencyKeyDemand = string
 // IdempotencyKeyRegistry defines model for IdempotencyKeyRegistry.
 type IdempotencyKeyRegistry = string
 
+// IfMatch defines model for IfMatch.
+type IfMatch = string
+
 // Limit defines model for Limit.
 type Limit = int
 
@@ -3154,6 +3163,12 @@ type KeyReused = Error
 
 // NotFound Every error of the API has this form.
 type NotFound = Error
+
+// PreconditionFailed Every error of the API has this form.
+type PreconditionFailed = Error
+
+// PreconditionRequired Every error of the API has this form.
+type PreconditionRequired = Error
 
 // TooLarge Every error of the API has this form.
 type TooLarge = Error
@@ -3278,6 +3293,12 @@ type ListDemandsParamsSort string
 type CreateDemandParams struct {
 	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user with the submission it came with for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retried POST /v1/demands with the same key and the same body within that time never creates a second demand: it returns the demand the first request created (as it stands now), again with status 201 and the header `Idempotent-Replayed: true`. The same key with a different body is 422 EKEYREUSED naming `Idempotency-Key`. A request that failed did not use up its key.
 	IdempotencyKey *IdempotencyKeyDemand `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateDemandParams defines parameters for UpdateDemand.
+type UpdateDemandParams struct {
+	// IfMatch The ETag of the demand as last read (GET /v1/demands/{id} or an earlier PATCH answer it), such as `"3"`: the change applies only if the demand is still at that version. Without it the change is 428 EIFMATCH; with another version, 412 EPRECONDITION and nothing changes (read the demand again). One strong entity tag; `*` and weak tags are 400.
+	IfMatch IfMatch `json:"If-Match"`
 }
 
 // AddDocumentParams defines parameters for AddDocument.
@@ -3709,21 +3730,21 @@ type ClientInterface interface {
 
 	// UpdateDemandWithBody Change a demand
 	//
-	// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction.
+	// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction. The change names the version it is for: send the demand's ETag in If-Match (428 without, 412 when the demand changed meanwhile).
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /v1/demands/{id} (the `UpdateDemand` operationId).
-	UpdateDemandWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateDemandWithBody(ctx context.Context, id DemandId, params *UpdateDemandParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateDemand Change a demand
 	//
-	// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction.
+	// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction. The change names the version it is for: send the demand's ETag in If-Match (428 without, 412 when the demand changed meanwhile).
 	//
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /v1/demands/{id} (the `UpdateDemand` operationId).
-	UpdateDemand(ctx context.Context, id DemandId, body UpdateDemandJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UpdateDemand(ctx context.Context, id DemandId, params *UpdateDemandParams, body UpdateDemandJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAssessment The demand's current assessment
 	//
@@ -4607,13 +4628,13 @@ func (c *Client) GetDemand(ctx context.Context, id DemandId, reqEditors ...Reque
 
 // UpdateDemandWithBody Change a demand
 //
-// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction.
+// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction. The change names the version it is for: send the demand's ETag in If-Match (428 without, 412 when the demand changed meanwhile).
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/demands/{id} (the `UpdateDemand` operationId).
-func (c *Client) UpdateDemandWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateDemandRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) UpdateDemandWithBody(ctx context.Context, id DemandId, params *UpdateDemandParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDemandRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4626,13 +4647,13 @@ func (c *Client) UpdateDemandWithBody(ctx context.Context, id DemandId, contentT
 
 // UpdateDemand Change a demand
 //
-// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction.
+// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction. The change names the version it is for: send the demand's ETag in If-Match (428 without, 412 when the demand changed meanwhile).
 //
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /v1/demands/{id} (the `UpdateDemand` operationId).
-func (c *Client) UpdateDemand(ctx context.Context, id DemandId, body UpdateDemandJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUpdateDemandRequest(c.Server, id, body)
+func (c *Client) UpdateDemand(ctx context.Context, id DemandId, params *UpdateDemandParams, body UpdateDemandJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateDemandRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6598,18 +6619,18 @@ func NewGetDemandRequest(server string, id DemandId) (*http.Request, error) {
 }
 
 // NewUpdateDemandRequest calls the generic UpdateDemand builder with application/json body
-func NewUpdateDemandRequest(server string, id DemandId, body UpdateDemandJSONRequestBody) (*http.Request, error) {
+func NewUpdateDemandRequest(server string, id DemandId, params *UpdateDemandParams, body UpdateDemandJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUpdateDemandRequestWithBody(server, id, "application/json", bodyReader)
+	return NewUpdateDemandRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewUpdateDemandRequestWithBody constructs an http.Request for the UpdateDemand method, with any body, and a specified content type
-func NewUpdateDemandRequestWithBody(server string, id DemandId, contentType string, body io.Reader) (*http.Request, error) {
+func NewUpdateDemandRequestWithBody(server string, id DemandId, params *UpdateDemandParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -6640,6 +6661,19 @@ func NewUpdateDemandRequestWithBody(server string, id DemandId, contentType stri
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
 
 	return req, nil
 }
@@ -8447,21 +8481,21 @@ type ClientWithResponsesInterface interface {
 
 	// UpdateDemandWithBodyWithResponse Change a demand
 	//
-	// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction.
+	// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction. The change names the version it is for: send the demand's ETag in If-Match (428 without, 412 when the demand changed meanwhile).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/demands/{id} (the `UpdateDemand` operationId).
-	UpdateDemandWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDemandResponse, error)
+	UpdateDemandWithBodyWithResponse(ctx context.Context, id DemandId, params *UpdateDemandParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDemandResponse, error)
 
 	// UpdateDemandWithResponse Change a demand
 	//
-	// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction.
+	// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction. The change names the version it is for: send the demand's ETag in If-Match (428 without, 412 when the demand changed meanwhile).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/demands/{id} (the `UpdateDemand` operationId).
-	UpdateDemandWithResponse(ctx context.Context, id DemandId, body UpdateDemandJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDemandResponse, error)
+	UpdateDemandWithResponse(ctx context.Context, id DemandId, params *UpdateDemandParams, body UpdateDemandJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDemandResponse, error)
 
 	// GetAssessmentWithResponse The demand's current assessment
 	//
@@ -10651,6 +10685,11 @@ func (r CreateDemandResponse) ContentType() string {
 	return ""
 }
 
+// GetDemandResponse200Headers the declared response headers of an HTTP 200 response for GetDemand
+type GetDemandResponse200Headers struct {
+	ETag *string
+}
+
 // GetDemandResponse401Headers the declared response headers of an HTTP 401 response for GetDemand
 type GetDemandResponse401Headers struct {
 	WWWAuthenticate *string
@@ -10676,6 +10715,8 @@ type GetDemandResponse struct {
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetDemandResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *GetDemandResponse401Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -10741,6 +10782,11 @@ func (r GetDemandResponse) ContentType() string {
 	return ""
 }
 
+// UpdateDemandResponse200Headers the declared response headers of an HTTP 200 response for UpdateDemand
+type UpdateDemandResponse200Headers struct {
+	ETag *string
+}
+
 // UpdateDemandResponse401Headers the declared response headers of an HTTP 401 response for UpdateDemand
 type UpdateDemandResponse401Headers struct {
 	WWWAuthenticate *string
@@ -10766,12 +10812,18 @@ type UpdateDemandResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON412 the response for an HTTP 412 `application/json` response
+	JSON412 *PreconditionFailed
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON428 the response for an HTTP 428 `application/json` response
+	JSON428 *PreconditionRequired
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateDemandResponse200Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *UpdateDemandResponse401Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -10808,9 +10860,19 @@ func (r UpdateDemandResponse) GetJSON409() *Conflict {
 	return r.JSON409
 }
 
+// GetJSON412 returns the response for an HTTP 412 `application/json` response
+func (r UpdateDemandResponse) GetJSON412() *PreconditionFailed {
+	return r.JSON412
+}
+
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r UpdateDemandResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON428 returns the response for an HTTP 428 `application/json` response
+func (r UpdateDemandResponse) GetJSON428() *PreconditionRequired {
+	return r.JSON428
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -14659,13 +14721,13 @@ func (c *ClientWithResponses) GetDemandWithResponse(ctx context.Context, id Dema
 
 // UpdateDemandWithBodyWithResponse Change a demand
 //
-// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction.
+// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction. The change names the version it is for: send the demand's ETag in If-Match (428 without, 412 when the demand changed meanwhile).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/demands/{id} (the `UpdateDemand` operationId).
-func (c *ClientWithResponses) UpdateDemandWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDemandResponse, error) {
-	rsp, err := c.UpdateDemandWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UpdateDemandWithBodyWithResponse(ctx context.Context, id DemandId, params *UpdateDemandParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateDemandResponse, error) {
+	rsp, err := c.UpdateDemandWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -14674,13 +14736,13 @@ func (c *ClientWithResponses) UpdateDemandWithBodyWithResponse(ctx context.Conte
 
 // UpdateDemandWithResponse Change a demand
 //
-// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction.
+// The legal team may change every field; an agency only its own demand's reference, due date and non-disclosure order (other fields are 403). Customers and auditors get 403. A closed demand is 409. The demand is reassessed in the same transaction. The change names the version it is for: send the demand's ETag in If-Match (428 without, 412 when the demand changed meanwhile).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/demands/{id} (the `UpdateDemand` operationId).
-func (c *ClientWithResponses) UpdateDemandWithResponse(ctx context.Context, id DemandId, body UpdateDemandJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDemandResponse, error) {
-	rsp, err := c.UpdateDemand(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) UpdateDemandWithResponse(ctx context.Context, id DemandId, params *UpdateDemandParams, body UpdateDemandJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateDemandResponse, error) {
+	rsp, err := c.UpdateDemand(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17082,6 +17144,16 @@ func ParseGetDemandResponse(rsp *http.Response) (*GetDemandResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers GetDemandResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers GetDemandResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -17163,12 +17235,26 @@ func ParseUpdateDemandResponse(rsp *http.Response) (*UpdateDemandResponse, error
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest TooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON428 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
@@ -17187,6 +17273,16 @@ func ParseUpdateDemandResponse(rsp *http.Response) (*UpdateDemandResponse, error
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateDemandResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 401:
 		var headers UpdateDemandResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
