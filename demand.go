@@ -208,8 +208,8 @@ type DemandPatch struct {
 	// this version (EPRECONDITION otherwise): the API's If-Match.
 	// VersionRequired refuses a change without one (EIFMATCH), once the
 	// caller's right to make it has been checked.
-	Version         *int64 `json:"-"`
-	VersionRequired bool   `json:"-"`
+	Version           *int64     `json:"-"`
+	VersionRequired   bool       `json:"-"`
 	Reference         *string    `json:"reference"`
 	AssigneeID        *int64     `json:"assignee_id"`
 	RequesterVerified *bool      `json:"requester_verified"`

@@ -32,27 +32,6 @@ func get(t *testing.T, hc *http.Client, url string) (int, string) {
 	return res.StatusCode, string(b)
 }
 
-// waitStatus polls url until it answers want, for up to d.
-func waitStatus(t *testing.T, hc *http.Client, url string, want int, d time.Duration) string {
-	t.Helper()
-	var status int
-	var body string
-	for deadline := time.Now().Add(d); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		res, err := hc.Get(url)
-		if err != nil {
-			continue
-		}
-		b, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		status, body = res.StatusCode, string(b)
-		if status == want {
-			return body
-		}
-	}
-	t.Fatalf("GET %s answered %d, not %d, for %s: %s", url, status, want, d, body)
-	return ""
-}
-
 // /metrics, on its own address, parses with Prometheus's text parser and
 // carries every family writ documents, with the values of what was done:
 // requests by route and status with their latencies, demands by state,

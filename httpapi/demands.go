@@ -329,8 +329,8 @@ func ifMatch(r *http.Request) (*int64, error) {
 	if h == "" {
 		return nil, nil
 	}
-	inner, ok := strings.CutPrefix(h, `"`)
-	if inner, ok = strings.CutSuffix(inner, `"`); ok {
+	if inner, ok := strings.CutPrefix(h, `"`); ok && strings.HasSuffix(inner, `"`) {
+		inner = strings.TrimSuffix(inner, `"`)
 		if v, err := strconv.ParseInt(inner, 10, 64); err == nil && v >= 0 {
 			return &v, nil
 		}
