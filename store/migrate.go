@@ -40,6 +40,18 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	return applied, s.reassessStale(ctx)
 }
 
+// migrationFiles names writ's migrations for the database in use, in
+// order.
+func (s *Store) migrationFiles() ([]string, error) {
+	dir := "migrations/sqlite"
+	if s.postgres {
+		dir = "migrations/postgres"
+	}
+	names, err := fs.Glob(migrations, dir+"/*.sql")
+	sort.Strings(names)
+	return names, err
+}
+
 // carryOverVersion is the migration that moves writ's own queue into
 // River's: River's schema is migrated just before it.
 const carryOverVersion = 13
@@ -49,15 +61,10 @@ const carryOverVersion = 13
 // PostgreSQL the migration lock is held until it is done, so that several
 // servers starting at once apply each migration once.
 func (s *Store) applyMigrations(ctx context.Context) (applied []string, err error) {
-	dir := "migrations/sqlite"
-	if s.postgres {
-		dir = "migrations/postgres"
-	}
-	names, err := fs.Glob(migrations, dir+"/*.sql")
+	names, err := s.migrationFiles()
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
 	if s.postgres {
 		lock, err := s.write.Conn(ctx)
 		if err != nil {

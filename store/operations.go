@@ -4,10 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"io/fs"
 	"path"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -148,11 +146,7 @@ func eachRow(ctx context.Context, db *sql.DB, query string, args []any, fn func(
 // (none once Migrate ran): a server whose code is newer than its database
 // is not ready to serve.
 func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
-	dir := "migrations/sqlite"
-	if s.postgres {
-		dir = "migrations/postgres"
-	}
-	names, err := fs.Glob(migrations, dir+"/*.sql")
+	names, err := s.migrationFiles()
 	if err != nil {
 		return nil, err
 	}
@@ -175,6 +169,5 @@ func (s *Store) PendingMigrations(ctx context.Context) ([]string, error) {
 			pending = append(pending, base)
 		}
 	}
-	sort.Strings(pending)
 	return pending, nil
 }

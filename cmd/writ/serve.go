@@ -22,6 +22,10 @@ import (
 	"writ/web"
 )
 
+// runServe starts the server. It is long because it is start-up in
+// order: flags, database, keys, jobs, handlers, listeners, each a few
+// lines that depend on the ones before; the serving and the shutdown are
+// opsFlags.serveUntilDone's.
 func runServe(ctx context.Context, sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "serve", "serve [--addr HOST:PORT] [--db PATH|URL] [--rulebook DIR]")
 	sf := addStoreFlags(fs)
