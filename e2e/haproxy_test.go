@@ -59,7 +59,7 @@ func startHAProxy(t *testing.T, servers ...*server) string {
 	port := freePort(t)
 	var backends strings.Builder
 	for i, s := range servers {
-		fmt.Fprintf(&backends, "  server writ%d %s check inter 300ms fall 1 rise 2\n", i, strings.TrimPrefix(s.url, "http://"))
+		fmt.Fprintf(&backends, "  server writ%d %s check inter 500ms fall 3 rise 2\n", i, strings.TrimPrefix(s.url, "http://"))
 	}
 	cfg := fmt.Sprintf(`global
   maxconn 200
@@ -72,6 +72,7 @@ defaults
   timeout connect 2s
   timeout client 20s
   timeout server 20s
+  timeout check 5s
 frontend writ
   bind 127.0.0.1:%d
   default_backend writs
