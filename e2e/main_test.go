@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -357,73 +356,6 @@ type submitResult struct {
 	demand   demand
 	replayed bool
 	body     []byte
-}
-
-// submit posts a warrant with the given reference under idempotencyKey.
-// An error means no answer arrived.
-func (c *client) submit(base, token, idempotencyKey, reference string) (submitResult, error) {
-	r, err := c.do("POST", base+"/v1/demands", token, warrant(reference), idempotencyKey)
-	if err != nil {
-		return submitResult{}, err
-	}
-	res := submitResult{status: r.status, body: r.body, replayed: r.header.Get("Idempotent-Replayed") == "true"}
-	if r.status == http.StatusCreated {
-		if err := json.Unmarshal(r.body, &res.demand); err != nil {
-			return res, fmt.Errorf("201 with a body that is not a demand: %v: %s", err, short(r.body))
-		}
-	}
-	return res, nil
-}
-
-// getDemand reads one demand; a non-200 answer is an error.
-func (c *client) getDemand(base, token string, id int64) (demand, error) {
-	r, err := c.do("GET", base+"/v1/demands/"+strconv.FormatInt(id, 10), token, nil, "")
-	if err != nil {
-		return demand{}, err
-	}
-	if r.status != http.StatusOK {
-		return demand{}, fmt.Errorf("GET /v1/demands/%d: %d %s", id, r.status, short(r.body))
-	}
-	var d demand
-	if err := json.Unmarshal(r.body, &d); err != nil {
-		return demand{}, fmt.Errorf("GET /v1/demands/%d: %v: %s", id, err, short(r.body))
-	}
-	return d, nil
-}
-
-// listDemands pages through every demand token may see.
-func (c *client) listDemands(t *testing.T, base, token string) []demand {
-	t.Helper()
-	var all []demand
-	cursor := ""
-	for page := 0; ; page++ {
-		if page > 1000 {
-			t.Fatalf("listing demands at %s: over 1000 pages, the cursor does not advance", base)
-		}
-		url := base + "/v1/demands?limit=500"
-		if cursor != "" {
-			url += "&cursor=" + cursor
-		}
-		r, err := c.do("GET", url, token, nil, "")
-		if err != nil {
-			t.Fatalf("GET %s: %v", url, err)
-		}
-		if r.status != http.StatusOK {
-			t.Fatalf("GET %s: %d %s", url, r.status, short(r.body))
-		}
-		var p struct {
-			Items      []demand `json:"items"`
-			NextCursor string   `json:"next_cursor"`
-		}
-		if err := json.Unmarshal(r.body, &p); err != nil {
-			t.Fatalf("GET %s: %v: %s", url, err, short(r.body))
-		}
-		all = append(all, p.Items...)
-		if p.NextCursor == "" {
-			return all
-		}
-		cursor = p.NextCursor
-	}
 }
 
 // short is an answer's body cut to a length fit for a failure message.

@@ -28,6 +28,7 @@ const (
 	failureUnavailable         // the database cannot be reached, or is going away
 	failureBusy                // a lock, a deadlock or a serialisation failure: the same request may succeed again
 	failureUnique              // a row with the same key was written first
+	failureTimeout             // a lock or a statement took longer than the session's timeouts allow
 )
 
 // PostgreSQL's SQLSTATE codes writ tells apart (appendix A of its manual).
@@ -40,6 +41,9 @@ const (
 	pgDeadlockDetected     = "40P01"
 	pgUniqueViolation      = "23505"
 	pgConnectionException  = "08" // the class: 08000, 08003, 08006, …
+	pgLockNotAvailable     = "55P03" // lock_timeout
+	pgQueryCanceled        = "57014" // statement_timeout
+	pgIdleInTransaction    = "25P03" // idle_in_transaction_session_timeout
 )
 
 // classify gives err's class.
@@ -56,6 +60,8 @@ func classify(err error) failure {
 			return failureBusy
 		case pgErr.Code == pgUniqueViolation:
 			return failureUnique
+		case pgErr.Code == pgLockNotAvailable, pgErr.Code == pgQueryCanceled, pgErr.Code == pgIdleInTransaction:
+			return failureTimeout
 		}
 		return failureOther
 	}
@@ -104,6 +110,9 @@ func Classify(err error) error {
 		return unavailable(err)
 	case failureBusy:
 		return &writ.Error{Code: writ.EUNAVAILABLE, Message: "the database was busy with other changes; nothing was written; try again shortly"}
+	case failureTimeout:
+		// The session's timeouts (Timeouts) rolled the transaction back.
+		return &writ.Error{Code: writ.EUNAVAILABLE, Message: "the database is busy: a lock or a statement took longer than allowed; nothing was written; try again shortly"}
 	case failureUnique:
 		return &writ.Error{Code: writ.ECONFLICT, Message: "a record with the same key was saved at the same moment; nothing was written"}
 	}

@@ -166,8 +166,9 @@ func checkTime(field string, t *time.Time) error {
 // others in Linked. Each part is assessed in the same transaction.
 //
 // With a non-empty idempotency key, a repeated call by the same user with
-// the same input returns the demand the first call created (replayed true)
-// instead of creating another; the same key with other input is ECONFLICT.
+// the same input within the keys' lifetime (Options.IdempotencyTTL)
+// returns the demand the first call created (replayed true) instead of
+// creating another; the same key with other input is EKEYREUSED.
 // Customers and auditors get EFORBIDDEN; EINVALID names the field at fault.
 func (s *Store) CreateDemand(ctx context.Context, actor writ.Actor, in writ.DemandInput, idempotencyKey string) (d writ.Demand, replayed bool, err error) {
 	switch {
@@ -209,8 +210,12 @@ func (s *Store) CreateDemand(ctx context.Context, actor writ.Actor, in writ.Dema
 		if idempotencyKey != "" {
 			// Claiming the key first makes a concurrent duplicate wait on
 			// it (PostgreSQL) or on the write lock (SQLite) and then see it.
-			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, response, created_at) VALUES ($1, $2, $3, '', $4) ON CONFLICT DO NOTHING`,
-				actor.UserID, idempotencyKey, requestHash, s.nowUTC())
+			// A key older than the keys' lifetime is free again.
+			now := s.nowUTC()
+			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, response, created_at) VALUES ($1, $2, $3, '', $4)
+				ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash, response = '', created_at = excluded.created_at
+				WHERE idempotency_keys.created_at < $5`,
+				actor.UserID, idempotencyKey, requestHash, now, now.Add(-s.idempotencyTTL))
 			if err != nil {
 				return fmt.Errorf("store: idempotency: %w", err)
 			}
@@ -220,7 +225,7 @@ func (s *Store) CreateDemand(ctx context.Context, actor writ.Actor, in writ.Dema
 					return fmt.Errorf("store: idempotency: %w", err)
 				}
 				if hash != requestHash {
-					return writ.Errorf(writ.ECONFLICT, "the Idempotency-Key was used before for a different request")
+					return &writ.Error{Code: writ.EKEYREUSED, Field: "Idempotency-Key", Message: "used before with a different request; send this one with a key of its own"}
 				}
 				replayed = true
 				_, err := fmt.Sscan(response, &firstID)

@@ -38,6 +38,9 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 		if d.State == writ.StateClosed {
 			return writ.Errorf(writ.ECONFLICT, "demand %d is closed", id)
 		}
+		if err := checkVersion(d, p); err != nil {
+			return err
+		}
 		changed := map[string]any{}
 		if p.Reference != nil {
 			if len(*p.Reference) > 200 {
@@ -193,4 +196,16 @@ func digits(number string) string {
 		}
 	}
 	return b.String()
+}
+
+// checkVersion holds a change to the version the caller read (see
+// writ.DemandPatch.Version).
+func checkVersion(d writ.Demand, p writ.DemandPatch) error {
+	switch {
+	case p.Version == nil && p.VersionRequired:
+		return &writ.Error{Code: writ.EIFMATCH, Field: "If-Match", Message: "send the demand's ETag (from GET /v1/demands/{id}) in If-Match, so that a change made meanwhile is not overwritten"}
+	case p.Version != nil && *p.Version != d.Version:
+		return &writ.Error{Code: writ.EPRECONDITION, Field: "If-Match", Message: fmt.Sprintf("the demand changed since it was read: it is at version %d, not %d; read it again", d.Version, *p.Version)}
+	}
+	return nil
 }

@@ -17,8 +17,7 @@ import (
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"writ/rules"
 )
@@ -49,6 +48,13 @@ type Options struct {
 	// EmergencyResponse is how soon after receipt an emergency is to be
 	// answered; 4 hours when zero.
 	EmergencyResponse time.Duration
+	// IdempotencyTTL is how long an Idempotency-Key is remembered
+	// (DefaultIdempotencyTTL when zero); PruneIdempotencyKeys forgets
+	// older ones.
+	IdempotencyTTL time.Duration
+	// Timeouts bound each PostgreSQL connection (DefaultTimeouts when
+	// nil); SQLite has none of them.
+	Timeouts *Timeouts
 }
 
 // Store is writ's database. It is safe for concurrent use, and several
@@ -70,6 +76,8 @@ type Store struct {
 	emergencyResponse time.Duration
 	// sqlitePath is the database file, for backups; "" on PostgreSQL.
 	sqlitePath string
+	// idempotencyTTL is how long an Idempotency-Key is remembered.
+	idempotencyTTL time.Duration
 	// demandQuota and agencyQuota bound uploads (see Options).
 	demandQuota, agencyQuota int64
 	// seq appends committed events to the audit log (sequencer.go).
@@ -97,14 +105,19 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if s.emergencyResponse <= 0 {
 		s.emergencyResponse = defaultEmergencyResponse
 	}
+	s.idempotencyTTL = cmp.Or(opts.IdempotencyTTL, DefaultIdempotencyTTL)
 	s.demandQuota, s.agencyQuota = cmp.Or(opts.DemandQuota, DefaultDemandQuota), cmp.Or(opts.AgencyQuota, DefaultAgencyQuota)
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if PostgresDSN(dsn) {
-		db, err := sql.Open("pgx", dsn)
+		t := DefaultTimeouts
+		if opts.Timeouts != nil {
+			t = *opts.Timeouts
+		}
+		db, err := openPostgres(dsn, t)
 		if err != nil {
-			return nil, fmt.Errorf("store: %w", err)
+			return nil, err
 		}
 		db.SetMaxOpenConns(16)
 		db.SetMaxIdleConns(16)
