@@ -40,7 +40,7 @@ const (
 	pgSerializationFailure = "40001"
 	pgDeadlockDetected     = "40P01"
 	pgUniqueViolation      = "23505"
-	pgConnectionException  = "08" // the class: 08000, 08003, 08006, …
+	pgConnectionException  = "08"    // the class: 08000, 08003, 08006, …
 	pgLockNotAvailable     = "55P03" // lock_timeout
 	pgQueryCanceled        = "57014" // statement_timeout
 	pgIdleInTransaction    = "25P03" // idle_in_transaction_session_timeout
