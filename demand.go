@@ -204,6 +204,12 @@ type DemandInput struct {
 // amend their own demands' reference, due date and non-disclosure order
 // while the demand is open; the legal team may change everything here.
 type DemandPatch struct {
+	// Version, when set, makes the change apply only to the demand at
+	// this version (EPRECONDITION otherwise): the API's If-Match.
+	// VersionRequired refuses a change without one (EIFMATCH), once the
+	// caller's right to make it has been checked.
+	Version           *int64     `json:"-"`
+	VersionRequired   bool       `json:"-"`
 	Reference         *string    `json:"reference"`
 	AssigneeID        *int64     `json:"assignee_id"`
 	RequesterVerified *bool      `json:"requester_verified"`
@@ -236,6 +242,11 @@ type DemandFilter struct {
 	DeadlineBefore *time.Time
 	Text           string // in the reference or the accounts
 	Flag           string // one of the assessment's flags (EMERGENCY, say)
+	View           string // one of Views(): the home's counts link to these
+	// Search is words to find in the demand's facts, accounts, rationales
+	// and internal notes (full-text, each word a prefix); the legal team
+	// and auditors only.
+	Search string
 	// Sort is "id" (newest first, the default) or "deadline" (soonest
 	// first); either way the emergencies still waiting for an answer come
 	// first. "newest" is newest first with no exception, for tools that

@@ -15,6 +15,7 @@ import (
 
 	"writ/auditlog"
 	"writ/identity"
+	"writ/ops"
 	"writ/report"
 	"writ/rules"
 	"writ/store"
@@ -96,6 +97,7 @@ func routes() []route {
 		{method: "GET", pattern: "/v1/alerts", handler: (*Server).alerts},
 		{method: "GET", pattern: "/v1/demands", handler: (*Server).listDemands},
 		{method: "POST", pattern: "/v1/demands", handler: (*Server).createDemand},
+		{method: "POST", pattern: "/v1/demands/preview", handler: (*Server).previewDemand},
 		{method: "GET", pattern: "/v1/demands/{id}", handler: (*Server).getDemand},
 		{method: "PATCH", pattern: "/v1/demands/{id}", handler: (*Server).updateDemand},
 		{method: "POST", pattern: "/v1/demands/{id}/transitions", handler: (*Server).transitionDemand},
@@ -117,6 +119,10 @@ func routes() []route {
 		{method: "POST", pattern: "/v1/demands/{id}/responses/{response}/decision", handler: (*Server).decideObjection},
 		{method: "GET", pattern: "/v1/demands/{id}/authority-notifications", handler: (*Server).listAuthorityNotifications},
 		{method: "GET", pattern: "/v1/demands/{id}/jobs", handler: (*Server).listJobs},
+		{method: "GET", pattern: "/v1/demands/{id}/reasons", handler: (*Server).getReasons},
+		{method: "POST", pattern: "/v1/demands/{id}/production", handler: (*Server).createProduction},
+		{method: "GET", pattern: "/v1/demands/{id}/production", handler: (*Server).getProduction},
+		{method: "GET", pattern: "/v1/demands/{id}/production/files/{sha256}", handler: (*Server).downloadProduction},
 		{method: "GET", pattern: "/v1/notices", handler: (*Server).listNotices},
 		{method: "PUT", pattern: "/v1/customers/{id}/notice-channels", handler: (*Server).updateNoticeChannels},
 		{method: "PUT", pattern: "/v1/customers/{id}/key-custody", handler: (*Server).setKeyCustody},
@@ -165,6 +171,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 // the caller and writes errors in the API's format.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ops.NoteRoute(r)
 		w.Header().Set("Cache-Control", "no-store")
 		if err := checkRequestText(r); err != nil {
 			s.writeError(w, r, err)

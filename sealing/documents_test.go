@@ -23,10 +23,10 @@ func testDocumentsSealed(t *testing.T, f *fixture) {
 	}
 	var raw []byte
 	var keyID string
-	if err := f.raw.Query(`SELECT content FROM documents WHERE sha256 = ?`, &raw, doc.SHA256); err != nil {
+	if err := f.raw.Query(`SELECT content FROM documents WHERE sha256 = $1`, &raw, doc.SHA256); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.raw.Query(`SELECT key_id FROM documents WHERE sha256 = ?`, &keyID, doc.SHA256); err != nil {
+	if err := f.raw.Query(`SELECT key_id FROM documents WHERE sha256 = $1`, &keyID, doc.SHA256); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(raw, []byte("secret")) || keyID == "" || len(raw) != len(content)+12+16 {
@@ -37,16 +37,16 @@ func testDocumentsSealed(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.raw.Exec(`UPDATE documents SET content = ? WHERE sha256 = ?`, raw, other.SHA256); err != nil {
+	if err := f.raw.Exec(`UPDATE documents SET content = $1 WHERE sha256 = $2`, raw, other.SHA256); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := f.Store.DocumentContent(ctx, f.Reviewer, d.ID, other.SHA256); err == nil {
 		t.Fatal("a document opened with another document's sealed content")
 	}
-	if err := f.raw.Exec(`DELETE FROM demand_documents WHERE sha256 = ?`, other.SHA256); err != nil {
+	if err := f.raw.Exec(`DELETE FROM demand_documents WHERE sha256 = $1`, other.SHA256); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.raw.Exec(`DELETE FROM documents WHERE sha256 = ?`, other.SHA256); err != nil {
+	if err := f.raw.Exec(`DELETE FROM documents WHERE sha256 = $1`, other.SHA256); err != nil {
 		t.Fatal(err)
 	}
 
@@ -55,7 +55,7 @@ func testDocumentsSealed(t *testing.T, f *fixture) {
 		t.Fatalf("rotation sealed %d documents: %v", n, err)
 	}
 	var newID string
-	if err := f.raw.Query(`SELECT key_id FROM documents WHERE sha256 = ?`, &newID, doc.SHA256); err != nil {
+	if err := f.raw.Query(`SELECT key_id FROM documents WHERE sha256 = $1`, &newID, doc.SHA256); err != nil {
 		t.Fatal(err)
 	}
 	if newID == keyID {
@@ -71,5 +71,31 @@ func testDocumentsSealed(t *testing.T, f *fixture) {
 	}
 	if lines := strings.Split(strings.TrimSpace(string(file)), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], newID+" ") {
 		t.Fatalf("key file after rotation:\n%s", file)
+	}
+}
+
+func TestProductionFilesRotateWithTheKey(t *testing.T) { eachDatabase(t, testProductionFilesRotate) }
+
+// A key rotation seals the production's files anew too, before it drops
+// the old key: the agency can still download them.
+func testProductionFilesRotate(t *testing.T, f *fixture) {
+	d := f.ApprovedEmergency(t)
+	p, err := f.Store.Produce(ctx, f.Reviewer, d.ID, storetest.SubscriberPackage("joe,+1 555 0111\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []byte
+	if err := f.raw.Query(`SELECT content FROM production_files WHERE sha256 = $1`, &raw, p.Files[0].SHA256); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("555 0111")) {
+		t.Fatal("the production's file is stored in the clear")
+	}
+	if n, err := f.keys.Rotate(ctx, f.Store); err != nil || n != 1 {
+		t.Fatalf("rotation sealed %d: %v", n, err)
+	}
+	_, got, err := f.Store.DownloadProduction(ctx, f.Reviewer, d.ID, p.Files[0].SHA256)
+	if err != nil || string(got) != "joe,+1 555 0111\n" {
+		t.Fatalf("after rotation: %q, %v", got, err)
 	}
 }

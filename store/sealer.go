@@ -27,9 +27,10 @@ type Sealer interface {
 	SecretPrefix() string
 }
 
-// ResealDocuments seals anew, in one transaction, up to n documents not
-// sealed with the current documents key, and returns how many it sealed:
-// a step of a key rotation (sealing.Keys.Rotate).
+// ResealDocuments seals anew, in one transaction, up to n documents (and
+// then files of productions) not sealed with the current documents key,
+// and returns how many it sealed: a step of a key rotation
+// (sealing.Keys.Rotate).
 func (s *Store) ResealDocuments(ctx context.Context, n int) (int, error) {
 	k := s.documentKeys
 	if k == nil {
@@ -37,7 +38,7 @@ func (s *Store) ResealDocuments(ctx context.Context, n int) (int, error) {
 	}
 	sealed := 0
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT sha256, key_id, content FROM documents WHERE key_id <> ? LIMIT ?`), k.Current(), n)
+		rows, err := tx.QueryContext(ctx, `SELECT sha256, key_id, content FROM documents WHERE key_id <> $1 LIMIT $2`, k.Current(), n)
 		if err != nil {
 			return err
 		}
@@ -66,12 +67,13 @@ func (s *Store) ResealDocuments(ctx context.Context, n int) (int, error) {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE documents SET key_id = ?, content = ? WHERE sha256 = ?`), id, sealed, d.sha); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE documents SET key_id = $1, content = $2 WHERE sha256 = $3`, id, sealed, d.sha); err != nil {
 				return err
 			}
 		}
-		sealed = len(docs)
-		return nil
+		more, err := s.resealProductionFiles(ctx, tx, n-len(docs))
+		sealed = len(docs) + more
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: reseal documents: %w", err)

@@ -241,7 +241,7 @@ func TestBrowserDemandFromSubmissionToObjection(t *testing.T) {
 	reviewer.submit(`#action-in_review button[type="submit"]`)
 	reviewer.wantText(".flash", "is now In review")
 	reviewer.wantText("#assessment", "Legally sufficient", "Customer first", "provider policy")
-	reviewer.wantText("#timeline", "demand.received", "received → verifying")
+	reviewer.wantText("#timeline", "received the demand", "Rhea moved the demand to Verifying: checking the requester")
 	if got := reviewer.text("h1 .reference"); got != evil {
 		t.Fatalf("the legal page reads the reference as %q", got)
 	}

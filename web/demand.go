@@ -10,8 +10,8 @@ import (
 	"strconv"
 
 	"writ"
+	"writ/casework"
 	"writ/rules"
-	"writ/store"
 )
 
 // demandData is everything one demand page shows. Which parts are filled
@@ -29,6 +29,14 @@ type demandData struct {
 	Replies       []writ.AgencyReply
 	OpenObjection *writ.CustomerResponse
 	Reviewer      string
+	// Assignee holds the demand; Workload is the legal team with the open
+	// demands each holds, for reassigning it.
+	Assignee string
+	Workload []writ.Workload
+	// Notes are the legal team's internal notes.
+	Notes []writ.Note
+	// Next is what the rulebook says to do next; its move leads Actions.
+	Next *nextStep
 	// SoughtNowhere is set when the demand names regions that hold none
 	// of the customer's data (it is then assessed as reaching every one).
 	SoughtNowhere bool
@@ -52,6 +60,8 @@ type demandData struct {
 	CanDeliver, CanReview bool
 	// Answer is what the provider's answer means for the agency.
 	Answer answer
+	// Portal is the answer to the agency and the customer (portal.go).
+	Portal portalData
 	// Form is the form that was sent and refused, with what was typed,
 	// so that the page shows the reason next to it.
 	Form *formState
@@ -64,6 +74,8 @@ type action struct {
 	Note string
 	// Blocked is set when the move cannot be made by this user; Note says why.
 	Blocked bool
+	// Primary is the move of the next step.
+	Primary bool
 }
 
 // formState is a refused form: which one, why, and what was typed.
@@ -71,6 +83,23 @@ type formState struct {
 	Name   string
 	Error  failure
 	Values url.Values
+	// Fields are the invalid fields, each with its message.
+	Fields map[string]string
+}
+
+// FieldError is the message for one field of the refused form: the one
+// the store named, or one of Fields.
+func (f *formState) FieldError(name string) string {
+	if f == nil {
+		return ""
+	}
+	if m := f.Fields[name]; m != "" {
+		return m
+	}
+	if f.Error.Field == name {
+		return f.Error.Message
+	}
+	return ""
 }
 
 // Value returns what was typed into a field of the refused form.
@@ -169,7 +198,7 @@ func (s *Server) loadDemand(ctx context.Context, actor writ.Actor, id int64) (*d
 		d.CanRespond = open
 		d.OpenObjection = openObjection(d.Responses)
 	}
-	return d, nil
+	return d, s.loadPortal(ctx, actor, d)
 }
 
 func openObjection(list []writ.CustomerResponse) *writ.CustomerResponse {
@@ -182,6 +211,9 @@ func openObjection(list []writ.CustomerResponse) *writ.CustomerResponse {
 }
 
 // loadLegal reads what the legal team and auditors see of a demand.
+//
+// Long because: it reads each part of the legal team's view of a demand in
+// turn, a call and its error each; the page needs them all.
 func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData) error {
 	id := d.Demand.ID
 	if ag, err := s.store.Agency(ctx, actor, d.Demand.AgencyID); err == nil {
@@ -195,7 +227,7 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 			return err
 		}
 		d.Customer = &c
-		d.SoughtNowhere = len(d.Demand.DataLocationsSought) > 0 && len(store.SoughtLocations(&d.Demand, c)) == 0
+		d.SoughtNowhere = len(d.Demand.DataLocationsSought) > 0 && len(casework.SoughtLocations(&d.Demand, c)) == 0
 	}
 	raw, err := s.store.Assessment(ctx, actor, id)
 	if err != nil {
@@ -224,16 +256,8 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 			return err
 		}
 	}
-	cursor := ""
-	for range 20 { // at most 20 pages of 200 events
-		page, err := s.store.DemandEvents(ctx, actor, id, cursor, 200)
-		if err != nil {
-			return err
-		}
-		d.Events = append(d.Events, page.Items...)
-		if cursor = page.NextCursor; cursor == "" {
-			break
-		}
+	if d.Events, err = s.events(ctx, actor, id); err != nil {
+		return err
 	}
 	if n, err := s.store.Notice(ctx, actor, id); err == nil {
 		d.Notice = &n
@@ -252,15 +276,62 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 			d.Reviewer = u.Name
 		}
 	}
+	if err := s.loadTeam(ctx, actor, d); err != nil {
+		return err
+	}
 	if !actor.Role.LegalTeam() {
 		return nil
 	}
+	d.Next = next(d)
 	d.CanAct, d.CanUpload = true, d.Demand.State != writ.StateClosed
 	d.CanVerify = !d.Demand.RequesterVerified && d.Demand.RequesterCheck == "" && d.Demand.State != writ.StateClosed
 	if n := d.Notice; n != nil && d.Demand.CustomerID != 0 {
 		d.CanDeliver = n.GivenAt == nil && (n.State == "scheduled" || n.State == "failed")
 		d.CanReview = n.State == "delayed" && n.Until != ""
 	}
+	d.Actions = legalActions(actor, d)
+	return nil
+}
+
+// events reads a demand's timeline: at most 20 pages of 200 events.
+func (s *Server) events(ctx context.Context, actor writ.Actor, id int64) ([]writ.Event, error) {
+	var out []writ.Event
+	cursor := ""
+	for range 20 {
+		page, err := s.store.DemandEvents(ctx, actor, id, cursor, 200)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if cursor = page.NextCursor; cursor == "" {
+			break
+		}
+	}
+	return out, nil
+}
+
+// loadTeam reads the legal team's own part of a demand page: the
+// internal notes and who holds the demand, with the team's workload.
+func (s *Server) loadTeam(ctx context.Context, actor writ.Actor, d *demandData) error {
+	var err error
+	if d.Notes, err = s.store.Notes(ctx, actor, d.Demand.ID); err != nil {
+		return err
+	}
+	if d.Workload, err = s.store.Workload(ctx, actor); err != nil {
+		return err
+	}
+	for _, w := range d.Workload {
+		if d.Demand.AssigneeID != nil && *d.Demand.AssigneeID == w.UserID {
+			d.Assignee = w.Name
+		}
+	}
+	return nil
+}
+
+// legalActions are the moves the legal team may offer on a demand, the
+// next step's first, each with the condition that blocks it for actor.
+func legalActions(actor writ.Actor, d *demandData) []action {
+	var actions []action
 	for _, to := range writ.States() {
 		if !d.Demand.State.CanMove(to) {
 			continue
@@ -284,9 +355,17 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 				a.Blocked, a.Note = true, "The customer objected: decide the objection first."
 			}
 		}
-		d.Actions = append(d.Actions, a)
+		actions = append(actions, a)
 	}
-	return nil
+	if d.Next != nil {
+		for i := range actions {
+			if actions[i].To == d.Next.To {
+				actions[i].Primary = true
+				actions[0], actions[i] = actions[i], actions[0]
+			}
+		}
+	}
+	return actions
 }
 
 // answer is the provider's answer to an agency: a catalog key, and the

@@ -89,7 +89,7 @@ func TestEveryFormWorksWithoutJavaScript(t *testing.T) {
 	if err != nil || d.State != writ.StateInReview {
 		t.Fatalf("after the objection the demand is %v (%v), want in_review", d.State, err)
 	}
-	customer.get("/customer/locations").want(200, "", "us-east-1", "Keys managed by the provider")
+	customer.get("/customer/locations").want(200, "", "us-east-1", "Provider-managed keys")
 
 	reviewer.get(demandPath(id)).want(200, "", "The customer objected", "Decide the objection")
 	responses, err := s.Store.Responses(ctx, s.Reviewer, id)

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"encoding/json"
-	"fmt"
 	"html/template"
 	"net/url"
 	"slices"
@@ -64,7 +62,6 @@ func funcs(a *assets, rb *rules.Rulebook, p *i18n.Printer) template.FuncMap {
 		"dueIn":      func(t *time.Time, now time.Time) string { return dueIn(p, t, now) },
 		"size":       func(n int64) string { return size(p, n) },
 		"short":      func(s string) string { return shortHash(s) },
-		"summary":    summary,
 		"eq_state":   func(a writ.State, b string) bool { return string(a) == b },
 		"deref":      func(p *int64) int64 { return derefID(p) },
 		"add":        func(a, b int) int { return a + b },
@@ -76,6 +73,9 @@ func funcs(a *assets, rb *rules.Rulebook, p *i18n.Printer) template.FuncMap {
 			}
 			return audienceLabel(a)
 		},
+		"source":   func(code string) string { return labelSourceIn(p, code) },
+		"sentence": sentence,
+		"raw":      rawEvent,
 	}
 }
 
@@ -125,16 +125,6 @@ func whenIn(p *i18n.Printer, t time.Time) string {
 	return p.DateTime(t)
 }
 
-// label turns a code (in_review, us_search_warrant, CROSS_BORDER) into
-// words; the code itself stays in the page's title attributes and forms.
-func label(code string) string {
-	if code == "" {
-		return "—"
-	}
-	s := strings.ReplaceAll(strings.ToLower(code), "_", " ")
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
 // urgent reports whether a deadline is under 48 hours away (or past).
 func urgent(t *time.Time, now time.Time) bool { return t != nil && t.Sub(now) < urgentWithin }
 
@@ -180,48 +170,19 @@ func shortHash(s string) string {
 	return s
 }
 
-// summary is one line about an event for the timeline: the move and its
-// rationale for a transition, else the event's data as compact JSON. It
-// is text: the template escapes it, whatever an agency wrote into it.
-func summary(e writ.Event) string {
-	var m map[string]any
-	if err := json.Unmarshal(e.Data, &m); err != nil {
-		return string(e.Data)
-	}
-	switch e.Kind {
-	case "demand.transition":
-		s := fmt.Sprintf("%v → %v", m["from"], m["to"])
-		if r, ok := m["rationale"].(string); ok && r != "" {
-			s += ": " + r
-		}
-		if o, ok := m["outcome"].(string); ok {
-			s += " (outcome " + o + ")"
-		}
-		return s
-	case "demand.received":
-		return fmt.Sprintf("received; route %v under rulebook %v", m["route"], m["rulebook"])
-	case "document.added":
-		return fmt.Sprintf("document %v (%v)", m["name"], m["content_type"])
-	case "agency.replied", "customer.object", "customer.acknowledge", "customer.will_answer_agency":
-		if t, ok := m["message"].(string); ok {
-			return t
-		}
-		if t, ok := m["grounds"].(string); ok && t != "" {
-			return t
-		}
-	}
-	b, _ := json.Marshal(m)
-	s := string(b)
-	if len(s) > 300 {
-		s = s[:300] + "…"
-	}
-	return s
-}
-
 func urlQuery(s string) string { return url.QueryEscape(s) }
 
 // deadlineCell is a deadline with the clock, for the deadline partial.
 type deadlineCell struct {
 	T   *time.Time
 	Now time.Time
+}
+
+// labelSourceIn is a code's label in p's language with its legal source,
+// where it has one.
+func labelSourceIn(p *i18n.Printer, code string) string {
+	if src := sources[code]; src != "" {
+		return labelIn(p, code) + " (" + src + ")"
+	}
+	return labelIn(p, code)
 }

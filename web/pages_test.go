@@ -180,7 +180,7 @@ func TestSubmissionShowsTheMessageByTheField(t *testing.T) {
 		tc.form.Set("reference", "KEEP-ME")
 		b.postFile("/agency/demands", tc.form, "document", "warrant.pdf", tc.file)
 		b.want(http.StatusBadRequest, "/agency/demands", tc.text, `value="KEEP-ME"`)
-		field := regexp.MustCompile(`id="` + tc.field + `-error"[^>]*>[^<]*<strong>EINVALID</strong>[^<]*` + regexp.QuoteMeta(tc.text))
+		field := regexp.MustCompile(`id="` + tc.field + `-error"[^>]*data-code="EINVALID"[^>]*>[^<]*<strong>Check this:</strong>[^<]*` + regexp.QuoteMeta(tc.text))
 		if !field.MatchString(b.page) {
 			t.Fatalf("%s: the message is not next to the field:\n%s", tc.field, b.page)
 		}
@@ -225,7 +225,7 @@ func TestQueueMarksDeadlinesUnder48Hours(t *testing.T) {
 	if strings.Index(b.page, "SOON-1") > strings.Index(b.page, "LATER-1") {
 		t.Fatal("sorted by deadline, the later deadline comes first")
 	}
-	b.get("/calendar").want(200, "", "RESPOND")
+	b.get("/calendar").want(200, "", "Answer the demand")
 }
 
 // The approve form is closed to the approver who reviewed the demand.

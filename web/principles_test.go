@@ -28,7 +28,7 @@ func emergencyInput(reference string) writ.DemandInput {
 // rowOf is the queue's table row of a reference.
 func rowOf(t *testing.T, page, ref string) string {
 	t.Helper()
-	if table := strings.Index(page, `class="grid queue"`); table >= 0 {
+	if table := strings.Index(page, `class="grid queue`); table >= 0 {
 		page = page[table:]
 	}
 	i := strings.Index(page, ref)
@@ -59,10 +59,10 @@ func TestEmergencyInTheQueueAndTheCallBackForm(t *testing.T) {
 	b := s.browser(t).signIn(s.Reviewer)
 	for _, path := range []string{"/queue", "/queue?sort=id"} {
 		b.get(path).want(200, "/queue", `id="alerts"`, "Emergency:", "call the agency back first")
-		if queue := b.page[strings.Index(b.page, `class="grid queue"`):]; strings.Index(queue, "EM-PAGE") > strings.Index(queue, "DUE-SOON") {
+		if queue := b.page[strings.Index(b.page, `class="grid queue cards"`):]; strings.Index(queue, "EM-PAGE") > strings.Index(queue, "DUE-SOON") {
 			t.Fatalf("%s lists the emergency after a demand due sooner", path)
 		}
-		if row := rowOf(t, b.page, "EM-PAGE"); !strings.Contains(row, `class="emergency"`) || !strings.Contains(row, "EMERGENCY_RESPONSE") ||
+		if row := rowOf(t, b.page, "EM-PAGE"); !strings.Contains(row, `class="emergency"`) || !strings.Contains(row, "Answer the emergency") ||
 			!strings.Contains(row, "2026-11-20 18:00 UTC") {
 			t.Fatalf("the emergency's row lacks its response target: %s", row)
 		}
@@ -176,7 +176,7 @@ func TestAudiencesAndNotBeforeDatesOnThePages(t *testing.T) {
 	// The earliest disclosure, seven days on, is a "not before" date.
 	s.Clock.Advance(8 * 24 * time.Hour)
 	reviewer = s.browser(t).signIn(s.Reviewer)
-	reviewer.get("/calendar?from=2026-11-23").want(200, "", "not before: <code>EARLIEST_DISCLOSURE</code>")
+	reviewer.get("/calendar?from=2026-11-23").want(200, "", "not before: Earliest disclosure")
 	reviewer.get("/calendar").want(200, "")
 	if regexp.MustCompile(`(?s)id="h-overdue".*EARLIEST_DISCLOSURE.*</section>`).MatchString(reviewer.page) {
 		t.Fatal("the calendar lists a not-before date as overdue")

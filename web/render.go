@@ -38,10 +38,10 @@ func loadPages(a *assets, rb *rules.Rulebook, cat *i18n.Catalog) (*pages, error)
 		p.byLang[lang] = map[string]*template.Template{}
 		for _, name := range names {
 			base := strings.TrimPrefix(name, "templates/")
-			if base == "layout.html" || base == "partials.html" {
+			if base == "layout.html" || strings.HasPrefix(base, "partials") {
 				continue
 			}
-			t, err := template.New(base).Funcs(fm).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", name)
+			t, err := template.New(base).Funcs(fm).ParseFS(templateFS, "templates/layout.html", "templates/partials*.html", name)
 			if err != nil {
 				return nil, fmt.Errorf("web: template %s: %w", base, err)
 			}
@@ -113,12 +113,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *visit, err erro
 	f := failureOf(err)
 	switch f.Code {
 	case writ.EINTERNAL:
-		s.log.Error("web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	case writ.EUNAVAILABLE:
 		w.Header().Set("Retry-After", "5")
 	}
 	if err := s.render(w, v, status(f.Code), "error", s.printer(v).T("error.title", f.Code), f); err != nil {
-		s.log.Error("web: error page", "err", err)
+		s.log.ErrorContext(r.Context(), "web: error page", "err", err)
 		http.Error(w, f.Code, status(f.Code))
 	}
 }

@@ -49,6 +49,10 @@ type Options struct {
 	// Identity signs users in and keeps their sessions, second factors,
 	// passwords and tokens.
 	Identity *identity.Service
+	// CertificateLanguages are the languages in which the provider accepts
+	// European Production and Preservation Order certificates ("en" when
+	// empty), shown to authorities and on the Annex III drafts.
+	CertificateLanguages []string
 }
 
 // Server is the web application's HTTP handler.
@@ -72,6 +76,8 @@ type Server struct {
 	catalog *i18n.Catalog
 	// archive reads the published transparency reports.
 	archive report.Archive
+	// languages are Options.CertificateLanguages.
+	languages []string
 }
 
 // access says who may open a route.
@@ -139,7 +145,12 @@ func routes() []route {
 		{"POST /account/language", signedIn, (*Server).setLanguage},
 		{"POST /signout", signedIn, (*Server).signOut},
 
+		{"GET /home", seesAll, (*Server).legalHome},
 		{"GET /queue", seesAll, (*Server).queue},
+		{"GET /queue.csv", seesAll, (*Server).queueCSV},
+		{"POST /queue/bulk", legalTeam, (*Server).bulk},
+		{"POST /queue/filters", seesAll, (*Server).saveFilter},
+		{"POST /queue/filters/{id}/deletion", seesAll, (*Server).deleteFilter},
 		{"GET /notices", seesAll, (*Server).notices},
 		{"GET /calendar", seesAll, (*Server).calendar},
 		{"GET /demands/{id}", signedIn, (*Server).demandPage},
@@ -148,6 +159,9 @@ func routes() []route {
 		{"POST /demands/{id}/transitions", signedIn, (*Server).transition},
 		{"POST /demands/{id}/requester", legalTeam, (*Server).verifyRequester},
 		{"POST /demands/{id}/callbacks", legalTeam, (*Server).recordCallback},
+		{"POST /demands/{id}/assignee", legalTeam, (*Server).assign},
+		{"POST /demands/{id}/edit", legalTeam, (*Server).editDemand},
+		{"POST /demands/{id}/notes", legalTeam, (*Server).addNote},
 		{"POST /demands/{id}/notice/deliveries", legalTeam, (*Server).recordDelivery},
 		{"POST /demands/{id}/notice/retry", legalTeam, (*Server).retryNotice},
 		{"POST /demands/{id}/nondisclosure-review", legalTeam, (*Server).reviewNondisclosure},
@@ -155,10 +169,16 @@ func routes() []route {
 		{"POST /demands/{id}/objections/{response}", legalTeam, (*Server).decideObjection},
 		{"POST /demands/{id}/responses", customerOnly, (*Server).respond},
 		{"POST /demands/{id}/replies", agencyOnly, (*Server).reply},
+		{"POST /demands/{id}/production", legalTeam, (*Server).produce},
+		{"GET /demands/{id}/production/proof.json", signedIn, (*Server).productionProof},
+		{"GET /demands/{id}/production/{sha256}", signedIn, (*Server).productionFile},
+		{"GET /demands/{id}/annex-iii.json", legalTeam, (*Server).annexJSON},
+		{"GET /demands/{id}/annex-iii.pdf", legalTeam, (*Server).annexPDF},
 
 		{"GET /agency", agencyOnly, (*Server).agencyHome},
 		{"GET /agency/new", agencyOnly, (*Server).submitForm},
 		{"POST /agency/demands", agencyOnly, (*Server).submit},
+		{"POST /agency/preview", agencyOnly, (*Server).preview},
 
 		{"GET /customer", customerOnly, (*Server).customerHome},
 		{"GET /customer/locations", customerOnly, (*Server).locations},
@@ -187,6 +207,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.languages = opts.CertificateLanguages; len(s.languages) == 0 {
+		s.languages = []string{"en"}
 	}
 	if len(s.key) == 0 {
 		key, err := s.store.ServerKey(context.Background(), "web form token")

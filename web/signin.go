@@ -106,7 +106,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, v *visit) error {
 	}
 	switch {
 	case v.actor.Role.SeesAll():
-		return s.redirect(w, r, "/queue", v.flash)
+		return s.redirect(w, r, "/home", v.flash)
 	case v.actor.Role == writ.RoleAgency:
 		return s.redirect(w, r, "/agency", v.flash)
 	}

@@ -45,7 +45,7 @@ func TestSignInWithPasswordAndCode(t *testing.T) {
 	third := s.browser(t)
 	third.get("/signin").post("/signin", url.Values{"email": {email}, "password": {password}, "next": {"//evil.example/"}})
 	third.post("/signin/code", url.Values{"code": {s.code(t, email)}, "next": {"//evil.example/"}})
-	third.want(200, "/queue")
+	third.want(200, "/home")
 }
 
 // Customer users sign in with a password alone; agency users give a code

@@ -60,6 +60,14 @@ func newSite(t *testing.T) *site {
 			s.secrets[u.Email] = secret
 		}
 	}
+	s.start(t)
+	return s
+}
+
+// start serves the web application and the API over the site's store.
+func (s *site) start(t *testing.T) {
+	t.Helper()
+	f := s.Fixture
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	app, err := web.New(web.Options{Store: f.Store, Identity: f.Identity, Now: f.Clock.Now, Logger: quiet})
 	if err != nil {
@@ -68,7 +76,6 @@ func newSite(t *testing.T) *site {
 	api := httpapi.New(httpapi.Options{Store: f.Store, Identity: f.Identity, Rules: f.Store.Rules(), Now: f.Clock.Now, Logger: quiet})
 	s.srv = httptest.NewServer(web.Mount(api.Hardened(httpapi.Limits{}, false), app))
 	t.Cleanup(s.srv.Close)
-	return s
 }
 
 // email is the address of a fixture user.

@@ -2,8 +2,9 @@
 // legal team's queue: through the API, the list of demands (newest first,
 // filtered by state, sorted by deadline, and the demands in review by
 // deadline, a reviewer's own queue) and one demand; in the web
-// application, the queue page and a demand's page, signed in as the demo
-// reviewer with the demo password and second factor. One client asks each
+// application, the queue page, a demand's page, the legal team's home and
+// the queue searched for a reference and for two common words, signed in
+// as the demo reviewer with the demo password and second factor. One client asks each
 // page in turn, -requests times a run, -runs runs, after a few unmeasured
 // requests to warm the server, and prints the latencies as JSON. The time
 // is the wall time on the loopback interface from sending the request to
@@ -43,6 +44,9 @@ var pages = []struct{ name, path string }{
 	{"demand", "/v1/demands/{id}"},
 	{"web_queue", "/queue"},
 	{"web_demand", "/demands/{id}"},
+	{"web_home", "/home"},
+	{"web_search_reference", "/queue?search=DEMO-{ref}"},
+	{"web_search_words", "/queue?search=fbi+warrant"},
 }
 
 func main() {
@@ -122,6 +126,7 @@ func measure(ctx context.Context, base, token string, requests, runs int) error 
 	newest := first.Items[0].ID
 	rng := rand.New(rand.NewPCG(1, 2))
 	path := func(p string) string {
+		p = strings.Replace(p, "{ref}", fmt.Sprintf("%05d", 1+rng.Int64N(newest)), 1)
 		return strings.Replace(p, "{id}", strconv.FormatInt(1+rng.Int64N(newest), 10), 1)
 	}
 	for range 20 {

@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	"writ"
+)
+
+// homeListLength is how many demands each view of the home lists.
+const homeListLength = 5
+
+// Home reads the legal team's home for actor: the count of every view of
+// the queue (writ.Views) in one query, and the first few demands of each
+// view that holds any, soonest deadline first. The legal team and auditors
+// only (EFORBIDDEN).
+func (s *Store) Home(ctx context.Context, actor writ.Actor) (writ.Home, error) {
+	now := s.nowUTC()
+	home := writ.Home{At: now}
+	if !actor.Role.SeesAll() {
+		return home, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors have the legal team's home")
+	}
+	var counts []any
+	var args params
+	var parts []string
+	for _, view := range writ.Views() {
+		cond, err := viewCond(&args, actor, view, now)
+		if err != nil {
+			return home, err
+		}
+		parts = append(parts, `(SELECT count(*) FROM `+demandFrom+` WHERE `+cond+`)`)
+		counts = append(counts, new(int))
+	}
+	if err := s.read.QueryRowContext(ctx, `SELECT `+strings.Join(parts, ", "), args...).Scan(counts...); err != nil {
+		return home, unavailableOr(err, "store: home")
+	}
+	for i, view := range writ.Views() {
+		hv := writ.HomeView{View: view, Count: *counts[i].(*int), Demands: []writ.Demand{}}
+		if hv.Count > 0 {
+			var values params
+			cond, _ := viewCond(&values, actor, view, now)
+			page, err := s.queryDemands(ctx, `WHERE `+cond+` ORDER BY d.next_deadline, d.id`,
+				values, homeListLength, func(writ.Demand) string { return "" })
+			if err != nil {
+				return home, err
+			}
+			hv.Demands = page.Items
+		}
+		home.Views = append(home.Views, hv)
+	}
+	return home, nil
+}
