@@ -603,6 +603,30 @@ func (e CustomerKind) Valid() bool {
 	}
 }
 
+// Defines values for CustomerLanguage.
+const (
+	CustomerLanguageDe    CustomerLanguage = "de"
+	CustomerLanguageEmpty CustomerLanguage = ""
+	CustomerLanguageEn    CustomerLanguage = "en"
+	CustomerLanguageFr    CustomerLanguage = "fr"
+)
+
+// Valid indicates whether the value is a known member of the CustomerLanguage enum.
+func (e CustomerLanguage) Valid() bool {
+	switch e {
+	case CustomerLanguageDe:
+		return true
+	case CustomerLanguageEmpty:
+		return true
+	case CustomerLanguageEn:
+		return true
+	case CustomerLanguageFr:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CustomerInputKeyCustody.
 const (
 	CustomerInputKeyCustodyCustomerHeld    CustomerInputKeyCustody = "customer_held"
@@ -639,6 +663,30 @@ func (e CustomerInputKind) Valid() bool {
 	case CustomerInputKindEnterprise:
 		return true
 	case CustomerInputKindPublicSector:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CustomerInputLanguage.
+const (
+	CustomerInputLanguageDe    CustomerInputLanguage = "de"
+	CustomerInputLanguageEmpty CustomerInputLanguage = ""
+	CustomerInputLanguageEn    CustomerInputLanguage = "en"
+	CustomerInputLanguageFr    CustomerInputLanguage = "fr"
+)
+
+// Valid indicates whether the value is a known member of the CustomerInputLanguage enum.
+func (e CustomerInputLanguage) Valid() bool {
+	switch e {
+	case CustomerInputLanguageDe:
+		return true
+	case CustomerInputLanguageEmpty:
+		return true
+	case CustomerInputLanguageEn:
+		return true
+	case CustomerInputLanguageFr:
 		return true
 	default:
 		return false
@@ -1647,6 +1695,30 @@ func (e TransitionInputChallengeOutcome) Valid() bool {
 	}
 }
 
+// Defines values for UserLanguage.
+const (
+	UserLanguageDe    UserLanguage = "de"
+	UserLanguageEmpty UserLanguage = ""
+	UserLanguageEn    UserLanguage = "en"
+	UserLanguageFr    UserLanguage = "fr"
+)
+
+// Valid indicates whether the value is a known member of the UserLanguage enum.
+func (e UserLanguage) Valid() bool {
+	switch e {
+	case UserLanguageDe:
+		return true
+	case UserLanguageEmpty:
+		return true
+	case UserLanguageEn:
+		return true
+	case UserLanguageFr:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SetKeyCustodyJSONBodyKeyCustody.
 const (
 	SetKeyCustodyJSONBodyKeyCustodyCustomerHeld    SetKeyCustodyJSONBodyKeyCustody = "customer_held"
@@ -1662,6 +1734,30 @@ func (e SetKeyCustodyJSONBodyKeyCustody) Valid() bool {
 	case SetKeyCustodyJSONBodyKeyCustodyCustomerManaged:
 		return true
 	case SetKeyCustodyJSONBodyKeyCustodyProviderManaged:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SetCustomerLanguageJSONBodyLanguage.
+const (
+	SetCustomerLanguageJSONBodyLanguageDe    SetCustomerLanguageJSONBodyLanguage = "de"
+	SetCustomerLanguageJSONBodyLanguageEmpty SetCustomerLanguageJSONBodyLanguage = ""
+	SetCustomerLanguageJSONBodyLanguageEn    SetCustomerLanguageJSONBodyLanguage = "en"
+	SetCustomerLanguageJSONBodyLanguageFr    SetCustomerLanguageJSONBodyLanguage = "fr"
+)
+
+// Valid indicates whether the value is a known member of the SetCustomerLanguageJSONBodyLanguage enum.
+func (e SetCustomerLanguageJSONBodyLanguage) Valid() bool {
+	switch e {
+	case SetCustomerLanguageJSONBodyLanguageDe:
+		return true
+	case SetCustomerLanguageJSONBodyLanguageEmpty:
+		return true
+	case SetCustomerLanguageJSONBodyLanguageEn:
+		return true
+	case SetCustomerLanguageJSONBodyLanguageFr:
 		return true
 	default:
 		return false
@@ -2191,6 +2287,9 @@ type Customer struct {
 	KeyCustodyConfirmed bool         `json:"key_custody_confirmed"`
 	Kind                CustomerKind `json:"kind"`
 
+	// Language Language of correspondence (en, fr, de); empty: the home country's.
+	Language *CustomerLanguage `json:"language,omitempty"`
+
 	// LegalContact E-mail address demands are redirected to (engage the customer first). One plain e-mail address (no display name, list or line break).
 	LegalContact string `json:"legal_contact"`
 	Name         string `json:"name"`
@@ -2211,6 +2310,9 @@ type CustomerKeyCustody string
 // CustomerKind defines model for Customer.Kind.
 type CustomerKind string
 
+// CustomerLanguage Language of correspondence (en, fr, de); empty: the home country's.
+type CustomerLanguage string
+
 // CustomerInput A tenant to register with its data locations and accounts. Admins only.
 type CustomerInput struct {
 	// Accounts Account identifiers; an account of another customer is EINVALID naming `accounts[i]`.
@@ -2226,6 +2328,9 @@ type CustomerInput struct {
 	// KeyCustody Who holds the content keys (rulebook.md §8): `provider_managed`; `customer_managed`, a customer key the provider's services use at run time (BYOK, or an external key store they call to decrypt), so content is accessible; `customer_held`, the provider cannot obtain plaintext without an action of the customer at that time (client-side encryption, hold-your-own-key), so content is not accessible.
 	KeyCustody CustomerInputKeyCustody `json:"key_custody"`
 	Kind       CustomerInputKind       `json:"kind"`
+
+	// Language Language of correspondence (en, fr, de); empty: the home country's.
+	Language *CustomerInputLanguage `json:"language,omitempty"`
 
 	// LegalContact E-mail address of the customer's legal team; required unless `kind` is `consumer`. One plain e-mail address (no display name, list or line break).
 	LegalContact *string `json:"legal_contact,omitempty"`
@@ -2251,6 +2356,9 @@ type CustomerInputKeyCustody string
 
 // CustomerInputKind defines model for CustomerInput.Kind.
 type CustomerInputKind string
+
+// CustomerInputLanguage Language of correspondence (en, fr, de); empty: the home country's.
+type CustomerInputLanguage string
 
 // CustomerPage One page of a list.
 type CustomerPage struct {
@@ -3212,11 +3320,17 @@ type User struct {
 	// Email Lower-cased.
 	Email openapi_types.Email `json:"email"`
 	Id    int64               `json:"id"`
-	Name  string              `json:"name"`
+
+	// Language The language the user chose for the pages; empty: the browser's.
+	Language *UserLanguage `json:"language,omitempty"`
+	Name     string        `json:"name"`
 
 	// Role What a user may do. admin, reviewer and approver are the provider's legal team; an auditor reads everything; an agency user belongs to one agency and a customer user to one customer.
 	Role Role `json:"role"`
 }
+
+// UserLanguage The language the user chose for the pages; empty: the browser's.
+type UserLanguage string
 
 // UserInput A new user. Admins only.
 type UserInput struct {
@@ -3376,6 +3490,14 @@ type SetKeyCustodyJSONBody struct {
 // SetKeyCustodyJSONBodyKeyCustody defines parameters for SetKeyCustody.
 type SetKeyCustodyJSONBodyKeyCustody string
 
+// SetCustomerLanguageJSONBody defines parameters for SetCustomerLanguage.
+type SetCustomerLanguageJSONBody struct {
+	Language SetCustomerLanguageJSONBodyLanguage `json:"language"`
+}
+
+// SetCustomerLanguageJSONBodyLanguage defines parameters for SetCustomerLanguage.
+type SetCustomerLanguageJSONBodyLanguage string
+
 // ListDemandsParams defines parameters for ListDemands.
 type ListDemandsParams struct {
 	// State Only demands in this state.
@@ -3511,6 +3633,9 @@ type CreateCustomerJSONRequestBody = CustomerInput
 
 // SetKeyCustodyJSONRequestBody defines body for SetKeyCustody for application/json ContentType.
 type SetKeyCustodyJSONRequestBody SetKeyCustodyJSONBody
+
+// SetCustomerLanguageJSONRequestBody defines body for SetCustomerLanguage for application/json ContentType.
+type SetCustomerLanguageJSONRequestBody SetCustomerLanguageJSONBody
 
 // UpdateNoticeChannelsJSONRequestBody defines body for UpdateNoticeChannels for application/json ContentType.
 type UpdateNoticeChannelsJSONRequestBody = NoticeChannels
@@ -3810,6 +3935,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v1/customers/{id}/key-custody (the `SetKeyCustody` operationId).
 	SetKeyCustody(ctx context.Context, id CustomerId, body SetKeyCustodyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCustomerLanguageWithBody Set a customer's language of correspondence
+	//
+	// Admins only. Sets the language its letters are written in (`en`, `fr` or `de`), or `""` for the language of its home country (French for FR, BE, LU, CH and MC; German for DE, AT and LI; English elsewhere). An event in the log.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/customers/{id}/language (the `SetCustomerLanguage` operationId).
+	SetCustomerLanguageWithBody(ctx context.Context, id CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetCustomerLanguage Set a customer's language of correspondence
+	//
+	// Admins only. Sets the language its letters are written in (`en`, `fr` or `de`), or `""` for the language of its home country (French for FR, BE, LU, CH and MC; German for DE, AT and LI; English elsewhere). An event in the log.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/customers/{id}/language (the `SetCustomerLanguage` operationId).
+	SetCustomerLanguage(ctx context.Context, id CustomerId, body SetCustomerLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UpdateNoticeChannelsWithBody Set where a customer is told
 	//
@@ -4687,6 +4830,44 @@ func (c *Client) SetKeyCustodyWithBody(ctx context.Context, id CustomerId, conte
 // Corresponds with PUT /v1/customers/{id}/key-custody (the `SetKeyCustody` operationId).
 func (c *Client) SetKeyCustody(ctx context.Context, id CustomerId, body SetKeyCustodyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetKeyCustodyRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCustomerLanguageWithBody Set a customer's language of correspondence
+//
+// Admins only. Sets the language its letters are written in (`en`, `fr` or `de`), or `""` for the language of its home country (French for FR, BE, LU, CH and MC; German for DE, AT and LI; English elsewhere). An event in the log.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/customers/{id}/language (the `SetCustomerLanguage` operationId).
+func (c *Client) SetCustomerLanguageWithBody(ctx context.Context, id CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCustomerLanguageRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetCustomerLanguage Set a customer's language of correspondence
+//
+// Admins only. Sets the language its letters are written in (`en`, `fr` or `de`), or `""` for the language of its home country (French for FR, BE, LU, CH and MC; German for DE, AT and LI; English elsewhere). An event in the log.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/customers/{id}/language (the `SetCustomerLanguage` operationId).
+func (c *Client) SetCustomerLanguage(ctx context.Context, id CustomerId, body SetCustomerLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetCustomerLanguageRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6594,6 +6775,53 @@ func NewSetKeyCustodyRequestWithBody(server string, id CustomerId, contentType s
 	}
 
 	operationPath := fmt.Sprintf("/v1/customers/%s/key-custody", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSetCustomerLanguageRequest calls the generic SetCustomerLanguage builder with application/json body
+func NewSetCustomerLanguageRequest(server string, id CustomerId, body SetCustomerLanguageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetCustomerLanguageRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetCustomerLanguageRequestWithBody constructs an http.Request for the SetCustomerLanguage method, with any body, and a specified content type
+func NewSetCustomerLanguageRequestWithBody(server string, id CustomerId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/language", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -8898,6 +9126,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v1/customers/{id}/key-custody (the `SetKeyCustody` operationId).
 	SetKeyCustodyWithResponse(ctx context.Context, id CustomerId, body SetKeyCustodyJSONRequestBody, reqEditors ...RequestEditorFn) (*SetKeyCustodyResponse, error)
+
+	// SetCustomerLanguageWithBodyWithResponse Set a customer's language of correspondence
+	//
+	// Admins only. Sets the language its letters are written in (`en`, `fr` or `de`), or `""` for the language of its home country (French for FR, BE, LU, CH and MC; German for DE, AT and LI; English elsewhere). An event in the log.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{id}/language (the `SetCustomerLanguage` operationId).
+	SetCustomerLanguageWithBodyWithResponse(ctx context.Context, id CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCustomerLanguageResponse, error)
+
+	// SetCustomerLanguageWithResponse Set a customer's language of correspondence
+	//
+	// Admins only. Sets the language its letters are written in (`en`, `fr` or `de`), or `""` for the language of its home country (French for FR, BE, LU, CH and MC; German for DE, AT and LI; English elsewhere). An event in the log.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{id}/language (the `SetCustomerLanguage` operationId).
+	SetCustomerLanguageWithResponse(ctx context.Context, id CustomerId, body SetCustomerLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCustomerLanguageResponse, error)
 
 	// UpdateNoticeChannelsWithBodyWithResponse Set where a customer is told
 	//
@@ -11214,6 +11460,103 @@ func (r SetKeyCustodyResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SetKeyCustodyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetCustomerLanguageResponse401Headers the declared response headers of an HTTP 401 response for SetCustomerLanguage
+type SetCustomerLanguageResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// SetCustomerLanguageResponse503Headers the declared response headers of an HTTP 503 response for SetCustomerLanguage
+type SetCustomerLanguageResponse503Headers struct {
+	RetryAfter *int
+}
+
+type SetCustomerLanguageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Customer
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SetCustomerLanguageResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SetCustomerLanguageResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetCustomerLanguageResponse) GetJSON200() *Customer {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetCustomerLanguageResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetCustomerLanguageResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetCustomerLanguageResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SetCustomerLanguageResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SetCustomerLanguageResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SetCustomerLanguageResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SetCustomerLanguageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetCustomerLanguageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetCustomerLanguageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetCustomerLanguageResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16595,6 +16938,36 @@ func (c *ClientWithResponses) SetKeyCustodyWithResponse(ctx context.Context, id 
 	return ParseSetKeyCustodyResponse(rsp)
 }
 
+// SetCustomerLanguageWithBodyWithResponse Set a customer's language of correspondence
+//
+// Admins only. Sets the language its letters are written in (`en`, `fr` or `de`), or `""` for the language of its home country (French for FR, BE, LU, CH and MC; German for DE, AT and LI; English elsewhere). An event in the log.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{id}/language (the `SetCustomerLanguage` operationId).
+func (c *ClientWithResponses) SetCustomerLanguageWithBodyWithResponse(ctx context.Context, id CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetCustomerLanguageResponse, error) {
+	rsp, err := c.SetCustomerLanguageWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCustomerLanguageResponse(rsp)
+}
+
+// SetCustomerLanguageWithResponse Set a customer's language of correspondence
+//
+// Admins only. Sets the language its letters are written in (`en`, `fr` or `de`), or `""` for the language of its home country (French for FR, BE, LU, CH and MC; German for DE, AT and LI; English elsewhere). An event in the log.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{id}/language (the `SetCustomerLanguage` operationId).
+func (c *ClientWithResponses) SetCustomerLanguageWithResponse(ctx context.Context, id CustomerId, body SetCustomerLanguageJSONRequestBody, reqEditors ...RequestEditorFn) (*SetCustomerLanguageResponse, error) {
+	rsp, err := c.SetCustomerLanguage(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetCustomerLanguageResponse(rsp)
+}
+
 // UpdateNoticeChannelsWithBodyWithResponse Set where a customer is told
 //
 // Admins only. The notice e-mail address (the legal contact when empty) and a webhook with its signing secret (at least 32 characters; never shown again). See the webhook verification recipe in the README.
@@ -19117,6 +19490,97 @@ func ParseSetKeyCustodyResponse(rsp *http.Response) (*SetKeyCustodyResponse, err
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers SetKeyCustodyResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetCustomerLanguageResponse parses an HTTP response from a SetCustomerLanguageWithResponse call
+func ParseSetCustomerLanguageResponse(rsp *http.Response) (*SetCustomerLanguageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetCustomerLanguageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Customer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SetCustomerLanguageResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers SetCustomerLanguageResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
