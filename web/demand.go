@@ -151,7 +151,7 @@ func (s *Server) showDemand(w http.ResponseWriter, r *http.Request, v *visit, id
 	case v.actor.Role == writ.RoleAgency:
 		name = "demand_agency"
 	}
-	title := fmt.Sprintf("Demand %d", id)
+	title := s.printer(v).T("demand.title", strconv.FormatInt(id, 10))
 	if d.Demand.Reference != "" {
 		title += " · " + d.Demand.Reference
 	}

@@ -35,5 +35,5 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request, v *visit) error
 		p.Error = &f
 	}
 	d.Preview = p
-	return s.render(w, v, http.StatusOK, "submit", "New demand", d)
+	return s.render(w, v, http.StatusOK, "submit", "submit.title", d)
 }
