@@ -18,6 +18,7 @@ const (
 	EUNAVAILABLE  = "EUNAVAILABLE"  // the database cannot be reached; retry later
 	ETOOMANY      = "ETOOMANY"      // too many requests from one token or address; retry later
 	ESTORAGE      = "ESTORAGE"      // the server's disk is full; nothing was written
+	EGONE         = "EGONE"         // the thing existed but is no longer available (an expired download)
 )
 
 // Error is writ's one error type for failures a caller should see. Message

@@ -131,6 +131,9 @@ type ChallengeInput struct {
 	Grounds  string `json:"grounds"`
 	Forum    string `json:"forum"`
 	Deadline string `json:"deadline"` // RFC 3339; empty for the assessment's
+	// SharedGrounds are the grounds the legal team chooses to tell the
+	// agency; empty tells it only that the demand is challenged.
+	SharedGrounds string `json:"shared_grounds"`
 }
 
 // DisclosureInput records what was produced. writ never stores the

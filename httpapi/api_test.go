@@ -31,6 +31,8 @@ type apiFixture struct {
 	dDE    writ.Demand
 	docSHA string
 	logKey *auditlog.Key
+	// production is the demand answered with a package (produced).
+	production *fixtureProduction
 }
 
 // The callers of the role tests, by name.
@@ -244,6 +246,14 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 			}
 			return req{"POST", "/v1/demands", fmt.Sprintf(`{"agency_id":%d,"channel":"mail","instrument":"us_subpoena","issued_by":"other","data_categories":["subscriber"],"accounts":["joe@mail.example"]}`, f.AgencyUS.ID)}
 		}, expect(403, with(map[string]int{"agencyUS": 201, "agencyDE": 201}, 201, legal...))},
+		// The same answer for a held account and for one nobody holds.
+		{"POST /v1/demands/preview", func(_ *testing.T, c string) req {
+			body := `{"instrument":"us_subpoena","issued_by":"other","data_categories":["content"],"accounts":["nobody@nowhere.example"]}`
+			if c != "agencyUS" && c != "agencyDE" {
+				body = fmt.Sprintf(`{"agency_id":%d,"channel":"mail","instrument":"us_subpoena","issued_by":"other","data_categories":["content"],"accounts":["joe@mail.example"]}`, f.AgencyUS.ID)
+			}
+			return req{"POST", "/v1/demands/preview", body}
+		}, expect(403, with(map[string]int{"agencyUS": 200, "agencyDE": 200}, 200, legal...))},
 		{"GET /v1/demands/{id}", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d", dUS), ""} },
 			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200, "customerEnt": 200}, 200, legal...))},
 		{"PATCH /v1/demands/{id}", func(*testing.T, string) req {
@@ -327,6 +337,25 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		}, expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
 		{"GET /v1/demands/{id}/jobs", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/jobs", dUS), ""} },
 			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 403}, 200, legal...))},
+		{"GET /v1/demands/{id}/reasons", func(*testing.T, string) req { return req{"GET", fmt.Sprintf("/v1/demands/%d/reasons", dUS), ""} },
+			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200, "customerEnt": 403}, 200, legal...))},
+		// A fresh approved emergency for every caller: only the legal team
+		// makes a package available.
+		{"POST /v1/demands/{id}/production", func(t *testing.T, _ string) req {
+			d := f.ApprovedEmergency(t)
+			pkg := `{"scope":{"accounts":["joe@mail.example"],"categories":["subscriber"],"date_range":null},"rationale":"produced"}`
+			return req{"POST", fmt.Sprintf("/v1/demands/%d/production", d.ID), packageBody(t, pkg, "joe.csv", "joe,+1 555 0111\n")}
+		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 403}, 201, legal...))},
+		// The customer is told only after the emergency: it sees neither the
+		// demand nor its production.
+		{"GET /v1/demands/{id}/production", func(t *testing.T, _ string) req {
+			d, _ := f.produced(t)
+			return req{"GET", fmt.Sprintf("/v1/demands/%d/production", d.ID), ""}
+		}, expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200}, 200, legal...))},
+		{"GET /v1/demands/{id}/production/files/{sha256}", func(t *testing.T, _ string) req {
+			d, sha := f.produced(t)
+			return req{"GET", fmt.Sprintf("/v1/demands/%d/production/files/%s", d.ID, sha), ""}
+		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 200}, 200, legal...))},
 		{"GET /v1/notices", func(*testing.T, string) req { return req{"GET", "/v1/notices?state=delayed", ""} },
 			expect(403, with(map[string]int{"auditor": 200}, 200, legal...))},
 		{"PUT /v1/customers/{id}/notice-channels", func(*testing.T, string) req {
@@ -374,7 +403,11 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		for _, caller := range callers {
 			t.Run(c.route+"/"+caller, func(t *testing.T) {
 				r := c.build(t, caller)
-				status, body := f.do(t, caller, r.method, r.path, []byte(r.body))
+				var header []string
+				if strings.HasPrefix(r.body, "--"+testBoundary) {
+					header = multipartHeader
+				}
+				status, body := f.do(t, caller, r.method, r.path, []byte(r.body), header...)
 				if status != c.want[caller] {
 					t.Fatalf("%s %s as %s: status %d, want %d: %s", r.method, r.path, caller, status, c.want[caller], body)
 				}

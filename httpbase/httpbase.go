@@ -35,6 +35,8 @@ func Status(code string) int {
 		return http.StatusTooManyRequests
 	case writ.ESTORAGE:
 		return http.StatusInsufficientStorage
+	case writ.EGONE:
+		return http.StatusGone
 	}
 	return http.StatusInternalServerError
 }

@@ -73,3 +73,29 @@ func testDocumentsSealed(t *testing.T, f *fixture) {
 		t.Fatalf("key file after rotation:\n%s", file)
 	}
 }
+
+func TestProductionFilesRotateWithTheKey(t *testing.T) { eachDatabase(t, testProductionFilesRotate) }
+
+// A key rotation seals the production's files anew too, before it drops
+// the old key: the agency can still download them.
+func testProductionFilesRotate(t *testing.T, f *fixture) {
+	d := f.ApprovedEmergency(t)
+	p, err := f.Store.Produce(ctx, f.Reviewer, d.ID, storetest.SubscriberPackage("joe,+1 555 0111\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw []byte
+	if err := f.raw.Query(`SELECT content FROM production_files WHERE sha256 = ?`, &raw, p.Files[0].SHA256); err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(raw, []byte("555 0111")) {
+		t.Fatal("the production's file is stored in the clear")
+	}
+	if n, err := f.keys.Rotate(ctx, f.Store); err != nil || n != 1 {
+		t.Fatalf("rotation sealed %d: %v", n, err)
+	}
+	_, got, err := f.Store.DownloadProduction(ctx, f.Reviewer, d.ID, p.Files[0].SHA256)
+	if err != nil || string(got) != "joe,+1 555 0111\n" {
+		t.Fatalf("after rotation: %q, %v", got, err)
+	}
+}

@@ -27,9 +27,10 @@ type Sealer interface {
 	SecretPrefix() string
 }
 
-// ResealDocuments seals anew, in one transaction, up to n documents not
-// sealed with the current documents key, and returns how many it sealed:
-// a step of a key rotation (sealing.Keys.Rotate).
+// ResealDocuments seals anew, in one transaction, up to n documents (and
+// then files of productions) not sealed with the current documents key,
+// and returns how many it sealed: a step of a key rotation
+// (sealing.Keys.Rotate).
 func (s *Store) ResealDocuments(ctx context.Context, n int) (int, error) {
 	k := s.documentKeys
 	if k == nil {
@@ -70,8 +71,9 @@ func (s *Store) ResealDocuments(ctx context.Context, n int) (int, error) {
 				return err
 			}
 		}
-		sealed = len(docs)
-		return nil
+		more, err := s.resealProductionFiles(ctx, tx, n-len(docs))
+		sealed = len(docs) + more
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: reseal documents: %w", err)

@@ -22,49 +22,57 @@ func (s *Store) Transition(ctx context.Context, actor writ.Actor, id int64, in w
 		if err != nil {
 			return err
 		}
-		a, err := s.storedAssessment(ctx, tx, id)
-		if err != nil {
-			return err
-		}
-		tc := transitionContext(&d, a, s.nowUTC())
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT verified FROM agencies WHERE id = ?`), d.AgencyID).Scan(&tc.AgencyVerified); err != nil {
-			return fmt.Errorf("store: transition: %w", err)
-		}
-		var given sql.NullTime
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT state, given_at FROM notices WHERE demand_id = ?`), id).Scan(&tc.NoticeState, &given); err != nil {
-			return fmt.Errorf("store: transition: %w", err)
-		}
-		tc.NoticeGivenAt = timePtr(given)
-		tc.ObjectionWindowEnds = s.objectionWindowEnds(a, tc.NoticeGivenAt)
-		if d.State == writ.StateDisclosed {
-			var categories string
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT categories FROM disclosures WHERE demand_id = ?`), id).Scan(&categories); err != nil {
-				return fmt.Errorf("store: transition: %w", err)
-			}
-			if tc.DisclosedCategories, err = fromJSONText[string](categories); err != nil {
-				return err
-			}
-		}
-		if tc.ObjectionOpen, err = s.objectionOpen(ctx, tx, id); err != nil {
-			return err
-		}
-		if slices.Contains(a.Flags, rules.FlagContentTechnicallyUnavailable) {
-			var confirmed bool
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT key_custody_confirmed FROM customers WHERE id = ?`), d.CustomerID).Scan(&confirmed); err != nil {
-				return fmt.Errorf("store: transition: %w", err)
-			}
-			tc.KeyCustodyUnconfirmed = !confirmed
-		}
-		outcome, err := writ.CheckTransition(actor, tc, in)
-		if err != nil {
-			return err
-		}
-		return s.applyTransition(ctx, tx, actor, &d, a, in, outcome)
+		return s.transitionTx(ctx, tx, actor, d, in)
 	})
 	if err != nil {
 		return writ.Demand{}, err
 	}
 	return s.Demand(ctx, actor, id)
+}
+
+// transitionTx makes the move in a transaction that has read and locked
+// the demand: the checks of CheckTransition over what the transaction
+// reads, then the move and what it records.
+func (s *Store) transitionTx(ctx context.Context, tx *sql.Tx, actor writ.Actor, d writ.Demand, in writ.TransitionInput) error {
+	id := d.ID
+	a, err := s.storedAssessment(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	tc := transitionContext(&d, a, s.nowUTC())
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT verified FROM agencies WHERE id = ?`), d.AgencyID).Scan(&tc.AgencyVerified); err != nil {
+		return fmt.Errorf("store: transition: %w", err)
+	}
+	var given sql.NullTime
+	if err := tx.QueryRowContext(ctx, s.q(`SELECT state, given_at FROM notices WHERE demand_id = ?`), id).Scan(&tc.NoticeState, &given); err != nil {
+		return fmt.Errorf("store: transition: %w", err)
+	}
+	tc.NoticeGivenAt = timePtr(given)
+	tc.ObjectionWindowEnds = s.objectionWindowEnds(a, tc.NoticeGivenAt)
+	if d.State == writ.StateDisclosed {
+		var categories string
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT categories FROM disclosures WHERE demand_id = ?`), id).Scan(&categories); err != nil {
+			return fmt.Errorf("store: transition: %w", err)
+		}
+		if tc.DisclosedCategories, err = fromJSONText[string](categories); err != nil {
+			return err
+		}
+	}
+	if tc.ObjectionOpen, err = s.objectionOpen(ctx, tx, id); err != nil {
+		return err
+	}
+	if slices.Contains(a.Flags, rules.FlagContentTechnicallyUnavailable) {
+		var confirmed bool
+		if err := tx.QueryRowContext(ctx, s.q(`SELECT key_custody_confirmed FROM customers WHERE id = ?`), d.CustomerID).Scan(&confirmed); err != nil {
+			return fmt.Errorf("store: transition: %w", err)
+		}
+		tc.KeyCustodyUnconfirmed = !confirmed
+	}
+	outcome, err := writ.CheckTransition(actor, tc, in)
+	if err != nil {
+		return err
+	}
+	return s.applyTransition(ctx, tx, actor, &d, a, in, outcome)
 }
 
 // transitionContext is what CheckTransition needs to know of a demand's
@@ -166,8 +174,8 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Acto
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO challenges (demand_id, grounds, forum, filed_at, deadline) VALUES (?, ?, ?, ?, ?)`),
-			d.ID, in.Challenge.Grounds, in.Challenge.Forum, now, nullTime(deadline)); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO challenges (demand_id, grounds, forum, filed_at, deadline, shared_grounds) VALUES (?, ?, ?, ?, ?, ?)`),
+			d.ID, in.Challenge.Grounds, in.Challenge.Forum, now, nullTime(deadline), in.Challenge.SharedGrounds); err != nil {
 			return fmt.Errorf("store: transition: %w", err)
 		}
 		event["challenge"] = in.Challenge

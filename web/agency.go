@@ -11,6 +11,9 @@ type agencyHomeData struct {
 	Agency  writ.Agency
 	Demands []writ.Demand
 	NextURL string
+	// Languages are those in which the provider accepts European order
+	// certificates, for an authority abroad.
+	Languages []string
 }
 
 func (s *Server) agencyHome(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -24,6 +27,9 @@ func (s *Server) agencyHome(w http.ResponseWriter, r *http.Request, v *visit) er
 		return err
 	}
 	d := agencyHomeData{Agency: ag, Demands: page.Items}
+	if ag.Country != s.store.Rules().HomeCountry() {
+		d.Languages = s.languages
+	}
 	if page.NextCursor != "" {
 		d.NextURL = "/agency?cursor=" + urlQuery(page.NextCursor)
 	}

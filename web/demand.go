@@ -59,6 +59,8 @@ type demandData struct {
 	// recorded or retried; CanReview: an order with an end holds it back.
 	CanDeliver, CanReview bool
 	Answer                string
+	// Portal is the answer to the agency and the customer (portal.go).
+	Portal portalData
 	// Form is the form that was sent and refused, with what was typed,
 	// so that the page shows the reason next to it.
 	Form *formState
@@ -195,7 +197,7 @@ func (s *Server) loadDemand(ctx context.Context, actor writ.Actor, id int64) (*d
 		d.CanRespond = open
 		d.OpenObjection = openObjection(d.Responses)
 	}
-	return d, nil
+	return d, s.loadPortal(ctx, actor, d)
 }
 
 func openObjection(list []writ.CustomerResponse) *writ.CustomerResponse {

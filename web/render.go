@@ -33,10 +33,10 @@ func loadPages(a *assets, rb *rules.Rulebook) (*pages, error) {
 	p := &pages{byName: map[string]*template.Template{}}
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "templates/")
-		if base == "layout.html" || base == "partials.html" {
+		if base == "layout.html" || strings.HasPrefix(base, "partials") {
 			continue
 		}
-		t, err := template.New(base).Funcs(funcs(a, rb)).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", name)
+		t, err := template.New(base).Funcs(funcs(a, rb)).ParseFS(templateFS, "templates/layout.html", "templates/partials*.html", name)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", base, err)
 		}

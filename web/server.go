@@ -48,6 +48,10 @@ type Options struct {
 	// Identity signs users in and keeps their sessions, second factors,
 	// passwords and tokens.
 	Identity *identity.Service
+	// CertificateLanguages are the languages in which the provider accepts
+	// European Production and Preservation Order certificates ("en" when
+	// empty), shown to authorities and on the Annex III drafts.
+	CertificateLanguages []string
 }
 
 // Server is the web application's HTTP handler.
@@ -68,6 +72,8 @@ type Server struct {
 	identity *identity.Service
 	// archive reads the published transparency reports.
 	archive report.Archive
+	// languages are Options.CertificateLanguages.
+	languages []string
 }
 
 // access says who may open a route.
@@ -158,10 +164,16 @@ func routes() []route {
 		{"POST /demands/{id}/objections/{response}", legalTeam, (*Server).decideObjection},
 		{"POST /demands/{id}/responses", customerOnly, (*Server).respond},
 		{"POST /demands/{id}/replies", agencyOnly, (*Server).reply},
+		{"POST /demands/{id}/production", legalTeam, (*Server).produce},
+		{"GET /demands/{id}/production/proof.json", signedIn, (*Server).productionProof},
+		{"GET /demands/{id}/production/{sha256}", signedIn, (*Server).productionFile},
+		{"GET /demands/{id}/annex-iii.json", legalTeam, (*Server).annexJSON},
+		{"GET /demands/{id}/annex-iii.pdf", legalTeam, (*Server).annexPDF},
 
 		{"GET /agency", agencyOnly, (*Server).agencyHome},
 		{"GET /agency/new", agencyOnly, (*Server).submitForm},
 		{"POST /agency/demands", agencyOnly, (*Server).submit},
+		{"POST /agency/preview", agencyOnly, (*Server).preview},
 
 		{"GET /customer", customerOnly, (*Server).customerHome},
 		{"GET /customer/locations", customerOnly, (*Server).locations},
@@ -190,6 +202,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.languages = opts.CertificateLanguages; len(s.languages) == 0 {
+		s.languages = []string{"en"}
 	}
 	if len(s.key) == 0 {
 		key, err := s.store.ServerKey(context.Background(), "web form token")

@@ -23,6 +23,8 @@ type submitData struct {
 	Error       *failure
 	// Field is the form field the error belongs to.
 	Field string
+	// Preview is the check before submitting (preview.go), when asked.
+	Preview *previewView
 }
 
 // Value is what was typed into a field.

@@ -40,7 +40,8 @@ func transitionInput(r *http.Request) (writ.TransitionInput, error) {
 			}
 		}
 	case writ.StateChallenged:
-		in.Challenge = &writ.ChallengeInput{Grounds: strings.TrimSpace(f.Get("grounds")), Forum: strings.TrimSpace(f.Get("forum"))}
+		in.Challenge = &writ.ChallengeInput{Grounds: strings.TrimSpace(f.Get("grounds")), Forum: strings.TrimSpace(f.Get("forum")),
+			SharedGrounds: strings.TrimSpace(f.Get("shared_grounds"))}
 		if d := f.Get("deadline"); d != "" {
 			in.Challenge.Deadline = d + "T23:59:59Z"
 		}

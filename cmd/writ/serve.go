@@ -35,6 +35,7 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	proxies := fs.String("trusted-proxy", "", "comma-separated `addresses` or CIDR ranges of proxies (a load balancer) whose X-Forwarded-For names the client,\nfor rate limits, sign-in throttles and the audit log")
 	quotaDemand := fs.Int64("upload-quota-demand", store.DefaultDemandQuota>>20, "the `MiB` of documents a demand may hold")
 	quotaAgency := fs.Int64("upload-quota-agency", store.DefaultAgencyQuota>>20, "the `MiB` of documents an agency's users may upload in 24 hours")
+	languages := fs.String("certificate-languages", "en", "comma-separated `codes` of the languages in which the provider accepts European Production\nand Preservation Order certificates, shown to authorities in the portal and on the Annex III drafts")
 	nf := addNotifyFlags(fs)
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
@@ -101,7 +102,8 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	api := httpapi.New(httpapi.Options{Store: st, Identity: identities, Rules: rb, Logger: log, LogKey: key, Now: nf.now, TrustedProxies: trusted})
 	// The web application shares the port: the API's paths go to the API,
 	// every other path is a page.
-	app, err := web.New(web.Options{Store: st, Identity: identities, Logger: log, Now: nf.now, Secure: useTLS, TrustedProxies: trusted})
+	app, err := web.New(web.Options{Store: st, Identity: identities, Logger: log, Now: nf.now, Secure: useTLS, TrustedProxies: trusted,
+		CertificateLanguages: strings.Split(*languages, ",")})
 	if err != nil {
 		return err
 	}

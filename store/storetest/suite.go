@@ -55,6 +55,12 @@ func Run(t *testing.T, open Opener) {
 		{"InternalNotesAreTheLegalTeamsOwn", testInternalNotes},
 		{"SavedFiltersAreEachUsersOwn", testSavedFilters},
 		{"SearchFindsEveryWordOfADemand", testSearch},
+		{"ProductionBeyondTheApprovalIsRefused", testProductionScope},
+		{"ProductionMakesTheDisclosureChecks", testProductionNeedsTheDisclosureChecks},
+		{"ProductionIsDownloadedWithinItsLimit", testProductionDelivery},
+		{"ProductionExpires", testProductionExpires},
+		{"AgencySeesTheReasonsOfTheAnswer", testReasons},
+		{"PreviewIsNoAccountOracle", testPreviewIsNoOracle},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
