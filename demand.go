@@ -204,6 +204,12 @@ type DemandInput struct {
 // amend their own demands' reference, due date and non-disclosure order
 // while the demand is open; the legal team may change everything here.
 type DemandPatch struct {
+	// Version, when set, makes the change apply only to the demand at
+	// this version (EPRECONDITION otherwise): the API's If-Match.
+	// VersionRequired refuses a change without one (EIFMATCH), once the
+	// caller's right to make it has been checked.
+	Version           *int64     `json:"-"`
+	VersionRequired   bool       `json:"-"`
 	Reference         *string    `json:"reference"`
 	AssigneeID        *int64     `json:"assignee_id"`
 	RequesterVerified *bool      `json:"requester_verified"`

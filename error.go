@@ -19,6 +19,9 @@ const (
 	ETOOMANY      = "ETOOMANY"      // too many requests from one token or address; retry later
 	ESTORAGE      = "ESTORAGE"      // the server's disk is full; nothing was written
 	EGONE         = "EGONE"         // the thing existed but is no longer available (an expired download)
+	EKEYREUSED    = "EKEYREUSED"    // an Idempotency-Key used before with another request
+	EPRECONDITION = "EPRECONDITION" // the object changed since the caller read it (If-Match names another version)
+	EIFMATCH      = "EIFMATCH"      // a change that must name the version it changes (If-Match) did not
 )
 
 // Error is writ's one error type for failures a caller should see. Message

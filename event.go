@@ -17,8 +17,10 @@ type Event struct {
 	Kind     string          `json:"kind"`
 	Data     json.RawMessage `json:"data"`
 	At       time.Time       `json:"at"`
-	// LogIndex is the event's entry in the audit log.
-	LogIndex int64 `json:"log_index"`
+	// LogIndex is the event's entry in the audit log: nil while the event,
+	// committed with its change, waits for the log's sequencer to give it
+	// its place (normally before the change is answered).
+	LogIndex *int64 `json:"log_index"`
 	// Inclusion proves the entry is in the log at the latest checkpoint;
 	// nil until a checkpoint covers it.
 	Inclusion *InclusionProof `json:"inclusion"`

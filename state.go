@@ -186,6 +186,9 @@ type TransitionContext struct {
 // It returns EINVALID for a malformed request, EFORBIDDEN when the actor's
 // role may not make this move or the approver reviewed the demand, and
 // ECONFLICT when the demand's life has no such edge or its facts forbid it.
+//
+// Long because: it is the table of a demand's life, one case per edge with
+// who may take it, which reads best whole.
 func CheckTransition(actor Actor, tc TransitionContext, in TransitionInput) (outcome string, err error) {
 	d := tc.Demand
 	from, to := d.State, in.To

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/casework"
 	"writ/rules"
 	"writ/store"
 )
@@ -291,7 +292,7 @@ func (b *bulkGenerator) assess(imp store.ImportedDemand) (rules.Assessment, erro
 	if in.Emergency != nil {
 		d.Emergency = &writ.Emergency{Justification: in.Emergency.Justification, VerifiedByCallback: imp.Callback != nil}
 	}
-	k, err := store.CaseOf(&d, b.agencyOf(in.AgencyID), c)
+	k, err := casework.CaseOf(&d, b.agencyOf(in.AgencyID), c)
 	if err != nil {
 		return rules.Assessment{}, err
 	}
@@ -331,6 +332,9 @@ func closingWay(rng *rand.Rand, a rules.Assessment, agencyVerified bool) writ.St
 // steps is the history that takes a demand to target t, as advance takes
 // the first demo demands there, each step a while after the one before.
 // A history that would reach past today stops where today is.
+//
+// Long because: one case per target state, in the order of a demand's life: a
+// script, read top to bottom.
 func (b *bulkGenerator) steps(rng *rand.Rand, t target, a rules.Assessment, received time.Time, accounts int) []store.ImportedStep {
 	var out []store.ImportedStep
 	at := received

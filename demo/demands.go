@@ -140,6 +140,9 @@ func (g *generator) request(rng *rand.Rand, n int) writ.DemandInput {
 
 // advance moves a new demand to its target through the store's own
 // transitions, as the legal team would.
+//
+// Long because: one case per target state, in the order of a demand's life: a
+// script, read top to bottom.
 func (g *generator) advance(ctx context.Context, d writ.Demand, t target, rng *rand.Rand) error {
 	if t.state == writ.StateReceived {
 		return nil

@@ -15,7 +15,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -132,13 +131,19 @@ type server struct {
 // test ends, and its log is printed if the test failed.
 func startServer(t *testing.T, db, logKey string, extra ...string) *server {
 	t.Helper()
+	return startServerEnv(t, db, logKey, nil, extra...)
+}
+
+// startServerEnv is startServer with variables added to writ's environment.
+func startServerEnv(t *testing.T, db, logKey string, env []string, extra ...string) *server {
+	t.Helper()
 	line := &firstLine{ch: make(chan string, 1)}
 	s := &server{stderr: &syncBuffer{}, exited: make(chan struct{})}
 	// Rate limits are off: these tests drive bursts on purpose; the
 	// limits have tests of their own.
 	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db, "--log-key", logKey, "--rate-limit", "0", "--rate-limit-ip", "0"}, keyFlags(db)...)
 	s.cmd = exec.Command(writBin, append(args, extra...)...)
-	s.cmd.Env = writEnv()
+	s.cmd.Env = append(writEnv(), env...)
 	s.cmd.SysProcAttr = procAttr()
 	s.cmd.Stdout, s.cmd.Stderr = line, s.stderr
 	if err := s.cmd.Start(); err != nil {
@@ -351,73 +356,6 @@ type submitResult struct {
 	demand   demand
 	replayed bool
 	body     []byte
-}
-
-// submit posts a warrant with the given reference under idempotencyKey.
-// An error means no answer arrived.
-func (c *client) submit(base, token, idempotencyKey, reference string) (submitResult, error) {
-	r, err := c.do("POST", base+"/v1/demands", token, warrant(reference), idempotencyKey)
-	if err != nil {
-		return submitResult{}, err
-	}
-	res := submitResult{status: r.status, body: r.body, replayed: r.header.Get("Idempotent-Replayed") == "true"}
-	if r.status == http.StatusCreated {
-		if err := json.Unmarshal(r.body, &res.demand); err != nil {
-			return res, fmt.Errorf("201 with a body that is not a demand: %v: %s", err, short(r.body))
-		}
-	}
-	return res, nil
-}
-
-// getDemand reads one demand; a non-200 answer is an error.
-func (c *client) getDemand(base, token string, id int64) (demand, error) {
-	r, err := c.do("GET", base+"/v1/demands/"+strconv.FormatInt(id, 10), token, nil, "")
-	if err != nil {
-		return demand{}, err
-	}
-	if r.status != http.StatusOK {
-		return demand{}, fmt.Errorf("GET /v1/demands/%d: %d %s", id, r.status, short(r.body))
-	}
-	var d demand
-	if err := json.Unmarshal(r.body, &d); err != nil {
-		return demand{}, fmt.Errorf("GET /v1/demands/%d: %v: %s", id, err, short(r.body))
-	}
-	return d, nil
-}
-
-// listDemands pages through every demand token may see.
-func (c *client) listDemands(t *testing.T, base, token string) []demand {
-	t.Helper()
-	var all []demand
-	cursor := ""
-	for page := 0; ; page++ {
-		if page > 1000 {
-			t.Fatalf("listing demands at %s: over 1000 pages, the cursor does not advance", base)
-		}
-		url := base + "/v1/demands?limit=500"
-		if cursor != "" {
-			url += "&cursor=" + cursor
-		}
-		r, err := c.do("GET", url, token, nil, "")
-		if err != nil {
-			t.Fatalf("GET %s: %v", url, err)
-		}
-		if r.status != http.StatusOK {
-			t.Fatalf("GET %s: %d %s", url, r.status, short(r.body))
-		}
-		var p struct {
-			Items      []demand `json:"items"`
-			NextCursor string   `json:"next_cursor"`
-		}
-		if err := json.Unmarshal(r.body, &p); err != nil {
-			t.Fatalf("GET %s: %v: %s", url, err, short(r.body))
-		}
-		all = append(all, p.Items...)
-		if p.NextCursor == "" {
-			return all
-		}
-		cursor = p.NextCursor
-	}
 }
 
 // short is an answer's body cut to a length fit for a failure message.

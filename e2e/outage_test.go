@@ -12,6 +12,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -90,9 +91,9 @@ func (p *privatePostgres) url() string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", p.port)
 }
 
-// With PostgreSQL stopped, writ answers 503 with a clear message; once it
-// is back, writ works again without a restart, and no demand it
-// acknowledged is lost.
+// With PostgreSQL stopped, writ answers 503 with a clear message and
+// /readyz 503 (while /livez stays 200); once it is back, writ is ready and
+// works again without a restart, and no demand it acknowledged is lost.
 func TestPostgresOutageAnswers503AndRecovers(t *testing.T) {
 	pg := startPrivatePostgres(t)
 	db := pg.url()
@@ -134,6 +135,15 @@ func TestPostgresOutageAnswers503AndRecovers(t *testing.T) {
 	if rep, err := c.do("GET", srv.url+"/v1/health", "", nil, ""); err != nil || rep.status != http.StatusServiceUnavailable {
 		t.Fatalf("health during the outage: %v %v", rep.status, err)
 	}
+	// Not ready (a balancer stops sending it requests), but alive (no
+	// supervisor restarts it).
+	if rep, err := c.do("GET", srv.url+"/readyz", "", nil, ""); err != nil || rep.status != http.StatusServiceUnavailable ||
+		!strings.Contains(string(rep.body), `"database":"unreachable`) {
+		t.Fatalf("/readyz during the outage: %v %s %v", rep.status, rep.body, err)
+	}
+	if rep, err := c.do("GET", srv.url+"/livez", "", nil, ""); err != nil || rep.status != http.StatusOK {
+		t.Fatalf("/livez during the outage: %v %v", rep.status, err)
+	}
 
 	pg.start()
 	deadline := time.Now().Add(30 * time.Second)
@@ -146,6 +156,9 @@ func TestPostgresOutageAnswers503AndRecovers(t *testing.T) {
 			t.Fatalf("after the outage: %d %s", status, body)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+	if rep, err := c.do("GET", srv.url+"/readyz", "", nil, ""); err != nil || rep.status != http.StatusOK {
+		t.Fatalf("/readyz after the outage: %v %s %v", rep.status, rep.body, err)
 	}
 	for i := range 10 {
 		if status, body := submit(fmt.Sprintf("LATER-%d", i)); status != http.StatusCreated {

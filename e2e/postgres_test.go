@@ -5,9 +5,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -103,12 +101,5 @@ func TestTwoServersOnOnePostgres(t *testing.T) {
 
 	// Both servers appended to one audit log: it has no gap or fork, and
 	// verifies whole against a checkpoint signed now.
-	out, err := exec.Command(writBin, append([]string{"log", "checkpoint", "--db", db, "--log-key", logKey}, keyFlags(db)...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("writ log checkpoint: %v\n%s", err, out)
-	}
-	out, err = exec.Command(writBin, append([]string{"log", "verify", "--db", db, "--log-key", logKey}, keyFlags(db)...)...).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "verified") {
-		t.Fatalf("writ log verify: %v\n%s", err, out)
-	}
+	verifyLog(t, db, logKey)
 }

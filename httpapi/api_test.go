@@ -129,7 +129,18 @@ func (f *apiFixture) do(t *testing.T, caller, method, path string, body []byte, 
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkContract(t, req, body, resp, out)
 	return resp.StatusCode, out
+}
+
+// ifMatch is the If-Match header of a change to demand id as it is now.
+func (f *apiFixture) ifMatch(t *testing.T, id int64) []string {
+	t.Helper()
+	d, err := f.Store.Demand(context.Background(), f.Reviewer, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []string{"If-Match", fmt.Sprintf(`"%d"`, d.Version)}
 }
 
 // expect gives the status each caller gets; callers not named get other.
@@ -404,8 +415,11 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 			t.Run(c.route+"/"+caller, func(t *testing.T) {
 				r := c.build(t, caller)
 				var header []string
-				if strings.HasPrefix(r.body, "--"+testBoundary) {
+				switch {
+				case strings.HasPrefix(r.body, "--"+testBoundary):
 					header = multipartHeader
+				case r.method == "PATCH":
+					header = f.ifMatch(t, f.dUS.ID)
 				}
 				status, body := f.do(t, caller, r.method, r.path, []byte(r.body), header...)
 				if status != c.want[caller] {

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"writ"
@@ -127,6 +128,7 @@ func (s *Server) getDemand(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	w.Header().Set("ETag", etag(d))
 	writeJSON(w, http.StatusOK, d)
 	return nil
 }
@@ -165,10 +167,15 @@ func (s *Server) updateDemand(w http.ResponseWriter, r *http.Request) error {
 	if p.Due, err = parseTime("due", b.Due); err != nil {
 		return err
 	}
+	p.VersionRequired = true
+	if p.Version, err = ifMatch(r); err != nil {
+		return err
+	}
 	d, err := s.store.UpdateDemand(r.Context(), actorOf(r), id, p)
 	if err != nil {
 		return err
 	}
+	w.Header().Set("ETag", etag(d))
 	writeJSON(w, http.StatusOK, d)
 	return nil
 }
@@ -310,4 +317,23 @@ func queryInt(q url.Values, name string) (int64, error) {
 		return 0, writ.FieldErrorf(name, "not a non-negative integer: %q", v)
 	}
 	return n, nil
+}
+
+// etag is a demand's entity tag: its version, which every change raises.
+func etag(d writ.Demand) string { return `"` + strconv.FormatInt(d.Version, 10) + `"` }
+
+// ifMatch reads the version a change is for from If-Match (one strong
+// entity tag as etag gives it), or nil when the header is absent.
+func ifMatch(r *http.Request) (*int64, error) {
+	h := r.Header.Get("If-Match")
+	if h == "" {
+		return nil, nil
+	}
+	if inner, ok := strings.CutPrefix(h, `"`); ok && strings.HasSuffix(inner, `"`) {
+		inner = strings.TrimSuffix(inner, `"`)
+		if v, err := strconv.ParseInt(inner, 10, 64); err == nil && v >= 0 {
+			return &v, nil
+		}
+	}
+	return nil, writ.FieldErrorf("If-Match", "must be one ETag of the demand as GET /v1/demands/{id} gives it, such as \"3\"")
 }

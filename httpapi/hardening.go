@@ -53,7 +53,7 @@ func (s *Server) Hardened(limits Limits, tls bool) http.Handler {
 		info := &requestInfo{}
 		s.router.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, info)))
 		if token != "" || rec.status >= 400 {
-			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ip", ip,
+			s.log.InfoContext(r.Context(), "request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ip", ip,
 				"token", token, "user", info.user, "role", string(info.role), "ms", s.now().Sub(start).Milliseconds())
 		}
 	})

@@ -2,7 +2,10 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -87,7 +90,7 @@ func TestIdempotentSubmissionOverHTTP(t *testing.T) {
 		t.Fatalf("retry gave demand %d after %d", d2.ID, d1.ID)
 	}
 	s3, b3 := f.do(t, "agencyUS", "POST", "/v1/demands", bytes.Replace(body, []byte("R-1"), []byte("R-2"), 1), "Idempotency-Key", "abc")
-	if s3 != 409 || !bytes.Contains(b3, []byte("ECONFLICT")) {
+	if s3 != 422 || !bytes.Contains(b3, []byte(`"code":"EKEYREUSED"`)) || !bytes.Contains(b3, []byte(`"field":"Idempotency-Key"`)) {
 		t.Fatalf("reused key with another body: %d %s", s3, b3)
 	}
 }
@@ -130,4 +133,49 @@ func FuzzDecodeDemand(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// A demand carries its version as its ETag; a change must name it in
+// If-Match: without it 428 EIFMATCH, with another version 412
+// EPRECONDITION (nothing changes), with the current one 200 and the new
+// ETag.
+func TestPatchNeedsIfMatch(t *testing.T) {
+	f := newAPIFixture(t)
+	path := fmt.Sprintf("/v1/demands/%d", f.dUS.ID)
+	req, _ := http.NewRequest("GET", f.srv.URL+path, nil)
+	req.Header.Set("Authorization", "Bearer "+f.tokens["reviewer"])
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	tag := res.Header.Get("ETag")
+	d, err := f.Store.Demand(context.Background(), f.Reviewer, f.dUS.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf(`"%d"`, d.Version); tag != want {
+		t.Fatalf("ETag %q, want %q", tag, want)
+	}
+	body := []byte(`{"reference":"amended"}`)
+	status, out := f.do(t, "reviewer", "PATCH", path, body)
+	wantError(t, status, out, 428, writ.EIFMATCH, "If-Match")
+	status, out = f.do(t, "reviewer", "PATCH", path, body, "If-Match", fmt.Sprintf(`"%d"`, d.Version-1))
+	wantError(t, status, out, 412, writ.EPRECONDITION, "If-Match")
+	status, out = f.do(t, "reviewer", "PATCH", path, body, "If-Match", "W/"+tag)
+	wantError(t, status, out, 400, writ.EINVALID, "If-Match")
+	if again, _ := f.Store.Demand(context.Background(), f.Reviewer, f.dUS.ID); again.Version != d.Version || again.Reference == "amended" {
+		t.Fatalf("a refused change changed the demand: version %d, reference %q", again.Version, again.Reference)
+	}
+	req, _ = http.NewRequest("PATCH", f.srv.URL+path, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+f.tokens["reviewer"])
+	req.Header.Set("If-Match", tag)
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 || res.Header.Get("ETag") == tag || res.Header.Get("ETag") == "" {
+		t.Fatalf("PATCH with the current ETag: %d, new ETag %q (was %q)", res.StatusCode, res.Header.Get("ETag"), tag)
+	}
 }

@@ -45,9 +45,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	switch code {
 	case writ.EINTERNAL:
-		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	case writ.EUNAVAILABLE:
-		s.log.Warn("database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.WarnContext(r.Context(), "database unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		w.Header().Set("Retry-After", "5")
 	case writ.EUNAUTHORIZED:
 		w.Header().Set("WWW-Authenticate", `Bearer realm="writ"`)

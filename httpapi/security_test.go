@@ -111,7 +111,11 @@ func TestOneStrictDecoderForEveryBody(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			status, body := f.do(t, c.caller, c.method, c.path, []byte(c.body))
+			var header []string
+			if c.method == "PATCH" {
+				header = f.ifMatch(t, f.dUS.ID)
+			}
+			status, body := f.do(t, c.caller, c.method, c.path, []byte(c.body), header...)
 			wantError(t, status, body, 400, writ.EINVALID, c.field)
 		})
 	}

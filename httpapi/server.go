@@ -15,6 +15,7 @@ import (
 
 	"writ/auditlog"
 	"writ/identity"
+	"writ/ops"
 	"writ/report"
 	"writ/rules"
 	"writ/store"
@@ -169,6 +170,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 // the caller and writes errors in the API's format.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ops.NoteRoute(r)
 		w.Header().Set("Cache-Control", "no-store")
 		if err := checkRequestText(r); err != nil {
 			s.writeError(w, r, err)

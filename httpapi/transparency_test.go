@@ -63,6 +63,7 @@ func get(t *testing.T, url string) (*http.Response, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkContract(t, resp.Request, nil, resp, body)
 	return resp, body
 }
 

@@ -37,6 +37,14 @@ func Status(code string) int {
 		return http.StatusInsufficientStorage
 	case writ.EGONE:
 		return http.StatusGone
+	case writ.EPRECONDITION:
+		return http.StatusPreconditionFailed
+	case writ.EIFMATCH:
+		return http.StatusPreconditionRequired
+	case writ.EKEYREUSED:
+		// The IETF's Idempotency-Key draft: the key was used with another
+		// payload.
+		return http.StatusUnprocessableEntity
 	}
 	return http.StatusInternalServerError
 }

@@ -95,6 +95,10 @@ func errBadCredentials() error {
 // EUNAUTHORIZED for a wrong address or password (the same message for
 // both) and for an agency user not yet confirmed; ETOOMANY while a
 // throttle holds, or when the server is too busy hashing.
+//
+// Long because: the order of its checks (throttle, account, hash, second
+// factor) is what keeps sign-in safe, and every branch must settle the charge
+// taken at the start; whole, that can be checked at a glance.
 func (s *Service) PasswordSignIn(ctx context.Context, email, password, from string) (SignIn, error) {
 	email, from = normaliseEmail(email), normaliseAddress(from)
 	keys := signInKeys(email, from)

@@ -94,7 +94,7 @@ func signInEvents(t *testing.T, f *fixture) []string {
 	check(t, f.raw.Query(`SELECT count(*) FROM events`, &n))
 	for i := int64(1); i <= n; i++ {
 		var kind string
-		if err := f.raw.Query(`SELECT kind FROM events WHERE id = ?`, &kind, i); err != nil {
+		if err := f.raw.Query(`SELECT kind FROM events WHERE id = $1`, &kind, i); err != nil {
 			continue
 		}
 		if kind == "signin.failed" || kind == "signin.succeeded" || kind == "signout" {
@@ -245,7 +245,7 @@ func testParallelSignIns(t *testing.T, f *fixture) {
 func countEvents(t *testing.T, f *fixture, kind string) int64 {
 	t.Helper()
 	var n int64
-	check(t, f.raw.Query(`SELECT count(*) FROM events WHERE kind = ?`, &n, kind))
+	check(t, f.raw.Query(`SELECT count(*) FROM events WHERE kind = $1`, &n, kind))
 	return n
 }
 
@@ -313,7 +313,7 @@ func testSessionExpiry(t *testing.T, f *fixture) {
 	wantCode(t, err, writ.EUNAUTHORIZED)
 	// Sessions are kept only as hashes.
 	var n int64
-	check(t, f.raw.Query(`SELECT count(*) FROM sessions WHERE hash = ?`, &n, in.Token))
+	check(t, f.raw.Query(`SELECT count(*) FROM sessions WHERE hash = $1`, &n, in.Token))
 	if n != 0 {
 		t.Fatal("a session token is stored as it is")
 	}
@@ -366,7 +366,7 @@ func testEnrolment(t *testing.T, f *fixture) {
 		t.Fatal("reloading the enrolment gives another secret")
 	}
 	var stored string
-	check(t, f.raw.Query(`SELECT pending_totp FROM sessions WHERE user_id = ?`, &stored, f.AgencyUserUS.UserID))
+	check(t, f.raw.Query(`SELECT pending_totp FROM sessions WHERE user_id = $1`, &stored, f.AgencyUserUS.UserID))
 	if strings.Contains(stored, secret) || !strings.HasPrefix(stored, "sealed:v1:") {
 		t.Fatalf("the pending secret is stored as %q", stored)
 	}
@@ -421,7 +421,7 @@ func testEnrolment(t *testing.T, f *fixture) {
 	check(t, err)
 	// Recovery codes are kept as hashes only.
 	var n int64
-	check(t, f.raw.Query(`SELECT count(*) FROM recovery_codes WHERE hash = ? OR hash = ?`, &n, codes[1], strings.ReplaceAll(codes[1], "-", "")))
+	check(t, f.raw.Query(`SELECT count(*) FROM recovery_codes WHERE hash = $1 OR hash = $2`, &n, codes[1], strings.ReplaceAll(codes[1], "-", "")))
 	if n != 0 {
 		t.Fatal("a recovery code is stored as it is")
 	}
@@ -435,7 +435,7 @@ func testPasswordRules(t *testing.T, f *fixture) {
 	wantCode(t, f.Identity.SetTOTP(ctx, f.Reviewer, f.Reviewer.UserID, "JBSWY3DPEHPK3PXPJBSW"), writ.EFORBIDDEN)
 	wantCode(t, f.Identity.SetTOTP(ctx, writ.System(), f.Reviewer.UserID, "not base32!"), writ.EINVALID, "secret")
 	var hash string
-	check(t, f.raw.Query(`SELECT password_hash FROM users WHERE id = ?`, &hash, f.Reviewer.UserID))
+	check(t, f.raw.Query(`SELECT password_hash FROM users WHERE id = $1`, &hash, f.Reviewer.UserID))
 	if len(hash) < 40 || hash[:10] != "$argon2id$" {
 		t.Fatalf("the password is stored as %q, want an argon2id hash", hash)
 	}

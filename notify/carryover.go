@@ -91,10 +91,10 @@ const (
 		state = COALESCE($4::text, state::text)::river_job_state, finalized_at = $5,
 		errors = CASE WHEN $6::text = '' THEN NULL ELSE ARRAY[$6::jsonb] END
 		WHERE id = $7`
-	carryOverSQLite = `UPDATE river_job SET id = ?1, attempt = ?2, max_attempts = ?3,
-		state = COALESCE(?4, state), finalized_at = ?5,
-		errors = CASE WHEN ?6 = '' THEN NULL ELSE jsonb('[' || ?6 || ']') END
-		WHERE id = ?7`
+	carryOverSQLite = `UPDATE river_job SET id = $1, attempt = $2, max_attempts = $3,
+		state = COALESCE($4, state), finalized_at = $5,
+		errors = CASE WHEN $6 = '' THEN NULL ELSE jsonb('[' || $6 || ']') END
+		WHERE id = $7`
 )
 
 func sqliteTime(t *time.Time) any {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -301,10 +300,7 @@ func (q *Queue) RetryNotice(ctx context.Context, tx *sql.Tx, demandID int64, cha
 		case rivertype.JobStateDiscarded:
 			// River has no way to give up a job's uniqueness but its key:
 			// the job keeps its record without it.
-			query := `UPDATE river_job SET unique_key = NULL, unique_states = NULL WHERE id = ? AND state = 'discarded'`
-			if q.postgres {
-				query = strings.Replace(query, "?", "$1", 1)
-			}
+			query := `UPDATE river_job SET unique_key = NULL, unique_states = NULL WHERE id = $1 AND state = 'discarded'`
 			if _, err := tx.ExecContext(ctx, query, j.ID); err != nil {
 				return false, false, fmt.Errorf("notify: retry job %d: %w", j.ID, err)
 			}
@@ -361,7 +357,7 @@ func (q *Queue) Deadlines(ctx context.Context, tx *sql.Tx, demandID int64, remin
 	}
 	// The demand's deadline jobs that wait, by their subjects; a short
 	// query of River's table, since it runs in every change of a demand.
-	query := `SELECT id, json_extract(args, '$.subject') FROM river_job WHERE json_extract(args, '$.demand') = ?
+	query := `SELECT id, json_extract(args, '$.subject') FROM river_job WHERE json_extract(args, '$.demand') = $1
 		AND kind IN ('deadline.reminder', 'deadline.escalation') AND state IN ('available', 'scheduled', 'retryable', 'pending')`
 	var arg any = demandID
 	if q.postgres {

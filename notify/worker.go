@@ -191,16 +191,25 @@ func (w *Worker) Stop(ctx context.Context) error {
 	return w.client.Stop(ctx)
 }
 
-// Run works the queue until ctx ends, then lets the running jobs finish
-// for up to Timeout.
+// Run works the queue until ctx ends, then stops taking jobs and lets the
+// running ones finish for up to Timeout, after which their contexts are
+// cancelled and they get settle more to record how they ended. River runs
+// apart from ctx: the end of the context given to its Start would cancel
+// the running jobs at once.
 func (w *Worker) Run(ctx context.Context) error {
-	if err := w.Start(ctx); err != nil {
+	if err := w.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	<-ctx.Done()
 	stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), w.Timeout)
 	defer cancel()
-	return w.Stop(stop)
+	if err := w.Stop(stop); err == nil {
+		return nil
+	}
+	w.Log.Warn("jobs still running at the end of the shutdown bound: cancelling them", "bound", w.Timeout)
+	hard, cancelHard := context.WithTimeout(context.WithoutCancel(ctx), settle)
+	defer cancelHard()
+	return w.client.StopAndCancel(hard)
 }
 
 // build makes the River client: every worker knows every kind (River's

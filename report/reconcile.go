@@ -97,6 +97,9 @@ func reconcileBands(r *Report, fail func(string, ...any)) {
 // report records; and that the national-security section is in bands and
 // the statement of what is left out says what it should. Build runs it on every report; verification runs it on
 // a report read from a file. It returns a *ReconcileError.
+//
+// Long because: it is the list of checks its comment names, one after
+// another, each a few lines.
 func Reconcile(r *Report) error {
 	var problems []string
 	fail := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }

@@ -43,6 +43,9 @@ type Verification struct {
 // So a report passes only if it is what the records committed to the log
 // before its checkpoint give, and the records still are those. The legal
 // team and auditors only (EFORBIDDEN).
+//
+// Long because: it is the verification's steps in the order its comment lists
+// them, each using what the one before established.
 func (s *Service) VerifyReport(ctx context.Context, actor writ.Actor, published []byte, verifier note.Verifier) (*Verification, error) {
 	if !actor.Role.SeesAll() {
 		return nil, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors may verify transparency reports")

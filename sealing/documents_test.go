@@ -23,10 +23,10 @@ func testDocumentsSealed(t *testing.T, f *fixture) {
 	}
 	var raw []byte
 	var keyID string
-	if err := f.raw.Query(`SELECT content FROM documents WHERE sha256 = ?`, &raw, doc.SHA256); err != nil {
+	if err := f.raw.Query(`SELECT content FROM documents WHERE sha256 = $1`, &raw, doc.SHA256); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.raw.Query(`SELECT key_id FROM documents WHERE sha256 = ?`, &keyID, doc.SHA256); err != nil {
+	if err := f.raw.Query(`SELECT key_id FROM documents WHERE sha256 = $1`, &keyID, doc.SHA256); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(raw, []byte("secret")) || keyID == "" || len(raw) != len(content)+12+16 {
@@ -37,16 +37,16 @@ func testDocumentsSealed(t *testing.T, f *fixture) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.raw.Exec(`UPDATE documents SET content = ? WHERE sha256 = ?`, raw, other.SHA256); err != nil {
+	if err := f.raw.Exec(`UPDATE documents SET content = $1 WHERE sha256 = $2`, raw, other.SHA256); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := f.Store.DocumentContent(ctx, f.Reviewer, d.ID, other.SHA256); err == nil {
 		t.Fatal("a document opened with another document's sealed content")
 	}
-	if err := f.raw.Exec(`DELETE FROM demand_documents WHERE sha256 = ?`, other.SHA256); err != nil {
+	if err := f.raw.Exec(`DELETE FROM demand_documents WHERE sha256 = $1`, other.SHA256); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.raw.Exec(`DELETE FROM documents WHERE sha256 = ?`, other.SHA256); err != nil {
+	if err := f.raw.Exec(`DELETE FROM documents WHERE sha256 = $1`, other.SHA256); err != nil {
 		t.Fatal(err)
 	}
 
@@ -55,7 +55,7 @@ func testDocumentsSealed(t *testing.T, f *fixture) {
 		t.Fatalf("rotation sealed %d documents: %v", n, err)
 	}
 	var newID string
-	if err := f.raw.Query(`SELECT key_id FROM documents WHERE sha256 = ?`, &newID, doc.SHA256); err != nil {
+	if err := f.raw.Query(`SELECT key_id FROM documents WHERE sha256 = $1`, &newID, doc.SHA256); err != nil {
 		t.Fatal(err)
 	}
 	if newID == keyID {
@@ -85,7 +85,7 @@ func testProductionFilesRotate(t *testing.T, f *fixture) {
 		t.Fatal(err)
 	}
 	var raw []byte
-	if err := f.raw.Query(`SELECT content FROM production_files WHERE sha256 = ?`, &raw, p.Files[0].SHA256); err != nil {
+	if err := f.raw.Query(`SELECT content FROM production_files WHERE sha256 = $1`, &raw, p.Files[0].SHA256); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Contains(raw, []byte("555 0111")) {

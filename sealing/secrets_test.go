@@ -20,8 +20,8 @@ func testSealedSecrets(t *testing.T, f *fixture) {
 	check(t, err)
 	stored := func() (string, string) {
 		var totp, hook string
-		check(t, f.raw.Query(`SELECT totp_secret FROM users WHERE id = ?`, &totp, f.Reviewer.UserID))
-		check(t, f.raw.Query(`SELECT webhook_secret FROM customers WHERE id = ?`, &hook, f.Consumer.ID))
+		check(t, f.raw.Query(`SELECT totp_secret FROM users WHERE id = $1`, &totp, f.Reviewer.UserID))
+		check(t, f.raw.Query(`SELECT webhook_secret FROM customers WHERE id = $1`, &hook, f.Consumer.ID))
 		return totp, hook
 	}
 	totp, hook := stored()
@@ -52,8 +52,8 @@ func TestPlaintextSecretsAreSealedOnMigrate(t *testing.T) {
 			query string
 			args  []any
 		}{
-			{`UPDATE users SET totp_secret = ? WHERE id = ?`, []any{secret, f.Reviewer.UserID}},
-			{`UPDATE customers SET webhook_url = 'https://hooks.example/w', webhook_secret = ? WHERE id = ?`, []any{"whsec_" + strings.Repeat("p", 40), f.Consumer.ID}},
+			{`UPDATE users SET totp_secret = $1 WHERE id = $2`, []any{secret, f.Reviewer.UserID}},
+			{`UPDATE customers SET webhook_url = 'https://hooks.example/w', webhook_secret = $1 WHERE id = $2`, []any{"whsec_" + strings.Repeat("p", 40), f.Consumer.ID}},
 		} {
 			if err := f.raw.Exec(q.query, q.args...); err != nil {
 				t.Fatal(err)
@@ -63,10 +63,10 @@ func TestPlaintextSecretsAreSealedOnMigrate(t *testing.T) {
 			t.Fatal(err)
 		}
 		var totp, hook string
-		if err := f.raw.Query(`SELECT totp_secret FROM users WHERE id = ?`, &totp, f.Reviewer.UserID); err != nil {
+		if err := f.raw.Query(`SELECT totp_secret FROM users WHERE id = $1`, &totp, f.Reviewer.UserID); err != nil {
 			t.Fatal(err)
 		}
-		if err := f.raw.Query(`SELECT webhook_secret FROM customers WHERE id = ?`, &hook, f.Consumer.ID); err != nil {
+		if err := f.raw.Query(`SELECT webhook_secret FROM customers WHERE id = $1`, &hook, f.Consumer.ID); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.HasPrefix(totp, "sealed:v1:") || !strings.HasPrefix(hook, "sealed:v1:") || strings.Contains(hook, "ppp") {

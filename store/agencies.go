@@ -63,14 +63,14 @@ func (s *Store) CreateAgency(ctx context.Context, actor writ.Actor, in AgencyInp
 			verifiedAt = now
 		}
 		var exists int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM agencies WHERE name = ? AND country = ?`), in.Name, in.Country).Scan(&exists); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM agencies WHERE name = $1 AND country = $2`, in.Name, in.Country).Scan(&exists); err != nil {
 			return fmt.Errorf("store: agency: %w", err)
 		}
 		if exists > 0 {
 			return writ.Errorf(writ.ECONFLICT, "agency %q of %s is already registered", in.Name, in.Country)
 		}
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO agencies (name, country, kind, domains, phone, verified, verification, verified_at, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		err := tx.QueryRowContext(ctx, `INSERT INTO agencies (name, country, kind, domains, phone, verified, verification, verified_at, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
 			in.Name, in.Country, in.Kind, jsonText(in.Domains), in.Phone, in.Verified, in.Verification, verifiedAt, now).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("store: agency: %w", err)
@@ -100,20 +100,21 @@ func scanAgency(row interface{ Scan(...any) error }) (writ.Agency, error) {
 
 // agencyScope confines agency queries: the legal team and auditors see all
 // agencies, an agency user only its own, customers none.
-func agencyScope(actor writ.Actor) (string, []any) {
+func agencyScope(actor writ.Actor, p *params) string {
 	switch {
 	case actor.Role.SeesAll():
-		return "TRUE", nil
+		return "TRUE"
 	case actor.Role == writ.RoleAgency:
-		return "id = ?", []any{actor.AgencyID}
+		return "id = " + p.add(actor.AgencyID)
 	}
-	return "FALSE", nil
+	return "FALSE"
 }
 
 // Agency returns one agency the actor may see, or ENOTFOUND.
 func (s *Store) Agency(ctx context.Context, actor writ.Actor, id int64) (writ.Agency, error) {
-	where, args := agencyScope(actor)
-	a, err := scanAgency(s.read.QueryRowContext(ctx, s.q(`SELECT `+agencyColumns+` FROM agencies WHERE id = ? AND `+where), append([]any{id}, args...)...))
+	p := params{id}
+	where := agencyScope(actor, &p)
+	a, err := scanAgency(s.read.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE id = $1 AND `+where, p...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, notFound("agency", id)
 	}
@@ -134,15 +135,13 @@ func (s *Store) Agencies(ctx context.Context, actor writ.Actor, f writ.AgencyFil
 	if err != nil {
 		return page, err
 	}
-	where, args := agencyScope(actor)
-	args = append(args, after)
-	query := `SELECT ` + agencyColumns + ` FROM agencies WHERE ` + where + ` AND id > ?`
+	var p params
+	query := `SELECT ` + agencyColumns + ` FROM agencies WHERE ` + agencyScope(actor, &p) + ` AND id > ` + p.add(after)
 	if f.Country != "" {
-		query += ` AND country = ?`
-		args = append(args, f.Country)
+		query += ` AND country = ` + p.add(f.Country)
 	}
 	n := limit(f.Limit)
-	rows, err := s.read.QueryContext(ctx, s.q(query+` ORDER BY id LIMIT ?`), append(args, n+1)...)
+	rows, err := s.read.QueryContext(ctx, query+` ORDER BY id LIMIT `+p.add(n+1), p...)
 	if err != nil {
 		return page, fmt.Errorf("store: agencies: %w", err)
 	}
@@ -162,7 +161,7 @@ func (s *Store) VerifyAgency(ctx context.Context, actor writ.Actor, id int64, ho
 		return writ.Agency{}, writ.FieldErrorf("verification", "say how the agency was verified (for example: called the number published by the ministry)")
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		a, err := scanAgency(tx.QueryRowContext(ctx, s.q(`SELECT `+agencyColumns+` FROM agencies WHERE id = ?`+s.forUpdate()), id))
+		a, err := scanAgency(tx.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE id = $1`+s.forUpdate(), id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("agency", id)
 		}
@@ -172,7 +171,7 @@ func (s *Store) VerifyAgency(ctx context.Context, actor writ.Actor, id int64, ho
 		if a.Verified {
 			return writ.Errorf(writ.ECONFLICT, "agency %d is verified already", id)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE agencies SET verified = TRUE, verification = ?, verified_at = ? WHERE id = ?`), how, s.nowUTC(), id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE agencies SET verified = TRUE, verification = $1, verified_at = $2 WHERE id = $3`, how, s.nowUTC(), id); err != nil {
 			return fmt.Errorf("store: verify agency: %w", err)
 		}
 		return s.appendEvent(ctx, tx, actor, nil, "agency.verified", map[string]any{"agency_id": id, "verification": how})

@@ -20,17 +20,19 @@ func (s *Store) Alerts(ctx context.Context, actor writ.Actor) (writ.Alerts, erro
 		return out, err
 	}
 	out.Emergencies = page.Items
+	var undeliverable, reviewsDue params
+	undeliverableSQL, reviewsDueSQL := noticeUndeliverableSQL(&undeliverable, now), noticeReviewDueSQL(&reviewsDue, now)
 	counts := []struct {
 		n     *int
 		query string
-		arg   any
+		args  params
 	}{
-		{&out.Overdue, `SELECT count(*) FROM demands d WHERE d.next_deadline < ? AND d.state <> 'closed'`, now},
-		{&out.Undeliverable, `SELECT count(*) FROM notices n WHERE ` + noticeUndeliverableSQL, now},
-		{&out.ReviewsDue, `SELECT count(*) FROM notices n WHERE ` + noticeReviewDueSQL, reviewCutoff(now)},
+		{&out.Overdue, `SELECT count(*) FROM demands d WHERE d.next_deadline < $1 AND d.state <> 'closed'`, params{now}},
+		{&out.Undeliverable, `SELECT count(*) FROM notices n WHERE ` + undeliverableSQL, undeliverable},
+		{&out.ReviewsDue, `SELECT count(*) FROM notices n WHERE ` + reviewsDueSQL, reviewsDue},
 	}
 	for _, c := range counts {
-		if err := s.read.QueryRowContext(ctx, s.q(c.query), c.arg).Scan(c.n); err != nil {
+		if err := s.read.QueryRowContext(ctx, c.query, c.args...).Scan(c.n); err != nil {
 			return out, unavailableOr(err, "store: alerts")
 		}
 	}

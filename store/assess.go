@@ -13,80 +13,6 @@ import (
 	"writ/rules"
 )
 
-// CaseOf builds the rulebook's case for a demand of agency ag about
-// customer c. The requesting authority counts as verified only when the
-// agency is verified in the registry and the legal team (or the agency's
-// own signed-in user) established that the requester speaks for it.
-func CaseOf(d *writ.Demand, ag writ.Agency, c writ.Customer) (rules.Case, error) {
-	k := rules.Case{
-		Demand: rules.Demand{
-			ReceivedAt: d.ReceivedAt,
-			Channel:    d.Channel,
-			Authority: rules.Authority{
-				Name:     ag.Name,
-				Country:  ag.Country,
-				Kind:     ag.Kind,
-				Verified: ag.Verified && d.RequesterVerified,
-			},
-			Instrument:             d.Instrument,
-			IssuedBy:               d.IssuedBy,
-			ValidatedBy:            d.ValidatedBy,
-			OffenceMaxYears:        d.OffenceMaxYears,
-			OffenceListed:          d.OffenceListed,
-			OffenceInIssuingState:  d.OffenceInIssuingState,
-			DataCategories:         slices.Clone(d.DataCategories),
-			Accounts:               slices.Clone(d.Accounts),
-			Due:                    d.Due,
-			CustomerFirstException: d.CustomerFirstException,
-			SubjectResidence:       d.SubjectResidence,
-			SubjectLocation:        d.SubjectLocation,
-			SubjectUSPerson:        d.SubjectUSPerson,
-			DataLocationsSought:    SoughtLocations(d, c),
-			NoticePermitted:        d.NoticePermitted,
-		},
-		Customer: rules.Customer{
-			Kind:            c.Kind,
-			HomeCountry:     c.HomeCountry,
-			HomeSubdivision: c.HomeSubdivision,
-			USPerson:        c.USPerson,
-			DataLocations:   c.Countries(),
-			KeyCustody:      c.KeyCustody,
-			LegalContact:    c.LegalContact,
-		},
-	}
-	if d.Nondisclosure != nil {
-		n := &rules.Nondisclosure{Basis: d.Nondisclosure.Basis}
-		if d.Nondisclosure.Until != "" {
-			until, err := rules.ParseDate(d.Nondisclosure.Until)
-			if err != nil {
-				return k, writ.FieldErrorf("nondisclosure.until", "not a date (YYYY-MM-DD): %q", d.Nondisclosure.Until)
-			}
-			n.Until = &until
-		}
-		k.Demand.Nondisclosure = n
-	}
-	if d.Emergency != nil {
-		k.Demand.Emergency = &rules.Emergency{Justification: d.Emergency.Justification, VerifiedByCallback: d.Emergency.VerifiedByCallback}
-	}
-	return k, nil
-}
-
-// SoughtLocations is what the rulebook takes for the regions a demand
-// reaches: the countries it names that hold some of the customer's data.
-// A demand that names none (or only places where the customer keeps
-// nothing) is taken to reach every location, which weighs every law the
-// customer's data answers to; the demand page says so.
-func SoughtLocations(d *writ.Demand, c writ.Customer) []string {
-	var out []string
-	held := c.Countries()
-	for _, country := range d.DataLocationsSought {
-		if slices.Contains(held, country) && !slices.Contains(out, country) {
-			out = append(out, country)
-		}
-	}
-	return out
-}
-
 // reassess assesses the demand as it stands in tx, stores the assessment
 // with the rulebook version, replaces the demand's deadlines with the
 // assessment's (and an emergency's response target), and brings the
@@ -94,20 +20,20 @@ func SoughtLocations(d *writ.Demand, c writ.Customer) []string {
 // demand calls it in the same transaction, so a stored assessment never
 // lags its demand.
 func (s *Store) reassess(ctx context.Context, tx *sql.Tx, d *writ.Demand) (rules.Assessment, error) {
-	ag, err := scanAgency(tx.QueryRowContext(ctx, s.q(`SELECT `+agencyColumns+` FROM agencies WHERE id = ?`), d.AgencyID))
+	ag, err := scanAgency(tx.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, d.AgencyID))
 	if err != nil {
 		return rules.Assessment{}, fmt.Errorf("store: assess: agency: %w", err)
 	}
 	var c writ.Customer
 	if d.CustomerID != 0 {
-		if c, err = scanCustomer(tx.QueryRowContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE id = ?`), d.CustomerID)); err != nil {
+		if c, err = scanCustomer(tx.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1`, d.CustomerID)); err != nil {
 			return rules.Assessment{}, fmt.Errorf("store: assess: customer: %w", err)
 		}
 		if err := s.fillCustomer(ctx, tx, &c); err != nil {
 			return rules.Assessment{}, err
 		}
 	}
-	a, err := s.assessDemand(d, ag, c)
+	a, err := s.assessor.Assess(d, ag, c)
 	if err != nil {
 		return a, err
 	}
@@ -116,22 +42,22 @@ func (s *Store) reassess(ctx context.Context, tx *sql.Tx, d *writ.Demand) (rules
 		return a, fmt.Errorf("store: assess: %w", err)
 	}
 	now := s.nowUTC()
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM assessments WHERE demand_id = ?`), d.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM assessments WHERE demand_id = $1`, d.ID); err != nil {
 		return a, fmt.Errorf("store: assess: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO assessments (demand_id, rulebook, body, computed_at) VALUES (?, ?, ?, ?)`), d.ID, s.rules.Version(), string(body), now); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO assessments (demand_id, rulebook, body, computed_at) VALUES ($1, $2, $3, $4)`, d.ID, s.rules.Version(), string(body), now); err != nil {
 		return a, fmt.Errorf("store: assess: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM deadlines WHERE demand_id = ?`), d.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM deadlines WHERE demand_id = $1`, d.ID); err != nil {
 		return a, fmt.Errorf("store: assess: %w", err)
 	}
 	for _, dl := range s.demandDeadlines(d, a) {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO deadlines (demand_id, code, due) VALUES (?, ?, ?)`), d.ID, dl.Code, dl.Due.UTC()); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO deadlines (demand_id, code, due) VALUES ($1, $2, $3)`, d.ID, dl.Code, dl.Due.UTC()); err != nil {
 			return a, fmt.Errorf("store: assess: %w", err)
 		}
 	}
 	d.Route, d.Flags = a.Route, slices.Clone(a.Flags)
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET route = ?, flags = ? WHERE id = ?`), a.Route, jsonText(a.Flags), d.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE demands SET route = $1, flags = $2 WHERE id = $3`, a.Route, jsonText(a.Flags), d.ID); err != nil {
 		return a, fmt.Errorf("store: assess: %w", err)
 	}
 	if err := s.scheduleNotice(ctx, tx, d, a); err != nil {
@@ -143,64 +69,6 @@ func (s *Store) reassess(ctx context.Context, tx *sql.Tx, d *writ.Demand) (rules
 	return a, s.followAssessment(ctx, tx, d, a)
 }
 
-// assessDemand is the rulebook's assessment of a demand of agency ag
-// about customer c. A demand with no customer names only accounts the
-// provider does not hold (CustomerID 0): see noDataHeld.
-func (s *Store) assessDemand(d *writ.Demand, ag writ.Agency, c writ.Customer) (rules.Assessment, error) {
-	held := d.CustomerID != 0
-	if !held {
-		// No customer's facts apply; one of the authority's own country,
-		// with no data abroad, raises none of the conflicts or notices
-		// that noDataHeld then sets aside anyway.
-		c = writ.Customer{Kind: "consumer", HomeCountry: ag.Country, KeyCustody: "provider_managed",
-			DataLocations: []writ.DataLocation{{Region: "none", Country: ag.Country}}}
-	}
-	k, err := CaseOf(d, ag, c)
-	if err != nil {
-		return rules.Assessment{}, err
-	}
-	if err := s.rules.Validate(&k); err != nil {
-		return rules.Assessment{}, err
-	}
-	a := s.rules.Assess(k)
-	if !held {
-		a = noDataHeld(a)
-	}
-	return a, nil
-}
-
-// noDataHeld is the assessment of a demand for accounts the provider does
-// not hold, from the rulebook's assessment of its own facts (the
-// instrument, the issuer, the requester, its dates): nothing is
-// disclosable, since there is no data (rulebook §8), so the route is
-// no_data unless a deficiency rejects it (§4 rules 1 and 5). There is no
-// customer: no customer first, no notice to give, no data located
-// anywhere for a law to protect, no comity. The deadlines to answer the
-// authority stay.
-func noDataHeld(a rules.Assessment) rules.Assessment {
-	const why = "The provider holds none of the accounts named: "
-	a.DisclosableCategories, a.ContentAccessible = []string{}, false
-	a.Route = rules.RouteNoData
-	if !a.LegallySufficient {
-		a.Route = rules.RouteReject
-	}
-	a.CustomerFirst = rules.CustomerFirst{Message: why + "there is no customer to engage first."}
-	a.Notice = rules.Notice{Timing: rules.NoticeNone, Message: why + "there is no customer to tell."}
-	a.Conflicts, a.NotifyAuthorities = []rules.Conflict{}, []rules.NotifyAuthority{}
-	a.Comity = rules.Comity{Message: why + "no comity challenge arises."}
-	a.Deadlines = slices.DeleteFunc(a.Deadlines, func(dl rules.Deadline) bool {
-		switch dl.Code {
-		case rules.DeadlineNotice, rules.DeadlineEarliestDisclosure, rules.DeadlineConflictObjection, rules.DeadlineComityMotion, rules.DeadlinePreserveUntil:
-			return true
-		}
-		return false
-	})
-	a.Flags = slices.DeleteFunc(a.Flags, func(f string) bool {
-		return f == rules.FlagCrossBorder || f == rules.FlagContentTechnicallyUnavailable
-	})
-	return a
-}
-
 // scheduleNotice keeps the demand's notice in step with its assessment
 // until the notice has gone out; after that only the record of what was
 // sent matters. A notice delayed by an order with an end stays delayed
@@ -209,7 +77,7 @@ func noDataHeld(a rules.Assessment) rules.Assessment {
 func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, a rules.Assessment) error {
 	var state, releasedUntil string
 	var releasedAt, givenAt sql.NullTime
-	err := tx.QueryRowContext(ctx, s.q(`SELECT state, released_until, released_at, given_at FROM notices WHERE demand_id = ?`), d.ID).
+	err := tx.QueryRowContext(ctx, `SELECT state, released_until, released_at, given_at FROM notices WHERE demand_id = $1`, d.ID).
 		Scan(&state, &releasedUntil, &releasedAt, &givenAt)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: notice: %w", err)
@@ -234,9 +102,9 @@ func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, 
 		at := releasedAt.Time.UTC()
 		n.state, n.sendAt = "scheduled", &at
 	}
-	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO notices (demand_id, timing, state, send_at, until, reason, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+	_, err = tx.ExecContext(ctx, `INSERT INTO notices (demand_id, timing, state, send_at, until, reason, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (demand_id) DO UPDATE SET timing = excluded.timing, state = excluded.state, send_at = excluded.send_at,
-		until = excluded.until, reason = excluded.reason, updated_at = excluded.updated_at`),
+		until = excluded.until, reason = excluded.reason, updated_at = excluded.updated_at`,
 		d.ID, a.Notice.Timing, n.state, nullTime(n.sendAt), n.until, n.reason, now)
 	if err != nil {
 		return fmt.Errorf("store: notice: %w", err)
@@ -244,7 +112,7 @@ func (s *Store) scheduleNotice(ctx context.Context, tx *sql.Tx, d *writ.Demand, 
 	// Until notice has gone out, the customer sees the demand from the
 	// moment its notice is due, and never while it is held back: an order
 	// or prohibition arriving later hides it again.
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET customer_visible_from = ? WHERE id = ?`), nullTime(n.visibleFrom(now)), d.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE demands SET customer_visible_from = $1 WHERE id = $2`, nullTime(n.visibleFrom(now)), d.ID); err != nil {
 		return fmt.Errorf("store: notice: %w", err)
 	}
 	return s.scheduleNoticeJobs(ctx, tx, d, n.state, n.sendAt)
@@ -300,7 +168,7 @@ func (s *Store) Assessment(ctx context.Context, actor writ.Actor, demandID int64
 		return nil, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors may read assessments")
 	}
 	var body string
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT body FROM assessments WHERE demand_id = ?`), demandID).Scan(&body)
+	err := s.read.QueryRowContext(ctx, `SELECT body FROM assessments WHERE demand_id = $1`, demandID).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("assessment of demand", demandID)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"writ"
 	"writ/auditlog"
+	"writ/casework"
 	"writ/rules"
 	"writ/sealing"
 	"writ/store"
@@ -32,7 +33,7 @@ func benchStore(b *testing.B) (*store.Store, writ.Agency) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, err := store.Open(ctx, filepath.Join(dir, "writ.db"), store.Options{Rules: rb, DocumentKeys: keys, Jobs: storetest.Jobs(b, filepath.Join(dir, "writ.db"), nil)})
+	st, err := store.Open(ctx, filepath.Join(dir, "writ.db"), store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), DocumentKeys: keys, Jobs: storetest.Jobs(b, filepath.Join(dir, "writ.db"), nil)})
 	if err != nil {
 		b.Fatal(err)
 	}

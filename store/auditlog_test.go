@@ -13,6 +13,7 @@ import (
 
 	"writ"
 	"writ/auditlog"
+	"writ/casework"
 	"writ/rules"
 	"writ/store"
 	"writ/store/storetest"
@@ -82,7 +83,7 @@ func testAuditLog(t *testing.T, open storetest.Opener) {
 	}{
 		{"changing an event's data", `UPDATE events SET data = '{"to":"approved"}' WHERE log_index = 12`, 12},
 		{"changing who acted", `UPDATE events SET actor = 'Someone Else' WHERE log_index = 5`, 5},
-		{"changing when", `UPDATE events SET at = ? WHERE log_index = 9`, 9},
+		{"changing when", `UPDATE events SET at = $1 WHERE log_index = 9`, 9},
 		{"deleting an event", `DELETE FROM events WHERE log_index = 7`, 7},
 		{"reordering two events", `UPDATE events SET log_index = -1 WHERE log_index = 14; UPDATE events SET log_index = 14 WHERE log_index = 15; UPDATE events SET log_index = 15 WHERE log_index = -1`, 14},
 	}
@@ -117,7 +118,7 @@ func testAuditLog(t *testing.T, open storetest.Opener) {
 			t.Fatalf("verified %+v (%v), want %d entries with the checkpoint's %d", v, err, size, cpSize)
 		}
 		// A change to an entry no checkpoint covers yet is found.
-		if err := store.ExecRaw(f.Store, `UPDATE events SET actor = 'Someone Else' WHERE log_index = ?`, size-1); err != nil {
+		if err := store.ExecRaw(f.Store, `UPDATE events SET actor = 'Someone Else' WHERE log_index = $1`, size-1); err != nil {
 			t.Fatal(err)
 		}
 		_, err = f.Store.VerifyLog(ctx, key.Verifier, signed)
@@ -198,8 +199,8 @@ func testAuditLog(t *testing.T, open storetest.Opener) {
 		}
 		for _, e := range events.Items {
 			p := e.Inclusion
-			if p == nil || p.Index != e.LogIndex {
-				t.Fatalf("event %d (entry %d) has no proof: %+v", e.ID, e.LogIndex, p)
+			if p == nil || e.LogIndex == nil || p.Index != *e.LogIndex {
+				t.Fatalf("event %d (entry %v) has no proof: %+v", e.ID, e.LogIndex, p)
 			}
 			if err := tlog.CheckRecord(hashes(t, p.Proof), p.TreeSize, hash(t, p.RootHash), p.Index, hash(t, p.LeafHash)); err != nil {
 				t.Fatal(err)
@@ -236,7 +237,7 @@ func TestAuditLogConcurrentWritersOnPostgres(t *testing.T) {
 	}
 	var stores []*store.Store
 	for range 2 {
-		st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Jobs: storetest.Jobs(t, dsn, nil)})
+		st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), Jobs: storetest.Jobs(t, dsn, nil)})
 		if err != nil {
 			t.Fatal(err)
 		}

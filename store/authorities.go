@@ -26,11 +26,11 @@ func (s *Store) draftAuthorityNotifications(ctx context.Context, tx *sql.Tx, d *
 			continue
 		}
 		asked[na.Code+":"+na.Country] = true
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO authority_notifications (demand_id, code, country, name, email, address, state, drafted_at)
-			VALUES (?, ?, ?, ?, ?, ?, 'drafted', ?)
+		res, err := tx.ExecContext(ctx, `INSERT INTO authority_notifications (demand_id, code, country, name, email, address, state, drafted_at)
+			VALUES ($1, $2, $3, $4, $5, $6, 'drafted', $7)
 			ON CONFLICT (demand_id, code, country) DO UPDATE SET state = 'drafted', name = excluded.name, email = excluded.email,
 				address = excluded.address, drafted_at = excluded.drafted_at
-			WHERE authority_notifications.state = 'withdrawn'`),
+			WHERE authority_notifications.state = 'withdrawn'`,
 			d.ID, na.Code, na.Country, dpa.Name, dpa.Email, dpa.Address, now)
 		if err != nil {
 			return fmt.Errorf("store: authority notification: %w", err)
@@ -43,7 +43,7 @@ func (s *Store) draftAuthorityNotifications(ctx context.Context, tx *sql.Tx, d *
 		}
 		var nid int64
 		var state string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT id, state FROM authority_notifications WHERE demand_id = ? AND code = ? AND country = ?`),
+		if err := tx.QueryRowContext(ctx, `SELECT id, state FROM authority_notifications WHERE demand_id = $1 AND code = $2 AND country = $3`,
 			d.ID, na.Code, na.Country).Scan(&nid, &state); err != nil {
 			return fmt.Errorf("store: authority notification: %w", err)
 		}
@@ -53,7 +53,7 @@ func (s *Store) draftAuthorityNotifications(ctx context.Context, tx *sql.Tx, d *
 			}
 		}
 	}
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT code, country FROM authority_notifications WHERE demand_id = ? AND state = 'drafted'`), d.ID)
+	rows, err := tx.QueryContext(ctx, `SELECT code, country FROM authority_notifications WHERE demand_id = $1 AND state = 'drafted'`, d.ID)
 	if err != nil {
 		return fmt.Errorf("store: authority notification: %w", err)
 	}
@@ -70,7 +70,7 @@ func (s *Store) draftAuthorityNotifications(ctx context.Context, tx *sql.Tx, d *
 	}
 	rows.Close()
 	for _, g := range gone {
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE authority_notifications SET state = 'withdrawn' WHERE demand_id = ? AND code = ? AND country = ?`),
+		if _, err := tx.ExecContext(ctx, `UPDATE authority_notifications SET state = 'withdrawn' WHERE demand_id = $1 AND code = $2 AND country = $3`,
 			d.ID, g[0], g[1]); err != nil {
 			return fmt.Errorf("store: authority notification: %w", err)
 		}
@@ -98,8 +98,8 @@ func (s *Store) AuthorityNotifications(ctx context.Context, actor writ.Actor, de
 }
 
 func (s *Store) authorityNotifications(ctx context.Context, db querier, demandID, id int64) ([]writ.AuthorityNotification, error) {
-	rows, err := db.QueryContext(ctx, s.q(`SELECT id, demand_id, code, country, name, email, address, state, last_error, drafted_at, sent_at
-		FROM authority_notifications WHERE demand_id = ? AND (? = 0 OR id = ?) ORDER BY id`), demandID, id, id)
+	rows, err := db.QueryContext(ctx, `SELECT id, demand_id, code, country, name, email, address, state, last_error, drafted_at, sent_at
+		FROM authority_notifications WHERE demand_id = $1 AND ($2 = 0 OR id = $3) ORDER BY id`, demandID, id, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: authority notifications: %w", err)
 	}

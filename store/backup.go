@@ -40,7 +40,7 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 		return fmt.Errorf("backup: %w", err)
 	}
 	defer db.Close()
-	if _, err := db.ExecContext(ctx, `VACUUM INTO ?`, tmp); err != nil {
+	if _, err := db.ExecContext(ctx, `VACUUM INTO $1`, tmp); err != nil {
 		os.Remove(tmp)
 		return fmt.Errorf("backup: %w", Classify(err))
 	}

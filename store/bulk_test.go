@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/casework"
 	"writ/rules"
 	"writ/store"
 	"writ/store/storetest"
@@ -110,7 +111,7 @@ func (o *opener) open(t *testing.T, now func() time.Time) *store.Store {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(context.Background(), o.dsn, store.Options{Rules: rb, Now: now, Jobs: storetest.Jobs(t, o.dsn, now)})
+	st, err := store.Open(context.Background(), o.dsn, store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), Now: now, Jobs: storetest.Jobs(t, o.dsn, now)})
 	if err != nil {
 		t.Fatal(err)
 	}

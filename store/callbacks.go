@@ -43,7 +43,7 @@ func (s *Store) RecordCallback(ctx context.Context, actor writ.Actor, demandID i
 			return writ.FieldErrorf("notes", "at most 2000 characters")
 		}
 		var phone string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT phone FROM agencies WHERE id = ?`), d.AgencyID).Scan(&phone); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT phone FROM agencies WHERE id = $1`, d.AgencyID).Scan(&phone); err != nil {
 			return fmt.Errorf("store: call-back: %w", err)
 		}
 		switch {
@@ -56,7 +56,7 @@ func (s *Store) RecordCallback(ctx context.Context, actor writ.Actor, demandID i
 		}
 		now := s.nowUTC()
 		out = writ.Callback{Number: phone, Outcome: in.Outcome, Notes: in.Notes, By: actor.Name, At: now}
-		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO callbacks (demand_id, number, outcome, notes, by_user, by_name, at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		if err := tx.QueryRowContext(ctx, `INSERT INTO callbacks (demand_id, number, outcome, notes, by_user, by_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 			demandID, phone, in.Outcome, in.Notes, nullIfZero(actor.UserID), actor.Name, now).Scan(&out.ID); err != nil {
 			return fmt.Errorf("store: call-back: %w", err)
 		}
@@ -66,12 +66,12 @@ func (s *Store) RecordCallback(ctx context.Context, actor writ.Actor, demandID i
 		}
 		switch in.Outcome {
 		case writ.CallbackConfirmed:
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE demands SET emergency_callback = TRUE, callback_number = ?, callback_by = ?, callback_at = ?,
-				version = version + 1, updated_at = ? WHERE id = ?`), phone, actor.Name, now, now, demandID)
+			_, err = tx.ExecContext(ctx, `UPDATE demands SET emergency_callback = TRUE, callback_number = $1, callback_by = $2, callback_at = $3,
+				version = version + 1, updated_at = $4 WHERE id = $5`, phone, actor.Name, now, now, demandID)
 			d.Emergency.VerifiedByCallback, d.Callback = true, &out
 		case writ.CallbackNotConfirmed:
-			_, err = tx.ExecContext(ctx, s.q(`UPDATE demands SET emergency_callback = FALSE, callback_number = '', callback_by = '', callback_at = NULL,
-				version = version + 1, updated_at = ? WHERE id = ?`), now, demandID)
+			_, err = tx.ExecContext(ctx, `UPDATE demands SET emergency_callback = FALSE, callback_number = '', callback_by = '', callback_at = NULL,
+				version = version + 1, updated_at = $1 WHERE id = $2`, now, demandID)
 			d.Emergency.VerifiedByCallback, d.Callback = false, nil
 		default:
 			return nil
@@ -94,7 +94,7 @@ func (s *Store) Callbacks(ctx context.Context, actor writ.Actor, demandID int64)
 	if !actor.Role.SeesAll() {
 		return nil, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors read the call-backs")
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, number, outcome, notes, by_name, at FROM callbacks WHERE demand_id = ? ORDER BY id`), demandID)
+	rows, err := s.read.QueryContext(ctx, `SELECT id, number, outcome, notes, by_name, at FROM callbacks WHERE demand_id = $1 ORDER BY id`, demandID)
 	if err != nil {
 		return nil, unavailableOr(err, "store: call-backs")
 	}

@@ -90,7 +90,7 @@ func (s *Store) UpdateNoticeChannels(ctx context.Context, actor writ.Actor, cust
 		return writ.Customer{}, err
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`UPDATE customers SET notice_email = ?, webhook_url = ?, webhook_secret = ? WHERE id = ?`),
+		res, err := tx.ExecContext(ctx, `UPDATE customers SET notice_email = $1, webhook_url = $2, webhook_secret = $3 WHERE id = $4`,
 			in.NoticeEmail, in.WebhookURL, sealed, customerID)
 		if err != nil {
 			return fmt.Errorf("store: notice channels: %w", err)
@@ -121,7 +121,7 @@ func (s *Store) channelsOf(ctx context.Context, db querier, customerID int64) (c
 	if customerID == 0 {
 		return c, nil
 	}
-	err := db.QueryRowContext(ctx, s.q(`SELECT kind, name, legal_contact, notice_email, webhook_url, webhook_secret FROM customers WHERE id = ?`), customerID).
+	err := db.QueryRowContext(ctx, `SELECT kind, name, legal_contact, notice_email, webhook_url, webhook_secret FROM customers WHERE id = $1`, customerID).
 		Scan(&c.kind, &c.name, &c.legalContact, &c.noticeEmail, &c.webhookURL, &c.webhookSecret)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, notFound("customer", customerID)

@@ -23,20 +23,20 @@ type Credentials struct {
 // CredentialsByEmail returns the credentials of the user with the e-mail
 // address email, or ENOTFOUND.
 func (t *Tx) CredentialsByEmail(ctx context.Context, email string) (Credentials, error) {
-	return t.credentialsWhere(ctx, `email = ?`, strings.ToLower(strings.TrimSpace(email)))
+	return t.credentialsWhere(ctx, `email = $1`, strings.ToLower(strings.TrimSpace(email)))
 }
 
 // LockCredentials returns a user's credentials and holds their row until
 // the transaction ends, or ENOTFOUND.
 func (t *Tx) LockCredentials(ctx context.Context, userID int64) (Credentials, error) {
-	return t.credentialsWhere(ctx, `id = ?`+t.s.forUpdate(), userID)
+	return t.credentialsWhere(ctx, `id = $1`+t.s.forUpdate(), userID)
 }
 
 func (t *Tx) credentialsWhere(ctx context.Context, where string, arg any) (Credentials, error) {
 	var c Credentials
 	var last int64
 	var err error
-	c.User, err = scanUser(t.tx.QueryRowContext(ctx, t.s.q(`SELECT `+userColumns+`, password_hash, totp_secret, totp_last_step FROM users WHERE `+where), arg),
+	c.User, err = scanUser(t.tx.QueryRowContext(ctx, `SELECT `+userColumns+`, password_hash, totp_secret, totp_last_step FROM users WHERE `+where, arg),
 		&c.PasswordHash, &c.TOTPSecret, &last)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, writ.Errorf(writ.ENOTFOUND, "no such user")
@@ -51,7 +51,7 @@ func (t *Tx) credentialsWhere(ctx context.Context, where string, arg any) (Crede
 
 // SetPasswordHash keeps a user's new password hash, or ENOTFOUND.
 func (t *Tx) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
-	res, err := t.tx.ExecContext(ctx, t.s.q(`UPDATE users SET password_hash = ? WHERE id = ?`), hash, userID)
+	res, err := t.tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
 	if err != nil {
 		return fmt.Errorf("store: password: %w", err)
 	}
@@ -68,7 +68,7 @@ func (t *Tx) SetTOTP(ctx context.Context, userID int64, secret string, lastStep 
 	if err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx, t.s.q(`UPDATE users SET totp_secret = ?, totp_last_step = ? WHERE id = ?`), sealed, int64(lastStep), userID)
+	res, err := t.tx.ExecContext(ctx, `UPDATE users SET totp_secret = $1, totp_last_step = $2 WHERE id = $3`, sealed, int64(lastStep), userID)
 	if err != nil {
 		return fmt.Errorf("store: totp: %w", err)
 	}
@@ -81,7 +81,7 @@ func (t *Tx) SetTOTP(ctx context.Context, userID int64, secret string, lastStep 
 // SetTOTPLastStep keeps the time step of the last TOTP code a user gave,
 // so that no code is accepted twice.
 func (t *Tx) SetTOTPLastStep(ctx context.Context, userID int64, step uint64) error {
-	if _, err := t.tx.ExecContext(ctx, t.s.q(`UPDATE users SET totp_last_step = ? WHERE id = ?`), int64(step), userID); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE users SET totp_last_step = $1 WHERE id = $2`, int64(step), userID); err != nil {
 		return fmt.Errorf("store: totp: %w", err)
 	}
 	return nil

@@ -99,35 +99,35 @@ func (s *Store) CreateCustomer(ctx context.Context, actor writ.Actor, in Custome
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM customers WHERE name = ?`), in.Name).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM customers WHERE name = $1`, in.Name).Scan(&n); err != nil {
 			return fmt.Errorf("store: customer: %w", err)
 		}
 		if n > 0 {
 			return writ.Errorf(writ.ECONFLICT, "customer %q is already registered", in.Name)
 		}
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO customers (name, kind, home_country, us_person, legal_contact, key_custody, created_at,
+		err := tx.QueryRowContext(ctx, `INSERT INTO customers (name, kind, home_country, us_person, legal_contact, key_custody, created_at,
 			notice_email, webhook_url, webhook_secret, home_subdivision, key_custody_confirmed)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, TRUE) RETURNING id`),
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, TRUE) RETURNING id`,
 			in.Name, in.Kind, in.HomeCountry, nullBool(in.USPerson), in.LegalContact, in.KeyCustody, s.nowUTC(),
 			in.NoticeEmail, in.WebhookURL, sealed, in.HomeSubdivision).Scan(&id)
 		if err != nil {
 			return fmt.Errorf("store: customer: %w", err)
 		}
 		for i, l := range in.DataLocations {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO data_locations (customer_id, position, region, country) VALUES (?, ?, ?, ?)`), id, i, l.Region, l.Country); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO data_locations (customer_id, position, region, country) VALUES ($1, $2, $3, $4)`, id, i, l.Region, l.Country); err != nil {
 				return fmt.Errorf("store: customer: %w", err)
 			}
 		}
 		for i, a := range in.Accounts {
 			var owner int64
-			err := tx.QueryRowContext(ctx, s.q(`SELECT customer_id FROM accounts WHERE identifier = ?`), a).Scan(&owner)
+			err := tx.QueryRowContext(ctx, `SELECT customer_id FROM accounts WHERE identifier = $1`, a).Scan(&owner)
 			if err == nil {
 				return writ.FieldErrorf(fmt.Sprintf("accounts[%d]", i), "account %q belongs to another customer", a)
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("store: customer: %w", err)
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO accounts (identifier, customer_id) VALUES (?, ?)`), a, id); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO accounts (identifier, customer_id) VALUES ($1, $2)`, a, id); err != nil {
 				return fmt.Errorf("store: customer: %w", err)
 			}
 		}
@@ -145,14 +145,14 @@ func (s *Store) CreateCustomer(ctx context.Context, actor writ.Actor, in Custome
 
 // customerScope confines customer queries: the legal team and auditors see
 // every tenant, a customer user only its own, agencies none.
-func customerScope(actor writ.Actor) (string, []any) {
+func customerScope(actor writ.Actor, p *params) string {
 	switch {
 	case actor.Role.SeesAll():
-		return "TRUE", nil
+		return "TRUE"
 	case actor.Role == writ.RoleCustomer:
-		return "id = ?", []any{actor.CustomerID}
+		return "id = " + p.add(actor.CustomerID)
 	}
-	return "FALSE", nil
+	return "FALSE"
 }
 
 const customerColumns = `id, name, kind, home_country, us_person, legal_contact, key_custody, created_at, notice_email, webhook_url,
@@ -170,8 +170,9 @@ func scanCustomer(row interface{ Scan(...any) error }) (writ.Customer, error) {
 // Customer returns one customer the actor may see, with its data locations
 // and accounts, or ENOTFOUND.
 func (s *Store) Customer(ctx context.Context, actor writ.Actor, id int64) (writ.Customer, error) {
-	where, args := customerScope(actor)
-	c, err := scanCustomer(s.read.QueryRowContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE id = ? AND `+where), append([]any{id}, args...)...))
+	p := params{id}
+	where := customerScope(actor, &p)
+	c, err := scanCustomer(s.read.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1 AND `+where, p...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, notFound("customer", id)
 	}
@@ -190,7 +191,7 @@ type querier interface {
 // fillCustomer reads a customer's data locations and accounts.
 func (s *Store) fillCustomer(ctx context.Context, db querier, c *writ.Customer) error {
 	c.DataLocations, c.Accounts = []writ.DataLocation{}, []string{}
-	rows, err := db.QueryContext(ctx, s.q(`SELECT region, country FROM data_locations WHERE customer_id = ? ORDER BY position`), c.ID)
+	rows, err := db.QueryContext(ctx, `SELECT region, country FROM data_locations WHERE customer_id = $1 ORDER BY position`, c.ID)
 	if err != nil {
 		return fmt.Errorf("store: data locations: %w", err)
 	}
@@ -203,7 +204,7 @@ func (s *Store) fillCustomer(ctx context.Context, db querier, c *writ.Customer) 
 		c.DataLocations = append(c.DataLocations, l)
 	}
 	rows.Close()
-	rows, err = db.QueryContext(ctx, s.q(`SELECT identifier FROM accounts WHERE customer_id = ? ORDER BY identifier`), c.ID)
+	rows, err = db.QueryContext(ctx, `SELECT identifier FROM accounts WHERE customer_id = $1 ORDER BY identifier`, c.ID)
 	if err != nil {
 		return fmt.Errorf("store: accounts: %w", err)
 	}
@@ -228,9 +229,10 @@ func (s *Store) Customers(ctx context.Context, actor writ.Actor, f writ.Customer
 	if err != nil {
 		return writ.Page[writ.Customer]{Items: []writ.Customer{}}, err
 	}
-	where, args := customerScope(actor)
+	var p params
+	where := customerScope(actor, &p)
 	n := limit(f.Limit)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE `+where+` AND id > ? ORDER BY id LIMIT ?`), append(args, after, n+1)...)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE `+where+` AND id > `+p.add(after)+` ORDER BY id LIMIT `+p.add(n+1), p...)
 	if err != nil {
 		return writ.Page[writ.Customer]{Items: []writ.Customer{}}, fmt.Errorf("store: customers: %w", err)
 	}
@@ -285,14 +287,14 @@ func (s *Store) SetKeyCustody(ctx context.Context, actor writ.Actor, customerID 
 		return writ.Customer{}, err
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := scanCustomer(tx.QueryRowContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE id = ?`+s.forUpdate()), customerID))
+		c, err := scanCustomer(tx.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1`+s.forUpdate(), customerID))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("customer", customerID)
 		}
 		if err != nil {
 			return fmt.Errorf("store: key custody: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE customers SET key_custody = ?, key_custody_confirmed = TRUE WHERE id = ?`), custody, customerID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE customers SET key_custody = $1, key_custody_confirmed = TRUE WHERE id = $2`, custody, customerID); err != nil {
 			return fmt.Errorf("store: key custody: %w", err)
 		}
 		err = s.appendEvent(ctx, tx, actor, nil, "customer.key_custody_confirmed", map[string]any{
@@ -300,7 +302,7 @@ func (s *Store) SetKeyCustody(ctx context.Context, actor writ.Actor, customerID 
 		if err != nil {
 			return err
 		}
-		return s.reassessOpen(ctx, tx, actor, "the customer's key custody was set", `d.customer_id = ?`, customerID)
+		return s.reassessOpen(ctx, tx, actor, "the customer's key custody was set", `d.customer_id = $1`, customerID)
 	})
 	if err != nil {
 		return writ.Customer{}, err

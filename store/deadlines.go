@@ -130,20 +130,20 @@ func (s *Store) refreshDeadlines(ctx context.Context, tx *sql.Tx, d *writ.Demand
 	var f deadlineFacts
 	var state string
 	var outcome sql.NullString
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT state, outcome FROM demands WHERE id = ?`), d.ID).Scan(&state, &outcome); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT state, outcome FROM demands WHERE id = $1`, d.ID).Scan(&state, &outcome); err != nil {
 		return fmt.Errorf("store: deadlines: %w", err)
 	}
 	f.state, f.outcome = writ.State(state), outcome.String
 	var n int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM challenges WHERE demand_id = ?`), d.ID).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM challenges WHERE demand_id = $1`, d.ID).Scan(&n); err != nil {
 		return fmt.Errorf("store: deadlines: %w", err)
 	}
 	f.challenged = n > 0
-	err := tx.QueryRowContext(ctx, s.q(`SELECT given_at IS NOT NULL OR released_until <> '' FROM notices WHERE demand_id = ?`), d.ID).Scan(&f.noticeSettled)
+	err := tx.QueryRowContext(ctx, `SELECT given_at IS NOT NULL OR released_until <> '' FROM notices WHERE demand_id = $1`, d.ID).Scan(&f.noticeSettled)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: deadlines: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT code, due, status FROM deadlines WHERE demand_id = ? ORDER BY due, code`), d.ID)
+	rows, err := tx.QueryContext(ctx, `SELECT code, due, status FROM deadlines WHERE demand_id = $1 ORDER BY due, code`, d.ID)
 	if err != nil {
 		return fmt.Errorf("store: deadlines: %w", err)
 	}
@@ -164,14 +164,14 @@ func (s *Store) refreshDeadlines(ctx context.Context, tx *sql.Tx, d *writ.Demand
 	}
 	for i, dl := range dls {
 		if status[i] != was[i] {
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE deadlines SET status = ? WHERE demand_id = ? AND code = ?`), status[i], d.ID, dl.Code); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE deadlines SET status = $1 WHERE demand_id = $2 AND code = $3`, status[i], d.ID, dl.Code); err != nil {
 				return fmt.Errorf("store: deadlines: %w", err)
 			}
 		}
 	}
 	next, code, urgent := nextDeadline(dls, status)
 	d.NextDeadline, d.NextDeadlineCode = next, code
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET next_deadline = ?, next_deadline_code = ?, urgent = ? WHERE id = ?`),
+	if _, err := tx.ExecContext(ctx, `UPDATE demands SET next_deadline = $1, next_deadline_code = $2, urgent = $3 WHERE id = $4`,
 		nullTime(next), code, urgent, d.ID); err != nil {
 		return fmt.Errorf("store: deadlines: %w", err)
 	}
@@ -186,7 +186,7 @@ func (s *Store) Deadlines(ctx context.Context, actor writ.Actor, from, to time.T
 	if !actor.Role.SeesAll() {
 		return nil, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors see the deadline calendar")
 	}
-	return s.deadlineEntries(ctx, `dl.status IN ('open', 'not_before') AND dl.due >= ? AND dl.due < ? ORDER BY dl.due, d.id, dl.code LIMIT 2000`,
+	return s.deadlineEntries(ctx, `dl.status IN ('open', 'not_before') AND dl.due >= $1 AND dl.due < $2 ORDER BY dl.due, d.id, dl.code LIMIT 2000`,
 		from.UTC(), to.UTC())
 }
 
@@ -200,12 +200,12 @@ func (s *Store) DemandDeadlines(ctx context.Context, actor writ.Actor, demandID 
 	if !actor.Role.SeesAll() {
 		return nil, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors read a demand's deadlines")
 	}
-	return s.deadlineEntries(ctx, `d.id = ? ORDER BY dl.due, dl.code`, demandID)
+	return s.deadlineEntries(ctx, `d.id = $1 ORDER BY dl.due, dl.code`, demandID)
 }
 
 func (s *Store) deadlineEntries(ctx context.Context, where string, args ...any) ([]writ.DeadlineEntry, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT d.id, d.reference, d.state, dl.code, dl.due, dl.status FROM deadlines dl
-		JOIN demands d ON d.id = dl.demand_id WHERE `+where), args...)
+	rows, err := s.read.QueryContext(ctx, `SELECT d.id, d.reference, d.state, dl.code, dl.due, dl.status FROM deadlines dl
+		JOIN demands d ON d.id = dl.demand_id WHERE `+where, args...)
 	if err != nil {
 		return nil, unavailableOr(err, "store: deadlines")
 	}

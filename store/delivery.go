@@ -17,14 +17,14 @@ import (
 // objection window runs from the first such moment. The customer sees the
 // demand from then on at the latest.
 func (s *Store) noticeGiven(ctx context.Context, tx *sql.Tx, demandID int64, at time.Time, via string) error {
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE notices SET given_at = ?, given_via = ? WHERE demand_id = ? AND given_at IS NULL`), at, via, demandID)
+	res, err := tx.ExecContext(ctx, `UPDATE notices SET given_at = $1, given_via = $2 WHERE demand_id = $3 AND given_at IS NULL`, at, via, demandID)
 	if err != nil {
 		return fmt.Errorf("store: notice given: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET customer_visible_from = ? WHERE id = ? AND (customer_visible_from IS NULL OR customer_visible_from > ?)`),
+	if _, err := tx.ExecContext(ctx, `UPDATE demands SET customer_visible_from = $1 WHERE id = $2 AND (customer_visible_from IS NULL OR customer_visible_from > $3)`,
 		at, demandID, at); err != nil {
 		return fmt.Errorf("store: notice given: %w", err)
 	}
@@ -40,7 +40,7 @@ func (s *Store) noticeGiven(ctx context.Context, tx *sql.Tx, demandID int64, at 
 // the customer while a gag holds) or already given.
 func (s *Store) dueNotice(ctx context.Context, tx *sql.Tx, demandID int64) (state string, given *time.Time, err error) {
 	var givenAt sql.NullTime
-	err = tx.QueryRowContext(ctx, s.q(`SELECT state, given_at FROM notices WHERE demand_id = ?`+s.forUpdate()), demandID).Scan(&state, &givenAt)
+	err = tx.QueryRowContext(ctx, `SELECT state, given_at FROM notices WHERE demand_id = $1`+s.forUpdate(), demandID).Scan(&state, &givenAt)
 	if err != nil {
 		return "", nil, fmt.Errorf("store: notice: %w", err)
 	}
@@ -95,20 +95,20 @@ func (s *Store) RecordDelivery(ctx context.Context, actor writ.Actor, demandID i
 		}
 		if in.DocumentSHA256 != "" {
 			var n int
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM demand_documents WHERE demand_id = ? AND sha256 = ?`), demandID, in.DocumentSHA256).Scan(&n); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM demand_documents WHERE demand_id = $1 AND sha256 = $2`, demandID, in.DocumentSHA256).Scan(&n); err != nil {
 				return fmt.Errorf("store: delivery: %w", err)
 			}
 			if n == 0 {
 				return writ.FieldErrorf("document_sha256", "demand %d has no document %s: attach the evidence first", demandID, in.DocumentSHA256)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO notice_deliveries (demand_id, channel, recipient, state, attempts, sent_at, updated_at,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notice_deliveries (demand_id, channel, recipient, state, attempts, sent_at, updated_at,
 				method, evidence, document_sha256, recorded_by)
-			VALUES (?, 'recorded', ?, 'delivered', 1, ?, ?, ?, ?, ?, ?)`),
+			VALUES ($1, 'recorded', $2, 'delivered', 1, $3, $4, $5, $6, $7, $8)`,
 			demandID, in.Method, at, now, in.Method, in.Evidence, in.DocumentSHA256, actor.Name); err != nil {
 			return fmt.Errorf("store: delivery: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE notices SET state = 'delivered', sent_at = COALESCE(sent_at, ?), last_error = '', updated_at = ? WHERE demand_id = ?`),
+		if _, err := tx.ExecContext(ctx, `UPDATE notices SET state = 'delivered', sent_at = COALESCE(sent_at, $1), last_error = '', updated_at = $2 WHERE demand_id = $3`,
 			at, now, demandID); err != nil {
 			return fmt.Errorf("store: delivery: %w", err)
 		}
@@ -117,7 +117,7 @@ func (s *Store) RecordDelivery(ctx context.Context, actor writ.Actor, demandID i
 			if err := s.jobs.Notice(ctx, tx, demandID, channel, nil); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE notice_deliveries SET state = 'cancelled', updated_at = ? WHERE demand_id = ? AND channel = ? AND state IN ('pending', 'failed')`),
+			if _, err := tx.ExecContext(ctx, `UPDATE notice_deliveries SET state = 'cancelled', updated_at = $1 WHERE demand_id = $2 AND channel = $3 AND state IN ('pending', 'failed')`,
 				now, demandID, channel); err != nil {
 				return fmt.Errorf("store: delivery: %w", err)
 			}
@@ -184,9 +184,9 @@ func (s *Store) RetryNotice(ctx context.Context, actor writ.Actor, demandID int6
 			if !armed {
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO notice_deliveries (demand_id, channel, state, updated_at) VALUES (?, ?, 'pending', ?)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO notice_deliveries (demand_id, channel, state, updated_at) VALUES ($1, $2, 'pending', $3)
 				ON CONFLICT (demand_id, channel) DO UPDATE SET state = 'pending', attempts = 0, last_error = '', updated_at = excluded.updated_at
-				WHERE notice_deliveries.state IN ('pending', 'failed', 'cancelled')`), demandID, c.channel, now); err != nil {
+				WHERE notice_deliveries.state IN ('pending', 'failed', 'cancelled')`, demandID, c.channel, now); err != nil {
 				return fmt.Errorf("store: retry notice: %w", err)
 			}
 			retried = append(retried, c.channel)
@@ -194,7 +194,7 @@ func (s *Store) RetryNotice(ctx context.Context, actor writ.Actor, demandID int6
 		if len(retried) == 0 {
 			return writ.Errorf(writ.ECONFLICT, "no channel is left to retry: record a delivery made another way")
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE notices SET state = 'scheduled', send_at = COALESCE(send_at, ?), last_error = '', updated_at = ? WHERE demand_id = ?`),
+		if _, err := tx.ExecContext(ctx, `UPDATE notices SET state = 'scheduled', send_at = COALESCE(send_at, $1), last_error = '', updated_at = $2 WHERE demand_id = $3`,
 			now, now, demandID); err != nil {
 			return fmt.Errorf("store: retry notice: %w", err)
 		}

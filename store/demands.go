@@ -94,16 +94,16 @@ func scanDemand(row interface{ Scan(...any) error }, now time.Time) (writ.Demand
 // team and auditors everything, an agency its own demands, a customer its
 // own tenant's demands from the moment its notice is due — never a demand
 // it is gagged from knowing about, nor one whose notice is not due yet.
-func (s *Store) demandScope(actor writ.Actor) (string, []any) {
+func (s *Store) demandScope(actor writ.Actor, p *params) string {
 	switch {
 	case actor.Role.SeesAll():
-		return "TRUE", nil
+		return "TRUE"
 	case actor.Role == writ.RoleAgency && actor.AgencyID != 0:
-		return "d.agency_id = ?", []any{actor.AgencyID}
+		return "d.agency_id = " + p.add(actor.AgencyID)
 	case actor.Role == writ.RoleCustomer && actor.CustomerID != 0:
-		return "d.customer_id = ? AND d.customer_visible_from <= ?", []any{actor.CustomerID, s.nowUTC()}
+		return "d.customer_id = " + p.add(actor.CustomerID) + " AND d.customer_visible_from <= " + p.add(s.nowUTC())
 	}
-	return "FALSE", nil
+	return "FALSE"
 }
 
 // Demand returns one demand the actor may see, without what the actor may
@@ -149,21 +149,24 @@ func (s *Store) ownAccounts(ctx context.Context, db querier, customerID int64, d
 // methods change and reassess it, so nothing is left out (redact is for
 // what leaves the store).
 func (s *Store) demand(ctx context.Context, db querier, actor writ.Actor, id int64, lock string) (writ.Demand, error) {
-	where, args := s.demandScope(actor)
+	p := params{id}
+	where := s.demandScope(actor, &p)
 	if lock != "" && s.postgres {
 		// The notice is on the outer join's nullable side, which
 		// PostgreSQL does not lock; the demand's row is what serialises
 		// changes to it.
 		lock = " FOR UPDATE OF d"
 	}
-	d, err := scanDemand(db.QueryRowContext(ctx, s.q(`SELECT `+demandColumns+` FROM `+demandFrom+` WHERE d.id = ? AND `+where+lock), append([]any{id}, args...)...), s.nowUTC())
+	d, err := scanDemand(db.QueryRowContext(ctx, `SELECT `+demandColumns+` FROM `+demandFrom+` WHERE d.id = $1 AND `+where+lock, p...), s.nowUTC())
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, notFound("demand", id)
 	}
 	if err != nil {
 		return d, unavailableOr(err, "store: demand")
 	}
-	rows, err := db.QueryContext(ctx, s.q(`SELECT d.id FROM demands d WHERE d.group_id = ? AND d.id <> ? AND `+where+` ORDER BY d.id`), append([]any{d.GroupID, d.ID}, args...)...)
+	linked := params{d.GroupID, d.ID}
+	where = s.demandScope(actor, &linked)
+	rows, err := db.QueryContext(ctx, `SELECT d.id FROM demands d WHERE d.group_id = $1 AND d.id <> $2 AND `+where+` ORDER BY d.id`, linked...)
 	if err != nil {
 		return d, fmt.Errorf("store: demand: %w", err)
 	}
@@ -184,54 +187,54 @@ func (s *Store) demand(ctx context.Context, db querier, actor writ.Actor, id int
 // is still owed come first.
 func (s *Store) Demands(ctx context.Context, actor writ.Actor, f writ.DemandFilter) (writ.Page[writ.Demand], error) {
 	empty := writ.Page[writ.Demand]{Items: []writ.Demand{}}
-	where, args := s.demandScope(actor)
-	conds := []string{where}
+	var args params
+	conds := []string{s.demandScope(actor, &args)}
 	if f.State != "" {
 		if !f.State.Valid() {
 			return empty, writ.FieldErrorf("state", "unknown state %q", f.State)
 		}
-		conds, args = append(conds, "d.state = ?"), append(args, string(f.State))
+		conds = append(conds, "d.state = "+args.add(string(f.State)))
 	}
 	if f.AgencyID != 0 {
-		conds, args = append(conds, "d.agency_id = ?"), append(args, f.AgencyID)
+		conds = append(conds, "d.agency_id = "+args.add(f.AgencyID))
 	}
 	if f.CustomerID != 0 {
-		conds, args = append(conds, "d.customer_id = ?"), append(args, f.CustomerID)
+		conds = append(conds, "d.customer_id = "+args.add(f.CustomerID))
 	}
 	if f.Country != "" {
-		conds, args = append(conds, "d.authority_country = ?"), append(args, f.Country)
+		conds = append(conds, "d.authority_country = "+args.add(f.Country))
 	}
 	if f.Instrument != "" {
-		conds, args = append(conds, "d.instrument = ?"), append(args, f.Instrument)
+		conds = append(conds, "d.instrument = "+args.add(f.Instrument))
 	}
 	if f.Flag != "" {
 		// Flags are a JSON list of upper-case codes: a quoted match is exact.
-		conds, args = append(conds, "d.flags LIKE ?"), append(args, `%"`+strings.ReplaceAll(f.Flag, `"`, ``)+`"%`)
+		conds = append(conds, "d.flags LIKE "+args.add(`%"`+strings.ReplaceAll(f.Flag, `"`, ``)+`"%`))
 	}
 	if f.View != "" {
 		if !actor.Role.SeesAll() {
 			return empty, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors use the queue's views")
 		}
-		cond, values, err := viewCond(actor, f.View, s.nowUTC())
+		cond, err := viewCond(&args, actor, f.View, s.nowUTC())
 		if err != nil {
 			return empty, err
 		}
-		conds, args = append(conds, cond), append(args, values...)
+		conds = append(conds, cond)
 	}
 	if f.Search != "" {
-		cond, values, err := s.searchCond(actor, f.Search)
+		cond, err := s.searchCond(&args, actor, f.Search)
 		if err != nil {
 			return empty, err
 		}
-		conds, args = append(conds, cond), append(args, values...)
+		conds = append(conds, cond)
 	}
 	if f.DeadlineBefore != nil {
-		conds, args = append(conds, "d.next_deadline < ?"), append(args, f.DeadlineBefore.UTC())
+		conds = append(conds, "d.next_deadline < "+args.add(f.DeadlineBefore.UTC()))
 	}
 	if f.Text != "" {
 		like := "%" + strings.ToLower(f.Text) + "%"
-		conds = append(conds, "(lower(d.reference) LIKE ? OR d.id IN (SELECT demand_id FROM demand_accounts WHERE lower(account) LIKE ?))")
-		args = append(args, like, like)
+		mark := args.add(like)
+		conds = append(conds, "(lower(d.reference) LIKE "+mark+" OR d.id IN (SELECT demand_id FROM demand_accounts WHERE lower(account) LIKE "+mark+"))")
 	}
 	var phases []phase
 	switch f.Sort {
@@ -281,36 +284,37 @@ func (p phase) cursorOf(d writ.Demand) string {
 
 // after is the condition that selects the demands of the phase after the
 // cursor's key.
-func (p phase) after(key []string) (string, []any, error) {
+func (p phase) after(key []string, a *params) (string, error) {
 	bad := writ.FieldErrorf("cursor", "not a cursor this server issued")
 	if p.byDeadline {
 		if len(key) != 2 {
-			return "", nil, bad
+			return "", bad
 		}
 		micros, err1 := strconv.ParseInt(key[0], 10, 64)
 		id, err2 := strconv.ParseInt(key[1], 10, 64)
 		if err1 != nil || err2 != nil {
-			return "", nil, bad
+			return "", bad
 		}
 		due := time.UnixMicro(micros).UTC()
-		return "(d.next_deadline > ? OR (d.next_deadline = ? AND d.id > ?))", []any{due, due, id}, nil
+		mark := a.add(due)
+		return "(d.next_deadline > " + mark + " OR (d.next_deadline = " + mark + " AND d.id > " + a.add(id) + "))", nil
 	}
 	if len(key) != 1 {
-		return "", nil, bad
+		return "", bad
 	}
 	id, err := strconv.ParseInt(key[0], 10, 64)
 	if err != nil {
-		return "", nil, bad
+		return "", bad
 	}
 	if strings.HasSuffix(p.order, "DESC") {
-		return "d.id < ?", []any{id}, nil
+		return "d.id < " + a.add(id), nil
 	}
-	return "d.id > ?", []any{id}, nil
+	return "d.id > " + a.add(id), nil
 }
 
 // demandsInPhases reads one page of the demands matching conds, phase by
 // phase from the cursor's.
-func (s *Store) demandsInPhases(ctx context.Context, conds []string, args []any, phases []phase, cursor string, n int) (writ.Page[writ.Demand], error) {
+func (s *Store) demandsInPhases(ctx context.Context, conds []string, args params, phases []phase, cursor string, n int) (writ.Page[writ.Demand], error) {
 	page := writ.Page[writ.Demand]{Items: []writ.Demand{}}
 	first, key := 0, []string(nil)
 	if cursor != "" {
@@ -328,11 +332,11 @@ func (s *Store) demandsInPhases(ctx context.Context, conds []string, args []any,
 		p := phases[i]
 		c, a := append(slices.Clone(conds), p.cond), slices.Clone(args)
 		if i == first && len(key) > 0 {
-			cond, values, err := p.after(key)
+			cond, err := p.after(key, &a)
 			if err != nil {
 				return page, err
 			}
-			c, a = append(c, cond), append(a, values...)
+			c = append(c, cond)
 		}
 		got, err := s.queryDemands(ctx, `WHERE `+strings.Join(c, " AND ")+` ORDER BY `+p.order, a, n-len(page.Items), p.cursorOf)
 		if err != nil {
@@ -377,8 +381,9 @@ func redact(actor writ.Actor, d *writ.Demand) {
 	}
 }
 
-func (s *Store) queryDemands(ctx context.Context, tail string, args []any, n int, cursorOf func(writ.Demand) string) (writ.Page[writ.Demand], error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+demandColumns+` FROM `+demandFrom+` `+tail+` LIMIT ?`), append(args, n+1)...)
+func (s *Store) queryDemands(ctx context.Context, tail string, args params, n int, cursorOf func(writ.Demand) string) (writ.Page[writ.Demand], error) {
+	a := slices.Clone(args)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+demandColumns+` FROM `+demandFrom+` `+tail+` LIMIT `+a.add(n+1), a...)
 	if err != nil {
 		return writ.Page[writ.Demand]{Items: []writ.Demand{}}, unavailableOr(err, "store: demands")
 	}

@@ -73,7 +73,7 @@ func (s *Store) AddDocumentTo(ctx context.Context, actor writ.Actor, demandID in
 		if err := s.putDocument(ctx, tx, doc, content); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO demand_documents (demand_id, sha256, name, audience, uploaded_by, uploaded_at, uploader_id) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+		res, err := tx.ExecContext(ctx, `INSERT INTO demand_documents (demand_id, sha256, name, audience, uploaded_by, uploaded_at, uploader_id) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
 			demandID, doc.SHA256, doc.Name, doc.Audience, doc.UploadedBy, doc.UploadedAt, nullID(actor.UserID))
 		if err != nil {
 			return fmt.Errorf("store: document: %w", err)
@@ -109,8 +109,8 @@ func (s *Store) Documents(ctx context.Context, actor writ.Actor, demandID int64)
 	if _, err := s.Demand(ctx, actor, demandID); err != nil {
 		return nil, err
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT dd.sha256, dd.name, d.content_type, d.size, dd.audience, dd.uploaded_by, dd.uploaded_at
-		FROM demand_documents dd JOIN documents d ON d.sha256 = dd.sha256 WHERE dd.demand_id = ? AND `+audienceOf(actor)+` ORDER BY dd.uploaded_at, dd.sha256`), demandID)
+	rows, err := s.read.QueryContext(ctx, `SELECT dd.sha256, dd.name, d.content_type, d.size, dd.audience, dd.uploaded_by, dd.uploaded_at
+		FROM demand_documents dd JOIN documents d ON d.sha256 = dd.sha256 WHERE dd.demand_id = $1 AND `+audienceOf(actor)+` ORDER BY dd.uploaded_at, dd.sha256`, demandID)
 	if err != nil {
 		return nil, fmt.Errorf("store: documents: %w", err)
 	}
@@ -136,8 +136,8 @@ func (s *Store) DocumentContent(ctx context.Context, actor writ.Actor, demandID 
 	var doc writ.Document
 	var content []byte
 	var keyID string
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT dd.sha256, dd.name, d.content_type, d.size, dd.audience, dd.uploaded_by, dd.uploaded_at, d.key_id, d.content
-		FROM demand_documents dd JOIN documents d ON d.sha256 = dd.sha256 WHERE dd.demand_id = ? AND dd.sha256 = ? AND `+audienceOf(actor)), demandID, sha).
+	err := s.read.QueryRowContext(ctx, `SELECT dd.sha256, dd.name, d.content_type, d.size, dd.audience, dd.uploaded_by, dd.uploaded_at, d.key_id, d.content
+		FROM demand_documents dd JOIN documents d ON d.sha256 = dd.sha256 WHERE dd.demand_id = $1 AND dd.sha256 = $2 AND `+audienceOf(actor), demandID, sha).
 		Scan(&doc.SHA256, &doc.Name, &doc.ContentType, &doc.Size, &doc.Audience, &doc.UploadedBy, &doc.UploadedAt, &keyID, &content)
 	if errors.Is(err, sql.ErrNoRows) {
 		return doc, nil, writ.Errorf(writ.ENOTFOUND, "demand %d has no document %s", demandID, sha)
@@ -173,7 +173,7 @@ func (s *Store) SetDocumentAudience(ctx context.Context, actor writ.Actor, deman
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var was string
-		err := tx.QueryRowContext(ctx, s.q(`SELECT audience FROM demand_documents WHERE demand_id = ? AND sha256 = ?`+s.forUpdate()), demandID, sha).Scan(&was)
+		err := tx.QueryRowContext(ctx, `SELECT audience FROM demand_documents WHERE demand_id = $1 AND sha256 = $2`+s.forUpdate(), demandID, sha).Scan(&was)
 		if errors.Is(err, sql.ErrNoRows) {
 			return writ.Errorf(writ.ENOTFOUND, "demand %d has no document %s", demandID, sha)
 		}
@@ -183,7 +183,7 @@ func (s *Store) SetDocumentAudience(ctx context.Context, actor writ.Actor, deman
 		if was == audience {
 			return nil
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE demand_documents SET audience = ? WHERE demand_id = ? AND sha256 = ?`), audience, demandID, sha); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE demand_documents SET audience = $1 WHERE demand_id = $2 AND sha256 = $3`, audience, demandID, sha); err != nil {
 			return fmt.Errorf("store: document audience: %w", err)
 		}
 		return s.appendEvent(ctx, tx, actor, &demandID, "document.audience", map[string]any{"sha256": sha, "from": was, "to": audience})
@@ -209,7 +209,7 @@ func (s *Store) putDocument(ctx context.Context, tx *sql.Tx, doc writ.Document, 
 		return errors.New("store: no documents key to seal documents with")
 	}
 	var n int
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM documents WHERE sha256 = ?`), doc.SHA256).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM documents WHERE sha256 = $1`, doc.SHA256).Scan(&n); err != nil {
 		return fmt.Errorf("store: document: %w", err)
 	}
 	if n > 0 {
@@ -219,7 +219,7 @@ func (s *Store) putDocument(ctx context.Context, tx *sql.Tx, doc writ.Document, 
 	if err != nil {
 		return fmt.Errorf("store: document: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO documents (sha256, size, content_type, key_id, content) VALUES (?, ?, ?, ?, ?)`),
+	if _, err := tx.ExecContext(ctx, `INSERT INTO documents (sha256, size, content_type, key_id, content) VALUES ($1, $2, $3, $4, $5)`,
 		doc.SHA256, doc.Size, doc.ContentType, keyID, sealed); err != nil {
 		return fmt.Errorf("store: document: %w", err)
 	}

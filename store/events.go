@@ -24,27 +24,23 @@ func (s *Store) appendEvent(ctx context.Context, tx *sql.Tx, actor writ.Actor, d
 }
 
 // appendEvents records several changes, in order, in the transaction that
-// makes them, and appends each to the audit log. The log's head row is
-// locked first, so that writers on several servers take turns: each event
-// gets the next log index, with no gap and no fork, and if the change rolls
-// back its entries roll back with it.
+// makes them. They wait there for their place in the audit log, which a
+// sequencer gives them just after the commit (see sequencer.go), unless the
+// transaction holds the log's head (lockLogHead): then they are appended
+// at once.
 func (s *Store) appendEvents(ctx context.Context, tx *sql.Tx, events []pendingEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
-	size, err := s.lockLogHead(ctx, tx)
-	if err != nil {
-		return err
-	}
+	st := s.txLog(tx)
 	now := s.nowUTC()
-	leaves := make([][]byte, len(events))
+	var leaves [][]byte
 	rows := newTableRows("events", []string{"demand_id", "actor_id", "actor", "kind", "data", "at", "log_index"}, len(events))
 	for i, e := range events {
 		body, err := json.Marshal(e.data)
 		if err != nil {
 			return fmt.Errorf("store: event %s: %w", e.kind, err)
 		}
-		index := size + int64(i)
 		var actorID, demandID int64
 		if e.actor.UserID != 0 {
 			actorID = e.actor.UserID
@@ -52,14 +48,27 @@ func (s *Store) appendEvents(ctx context.Context, tx *sql.Tx, events []pendingEv
 		if e.demandID != nil {
 			demandID = *e.demandID
 		}
-		leaves[i] = auditlog.Leaf(auditlog.Event{Index: index, At: now, ActorID: actorID, Actor: e.actor.Name,
-			Kind: e.kind, DemandID: demandID, Data: body})
+		var index any
+		if st.held {
+			n := st.size + int64(i)
+			index = n
+			leaves = append(leaves, auditlog.Leaf(auditlog.Event{Index: n, At: now, ActorID: actorID, Actor: e.actor.Name,
+				Kind: e.kind, DemandID: demandID, Data: body}))
+		}
 		rows.add(nullInt64(e.demandID), nullIfZero(actorID), e.actor.Name, e.kind, string(body), now, index)
 	}
 	if err := s.insertTableRows(ctx, tx, rows); err != nil {
 		return fmt.Errorf("store: events: %w", err)
 	}
-	return s.appendLeaves(ctx, tx, size, leaves)
+	if !st.held {
+		st.pending = true
+		return nil
+	}
+	if err := s.appendLeaves(ctx, tx, st.size, leaves); err != nil {
+		return err
+	}
+	st.size += int64(len(leaves))
+	return nil
 }
 
 func nullIfZero(n int64) any {
@@ -86,8 +95,8 @@ func (s *Store) DemandEvents(ctx context.Context, actor writ.Actor, demandID int
 		return page, err
 	}
 	n = limit(n)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, demand_id, actor_id, actor, kind, data, at, log_index FROM events
-		WHERE demand_id = ? AND id > ? ORDER BY id LIMIT ?`), demandID, after, n+1)
+	rows, err := s.read.QueryContext(ctx, `SELECT id, demand_id, actor_id, actor, kind, data, at, log_index FROM events
+		WHERE demand_id = $1 AND id > $2 ORDER BY id LIMIT $3`, demandID, after, n+1)
 	if err != nil {
 		return page, fmt.Errorf("store: events: %w", err)
 	}
@@ -106,6 +115,6 @@ func scanEvent(rows *sql.Rows) (writ.Event, error) {
 		return e, err
 	}
 	e.DemandID, e.ActorID, e.Data, e.At = int64Ptr(demand), int64Ptr(actorID), json.RawMessage(data), e.At.UTC()
-	e.LogIndex = logIndex.Int64
+	e.LogIndex = int64Ptr(logIndex)
 	return e, nil
 }

@@ -35,7 +35,7 @@ func (s *Store) ReviewNondisclosure(ctx context.Context, actor writ.Actor, deman
 			return writ.Errorf(writ.EFORBIDDEN, "only the provider's legal team reviews a non-disclosure order")
 		}
 		var state, until string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT state, until FROM notices WHERE demand_id = ?`+s.forUpdate()), demandID).Scan(&state, &until); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT state, until FROM notices WHERE demand_id = $1`+s.forUpdate(), demandID).Scan(&state, &until); err != nil {
 			return fmt.Errorf("store: order review: %w", err)
 		}
 		if state != "delayed" || until == "" || d.Nondisclosure == nil {
@@ -73,7 +73,7 @@ func (s *Store) ReviewNondisclosure(ctx context.Context, actor writ.Actor, deman
 		if now := s.nowUTC(); now.Before(review) {
 			return writ.Errorf(writ.ECONFLICT, "the order runs until %s: its end can be confirmed from %s", until, review.Format("2006-01-02 15:04 UTC"))
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE notices SET released_until = ?, released_at = ? WHERE demand_id = ?`), until, s.nowUTC(), demandID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE notices SET released_until = $1, released_at = $2 WHERE demand_id = $3`, until, s.nowUTC(), demandID); err != nil {
 			return fmt.Errorf("store: order review: %w", err)
 		}
 		if err := s.appendEvent(ctx, tx, actor, &id, "nondisclosure.ended", map[string]any{"until": until, "checked": in.Checked}); err != nil {

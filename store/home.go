@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"writ"
@@ -21,24 +20,25 @@ func (s *Store) Home(ctx context.Context, actor writ.Actor) (writ.Home, error) {
 	if !actor.Role.SeesAll() {
 		return home, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors have the legal team's home")
 	}
-	var counts, args []any
+	var counts []any
+	var args params
 	var parts []string
 	for _, view := range writ.Views() {
-		cond, values, err := viewCond(actor, view, now)
+		cond, err := viewCond(&args, actor, view, now)
 		if err != nil {
 			return home, err
 		}
 		parts = append(parts, `(SELECT count(*) FROM `+demandFrom+` WHERE `+cond+`)`)
-		args = append(args, values...)
 		counts = append(counts, new(int))
 	}
-	if err := s.read.QueryRowContext(ctx, numbered(`SELECT `+strings.Join(parts, ", ")), args...).Scan(counts...); err != nil {
+	if err := s.read.QueryRowContext(ctx, `SELECT `+strings.Join(parts, ", "), args...).Scan(counts...); err != nil {
 		return home, unavailableOr(err, "store: home")
 	}
 	for i, view := range writ.Views() {
 		hv := writ.HomeView{View: view, Count: *counts[i].(*int), Demands: []writ.Demand{}}
 		if hv.Count > 0 {
-			cond, values, _ := viewCond(actor, view, now)
+			var values params
+			cond, _ := viewCond(&values, actor, view, now)
 			page, err := s.queryDemands(ctx, `WHERE `+cond+` ORDER BY d.next_deadline, d.id`,
 				values, homeListLength, func(writ.Demand) string { return "" })
 			if err != nil {
@@ -49,20 +49,4 @@ func (s *Store) Home(ctx context.Context, actor writ.Actor) (writ.Home, error) {
 		home.Views = append(home.Views, hv)
 	}
 	return home, nil
-}
-
-// numbered writes a query's "?" placeholders as $1, $2, … in order, which
-// both databases bind by number.
-func numbered(query string) string {
-	var b strings.Builder
-	n := 0
-	for _, part := range strings.SplitAfter(query, "?") {
-		if strings.HasSuffix(part, "?") {
-			n++
-			b.WriteString(part[:len(part)-1] + "$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteString(part)
-	}
-	return b.String()
 }

@@ -18,6 +18,8 @@ import (
 
 // validateDemandInput checks a submission field by field; the error names
 // the first field at fault.
+//
+// Long because: one check per field, in the order of the submission form.
 func (s *Store) validateDemandInput(in *writ.DemandInput) error {
 	if !slices.Contains(s.rules.Instruments(), in.Instrument) {
 		return writ.FieldErrorf("instrument", "unknown instrument %q (one of %s)", in.Instrument, strings.Join(s.rules.Instruments(), ", "))
@@ -164,8 +166,9 @@ func checkTime(field string, t *time.Time) error {
 // others in Linked. Each part is assessed in the same transaction.
 //
 // With a non-empty idempotency key, a repeated call by the same user with
-// the same input returns the demand the first call created (replayed true)
-// instead of creating another; the same key with other input is ECONFLICT.
+// the same input within the keys' lifetime (Options.IdempotencyTTL)
+// returns the demand the first call created (replayed true) instead of
+// creating another; the same key with other input is EKEYREUSED.
 // Customers and auditors get EFORBIDDEN; EINVALID names the field at fault.
 func (s *Store) CreateDemand(ctx context.Context, actor writ.Actor, in writ.DemandInput, idempotencyKey string) (d writ.Demand, replayed bool, err error) {
 	switch {
@@ -207,18 +210,22 @@ func (s *Store) CreateDemand(ctx context.Context, actor writ.Actor, in writ.Dema
 		if idempotencyKey != "" {
 			// Claiming the key first makes a concurrent duplicate wait on
 			// it (PostgreSQL) or on the write lock (SQLite) and then see it.
-			res, err := tx.ExecContext(ctx, s.q(`INSERT INTO idempotency_keys (user_id, key, request_hash, response, created_at) VALUES (?, ?, ?, '', ?) ON CONFLICT DO NOTHING`),
-				actor.UserID, idempotencyKey, requestHash, s.nowUTC())
+			// A key older than the keys' lifetime is free again.
+			now := s.nowUTC()
+			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, response, created_at) VALUES ($1, $2, $3, '', $4)
+				ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash, response = '', created_at = excluded.created_at
+				WHERE idempotency_keys.created_at < $5`,
+				actor.UserID, idempotencyKey, requestHash, now, now.Add(-s.idempotencyTTL))
 			if err != nil {
 				return fmt.Errorf("store: idempotency: %w", err)
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				var hash, response string
-				if err := tx.QueryRowContext(ctx, s.q(`SELECT request_hash, response FROM idempotency_keys WHERE user_id = ? AND key = ?`), actor.UserID, idempotencyKey).Scan(&hash, &response); err != nil {
+				if err := tx.QueryRowContext(ctx, `SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2`, actor.UserID, idempotencyKey).Scan(&hash, &response); err != nil {
 					return fmt.Errorf("store: idempotency: %w", err)
 				}
 				if hash != requestHash {
-					return writ.Errorf(writ.ECONFLICT, "the Idempotency-Key was used before for a different request")
+					return &writ.Error{Code: writ.EKEYREUSED, Field: "Idempotency-Key", Message: "used before with a different request; send this one with a key of its own"}
 				}
 				replayed = true
 				_, err := fmt.Sscan(response, &firstID)
@@ -231,7 +238,7 @@ func (s *Store) CreateDemand(ctx context.Context, actor writ.Actor, in writ.Dema
 		}
 		firstID = ids[0]
 		if idempotencyKey != "" {
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE idempotency_keys SET response = ? WHERE user_id = ? AND key = ?`), fmt.Sprint(firstID), actor.UserID, idempotencyKey); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET response = $1 WHERE user_id = $2 AND key = $3`, fmt.Sprint(firstID), actor.UserID, idempotencyKey); err != nil {
 				return fmt.Errorf("store: idempotency: %w", err)
 			}
 		}
@@ -245,10 +252,13 @@ func (s *Store) CreateDemand(ctx context.Context, actor writ.Actor, in writ.Dema
 }
 
 // insertDemands writes the demand, split by customer, and returns the ids.
+//
+// Long because: it writes a demand's rows for each customer in one pass that
+// shares the group's id and the received time; each part is a statement.
 func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor, in writ.DemandInput) ([]int64, error) {
 	var agencyVerified bool
 	var country, domains string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT verified, country, domains FROM agencies WHERE id = ?`), in.AgencyID).Scan(&agencyVerified, &country, &domains)
+	err := tx.QueryRowContext(ctx, `SELECT verified, country, domains FROM agencies WHERE id = $1`, in.AgencyID).Scan(&agencyVerified, &country, &domains)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, writ.FieldErrorf("agency_id", "no agency %d", in.AgencyID)
 	}
@@ -265,7 +275,7 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 	owner := make([]int64, len(in.Accounts))
 	var host int64
 	for i, a := range in.Accounts {
-		err := tx.QueryRowContext(ctx, s.q(`SELECT customer_id FROM accounts WHERE identifier = ?`), a).Scan(&owner[i])
+		err := tx.QueryRowContext(ctx, `SELECT customer_id FROM accounts WHERE identifier = $1`, a).Scan(&owner[i])
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, fmt.Errorf("store: intake: %w", err)
 		}
@@ -301,7 +311,7 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 	// from an address off the agency's registered domains is flagged.
 	sender, check := in.Requester, ""
 	if actor.Role == writ.RoleAgency {
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT email FROM users WHERE id = ?`), actor.UserID).Scan(&sender); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT email FROM users WHERE id = $1`, actor.UserID).Scan(&sender); err != nil {
 			return nil, fmt.Errorf("store: intake: %w", err)
 		}
 	}
@@ -346,12 +356,12 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 		if len(ids) > 0 {
 			group = ids[0]
 		}
-		err := tx.QueryRowContext(ctx, s.q(`INSERT INTO demands (group_id, reference, agency_id, customer_id, submitted_by, channel, received_at,
+		err := tx.QueryRowContext(ctx, `INSERT INTO demands (group_id, reference, agency_id, customer_id, submitted_by, channel, received_at,
 			requester, requester_verified, requester_check, instrument, citation, issued_by, validated_by, offence_max_years, offence_listed,
 			offence_in_issuing_state, subject_residence, data_categories, accounts, range_from, range_to, due, ndo, ndo_basis, ndo_until,
 			emergency, emergency_justification, customer_first_exception, state, authority_country, response_target, updated_at,
 			subject_location, subject_us_person, data_locations_sought, notice_permitted)
-			VALUES (COALESCE(?, 0), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+			VALUES (COALESCE($1, 0), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37) RETURNING id`,
 			group, d.Reference, d.AgencyID, nullIfZero(d.CustomerID), submittedBy, d.Channel, d.ReceivedAt,
 			d.Requester, d.RequesterVerified, d.RequesterCheck, d.Instrument, d.Citation, d.IssuedBy, d.ValidatedBy, d.OffenceMaxYears, d.OffenceListed,
 			nullBool(d.OffenceInIssuingState), d.SubjectResidence, jsonText(d.DataCategories), jsonText(d.Accounts), rangeFrom, rangeTo,
@@ -362,12 +372,12 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 			return nil, fmt.Errorf("store: intake: %w", err)
 		}
 		if len(ids) == 0 {
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET group_id = id WHERE id = ?`), d.ID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE demands SET group_id = id WHERE id = $1`, d.ID); err != nil {
 				return nil, fmt.Errorf("store: intake: %w", err)
 			}
 		}
 		for _, a := range d.Accounts {
-			if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO demand_accounts (demand_id, account) VALUES (?, ?)`), d.ID, a); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO demand_accounts (demand_id, account) VALUES ($1, $2)`, d.ID, a); err != nil {
 				return nil, fmt.Errorf("store: intake: %w", err)
 			}
 		}

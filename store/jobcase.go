@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"writ"
 	"writ/rules"
@@ -25,11 +24,11 @@ func (s *Store) JobCase(ctx context.Context, demandID int64) (writ.JobCase, erro
 		return c, err
 	}
 	c.Demand = d
-	if c.Agency, err = scanAgency(db.QueryRowContext(ctx, s.q(`SELECT `+agencyColumns+` FROM agencies WHERE id = ?`), d.AgencyID)); err != nil {
+	if c.Agency, err = scanAgency(db.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, d.AgencyID)); err != nil {
 		return c, fmt.Errorf("store: job case: agency: %w", err)
 	}
 	if d.CustomerID != 0 {
-		if c.Customer, err = scanCustomer(db.QueryRowContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE id = ?`), d.CustomerID)); err != nil {
+		if c.Customer, err = scanCustomer(db.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1`, d.CustomerID)); err != nil {
 			return c, fmt.Errorf("store: job case: customer: %w", err)
 		}
 		if err := s.fillCustomer(ctx, db, &c.Customer); err != nil {
@@ -37,7 +36,7 @@ func (s *Store) JobCase(ctx context.Context, demandID int64) (writ.JobCase, erro
 		}
 	}
 	var body string
-	if err := db.QueryRowContext(ctx, s.q(`SELECT body FROM assessments WHERE demand_id = ?`), d.ID).Scan(&body); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT body FROM assessments WHERE demand_id = $1`, d.ID).Scan(&body); err != nil {
 		return c, fmt.Errorf("store: job case: assessment: %w", err)
 	}
 	c.Assessment = json.RawMessage(body)
@@ -70,12 +69,12 @@ func (s *Store) JobCase(ctx context.Context, demandID int64) (writ.JobCase, erro
 // caseNotice reads the notice's state and time and its deliveries.
 func (s *Store) caseNotice(ctx context.Context, db querier, c *writ.JobCase) error {
 	var sendAt sql.NullTime
-	err := db.QueryRowContext(ctx, s.q(`SELECT state, send_at FROM notices WHERE demand_id = ?`), c.Demand.ID).Scan(&c.NoticeState, &sendAt)
+	err := db.QueryRowContext(ctx, `SELECT state, send_at FROM notices WHERE demand_id = $1`, c.Demand.ID).Scan(&c.NoticeState, &sendAt)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: job case: notice: %w", err)
 	}
 	c.NoticeSendAt = timePtr(sendAt)
-	rows, err := db.QueryContext(ctx, s.q(`SELECT channel, state FROM notice_deliveries WHERE demand_id = ?`), c.Demand.ID)
+	rows, err := db.QueryContext(ctx, `SELECT channel, state FROM notice_deliveries WHERE demand_id = $1`, c.Demand.ID)
 	if err != nil {
 		return fmt.Errorf("store: job case: deliveries: %w", err)
 	}
@@ -94,7 +93,7 @@ func (s *Store) caseNotice(ctx context.Context, db querier, c *writ.JobCase) err
 // caseDeadlines reads the deadlines the demand has on record with their
 // status, and what the assessment (or writ, for its own) says of each.
 func (s *Store) caseDeadlines(ctx context.Context, db querier, d *writ.Demand, a rules.Assessment) ([]writ.CaseDeadline, error) {
-	rows, err := db.QueryContext(ctx, s.q(`SELECT code, due, status FROM deadlines WHERE demand_id = ? ORDER BY due, code`), d.ID)
+	rows, err := db.QueryContext(ctx, `SELECT code, due, status FROM deadlines WHERE demand_id = $1 ORDER BY due, code`, d.ID)
 	if err != nil {
 		return nil, fmt.Errorf("store: job case: deadlines: %w", err)
 	}
@@ -118,7 +117,7 @@ func (s *Store) caseDeadlines(ctx context.Context, db querier, d *writ.Demand, a
 // caseAddresses reads the address of the agency user who submitted the
 // demand and those of its assignee and reviewer.
 func (s *Store) caseAddresses(ctx context.Context, db querier, c *writ.JobCase) error {
-	err := db.QueryRowContext(ctx, s.q(`SELECT u.email FROM demands d JOIN users u ON u.id = d.submitted_by WHERE d.id = ? AND u.role = 'agency'`),
+	err := db.QueryRowContext(ctx, `SELECT u.email FROM demands d JOIN users u ON u.id = d.submitted_by WHERE d.id = $1 AND u.role = 'agency'`,
 		c.Demand.ID).Scan(&c.Submitter)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("store: agency address: %w", err)
@@ -128,7 +127,7 @@ func (s *Store) caseAddresses(ctx context.Context, db querier, c *writ.JobCase) 
 			continue
 		}
 		var email string
-		err := db.QueryRowContext(ctx, s.q(`SELECT email FROM users WHERE id = ? AND deactivated_at IS NULL`), *id).Scan(&email)
+		err := db.QueryRowContext(ctx, `SELECT email FROM users WHERE id = $1 AND deactivated_at IS NULL`, *id).Scan(&email)
 		if err == nil {
 			c.Assigned = append(c.Assigned, email)
 		} else if !errors.Is(err, sql.ErrNoRows) {
@@ -145,8 +144,7 @@ func (s *Store) StaffEmails(ctx context.Context, roles ...writ.Role) ([]string, 
 	for i, r := range roles {
 		args[i] = string(r)
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(roles)), ", ")
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT email FROM users WHERE role IN (`+marks+`) AND active AND deactivated_at IS NULL ORDER BY id`), args...)
+	rows, err := s.read.QueryContext(ctx, `SELECT email FROM users WHERE role IN (`+ordinals(1, len(roles))+`) AND active AND deactivated_at IS NULL ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: staff: %w", err)
 	}

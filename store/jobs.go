@@ -73,7 +73,7 @@ func (s *Store) carryOverJobs(ctx context.Context, tx *sql.Tx) error {
 	if !last.Valid {
 		return nil
 	}
-	moveIDs := `UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'river_job'`
+	moveIDs := `UPDATE sqlite_sequence SET seq = max(seq, $1) WHERE name = 'river_job'`
 	if s.postgres {
 		moveIDs = `SELECT setval('river_job_id_seq', GREATEST($1, (SELECT last_value FROM river_job_id_seq)))`
 	}
@@ -82,7 +82,7 @@ func (s *Store) carryOverJobs(ctx context.Context, tx *sql.Tx) error {
 		return fmt.Errorf("store: carry over jobs: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 && !s.postgres {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) VALUES ('river_job', ?)`, last.Int64); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) VALUES ('river_job', $1)`, last.Int64); err != nil {
 			return fmt.Errorf("store: carry over jobs: %w", err)
 		}
 	}

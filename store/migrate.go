@@ -31,13 +31,28 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	if applied, err = s.applyMigrations(ctx); err != nil {
 		return applied, err
 	}
-	if err := s.backfillLog(ctx); err != nil {
+	// Events committed before the log existed, or by a server that
+	// stopped before appending them, are appended before anything is
+	// served.
+	if err := s.SequenceLog(ctx); err != nil {
 		return applied, err
 	}
 	if _, err := s.ResealSecrets(ctx); err != nil {
 		return applied, err
 	}
 	return applied, s.reassessStale(ctx)
+}
+
+// migrationFiles names writ's migrations for the database in use, in
+// order.
+func (s *Store) migrationFiles() ([]string, error) {
+	dir := "migrations/sqlite"
+	if s.postgres {
+		dir = "migrations/postgres"
+	}
+	names, err := fs.Glob(migrations, dir+"/*.sql")
+	sort.Strings(names)
+	return names, err
 }
 
 // carryOverVersion is the migration that moves writ's own queue into
@@ -49,21 +64,22 @@ const carryOverVersion = 13
 // PostgreSQL the migration lock is held until it is done, so that several
 // servers starting at once apply each migration once.
 func (s *Store) applyMigrations(ctx context.Context) (applied []string, err error) {
-	dir := "migrations/sqlite"
-	if s.postgres {
-		dir = "migrations/postgres"
-	}
-	names, err := fs.Glob(migrations, dir+"/*.sql")
+	names, err := s.migrationFiles()
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
 	if s.postgres {
 		lock, err := s.write.Conn(ctx)
 		if err != nil {
 			return nil, unavailable(err)
 		}
 		defer lock.Close()
+		// Another server's migrations may take longer than lock_timeout:
+		// this wait has none.
+		if _, err := lock.ExecContext(ctx, `SET lock_timeout = 0; SET statement_timeout = 0`); err != nil {
+			return nil, fmt.Errorf("store: migration lock: %w", err)
+		}
+		defer lock.ExecContext(context.WithoutCancel(ctx), `RESET lock_timeout; RESET statement_timeout`)
 		if _, err := lock.ExecContext(ctx, `SELECT pg_advisory_lock(7412051)`); err != nil {
 			return nil, fmt.Errorf("store: migration lock: %w", err)
 		}
@@ -109,7 +125,7 @@ func (s *Store) applyOwn(ctx context.Context, names []string) (applied []string,
 		base := path.Base(name)
 		version, _ := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		var n int
-		if err := conn.QueryRowContext(ctx, s.q(`SELECT count(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
+		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, version).Scan(&n); err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}
 		if n > 0 {
@@ -183,6 +199,13 @@ func applyMigration(ctx context.Context, conn *sql.Conn, s *Store, version int, 
 		return fmt.Errorf("store: migration %s: %w", name, err)
 	}
 	defer t.Rollback()
+	if s.postgres {
+		// A migration rewrites whole tables: it may run longer than any
+		// request's statement.
+		if _, err := t.ExecContext(ctx, `SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0`); err != nil {
+			return fmt.Errorf("store: migration %s: %w", name, err)
+		}
+	}
 	if version == carryOverVersion {
 		if err := s.carryOverJobs(ctx, t); err != nil {
 			return fmt.Errorf("store: migration %s: %w", name, err)
@@ -196,7 +219,7 @@ func applyMigration(ctx context.Context, conn *sql.Conn, s *Store, version int, 
 			return fmt.Errorf("store: migration %s: %w", name, err)
 		}
 	}
-	if _, err := t.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version, name) VALUES (?, ?)`), version, name); err != nil {
+	if _, err := t.ExecContext(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, version, name); err != nil {
 		return fmt.Errorf("store: migration %s: %w", name, err)
 	}
 	if err := t.Commit(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/casework"
 	"writ/rules"
 	"writ/store"
 	"writ/store/storetest"
@@ -29,7 +30,7 @@ func TestMigrateOnceWithServersStartingAtOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make(chan error, servers)
 	for i := range servers {
-		st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Jobs: storetest.Jobs(t, dsn, nil)})
+		st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), Jobs: storetest.Jobs(t, dsn, nil)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -40,7 +40,7 @@ func (s *Store) scheduleNoticeJobs(ctx context.Context, tx *sql.Tx, d *writ.Dema
 		on      bool
 	}{{"email", true}, {"webhook", ch.webhookURL != ""}} {
 		if runAt == nil || !c.on {
-			res, err := tx.ExecContext(ctx, s.q(`UPDATE notice_deliveries SET state = 'cancelled', updated_at = ? WHERE demand_id = ? AND channel = ? AND state = 'pending'`),
+			res, err := tx.ExecContext(ctx, `UPDATE notice_deliveries SET state = 'cancelled', updated_at = $1 WHERE demand_id = $2 AND channel = $3 AND state = 'pending'`,
 				now, d.ID, c.channel)
 			if err != nil {
 				return fmt.Errorf("store: notice delivery: %w", err)
@@ -58,8 +58,8 @@ func (s *Store) scheduleNoticeJobs(ctx context.Context, tx *sql.Tx, d *writ.Dema
 		if err := s.jobs.Notice(ctx, tx, d.ID, c.channel, runAt); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO notice_deliveries (demand_id, channel, state, updated_at) VALUES (?, ?, 'pending', ?)
-			ON CONFLICT (demand_id, channel) DO UPDATE SET state = 'pending', updated_at = excluded.updated_at WHERE notice_deliveries.state = 'cancelled'`),
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notice_deliveries (demand_id, channel, state, updated_at) VALUES ($1, $2, 'pending', $3)
+			ON CONFLICT (demand_id, channel) DO UPDATE SET state = 'pending', updated_at = excluded.updated_at WHERE notice_deliveries.state = 'cancelled'`,
 			d.ID, c.channel, now); err != nil {
 			return fmt.Errorf("store: notice delivery: %w", err)
 		}
@@ -120,7 +120,7 @@ func (s *Store) Notice(ctx context.Context, actor writ.Actor, demandID int64) (w
 	if !actor.Role.SeesAll() {
 		return writ.Notice{}, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors may read the notice record")
 	}
-	page, err := s.queryNotices(ctx, `n.demand_id = ?`, []any{demandID}, 1)
+	page, err := s.queryNotices(ctx, `n.demand_id = $1`, params{demandID}, 1)
 	if err != nil {
 		return writ.Notice{}, err
 	}
@@ -142,39 +142,44 @@ func (s *Store) Notices(ctx context.Context, actor writ.Actor, f writ.NoticeFilt
 	if err != nil {
 		return empty, err
 	}
-	where, args := "n.demand_id > ?", []any{after}
+	var p params
+	where := "n.demand_id > " + p.add(after)
 	switch {
 	case f.State == writ.NoticeReviewDue:
-		where, args = where+" AND "+noticeReviewDueSQL, append(args, reviewCutoff(s.nowUTC()))
+		where += " AND " + noticeReviewDueSQL(&p, s.nowUTC())
 	case f.State == writ.NoticeUndeliverable:
-		where, args = where+" AND "+noticeUndeliverableSQL, append(args, s.nowUTC())
+		where += " AND " + noticeUndeliverableSQL(&p, s.nowUTC())
 	case f.State != "":
 		if !slices.Contains(writ.NoticeStates(), f.State) {
 			return empty, writ.FieldErrorf("state", "unknown notice state %q (one of %s, %s, %s)", f.State, strings.Join(writ.NoticeStates(), ", "),
 				writ.NoticeReviewDue, writ.NoticeUndeliverable)
 		}
-		where, args = where+" AND n.state = ?", append(args, f.State)
+		where += " AND n.state = " + p.add(f.State)
 	}
-	return s.queryNotices(ctx, where, args, limit(f.Limit))
+	return s.queryNotices(ctx, where, p, limit(f.Limit))
 }
 
 // The notices that need a person, in SQL over notices n, for the
 // dashboard and the counts of the legal team's banner. noticeState says
 // the same of one demand's notice in Go.
-const (
-	// noticeReviewDueSQL: delayed by an order whose end has passed and
-	// which the legal team has not confirmed unextended; its argument is
-	// reviewCutoff(now).
-	noticeReviewDueSQL = `n.state = 'delayed' AND n.until <> '' AND n.released_until <> n.until AND n.until <= ?`
-	// deliveriesFailingSQL: the notice has deliveries and none of them is
-	// delivered or still on its way without a failure.
-	deliveriesFailingSQL = `(EXISTS (SELECT 1 FROM notice_deliveries nd WHERE nd.demand_id = n.demand_id)
+
+// deliveriesFailingSQL: the notice has deliveries and none of them is
+// delivered or still on its way without a failure.
+const deliveriesFailingSQL = `(EXISTS (SELECT 1 FROM notice_deliveries nd WHERE nd.demand_id = n.demand_id)
 		AND NOT EXISTS (SELECT 1 FROM notice_deliveries nd WHERE nd.demand_id = n.demand_id
 			AND (nd.state IN ('sent', 'delivered') OR (nd.state = 'pending' AND nd.last_error = ''))))`
-	// noticeUndeliverableSQL: due, not given, and no channel can deliver
-	// it; its argument is now.
-	noticeUndeliverableSQL = `n.given_at IS NULL AND n.state IN ('scheduled', 'failed') AND n.send_at <= ? AND (n.state = 'failed' OR ` + deliveriesFailingSQL + `)`
-)
+
+// noticeReviewDueSQL: delayed by an order whose end has passed at now and
+// which the legal team has not confirmed unextended.
+func noticeReviewDueSQL(p *params, now time.Time) string {
+	return `n.state = 'delayed' AND n.until <> '' AND n.released_until <> n.until AND n.until <= ` + p.add(reviewCutoff(now))
+}
+
+// noticeUndeliverableSQL: due at now, not given, and no channel can
+// deliver it.
+func noticeUndeliverableSQL(p *params, now time.Time) string {
+	return `n.given_at IS NULL AND n.state IN ('scheduled', 'failed') AND n.send_at <= ` + p.add(now) + ` AND (n.state = 'failed' OR ` + deliveriesFailingSQL + `)`
+}
 
 // reviewAt is when the end of an order whose last day is until may be
 // confirmed: noon UTC the day after, once the day has ended in every US
@@ -206,10 +211,10 @@ func noticeState(state, until, releasedUntil string, sendAt, givenAt *time.Time,
 	return state
 }
 
-func (s *Store) queryNotices(ctx context.Context, where string, args []any, n int) (writ.Page[writ.Notice], error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT n.demand_id, d.reference, d.customer_id, n.timing, n.state, n.send_at, n.until, n.reason,
+func (s *Store) queryNotices(ctx context.Context, where string, p params, n int) (writ.Page[writ.Notice], error) {
+	rows, err := s.read.QueryContext(ctx, `SELECT n.demand_id, d.reference, d.customer_id, n.timing, n.state, n.send_at, n.until, n.reason,
 		n.sent_at, n.acknowledged_at, n.given_at, n.given_via, n.released_until, n.last_error, n.updated_at, d.flags, d.ndo_basis, `+deliveriesFailingSQL+`
-		FROM notices n JOIN demands d ON d.id = n.demand_id WHERE `+where+` ORDER BY n.demand_id LIMIT ?`), append(args, n+1)...)
+		FROM notices n JOIN demands d ON d.id = n.demand_id WHERE `+where+` ORDER BY n.demand_id LIMIT `+p.add(n+1), p...)
 	if err != nil {
 		return writ.Page[writ.Notice]{Items: []writ.Notice{}}, unavailableOr(err, "store: notices")
 	}
@@ -279,9 +284,9 @@ func noticeWarnings(flags []string, basis, state string) []writ.NoticeWarning {
 }
 
 func (s *Store) deliveries(ctx context.Context, db querier, demandID int64) ([]writ.NoticeDelivery, error) {
-	rows, err := db.QueryContext(ctx, s.q(`SELECT channel, recipient, state, attempts, last_error, message_id, letter_sha256, sent_at, updated_at,
+	rows, err := db.QueryContext(ctx, `SELECT channel, recipient, state, attempts, last_error, message_id, letter_sha256, sent_at, updated_at,
 		method, evidence, document_sha256, recorded_by
-		FROM notice_deliveries WHERE demand_id = ? ORDER BY channel`), demandID)
+		FROM notice_deliveries WHERE demand_id = $1 ORDER BY channel`, demandID)
 	if err != nil {
 		return nil, fmt.Errorf("store: notice deliveries: %w", err)
 	}
@@ -303,7 +308,7 @@ func (s *Store) deliveries(ctx context.Context, db querier, demandID int64) ([]w
 // noticeRow reads the notice's row, locked for the transaction.
 func (s *Store) noticeRow(ctx context.Context, tx *sql.Tx, demandID int64) (state, timing, until string, sendAt *time.Time, err error) {
 	var at sql.NullTime
-	err = tx.QueryRowContext(ctx, s.q(`SELECT state, timing, until, send_at FROM notices WHERE demand_id = ?`+s.forUpdate()), demandID).Scan(&state, &timing, &until, &at)
+	err = tx.QueryRowContext(ctx, `SELECT state, timing, until, send_at FROM notices WHERE demand_id = $1`+s.forUpdate(), demandID).Scan(&state, &timing, &until, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", "", "", nil, notFound("notice of demand", demandID)
 	}

@@ -17,6 +17,9 @@ import (
 // regions sought, whether an EU order's issuer permits notice), while the
 // demand is open. Customers and auditors get EFORBIDDEN; ECONFLICT once the
 // demand is closed; ENOTFOUND for a demand the actor may not see.
+//
+// Long because: who may change which field, then the change, then the
+// reassessment, all in one transaction whose order matters.
 func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p writ.DemandPatch) (writ.Demand, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		d, err := s.demand(ctx, tx, actor, id, s.forUpdate())
@@ -35,6 +38,9 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 		if d.State == writ.StateClosed {
 			return writ.Errorf(writ.ECONFLICT, "demand %d is closed", id)
 		}
+		if err := checkVersion(d, p); err != nil {
+			return err
+		}
 		changed := map[string]any{}
 		if p.Reference != nil {
 			if len(*p.Reference) > 200 {
@@ -44,7 +50,7 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 		}
 		if p.AssigneeID != nil {
 			var role string
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT role FROM users WHERE id = ? AND deactivated_at IS NULL`), *p.AssigneeID).Scan(&role); err != nil || !writ.Role(role).LegalTeam() {
+			if err := tx.QueryRowContext(ctx, `SELECT role FROM users WHERE id = $1 AND deactivated_at IS NULL`, *p.AssigneeID).Scan(&role); err != nil || !writ.Role(role).LegalTeam() {
 				return writ.FieldErrorf("assignee_id", "user %d is not a member of the legal team", *p.AssigneeID)
 			}
 			d.AssigneeID, changed["assignee_id"] = p.AssigneeID, *p.AssigneeID
@@ -135,7 +141,7 @@ func (s *Store) patchFacts(ctx context.Context, tx *sql.Tx, actor writ.Actor, d 
 			return err
 		}
 		if actor.Role.LegalTeam() && len(sought) > 0 && d.CustomerID != 0 {
-			c, err := scanCustomer(tx.QueryRowContext(ctx, s.q(`SELECT `+customerColumns+` FROM customers WHERE id = ?`), d.CustomerID))
+			c, err := scanCustomer(tx.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1`, d.CustomerID))
 			if err != nil {
 				return fmt.Errorf("store: update demand: %w", err)
 			}
@@ -163,9 +169,9 @@ func (s *Store) saveDemand(ctx context.Context, tx *sql.Tx, actor writ.Actor, d 
 	if d.Nondisclosure != nil {
 		ndoBasis, ndoUntil = d.Nondisclosure.Basis, d.Nondisclosure.Until
 	}
-	_, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET reference = ?, assignee_id = ?, requester_verified = ?, due = ?, ndo = ?, ndo_basis = ?,
-		ndo_until = ?, customer_first_exception = ?, subject_location = ?, subject_residence = ?, subject_us_person = ?,
-		data_locations_sought = ?, notice_permitted = ?, version = version + 1, updated_at = ? WHERE id = ?`),
+	_, err := tx.ExecContext(ctx, `UPDATE demands SET reference = $1, assignee_id = $2, requester_verified = $3, due = $4, ndo = $5, ndo_basis = $6,
+		ndo_until = $7, customer_first_exception = $8, subject_location = $9, subject_residence = $10, subject_us_person = $11,
+		data_locations_sought = $12, notice_permitted = $13, version = version + 1, updated_at = $14 WHERE id = $15`,
 		d.Reference, nullInt64(d.AssigneeID), d.RequesterVerified, nullTime(d.Due), d.Nondisclosure != nil, ndoBasis,
 		ndoUntil, d.CustomerFirstException, d.SubjectLocation, d.SubjectResidence, nullBool(d.SubjectUSPerson),
 		jsonText(d.DataLocationsSought), d.NoticePermitted, s.nowUTC(), d.ID)
@@ -190,4 +196,16 @@ func digits(number string) string {
 		}
 	}
 	return b.String()
+}
+
+// checkVersion holds a change to the version the caller read (see
+// writ.DemandPatch.Version).
+func checkVersion(d writ.Demand, p writ.DemandPatch) error {
+	switch {
+	case p.Version == nil && p.VersionRequired:
+		return &writ.Error{Code: writ.EIFMATCH, Field: "If-Match", Message: "send the demand's ETag (from GET /v1/demands/{id}) in If-Match, so that a change made meanwhile is not overwritten"}
+	case p.Version != nil && *p.Version != d.Version:
+		return &writ.Error{Code: writ.EPRECONDITION, Field: "If-Match", Message: fmt.Sprintf("the demand changed since it was read: it is at version %d, not %d; read it again", d.Version, *p.Version)}
+	}
+	return nil
 }

@@ -57,11 +57,10 @@ func (s *Store) PreviewDemand(ctx context.Context, actor writ.Actor, in writ.Dem
 	}
 	neutral := writ.Customer{Kind: "consumer", HomeCountry: ag.Country, KeyCustody: "provider_managed", KeyCustodyConfirmed: true,
 		DataLocations: []writ.DataLocation{{Region: "preview", Country: ag.Country}}}
-	k, err := CaseOf(&d, ag, neutral)
+	a, err := s.assessor.Assess(&d, ag, neutral)
 	if err != nil {
 		return nil, err
 	}
-	a := s.rules.Assess(k)
 	out := []writ.ReasonDetail{}
 	for _, def := range a.Deficiencies {
 		out = append(out, writ.ReasonDetail{Code: def.Code, Message: def.Message})

@@ -226,6 +226,12 @@ func (s *Store) storeProduction(ctx context.Context, tx *sql.Tx, actor writ.Acto
 	if err != nil {
 		return fmt.Errorf("store: production: %w", err)
 	}
+	// Each file's row names its entry in the log, so the transaction takes
+	// the log's head and its events get their indexes at once (the
+	// sequencer would give them theirs only after the commit).
+	if _, err := s.lockLogHead(ctx, tx); err != nil {
+		return err
+	}
 	for _, f := range files {
 		keyID, sealed, err := s.documentKeys.Seal(f.sha, f.content)
 		if err != nil {

@@ -29,7 +29,7 @@ func (s *Store) Publish(ctx context.Context, actor writ.Actor, p writ.Publicatio
 	p = writ.Publication{Kind: kind, Period: period, SHA256: hex.EncodeToString(sum[:]), Body: body, CheckpointSize: size, PublishedAt: s.nowUTC()}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM publications WHERE kind = ? AND sha256 = ?`), kind, p.SHA256).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM publications WHERE kind = $1 AND sha256 = $2`, kind, p.SHA256).Scan(&n); err != nil {
 			return fmt.Errorf("store: publish: %w", err)
 		}
 		if n > 0 {
@@ -43,7 +43,7 @@ func (s *Store) Publish(ctx context.Context, actor writ.Actor, p writ.Publicatio
 		// The log says which publication this one replaces, so that
 		// nobody can swap a period's figures without it showing.
 		var replaced int64
-		err = tx.QueryRowContext(ctx, s.q(`SELECT sha256, log_index FROM publications WHERE kind = ? AND period = ? ORDER BY id DESC LIMIT 1`), kind, period).
+		err = tx.QueryRowContext(ctx, `SELECT sha256, log_index FROM publications WHERE kind = $1 AND period = $2 ORDER BY id DESC LIMIT 1`, kind, period).
 			Scan(&p.Replaces, &replaced)
 		switch {
 		case err == nil:
@@ -51,8 +51,8 @@ func (s *Store) Publish(ctx context.Context, actor writ.Actor, p writ.Publicatio
 		case !errors.Is(err, sql.ErrNoRows):
 			return fmt.Errorf("store: publish: %w", err)
 		}
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO publications (kind, period, sha256, body, checkpoint_size, log_index, published_at, replaces)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), kind, period, p.SHA256, string(body), size, p.LogIndex, p.PublishedAt, p.Replaces)
+		_, err = tx.ExecContext(ctx, `INSERT INTO publications (kind, period, sha256, body, checkpoint_size, log_index, published_at, replaces)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, kind, period, p.SHA256, string(body), size, p.LogIndex, p.PublishedAt, p.Replaces)
 		if err != nil {
 			return fmt.Errorf("store: publish: %w", err)
 		}
@@ -64,18 +64,18 @@ func (s *Store) Publish(ctx context.Context, actor writ.Actor, p writ.Publicatio
 // Publications lists what was published of a kind ("report" or "canary"),
 // the latest of each period, newest period first. Public data.
 func (s *Store) Publications(ctx context.Context, kind string) ([]writ.Publication, error) {
-	return s.publications(ctx, `kind = ? AND id = (SELECT max(id) FROM publications q WHERE q.kind = p.kind AND q.period = p.period)
+	return s.publications(ctx, `kind = $1 AND id = (SELECT max(id) FROM publications q WHERE q.kind = p.kind AND q.period = p.period)
 		ORDER BY period DESC`, kind)
 }
 
 // PublicationVersions lists every publication of a kind for a period,
 // the latest first: the one in force, then those it replaced. Public data.
 func (s *Store) PublicationVersions(ctx context.Context, kind, period string) ([]writ.Publication, error) {
-	return s.publications(ctx, `kind = ? AND period = ? ORDER BY id DESC`, kind, period)
+	return s.publications(ctx, `kind = $1 AND period = $2 ORDER BY id DESC`, kind, period)
 }
 
 func (s *Store) publications(ctx context.Context, where string, args ...any) ([]writ.Publication, error) {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT `+publicationColumns+` FROM publications p WHERE `+where), args...)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+publicationColumns+` FROM publications p WHERE `+where, args...)
 	if err != nil {
 		return nil, unavailableOr(err, "store: publications")
 	}
@@ -94,13 +94,13 @@ func (s *Store) publications(ctx context.Context, where string, args ...any) ([]
 // LatestPublication returns the latest publication of a kind for a period,
 // or for any period when period is "". ENOTFOUND when there is none.
 func (s *Store) LatestPublication(ctx context.Context, kind, period string) (writ.Publication, error) {
-	query := `SELECT ` + publicationColumns + ` FROM publications WHERE kind = ?`
+	query := `SELECT ` + publicationColumns + ` FROM publications WHERE kind = $1`
 	args := []any{kind}
 	if period != "" {
-		query += ` AND period = ?`
+		query += ` AND period = $2`
 		args = append(args, period)
 	}
-	p, err := scanPublication(s.read.QueryRowContext(ctx, s.q(query+` ORDER BY id DESC LIMIT 1`), args...))
+	p, err := scanPublication(s.read.QueryRowContext(ctx, query+` ORDER BY id DESC LIMIT 1`, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		if period == "" {
 			return p, writ.Errorf(writ.ENOTFOUND, "no %s has been published yet", kind)
@@ -113,7 +113,7 @@ func (s *Store) LatestPublication(ctx context.Context, kind, period string) (wri
 // PublicationByHash finds a publication of a kind by the SHA-256 of its
 // bytes; ENOTFOUND when those bytes were not published.
 func (s *Store) PublicationByHash(ctx context.Context, kind, sha string) (writ.Publication, error) {
-	p, err := scanPublication(s.read.QueryRowContext(ctx, s.q(`SELECT `+publicationColumns+` FROM publications WHERE kind = ? AND sha256 = ?`), kind, sha))
+	p, err := scanPublication(s.read.QueryRowContext(ctx, `SELECT `+publicationColumns+` FROM publications WHERE kind = $1 AND sha256 = $2`, kind, sha))
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, writ.Errorf(writ.ENOTFOUND, "no %s with SHA-256 %s was published", kind, sha)
 	}

@@ -25,8 +25,8 @@ import (
 func (s *Store) reassessStale(ctx context.Context) error {
 	for after := int64(0); ; {
 		var ids []int64
-		rows, err := s.write.QueryContext(ctx, s.q(`SELECT d.id FROM demands d JOIN assessments a ON a.demand_id = d.id
-			WHERE d.state <> 'closed' AND a.rulebook <> ? AND d.id > ? ORDER BY d.id LIMIT 200`), s.rules.Version(), after)
+		rows, err := s.write.QueryContext(ctx, `SELECT d.id FROM demands d JOIN assessments a ON a.demand_id = d.id
+			WHERE d.state <> 'closed' AND a.rulebook <> $1 AND d.id > $2 ORDER BY d.id LIMIT 200`, s.rules.Version(), after)
 		if err != nil {
 			return fmt.Errorf("store: reassess: %w", err)
 		}
@@ -62,7 +62,7 @@ func (s *Store) reassessStale(ctx context.Context) error {
 // reassessOpen assesses again, in tx, every open demand matching cond (a
 // condition on demands d with its arguments).
 func (s *Store) reassessOpen(ctx context.Context, tx *sql.Tx, actor writ.Actor, reason, cond string, args ...any) error {
-	rows, err := tx.QueryContext(ctx, s.q(`SELECT d.id FROM demands d WHERE d.state <> 'closed' AND `+cond+` ORDER BY d.id`), args...)
+	rows, err := tx.QueryContext(ctx, `SELECT d.id FROM demands d WHERE d.state <> 'closed' AND `+cond+` ORDER BY d.id`, args...)
 	if err != nil {
 		return fmt.Errorf("store: reassess: %w", err)
 	}
@@ -95,7 +95,7 @@ func (s *Store) reassessOne(ctx context.Context, tx *sql.Tx, actor writ.Actor, i
 		return err
 	}
 	var version, body string
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT rulebook, body FROM assessments WHERE demand_id = ?`), id).Scan(&version, &body); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT rulebook, body FROM assessments WHERE demand_id = $1`, id).Scan(&version, &body); err != nil {
 		return fmt.Errorf("store: reassess demand %d: %w", id, err)
 	}
 	if d.State == writ.StateClosed || onlyStale && version == s.rules.Version() {
@@ -105,7 +105,7 @@ func (s *Store) reassessOne(ctx context.Context, tx *sql.Tx, actor writ.Actor, i
 	if err := json.Unmarshal([]byte(body), &before); err != nil {
 		return fmt.Errorf("store: reassess demand %d: stored assessment: %w", id, err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET version = version + 1, updated_at = ? WHERE id = ?`), s.nowUTC(), id); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE demands SET version = version + 1, updated_at = $1 WHERE id = $2`, s.nowUTC(), id); err != nil {
 		return fmt.Errorf("store: reassess demand %d: %w", id, err)
 	}
 	after, err := s.reassess(ctx, tx, &d)

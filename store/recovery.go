@@ -11,7 +11,7 @@ import (
 // UseRecoveryCode marks the user's unused recovery code with the hash hash
 // used at now, and reports whether there was one.
 func (t *Tx) UseRecoveryCode(ctx context.Context, userID int64, hash string, now time.Time) (bool, error) {
-	res, err := t.tx.ExecContext(ctx, t.s.q(`UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND hash = ? AND used_at IS NULL`), now, userID, hash)
+	res, err := t.tx.ExecContext(ctx, `UPDATE recovery_codes SET used_at = $1 WHERE user_id = $2 AND hash = $3 AND used_at IS NULL`, now, userID, hash)
 	if err != nil {
 		return false, fmt.Errorf("store: recovery code: %w", err)
 	}
@@ -26,7 +26,7 @@ func (t *Tx) ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes []st
 		return err
 	}
 	for _, h := range hashes {
-		if _, err := t.tx.ExecContext(ctx, t.s.q(`INSERT INTO recovery_codes (user_id, hash) VALUES (?, ?)`), userID, h); err != nil {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO recovery_codes (user_id, hash) VALUES ($1, $2)`, userID, h); err != nil {
 			return fmt.Errorf("store: recovery codes: %w", err)
 		}
 	}
@@ -35,7 +35,7 @@ func (t *Tx) ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes []st
 
 // DeleteRecoveryCodes ends a user's recovery codes.
 func (t *Tx) DeleteRecoveryCodes(ctx context.Context, userID int64) error {
-	if _, err := t.tx.ExecContext(ctx, t.s.q(`DELETE FROM recovery_codes WHERE user_id = ?`), userID); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM recovery_codes WHERE user_id = $1`, userID); err != nil {
 		return fmt.Errorf("store: recovery codes: %w", err)
 	}
 	return nil
@@ -51,8 +51,8 @@ type SecondFactor struct {
 // SecondFactorOf returns the second factor of a user, or ENOTFOUND.
 func (s *Store) SecondFactorOf(ctx context.Context, userID int64) (SecondFactor, error) {
 	var f SecondFactor
-	err := s.read.QueryRowContext(ctx, s.q(`SELECT u.totp_secret <> '', (SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL)
-		FROM users u WHERE u.id = ?`), userID).Scan(&f.Enrolled, &f.RecoveryCodes)
+	err := s.read.QueryRowContext(ctx, `SELECT u.totp_secret <> '', (SELECT count(*) FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL)
+		FROM users u WHERE u.id = $1`, userID).Scan(&f.Enrolled, &f.RecoveryCodes)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, notFound("user", userID)
 	}

@@ -44,7 +44,7 @@ func (s *Store) Reply(ctx context.Context, actor writ.Actor, demandID int64, mes
 			return writ.Errorf(writ.ECONFLICT, "demand %d was neither redirected nor rejected: there is no answer to reply to yet", demandID)
 		}
 		now := s.nowUTC()
-		if err := tx.QueryRowContext(ctx, s.q(`INSERT INTO agency_replies (demand_id, message, by_user, by_name, at) VALUES (?, ?, ?, ?, ?) RETURNING id`),
+		if err := tx.QueryRowContext(ctx, `INSERT INTO agency_replies (demand_id, message, by_user, by_name, at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
 			demandID, message, nullIfZero(actor.UserID), actor.Name, now).Scan(&out.ID); err != nil {
 			return fmt.Errorf("store: reply: %w", err)
 		}
@@ -64,7 +64,7 @@ func (s *Store) Replies(ctx context.Context, actor writ.Actor, demandID int64) (
 	if !actor.Role.SeesAll() && actor.Role != writ.RoleAgency {
 		return nil, writ.Errorf(writ.EFORBIDDEN, "only the agency and the legal team read the agency's replies")
 	}
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT id, demand_id, message, by_name, at FROM agency_replies WHERE demand_id = ? ORDER BY id`), demandID)
+	rows, err := s.read.QueryContext(ctx, `SELECT id, demand_id, message, by_name, at FROM agency_replies WHERE demand_id = $1 ORDER BY id`, demandID)
 	if err != nil {
 		return nil, unavailableOr(err, "store: replies")
 	}

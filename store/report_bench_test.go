@@ -14,6 +14,7 @@ import (
 
 	"writ"
 	"writ/auditlog"
+	"writ/casework"
 	"writ/report"
 	"writ/rules"
 	"writ/store"
@@ -72,7 +73,7 @@ func benchmarkReport(b *testing.B, dsn string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Jobs: storetest.Jobs(b, dsn, nil)})
+	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), Jobs: storetest.Jobs(b, dsn, nil)})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -442,7 +442,7 @@ func testBandStructures(t *testing.T, f *reportFixture) {
 	// A record of 2025-H1 changed behind the log's back fails the reports
 	// whose bands cover 2025-H1, and not a3's, which does not.
 	contents := data.Demands["fisa-contents-2025-h1"].ID
-	if err := store.ExecRaw(f.Store, `UPDATE demands SET instrument = 'us_subpoena' WHERE id = ?`, contents); err != nil {
+	if err := store.ExecRaw(f.Store, `UPDATE demands SET instrument = 'us_subpoena' WHERE id = $1`, contents); err != nil {
 		t.Fatal(err)
 	}
 	for _, code := range []string{"a1", "a2", "a4"} {
@@ -458,7 +458,7 @@ func testBandStructures(t *testing.T, f *reportFixture) {
 	if v := f.verify(t, published["a3"]); len(v.Problems) > 0 {
 		t.Errorf("a3 covers only 2026-H2, yet:\n%s", strings.Join(v.Problems, "\n"))
 	}
-	if err := store.ExecRaw(f.Store, `UPDATE demands SET instrument = 'us_fisa_order' WHERE id = ?`, contents); err != nil {
+	if err := store.ExecRaw(f.Store, `UPDATE demands SET instrument = 'us_fisa_order' WHERE id = $1`, contents); err != nil {
 		t.Fatal(err)
 	}
 	if v := f.verify(t, published["a1"]); len(v.Problems) > 0 {
@@ -483,11 +483,11 @@ func testCorruptedRecords(t *testing.T, f *reportFixture) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			id := f.demand(c.demand)
-			if err := store.ExecRaw(f.Store, `UPDATE demands SET `+c.set+` WHERE id = ?`, id); err != nil {
+			if err := store.ExecRaw(f.Store, `UPDATE demands SET `+c.set+` WHERE id = $1`, id); err != nil {
 				t.Fatal(err)
 			}
 			defer func() {
-				if err := store.ExecRaw(f.Store, `UPDATE demands SET `+c.undo+` WHERE id = ?`, id); err != nil {
+				if err := store.ExecRaw(f.Store, `UPDATE demands SET `+c.undo+` WHERE id = $1`, id); err != nil {
 					t.Fatal(err)
 				}
 			}()
@@ -564,27 +564,27 @@ func testVerify(t *testing.T, f *reportFixture) {
 		do, undo   func() error
 		wantInside string
 	}{
-		{"an outcome changed", sql(`UPDATE demands SET outcome = 'no_data' WHERE id = ?`, rejected),
-			sql(`UPDATE demands SET outcome = 'rejected' WHERE id = ?`, rejected),
+		{"an outcome changed", sql(`UPDATE demands SET outcome = 'no_data' WHERE id = $1`, rejected),
+			sql(`UPDATE demands SET outcome = 'rejected' WHERE id = $1`, rejected),
 			fmt.Sprintf("demand %d: the outcome is no_data in the records but rejected according to the log", rejected)},
-		{"moved out of the period", sql(`UPDATE demands SET received_at = ? WHERE id = ?`, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), noData),
-			sql(`UPDATE demands SET received_at = ? WHERE id = ?`, f.data.Demands["us-no-data"].ReceivedAt, noData),
+		{"moved out of the period", sql(`UPDATE demands SET received_at = $1 WHERE id = $2`, time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC), noData),
+			sql(`UPDATE demands SET received_at = $1 WHERE id = $2`, f.data.Demands["us-no-data"].ReceivedAt, noData),
 			fmt.Sprintf("demand %d: received in 2026-H2 according to the log, but not in the records", noData)},
-		{"another country", sql(`UPDATE demands SET authority_country = 'FR' WHERE id = ?`, f.demand("de-non-content")),
-			sql(`UPDATE demands SET authority_country = 'DE' WHERE id = ?`, f.demand("de-non-content")),
+		{"another country", sql(`UPDATE demands SET authority_country = 'FR' WHERE id = $1`, f.demand("de-non-content")),
+			sql(`UPDATE demands SET authority_country = 'DE' WHERE id = $1`, f.demand("de-non-content")),
 			"countries[FR].outcomes.non_content_disclosed.demands: 0 ≠ 1"},
-		{"another instrument", sql(`UPDATE demands SET instrument = 'us_2703d_order' WHERE id = ?`, noData),
-			sql(`UPDATE demands SET instrument = 'us_subpoena' WHERE id = ?`, noData),
+		{"another instrument", sql(`UPDATE demands SET instrument = 'us_2703d_order' WHERE id = $1`, noData),
+			sql(`UPDATE demands SET instrument = 'us_subpoena' WHERE id = $1`, noData),
 			"the instrument is us_2703d_order in the records"},
 		// Two demands alike but for their outcomes swap them: every figure
 		// stays the same, but each record now contradicts its history.
 		{"two outcomes swapped",
-			both(sql(`UPDATE demands SET outcome = 'rejected' WHERE id = ?`, noData), sql(`UPDATE demands SET outcome = 'no_data' WHERE id = ?`, rejected)),
-			both(sql(`UPDATE demands SET outcome = 'no_data' WHERE id = ?`, noData), sql(`UPDATE demands SET outcome = 'rejected' WHERE id = ?`, rejected)),
+			both(sql(`UPDATE demands SET outcome = 'rejected' WHERE id = $1`, noData), sql(`UPDATE demands SET outcome = 'no_data' WHERE id = $1`, rejected)),
+			both(sql(`UPDATE demands SET outcome = 'no_data' WHERE id = $1`, noData), sql(`UPDATE demands SET outcome = 'rejected' WHERE id = $1`, rejected)),
 			fmt.Sprintf("demand %d: the outcome is rejected in the records", noData)},
 		{"an event of the period rewritten",
-			sql(`UPDATE events SET data = replace(data, '"rejected"', '"no_data"') WHERE demand_id = ? AND kind = 'demand.transition'`, rejected),
-			sql(`UPDATE events SET data = replace(data, '"no_data"', '"rejected"') WHERE demand_id = ? AND kind = 'demand.transition'`, rejected),
+			sql(`UPDATE events SET data = replace(data, '"rejected"', '"no_data"') WHERE demand_id = $1 AND kind = 'demand.transition'`, rejected),
+			sql(`UPDATE events SET data = replace(data, '"no_data"', '"rejected"') WHERE demand_id = $1 AND kind = 'demand.transition'`, rejected),
 			"the log does not verify"},
 	}
 	for _, c := range tamper {
@@ -664,7 +664,7 @@ func testManyChangedSince(t *testing.T, f *reportFixture) {
 		t.Fatal(err)
 	}
 	var changed int64
-	if err := store.QueryRaw(f.Store, `SELECT count(DISTINCT demand_id) FROM events WHERE log_index >= ?`, &changed, first.Checkpoint.TreeSize); err != nil {
+	if err := store.QueryRaw(f.Store, `SELECT count(DISTINCT demand_id) FROM events WHERE log_index >= $1`, &changed, first.Checkpoint.TreeSize); err != nil {
 		t.Fatal(err)
 	}
 	if changed <= 500 {
@@ -806,7 +806,7 @@ func testPublish(t *testing.T, f *reportFixture) {
 		t.Fatalf("published twice: %v", err)
 	}
 	var data string
-	if err := store.QueryRaw(f.Store, `SELECT data FROM events WHERE log_index = ? AND kind = 'report.published'`, &data, p.LogIndex); err != nil {
+	if err := store.QueryRaw(f.Store, `SELECT data FROM events WHERE log_index = $1 AND kind = 'report.published'`, &data, p.LogIndex); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(data, p.SHA256) {
@@ -856,7 +856,7 @@ func testPublish(t *testing.T, f *reportFixture) {
 	if p2.Replaces != p.SHA256 {
 		t.Fatalf("the second publication replaces %q, want %s", p2.Replaces, p.SHA256)
 	}
-	if err := store.QueryRaw(f.Store, `SELECT data FROM events WHERE log_index = ? AND kind = 'report.published'`, &data, p2.LogIndex); err != nil {
+	if err := store.QueryRaw(f.Store, `SELECT data FROM events WHERE log_index = $1 AND kind = 'report.published'`, &data, p2.LogIndex); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(data, `"replaces":"`+p.SHA256+`"`) {

@@ -18,11 +18,12 @@ import (
 // that it has the same index to read them through, and is left to the
 // database's planner. It is what the benchmarks compare a report with.
 func (s *Store) ReportBaseline(ctx context.Context, p writ.ReportPeriod, asOf time.Time) (int, error) {
-	period := s.periodRows(reportQuery{}, p)
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT d.authority_country, COALESCE(d.outcome, 'pending'), count(*), sum(`+s.accountCount()+`),
-			sum(CASE WHEN d.emergency THEN 1 ELSE 0 END), sum(CASE WHEN d.ndo AND (d.ndo_until = '' OR d.ndo_until > ?) THEN 1 ELSE 0 END)
+	a := params{asOf.Format(time.DateOnly)}
+	period := s.periodRows(reportQuery{}, p, &a)
+	rows, err := s.read.QueryContext(ctx, `SELECT d.authority_country, COALESCE(d.outcome, 'pending'), count(*), sum(`+s.accountCount()+`),
+			sum(CASE WHEN d.emergency THEN 1 ELSE 0 END), sum(CASE WHEN d.ndo AND (d.ndo_until = '' OR d.ndo_until > $1) THEN 1 ELSE 0 END)
 		FROM demands d WHERE `+period.where+` AND d.flags NOT LIKE '%"NATIONAL_SECURITY"%'
-		GROUP BY 1, 2`), append([]any{asOf.Format(time.DateOnly)}, period.args...)...)
+		GROUP BY 1, 2`, a...)
 	if err != nil {
 		return 0, unavailableOr(err, "store: report baseline")
 	}

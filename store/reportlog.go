@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -47,8 +48,8 @@ func (s *Store) LogEvents(ctx context.Context, cp auditlog.Checkpoint, fn func(d
 				return &auditlog.Mismatch{Index: from, Reason: "the stored hashes are incomplete: " + err.Error()}
 			}
 			clear(hr.cache)
-			rows, err := tx.QueryContext(ctx, s.q(`SELECT log_index, demand_id, actor_id, actor, kind, data, at FROM events
-				WHERE log_index >= ? AND log_index < ? ORDER BY log_index`), from, to)
+			rows, err := tx.QueryContext(ctx, `SELECT log_index, demand_id, actor_id, actor, kind, data, at FROM events
+				WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index`, from, to)
 			if err != nil {
 				return unavailableOr(err, "store: verify")
 			}
@@ -82,7 +83,7 @@ func (s *Store) LogEvents(ctx context.Context, cp auditlog.Checkpoint, fn func(d
 		if v.Root() != cp.Root {
 			return &auditlog.Mismatch{Index: cp.Size - 1, Reason: "the entries do not produce the checkpoint's root hash"}
 		}
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT DISTINCT demand_id FROM events WHERE log_index >= ? AND demand_id IS NOT NULL`), cp.Size)
+		rows, err := tx.QueryContext(ctx, `SELECT DISTINCT demand_id FROM events WHERE (log_index >= $1 OR log_index IS NULL) AND demand_id IS NOT NULL`, cp.Size)
 		if err != nil {
 			return fmt.Errorf("store: verify: %w", err)
 		}
@@ -107,12 +108,13 @@ func (s *Store) LogEvents(ctx context.Context, cp auditlog.Checkpoint, fn func(d
 func (s *Store) ReplayEvents(ctx context.Context, demands []int64, size int64, fn func(demand int64, kind string, data []byte) error) error {
 	for start := 0; start < len(demands); start += 500 {
 		part := demands[start:min(start+500, len(demands))]
-		args := make([]any, len(part), len(part)+1)
+		a := params{size}
+		in := make([]string, len(part))
 		for i, id := range part {
-			args[i] = id
+			in[i] = a.add(id)
 		}
-		rows, err := s.read.QueryContext(ctx, s.q(`SELECT demand_id, kind, data FROM events
-			WHERE demand_id IN (`+placeholders(len(part))+`) AND log_index < ? ORDER BY demand_id, log_index`), append(args, size)...)
+		rows, err := s.read.QueryContext(ctx, `SELECT demand_id, kind, data FROM events
+			WHERE demand_id IN (`+strings.Join(in, ", ")+`) AND log_index < $1 ORDER BY demand_id, log_index`, a...)
 		if err != nil {
 			return unavailableOr(err, "store: report replay")
 		}
@@ -140,9 +142,9 @@ func (s *Store) ReplayEvents(ctx context.Context, demands []int64, size int64, f
 // entry size (changed since a checkpoint of that size). Package report
 // compares them with the demands' history when it verifies a report.
 func (s *Store) ReportDemands(ctx context.Context, p writ.ReportPeriod, size int64, fn func(writ.ReportDemand)) error {
-	rows, err := s.read.QueryContext(ctx, s.q(`SELECT d.id, d.received_at, d.agency_id, d.customer_id, d.authority_country, d.state,
+	rows, err := s.read.QueryContext(ctx, `SELECT d.id, d.received_at, d.agency_id, d.customer_id, d.authority_country, d.state,
 		COALESCE(d.outcome, ''), d.instrument, d.data_categories, `+s.accountCount()+`, d.emergency, d.ndo, d.ndo_until, d.flags
-		FROM demands d WHERE d.received_at >= ? AND d.received_at < ? AND d.id NOT IN (SELECT demand_id FROM events WHERE log_index >= ? AND demand_id IS NOT NULL)`),
+		FROM demands d WHERE d.received_at >= $1 AND d.received_at < $2 AND d.id NOT IN (SELECT demand_id FROM events WHERE (log_index >= $3 OR log_index IS NULL) AND demand_id IS NOT NULL)`,
 		p.Start, p.End, size)
 	if err != nil {
 		return unavailableOr(err, "store: verify")
@@ -209,7 +211,7 @@ func (s *Store) ReportRegistry(ctx context.Context, customers []int64) (writ.Rep
 		for i, id := range part {
 			args[i] = id
 		}
-		if err := collect(s.read.QueryContext(ctx, s.q(query+` AND id IN (`+placeholders(len(part))+`)`), args...)); err != nil {
+		if err := collect(s.read.QueryContext(ctx, query+` AND id IN (`+ordinals(1, len(part))+`)`, args...)); err != nil {
 			return reg, err
 		}
 	}

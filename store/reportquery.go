@@ -15,10 +15,11 @@ import (
 
 // Transparency reports are computed from the records as of a checkpoint of
 // the audit log. "As of the checkpoint of size N" means: the records as
-// the log's first N entries left them. Every change to a demand appends an
-// event in the transaction that makes it, so a demand with no event at
-// index N or later stands in its row exactly as it stood at the
-// checkpoint, and is counted from the row. A demand with a later event is
+// the log's first N entries left them. Every change to a demand records an
+// event in the transaction that makes it (given its log index just after
+// the commit, by the sequencer), so a demand with no event at index N or
+// later, and none still waiting for its index, stands in its row exactly
+// as it stood at the checkpoint, and is counted from the row. A demand with a later event is
 // replayed from its events before N instead (package report does that) —
 // or left out, if it had none, having been received after the checkpoint.
 // Building a report at the latest checkpoint therefore costs one GROUP BY
@@ -42,17 +43,17 @@ type reportQuery struct {
 	indexes map[string]bool
 }
 
-// instrumentFilter is the condition that keeps a half-year's instruments,
-// with its arguments.
-func instrumentFilter(p writ.ReportPeriod) (string, []any) {
+// instrumentFilter is the condition that keeps a half-year's instruments;
+// its arguments go to a.
+func instrumentFilter(p writ.ReportPeriod, a *params) string {
 	if p.Instruments == nil {
-		return "", nil
+		return ""
 	}
-	args := make([]any, len(p.Instruments))
+	marks := make([]string, len(p.Instruments))
 	for i, c := range p.Instruments {
-		args[i] = c
+		marks[i] = a.add(c)
 	}
-	return ` AND d.instrument IN (` + placeholders(len(p.Instruments)) + `)`, args
+	return ` AND d.instrument IN (` + strings.Join(marks, ", ") + `)`
 }
 
 // ReportRows reads the rows and counts a transparency report is computed
@@ -82,16 +83,7 @@ func (s *Store) ReportRows(ctx context.Context, query writ.ReportQuery) (writ.Re
 		}
 		// The demands changed since the checkpoint are not counted from
 		// their rows but replayed; at the latest checkpoint there are none.
-		excl := exclusion{}
-		switch {
-		case len(touched) == 0:
-		case len(touched) <= 500:
-			excl.sql = ` AND d.id NOT IN (` + placeholders(len(touched)) + `)`
-			excl.args = touched
-		default:
-			excl.sql = ` AND d.id NOT IN (SELECT demand_id FROM events WHERE log_index >= ? AND demand_id IS NOT NULL)`
-			excl.args = []any{q.LogSize}
-		}
+		excl := exclusion{touched: touched, since: q.LogSize}
 		for _, id := range touched {
 			out.Touched = append(out.Touched, id.(int64))
 		}
@@ -138,43 +130,51 @@ func (s *Store) ReportRows(ctx context.Context, query writ.ReportQuery) (writ.Re
 // closed ones among them, that the groups are reconciled with: another
 // query than the GROUP BY.
 func (s *Store) reportCount(ctx context.Context, db querier, q reportQuery, p writ.ReportPeriod, excl exclusion) (all, closed int64, err error) {
-	period := s.periodRows(q, p)
-	filter, args := instrumentFilter(p)
-	err = db.QueryRowContext(ctx, s.q(`SELECT count(*), count(d.outcome) FROM demands d`+period.index+`
-		WHERE `+period.where+filter+excl.sql), excl.with(append(period.args, args...)...)...).Scan(&all, &closed)
+	var a params
+	period := s.periodRows(q, p, &a)
+	err = db.QueryRowContext(ctx, `SELECT count(*), count(d.outcome) FROM demands d`+period.index+`
+		WHERE `+period.where+instrumentFilter(p, &a)+excl.sql(&a), a...).Scan(&all, &closed)
 	if err != nil {
 		return 0, 0, unavailableOr(err, "store: report count")
 	}
 	return all, closed, nil
 }
 
-// exclusion leaves the demands changed since the checkpoint out of a query.
+// exclusion leaves the demands changed since the checkpoint out of a query:
+// those with an event at or after log entry since, touched.
 type exclusion struct {
-	sql  string
-	args []any
+	touched []any
+	since   int64
 }
 
-// with returns the query's arguments followed by the exclusion's.
-func (e exclusion) with(args ...any) []any { return append(args, e.args...) }
+// sql is the condition on demands d that leaves them out, its arguments
+// going to a. At the latest checkpoint there are none; a few are named,
+// many found again by their events.
+func (e exclusion) sql(a *params) string {
+	switch {
+	case len(e.touched) == 0:
+		return ""
+	case len(e.touched) <= 500:
+		return ` AND d.id NOT IN (` + a.list(e.touched...) + `)`
+	}
+	return ` AND d.id NOT IN (SELECT demand_id FROM events WHERE (log_index >= ` + a.add(e.since) + ` OR log_index IS NULL) AND demand_id IS NOT NULL)`
+}
 
-func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
-
-// touchedSince lists the demands with an event at or after a log index:
-// their rows may no longer be what they were at a checkpoint of that size.
+// touchedSince lists the demands with an event at or after a log index, or
+// one still waiting for its place in the log: their rows may no longer be
+// what they were at a checkpoint of that size.
 func (s *Store) touchedSince(ctx context.Context, db querier, size int64) ([]any, error) {
-	return s.queryIDs(ctx, db, `SELECT DISTINCT demand_id FROM events WHERE log_index >= ? AND demand_id IS NOT NULL`, size)
+	return s.queryIDs(ctx, db, `SELECT DISTINCT demand_id FROM events WHERE (log_index >= $1 OR log_index IS NULL) AND demand_id IS NOT NULL`, size)
 }
 
 // nationalSecurityFlag is the test of the NATIONAL_SECURITY flag on a
 // demand's flags.
 const nationalSecurityFlag = `d.flags LIKE '%"NATIONAL_SECURITY"%'`
 
-// periodFilter is a condition on demands d with its arguments, and the
-// index to read the demands it picks through ("" to leave it to the
-// planner).
+// periodFilter is a condition on demands d, and the index to read the
+// demands it picks through ("" to leave it to the planner).
 type periodFilter struct {
 	where, index string
-	args         []any
 }
 
 // periodRows picks a half-year's demands for the queries that read all of
@@ -182,11 +182,12 @@ type periodFilter struct {
 // which holds a period's demands in the order of the report's groups; on
 // PostgreSQL, whose hash aggregate needs no order, the time of receipt,
 // through demands_report or demands_received as its planner chooses.
-func (s *Store) periodRows(q reportQuery, p writ.ReportPeriod) periodFilter {
+// Its arguments go to a.
+func (s *Store) periodRows(q reportQuery, p writ.ReportPeriod, a *params) periodFilter {
 	if s.postgres {
-		return periodFilter{where: `d.received_at >= ? AND d.received_at < ?`, args: []any{p.Start, p.End}}
+		return periodFilter{where: `d.received_at >= ` + a.add(p.Start) + ` AND d.received_at < ` + a.add(p.End)}
 	}
-	return periodFilter{where: `d.half_year = ?`, index: s.indexedBy(q, "demands_half_year"), args: []any{p.HalfYear}}
+	return periodFilter{where: `d.half_year = ` + a.add(p.HalfYear), index: s.indexedBy(q, "demands_half_year")}
 }
 
 // longGagFlags are the flags of a non-disclosure order without end or
@@ -211,16 +212,15 @@ func (s *Store) reportGroups(ctx context.Context, db querier, q reportQuery, p w
 	if q.Examples {
 		example = ", min(d.id)"
 	}
-	period := s.periodRows(q, p)
-	filter, filterArgs := instrumentFilter(p)
+	a := params{q.AsOf.Format(time.DateOnly)}
+	period := s.periodRows(q, p, &a)
 	query := `SELECT d.authority_country, d.outcome, d.instrument, d.data_categories, d.flags,
 			count(*), sum(` + s.accountCount() + `), sum(CASE WHEN d.emergency THEN 1 ELSE 0 END),
-			sum(CASE WHEN d.ndo AND (d.ndo_until = '' OR d.ndo_until > ?) THEN 1 ELSE 0 END)` + example + `
+			sum(CASE WHEN d.ndo AND (d.ndo_until = '' OR d.ndo_until > $1) THEN 1 ELSE 0 END)` + example + `
 		FROM demands d` + period.index + `
-		WHERE ` + period.where + filter + excl.sql + `
+		WHERE ` + period.where + instrumentFilter(p, &a) + excl.sql(&a) + `
 		GROUP BY d.authority_country, d.outcome, d.instrument, d.data_categories, d.flags`
-	args := append([]any{q.AsOf.Format(time.DateOnly)}, excl.with(append(period.args, filterArgs...)...)...)
-	rows, err := db.QueryContext(ctx, s.q(query), args...)
+	rows, err := db.QueryContext(ctx, query, a...)
 	if err != nil {
 		return nil, unavailableOr(err, "store: report")
 	}
@@ -301,10 +301,11 @@ func (s *Store) reportCustomers(ctx context.Context, db querier, q reportQuery, 
 	if !s.postgres {
 		from = `customers c CROSS JOIN demands d` + s.indexedBy(q, "demands_enterprise") + ` WHERE d.customer_id = c.id AND`
 	}
-	rows, err := db.QueryContext(ctx, s.q(`SELECT d.authority_country, d.customer_id, count(*),
+	a := params{q.Period.Start, q.Period.End}
+	rows, err := db.QueryContext(ctx, `SELECT d.authority_country, d.customer_id, count(*),
 			max(CASE WHEN d.outcome IN ('`+writ.OutcomeContentDisclosed+`', '`+writ.OutcomeNonContentDisclosed+`') THEN 1 ELSE 0 END)
-		FROM `+from+` c.kind IN ('enterprise', 'public_sector') AND d.received_at >= ? AND d.received_at < ? AND NOT (`+nationalSecurityFlag+`)`+excl.sql+`
-		GROUP BY 1, 2`), excl.with(q.Period.Start, q.Period.End)...)
+		FROM `+from+` c.kind IN ('enterprise', 'public_sector') AND d.received_at >= $1 AND d.received_at < $2 AND NOT (`+nationalSecurityFlag+`)`+excl.sql(&a)+`
+		GROUP BY 1, 2`, a...)
 	if err != nil {
 		return nil, unavailableOr(err, "store: report customers")
 	}
@@ -332,13 +333,13 @@ func (s *Store) reportAuthority(ctx context.Context, db querier, q reportQuery, 
 	if err != nil || len(agencies) == 0 {
 		return nil, err
 	}
-	filter, filterArgs := instrumentFilter(p)
-	args := append(append(append([]any{}, agencies...), p.Start, p.End), filterArgs...)
-	rows, err := db.QueryContext(ctx, s.q(`SELECT d.id, d.authority_country, d.outcome, d.instrument, d.data_categories, d.flags, `+s.accountCount()+`,
+	a := params{p.Start, p.End}
+	in := a.list(agencies...)
+	rows, err := db.QueryContext(ctx, `SELECT d.id, d.authority_country, d.outcome, d.instrument, d.data_categories, d.flags, `+s.accountCount()+`,
 			d.emergency, d.ndo, d.ndo_until, d.customer_id, CASE WHEN c.kind IN ('enterprise', 'public_sector') THEN 1 ELSE 0 END
 		FROM demands d`+s.indexedBy(q, "demands_authority")+` LEFT JOIN customers c ON c.id = d.customer_id
-		WHERE d.agency_id IN (`+placeholders(len(agencies))+`) AND d.received_at >= ? AND d.received_at < ?`+filter+excl.sql+` ORDER BY d.id`),
-		excl.with(args...)...)
+		WHERE d.agency_id IN (`+in+`) AND d.received_at >= $1 AND d.received_at < $2`+instrumentFilter(p, &a)+excl.sql(&a)+` ORDER BY d.id`,
+		a...)
 	if err != nil {
 		return nil, unavailableOr(err, "store: report")
 	}
@@ -384,7 +385,7 @@ func (s *Store) nationalSecurityAgencies(ctx context.Context, db querier) ([]any
 // queryIDs runs a query of one id column and returns the ids, as
 // arguments for a later IN list.
 func (s *Store) queryIDs(ctx context.Context, db querier, query string, args ...any) ([]any, error) {
-	rows, err := db.QueryContext(ctx, s.q(query), args...)
+	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, unavailableOr(err, "store: report")
 	}
@@ -462,8 +463,9 @@ func (s *Store) reportUnknownStates(ctx context.Context, db querier, q reportQue
 	}
 	var ids []int64
 	for _, st := range unknown {
-		rows, err := db.QueryContext(ctx, s.q(`SELECT d.id FROM demands d WHERE d.state = ? AND d.received_at >= ? AND d.received_at < ?`+excl.sql+`
-			ORDER BY d.id LIMIT 20`), excl.with(st, q.Period.Start, q.Period.End)...)
+		a := params{st, q.Period.Start, q.Period.End}
+		rows, err := db.QueryContext(ctx, `SELECT d.id FROM demands d WHERE d.state = $1 AND d.received_at >= $2 AND d.received_at < $3`+excl.sql(&a)+`
+			ORDER BY d.id LIMIT 20`, a...)
 		if err != nil {
 			return nil, unavailableOr(err, "store: report states")
 		}

@@ -15,7 +15,7 @@ import (
 // and the legal team has not decided the objection.
 func (s *Store) objectionOpen(ctx context.Context, db querier, demandID int64) (bool, error) {
 	var n int
-	err := db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM customer_responses WHERE demand_id = ? AND kind = 'object' AND decision = ''`), demandID).Scan(&n)
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM customer_responses WHERE demand_id = $1 AND kind = 'object' AND decision = ''`, demandID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: objection: %w", err)
 	}
@@ -66,12 +66,12 @@ func (s *Store) Respond(ctx context.Context, actor writ.Actor, demandID int64, i
 				return writ.Errorf(writ.ECONFLICT, "an objection to demand %d is already open", demandID)
 			}
 		case writ.ResponseAcknowledge:
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE notices SET state = 'acknowledged', acknowledged_at = ?, updated_at = ?
-				WHERE demand_id = ? AND state IN ('scheduled', 'sent', 'delivered', 'failed')`), now, now, demandID); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE notices SET state = 'acknowledged', acknowledged_at = $1, updated_at = $2
+				WHERE demand_id = $3 AND state IN ('scheduled', 'sent', 'delivered', 'failed')`, now, now, demandID); err != nil {
 				return fmt.Errorf("store: response: %w", err)
 			}
 		}
-		err = tx.QueryRowContext(ctx, s.q(`INSERT INTO customer_responses (demand_id, kind, grounds, by_user, by_name, at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`),
+		err = tx.QueryRowContext(ctx, `INSERT INTO customer_responses (demand_id, kind, grounds, by_user, by_name, at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 			demandID, in.Kind, in.Grounds, actor.UserID, actor.Name, now).Scan(&out.ID)
 		if err != nil {
 			return fmt.Errorf("store: response: %w", err)
@@ -88,7 +88,7 @@ func (s *Store) Respond(ctx context.Context, actor writ.Actor, demandID int64, i
 			return err
 		}
 		if in.Kind == writ.ResponseObject && (d.State == writ.StateApproved || d.State == writ.StateNoticed) && d.State.CanMove(writ.StateInReview) {
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET state = ?, version = version + 1, updated_at = ? WHERE id = ?`),
+			if _, err := tx.ExecContext(ctx, `UPDATE demands SET state = $1, version = version + 1, updated_at = $2 WHERE id = $3`,
 				string(writ.StateInReview), now, demandID); err != nil {
 				return fmt.Errorf("store: response: %w", err)
 			}
@@ -131,7 +131,7 @@ func (s *Store) DecideObjection(ctx context.Context, actor writ.Actor, demandID,
 			return writ.Errorf(writ.ECONFLICT, "response %d is not an open objection", responseID)
 		}
 		now := s.nowUTC()
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE customer_responses SET decision = ?, decision_rationale = ?, decided_by = ?, decided_at = ? WHERE id = ?`),
+		if _, err := tx.ExecContext(ctx, `UPDATE customer_responses SET decision = $1, decision_rationale = $2, decided_by = $3, decided_at = $4 WHERE id = $5`,
 			in.Decision, in.Rationale, actor.Name, now, responseID); err != nil {
 			return fmt.Errorf("store: objection decision: %w", err)
 		}
@@ -157,8 +157,8 @@ func (s *Store) Responses(ctx context.Context, actor writ.Actor, demandID int64)
 }
 
 func (s *Store) responses(ctx context.Context, db querier, demandID, id int64) ([]writ.CustomerResponse, error) {
-	rows, err := db.QueryContext(ctx, s.q(`SELECT id, demand_id, kind, grounds, by_name, at, decision, decision_rationale, decided_by, decided_at
-		FROM customer_responses WHERE demand_id = ? AND (? = 0 OR id = ?) ORDER BY id`), demandID, id, id)
+	rows, err := db.QueryContext(ctx, `SELECT id, demand_id, kind, grounds, by_name, at, decision, decision_rationale, decided_by, decided_at
+		FROM customer_responses WHERE demand_id = $1 AND ($2 = 0 OR id = $3) ORDER BY id`, demandID, id, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: responses: %w", err)
 	}

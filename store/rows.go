@@ -39,9 +39,11 @@ func (s *Store) insertTableRows(ctx context.Context, tx *sql.Tx, t *tableRows) e
 	}
 	per := min(s.maxParameters()/width, 1000)
 	statement := func(rows int) string {
-		tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
-		return s.q("INSERT INTO " + t.table + " (" + strings.Join(t.columns, ", ") + ") VALUES " +
-			strings.TrimSuffix(strings.Repeat(tuple+", ", rows), ", "))
+		tuples := make([]string, rows)
+		for i := range tuples {
+			tuples[i] = "(" + ordinals(i*width+1, width) + ")"
+		}
+		return "INSERT INTO " + t.table + " (" + strings.Join(t.columns, ", ") + ") VALUES " + strings.Join(tuples, ", ")
 	}
 	full := total / per
 	if full > 1 {

@@ -38,7 +38,7 @@ func (s *Store) ResealDocuments(ctx context.Context, n int) (int, error) {
 	}
 	sealed := 0
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, s.q(`SELECT sha256, key_id, content FROM documents WHERE key_id <> ? LIMIT ?`), k.Current(), n)
+		rows, err := tx.QueryContext(ctx, `SELECT sha256, key_id, content FROM documents WHERE key_id <> $1 LIMIT $2`, k.Current(), n)
 		if err != nil {
 			return err
 		}
@@ -67,7 +67,7 @@ func (s *Store) ResealDocuments(ctx context.Context, n int) (int, error) {
 			if err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, s.q(`UPDATE documents SET key_id = ?, content = ? WHERE sha256 = ?`), id, sealed, d.sha); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE documents SET key_id = $1, content = $2 WHERE sha256 = $3`, id, sealed, d.sha); err != nil {
 				return err
 			}
 		}

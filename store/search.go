@@ -25,13 +25,13 @@ func searchWords(q string) []string {
 // to it. SQLite searches its FTS5 tables, PostgreSQL its tsvectors; both
 // are kept in step by triggers (migration 0014). Only the legal team and
 // auditors search (EFORBIDDEN): the rationales and notes are theirs.
-func (s *Store) searchCond(actor writ.Actor, q string) (string, []any, error) {
+func (s *Store) searchCond(p *params, actor writ.Actor, q string) (string, error) {
 	if !actor.Role.SeesAll() {
-		return "", nil, writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors search the demands")
+		return "", writ.Errorf(writ.EFORBIDDEN, "only the legal team and auditors search the demands")
 	}
 	words := searchWords(q)
 	if len(words) == 0 {
-		return "", nil, writ.FieldErrorf("search", "type a word to search for")
+		return "", writ.FieldErrorf("search", "type a word to search for")
 	}
 	if s.postgres {
 		var terms []string
@@ -39,13 +39,13 @@ func (s *Store) searchCond(actor writ.Actor, q string) (string, []any, error) {
 			terms = append(terms, w+":*")
 		}
 		tsq := strings.Join(terms, " & ")
-		return `d.id IN (SELECT demand_id FROM demand_search WHERE doc @@ to_tsquery('simple', ?))`, []any{tsq}, nil
+		return `d.id IN (SELECT demand_id FROM demand_search WHERE doc @@ to_tsquery('simple', ` + p.add(tsq) + `))`, nil
 	}
 	var terms []string
 	for _, w := range words {
 		terms = append(terms, `"`+w+`"*`)
 	}
 	match := strings.Join(terms, " AND ")
-	return `d.id IN (SELECT rowid FROM demand_facts WHERE demand_facts MATCH ? UNION SELECT demand_id FROM demand_words WHERE demand_words MATCH ?)`,
-		[]any{match, match}, nil
+	mark := p.add(match)
+	return `d.id IN (SELECT rowid FROM demand_facts WHERE demand_facts MATCH ` + mark + ` UNION SELECT demand_id FROM demand_words WHERE demand_words MATCH ` + mark + `)`, nil
 }

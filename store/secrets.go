@@ -60,7 +60,7 @@ func (s *Store) ResealSecrets(ctx context.Context) (int, error) {
 	for _, c := range sealedColumns {
 		column := c.table + "." + c.column
 		err := s.tx(ctx, func(tx *sql.Tx) error {
-			rows, err := tx.QueryContext(ctx, s.q(`SELECT `+c.key+`, `+c.column+` FROM `+c.table+` WHERE `+c.column+` <> '' AND `+c.column+` NOT LIKE ?`), current+"%")
+			rows, err := tx.QueryContext(ctx, `SELECT `+c.key+`, `+c.column+` FROM `+c.table+` WHERE `+c.column+` <> '' AND `+c.column+` NOT LIKE $1`, current+"%")
 			if err != nil {
 				return err
 			}
@@ -86,7 +86,7 @@ func (s *Store) ResealSecrets(ctx context.Context) (int, error) {
 				if err != nil {
 					return err
 				}
-				if _, err := tx.ExecContext(ctx, s.q(`UPDATE `+c.table+` SET `+c.column+` = ? WHERE `+c.key+` = ?`), sealed, r.key); err != nil {
+				if _, err := tx.ExecContext(ctx, `UPDATE `+c.table+` SET `+c.column+` = $1 WHERE `+c.key+` = $2`, sealed, r.key); err != nil {
 					return err
 				}
 			}
@@ -114,10 +114,10 @@ func (s *Store) ServerKey(ctx context.Context, name string) ([]byte, error) {
 	}
 	var stored string
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO server_secrets (name, sealed) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`), name, fresh); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO server_secrets (name, sealed) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING`, name, fresh); err != nil {
 			return err
 		}
-		return tx.QueryRowContext(ctx, s.q(`SELECT sealed FROM server_secrets WHERE name = ?`), name).Scan(&stored)
+		return tx.QueryRowContext(ctx, `SELECT sealed FROM server_secrets WHERE name = $1`, name).Scan(&stored)
 	})
 	if err != nil {
 		return nil, unavailableOr(err, "store: server key")

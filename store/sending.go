@@ -56,10 +56,10 @@ func (s *Store) recordSent(ctx context.Context, tx *sql.Tx, x writ.Sending, sha 
 		if x.Delivered {
 			state = "delivered"
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO notice_deliveries (demand_id, channel, recipient, state, attempts, last_error, message_id, letter_sha256, sent_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notice_deliveries (demand_id, channel, recipient, state, attempts, last_error, message_id, letter_sha256, sent_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, '', $6, $7, $8, $9)
 			ON CONFLICT (demand_id, channel) DO UPDATE SET recipient = excluded.recipient, state = excluded.state, attempts = excluded.attempts,
-				last_error = '', message_id = excluded.message_id, letter_sha256 = excluded.letter_sha256, sent_at = excluded.sent_at, updated_at = excluded.updated_at`),
+				last_error = '', message_id = excluded.message_id, letter_sha256 = excluded.letter_sha256, sent_at = excluded.sent_at, updated_at = excluded.updated_at`,
 			id, x.Channel, joinRecipients(x.Recipients), state, x.Attempt, x.MessageID, sha, now, now); err != nil {
 			return fmt.Errorf("store: notice sent: %w", err)
 		}
@@ -71,7 +71,7 @@ func (s *Store) recordSent(ctx context.Context, tx *sql.Tx, x writ.Sending, sha 
 		if current == "delivered" || current == "acknowledged" {
 			next = current
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE notices SET state = ?, sent_at = COALESCE(sent_at, ?), last_error = '', updated_at = ? WHERE demand_id = ?`),
+		if _, err := tx.ExecContext(ctx, `UPDATE notices SET state = $1, sent_at = COALESCE(sent_at, $2), last_error = '', updated_at = $3 WHERE demand_id = $4`,
 			next, now, now, id); err != nil {
 			return fmt.Errorf("store: notice sent: %w", err)
 		}
@@ -83,7 +83,7 @@ func (s *Store) recordSent(ctx context.Context, tx *sql.Tx, x writ.Sending, sha 
 		// customer's objection window runs from this moment.
 		return s.noticeGiven(ctx, tx, id, now, x.Channel)
 	case x.Notification != 0:
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE authority_notifications SET state = 'sent', sent_at = ?, last_error = '' WHERE id = ?`), now, x.Notification); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE authority_notifications SET state = 'sent', sent_at = $1, last_error = '' WHERE id = $2`, now, x.Notification); err != nil {
 			return fmt.Errorf("store: authority notified: %w", err)
 		}
 		event["notification"] = x.Notification
@@ -108,20 +108,20 @@ func (s *Store) recordFailure(ctx context.Context, tx *sql.Tx, x writ.Sending, s
 		if x.Final {
 			state = "failed"
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO notice_deliveries (demand_id, channel, recipient, state, attempts, last_error, message_id, letter_sha256, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notice_deliveries (demand_id, channel, recipient, state, attempts, last_error, message_id, letter_sha256, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 			ON CONFLICT (demand_id, channel) DO UPDATE SET recipient = excluded.recipient, state = excluded.state, attempts = excluded.attempts,
-				last_error = excluded.last_error, message_id = excluded.message_id, letter_sha256 = excluded.letter_sha256, updated_at = excluded.updated_at`),
+				last_error = excluded.last_error, message_id = excluded.message_id, letter_sha256 = excluded.letter_sha256, updated_at = excluded.updated_at`,
 			id, x.Channel, joinRecipients(x.Recipients), state, x.Attempt, x.Error, x.MessageID, sha, now); err != nil {
 			return fmt.Errorf("store: notice failed: %w", err)
 		}
 		if x.Final {
 			var alive int
-			if err := tx.QueryRowContext(ctx, s.q(`SELECT count(*) FROM notice_deliveries WHERE demand_id = ? AND state IN ('pending', 'sent', 'delivered')`), id).Scan(&alive); err != nil {
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM notice_deliveries WHERE demand_id = $1 AND state IN ('pending', 'sent', 'delivered')`, id).Scan(&alive); err != nil {
 				return fmt.Errorf("store: notice failed: %w", err)
 			}
 			if alive == 0 {
-				if _, err := tx.ExecContext(ctx, s.q(`UPDATE notices SET state = 'failed', last_error = ?, updated_at = ? WHERE demand_id = ? AND state IN ('scheduled', 'delayed')`),
+				if _, err := tx.ExecContext(ctx, `UPDATE notices SET state = 'failed', last_error = $1, updated_at = $2 WHERE demand_id = $3 AND state IN ('scheduled', 'delayed')`,
 					x.Error, now, id); err != nil {
 					return fmt.Errorf("store: notice failed: %w", err)
 				}
@@ -129,7 +129,7 @@ func (s *Store) recordFailure(ctx context.Context, tx *sql.Tx, x writ.Sending, s
 		}
 		return s.appendEvent(ctx, tx, writ.System(), &id, "notice.delivery_failed", event)
 	case x.Notification != 0:
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE authority_notifications SET last_error = ?, state = CASE WHEN ? THEN 'failed' ELSE state END WHERE id = ?`),
+		if _, err := tx.ExecContext(ctx, `UPDATE authority_notifications SET last_error = $1, state = CASE WHEN $2 THEN 'failed' ELSE state END WHERE id = $3`,
 			x.Error, x.Final, x.Notification); err != nil {
 			return fmt.Errorf("store: authority notification failed: %w", err)
 		}
@@ -161,7 +161,7 @@ func (s *Store) keepLetters(ctx context.Context, tx *sql.Tx, demandID int64, let
 		if err := s.putDocument(ctx, tx, doc, l.Content); err != nil {
 			return "", err
 		}
-		res, err := tx.ExecContext(ctx, s.q(`INSERT INTO demand_documents (demand_id, sha256, name, audience, uploaded_by, uploaded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+		res, err := tx.ExecContext(ctx, `INSERT INTO demand_documents (demand_id, sha256, name, audience, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
 			demandID, sha, doc.Name, doc.Audience, doc.UploadedBy, doc.UploadedAt)
 		if err != nil {
 			return "", fmt.Errorf("store: letter: %w", err)

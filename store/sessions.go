@@ -40,18 +40,18 @@ func (s *Store) scanSession(row *sql.Row) (SessionRecord, error) {
 // Session returns the session whose token has the hash hash, or
 // ENOTFOUND.
 func (s *Store) Session(ctx context.Context, hash string) (SessionRecord, error) {
-	return s.scanSession(s.read.QueryRowContext(ctx, s.q(`SELECT `+sessionColumns+` FROM sessions WHERE hash = ?`), hash))
+	return s.scanSession(s.read.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE hash = $1`, hash))
 }
 
 // LockSession returns the session whose token has the hash hash and holds
 // its row until the transaction ends, or ENOTFOUND.
 func (t *Tx) LockSession(ctx context.Context, hash string) (SessionRecord, error) {
-	return t.s.scanSession(t.tx.QueryRowContext(ctx, t.s.q(`SELECT `+sessionColumns+` FROM sessions WHERE hash = ?`+t.s.forUpdate()), hash))
+	return t.s.scanSession(t.tx.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE hash = $1`+t.s.forUpdate(), hash))
 }
 
 // InsertSession keeps a new session under the hash of its token.
 func (t *Tx) InsertSession(ctx context.Context, hash string, r SessionRecord) error {
-	if _, err := t.tx.ExecContext(ctx, t.s.q(`INSERT INTO sessions (hash, user_id, stage, csrf, created_at, seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO sessions (hash, user_id, stage, csrf, created_at, seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		hash, r.UserID, r.Stage, r.CSRF, r.CreatedAt, r.SeenAt, r.ExpiresAt); err != nil {
 		return fmt.Errorf("store: session: %w", err)
 	}
@@ -65,7 +65,7 @@ func (t *Tx) SetPendingTOTP(ctx context.Context, hash, secret string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := t.tx.ExecContext(ctx, t.s.q(`UPDATE sessions SET pending_totp = ? WHERE hash = ?`), sealed, hash); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE sessions SET pending_totp = $1 WHERE hash = $2`, sealed, hash); err != nil {
 		return fmt.Errorf("store: session: %w", err)
 	}
 	return nil
@@ -73,7 +73,7 @@ func (t *Tx) SetPendingTOTP(ctx context.Context, hash, secret string) error {
 
 // TouchSession notes a request of a session at now.
 func (t *Tx) TouchSession(ctx context.Context, hash string, now time.Time) error {
-	if _, err := t.tx.ExecContext(ctx, t.s.q(`UPDATE sessions SET seen_at = ? WHERE hash = ?`), now, hash); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE sessions SET seen_at = $1 WHERE hash = $2`, now, hash); err != nil {
 		return unavailableOr(err, "store: session")
 	}
 	return nil
@@ -81,7 +81,7 @@ func (t *Tx) TouchSession(ctx context.Context, hash string, now time.Time) error
 
 // DeleteSession ends a session; ending one that has ended is no error.
 func (t *Tx) DeleteSession(ctx context.Context, hash string) error {
-	if _, err := t.tx.ExecContext(ctx, t.s.q(`DELETE FROM sessions WHERE hash = ?`), hash); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM sessions WHERE hash = $1`, hash); err != nil {
 		return unavailableOr(err, "store: session")
 	}
 	return nil
@@ -89,7 +89,7 @@ func (t *Tx) DeleteSession(ctx context.Context, hash string) error {
 
 // DeleteSessionsOf ends every session of a user.
 func (t *Tx) DeleteSessionsOf(ctx context.Context, userID int64) error {
-	if _, err := t.tx.ExecContext(ctx, t.s.q(`DELETE FROM sessions WHERE user_id = ?`), userID); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, userID); err != nil {
 		return fmt.Errorf("store: sessions: %w", err)
 	}
 	return nil
@@ -97,7 +97,7 @@ func (t *Tx) DeleteSessionsOf(ctx context.Context, userID int64) error {
 
 // DeleteExpiredSessions drops the sessions that expired before now.
 func (t *Tx) DeleteExpiredSessions(ctx context.Context, now time.Time) error {
-	if _, err := t.tx.ExecContext(ctx, t.s.q(`DELETE FROM sessions WHERE expires_at < ?`), now); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < $1`, now); err != nil {
 		return fmt.Errorf("store: sessions: %w", err)
 	}
 	return nil

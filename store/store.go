@@ -10,28 +10,26 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
-	"writ"
 	"writ/rules"
 )
 
 // Options configure a Store.
 type Options struct {
-	// Rules assesses demands; required.
+	// Rules is the rulebook in use: its version is recorded with every
+	// assessment, and its registries (countries, categories, data
+	// protection authorities) check input; required.
 	Rules *rules.Rulebook
+	// Assessor assesses demands (casework.NewAssessor(Rules)); required.
+	Assessor Assessor
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// ReminderLead is how long before a deadline falls due its reminder
@@ -50,6 +48,13 @@ type Options struct {
 	// EmergencyResponse is how soon after receipt an emergency is to be
 	// answered; 4 hours when zero.
 	EmergencyResponse time.Duration
+	// IdempotencyTTL is how long an Idempotency-Key is remembered
+	// (DefaultIdempotencyTTL when zero); PruneIdempotencyKeys forgets
+	// older ones.
+	IdempotencyTTL time.Duration
+	// Timeouts bound each PostgreSQL connection (DefaultTimeouts when
+	// nil); SQLite has none of them.
+	Timeouts *Timeouts
 }
 
 // Store is writ's database. It is safe for concurrent use, and several
@@ -59,6 +64,7 @@ type Store struct {
 	read     *sql.DB // SQLite: a pool of read-only connections; PostgreSQL: the pool
 	postgres bool
 	rules    *rules.Rulebook
+	assessor Assessor
 	now      func() time.Time
 	// reminderLead configures the reminders; jobs takes the jobs writ
 	// runs by itself.
@@ -70,8 +76,12 @@ type Store struct {
 	emergencyResponse time.Duration
 	// sqlitePath is the database file, for backups; "" on PostgreSQL.
 	sqlitePath string
+	// idempotencyTTL is how long an Idempotency-Key is remembered.
+	idempotencyTTL time.Duration
 	// demandQuota and agencyQuota bound uploads (see Options).
 	demandQuota, agencyQuota int64
+	// seq appends committed events to the audit log (sequencer.go).
+	seq sequencer
 }
 
 // Open connects to the database named by dsn: a postgres:// or
@@ -84,7 +94,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if opts.Jobs == nil {
 		return nil, errors.New("store: no job queue")
 	}
-	s := &Store{rules: opts.Rules, now: opts.Now, reminderLead: opts.ReminderLead, jobs: opts.Jobs, documentKeys: opts.DocumentKeys,
+	if opts.Assessor == nil {
+		return nil, errors.New("store: no assessor")
+	}
+	s := &Store{rules: opts.Rules, assessor: opts.Assessor, now: opts.Now, reminderLead: opts.ReminderLead, jobs: opts.Jobs, documentKeys: opts.DocumentKeys,
 		emergencyResponse: opts.EmergencyResponse}
 	if s.reminderLead <= 0 {
 		s.reminderLead = 48 * time.Hour
@@ -92,14 +105,19 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	if s.emergencyResponse <= 0 {
 		s.emergencyResponse = defaultEmergencyResponse
 	}
+	s.idempotencyTTL = cmp.Or(opts.IdempotencyTTL, DefaultIdempotencyTTL)
 	s.demandQuota, s.agencyQuota = cmp.Or(opts.DemandQuota, DefaultDemandQuota), cmp.Or(opts.AgencyQuota, DefaultAgencyQuota)
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if PostgresDSN(dsn) {
-		db, err := sql.Open("pgx", dsn)
+		t := DefaultTimeouts
+		if opts.Timeouts != nil {
+			t = *opts.Timeouts
+		}
+		db, err := openPostgres(dsn, t)
 		if err != nil {
-			return nil, fmt.Errorf("store: %w", err)
+			return nil, err
 		}
 		db.SetMaxOpenConns(16)
 		db.SetMaxIdleConns(16)
@@ -193,25 +211,6 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// q rewrites a query written with ? placeholders for the database in use.
-func (s *Store) q(query string) string {
-	if !s.postgres {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(query); i++ {
-		if query[i] == '?' {
-			n++
-			b.WriteByte('$')
-			b.WriteString(strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(query[i])
-	}
-	return b.String()
-}
-
 // forUpdate is the clause that locks a row read in a transaction. SQLite
 // needs none: its write transactions are serialised whole.
 func (s *Store) forUpdate() string {
@@ -229,11 +228,14 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	if err := fn(t); err != nil {
 		t.Rollback()
+		s.committed(ctx, t, false)
 		return err
 	}
 	if err := t.Commit(); err != nil {
+		s.committed(ctx, t, false)
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	s.committed(ctx, t, true)
 	return nil
 }
 
@@ -244,56 +246,3 @@ func (s *Store) nowUTC() time.Time { return s.now().UTC().Truncate(time.Microsec
 // databases keep: services that keep their records here (identity) tell
 // time by it, so that their records and the log's events agree.
 func (s *Store) Now() time.Time { return s.nowUTC() }
-
-// unavailable marks a failure to reach the database, which the API answers
-// with 503 and a retry hint.
-func unavailable(err error) error {
-	return &writ.Error{Code: writ.EUNAVAILABLE, Message: "the database is unavailable; try again shortly: " + shortCause(err)}
-}
-
-// shortCause gives the class of a connection failure without addresses or
-// credentials.
-func shortCause(err error) string {
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "connection refused"):
-		return "connection refused"
-	case strings.Contains(msg, "timeout"):
-		return "timed out"
-	}
-	return "no connection"
-}
-
-// Classify gives a coded error for failures of the database that a caller
-// should understand: a lost or refused connection becomes EUNAVAILABLE (the
-// API answers 503 and the client retries; database/sql reconnects by
-// itself once the database is back) and a full disk ESTORAGE. Other errors
-// are returned as they are.
-func Classify(err error) error {
-	if err == nil || writ.ErrorCode(err) != writ.EINTERNAL {
-		return err
-	}
-	var netErr *net.OpError
-	msg := err.Error()
-	switch {
-	case strings.Contains(msg, "database or disk is full"), strings.Contains(msg, "SQLITE_FULL"),
-		strings.Contains(msg, "No space left on device"), strings.Contains(msg, "SQLSTATE 53100"):
-		return &writ.Error{Code: writ.ESTORAGE, Message: "the server's storage is full; nothing was written"}
-	case errors.As(err, &netErr), errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF),
-		strings.Contains(msg, "failed to connect"), strings.Contains(msg, "connection refused"),
-		strings.Contains(msg, "conn closed"), strings.Contains(msg, "broken pipe"), strings.Contains(msg, "connection reset"),
-		strings.Contains(msg, "SQLSTATE 57P01"), strings.Contains(msg, "SQLSTATE 57P03"), strings.Contains(msg, "the database system is"):
-		return unavailable(err)
-	}
-	return err
-}
-
-// unavailableOr classifies a query error: a lost connection becomes
-// EUNAVAILABLE, anything else an internal error with context.
-func unavailableOr(err error, context string) error {
-	if errors.Is(err, driver.ErrBadConn) || strings.Contains(err.Error(), "connection refused") ||
-		strings.Contains(err.Error(), "failed to connect") || strings.Contains(err.Error(), "broken pipe") {
-		return unavailable(err)
-	}
-	return fmt.Errorf("%s: %w", context, err)
-}

@@ -27,8 +27,8 @@ func (s *Store) ThrottleStates(ctx context.Context, keys []ThrottleKey) (map[Thr
 // makes them.
 func (t *Tx) LockThrottles(ctx context.Context, keys []ThrottleKey) (map[ThrottleKey]throttle.State, error) {
 	for _, k := range keys {
-		if _, err := t.tx.ExecContext(ctx, t.s.q(`INSERT INTO sign_in_throttles (scope, subject, failures, last_failure_at, blocked_until)
-			VALUES (?, ?, 0, ?, ?) ON CONFLICT (scope, subject) DO NOTHING`), k.Scope, k.Subject, time.Unix(0, 0).UTC(), time.Unix(0, 0).UTC()); err != nil {
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO sign_in_throttles (scope, subject, failures, last_failure_at, blocked_until)
+			VALUES ($1, $2, 0, $3, $4) ON CONFLICT (scope, subject) DO NOTHING`, k.Scope, k.Subject, time.Unix(0, 0).UTC(), time.Unix(0, 0).UTC()); err != nil {
 			return nil, unavailableOr(err, "store: sign-in throttle")
 		}
 	}
@@ -39,7 +39,7 @@ func (s *Store) throttleStates(ctx context.Context, db querier, keys []ThrottleK
 	out := map[ThrottleKey]throttle.State{}
 	for _, k := range keys {
 		var st throttle.State
-		err := db.QueryRowContext(ctx, s.q(`SELECT failures, last_failure_at, blocked_until FROM sign_in_throttles WHERE scope = ? AND subject = ?`+lock),
+		err := db.QueryRowContext(ctx, `SELECT failures, last_failure_at, blocked_until FROM sign_in_throttles WHERE scope = $1 AND subject = $2`+lock,
 			k.Scope, k.Subject).Scan(&st.Failures, &st.LastFailure, &st.BlockedUntil)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return nil, unavailableOr(err, "store: sign-in throttle")
@@ -59,8 +59,8 @@ func (t *Tx) SaveThrottles(ctx context.Context, states map[ThrottleKey]throttle.
 		if last.IsZero() {
 			last = time.Unix(0, 0).UTC()
 		}
-		if _, err := t.tx.ExecContext(ctx, t.s.q(`INSERT INTO sign_in_throttles (scope, subject, failures, last_failure_at, blocked_until) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (scope, subject) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at, blocked_until = excluded.blocked_until`),
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO sign_in_throttles (scope, subject, failures, last_failure_at, blocked_until) VALUES ($1, $2, $3, $4, $5)
+			ON CONFLICT (scope, subject) DO UPDATE SET failures = excluded.failures, last_failure_at = excluded.last_failure_at, blocked_until = excluded.blocked_until`,
 			k.Scope, k.Subject, st.Failures, last.UTC(), st.BlockedUntil.UTC()); err != nil {
 			return fmt.Errorf("store: sign-in throttle: %w", err)
 		}
@@ -71,7 +71,7 @@ func (t *Tx) SaveThrottles(ctx context.Context, states map[ThrottleKey]throttle.
 // DropQuietThrottles drops the throttle rows whose last failure was before
 // before and whose wait ended before now.
 func (t *Tx) DropQuietThrottles(ctx context.Context, before, now time.Time) error {
-	if _, err := t.tx.ExecContext(ctx, t.s.q(`DELETE FROM sign_in_throttles WHERE last_failure_at < ? AND blocked_until < ?`), before, now); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM sign_in_throttles WHERE last_failure_at < $1 AND blocked_until < $2`, before, now); err != nil {
 		return fmt.Errorf("store: sign-in throttle: %w", err)
 	}
 	return nil
@@ -79,7 +79,7 @@ func (t *Tx) DropQuietThrottles(ctx context.Context, before, now time.Time) erro
 
 // ForgetThrottle drops the row of one key.
 func (t *Tx) ForgetThrottle(ctx context.Context, k ThrottleKey) error {
-	if _, err := t.tx.ExecContext(ctx, t.s.q(`DELETE FROM sign_in_throttles WHERE scope = ? AND subject = ?`), k.Scope, k.Subject); err != nil {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM sign_in_throttles WHERE scope = $1 AND subject = $2`, k.Scope, k.Subject); err != nil {
 		return fmt.Errorf("store: sign-in throttle: %w", err)
 	}
 	return nil

@@ -40,18 +40,18 @@ func (s *Store) transitionTx(ctx context.Context, tx *sql.Tx, actor writ.Actor, 
 		return err
 	}
 	tc := transitionContext(&d, a, s.nowUTC())
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT verified FROM agencies WHERE id = ?`), d.AgencyID).Scan(&tc.AgencyVerified); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT verified FROM agencies WHERE id = $1`, d.AgencyID).Scan(&tc.AgencyVerified); err != nil {
 		return fmt.Errorf("store: transition: %w", err)
 	}
 	var given sql.NullTime
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT state, given_at FROM notices WHERE demand_id = ?`), id).Scan(&tc.NoticeState, &given); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT state, given_at FROM notices WHERE demand_id = $1`, id).Scan(&tc.NoticeState, &given); err != nil {
 		return fmt.Errorf("store: transition: %w", err)
 	}
 	tc.NoticeGivenAt = timePtr(given)
 	tc.ObjectionWindowEnds = s.objectionWindowEnds(a, tc.NoticeGivenAt)
 	if d.State == writ.StateDisclosed {
 		var categories string
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT categories FROM disclosures WHERE demand_id = ?`), id).Scan(&categories); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT categories FROM disclosures WHERE demand_id = $1`, id).Scan(&categories); err != nil {
 			return fmt.Errorf("store: transition: %w", err)
 		}
 		if tc.DisclosedCategories, err = fromJSONText[string](categories); err != nil {
@@ -63,7 +63,7 @@ func (s *Store) transitionTx(ctx context.Context, tx *sql.Tx, actor writ.Actor, 
 	}
 	if slices.Contains(a.Flags, rules.FlagContentTechnicallyUnavailable) {
 		var confirmed bool
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT key_custody_confirmed FROM customers WHERE id = ?`), d.CustomerID).Scan(&confirmed); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT key_custody_confirmed FROM customers WHERE id = $1`, d.CustomerID).Scan(&confirmed); err != nil {
 			return fmt.Errorf("store: transition: %w", err)
 		}
 		tc.KeyCustodyUnconfirmed = !confirmed
@@ -106,7 +106,7 @@ func (s *Store) objectionWindowEnds(a rules.Assessment, given *time.Time) time.T
 func (s *Store) storedAssessment(ctx context.Context, tx *sql.Tx, id int64) (rules.Assessment, error) {
 	var a rules.Assessment
 	var body string
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT body FROM assessments WHERE demand_id = ?`), id).Scan(&body); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT body FROM assessments WHERE demand_id = $1`, id).Scan(&body); err != nil {
 		return a, fmt.Errorf("store: assessment of demand %d: %w", id, err)
 	}
 	if err := json.Unmarshal([]byte(body), &a); err != nil {
@@ -127,7 +127,7 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Acto
 	if outcome != "" {
 		out = outcome
 	}
-	_, err := tx.ExecContext(ctx, s.q(`UPDATE demands SET state = ?, outcome = ?, reviewer_id = ?, version = version + 1, updated_at = ? WHERE id = ?`),
+	_, err := tx.ExecContext(ctx, `UPDATE demands SET state = $1, outcome = $2, reviewer_id = $3, version = version + 1, updated_at = $4 WHERE id = $5`,
 		string(in.To), out, reviewer, now, d.ID)
 	if err != nil {
 		return fmt.Errorf("store: transition: %w", err)
@@ -138,35 +138,12 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Acto
 	}
 	if in.ChallengeOutcome != "" {
 		event["challenge_outcome"] = in.ChallengeOutcome
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE challenges SET outcome = ? WHERE demand_id = ? AND outcome = ''`), in.ChallengeOutcome, d.ID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE challenges SET outcome = $1 WHERE demand_id = $2 AND outcome = ''`, in.ChallengeOutcome, d.ID); err != nil {
 			return fmt.Errorf("store: transition: %w", err)
 		}
 	}
-	if kind := writ.DecisionKind(in.To, false); kind != "" {
-		categories, decided, approved := []string{}, actor.Name, ""
-		if in.To == writ.StateApproved {
-			categories = a.DisclosableCategories
-			if in.Categories != nil {
-				for i, c := range in.Categories {
-					if !slices.Contains(a.DisclosableCategories, c) {
-						return writ.FieldErrorf(fmt.Sprintf("categories[%d]", i), "%q may not be disclosed under this demand (disclosable: %v)", c, a.DisclosableCategories)
-					}
-				}
-				categories = in.Categories
-			}
-			kind = writ.DecisionKind(in.To, len(categories) < len(d.DataCategories))
-			reviewer, err := s.userName(ctx, tx, d.ReviewerID)
-			if err != nil {
-				return err
-			}
-			decided, approved = reviewer, actor.Name
-			event["categories"] = categories
-		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO decisions (demand_id, kind, categories, rationale, decided_by, approved_by, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
-			d.ID, kind, jsonText(categories), in.Rationale, decided, approved, now); err != nil {
-			return fmt.Errorf("store: transition: %w", err)
-		}
-		event["decision"] = kind
+	if err := s.recordDecision(ctx, tx, actor, d, a, in, now, event); err != nil {
+		return err
 	}
 	switch in.To {
 	case writ.StateChallenged:
@@ -174,7 +151,7 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Acto
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO challenges (demand_id, grounds, forum, filed_at, deadline, shared_grounds) VALUES (?, ?, ?, ?, ?, ?)`),
+		if _, err := tx.ExecContext(ctx, `INSERT INTO challenges (demand_id, grounds, forum, filed_at, deadline, shared_grounds) VALUES ($1, $2, $3, $4, $5, $6)`,
 			d.ID, in.Challenge.Grounds, in.Challenge.Forum, now, nullTime(deadline), in.Challenge.SharedGrounds); err != nil {
 			return fmt.Errorf("store: transition: %w", err)
 		}
@@ -202,7 +179,7 @@ func (s *Store) applyTransition(ctx context.Context, tx *sql.Tx, actor writ.Acto
 // the demand may have been.
 func (s *Store) recordDisclosure(ctx context.Context, tx *sql.Tx, actor writ.Actor, d *writ.Demand, in *writ.DisclosureInput) error {
 	var approved string
-	err := tx.QueryRowContext(ctx, s.q(`SELECT categories FROM decisions WHERE demand_id = ? AND kind IN ('disclose', 'narrow') ORDER BY id DESC LIMIT 1`), d.ID).Scan(&approved)
+	err := tx.QueryRowContext(ctx, `SELECT categories FROM decisions WHERE demand_id = $1 AND kind IN ('disclose', 'narrow') ORDER BY id DESC LIMIT 1`, d.ID).Scan(&approved)
 	if err != nil {
 		return fmt.Errorf("store: disclosure: %w", err)
 	}
@@ -224,7 +201,7 @@ func (s *Store) recordDisclosure(ctx context.Context, tx *sql.Tx, actor writ.Act
 	if p := in.PackageSHA256; p != "" && (len(p) != 64 || !isHex(p)) {
 		return writ.FieldErrorf("disclosure.package_sha256", "a SHA-256 is 64 hexadecimal digits")
 	}
-	_, err = tx.ExecContext(ctx, s.q(`INSERT INTO disclosures (demand_id, categories, accounts, records, package_sha256, disclosed_by, at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+	_, err = tx.ExecContext(ctx, `INSERT INTO disclosures (demand_id, categories, accounts, records, package_sha256, disclosed_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
 		d.ID, jsonText(in.Categories), in.Accounts, in.Records, in.PackageSHA256, actor.Name, s.nowUTC())
 	if err != nil {
 		return fmt.Errorf("store: disclosure: %w", err)
@@ -268,8 +245,53 @@ func (s *Store) userName(ctx context.Context, tx *sql.Tx, id *int64) (string, er
 		return "", nil
 	}
 	var name string
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT name FROM users WHERE id = ?`), *id).Scan(&name); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT name FROM users WHERE id = $1`, *id).Scan(&name); err != nil {
 		return "", fmt.Errorf("store: user %d: %w", *id, err)
 	}
 	return name, nil
+}
+
+// recordDecision records the decision a move to in.To makes, if it makes
+// one: to approve (the categories the reviewer may disclose, with who
+// decided and who approved), to reject, to challenge. It notes the
+// decision in the move's event.
+func (s *Store) recordDecision(ctx context.Context, tx *sql.Tx, actor writ.Actor, d *writ.Demand, a rules.Assessment, in writ.TransitionInput, now time.Time, event map[string]any) error {
+	if kind := writ.DecisionKind(in.To, false); kind != "" {
+		categories, decided, approved := []string{}, actor.Name, ""
+		if in.To == writ.StateApproved {
+			chosen, err := approvedCategories(a, in)
+			if err != nil {
+				return err
+			}
+			categories = chosen
+			kind = writ.DecisionKind(in.To, len(categories) < len(d.DataCategories))
+			reviewer, err := s.userName(ctx, tx, d.ReviewerID)
+			if err != nil {
+				return err
+			}
+			decided, approved = reviewer, actor.Name
+			event["categories"] = categories
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO decisions (demand_id, kind, categories, rationale, decided_by, approved_by, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			d.ID, kind, jsonText(categories), in.Rationale, decided, approved, now); err != nil {
+			return fmt.Errorf("store: transition: %w", err)
+		}
+		event["decision"] = kind
+	}
+	return nil
+}
+
+// approvedCategories are the categories an approval lets the provider
+// disclose: those the reviewer chose, each of which the assessment must
+// allow, or every category it allows when the reviewer chose none.
+func approvedCategories(a rules.Assessment, in writ.TransitionInput) ([]string, error) {
+	if in.Categories == nil {
+		return a.DisclosableCategories, nil
+	}
+	for i, c := range in.Categories {
+		if !slices.Contains(a.DisclosableCategories, c) {
+			return nil, writ.FieldErrorf(fmt.Sprintf("categories[%d]", i), "%q may not be disclosed under this demand (disclosable: %v)", c, a.DisclosableCategories)
+		}
+	}
+	return in.Categories, nil
 }

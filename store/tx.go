@@ -23,8 +23,8 @@ func (s *Store) Update(ctx context.Context, fn func(*Tx) error) error {
 	return s.tx(ctx, func(tx *sql.Tx) error { return fn(&Tx{s: s, tx: tx}) })
 }
 
-// AppendEvent records a change in the audit log, in the transaction that
-// makes it.
+// AppendEvent records a change in the transaction that makes it; the
+// log's sequencer appends it to the audit log just after the commit.
 func (t *Tx) AppendEvent(ctx context.Context, actor writ.Actor, kind string, data any) error {
 	return t.s.appendEvent(ctx, t.tx, actor, nil, kind, data)
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"writ"
+	"writ/casework"
 	"writ/rules"
 	"writ/sealing"
 	"writ/store"
@@ -175,7 +176,7 @@ func testUpgradeFromV1(t *testing.T, dsn string) {
 		t.Fatal(err)
 	}
 	now := func() time.Time { return time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC) }
-	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, DocumentKeys: keys, Now: now, Jobs: storetest.Jobs(t, dsn, now)})
+	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), DocumentKeys: keys, Now: now, Jobs: storetest.Jobs(t, dsn, now)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,8 +63,8 @@ func documentName(name, contentType string) (string, error) {
 // at once on PostgreSQL cannot both pass.
 func (s *Store) checkQuota(ctx context.Context, tx *sql.Tx, actor writ.Actor, demandID, size int64) error {
 	var held int64
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT coalesce(sum(d.size), 0) FROM demand_documents dd JOIN documents d ON d.sha256 = dd.sha256
-		WHERE dd.demand_id = ?`), demandID).Scan(&held); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(d.size), 0) FROM demand_documents dd JOIN documents d ON d.sha256 = dd.sha256
+		WHERE dd.demand_id = $1`, demandID).Scan(&held); err != nil {
 		return fmt.Errorf("store: quota: %w", err)
 	}
 	if held+size > s.demandQuota {
@@ -76,12 +76,12 @@ func (s *Store) checkQuota(ctx context.Context, tx *sql.Tx, actor writ.Actor, de
 		return nil
 	}
 	var id int64
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT id FROM agencies WHERE id = ?`+s.forUpdate()), actor.AgencyID).Scan(&id); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM agencies WHERE id = $1`+s.forUpdate(), actor.AgencyID).Scan(&id); err != nil {
 		return fmt.Errorf("store: quota: %w", err)
 	}
 	var recent int64
-	if err := tx.QueryRowContext(ctx, s.q(`SELECT coalesce(sum(d.size), 0) FROM demand_documents dd JOIN documents d ON d.sha256 = dd.sha256
-		JOIN users u ON u.id = dd.uploader_id WHERE u.agency_id = ? AND dd.uploaded_at > ?`), actor.AgencyID, s.nowUTC().Add(-AgencyQuotaWindow)).Scan(&recent); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(d.size), 0) FROM demand_documents dd JOIN documents d ON d.sha256 = dd.sha256
+		JOIN users u ON u.id = dd.uploader_id WHERE u.agency_id = $1 AND dd.uploaded_at > $2`, actor.AgencyID, s.nowUTC().Add(-AgencyQuotaWindow)).Scan(&recent); err != nil {
 		return fmt.Errorf("store: quota: %w", err)
 	}
 	if recent+size > s.agencyQuota {

@@ -26,7 +26,7 @@ func scanUser(row interface{ Scan(...any) error }, more ...any) (writ.User, erro
 
 // User returns a user by id, or ENOTFOUND.
 func (s *Store) User(ctx context.Context, id int64) (writ.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE id = ?`), id))
+	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, notFound("user", id)
 	}
@@ -38,7 +38,7 @@ func (s *Store) User(ctx context.Context, id int64) (writ.User, error) {
 
 // UserByEmail returns a user by e-mail address, or ENOTFOUND.
 func (s *Store) UserByEmail(ctx context.Context, email string) (writ.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, s.q(`SELECT `+userColumns+` FROM users WHERE email = ?`), strings.ToLower(email)))
+	u, err := scanUser(s.read.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, strings.ToLower(email)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, writ.Errorf(writ.ENOTFOUND, "no user %s", email)
 	}
@@ -60,7 +60,7 @@ func (t *Tx) LockUser(ctx context.Context, id int64) (writ.User, error) {
 }
 
 func (t *Tx) user(ctx context.Context, id int64, lock string) (writ.User, error) {
-	u, err := scanUser(t.tx.QueryRowContext(ctx, t.s.q(`SELECT `+userColumns+` FROM users WHERE id = ?`+lock), id))
+	u, err := scanUser(t.tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`+lock, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, notFound("user", id)
 	}
@@ -73,7 +73,7 @@ func (t *Tx) user(ctx context.Context, id int64, lock string) (writ.User, error)
 // EmailTaken reports whether a user has the e-mail address email.
 func (t *Tx) EmailTaken(ctx context.Context, email string) (bool, error) {
 	var n int
-	if err := t.tx.QueryRowContext(ctx, t.s.q(`SELECT count(*) FROM users WHERE email = ?`), email).Scan(&n); err != nil {
+	if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE email = $1`, email).Scan(&n); err != nil {
 		return false, fmt.Errorf("store: user: %w", err)
 	}
 	return n > 0, nil
@@ -83,7 +83,7 @@ func (t *Tx) EmailTaken(ctx context.Context, email string) (bool, error) {
 // ENOTFOUND.
 func (t *Tx) AgencyDomains(ctx context.Context, agencyID int64) ([]string, error) {
 	var domains string
-	err := t.tx.QueryRowContext(ctx, t.s.q(`SELECT domains FROM agencies WHERE id = ?`), agencyID).Scan(&domains)
+	err := t.tx.QueryRowContext(ctx, `SELECT domains FROM agencies WHERE id = $1`, agencyID).Scan(&domains)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("agency", agencyID)
 	}
@@ -97,7 +97,7 @@ func (t *Tx) AgencyDomains(ctx context.Context, agencyID int64) ([]string, error
 // agency.
 func (t *Tx) AgencyVerified(ctx context.Context, agencyID *int64) (bool, error) {
 	var verified bool
-	err := t.tx.QueryRowContext(ctx, t.s.q(`SELECT verified FROM agencies WHERE id = ?`), nullInt64(agencyID)).Scan(&verified)
+	err := t.tx.QueryRowContext(ctx, `SELECT verified FROM agencies WHERE id = $1`, nullInt64(agencyID)).Scan(&verified)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -110,7 +110,7 @@ func (t *Tx) AgencyVerified(ctx context.Context, agencyID *int64) (bool, error) 
 // CustomerExists reports whether there is a customer id.
 func (t *Tx) CustomerExists(ctx context.Context, id int64) (bool, error) {
 	var n int
-	if err := t.tx.QueryRowContext(ctx, t.s.q(`SELECT count(*) FROM customers WHERE id = ?`), id).Scan(&n); err != nil {
+	if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM customers WHERE id = $1`, id).Scan(&n); err != nil {
 		return false, fmt.Errorf("store: customer: %w", err)
 	}
 	return n > 0, nil
@@ -119,7 +119,7 @@ func (t *Tx) CustomerExists(ctx context.Context, id int64) (bool, error) {
 // InsertUser adds u (its id aside) and returns its id.
 func (t *Tx) InsertUser(ctx context.Context, u writ.User) (int64, error) {
 	var id int64
-	err := t.tx.QueryRowContext(ctx, t.s.q(`INSERT INTO users (name, email, role, agency_id, customer_id, active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+	err := t.tx.QueryRowContext(ctx, `INSERT INTO users (name, email, role, agency_id, customer_id, active, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 		u.Name, u.Email, string(u.Role), nullInt64(u.AgencyID), nullInt64(u.CustomerID), u.Active, u.CreatedAt).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: user: %w", err)
@@ -130,7 +130,7 @@ func (t *Tx) InsertUser(ctx context.Context, u writ.User) (int64, error) {
 // ActivateUser marks a user active, confirmed by by at at in the way how
 // says.
 func (t *Tx) ActivateUser(ctx context.Context, id int64, how, by string, at time.Time) error {
-	if _, err := t.tx.ExecContext(ctx, t.s.q(`UPDATE users SET active = TRUE, confirmation = ?, confirmed_by = ?, confirmed_at = ? WHERE id = ?`),
+	if _, err := t.tx.ExecContext(ctx, `UPDATE users SET active = TRUE, confirmation = $1, confirmed_by = $2, confirmed_at = $3 WHERE id = $4`,
 		how, by, at, id); err != nil {
 		return fmt.Errorf("store: confirm user: %w", err)
 	}
@@ -139,7 +139,7 @@ func (t *Tx) ActivateUser(ctx context.Context, id int64, how, by string, at time
 
 // DeactivateUser marks a user inactive for good, by by at at for reason.
 func (t *Tx) DeactivateUser(ctx context.Context, id int64, by, reason string, at time.Time) error {
-	if _, err := t.tx.ExecContext(ctx, t.s.q(`UPDATE users SET active = FALSE, deactivated_at = ?, deactivated_by = ?, deactivation_reason = ? WHERE id = ?`),
+	if _, err := t.tx.ExecContext(ctx, `UPDATE users SET active = FALSE, deactivated_at = $1, deactivated_by = $2, deactivation_reason = $3 WHERE id = $4`,
 		at, by, reason, id); err != nil {
 		return fmt.Errorf("store: deactivate: %w", err)
 	}

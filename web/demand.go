@@ -10,8 +10,8 @@ import (
 	"strconv"
 
 	"writ"
+	"writ/casework"
 	"writ/rules"
-	"writ/store"
 )
 
 // demandData is everything one demand page shows. Which parts are filled
@@ -210,6 +210,9 @@ func openObjection(list []writ.CustomerResponse) *writ.CustomerResponse {
 }
 
 // loadLegal reads what the legal team and auditors see of a demand.
+//
+// Long because: it reads each part of the legal team's view of a demand in
+// turn, a call and its error each; the page needs them all.
 func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData) error {
 	id := d.Demand.ID
 	if ag, err := s.store.Agency(ctx, actor, d.Demand.AgencyID); err == nil {
@@ -223,7 +226,7 @@ func (s *Server) loadLegal(ctx context.Context, actor writ.Actor, d *demandData)
 			return err
 		}
 		d.Customer = &c
-		d.SoughtNowhere = len(d.Demand.DataLocationsSought) > 0 && len(store.SoughtLocations(&d.Demand, c)) == 0
+		d.SoughtNowhere = len(d.Demand.DataLocationsSought) > 0 && len(casework.SoughtLocations(&d.Demand, c)) == 0
 	}
 	raw, err := s.store.Assessment(ctx, actor, id)
 	if err != nil {

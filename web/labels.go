@@ -67,6 +67,8 @@ var labels = map[string]string{
 	"notice.delivery_failed": "recorded a failed notice delivery", "notice.delivery_recorded": "recorded the notice's delivery",
 	"notice.given": "gave the customer notice", "notice.retried": "retried the notice", "notice.sent": "sent the notice",
 	"objection.decided": "decided the objection", "redirect.letter_sent": "sent the redirect letter",
+	"production.file": "added a file to the production", "production.available": "made the production available",
+	"production.downloaded": "downloaded a file of the production",
 	"customer.created": "created the customer", "customer.key_custody_confirmed": "confirmed the customer's key custody",
 	"customer.notice_channels": "changed the customer's notice channels", "agency.created": "created the agency",
 	"agency.verified": "verified the agency", "deadline.reminder": "sent a deadline reminder", "deadline.escalation": "escalated a deadline",

@@ -146,7 +146,7 @@ func TestBrowserProductionFromSubmissionToDownload(t *testing.T) {
 	verifyFileInLog(t, []byte(proof), checkpoint, key.VerifierKey, fileSHA)
 
 	reviewer.open(path)
-	reviewer.wantText("#timeline", "production.file", "production.downloaded")
+	reviewer.wantText("#timeline", "to the production (SHA-256 "+fileSHA, "downloaded joe-mailbox.mbox from the production")
 	if !strings.Contains(reviewer.text("#timeline"), "Deputy Dan") {
 		t.Fatal("the timeline does not say who downloaded the file")
 	}

@@ -102,12 +102,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, v *visit, err erro
 	f := failureOf(err)
 	switch f.Code {
 	case writ.EINTERNAL:
-		s.log.Error("web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	case writ.EUNAVAILABLE:
 		w.Header().Set("Retry-After", "5")
 	}
 	if err := s.render(w, v, status(f.Code), "error", "Error "+f.Code, f); err != nil {
-		s.log.Error("web: error page", "err", err)
+		s.log.ErrorContext(r.Context(), "web: error page", "err", err)
 		http.Error(w, f.Code, status(f.Code))
 	}
 }

@@ -61,6 +61,12 @@ func sentence(e writ.Event) string {
 		if r := text("rationale"); r != "" {
 			b.WriteString(" — " + r)
 		}
+	case "production.file":
+		fmt.Fprintf(&b, "added %s to the production (SHA-256 %s)", text("name"), text("sha256"))
+	case "production.available":
+		fmt.Fprintf(&b, "made the production available to the agency: %v file(s), at most %v downloads", m["files"], m["download_limit"])
+	case "production.downloaded":
+		fmt.Fprintf(&b, "downloaded %s from the production", text("name"))
 	case "agency.replied", "customer.object":
 		b.WriteString(label(e.Kind))
 		for _, k := range []string{"message", "grounds"} {

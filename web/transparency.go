@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"writ"
+	"writ/ops"
 	"writ/report"
 )
 
@@ -22,6 +23,7 @@ import (
 // report's error page.
 func (s *Server) wrapPublished(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ops.NoteRoute(r)
 		w.Header().Set("Cache-Control", "no-store")
 		if err := rt.handler(s, w, r, &visit{path: r.URL.Path}); err != nil {
 			s.transparencyError(w, r, err)
@@ -73,7 +75,7 @@ func (s *Server) writeReportPage(w http.ResponseWriter, r *http.Request, render 
 func (s *Server) transparencyError(w http.ResponseWriter, r *http.Request, err error) {
 	code := writ.ErrorCode(err)
 	if code == writ.EINTERNAL {
-		s.log.Error("web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.ErrorContext(r.Context(), "web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	status := status(code)
 	title := http.StatusText(status)
@@ -86,7 +88,7 @@ func (s *Server) transparencyError(w http.ResponseWriter, r *http.Request, err e
 	}
 	var b bytes.Buffer
 	if err := report.WriteErrorHTML(&b, report.ErrorPage{Title: title, Message: message}); err != nil {
-		s.log.Error("web: error page", "err", err)
+		s.log.ErrorContext(r.Context(), "web: error page", "err", err)
 		http.Error(w, code, status)
 		return
 	}

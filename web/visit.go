@@ -16,6 +16,7 @@ import (
 
 	"writ"
 	"writ/identity"
+	"writ/ops"
 )
 
 // visit is one request as the pages see it: who is signed in, the form
@@ -130,6 +131,7 @@ const maxForm = 1 << 20
 // post, and shows errors as pages.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ops.NoteRoute(r)
 		if rt.pattern != "GET /static/{file}" {
 			// Pages show case records: no browser or proxy may keep them.
 			w.Header().Set("Cache-Control", "no-store")

@@ -46,6 +46,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"writ"
+	"writ/casework"
 	"writ/demo"
 	"writ/notify"
 	"writ/rules"
@@ -260,7 +261,7 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Jobs: jobs, DocumentKeys: keys})
+	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), Jobs: jobs, DocumentKeys: keys})
 	if err != nil {
 		return err
 	}
@@ -296,32 +297,16 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 		return err
 	}
 	defer db.Close()
-	q := func(s string) string {
-		if !postgres {
-			return s
-		}
-		n := 0
-		var b strings.Builder
-		for _, c := range s {
-			if c == '?' {
-				n++
-				fmt.Fprintf(&b, "$%d", n)
-				continue
-			}
-			b.WriteRune(c)
-		}
-		return b.String()
-	}
 	statements := map[string]string{
-		"key":        `INSERT INTO idempotency_keys (user_id, key, request_hash, response, created_at) VALUES (?, ?, ?, ?, ?)`,
-		"demand":     `INSERT INTO demands (group_id, reference, agency_id, customer_id, submitted_by, channel, received_at, requester, requester_verified, instrument, citation, issued_by, validated_by, offence_max_years, offence_listed, offence_in_issuing_state, subject_residence, data_categories, accounts, range_from, range_to, due, ndo, ndo_basis, ndo_until, emergency, emergency_justification, emergency_callback, customer_first_exception, state, authority_country, route, next_deadline, flags, customer_visible_from, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		"account":    `INSERT INTO demand_accounts (demand_id, account) VALUES (?, ?)`,
-		"assessment": `INSERT INTO assessments (demand_id, rulebook, body, computed_at) VALUES (?, ?, ?, ?)`,
-		"deadline":   `INSERT INTO deadlines (demand_id, code, due) VALUES (?, ?, ?)`,
-		"notice":     `INSERT INTO notices (demand_id, timing, state, send_at, until, reason, updated_at) VALUES (?, ?, ?, ?, '', '', ?)`,
-		"event":      `INSERT INTO events (demand_id, actor_id, actor, kind, data, at, log_index) VALUES (?, ?, ?, 'demand.received', ?, ?, ?)`,
-		"hash":       `INSERT INTO log_hashes (idx, hash) VALUES (?, ?)`,
-		"delivery":   `INSERT INTO notice_deliveries (demand_id, channel, state, updated_at) VALUES (?, 'email', 'pending', ?)`,
+		"key":        `INSERT INTO idempotency_keys (user_id, key, request_hash, response, created_at) VALUES ($1, $2, $3, $4, $5)`,
+		"demand":     `INSERT INTO demands (group_id, reference, agency_id, customer_id, submitted_by, channel, received_at, requester, requester_verified, instrument, citation, issued_by, validated_by, offence_max_years, offence_listed, offence_in_issuing_state, subject_residence, data_categories, accounts, range_from, range_to, due, ndo, ndo_basis, ndo_until, emergency, emergency_justification, emergency_callback, customer_first_exception, state, authority_country, route, next_deadline, flags, customer_visible_from, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36) RETURNING id`,
+		"account":    `INSERT INTO demand_accounts (demand_id, account) VALUES ($1, $2)`,
+		"assessment": `INSERT INTO assessments (demand_id, rulebook, body, computed_at) VALUES ($1, $2, $3, $4)`,
+		"deadline":   `INSERT INTO deadlines (demand_id, code, due) VALUES ($1, $2, $3)`,
+		"notice":     `INSERT INTO notices (demand_id, timing, state, send_at, until, reason, updated_at) VALUES ($1, $2, $3, $4, '', '', $5)`,
+		"event":      `INSERT INTO events (demand_id, actor_id, actor, kind, data, at, log_index) VALUES ($1, $2, $3, 'demand.received', $4, $5, $6)`,
+		"hash":       `INSERT INTO log_hashes (idx, hash) VALUES ($1, $2)`,
+		"delivery":   `INSERT INTO notice_deliveries (demand_id, channel, state, updated_at) VALUES ($1, 'email', 'pending', $2)`,
 		"lock":       `SELECT size FROM log_head WHERE id = 1`,
 		"head":       `UPDATE log_head SET size = size + 1 WHERE id = 1`,
 	}
@@ -330,7 +315,7 @@ func runRaw(ctx context.Context, dsn string, clients int, d time.Duration, runs 
 	}
 	prepared := map[string]*sql.Stmt{}
 	for k, s := range statements {
-		if prepared[k], err = db.PrepareContext(ctx, q(s)); err != nil {
+		if prepared[k], err = db.PrepareContext(ctx, s); err != nil {
 			return fmt.Errorf("prepare %s: %w", k, err)
 		}
 		defer prepared[k].Close()
@@ -487,7 +472,7 @@ func rawDemands(ctx context.Context, st *store.Store, rb *rules.Rulebook) ([]raw
 		d := writ.Demand{AgencyID: ag.ID, CustomerID: c.ID, Channel: "api", ReceivedAt: now, Requester: u.Name, RequesterVerified: ag.Verified,
 			Instrument: s.Instrument, IssuedBy: s.IssuedBy, Citation: s.Citation, DataCategories: s.DataCategories, Accounts: s.Accounts,
 			Nondisclosure: s.Nondisclosure, State: writ.StateReceived}
-		k, err := store.CaseOf(&d, ag, c)
+		k, err := casework.CaseOf(&d, ag, c)
 		if err != nil {
 			return nil, 0, err
 		}

@@ -34,6 +34,7 @@ import (
 
 	"writ"
 	"writ/auditlog"
+	"writ/casework"
 	"writ/notify"
 	"writ/report"
 	"writ/rules"
@@ -117,7 +118,7 @@ func run(ctx context.Context, dsn string, n int, keyFile, writBin, dir string, r
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Jobs: jobs})
+	st, err := store.Open(ctx, dsn, store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), Jobs: jobs})
 	if err != nil {
 		return err
 	}

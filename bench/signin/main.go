@@ -79,11 +79,22 @@ func measure(ctx context.Context, base, token string, flood, requests, runs int)
 	if err != nil {
 		return out, err
 	}
+	// Each PATCH names the version it changes (If-Match): the ETag of the
+	// demand as read, then as the last PATCH answered it.
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/v1/demands/%d", base, id), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := api.Do(req)
+	if err != nil {
+		return out, err
+	}
+	res.Body.Close()
+	tag := res.Header.Get("ETag")
 	patch := func(n int) (time.Duration, error) {
 		due := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Minute).Format(time.RFC3339)
 		req, _ := http.NewRequest("PATCH", fmt.Sprintf("%s/v1/demands/%d", base, id), strings.NewReader(`{"due":"`+due+`"}`))
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("If-Match", tag)
 		start := time.Now()
 		res, err := api.Do(req)
 		if err != nil {
@@ -94,6 +105,7 @@ func measure(ctx context.Context, base, token string, flood, requests, runs int)
 		if res.StatusCode != http.StatusOK {
 			return 0, fmt.Errorf("PATCH answered %s", res.Status)
 		}
+		tag = res.Header.Get("ETag")
 		return time.Since(start), nil
 	}
 	series := func(from int) ([]time.Duration, int) {

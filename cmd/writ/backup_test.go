@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"writ"
+	"writ/casework"
 	"writ/rules"
 	"writ/sealing"
 	"writ/store"
@@ -61,7 +62,7 @@ func dumpDemands(t *testing.T, db, documentsKey string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := store.Open(ctx, db, store.Options{Rules: rb, DocumentKeys: keys, Jobs: storetest.Jobs(t, db, nil)})
+	st, err := store.Open(ctx, db, store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), DocumentKeys: keys, Jobs: storetest.Jobs(t, db, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

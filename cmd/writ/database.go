@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"writ/casework"
 	"writ/notify"
 	"writ/rules"
 	"writ/sealing"
@@ -103,7 +104,7 @@ func (f *storeFlags) open(ctx context.Context, log *slog.Logger) (*store.Store, 
 	if f.keys, err = sealing.LoadOrCreateKeys(f.documentsKey); err != nil {
 		return nil, nil, err
 	}
-	opts := store.Options{Rules: rb, DocumentKeys: f.keys}
+	opts := store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), DocumentKeys: f.keys}
 	var q notify.QueueOptions
 	if f.configure != nil {
 		f.configure(&opts, &q)

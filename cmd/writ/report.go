@@ -31,6 +31,11 @@ const reportUsage = `Usage:
                 and say whether every figure matches
 `
 
+// runReport is the report command.
+//
+// Long because: its flags, then its steps in the order each needs the one
+// before (open, build or verify, write); split, each piece would be called
+// once and read out of order.
 func runReport(ctx context.Context, sio *stdio, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {

@@ -14,6 +14,7 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"writ/casework"
 	"writ/report"
 	"writ/rules"
 	"writ/sealing"
@@ -49,7 +50,7 @@ func reportDBWith(t *testing.T, year int, fill func(*testing.T, *storetest.Fixtu
 		if err != nil {
 			t.Fatal(err)
 		}
-		st, err := store.Open(context.Background(), db, store.Options{Rules: rb, Now: now, DocumentKeys: keys, Jobs: storetest.Jobs(t, db, now)})
+		st, err := store.Open(context.Background(), db, store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), Now: now, DocumentKeys: keys, Jobs: storetest.Jobs(t, db, now)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,10 +17,17 @@ import (
 	"writ/httpapi"
 	"writ/identity"
 	"writ/notify"
+	"writ/ops"
 	"writ/store"
 	"writ/web"
 )
 
+// runServe starts the server; the serving and the shutdown are
+// opsFlags.serveUntilDone's.
+//
+// Long because: it is start-up in order — flags, database, keys, jobs,
+// handlers, listeners — each a few lines that depend on the ones before;
+// split, each piece would be called once and read out of order.
 func runServe(ctx context.Context, sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "serve", "serve [--addr HOST:PORT] [--db PATH|URL] [--rulebook DIR]")
 	sf := addStoreFlags(fs, true)
@@ -33,17 +40,22 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	perToken := fs.Float64("rate-limit", 50, "requests a second allowed per API token, in bursts of twice that (0: no limit)")
 	perIP := fs.Float64("rate-limit-ip", 100, "requests a second allowed per client address (0: no limit)")
 	proxies := fs.String("trusted-proxy", "", "comma-separated `addresses` or CIDR ranges of proxies (a load balancer) whose X-Forwarded-For names the client,\nfor rate limits, sign-in throttles and the audit log")
+	proxyTLS := fs.Bool("proxy-tls", false, "the trusted proxy (--trusted-proxy) terminates TLS: cookies are marked Secure (with the __Host- prefix) and\nanswers carry HSTS although writ itself serves plain HTTP to the proxy")
 	quotaDemand := fs.Int64("upload-quota-demand", store.DefaultDemandQuota>>20, "the `MiB` of documents a demand may hold")
 	quotaAgency := fs.Int64("upload-quota-agency", store.DefaultAgencyQuota>>20, "the `MiB` of documents an agency's users may upload in 24 hours")
 	languages := fs.String("certificate-languages", "en", "comma-separated `codes` of the languages in which the provider accepts European Production\nand Preservation Order certificates, shown to authorities in the portal and on the Annex III drafts")
 	nf := addNotifyFlags(fs)
+	of := addOpsFlags(fs)
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
 	}
-	if err := nf.check(); err != nil {
+	if err := errors.Join(nf.check(), of.check()); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(sio.err, nil))
+	log, err := of.logger(sio)
+	if err != nil {
+		return err
+	}
 	trusted, err := parsePrefixes(*proxies)
 	if err != nil {
 		return err
@@ -54,6 +66,7 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	sf.configure = func(o *store.Options, q *notify.QueueOptions) {
 		nf.configure(o, q)
 		o.DemandQuota, o.AgencyQuota = *quotaDemand<<20, *quotaAgency<<20
+		o.Timeouts, o.IdempotencyTTL = of.timeouts(), of.idempotencyTTL
 	}
 	st, rb, err := sf.open(ctx, log)
 	if err != nil {
@@ -74,15 +87,23 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The log's checkpoints are signed by one server at a time, as a
-	// periodic job.
+	// The log's checkpoints are signed, and expired Idempotency-Keys
+	// forgotten, by one server at a time, as periodic jobs.
 	worker.Periodic = []notify.Periodic{{Name: "checkpoint", Every: *every, Run: func(ctx context.Context) error {
 		return signCheckpoint(ctx, st, key)
+	}}, {Name: "prune-idempotency-keys", Every: time.Hour, Run: func(ctx context.Context) error {
+		_, err := st.PruneIdempotencyKeys(ctx)
+		return err
 	}}}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		return writ.Errorf(writ.EINVALID, "--tls-cert and --tls-key go together")
 	}
 	useTLS := *tlsCert != ""
+	if *proxyTLS && len(trusted) == 0 {
+		return writ.FieldErrorf("proxy-tls", "needs --trusted-proxy: only a proxy writ trusts may terminate TLS for it")
+	}
+	// Browsers see HTTPS whether writ or the proxy in front of it speaks TLS.
+	browserTLS := useTLS || *proxyTLS
 	var certificate tls.Certificate
 	if useTLS {
 		if certificate, err = tls.LoadX509KeyPair(*tlsCert, *tlsKey); err != nil {
@@ -102,13 +123,24 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	api := httpapi.New(httpapi.Options{Store: st, Identity: identities, Rules: rb, Logger: log, LogKey: key, Now: nf.now, TrustedProxies: trusted})
 	// The web application shares the port: the API's paths go to the API,
 	// every other path is a page.
-	app, err := web.New(web.Options{Store: st, Identity: identities, Logger: log, Now: nf.now, Secure: useTLS, TrustedProxies: trusted,
+	app, err := web.New(web.Options{Store: st, Identity: identities, Logger: log, Now: nf.now, Secure: browserTLS, TrustedProxies: trusted,
 		CertificateLanguages: strings.Split(*languages, ",")})
 	if err != nil {
 		return err
 	}
+	ready := ops.Readiness{Ping: st.Ping, PendingMigrations: st.PendingMigrations,
+		Keys: map[string]bool{"log signing key": key != nil, "documents key": sf.keys != nil}}
+	var metrics *ops.Metrics
+	if of.metricsAddr != "" {
+		metrics = ops.NewMetrics(st, st.DB(), of.metricsCache, nf.now)
+	}
+	msrv, mln, err := of.metricsServer(ready, metrics, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
 	srv := &http.Server{
-		Handler:           web.Mount(api.Hardened(httpapi.Limits{PerToken: *perToken, PerIP: *perIP}, useTLS), app),
+		Handler:           front(web.Mount(api.Hardened(httpapi.Limits{PerToken: *perToken, PerIP: *perIP}, browserTLS), app), ready, metrics),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      2 * time.Minute,
@@ -124,35 +156,26 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 		scheme = "https"
 	}
 	fmt.Fprintf(sio.out, "writ listening on %s://%s\n", scheme, ln.Addr())
+	if mln != nil {
+		fmt.Fprintf(sio.out, "writ metrics on http://%s/metrics\n", mln.Addr())
+	}
 	log.Info("serving", "addr", ln.Addr().String(), "rulebook", rb.Version(), "postgres", st.Postgres())
-	jobs, stopJobs := context.WithCancel(ctx)
-	defer stopJobs()
-	worked := make(chan error, 1)
-	go func() { worked <- worker.Run(jobs) }()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	select {
-	case err := <-done:
-		stopJobs()
-		return errors.Join(err, <-worked)
-	case err := <-worked:
-		if ctx.Err() == nil {
-			return errors.Join(err, srv.Close())
-		}
-	case <-ctx.Done():
-	}
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
+	// Beside the jobs, every server appends, each second, the events a
+	// change left waiting for their place in the audit log (its own
+	// sequencing failed, or its server stopped after the commit).
+	work := func(ctx context.Context) error {
+		sequencing, stop := context.WithCancel(ctx)
+		sequenced := make(chan struct{})
+		go func() {
+			defer close(sequenced)
+			st.RunSequencer(sequencing, time.Second, func(err error) { log.Warn("audit log sequencer", "err", err) })
+		}()
+		err := worker.Run(ctx)
+		stop()
+		<-sequenced
 		return err
 	}
-	// The running jobs finish (or are cancelled after their time) before
-	// the database closes.
-	stopJobs()
-	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return <-worked
+	return of.serveUntilDone(ctx, log, srv, ln, msrv, mln, work)
 }
 
 // parsePrefixes reads a comma-separated list of addresses and CIDR ranges.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/casework"
 	"writ/identity"
 	"writ/rules"
 	"writ/store"
@@ -170,7 +171,7 @@ func StoredCase(t *testing.T, st *store.Store, d writ.Demand) rules.Case {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := store.CaseOf(&d, agency, customer)
+	k, err := casework.CaseOf(&d, agency, customer)
 	if err != nil {
 		t.Fatal(err)
 	}

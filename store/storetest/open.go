@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"writ/casework"
 	"writ/notify"
 	"writ/rules"
 	"writ/sealing"
@@ -66,7 +67,7 @@ func OpenAt(t *testing.T, dsn string, now func() time.Time, configure func(*stor
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := store.Options{Rules: rb, Now: now, DocumentKeys: keys, Jobs: Jobs(t, dsn, now)}
+	opts := store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), Now: now, DocumentKeys: keys, Jobs: Jobs(t, dsn, now)}
 	if configure != nil {
 		configure(&opts)
 	}

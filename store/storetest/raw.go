@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -32,7 +31,8 @@ func Databases() []Database {
 // Raw is a connection of its own to a test's database, to read and change
 // the records directly as someone with the database's password could:
 // tests check with it what is stored (hashes, sealed secrets) and tamper
-// with it. Queries are written with ? placeholders, as the store's are.
+// with it. Queries are written with numbered placeholders ($1, $2, …), as the
+// store's are.
 type Raw struct {
 	db       *sql.DB
 	postgres bool
@@ -58,23 +58,11 @@ func NewRaw(t *testing.T, dsn string) *Raw {
 
 // Exec runs a statement.
 func (r *Raw) Exec(query string, args ...any) error {
-	_, err := r.db.ExecContext(context.Background(), r.placeholders(query), args...)
+	_, err := r.db.ExecContext(context.Background(), query, args...)
 	return err
 }
 
 // Query reads one value.
 func (r *Raw) Query(query string, dest any, args ...any) error {
-	return r.db.QueryRowContext(context.Background(), r.placeholders(query), args...).Scan(dest)
-}
-
-// placeholders numbers the ? of a query for PostgreSQL ($1, $2, ...).
-func (r *Raw) placeholders(query string) string {
-	if !r.postgres {
-		return query
-	}
-	parts := strings.Split(query, "?")
-	for i := 1; i < len(parts); i++ {
-		parts[i] = "$" + strconv.Itoa(i) + parts[i]
-	}
-	return strings.Join(parts, "")
+	return r.db.QueryRowContext(context.Background(), query, args...).Scan(dest)
 }

@@ -197,7 +197,10 @@ func testIdempotency(t *testing.T, f *Fixture) {
 	}
 	other := Warrant("ben@beispiel.example")
 	_, _, err = f.Store.CreateDemand(ctx, f.AgencyUserUS, other, "key-1")
-	wantCode(t, err, writ.ECONFLICT)
+	wantCode(t, err, writ.EKEYREUSED)
+	if writ.ErrorField(err) != "Idempotency-Key" {
+		t.Fatalf("a reused key names %q, not the Idempotency-Key", writ.ErrorField(err))
+	}
 	// Keys are per user: another agency's identical key is its own.
 	de := writ.DemandInput{Instrument: "eu_epoc", IssuedBy: "judge", DataCategories: []string{"subscriber"}, Accounts: []string{"anna@beispiel.example"}}
 	_, replayed, err = f.Store.CreateDemand(ctx, f.AgencyUserDE, de, "key-1")
@@ -209,6 +212,23 @@ func testIdempotency(t *testing.T, f *Fixture) {
 	check(t, err)
 	if len(page.Items) != 3 { // two parts of the first, one of the second
 		t.Fatalf("%d demands stored, want 3", len(page.Items))
+	}
+	// Within 24 hours the key is kept (and not pruned); after them it is
+	// free again, and pruning forgets it.
+	f.Clock.Advance(store.DefaultIdempotencyTTL - time.Minute)
+	if n, err := f.Store.PruneIdempotencyKeys(ctx); err != nil || n != 0 {
+		t.Fatalf("pruning before the keys' lifetime ended forgot %d keys (%v)", n, err)
+	}
+	_, _, err = f.Store.CreateDemand(ctx, f.AgencyUserUS, other, "key-1")
+	wantCode(t, err, writ.EKEYREUSED)
+	f.Clock.Advance(2 * time.Minute)
+	later, replayed, err := f.Store.CreateDemand(ctx, f.AgencyUserUS, other, "key-1")
+	check(t, err)
+	if replayed || later.ID == first.ID {
+		t.Fatalf("an expired key was replayed: demand %d (replayed %v)", later.ID, replayed)
+	}
+	if n, err := f.Store.PruneIdempotencyKeys(ctx); err != nil || n != 1 { // the DE agency's, of the same age
+		t.Fatalf("pruning after the keys' lifetime forgot %d keys (%v), want 1", n, err)
 	}
 }
 
