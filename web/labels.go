@@ -10,6 +10,7 @@ import "strings"
 var labels = map[string]string{
 	// Error codes.
 	"EINVALID": "Check this", "ENOTFOUND": "Not found", "EFORBIDDEN": "Not allowed", "ECONFLICT": "Not now",
+	"EPRECONDITION": "Changed meanwhile",
 	"EUNAUTHORIZED": "Sign-in failed", "EINTERNAL": "Something went wrong", "ETOOLARGE": "Too large",
 	"ETOOMANY": "Too many attempts", "EUNAVAILABLE": "Unavailable for a moment", "ESTORAGE": "Storage failed",
 	// Deadlines.
@@ -69,7 +70,7 @@ var labels = map[string]string{
 	"objection.decided": "decided the objection", "redirect.letter_sent": "sent the redirect letter",
 	"production.file": "added a file to the production", "production.available": "made the production available",
 	"production.downloaded": "downloaded a file of the production",
-	"customer.created": "created the customer", "customer.key_custody_confirmed": "confirmed the customer's key custody",
+	"customer.created":      "created the customer", "customer.key_custody_confirmed": "confirmed the customer's key custody",
 	"customer.notice_channels": "changed the customer's notice channels", "agency.created": "created the agency",
 	"agency.verified": "verified the agency", "deadline.reminder": "sent a deadline reminder", "deadline.escalation": "escalated a deadline",
 	// Documents.
