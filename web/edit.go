@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,7 +23,10 @@ func (s *Server) editDemand(w http.ResponseWriter, r *http.Request, v *visit) er
 	if len(fields) > 0 {
 		return s.refuseFields(w, r, v, id, "edit", fields)
 	}
-	if p == (writ.DemandPatch{}) {
+	if p.Version, err = formVersion(r); err != nil {
+		return s.refuseFields(w, r, v, id, "edit", map[string]string{"ndo": "reload the page and make the change again"})
+	}
+	if p == (writ.DemandPatch{Version: p.Version}) {
 		return s.refuseFields(w, r, v, id, "edit", map[string]string{"ndo": "change the order or the due date, or leave the form"})
 	}
 	if _, err := s.store.UpdateDemand(r.Context(), v.actor, id, p); err != nil {
@@ -32,6 +36,21 @@ func (s *Server) editDemand(w http.ResponseWriter, r *http.Request, v *visit) er
 		return err
 	}
 	return s.redirect(w, r, fmt.Sprintf("/demands/%d", id), fmt.Sprintf("Demand %d was changed and reassessed.", id))
+}
+
+// formVersion is the version of the demand the form was shown with, so a
+// change made meanwhile by someone else is refused (EPRECONDITION), as the
+// API's If-Match refuses it, instead of being silently overwritten.
+func formVersion(r *http.Request) (*int64, error) {
+	raw := r.PostFormValue("version")
+	if raw == "" {
+		return nil, nil
+	}
+	n, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return nil, err
+	}
+	return &n, nil
 }
 
 // editPatch reads the edit form, with a message for each invalid field.

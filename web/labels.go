@@ -10,6 +10,7 @@ import "strings"
 var labels = map[string]string{
 	// Error codes.
 	"EINVALID": "Check this", "ENOTFOUND": "Not found", "EFORBIDDEN": "Not allowed", "ECONFLICT": "Not now",
+	"EPRECONDITION": "Changed meanwhile",
 	"EUNAUTHORIZED": "Sign-in failed", "EINTERNAL": "Something went wrong", "ETOOLARGE": "Too large",
 	"ETOOMANY": "Too many attempts", "EUNAVAILABLE": "Unavailable for a moment", "ESTORAGE": "Storage failed",
 	// Deadlines.

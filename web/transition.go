@@ -13,7 +13,7 @@ import (
 // next to the form, rather than a failure shown on an error page.
 func refusable(err error) bool {
 	switch writ.ErrorCode(err) {
-	case writ.EINVALID, writ.ECONFLICT, writ.EFORBIDDEN, writ.ETOOLARGE:
+	case writ.EINVALID, writ.ECONFLICT, writ.EFORBIDDEN, writ.ETOOLARGE, writ.EPRECONDITION:
 		return true
 	}
 	return false

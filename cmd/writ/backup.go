@@ -11,7 +11,7 @@ import (
 
 func runBackup(ctx context.Context, sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "backup", "backup --out FILE [--db PATH]")
-	sf := addStoreFlags(fs)
+	sf := addStoreFlags(fs, false)
 	out := fs.String("out", "", "the backup `file` to write (must not exist)")
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
@@ -34,7 +34,7 @@ func runBackup(ctx context.Context, sio *stdio, args []string) error {
 
 func runRestore(ctx context.Context, sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "restore", "restore --from FILE [--db PATH] [--force]")
-	sf := addStoreFlags(fs)
+	sf := addStoreFlags(fs, true)
 	from := fs.String("from", "", "the backup `file` to restore")
 	force := fs.Bool("force", false, "replace an existing database (stop writ first)")
 	if err := parseFlags(fs, sio, args); err != nil {
@@ -43,6 +43,11 @@ func runRestore(ctx context.Context, sio *stdio, args []string) error {
 	if *from == "" {
 		fs.Usage()
 		return errUsage
+	}
+	// The backup's documents are sealed with the key they were sealed with;
+	// a restore without it would open them with a new, useless one.
+	if err := sf.mustExist(false); err != nil {
+		return err
 	}
 	if err := store.Restore(ctx, *from, sf.db, *force); err != nil {
 		return err

@@ -33,8 +33,8 @@ func runCanary(ctx context.Context, sio *stdio, args []string) error {
 		}
 	}
 	fs := newFlagSet(sio, "canary", "canary --period 2026-H2 [--expires YYYY-MM-DD] [--publish] [--db PATH|URL] [--log-key FILE]")
-	sf := addStoreFlags(fs)
-	kf := addLogKeyFlags(fs)
+	sf := addStoreFlags(fs, true)
+	kf := addLogKeyFlags(fs, true)
 	periodFlag := fs.String("period", "", "the half-year the canary speaks of, as 2026-H2")
 	expires := fs.String("expires", "", "the `date` the canary expires (default: a month after the end of the following half-year)")
 	publish := fs.Bool("publish", false, "publish the canary: keep it for /transparency/canary and append its SHA-256 to the audit log")
@@ -57,6 +57,9 @@ func runCanary(ctx context.Context, sio *stdio, args []string) error {
 		if until, err = time.Parse(time.DateOnly, *expires); err != nil {
 			return writ.FieldErrorf("expires", "not a date (YYYY-MM-DD): %q", *expires)
 		}
+	}
+	if err := sf.mustExist(true); err != nil {
+		return err
 	}
 	key, err := kf.load(sf.db)
 	if err != nil {
@@ -93,7 +96,7 @@ func runCanary(ctx context.Context, sio *stdio, args []string) error {
 
 func runCanaryVerify(sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "canary verify", "canary verify [--log-key FILE | --verifier-key KEY] [--at TIME] CANARY")
-	kf := addLogKeyFlags(fs)
+	kf := addLogKeyFlags(fs, false)
 	vkey := fs.String("verifier-key", "", "the audit log's verifier `key`, as \"writ log key\" prints it")
 	at := fs.String("at", "", "check expiry as of this RFC 3339 `time` instead of now")
 	if err := parseFlags(fs, sio, args); err != nil {

@@ -19,7 +19,7 @@ import (
 // could see it in the process list.
 func runUserPassword(ctx context.Context, sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "user password", "user password --email EMAIL [--db PATH|URL] < file-with-the-password")
-	sf := addStoreFlags(fs)
+	sf := addStoreFlags(fs, false)
 	email := fs.String("email", "", "the user's e-mail `address`")
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
@@ -58,7 +58,7 @@ func runUserPassword(ctx context.Context, sio *stdio, args []string) error {
 // prints it with the otpauth:// URI an authenticator app reads.
 func runUserTOTP(ctx context.Context, sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "user totp", "user totp --email EMAIL [--remove] [--db PATH|URL]")
-	sf := addStoreFlags(fs)
+	sf := addStoreFlags(fs, false)
 	email := fs.String("email", "", "the user's e-mail `address`")
 	remove := fs.Bool("remove", false, "remove the user's second factor instead")
 	if err := parseFlags(fs, sio, args); err != nil {

@@ -14,7 +14,8 @@ import (
 
 func runDemo(ctx context.Context, sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "demo", "demo [--demands N] [--db PATH|URL] | demo --codes")
-	sf := addStoreFlags(fs)
+	sf := addStoreFlags(fs, true)
+	sf.create = true
 	n := fs.Int("demands", 300, "how many demo demands the database should hold")
 	codes := fs.Bool("codes", false, "print the demo users' current sign-in codes and exit (the database is not touched)")
 	if err := parseFlags(fs, sio, args); err != nil {

@@ -14,7 +14,7 @@ func runDocuments(ctx context.Context, sio *stdio, args []string) error {
 		return errUsage
 	}
 	fs := newFlagSet(sio, "documents rotate-key", "documents rotate-key [--db PATH|URL] [--documents-key FILE]")
-	sf := addStoreFlags(fs)
+	sf := addStoreFlags(fs, false)
 	if err := parseFlags(fs, sio, args[1:]); err != nil {
 		return err
 	}

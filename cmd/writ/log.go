@@ -37,10 +37,14 @@ type logKeyFlags struct {
 	path, origin string
 }
 
-func addLogKeyFlags(fs *flag.FlagSet) *logKeyFlags {
-	f := &logKeyFlags{}
+// addLogKeyFlags adds --log-key, and --log-origin for the commands that
+// create the key when it is missing.
+func addLogKeyFlags(fs *flag.FlagSet, creates bool) *logKeyFlags {
+	f := &logKeyFlags{origin: "writ.local/audit-log"}
 	fs.StringVar(&f.path, "log-key", "", "the audit log's signing key `file`, created at first start\n(default: log.key in the data directory)")
-	fs.StringVar(&f.origin, "log-origin", "writ.local/audit-log", "the log's origin, used when the key is created")
+	if creates {
+		fs.StringVar(&f.origin, "log-origin", f.origin, "the log's origin, used when the key is created")
+	}
 	return f
 }
 
@@ -77,10 +81,16 @@ func runLog(ctx context.Context, sio *stdio, args []string) error {
 
 func runLogKey(sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "log key", "log key [--db PATH|URL | --log-key FILE]")
-	kf := addLogKeyFlags(fs)
+	kf := addLogKeyFlags(fs, false)
 	db := fs.String("db", defaultDB, "the database whose data directory holds the key")
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
+	}
+	if kf.path == "" {
+		kf.path = filepath.Join(dataDir(*db), "log.key")
+	}
+	if !fileExists(kf.path) {
+		return hinted{err: fmt.Errorf("no log key at %s", kf.path), hint: `"writ serve" creates it; or pass --log-key FILE`}
 	}
 	key, err := kf.load(*db)
 	if err != nil {
@@ -92,9 +102,12 @@ func runLogKey(sio *stdio, args []string) error {
 
 func runLogCheckpoint(ctx context.Context, sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "log checkpoint", "log checkpoint [--db PATH|URL] [--log-key FILE]")
-	sf := addStoreFlags(fs)
-	kf := addLogKeyFlags(fs)
+	sf := addStoreFlags(fs, false)
+	kf := addLogKeyFlags(fs, true)
 	if err := parseFlags(fs, sio, args); err != nil {
+		return err
+	}
+	if err := sf.mustExist(true); err != nil {
 		return err
 	}
 	key, err := kf.load(sf.db)
@@ -116,11 +129,14 @@ func runLogCheckpoint(ctx context.Context, sio *stdio, args []string) error {
 
 func runLogVerify(ctx context.Context, sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "log verify", "log verify [--db PATH|URL] [--log-key FILE | --verifier-key KEY] [--checkpoint FILE]")
-	sf := addStoreFlags(fs)
-	kf := addLogKeyFlags(fs)
+	sf := addStoreFlags(fs, false)
+	kf := addLogKeyFlags(fs, false)
 	vkey := fs.String("verifier-key", "", "verify checkpoints with this verifier `key` (as \"writ log key\" prints it) instead of the key file")
 	cpFile := fs.String("checkpoint", "", "a signed checkpoint `file` to verify against (default: the latest the database holds)")
 	if err := parseFlags(fs, sio, args); err != nil {
+		return err
+	}
+	if err := sf.mustExist(true); err != nil {
 		return err
 	}
 	var verifier note.Verifier

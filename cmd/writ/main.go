@@ -153,17 +153,24 @@ func newFlagSet(sio *stdio, name, synopsis string) *flag.FlagSet {
 }
 
 // parseFlags parses args after setting every flag that was not given on the
-// command line from its WRIT_* environment variable.
+// command line from its WRIT_* environment variable. A bad flag is one line of error and one of hint, not the whole usage;
+// -h and --help print the usage.
 func parseFlags(fs *flag.FlagSet, sio *stdio, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	usage := fs.Usage
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	fs.SetOutput(sio.err)
+	if errors.Is(err, flag.ErrHelp) {
+		usage()
+		return err
+	}
+	if err != nil {
+		return hinted{err: writ.Errorf(writ.EINVALID, "%v", err), hint: fmt.Sprintf("run \"writ %s -h\" for its flags", fs.Name())}
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		if given[f.Name] || err != nil {
 			return

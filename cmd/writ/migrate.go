@@ -8,7 +8,8 @@ import (
 
 func runMigrate(ctx context.Context, sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "migrate", "migrate [--db PATH|URL]")
-	sf := addStoreFlags(fs)
+	sf := addStoreFlags(fs, true)
+	sf.create = true
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
 	}

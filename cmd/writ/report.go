@@ -47,8 +47,8 @@ func runReport(ctx context.Context, sio *stdio, args []string) error {
 		}
 	}
 	fs := newFlagSet(sio, "report", "report --period 2026-H2 [--format json|csv|html|pdf] [--out FILE] [--publish] [--bands a1|a2|a3|a4] [--db PATH|URL] [--log-key FILE] [--checkpoint FILE]")
-	sf := addStoreFlags(fs)
-	kf := addLogKeyFlags(fs)
+	sf := addStoreFlags(fs, true)
+	kf := addLogKeyFlags(fs, true)
 	periodFlag := fs.String("period", "", "the half-year to report on, as 2026-H1 or 2026-H2")
 	format := fs.String("format", "json", "json, csv, html or pdf")
 	out := fs.String("out", "", "write the report to this `file` instead of standard output")
@@ -73,11 +73,18 @@ func runReport(ctx context.Context, sio *stdio, args []string) error {
 	if !slices.Contains([]string{"json", "csv", "html", "pdf"}, *format) {
 		return writ.FieldErrorf("format", "%q is not json, csv, html or pdf", *format)
 	}
+	if *format == "pdf" && *out == "" && isTerminal(sio.out) {
+		return hinted{err: writ.FieldErrorf("out", "a PDF is not written to a terminal"),
+			hint: "pass --out report.pdf, or redirect standard output to a file"}
+	}
 	var at time.Time
 	if *asOf != "" {
 		if at, err = time.Parse(time.RFC3339, *asOf); err != nil {
 			return writ.FieldErrorf("as-of", "not an RFC 3339 time: %q", *asOf)
 		}
+	}
+	if err := sf.mustExist(true); err != nil {
+		return err
 	}
 	key, err := kf.load(sf.db)
 	if err != nil {
@@ -215,8 +222,8 @@ func (e *problemsError) Error() string {
 
 func runReportVerify(ctx context.Context, sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "report verify", "report verify [--db PATH|URL] [--log-key FILE | --verifier-key KEY] REPORT.json")
-	sf := addStoreFlags(fs)
-	kf := addLogKeyFlags(fs)
+	sf := addStoreFlags(fs, true)
+	kf := addLogKeyFlags(fs, false)
 	vkey := fs.String("verifier-key", "", "check the report's checkpoint with this verifier `key` instead of the key file")
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
@@ -228,6 +235,9 @@ func runReportVerify(ctx context.Context, sio *stdio, args []string) error {
 	published, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
 		return writ.Errorf(writ.EINVALID, "%v", err)
+	}
+	if err := sf.mustExist(true); err != nil {
+		return err
 	}
 	verifier, err := verifierOf(*vkey, kf, sf.db)
 	if err != nil {
@@ -255,4 +265,15 @@ func runReportVerify(ctx context.Context, sio *stdio, args []string) error {
 		fmt.Fprintln(sio.out, "this report was not published from this database")
 	}
 	return nil
+}
+
+// isTerminal says whether w is a terminal (a character device), where binary
+// output would garble the screen.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

@@ -269,3 +269,21 @@ func settingsRulebook(t *testing.T) string {
 		"include_foreign_national_security: false", "include_foreign_national_security: true")
 	return dir
 }
+
+// A PDF is never written to a terminal: /dev/null is a character device,
+// as a terminal is, and gets nothing.
+func TestReportPDFIsNotWrittenToATerminal(t *testing.T) {
+	tty, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tty.Close()
+	var errOut strings.Builder
+	sio := &stdio{in: strings.NewReader(""), out: tty, err: &errOut, getenv: func(string) string { return "" }}
+	dir := t.TempDir()
+	code := run(context.Background(), sio, []string{"report", "--period", "2026-H2", "--format", "pdf", "--db", filepath.Join(dir, "writ.db")})
+	want := "writ: error: out: a PDF is not written to a terminal\nwrit: hint: pass --out report.pdf, or redirect standard output to a file\n"
+	if code != 2 || errOut.String() != want {
+		t.Fatalf("exit %d, stderr %q, want 2 and %q", code, errOut.String(), want)
+	}
+}

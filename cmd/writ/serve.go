@@ -30,8 +30,9 @@ import (
 // split, each piece would be called once and read out of order.
 func runServe(ctx context.Context, sio *stdio, args []string) error {
 	fs := newFlagSet(sio, "serve", "serve [--addr HOST:PORT] [--db PATH|URL] [--rulebook DIR]")
-	sf := addStoreFlags(fs)
-	kf := addLogKeyFlags(fs)
+	sf := addStoreFlags(fs, true)
+	sf.create = true
+	kf := addLogKeyFlags(fs, true)
 	addr := fs.String("addr", "127.0.0.1:8080", "the `address` to listen on (port 0 picks a free port)")
 	every := fs.Duration("checkpoint-interval", time.Minute, "how often to sign a checkpoint of the audit log while it grows")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM; with --tls-key)")

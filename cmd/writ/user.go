@@ -20,7 +20,7 @@ func runUser(ctx context.Context, sio *stdio, args []string) error {
 		}
 	}
 	fs := newFlagSet(sio, "user", "user --name NAME --email EMAIL --role ROLE [--agency ID] [--customer ID] [--db PATH|URL]\n       writ user password --email EMAIL < password\n       writ user totp --email EMAIL [--remove]")
-	sf := addStoreFlags(fs)
+	sf := addStoreFlags(fs, false)
 	name := fs.String("name", "", "the user's `name`")
 	email := fs.String("email", "", "the user's e-mail `address`")
 	role := fs.String("role", "", "one of admin, reviewer, approver, auditor, agency, customer")
