@@ -3248,11 +3248,11 @@ type CustomerId = int64
 // DemandId defines model for DemandId.
 type DemandId = int64
 
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
+
 // IdempotencyKeyDemand defines model for IdempotencyKeyDemand.
 type IdempotencyKeyDemand = string
-
-// IdempotencyKeyRegistry defines model for IdempotencyKeyRegistry.
-type IdempotencyKeyRegistry = string
 
 // IfMatch defines model for IfMatch.
 type IfMatch = string
@@ -3343,8 +3343,8 @@ type ListAgenciesParams struct {
 
 // CreateAgencyParams defines parameters for CreateAgency.
 type CreateAgencyParams struct {
-	// IdempotencyKey Accepted for uniformity with POST /v1/demands but not remembered by this operation. A retry cannot create a duplicate all the same: the object's natural key (an agency's name and country, a customer's name, a user's e-mail address) is unique, so a retry after a success is answered 409 ECONFLICT.
-	IdempotencyKey *IdempotencyKeyRegistry `json:"Idempotency-Key,omitempty"`
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // VerifyAgencyJSONBody defines parameters for VerifyAgency.
@@ -3364,8 +3364,8 @@ type ListCustomersParams struct {
 
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
-	// IdempotencyKey Accepted for uniformity with POST /v1/demands but not remembered by this operation. A retry cannot create a duplicate all the same: the object's natural key (an agency's name and country, a customer's name, a user's e-mail address) is unique, so a retry after a success is answered 409 ECONFLICT.
-	IdempotencyKey *IdempotencyKeyRegistry `json:"Idempotency-Key,omitempty"`
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // SetKeyCustodyJSONBody defines parameters for SetKeyCustody.
@@ -3424,6 +3424,12 @@ type UpdateDemandParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// RecordCallbackParams defines parameters for RecordCallback.
+type RecordCallbackParams struct {
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // AddDocumentParams defines parameters for AddDocument.
 type AddDocumentParams struct {
 	// Name The file name, 1 to 200 characters; any directory part is dropped.
@@ -3431,6 +3437,9 @@ type AddDocumentParams struct {
 
 	// Audience Who besides the legal team may see it: legal, agency, customer or all. By default the narrowest: an agency's upload is for the legal team and the agency (agency), the legal team's for the legal team (legal). An agency may choose agency or all.
 	Audience *AddDocumentParamsAudience `form:"audience,omitempty" json:"audience,omitempty"`
+
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // AddDocumentParamsAudience defines parameters for AddDocument.
@@ -3445,12 +3454,30 @@ type ListEventsParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// RecordDeliveryParams defines parameters for RecordDelivery.
+type RecordDeliveryParams struct {
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // CreateProductionMultipartBody defines parameters for CreateProduction.
 type CreateProductionMultipartBody struct {
 	File []openapi_types.File `json:"file"`
 
 	// Package The part `package` of a production upload.
 	Package ProductionPackage `json:"package"`
+}
+
+// CreateProductionParams defines parameters for CreateProduction.
+type CreateProductionParams struct {
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CreateResponseParams defines parameters for CreateResponse.
+type CreateResponseParams struct {
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ConsistencyProofParams defines parameters for ConsistencyProof.
@@ -3486,15 +3513,27 @@ type ListNoticesParams struct {
 // ListNoticesParamsState defines parameters for ListNotices.
 type ListNoticesParamsState string
 
+// ConfirmTokenRequestParams defines parameters for ConfirmTokenRequest.
+type ConfirmTokenRequestParams struct {
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // CreateUserParams defines parameters for CreateUser.
 type CreateUserParams struct {
-	// IdempotencyKey Accepted for uniformity with POST /v1/demands but not remembered by this operation. A retry cannot create a duplicate all the same: the object's natural key (an agency's name and country, a customer's name, a user's e-mail address) is unique, so a retry after a success is answered 409 ECONFLICT.
-	IdempotencyKey *IdempotencyKeyRegistry `json:"Idempotency-Key,omitempty"`
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ConfirmUserJSONBody defines parameters for ConfirmUser.
 type ConfirmUserJSONBody struct {
 	Confirmation string `json:"confirmation"`
+}
+
+// CreateTokenParams defines parameters for CreateToken.
+type CreateTokenParams struct {
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateAgencyJSONRequestBody defines body for CreateAgency for application/json ContentType.
@@ -3929,7 +3968,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-	RecordCallbackWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RecordCallbackWithBody(ctx context.Context, id DemandId, params *RecordCallbackParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RecordCallback Record a call-back
 	//
@@ -3938,7 +3977,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-	RecordCallback(ctx context.Context, id DemandId, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RecordCallback(ctx context.Context, id DemandId, params *RecordCallbackParams, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDeadlines List a demand's deadlines with their status
 	//
@@ -4034,7 +4073,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-	RecordDeliveryWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RecordDeliveryWithBody(ctx context.Context, id DemandId, params *RecordDeliveryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RecordDelivery Record a delivery of the notice made another way
 	//
@@ -4043,7 +4082,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-	RecordDelivery(ctx context.Context, id DemandId, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RecordDelivery(ctx context.Context, id DemandId, params *RecordDeliveryParams, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RetryNotice Send an undelivered notice again
 	//
@@ -4066,7 +4105,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/production (the `CreateProduction` operationId).
-	CreateProductionWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateProductionWithBody(ctx context.Context, id DemandId, params *CreateProductionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DownloadProduction Download a file of the production
 	//
@@ -4096,7 +4135,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-	CreateResponseWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateResponseWithBody(ctx context.Context, id DemandId, params *CreateResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateResponse Answer a notice (customers)
 	//
@@ -4105,7 +4144,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-	CreateResponse(ctx context.Context, id DemandId, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateResponse(ctx context.Context, id DemandId, params *CreateResponseParams, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DecideObjectionWithBody Decide a customer's objection
 	//
@@ -4203,7 +4242,7 @@ type ClientInterface interface {
 	// An admin other than the one who asked issues the token, shown once in this response. A request issued already, or older than a week, is 409. Recorded in the audit log.
 	//
 	// Corresponds with POST /v1/token-requests/{id}/confirmation (the `ConfirmTokenRequest` operationId).
-	ConfirmTokenRequest(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ConfirmTokenRequest(ctx context.Context, id int64, params *ConfirmTokenRequestParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RevokeTokenWithBody Revoke a token
 	//
@@ -4291,7 +4330,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-	CreateTokenWithBody(ctx context.Context, id UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateTokenWithBody(ctx context.Context, id UserId, params *CreateTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateToken Make an API token, or ask for another user's
 	//
@@ -4300,7 +4339,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-	CreateToken(ctx context.Context, id UserId, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateToken(ctx context.Context, id UserId, params *CreateTokenParams, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // Checkpoint The latest signed checkpoint
@@ -4945,8 +4984,8 @@ func (c *Client) ListCallbacks(ctx context.Context, id DemandId, reqEditors ...R
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-func (c *Client) RecordCallbackWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRecordCallbackRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) RecordCallbackWithBody(ctx context.Context, id DemandId, params *RecordCallbackParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordCallbackRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -4964,8 +5003,8 @@ func (c *Client) RecordCallbackWithBody(ctx context.Context, id DemandId, conten
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-func (c *Client) RecordCallback(ctx context.Context, id DemandId, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRecordCallbackRequest(c.Server, id, body)
+func (c *Client) RecordCallback(ctx context.Context, id DemandId, params *RecordCallbackParams, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordCallbackRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5180,8 +5219,8 @@ func (c *Client) GetNotice(ctx context.Context, id DemandId, reqEditors ...Reque
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-func (c *Client) RecordDeliveryWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRecordDeliveryRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) RecordDeliveryWithBody(ctx context.Context, id DemandId, params *RecordDeliveryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordDeliveryRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5199,8 +5238,8 @@ func (c *Client) RecordDeliveryWithBody(ctx context.Context, id DemandId, conten
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-func (c *Client) RecordDelivery(ctx context.Context, id DemandId, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRecordDeliveryRequest(c.Server, id, body)
+func (c *Client) RecordDelivery(ctx context.Context, id DemandId, params *RecordDeliveryParams, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordDeliveryRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5252,8 +5291,8 @@ func (c *Client) GetProduction(ctx context.Context, id DemandId, reqEditors ...R
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/demands/{id}/production (the `CreateProduction` operationId).
-func (c *Client) CreateProductionWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateProductionRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) CreateProductionWithBody(ctx context.Context, id DemandId, params *CreateProductionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateProductionRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5322,8 +5361,8 @@ func (c *Client) ListResponses(ctx context.Context, id DemandId, reqEditors ...R
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-func (c *Client) CreateResponseWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateResponseRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) CreateResponseWithBody(ctx context.Context, id DemandId, params *CreateResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateResponseRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5341,8 +5380,8 @@ func (c *Client) CreateResponseWithBody(ctx context.Context, id DemandId, conten
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-func (c *Client) CreateResponse(ctx context.Context, id DemandId, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateResponseRequest(c.Server, id, body)
+func (c *Client) CreateResponse(ctx context.Context, id DemandId, params *CreateResponseParams, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateResponseRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5579,8 +5618,8 @@ func (c *Client) ListTokenRequests(ctx context.Context, reqEditors ...RequestEdi
 // An admin other than the one who asked issues the token, shown once in this response. A request issued already, or older than a week, is 409. Recorded in the audit log.
 //
 // Corresponds with POST /v1/token-requests/{id}/confirmation (the `ConfirmTokenRequest` operationId).
-func (c *Client) ConfirmTokenRequest(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewConfirmTokenRequestRequest(c.Server, id)
+func (c *Client) ConfirmTokenRequest(ctx context.Context, id int64, params *ConfirmTokenRequestParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmTokenRequestRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5767,8 +5806,8 @@ func (c *Client) ListTokens(ctx context.Context, id UserId, reqEditors ...Reques
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-func (c *Client) CreateTokenWithBody(ctx context.Context, id UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTokenRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) CreateTokenWithBody(ctx context.Context, id UserId, params *CreateTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTokenRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5786,8 +5825,8 @@ func (c *Client) CreateTokenWithBody(ctx context.Context, id UserId, contentType
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-func (c *Client) CreateToken(ctx context.Context, id UserId, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTokenRequest(c.Server, id, body)
+func (c *Client) CreateToken(ctx context.Context, id UserId, params *CreateTokenParams, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTokenRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7114,18 +7153,18 @@ func NewListCallbacksRequest(server string, id DemandId) (*http.Request, error) 
 }
 
 // NewRecordCallbackRequest calls the generic RecordCallback builder with application/json body
-func NewRecordCallbackRequest(server string, id DemandId, body RecordCallbackJSONRequestBody) (*http.Request, error) {
+func NewRecordCallbackRequest(server string, id DemandId, params *RecordCallbackParams, body RecordCallbackJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRecordCallbackRequestWithBody(server, id, "application/json", bodyReader)
+	return NewRecordCallbackRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewRecordCallbackRequestWithBody constructs an http.Request for the RecordCallback method, with any body, and a specified content type
-func NewRecordCallbackRequestWithBody(server string, id DemandId, contentType string, body io.Reader) (*http.Request, error) {
+func NewRecordCallbackRequestWithBody(server string, id DemandId, params *RecordCallbackParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7156,6 +7195,21 @@ func NewRecordCallbackRequestWithBody(server string, id DemandId, contentType st
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -7295,6 +7349,21 @@ func NewAddDocumentRequestWithBody(server string, id DemandId, params *AddDocume
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -7583,18 +7652,18 @@ func NewGetNoticeRequest(server string, id DemandId) (*http.Request, error) {
 }
 
 // NewRecordDeliveryRequest calls the generic RecordDelivery builder with application/json body
-func NewRecordDeliveryRequest(server string, id DemandId, body RecordDeliveryJSONRequestBody) (*http.Request, error) {
+func NewRecordDeliveryRequest(server string, id DemandId, params *RecordDeliveryParams, body RecordDeliveryJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRecordDeliveryRequestWithBody(server, id, "application/json", bodyReader)
+	return NewRecordDeliveryRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewRecordDeliveryRequestWithBody constructs an http.Request for the RecordDelivery method, with any body, and a specified content type
-func NewRecordDeliveryRequestWithBody(server string, id DemandId, contentType string, body io.Reader) (*http.Request, error) {
+func NewRecordDeliveryRequestWithBody(server string, id DemandId, params *RecordDeliveryParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7625,6 +7694,21 @@ func NewRecordDeliveryRequestWithBody(server string, id DemandId, contentType st
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -7698,7 +7782,7 @@ func NewGetProductionRequest(server string, id DemandId) (*http.Request, error) 
 }
 
 // NewCreateProductionRequestWithBody constructs an http.Request for the CreateProduction method, with any body, and a specified content type
-func NewCreateProductionRequestWithBody(server string, id DemandId, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateProductionRequestWithBody(server string, id DemandId, params *CreateProductionParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7729,6 +7813,21 @@ func NewCreateProductionRequestWithBody(server string, id DemandId, contentType 
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -7843,18 +7942,18 @@ func NewListResponsesRequest(server string, id DemandId) (*http.Request, error) 
 }
 
 // NewCreateResponseRequest calls the generic CreateResponse builder with application/json body
-func NewCreateResponseRequest(server string, id DemandId, body CreateResponseJSONRequestBody) (*http.Request, error) {
+func NewCreateResponseRequest(server string, id DemandId, params *CreateResponseParams, body CreateResponseJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateResponseRequestWithBody(server, id, "application/json", bodyReader)
+	return NewCreateResponseRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewCreateResponseRequestWithBody constructs an http.Request for the CreateResponse method, with any body, and a specified content type
-func NewCreateResponseRequestWithBody(server string, id DemandId, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateResponseRequestWithBody(server string, id DemandId, params *CreateResponseParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7885,6 +7984,21 @@ func NewCreateResponseRequestWithBody(server string, id DemandId, contentType st
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8347,7 +8461,7 @@ func NewListTokenRequestsRequest(server string) (*http.Request, error) {
 }
 
 // NewConfirmTokenRequestRequest constructs an http.Request for the ConfirmTokenRequest method
-func NewConfirmTokenRequestRequest(server string, id int64) (*http.Request, error) {
+func NewConfirmTokenRequestRequest(server string, id int64, params *ConfirmTokenRequestParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8375,6 +8489,21 @@ func NewConfirmTokenRequestRequest(server string, id int64) (*http.Request, erro
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -8611,18 +8740,18 @@ func NewListTokensRequest(server string, id UserId) (*http.Request, error) {
 }
 
 // NewCreateTokenRequest calls the generic CreateToken builder with application/json body
-func NewCreateTokenRequest(server string, id UserId, body CreateTokenJSONRequestBody) (*http.Request, error) {
+func NewCreateTokenRequest(server string, id UserId, params *CreateTokenParams, body CreateTokenJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateTokenRequestWithBody(server, id, "application/json", bodyReader)
+	return NewCreateTokenRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewCreateTokenRequestWithBody constructs an http.Request for the CreateToken method, with any body, and a specified content type
-func NewCreateTokenRequestWithBody(server string, id UserId, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateTokenRequestWithBody(server string, id UserId, params *CreateTokenParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8653,6 +8782,21 @@ func NewCreateTokenRequestWithBody(server string, id UserId, contentType string,
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -9027,7 +9171,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-	RecordCallbackWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error)
+	RecordCallbackWithBodyWithResponse(ctx context.Context, id DemandId, params *RecordCallbackParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error)
 
 	// RecordCallbackWithResponse Record a call-back
 	//
@@ -9036,7 +9180,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-	RecordCallbackWithResponse(ctx context.Context, id DemandId, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error)
+	RecordCallbackWithResponse(ctx context.Context, id DemandId, params *RecordCallbackParams, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error)
 
 	// ListDeadlinesWithResponse List a demand's deadlines with their status
 	//
@@ -9144,7 +9288,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-	RecordDeliveryWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error)
+	RecordDeliveryWithBodyWithResponse(ctx context.Context, id DemandId, params *RecordDeliveryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error)
 
 	// RecordDeliveryWithResponse Record a delivery of the notice made another way
 	//
@@ -9153,7 +9297,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-	RecordDeliveryWithResponse(ctx context.Context, id DemandId, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error)
+	RecordDeliveryWithResponse(ctx context.Context, id DemandId, params *RecordDeliveryParams, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error)
 
 	// RetryNoticeWithResponse Send an undelivered notice again
 	//
@@ -9180,7 +9324,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/production (the `CreateProduction` operationId).
-	CreateProductionWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProductionResponse, error)
+	CreateProductionWithBodyWithResponse(ctx context.Context, id DemandId, params *CreateProductionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProductionResponse, error)
 
 	// DownloadProductionWithResponse Download a file of the production
 	//
@@ -9216,7 +9360,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-	CreateResponseWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error)
+	CreateResponseWithBodyWithResponse(ctx context.Context, id DemandId, params *CreateResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error)
 
 	// CreateResponseWithResponse Answer a notice (customers)
 	//
@@ -9225,7 +9369,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-	CreateResponseWithResponse(ctx context.Context, id DemandId, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error)
+	CreateResponseWithResponse(ctx context.Context, id DemandId, params *CreateResponseParams, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error)
 
 	// DecideObjectionWithBodyWithResponse Decide a customer's objection
 	//
@@ -9343,7 +9487,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/token-requests/{id}/confirmation (the `ConfirmTokenRequest` operationId).
-	ConfirmTokenRequestWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ConfirmTokenRequestResponse, error)
+	ConfirmTokenRequestWithResponse(ctx context.Context, id int64, params *ConfirmTokenRequestParams, reqEditors ...RequestEditorFn) (*ConfirmTokenRequestResponse, error)
 
 	// RevokeTokenWithBodyWithResponse Revoke a token
 	//
@@ -9433,7 +9577,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-	CreateTokenWithBodyWithResponse(ctx context.Context, id UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error)
+	CreateTokenWithBodyWithResponse(ctx context.Context, id UserId, params *CreateTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error)
 
 	// CreateTokenWithResponse Make an API token, or ask for another user's
 	//
@@ -9442,7 +9586,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-	CreateTokenWithResponse(ctx context.Context, id UserId, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error)
+	CreateTokenWithResponse(ctx context.Context, id UserId, params *CreateTokenParams, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error)
 }
 
 // CheckpointResponse503Headers the declared response headers of an HTTP 503 response for Checkpoint
@@ -10195,7 +10339,8 @@ func (r ListAgenciesResponse) ContentType() string {
 
 // CreateAgencyResponse201Headers the declared response headers of an HTTP 201 response for CreateAgency
 type CreateAgencyResponse201Headers struct {
-	Location *string
+	IdempotentReplayed *string
+	Location           *string
 }
 
 // CreateAgencyResponse401Headers the declared response headers of an HTTP 401 response for CreateAgency
@@ -10228,6 +10373,8 @@ type CreateAgencyResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -10274,6 +10421,11 @@ func (r CreateAgencyResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateAgencyResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateAgencyResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -10868,7 +11020,8 @@ func (r ListCustomersResponse) ContentType() string {
 
 // CreateCustomerResponse201Headers the declared response headers of an HTTP 201 response for CreateCustomer
 type CreateCustomerResponse201Headers struct {
-	Location *string
+	IdempotentReplayed *string
+	Location           *string
 }
 
 // CreateCustomerResponse401Headers the declared response headers of an HTTP 401 response for CreateCustomer
@@ -10901,6 +11054,8 @@ type CreateCustomerResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -10947,6 +11102,11 @@ func (r CreateCustomerResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateCustomerResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateCustomerResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -12271,7 +12431,8 @@ func (r ListCallbacksResponse) ContentType() string {
 
 // RecordCallbackResponse201Headers the declared response headers of an HTTP 201 response for RecordCallback
 type RecordCallbackResponse201Headers struct {
-	Location *string
+	IdempotentReplayed *string
+	Location           *string
 }
 
 // RecordCallbackResponse401Headers the declared response headers of an HTTP 401 response for RecordCallback
@@ -12306,6 +12467,8 @@ type RecordCallbackResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -12357,6 +12520,11 @@ func (r RecordCallbackResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r RecordCallbackResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RecordCallbackResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -12625,7 +12793,8 @@ func (r ListDocumentsResponse) ContentType() string {
 
 // AddDocumentResponse201Headers the declared response headers of an HTTP 201 response for AddDocument
 type AddDocumentResponse201Headers struct {
-	Location *string
+	IdempotentReplayed *string
+	Location           *string
 }
 
 // AddDocumentResponse401Headers the declared response headers of an HTTP 401 response for AddDocument
@@ -12660,6 +12829,8 @@ type AddDocumentResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -12711,6 +12882,11 @@ func (r AddDocumentResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r AddDocumentResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AddDocumentResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -13463,6 +13639,11 @@ func (r GetNoticeResponse) ContentType() string {
 	return ""
 }
 
+// RecordDeliveryResponse201Headers the declared response headers of an HTTP 201 response for RecordDelivery
+type RecordDeliveryResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 // RecordDeliveryResponse401Headers the declared response headers of an HTTP 401 response for RecordDelivery
 type RecordDeliveryResponse401Headers struct {
 	WWWAuthenticate *string
@@ -13495,6 +13676,8 @@ type RecordDeliveryResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -13503,6 +13686,8 @@ type RecordDeliveryResponse struct {
 	JSON503 *Unavailable
 	// JSON507 the response for an HTTP 507 `application/json` response
 	JSON507 *Storage
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RecordDeliveryResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *RecordDeliveryResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -13544,6 +13729,11 @@ func (r RecordDeliveryResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r RecordDeliveryResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RecordDeliveryResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -13803,6 +13993,11 @@ func (r GetProductionResponse) ContentType() string {
 	return ""
 }
 
+// CreateProductionResponse201Headers the declared response headers of an HTTP 201 response for CreateProduction
+type CreateProductionResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 // CreateProductionResponse401Headers the declared response headers of an HTTP 401 response for CreateProduction
 type CreateProductionResponse401Headers struct {
 	WWWAuthenticate *string
@@ -13830,10 +14025,14 @@ type CreateProductionResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateProductionResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateProductionResponse401Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -13873,6 +14072,11 @@ func (r CreateProductionResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateProductionResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateProductionResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -14228,7 +14432,8 @@ func (r ListResponsesResponse) ContentType() string {
 
 // CreateResponseResponse201Headers the declared response headers of an HTTP 201 response for CreateResponse
 type CreateResponseResponse201Headers struct {
-	Location *string
+	IdempotentReplayed *string
+	Location           *string
 }
 
 // CreateResponseResponse401Headers the declared response headers of an HTTP 401 response for CreateResponse
@@ -14261,6 +14466,8 @@ type CreateResponseResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -14307,6 +14514,11 @@ func (r CreateResponseResponse) GetJSON404() *NotFound {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CreateResponseResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateResponseResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -15362,6 +15574,11 @@ func (r ListTokenRequestsResponse) ContentType() string {
 	return ""
 }
 
+// ConfirmTokenRequestResponse201Headers the declared response headers of an HTTP 201 response for ConfirmTokenRequest
+type ConfirmTokenRequestResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 // ConfirmTokenRequestResponse401Headers the declared response headers of an HTTP 401 response for ConfirmTokenRequest
 type ConfirmTokenRequestResponse401Headers struct {
 	WWWAuthenticate *string
@@ -15394,6 +15611,8 @@ type ConfirmTokenRequestResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -15402,6 +15621,8 @@ type ConfirmTokenRequestResponse struct {
 	JSON503 *Unavailable
 	// JSON507 the response for an HTTP 507 `application/json` response
 	JSON507 *Storage
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ConfirmTokenRequestResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ConfirmTokenRequestResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -15443,6 +15664,11 @@ func (r ConfirmTokenRequestResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r ConfirmTokenRequestResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ConfirmTokenRequestResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -15626,6 +15852,11 @@ func (r RevokeTokenResponse) ContentType() string {
 	return ""
 }
 
+// CreateUserResponse201Headers the declared response headers of an HTTP 201 response for CreateUser
+type CreateUserResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 // CreateUserResponse401Headers the declared response headers of an HTTP 401 response for CreateUser
 type CreateUserResponse401Headers struct {
 	WWWAuthenticate *string
@@ -15656,6 +15887,8 @@ type CreateUserResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -15664,6 +15897,8 @@ type CreateUserResponse struct {
 	JSON503 *Unavailable
 	// JSON507 the response for an HTTP 507 `application/json` response
 	JSON507 *Storage
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateUserResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateUserResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -15700,6 +15935,11 @@ func (r CreateUserResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateUserResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateUserResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -16119,9 +16359,15 @@ func (r ListTokensResponse) ContentType() string {
 	return ""
 }
 
+// CreateTokenResponse201Headers the declared response headers of an HTTP 201 response for CreateToken
+type CreateTokenResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 // CreateTokenResponse202Headers the declared response headers of an HTTP 202 response for CreateToken
 type CreateTokenResponse202Headers struct {
-	Location *string
+	IdempotentReplayed *string
+	Location           *string
 }
 
 // CreateTokenResponse401Headers the declared response headers of an HTTP 401 response for CreateToken
@@ -16158,6 +16404,8 @@ type CreateTokenResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -16166,6 +16414,8 @@ type CreateTokenResponse struct {
 	JSON503 *Unavailable
 	// JSON507 the response for an HTTP 507 `application/json` response
 	JSON507 *Storage
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateTokenResponse201Headers
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *CreateTokenResponse202Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -16214,6 +16464,11 @@ func (r CreateTokenResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateTokenResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateTokenResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -16801,8 +17056,8 @@ func (c *ClientWithResponses) ListCallbacksWithResponse(ctx context.Context, id 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-func (c *ClientWithResponses) RecordCallbackWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error) {
-	rsp, err := c.RecordCallbackWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) RecordCallbackWithBodyWithResponse(ctx context.Context, id DemandId, params *RecordCallbackParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error) {
+	rsp, err := c.RecordCallbackWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -16816,8 +17071,8 @@ func (c *ClientWithResponses) RecordCallbackWithBodyWithResponse(ctx context.Con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-func (c *ClientWithResponses) RecordCallbackWithResponse(ctx context.Context, id DemandId, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error) {
-	rsp, err := c.RecordCallback(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) RecordCallbackWithResponse(ctx context.Context, id DemandId, params *RecordCallbackParams, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error) {
+	rsp, err := c.RecordCallback(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -16996,8 +17251,8 @@ func (c *ClientWithResponses) GetNoticeWithResponse(ctx context.Context, id Dema
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-func (c *ClientWithResponses) RecordDeliveryWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error) {
-	rsp, err := c.RecordDeliveryWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) RecordDeliveryWithBodyWithResponse(ctx context.Context, id DemandId, params *RecordDeliveryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error) {
+	rsp, err := c.RecordDeliveryWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17011,8 +17266,8 @@ func (c *ClientWithResponses) RecordDeliveryWithBodyWithResponse(ctx context.Con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-func (c *ClientWithResponses) RecordDeliveryWithResponse(ctx context.Context, id DemandId, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error) {
-	rsp, err := c.RecordDelivery(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) RecordDeliveryWithResponse(ctx context.Context, id DemandId, params *RecordDeliveryParams, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error) {
+	rsp, err := c.RecordDelivery(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17056,8 +17311,8 @@ func (c *ClientWithResponses) GetProductionWithResponse(ctx context.Context, id 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/demands/{id}/production (the `CreateProduction` operationId).
-func (c *ClientWithResponses) CreateProductionWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProductionResponse, error) {
-	rsp, err := c.CreateProductionWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateProductionWithBodyWithResponse(ctx context.Context, id DemandId, params *CreateProductionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProductionResponse, error) {
+	rsp, err := c.CreateProductionWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17116,8 +17371,8 @@ func (c *ClientWithResponses) ListResponsesWithResponse(ctx context.Context, id 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-func (c *ClientWithResponses) CreateResponseWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error) {
-	rsp, err := c.CreateResponseWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateResponseWithBodyWithResponse(ctx context.Context, id DemandId, params *CreateResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error) {
+	rsp, err := c.CreateResponseWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17131,8 +17386,8 @@ func (c *ClientWithResponses) CreateResponseWithBodyWithResponse(ctx context.Con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-func (c *ClientWithResponses) CreateResponseWithResponse(ctx context.Context, id DemandId, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error) {
-	rsp, err := c.CreateResponse(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) CreateResponseWithResponse(ctx context.Context, id DemandId, params *CreateResponseParams, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error) {
+	rsp, err := c.CreateResponse(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17333,8 +17588,8 @@ func (c *ClientWithResponses) ListTokenRequestsWithResponse(ctx context.Context,
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/token-requests/{id}/confirmation (the `ConfirmTokenRequest` operationId).
-func (c *ClientWithResponses) ConfirmTokenRequestWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ConfirmTokenRequestResponse, error) {
-	rsp, err := c.ConfirmTokenRequest(ctx, id, reqEditors...)
+func (c *ClientWithResponses) ConfirmTokenRequestWithResponse(ctx context.Context, id int64, params *ConfirmTokenRequestParams, reqEditors ...RequestEditorFn) (*ConfirmTokenRequestResponse, error) {
+	rsp, err := c.ConfirmTokenRequest(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17483,8 +17738,8 @@ func (c *ClientWithResponses) ListTokensWithResponse(ctx context.Context, id Use
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-func (c *ClientWithResponses) CreateTokenWithBodyWithResponse(ctx context.Context, id UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error) {
-	rsp, err := c.CreateTokenWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateTokenWithBodyWithResponse(ctx context.Context, id UserId, params *CreateTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error) {
+	rsp, err := c.CreateTokenWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17498,8 +17753,8 @@ func (c *ClientWithResponses) CreateTokenWithBodyWithResponse(ctx context.Contex
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-func (c *ClientWithResponses) CreateTokenWithResponse(ctx context.Context, id UserId, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error) {
-	rsp, err := c.CreateToken(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) CreateTokenWithResponse(ctx context.Context, id UserId, params *CreateTokenParams, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error) {
+	rsp, err := c.CreateToken(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -18180,6 +18435,13 @@ func ParseCreateAgencyResponse(rsp *http.Response) (*CreateAgencyResponse, error
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18213,6 +18475,13 @@ func ParseCreateAgencyResponse(rsp *http.Response) (*CreateAgencyResponse, error
 	switch {
 	case rsp.StatusCode == 201:
 		var headers CreateAgencyResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -18838,6 +19107,13 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18871,6 +19147,13 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 	switch {
 	case rsp.StatusCode == 201:
 		var headers CreateCustomerResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -20227,6 +20510,13 @@ func ParseRecordCallbackResponse(rsp *http.Response) (*RecordCallbackResponse, e
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -20260,6 +20550,13 @@ func ParseRecordCallbackResponse(rsp *http.Response) (*RecordCallbackResponse, e
 	switch {
 	case rsp.StatusCode == 201:
 		var headers RecordCallbackResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -20575,6 +20872,13 @@ func ParseAddDocumentResponse(rsp *http.Response) (*AddDocumentResponse, error) 
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -20608,6 +20912,13 @@ func ParseAddDocumentResponse(rsp *http.Response) (*AddDocumentResponse, error) 
 	switch {
 	case rsp.StatusCode == 201:
 		var headers AddDocumentResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21400,6 +21711,13 @@ func ParseRecordDeliveryResponse(rsp *http.Response) (*RecordDeliveryResponse, e
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21431,6 +21749,16 @@ func ParseRecordDeliveryResponse(rsp *http.Response) (*RecordDeliveryResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 201:
+		var headers RecordDeliveryResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers RecordDeliveryResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -21728,6 +22056,13 @@ func ParseCreateProductionResponse(rsp *http.Response) (*CreateProductionRespons
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21745,6 +22080,16 @@ func ParseCreateProductionResponse(rsp *http.Response) (*CreateProductionRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateProductionResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateProductionResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -22126,6 +22471,13 @@ func ParseCreateResponseResponse(rsp *http.Response) (*CreateResponseResponse, e
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22159,6 +22511,13 @@ func ParseCreateResponseResponse(rsp *http.Response) (*CreateResponseResponse, e
 	switch {
 	case rsp.StatusCode == 201:
 		var headers CreateResponseResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -23206,6 +23565,13 @@ func ParseConfirmTokenRequestResponse(rsp *http.Response) (*ConfirmTokenRequestR
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23237,6 +23603,16 @@ func ParseConfirmTokenRequestResponse(rsp *http.Response) (*ConfirmTokenRequestR
 	}
 
 	switch {
+	case rsp.StatusCode == 201:
+		var headers ConfirmTokenRequestResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers ConfirmTokenRequestResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -23457,6 +23833,13 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23488,6 +23871,16 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateUserResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateUserResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -23952,6 +24345,13 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23983,8 +24383,25 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateTokenResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 202:
 		var headers CreateTokenResponse202Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

@@ -40,7 +40,7 @@ func (c *client) submit(base, token, idempotencyKey, reference string) (submitRe
 		params.IdempotencyKey = &idempotencyKey
 	}
 	r, err := c.api(base, token).CreateDemandWithResponse(context.Background(), &params, apiclient.DemandInput{
-		Instrument: "us_search_warrant", IssuedBy: apiclient.DemandInputIssuedByJudge, DataCategories: []apiclient.DataCategory{apiclient.Content},
+		Instrument: "us_search_warrant", IssuedBy: apiclient.DemandInputIssuedByJudge, DataCategories: []apiclient.DataCategory{apiclient.DataCategoryContent},
 		Accounts: []string{"jdoe1987@mail.example"}, Reference: &reference,
 	})
 	if err != nil {
