@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
+	"net/textproto"
 	"testing"
 	"time"
 
@@ -24,7 +25,8 @@ func packageBody(t *testing.T, pkg string, name, content string) string {
 	if err := mw.SetBoundary(testBoundary); err != nil {
 		t.Fatal(err)
 	}
-	pw, err := mw.CreateFormField("package")
+	pw, err := mw.CreatePart(textproto.MIMEHeader{
+		"Content-Disposition": {`form-data; name="package"`}, "Content-Type": {"application/json"}})
 	if err != nil {
 		t.Fatal(err)
 	}
