@@ -145,6 +145,15 @@ func TestDelayedNoticeOverSMTPOnceAcrossACrash(t *testing.T) {
 				t.Errorf("the notice lacks %q:\n%s", want, text)
 			}
 		}
+		// The worker records the send just after the mail server accepted
+		// it; a kill before that is the crash-mid-send test's case.
+		sent := func() bool {
+			r, err := c.do("GET", s.url+"/v1/notices?state=sent", tokens["reviewer"], nil, "")
+			return err == nil && r.status == 200 && bytes.Contains(r.body, []byte(`"state":"sent"`))
+		}
+		if !waitFor(sent) {
+			t.Fatal("the notice the mail server accepted is not recorded as sent")
+		}
 		s.kill(t)
 		s = startServer(t, db, logKey, later...)
 		time.Sleep(time.Second)

@@ -48,6 +48,11 @@ func TestPostgresSessionTimeouts(t *testing.T) {
 	if _, err := tx2.ExecContext(ctx, `SELECT size FROM log_head WHERE id = 1 FOR UPDATE`); err != nil {
 		t.Fatalf("the cut-off session's lock was not released: %v", err)
 	}
+	// tx2 waits idle while the statement below waits for its lock: it must
+	// outlast the lock timeout however slow the machine.
+	if _, err := tx2.ExecContext(ctx, `SET LOCAL idle_in_transaction_session_timeout = '30s'`); err != nil {
+		t.Fatal(err)
+	}
 	// Held by tx2, the lock makes another statement fail after 200ms.
 	start := time.Now()
 	_, err = st.DB().ExecContext(ctx, `UPDATE log_head SET size = size WHERE id = 1`)
