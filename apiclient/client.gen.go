@@ -3362,11 +3362,11 @@ type CustomerId = int64
 // DemandId defines model for DemandId.
 type DemandId = int64
 
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
+
 // IdempotencyKeyDemand defines model for IdempotencyKeyDemand.
 type IdempotencyKeyDemand = string
-
-// IdempotencyKeyRegistry defines model for IdempotencyKeyRegistry.
-type IdempotencyKeyRegistry = string
 
 // IfMatch defines model for IfMatch.
 type IfMatch = string
@@ -3457,8 +3457,8 @@ type ListAgenciesParams struct {
 
 // CreateAgencyParams defines parameters for CreateAgency.
 type CreateAgencyParams struct {
-	// IdempotencyKey Accepted for uniformity with POST /v1/demands but not remembered by this operation. A retry cannot create a duplicate all the same: the object's natural key (an agency's name and country, a customer's name, a user's e-mail address) is unique, so a retry after a success is answered 409 ECONFLICT.
-	IdempotencyKey *IdempotencyKeyRegistry `json:"Idempotency-Key,omitempty"`
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // VerifyAgencyJSONBody defines parameters for VerifyAgency.
@@ -3478,8 +3478,8 @@ type ListCustomersParams struct {
 
 // CreateCustomerParams defines parameters for CreateCustomer.
 type CreateCustomerParams struct {
-	// IdempotencyKey Accepted for uniformity with POST /v1/demands but not remembered by this operation. A retry cannot create a duplicate all the same: the object's natural key (an agency's name and country, a customer's name, a user's e-mail address) is unique, so a retry after a success is answered 409 ECONFLICT.
-	IdempotencyKey *IdempotencyKeyRegistry `json:"Idempotency-Key,omitempty"`
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // SetKeyCustodyJSONBody defines parameters for SetKeyCustody.
@@ -3546,6 +3546,12 @@ type UpdateDemandParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// RecordCallbackParams defines parameters for RecordCallback.
+type RecordCallbackParams struct {
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // AddDocumentParams defines parameters for AddDocument.
 type AddDocumentParams struct {
 	// Name The file name, 1 to 200 characters; any directory part is dropped.
@@ -3553,6 +3559,9 @@ type AddDocumentParams struct {
 
 	// Audience Who besides the legal team may see it: legal, agency, customer or all. By default the narrowest: an agency's upload is for the legal team and the agency (agency), the legal team's for the legal team (legal). An agency may choose agency or all.
 	Audience *AddDocumentParamsAudience `form:"audience,omitempty" json:"audience,omitempty"`
+
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // AddDocumentParamsAudience defines parameters for AddDocument.
@@ -3567,12 +3576,30 @@ type ListEventsParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// RecordDeliveryParams defines parameters for RecordDelivery.
+type RecordDeliveryParams struct {
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // CreateProductionMultipartBody defines parameters for CreateProduction.
 type CreateProductionMultipartBody struct {
 	File []openapi_types.File `json:"file"`
 
 	// Package The part `package` of a production upload.
 	Package ProductionPackage `json:"package"`
+}
+
+// CreateProductionParams defines parameters for CreateProduction.
+type CreateProductionParams struct {
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// CreateResponseParams defines parameters for CreateResponse.
+type CreateResponseParams struct {
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ConsistencyProofParams defines parameters for ConsistencyProof.
@@ -3608,15 +3635,27 @@ type ListNoticesParams struct {
 // ListNoticesParamsState defines parameters for ListNotices.
 type ListNoticesParamsState string
 
+// ConfirmTokenRequestParams defines parameters for ConfirmTokenRequest.
+type ConfirmTokenRequestParams struct {
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // CreateUserParams defines parameters for CreateUser.
 type CreateUserParams struct {
-	// IdempotencyKey Accepted for uniformity with POST /v1/demands but not remembered by this operation. A retry cannot create a duplicate all the same: the object's natural key (an agency's name and country, a customer's name, a user's e-mail address) is unique, so a retry after a success is answered 409 ECONFLICT.
-	IdempotencyKey *IdempotencyKeyRegistry `json:"Idempotency-Key,omitempty"`
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // ConfirmUserJSONBody defines parameters for ConfirmUser.
 type ConfirmUserJSONBody struct {
 	Confirmation string `json:"confirmation"`
+}
+
+// CreateTokenParams defines parameters for CreateToken.
+type CreateTokenParams struct {
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
 // CreateAgencyJSONRequestBody defines body for CreateAgency for application/json ContentType.
@@ -4072,7 +4111,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-	RecordCallbackWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RecordCallbackWithBody(ctx context.Context, id DemandId, params *RecordCallbackParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RecordCallback Record a call-back
 	//
@@ -4081,7 +4120,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-	RecordCallback(ctx context.Context, id DemandId, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RecordCallback(ctx context.Context, id DemandId, params *RecordCallbackParams, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListDeadlines List a demand's deadlines with their status
 	//
@@ -4177,7 +4216,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-	RecordDeliveryWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RecordDeliveryWithBody(ctx context.Context, id DemandId, params *RecordDeliveryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RecordDelivery Record a delivery of the notice made another way
 	//
@@ -4186,7 +4225,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-	RecordDelivery(ctx context.Context, id DemandId, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	RecordDelivery(ctx context.Context, id DemandId, params *RecordDeliveryParams, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RetryNotice Send an undelivered notice again
 	//
@@ -4209,7 +4248,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/production (the `CreateProduction` operationId).
-	CreateProductionWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateProductionWithBody(ctx context.Context, id DemandId, params *CreateProductionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DownloadProduction Download a file of the production
 	//
@@ -4239,7 +4278,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-	CreateResponseWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateResponseWithBody(ctx context.Context, id DemandId, params *CreateResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateResponse Answer a notice (customers)
 	//
@@ -4248,7 +4287,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-	CreateResponse(ctx context.Context, id DemandId, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateResponse(ctx context.Context, id DemandId, params *CreateResponseParams, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DecideObjectionWithBody Decide a customer's objection
 	//
@@ -4346,7 +4385,7 @@ type ClientInterface interface {
 	// An admin other than the one who asked issues the token, shown once in this response. A request issued already, or older than a week, is 409. Recorded in the audit log.
 	//
 	// Corresponds with POST /v1/token-requests/{id}/confirmation (the `ConfirmTokenRequest` operationId).
-	ConfirmTokenRequest(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ConfirmTokenRequest(ctx context.Context, id int64, params *ConfirmTokenRequestParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RevokeTokenWithBody Revoke a token
 	//
@@ -4434,7 +4473,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-	CreateTokenWithBody(ctx context.Context, id UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateTokenWithBody(ctx context.Context, id UserId, params *CreateTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateToken Make an API token, or ask for another user's
 	//
@@ -4443,7 +4482,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-	CreateToken(ctx context.Context, id UserId, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	CreateToken(ctx context.Context, id UserId, params *CreateTokenParams, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // Checkpoint The latest signed checkpoint
@@ -5126,8 +5165,8 @@ func (c *Client) ListCallbacks(ctx context.Context, id DemandId, reqEditors ...R
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-func (c *Client) RecordCallbackWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRecordCallbackRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) RecordCallbackWithBody(ctx context.Context, id DemandId, params *RecordCallbackParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordCallbackRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5145,8 +5184,8 @@ func (c *Client) RecordCallbackWithBody(ctx context.Context, id DemandId, conten
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-func (c *Client) RecordCallback(ctx context.Context, id DemandId, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRecordCallbackRequest(c.Server, id, body)
+func (c *Client) RecordCallback(ctx context.Context, id DemandId, params *RecordCallbackParams, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordCallbackRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5361,8 +5400,8 @@ func (c *Client) GetNotice(ctx context.Context, id DemandId, reqEditors ...Reque
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-func (c *Client) RecordDeliveryWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRecordDeliveryRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) RecordDeliveryWithBody(ctx context.Context, id DemandId, params *RecordDeliveryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordDeliveryRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5380,8 +5419,8 @@ func (c *Client) RecordDeliveryWithBody(ctx context.Context, id DemandId, conten
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-func (c *Client) RecordDelivery(ctx context.Context, id DemandId, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewRecordDeliveryRequest(c.Server, id, body)
+func (c *Client) RecordDelivery(ctx context.Context, id DemandId, params *RecordDeliveryParams, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRecordDeliveryRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5433,8 +5472,8 @@ func (c *Client) GetProduction(ctx context.Context, id DemandId, reqEditors ...R
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/demands/{id}/production (the `CreateProduction` operationId).
-func (c *Client) CreateProductionWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateProductionRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) CreateProductionWithBody(ctx context.Context, id DemandId, params *CreateProductionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateProductionRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5503,8 +5542,8 @@ func (c *Client) ListResponses(ctx context.Context, id DemandId, reqEditors ...R
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-func (c *Client) CreateResponseWithBody(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateResponseRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) CreateResponseWithBody(ctx context.Context, id DemandId, params *CreateResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateResponseRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5522,8 +5561,8 @@ func (c *Client) CreateResponseWithBody(ctx context.Context, id DemandId, conten
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-func (c *Client) CreateResponse(ctx context.Context, id DemandId, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateResponseRequest(c.Server, id, body)
+func (c *Client) CreateResponse(ctx context.Context, id DemandId, params *CreateResponseParams, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateResponseRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5760,8 +5799,8 @@ func (c *Client) ListTokenRequests(ctx context.Context, reqEditors ...RequestEdi
 // An admin other than the one who asked issues the token, shown once in this response. A request issued already, or older than a week, is 409. Recorded in the audit log.
 //
 // Corresponds with POST /v1/token-requests/{id}/confirmation (the `ConfirmTokenRequest` operationId).
-func (c *Client) ConfirmTokenRequest(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewConfirmTokenRequestRequest(c.Server, id)
+func (c *Client) ConfirmTokenRequest(ctx context.Context, id int64, params *ConfirmTokenRequestParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewConfirmTokenRequestRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5948,8 +5987,8 @@ func (c *Client) ListTokens(ctx context.Context, id UserId, reqEditors ...Reques
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-func (c *Client) CreateTokenWithBody(ctx context.Context, id UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTokenRequestWithBody(c.Server, id, contentType, body)
+func (c *Client) CreateTokenWithBody(ctx context.Context, id UserId, params *CreateTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTokenRequestWithBody(c.Server, id, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5967,8 +6006,8 @@ func (c *Client) CreateTokenWithBody(ctx context.Context, id UserId, contentType
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-func (c *Client) CreateToken(ctx context.Context, id UserId, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewCreateTokenRequest(c.Server, id, body)
+func (c *Client) CreateToken(ctx context.Context, id UserId, params *CreateTokenParams, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTokenRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7342,18 +7381,18 @@ func NewListCallbacksRequest(server string, id DemandId) (*http.Request, error) 
 }
 
 // NewRecordCallbackRequest calls the generic RecordCallback builder with application/json body
-func NewRecordCallbackRequest(server string, id DemandId, body RecordCallbackJSONRequestBody) (*http.Request, error) {
+func NewRecordCallbackRequest(server string, id DemandId, params *RecordCallbackParams, body RecordCallbackJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRecordCallbackRequestWithBody(server, id, "application/json", bodyReader)
+	return NewRecordCallbackRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewRecordCallbackRequestWithBody constructs an http.Request for the RecordCallback method, with any body, and a specified content type
-func NewRecordCallbackRequestWithBody(server string, id DemandId, contentType string, body io.Reader) (*http.Request, error) {
+func NewRecordCallbackRequestWithBody(server string, id DemandId, params *RecordCallbackParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7384,6 +7423,21 @@ func NewRecordCallbackRequestWithBody(server string, id DemandId, contentType st
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -7523,6 +7577,21 @@ func NewAddDocumentRequestWithBody(server string, id DemandId, params *AddDocume
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -7811,18 +7880,18 @@ func NewGetNoticeRequest(server string, id DemandId) (*http.Request, error) {
 }
 
 // NewRecordDeliveryRequest calls the generic RecordDelivery builder with application/json body
-func NewRecordDeliveryRequest(server string, id DemandId, body RecordDeliveryJSONRequestBody) (*http.Request, error) {
+func NewRecordDeliveryRequest(server string, id DemandId, params *RecordDeliveryParams, body RecordDeliveryJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewRecordDeliveryRequestWithBody(server, id, "application/json", bodyReader)
+	return NewRecordDeliveryRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewRecordDeliveryRequestWithBody constructs an http.Request for the RecordDelivery method, with any body, and a specified content type
-func NewRecordDeliveryRequestWithBody(server string, id DemandId, contentType string, body io.Reader) (*http.Request, error) {
+func NewRecordDeliveryRequestWithBody(server string, id DemandId, params *RecordDeliveryParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7853,6 +7922,21 @@ func NewRecordDeliveryRequestWithBody(server string, id DemandId, contentType st
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -7926,7 +8010,7 @@ func NewGetProductionRequest(server string, id DemandId) (*http.Request, error) 
 }
 
 // NewCreateProductionRequestWithBody constructs an http.Request for the CreateProduction method, with any body, and a specified content type
-func NewCreateProductionRequestWithBody(server string, id DemandId, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateProductionRequestWithBody(server string, id DemandId, params *CreateProductionParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7957,6 +8041,21 @@ func NewCreateProductionRequestWithBody(server string, id DemandId, contentType 
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8071,18 +8170,18 @@ func NewListResponsesRequest(server string, id DemandId) (*http.Request, error) 
 }
 
 // NewCreateResponseRequest calls the generic CreateResponse builder with application/json body
-func NewCreateResponseRequest(server string, id DemandId, body CreateResponseJSONRequestBody) (*http.Request, error) {
+func NewCreateResponseRequest(server string, id DemandId, params *CreateResponseParams, body CreateResponseJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateResponseRequestWithBody(server, id, "application/json", bodyReader)
+	return NewCreateResponseRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewCreateResponseRequestWithBody constructs an http.Request for the CreateResponse method, with any body, and a specified content type
-func NewCreateResponseRequestWithBody(server string, id DemandId, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateResponseRequestWithBody(server string, id DemandId, params *CreateResponseParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8113,6 +8212,21 @@ func NewCreateResponseRequestWithBody(server string, id DemandId, contentType st
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -8575,7 +8689,7 @@ func NewListTokenRequestsRequest(server string) (*http.Request, error) {
 }
 
 // NewConfirmTokenRequestRequest constructs an http.Request for the ConfirmTokenRequest method
-func NewConfirmTokenRequestRequest(server string, id int64) (*http.Request, error) {
+func NewConfirmTokenRequestRequest(server string, id int64, params *ConfirmTokenRequestParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8603,6 +8717,21 @@ func NewConfirmTokenRequestRequest(server string, id int64) (*http.Request, erro
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -8839,18 +8968,18 @@ func NewListTokensRequest(server string, id UserId) (*http.Request, error) {
 }
 
 // NewCreateTokenRequest calls the generic CreateToken builder with application/json body
-func NewCreateTokenRequest(server string, id UserId, body CreateTokenJSONRequestBody) (*http.Request, error) {
+func NewCreateTokenRequest(server string, id UserId, params *CreateTokenParams, body CreateTokenJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewCreateTokenRequestWithBody(server, id, "application/json", bodyReader)
+	return NewCreateTokenRequestWithBody(server, id, params, "application/json", bodyReader)
 }
 
 // NewCreateTokenRequestWithBody constructs an http.Request for the CreateToken method, with any body, and a specified content type
-func NewCreateTokenRequestWithBody(server string, id UserId, contentType string, body io.Reader) (*http.Request, error) {
+func NewCreateTokenRequestWithBody(server string, id UserId, params *CreateTokenParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -8881,6 +9010,21 @@ func NewCreateTokenRequestWithBody(server string, id UserId, contentType string,
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
 
 	return req, nil
 }
@@ -9273,7 +9417,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-	RecordCallbackWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error)
+	RecordCallbackWithBodyWithResponse(ctx context.Context, id DemandId, params *RecordCallbackParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error)
 
 	// RecordCallbackWithResponse Record a call-back
 	//
@@ -9282,7 +9426,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-	RecordCallbackWithResponse(ctx context.Context, id DemandId, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error)
+	RecordCallbackWithResponse(ctx context.Context, id DemandId, params *RecordCallbackParams, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error)
 
 	// ListDeadlinesWithResponse List a demand's deadlines with their status
 	//
@@ -9390,7 +9534,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-	RecordDeliveryWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error)
+	RecordDeliveryWithBodyWithResponse(ctx context.Context, id DemandId, params *RecordDeliveryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error)
 
 	// RecordDeliveryWithResponse Record a delivery of the notice made another way
 	//
@@ -9399,7 +9543,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-	RecordDeliveryWithResponse(ctx context.Context, id DemandId, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error)
+	RecordDeliveryWithResponse(ctx context.Context, id DemandId, params *RecordDeliveryParams, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error)
 
 	// RetryNoticeWithResponse Send an undelivered notice again
 	//
@@ -9426,7 +9570,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/production (the `CreateProduction` operationId).
-	CreateProductionWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProductionResponse, error)
+	CreateProductionWithBodyWithResponse(ctx context.Context, id DemandId, params *CreateProductionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProductionResponse, error)
 
 	// DownloadProductionWithResponse Download a file of the production
 	//
@@ -9462,7 +9606,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-	CreateResponseWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error)
+	CreateResponseWithBodyWithResponse(ctx context.Context, id DemandId, params *CreateResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error)
 
 	// CreateResponseWithResponse Answer a notice (customers)
 	//
@@ -9471,7 +9615,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-	CreateResponseWithResponse(ctx context.Context, id DemandId, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error)
+	CreateResponseWithResponse(ctx context.Context, id DemandId, params *CreateResponseParams, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error)
 
 	// DecideObjectionWithBodyWithResponse Decide a customer's objection
 	//
@@ -9589,7 +9733,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/token-requests/{id}/confirmation (the `ConfirmTokenRequest` operationId).
-	ConfirmTokenRequestWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ConfirmTokenRequestResponse, error)
+	ConfirmTokenRequestWithResponse(ctx context.Context, id int64, params *ConfirmTokenRequestParams, reqEditors ...RequestEditorFn) (*ConfirmTokenRequestResponse, error)
 
 	// RevokeTokenWithBodyWithResponse Revoke a token
 	//
@@ -9679,7 +9823,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-	CreateTokenWithBodyWithResponse(ctx context.Context, id UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error)
+	CreateTokenWithBodyWithResponse(ctx context.Context, id UserId, params *CreateTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error)
 
 	// CreateTokenWithResponse Make an API token, or ask for another user's
 	//
@@ -9688,7 +9832,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-	CreateTokenWithResponse(ctx context.Context, id UserId, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error)
+	CreateTokenWithResponse(ctx context.Context, id UserId, params *CreateTokenParams, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error)
 }
 
 // CheckpointResponse503Headers the declared response headers of an HTTP 503 response for Checkpoint
@@ -10441,7 +10585,8 @@ func (r ListAgenciesResponse) ContentType() string {
 
 // CreateAgencyResponse201Headers the declared response headers of an HTTP 201 response for CreateAgency
 type CreateAgencyResponse201Headers struct {
-	Location *string
+	IdempotentReplayed *string
+	Location           *string
 }
 
 // CreateAgencyResponse401Headers the declared response headers of an HTTP 401 response for CreateAgency
@@ -10474,6 +10619,8 @@ type CreateAgencyResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -10520,6 +10667,11 @@ func (r CreateAgencyResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateAgencyResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateAgencyResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -11114,7 +11266,8 @@ func (r ListCustomersResponse) ContentType() string {
 
 // CreateCustomerResponse201Headers the declared response headers of an HTTP 201 response for CreateCustomer
 type CreateCustomerResponse201Headers struct {
-	Location *string
+	IdempotentReplayed *string
+	Location           *string
 }
 
 // CreateCustomerResponse401Headers the declared response headers of an HTTP 401 response for CreateCustomer
@@ -11147,6 +11300,8 @@ type CreateCustomerResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -11193,6 +11348,11 @@ func (r CreateCustomerResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateCustomerResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateCustomerResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -12614,7 +12774,8 @@ func (r ListCallbacksResponse) ContentType() string {
 
 // RecordCallbackResponse201Headers the declared response headers of an HTTP 201 response for RecordCallback
 type RecordCallbackResponse201Headers struct {
-	Location *string
+	IdempotentReplayed *string
+	Location           *string
 }
 
 // RecordCallbackResponse401Headers the declared response headers of an HTTP 401 response for RecordCallback
@@ -12649,6 +12810,8 @@ type RecordCallbackResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -12700,6 +12863,11 @@ func (r RecordCallbackResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r RecordCallbackResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RecordCallbackResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -12968,7 +13136,8 @@ func (r ListDocumentsResponse) ContentType() string {
 
 // AddDocumentResponse201Headers the declared response headers of an HTTP 201 response for AddDocument
 type AddDocumentResponse201Headers struct {
-	Location *string
+	IdempotentReplayed *string
+	Location           *string
 }
 
 // AddDocumentResponse401Headers the declared response headers of an HTTP 401 response for AddDocument
@@ -13003,6 +13172,8 @@ type AddDocumentResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -13054,6 +13225,11 @@ func (r AddDocumentResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r AddDocumentResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r AddDocumentResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -13806,6 +13982,11 @@ func (r GetNoticeResponse) ContentType() string {
 	return ""
 }
 
+// RecordDeliveryResponse201Headers the declared response headers of an HTTP 201 response for RecordDelivery
+type RecordDeliveryResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 // RecordDeliveryResponse401Headers the declared response headers of an HTTP 401 response for RecordDelivery
 type RecordDeliveryResponse401Headers struct {
 	WWWAuthenticate *string
@@ -13838,6 +14019,8 @@ type RecordDeliveryResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -13846,6 +14029,8 @@ type RecordDeliveryResponse struct {
 	JSON503 *Unavailable
 	// JSON507 the response for an HTTP 507 `application/json` response
 	JSON507 *Storage
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RecordDeliveryResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *RecordDeliveryResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -13887,6 +14072,11 @@ func (r RecordDeliveryResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r RecordDeliveryResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r RecordDeliveryResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -14146,6 +14336,11 @@ func (r GetProductionResponse) ContentType() string {
 	return ""
 }
 
+// CreateProductionResponse201Headers the declared response headers of an HTTP 201 response for CreateProduction
+type CreateProductionResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 // CreateProductionResponse401Headers the declared response headers of an HTTP 401 response for CreateProduction
 type CreateProductionResponse401Headers struct {
 	WWWAuthenticate *string
@@ -14173,10 +14368,14 @@ type CreateProductionResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *Unavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateProductionResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateProductionResponse401Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -14216,6 +14415,11 @@ func (r CreateProductionResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateProductionResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateProductionResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -14571,7 +14775,8 @@ func (r ListResponsesResponse) ContentType() string {
 
 // CreateResponseResponse201Headers the declared response headers of an HTTP 201 response for CreateResponse
 type CreateResponseResponse201Headers struct {
-	Location *string
+	IdempotentReplayed *string
+	Location           *string
 }
 
 // CreateResponseResponse401Headers the declared response headers of an HTTP 401 response for CreateResponse
@@ -14604,6 +14809,8 @@ type CreateResponseResponse struct {
 	JSON404 *NotFound
 	// JSON409 the response for an HTTP 409 `application/json` response
 	JSON409 *Conflict
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -14650,6 +14857,11 @@ func (r CreateResponseResponse) GetJSON404() *NotFound {
 // GetJSON409 returns the response for an HTTP 409 `application/json` response
 func (r CreateResponseResponse) GetJSON409() *Conflict {
 	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateResponseResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -15705,6 +15917,11 @@ func (r ListTokenRequestsResponse) ContentType() string {
 	return ""
 }
 
+// ConfirmTokenRequestResponse201Headers the declared response headers of an HTTP 201 response for ConfirmTokenRequest
+type ConfirmTokenRequestResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 // ConfirmTokenRequestResponse401Headers the declared response headers of an HTTP 401 response for ConfirmTokenRequest
 type ConfirmTokenRequestResponse401Headers struct {
 	WWWAuthenticate *string
@@ -15737,6 +15954,8 @@ type ConfirmTokenRequestResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -15745,6 +15964,8 @@ type ConfirmTokenRequestResponse struct {
 	JSON503 *Unavailable
 	// JSON507 the response for an HTTP 507 `application/json` response
 	JSON507 *Storage
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *ConfirmTokenRequestResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *ConfirmTokenRequestResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -15786,6 +16007,11 @@ func (r ConfirmTokenRequestResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r ConfirmTokenRequestResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ConfirmTokenRequestResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -15969,6 +16195,11 @@ func (r RevokeTokenResponse) ContentType() string {
 	return ""
 }
 
+// CreateUserResponse201Headers the declared response headers of an HTTP 201 response for CreateUser
+type CreateUserResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 // CreateUserResponse401Headers the declared response headers of an HTTP 401 response for CreateUser
 type CreateUserResponse401Headers struct {
 	WWWAuthenticate *string
@@ -15999,6 +16230,8 @@ type CreateUserResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -16007,6 +16240,8 @@ type CreateUserResponse struct {
 	JSON503 *Unavailable
 	// JSON507 the response for an HTTP 507 `application/json` response
 	JSON507 *Storage
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateUserResponse201Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateUserResponse401Headers
 	// Headers429 the parsed response headers for an HTTP 429 response
@@ -16043,6 +16278,11 @@ func (r CreateUserResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateUserResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateUserResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -16462,9 +16702,15 @@ func (r ListTokensResponse) ContentType() string {
 	return ""
 }
 
+// CreateTokenResponse201Headers the declared response headers of an HTTP 201 response for CreateToken
+type CreateTokenResponse201Headers struct {
+	IdempotentReplayed *string
+}
+
 // CreateTokenResponse202Headers the declared response headers of an HTTP 202 response for CreateToken
 type CreateTokenResponse202Headers struct {
-	Location *string
+	IdempotentReplayed *string
+	Location           *string
 }
 
 // CreateTokenResponse401Headers the declared response headers of an HTTP 401 response for CreateToken
@@ -16501,6 +16747,8 @@ type CreateTokenResponse struct {
 	JSON409 *Conflict
 	// JSON413 the response for an HTTP 413 `application/json` response
 	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
 	// JSON429 the response for an HTTP 429 `application/json` response
 	JSON429 *TooMany
 	// JSON500 the response for an HTTP 500 `application/json` response
@@ -16509,6 +16757,8 @@ type CreateTokenResponse struct {
 	JSON503 *Unavailable
 	// JSON507 the response for an HTTP 507 `application/json` response
 	JSON507 *Storage
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateTokenResponse201Headers
 	// Headers202 the parsed response headers for an HTTP 202 response
 	Headers202 *CreateTokenResponse202Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
@@ -16557,6 +16807,11 @@ func (r CreateTokenResponse) GetJSON409() *Conflict {
 // GetJSON413 returns the response for an HTTP 413 `application/json` response
 func (r CreateTokenResponse) GetJSON413() *TooLarge {
 	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r CreateTokenResponse) GetJSON422() *KeyReused {
+	return r.JSON422
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
@@ -17174,8 +17429,8 @@ func (c *ClientWithResponses) ListCallbacksWithResponse(ctx context.Context, id 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-func (c *ClientWithResponses) RecordCallbackWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error) {
-	rsp, err := c.RecordCallbackWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) RecordCallbackWithBodyWithResponse(ctx context.Context, id DemandId, params *RecordCallbackParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error) {
+	rsp, err := c.RecordCallbackWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17189,8 +17444,8 @@ func (c *ClientWithResponses) RecordCallbackWithBodyWithResponse(ctx context.Con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/demands/{id}/callbacks (the `RecordCallback` operationId).
-func (c *ClientWithResponses) RecordCallbackWithResponse(ctx context.Context, id DemandId, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error) {
-	rsp, err := c.RecordCallback(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) RecordCallbackWithResponse(ctx context.Context, id DemandId, params *RecordCallbackParams, body RecordCallbackJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordCallbackResponse, error) {
+	rsp, err := c.RecordCallback(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17369,8 +17624,8 @@ func (c *ClientWithResponses) GetNoticeWithResponse(ctx context.Context, id Dema
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-func (c *ClientWithResponses) RecordDeliveryWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error) {
-	rsp, err := c.RecordDeliveryWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) RecordDeliveryWithBodyWithResponse(ctx context.Context, id DemandId, params *RecordDeliveryParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error) {
+	rsp, err := c.RecordDeliveryWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17384,8 +17639,8 @@ func (c *ClientWithResponses) RecordDeliveryWithBodyWithResponse(ctx context.Con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/demands/{id}/notice/deliveries (the `RecordDelivery` operationId).
-func (c *ClientWithResponses) RecordDeliveryWithResponse(ctx context.Context, id DemandId, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error) {
-	rsp, err := c.RecordDelivery(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) RecordDeliveryWithResponse(ctx context.Context, id DemandId, params *RecordDeliveryParams, body RecordDeliveryJSONRequestBody, reqEditors ...RequestEditorFn) (*RecordDeliveryResponse, error) {
+	rsp, err := c.RecordDelivery(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17429,8 +17684,8 @@ func (c *ClientWithResponses) GetProductionWithResponse(ctx context.Context, id 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/demands/{id}/production (the `CreateProduction` operationId).
-func (c *ClientWithResponses) CreateProductionWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProductionResponse, error) {
-	rsp, err := c.CreateProductionWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateProductionWithBodyWithResponse(ctx context.Context, id DemandId, params *CreateProductionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProductionResponse, error) {
+	rsp, err := c.CreateProductionWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17489,8 +17744,8 @@ func (c *ClientWithResponses) ListResponsesWithResponse(ctx context.Context, id 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-func (c *ClientWithResponses) CreateResponseWithBodyWithResponse(ctx context.Context, id DemandId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error) {
-	rsp, err := c.CreateResponseWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateResponseWithBodyWithResponse(ctx context.Context, id DemandId, params *CreateResponseParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error) {
+	rsp, err := c.CreateResponseWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17504,8 +17759,8 @@ func (c *ClientWithResponses) CreateResponseWithBodyWithResponse(ctx context.Con
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/demands/{id}/responses (the `CreateResponse` operationId).
-func (c *ClientWithResponses) CreateResponseWithResponse(ctx context.Context, id DemandId, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error) {
-	rsp, err := c.CreateResponse(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) CreateResponseWithResponse(ctx context.Context, id DemandId, params *CreateResponseParams, body CreateResponseJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateResponseResponse, error) {
+	rsp, err := c.CreateResponse(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17706,8 +17961,8 @@ func (c *ClientWithResponses) ListTokenRequestsWithResponse(ctx context.Context,
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/token-requests/{id}/confirmation (the `ConfirmTokenRequest` operationId).
-func (c *ClientWithResponses) ConfirmTokenRequestWithResponse(ctx context.Context, id int64, reqEditors ...RequestEditorFn) (*ConfirmTokenRequestResponse, error) {
-	rsp, err := c.ConfirmTokenRequest(ctx, id, reqEditors...)
+func (c *ClientWithResponses) ConfirmTokenRequestWithResponse(ctx context.Context, id int64, params *ConfirmTokenRequestParams, reqEditors ...RequestEditorFn) (*ConfirmTokenRequestResponse, error) {
+	rsp, err := c.ConfirmTokenRequest(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17856,8 +18111,8 @@ func (c *ClientWithResponses) ListTokensWithResponse(ctx context.Context, id Use
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-func (c *ClientWithResponses) CreateTokenWithBodyWithResponse(ctx context.Context, id UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error) {
-	rsp, err := c.CreateTokenWithBody(ctx, id, contentType, body, reqEditors...)
+func (c *ClientWithResponses) CreateTokenWithBodyWithResponse(ctx context.Context, id UserId, params *CreateTokenParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error) {
+	rsp, err := c.CreateTokenWithBody(ctx, id, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -17871,8 +18126,8 @@ func (c *ClientWithResponses) CreateTokenWithBodyWithResponse(ctx context.Contex
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/users/{id}/tokens (the `CreateToken` operationId).
-func (c *ClientWithResponses) CreateTokenWithResponse(ctx context.Context, id UserId, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error) {
-	rsp, err := c.CreateToken(ctx, id, body, reqEditors...)
+func (c *ClientWithResponses) CreateTokenWithResponse(ctx context.Context, id UserId, params *CreateTokenParams, body CreateTokenJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTokenResponse, error) {
+	rsp, err := c.CreateToken(ctx, id, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -18553,6 +18808,13 @@ func ParseCreateAgencyResponse(rsp *http.Response) (*CreateAgencyResponse, error
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18586,6 +18848,13 @@ func ParseCreateAgencyResponse(rsp *http.Response) (*CreateAgencyResponse, error
 	switch {
 	case rsp.StatusCode == 201:
 		var headers CreateAgencyResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -19211,6 +19480,13 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19244,6 +19520,13 @@ func ParseCreateCustomerResponse(rsp *http.Response) (*CreateCustomerResponse, e
 	switch {
 	case rsp.StatusCode == 201:
 		var headers CreateCustomerResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -20691,6 +20974,13 @@ func ParseRecordCallbackResponse(rsp *http.Response) (*RecordCallbackResponse, e
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -20724,6 +21014,13 @@ func ParseRecordCallbackResponse(rsp *http.Response) (*RecordCallbackResponse, e
 	switch {
 	case rsp.StatusCode == 201:
 		var headers RecordCallbackResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21039,6 +21336,13 @@ func ParseAddDocumentResponse(rsp *http.Response) (*AddDocumentResponse, error) 
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21072,6 +21376,13 @@ func ParseAddDocumentResponse(rsp *http.Response) (*AddDocumentResponse, error) 
 	switch {
 	case rsp.StatusCode == 201:
 		var headers AddDocumentResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -21864,6 +22175,13 @@ func ParseRecordDeliveryResponse(rsp *http.Response) (*RecordDeliveryResponse, e
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -21895,6 +22213,16 @@ func ParseRecordDeliveryResponse(rsp *http.Response) (*RecordDeliveryResponse, e
 	}
 
 	switch {
+	case rsp.StatusCode == 201:
+		var headers RecordDeliveryResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers RecordDeliveryResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -22192,6 +22520,13 @@ func ParseCreateProductionResponse(rsp *http.Response) (*CreateProductionRespons
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22209,6 +22544,16 @@ func ParseCreateProductionResponse(rsp *http.Response) (*CreateProductionRespons
 	}
 
 	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateProductionResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateProductionResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -22590,6 +22935,13 @@ func ParseCreateResponseResponse(rsp *http.Response) (*CreateResponseResponse, e
 		}
 		response.JSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22623,6 +22975,13 @@ func ParseCreateResponseResponse(rsp *http.Response) (*CreateResponseResponse, e
 	switch {
 	case rsp.StatusCode == 201:
 		var headers CreateResponseResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
@@ -23670,6 +24029,13 @@ func ParseConfirmTokenRequestResponse(rsp *http.Response) (*ConfirmTokenRequestR
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23701,6 +24067,16 @@ func ParseConfirmTokenRequestResponse(rsp *http.Response) (*ConfirmTokenRequestR
 	}
 
 	switch {
+	case rsp.StatusCode == 201:
+		var headers ConfirmTokenRequestResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers ConfirmTokenRequestResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -23921,6 +24297,13 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -23952,6 +24335,16 @@ func ParseCreateUserResponse(rsp *http.Response) (*CreateUserResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateUserResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 401:
 		var headers CreateUserResponse401Headers
 		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
@@ -24416,6 +24809,13 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 		}
 		response.JSON413 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest TooMany
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -24447,8 +24847,25 @@ func ParseCreateTokenResponse(rsp *http.Response) (*CreateTokenResponse, error) 
 	}
 
 	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateTokenResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers201 = &headers
 	case rsp.StatusCode == 202:
 		var headers CreateTokenResponse202Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {

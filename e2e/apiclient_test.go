@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"testing"
 
@@ -26,6 +27,28 @@ func (c *client) api(base, token string) *apiclient.ClientWithResponses {
 	}
 	return api
 }
+
+// raw is the generated client without decoding, for tests that check
+// an answer's status, headers and body as they came.
+func (c *client) raw(base, token string) *apiclient.Client {
+	return c.api(base, token).ClientInterface.(*apiclient.Client)
+}
+
+// read reads an answer of the generated client in full.
+func read(res *http.Response, err error) (reply, error) {
+	if err != nil {
+		return reply{}, err
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		return reply{}, err
+	}
+	return reply{status: res.StatusCode, header: res.Header, body: b}, nil
+}
+
+// jsonBody is the content type of the generated client's JSON bodies.
+const jsonBody = "application/json"
 
 // fromAPI is the part of the API's demand the tests check.
 func fromAPI(d *apiclient.Demand) demand {
@@ -95,3 +118,6 @@ func (c *client) listDemands(t *testing.T, base, token string) []demand {
 		params.Cursor = &r.JSON200.NextCursor
 	}
 }
+
+// ptr is a pointer to v, for the generated client's optional parameters.
+func ptr[T any](v T) *T { return &v }

@@ -94,6 +94,8 @@ func TestAssessContractRefusesTheSameInputAlike(t *testing.T) {
 				t.Fatalf("writ assess: %q does not name %s", line, tt.field)
 			}
 
+			// Raw: the body is the bad input the CLI refused, which the
+			// generated client's types could not carry.
 			r, err := c.do("POST", srv.url+"/v1/assess", tokens["reviewer"], body, "")
 			if err != nil {
 				t.Fatal(err)

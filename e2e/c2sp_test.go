@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -31,6 +32,7 @@ type c2spCheckpoint struct {
 
 func fetch(t *testing.T, url, token string) []byte {
 	t.Helper()
+	// Raw: a C2SP tile or checkpoint is checked byte for byte as served.
 	req, err := http.NewRequest("GET", url, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -133,13 +135,10 @@ func TestOutsideVerifierChecksTheLogWithC2SPFormatsOnly(t *testing.T) {
 	}
 	issue := func() c2spCheckpoint {
 		t.Helper()
-		req, _ := http.NewRequest("POST", srv.url+"/v1/log/checkpoints", nil)
-		req.Header.Set("Authorization", "Bearer "+tokens["auditor"])
-		res, err := http.DefaultClient.Do(req)
-		if err != nil || res.StatusCode != http.StatusCreated {
-			t.Fatalf("issue checkpoint: %v %v", err, res)
+		r, err := read((&client{hc: http.DefaultClient}).raw(srv.url, tokens["auditor"]).IssueCheckpoint(context.Background()))
+		if err != nil || r.status != http.StatusCreated {
+			t.Fatalf("issue checkpoint: %v %d %s", err, r.status, short(r.body))
 		}
-		res.Body.Close()
 		return openCheckpoint(t, fetch(t, srv.url+"/log/checkpoint", ""), verifier)
 	}
 	old := issue()
@@ -185,7 +184,7 @@ func TestOutsideVerifierChecksTheLogWithC2SPFormatsOnly(t *testing.T) {
 		!bytes.Contains(bundle, []byte(`"kind":"demand.received"`)) {
 		t.Fatalf("leaves: %s … %s", leaves[0], leaves[255])
 	}
-	// The public may not read leaves.
+	// The public may not read leaves (raw: a request with no token at all).
 	res, err := http.Get(srv.url + "/log/tile/entries/000")
 	if err != nil || res.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("anonymous entry bundle: %v %v", err, res)

@@ -177,6 +177,7 @@ func startServerEnv(t *testing.T, db, logKey string, env []string, extra ...stri
 	defer hc.CloseIdleConnections()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
+		// Raw: polled with a short timeout of its own until it answers.
 		res, err := hc.Get(s.url + "/v1/health")
 		if err == nil {
 			io.Copy(io.Discard, res.Body)

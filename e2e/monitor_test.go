@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"net"
 	"net/http"
 	"os/exec"
@@ -32,7 +33,7 @@ func TestMonitorWatchesAcrossARestart(t *testing.T) {
 	c := newClient(t)
 	issue := func(s *server) {
 		t.Helper()
-		r, err := c.do("POST", s.url+"/v1/log/checkpoints", tokens["auditor"], nil, "")
+		r, err := read(c.raw(s.url, tokens["auditor"]).IssueCheckpoint(context.Background()))
 		if err != nil || r.status != http.StatusCreated && r.status != http.StatusOK {
 			t.Fatalf("issue checkpoint: %v %d %s", err, r.status, short(r.body))
 		}

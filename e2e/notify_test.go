@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"writ/apiclient"
 	"writ/notify/notifytest"
 	"writ/store/storetest"
 )
@@ -61,7 +63,7 @@ func noticesTo(srv *notifytest.SMTPServer) []notifytest.Mail {
 // id.
 func submitGagged(t *testing.T, c *client, base, token, reference string) int64 {
 	t.Helper()
-	r, err := c.do("POST", base+"/v1/demands", token, gaggedWarrant(reference), "")
+	r, err := read(c.raw(base, token).CreateDemandWithBody(context.Background(), nil, jsonBody, bytes.NewReader(gaggedWarrant(reference))))
 	if err != nil || r.status != http.StatusCreated {
 		t.Fatalf("submit: %v %d %s", err, r.status, short(r.body))
 	}
@@ -76,7 +78,7 @@ func submitGagged(t *testing.T, c *client, base, token, reference string) int64 
 // demand id's notice ended unextended.
 func confirmEnded(t *testing.T, c *client, base, token string, id int64) {
 	t.Helper()
-	r, err := c.do("POST", fmt.Sprintf("%s/v1/demands/%d/nondisclosure-review", base, id), token, []byte(`{"checked":"the court's docket shows no extension"}`), "")
+	r, err := read(c.raw(base, token).ReviewNondisclosureWithBody(context.Background(), id, jsonBody, strings.NewReader(`{"checked":"the court's docket shows no extension"}`)))
 	if err != nil || r.status != http.StatusOK {
 		t.Fatalf("confirming the order's end: %v %d %s", err, r.status, short(r.body))
 	}
@@ -122,7 +124,7 @@ func TestDelayedNoticeOverSMTPOnceAcrossACrash(t *testing.T) {
 		if n := len(noticesTo(srv)); n != 0 {
 			t.Fatalf("%d notices went out when the order's date passed, before anyone checked it was not extended", n)
 		}
-		r, err := c.do("GET", s.url+"/v1/notices?state=review_due", tokens["reviewer"], nil, "")
+		r, err := read(c.raw(s.url, tokens["reviewer"]).ListNotices(context.Background(), &apiclient.ListNoticesParams{State: ptr(apiclient.ListNoticesParamsStateReviewDue)}))
 		if err != nil || r.status != 200 || !bytes.Contains(r.body, []byte(fmt.Sprintf(`"demand_id":%d`, id))) {
 			t.Fatalf("the ended order is not listed for review: %v %d %s", err, r.status, short(r.body))
 		}
@@ -159,7 +161,7 @@ func TestDelayedNoticeOverSMTPOnceAcrossACrash(t *testing.T) {
 			t.Fatalf("%d notices after another restart, want still 1", n)
 		}
 		// The legal team sees it sent.
-		r, err = c.do("GET", s.url+"/v1/notices?state=sent", tokens["reviewer"], nil, "")
+		r, err = read(c.raw(s.url, tokens["reviewer"]).ListNotices(context.Background(), &apiclient.ListNoticesParams{State: ptr(apiclient.ListNoticesParamsStateSent)}))
 		if err != nil || r.status != 200 || !bytes.Contains(r.body, []byte(`"state":"sent"`)) {
 			t.Fatalf("notices dashboard: %v %d %s", err, r.status, short(r.body))
 		}
@@ -216,7 +218,7 @@ type job struct {
 // noticeJob reads the job of demand id's e-mail notice from the job list.
 func noticeJob(t *testing.T, c *client, base, token string, id int64) job {
 	t.Helper()
-	r, err := c.do("GET", fmt.Sprintf("%s/v1/demands/%d/jobs", base, id), token, nil, "")
+	r, err := read(c.raw(base, token).ListJobs(context.Background(), id))
 	if err != nil || r.status != http.StatusOK {
 		t.Fatalf("jobs of demand %d: %v %d %s", id, err, r.status, short(r.body))
 	}

@@ -3,6 +3,8 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -15,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"writ/apiclient"
 )
 
 // privatePostgres is a PostgreSQL server of the test's own, so the test
@@ -102,7 +106,7 @@ func TestPostgresOutageAnswers503AndRecovers(t *testing.T) {
 	c := newClient(t)
 	acked := map[string]int64{}
 	submit := func(ref string) (int, []byte) {
-		rep, err := c.do("POST", srv.url+"/v1/demands", tokens["agency"], warrant(ref), ref)
+		rep, err := read(c.raw(srv.url, tokens["agency"]).CreateDemandWithBody(context.Background(), &apiclient.CreateDemandParams{IdempotencyKey: &ref}, jsonBody, bytes.NewReader(warrant(ref))))
 		if err != nil {
 			t.Fatalf("submit %s: %v", ref, err)
 		}
@@ -132,7 +136,7 @@ func TestPostgresOutageAnswers503AndRecovers(t *testing.T) {
 			t.Fatalf("during the outage: %d %s", status, body)
 		}
 	}
-	if rep, err := c.do("GET", srv.url+"/v1/health", "", nil, ""); err != nil || rep.status != http.StatusServiceUnavailable {
+	if rep, err := read(c.raw(srv.url, "").Health(context.Background())); err != nil || rep.status != http.StatusServiceUnavailable {
 		t.Fatalf("health during the outage: %v %v", rep.status, err)
 	}
 	// Not ready (a balancer stops sending it requests), but alive (no

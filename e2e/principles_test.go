@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -25,7 +26,7 @@ type notice struct {
 // noticeOf reads demand id's notice as the reviewer.
 func noticeOf(t *testing.T, c *client, base, token string, id int64) (n notice) {
 	t.Helper()
-	r, err := c.do("GET", fmt.Sprintf("%s/v1/demands/%d/notice", base, id), token, nil, "")
+	r, err := read(c.raw(base, token).GetNotice(context.Background(), id))
 	if err != nil || r.status != http.StatusOK {
 		t.Fatalf("GET notice: %v %d %s", err, r.status, short(r.body))
 	}
@@ -113,8 +114,8 @@ func TestNoticedWithoutMailIsNotDisclosable(t *testing.T) {
 		}
 
 		// An emergency reaches the on-call address at once.
-		r, err = c.do("POST", s.url+"/v1/demands", tokens["agency"], []byte(`{"instrument":"us_emergency","issued_by":"other",
-			"data_categories":["subscriber"],"accounts":["jdoe1987@mail.example"],"emergency":{"justification":"a child is missing"}}`), "")
+		r, err = read(c.raw(s.url, tokens["agency"]).CreateDemandWithBody(context.Background(), nil, jsonBody, strings.NewReader(`{"instrument":"us_emergency","issued_by":"other",
+			"data_categories":["subscriber"],"accounts":["jdoe1987@mail.example"],"emergency":{"justification":"a child is missing"}}`)))
 		if err != nil || r.status != http.StatusCreated {
 			t.Fatalf("emergency: %v %d %s", err, r.status, short(r.body))
 		}

@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
@@ -217,7 +218,7 @@ func TestCrashBetweenCommitAndLogAppend(t *testing.T) {
 		if id == 0 {
 			t.Fatalf("the committed demand is not on record after the restart")
 		}
-		r, err := c.do("GET", fmt.Sprintf("%s/v1/demands/%d/events", srv.url, id), admin, nil, "")
+		r, err := read(c.raw(srv.url, admin).ListEvents(context.Background(), id, nil))
 		if err != nil || r.status != http.StatusOK {
 			t.Fatalf("GET events: %v %d %s", err, r.status, short(r.body))
 		}

@@ -68,8 +68,10 @@ func AuthThrottle() throttle.Policy {
 type route struct {
 	method, pattern string
 	// public routes need no token.
-	public  bool
-	handler func(s *Server, w http.ResponseWriter, r *http.Request) error
+	public bool
+	// idempotent says how a creating operation honours Idempotency-Key.
+	idempotent idempotency
+	handler    func(s *Server, w http.ResponseWriter, r *http.Request) error
 }
 
 // routes is the API: one line per operation.
@@ -80,20 +82,20 @@ func routes() []route {
 		{method: "GET", pattern: "/v1/me", handler: (*Server).me},
 		{method: "POST", pattern: "/v1/assess", handler: (*Server).assess},
 		{method: "GET", pattern: "/v1/agencies", handler: (*Server).listAgencies},
-		{method: "POST", pattern: "/v1/agencies", handler: (*Server).createAgency},
+		{method: "POST", pattern: "/v1/agencies", idempotent: replayAnswer, handler: (*Server).createAgency},
 		{method: "GET", pattern: "/v1/agencies/{id}", handler: (*Server).getAgency},
 		{method: "POST", pattern: "/v1/agencies/{id}/verification", handler: (*Server).verifyAgency},
 		{method: "GET", pattern: "/v1/customers", handler: (*Server).listCustomers},
-		{method: "POST", pattern: "/v1/customers", handler: (*Server).createCustomer},
+		{method: "POST", pattern: "/v1/customers", idempotent: replayAnswer, handler: (*Server).createCustomer},
 		{method: "GET", pattern: "/v1/customers/{id}", handler: (*Server).getCustomer},
-		{method: "POST", pattern: "/v1/users", handler: (*Server).createUser},
-		{method: "POST", pattern: "/v1/users/{id}/tokens", handler: (*Server).createToken},
+		{method: "POST", pattern: "/v1/users", idempotent: replayAnswer, handler: (*Server).createUser},
+		{method: "POST", pattern: "/v1/users/{id}/tokens", idempotent: refuseReplay, handler: (*Server).createToken},
 		{method: "GET", pattern: "/v1/users/{id}/tokens", handler: (*Server).listTokens},
 		{method: "POST", pattern: "/v1/users/{id}/confirmation", handler: (*Server).confirmUser},
 		{method: "POST", pattern: "/v1/users/{id}/deactivation", handler: (*Server).deactivateUser},
 		{method: "POST", pattern: "/v1/tokens/{id}/revocation", handler: (*Server).revokeToken},
 		{method: "GET", pattern: "/v1/token-requests", handler: (*Server).listTokenRequests},
-		{method: "POST", pattern: "/v1/token-requests/{id}/confirmation", handler: (*Server).confirmTokenRequest},
+		{method: "POST", pattern: "/v1/token-requests/{id}/confirmation", idempotent: refuseReplay, handler: (*Server).confirmTokenRequest},
 		{method: "GET", pattern: "/v1/alerts", handler: (*Server).alerts},
 		{method: "GET", pattern: "/v1/demands", handler: (*Server).listDemands},
 		{method: "POST", pattern: "/v1/demands", handler: (*Server).createDemand},
@@ -104,23 +106,23 @@ func routes() []route {
 		{method: "GET", pattern: "/v1/demands/{id}/assessment", handler: (*Server).getAssessment},
 		{method: "GET", pattern: "/v1/demands/{id}/deadlines", handler: (*Server).listDeadlines},
 		{method: "GET", pattern: "/v1/demands/{id}/callbacks", handler: (*Server).listCallbacks},
-		{method: "POST", pattern: "/v1/demands/{id}/callbacks", handler: (*Server).recordCallback},
+		{method: "POST", pattern: "/v1/demands/{id}/callbacks", idempotent: replayAnswer, handler: (*Server).recordCallback},
 		{method: "POST", pattern: "/v1/demands/{id}/nondisclosure-review", handler: (*Server).reviewNondisclosure},
 		{method: "GET", pattern: "/v1/demands/{id}/events", handler: (*Server).listEvents},
 		{method: "GET", pattern: "/v1/demands/{id}/documents", handler: (*Server).listDocuments},
-		{method: "POST", pattern: "/v1/demands/{id}/documents", handler: (*Server).addDocument},
+		{method: "POST", pattern: "/v1/demands/{id}/documents", idempotent: replayAnswer, handler: (*Server).addDocument},
 		{method: "GET", pattern: "/v1/demands/{id}/documents/{sha256}", handler: (*Server).getDocument},
 		{method: "PUT", pattern: "/v1/demands/{id}/documents/{sha256}/audience", handler: (*Server).setDocumentAudience},
 		{method: "GET", pattern: "/v1/demands/{id}/notice", handler: (*Server).getNotice},
-		{method: "POST", pattern: "/v1/demands/{id}/notice/deliveries", handler: (*Server).recordDelivery},
+		{method: "POST", pattern: "/v1/demands/{id}/notice/deliveries", idempotent: replayAnswer, handler: (*Server).recordDelivery},
 		{method: "POST", pattern: "/v1/demands/{id}/notice/retry", handler: (*Server).retryNotice},
 		{method: "GET", pattern: "/v1/demands/{id}/responses", handler: (*Server).listResponses},
-		{method: "POST", pattern: "/v1/demands/{id}/responses", handler: (*Server).createResponse},
+		{method: "POST", pattern: "/v1/demands/{id}/responses", idempotent: replayAnswer, handler: (*Server).createResponse},
 		{method: "POST", pattern: "/v1/demands/{id}/responses/{response}/decision", handler: (*Server).decideObjection},
 		{method: "GET", pattern: "/v1/demands/{id}/authority-notifications", handler: (*Server).listAuthorityNotifications},
 		{method: "GET", pattern: "/v1/demands/{id}/jobs", handler: (*Server).listJobs},
 		{method: "GET", pattern: "/v1/demands/{id}/reasons", handler: (*Server).getReasons},
-		{method: "POST", pattern: "/v1/demands/{id}/production", handler: (*Server).createProduction},
+		{method: "POST", pattern: "/v1/demands/{id}/production", idempotent: replayAnswer, handler: (*Server).createProduction},
 		{method: "GET", pattern: "/v1/demands/{id}/production", handler: (*Server).getProduction},
 		{method: "GET", pattern: "/v1/demands/{id}/production/files/{sha256}", handler: (*Server).downloadProduction},
 		{method: "GET", pattern: "/v1/notices", handler: (*Server).listNotices},
@@ -186,7 +188,7 @@ func (s *Server) wrap(rt route) http.Handler {
 			noteCaller(r, actor)
 			r = r.WithContext(withActor(r.Context(), actor))
 		}
-		if err := rt.handler(s, w, r); err != nil {
+		if err := s.idempotent(rt, w, r); err != nil {
 			s.writeError(w, r, err)
 		}
 	})
