@@ -42,6 +42,8 @@ func read(res *http.Response, err error) (reply, error) {
 	defer res.Body.Close()
 	b, err := io.ReadAll(res.Body)
 	if err != nil {
+		// The status line arrived but the body did not: the server died
+		// mid-answer, which is no answer.
 		return reply{}, err
 	}
 	return reply{status: res.StatusCode, header: res.Header, body: b}, nil

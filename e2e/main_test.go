@@ -314,18 +314,7 @@ func (c *client) do(method, url, token string, body []byte, idempotencyKey strin
 	if idempotencyKey != "" {
 		req.Header.Set("Idempotency-Key", idempotencyKey)
 	}
-	res, err := c.hc.Do(req)
-	if err != nil {
-		return reply{}, err
-	}
-	defer res.Body.Close()
-	b, err := io.ReadAll(res.Body)
-	if err != nil {
-		// The status line arrived but the body did not: the server died
-		// mid-answer, which is no answer.
-		return reply{}, err
-	}
-	return reply{status: res.StatusCode, header: res.Header, body: b}, nil
+	return read(c.hc.Do(req))
 }
 
 // demand is the part of a demand the tests check.
