@@ -49,13 +49,18 @@ type Demand struct {
 	// NoticePermitted records that the issuing authority of a European
 	// Production or Preservation Order permitted the provider to tell the
 	// customer (Reg. (EU) 2023/1543 Art. 13).
-	NoticePermitted bool           `json:"notice_permitted"`
-	DataCategories  []string       `json:"data_categories"`
-	Accounts        []string       `json:"accounts"`
-	DateRange       *DateRange     `json:"date_range"`
-	Due             *time.Time     `json:"due"`
-	Nondisclosure   *Nondisclosure `json:"nondisclosure"`
-	Emergency       *Emergency     `json:"emergency"`
+	NoticePermitted bool `json:"notice_permitted"`
+	// Language is the language the demand was written in, or the one its
+	// issuing authority asks to be answered in: an ISO 639-1 code, empty
+	// when not stated. Letters and notifications to an authority of the
+	// European Union are written in it where writ speaks it.
+	Language       string         `json:"language"`
+	DataCategories []string       `json:"data_categories"`
+	Accounts       []string       `json:"accounts"`
+	DateRange      *DateRange     `json:"date_range"`
+	Due            *time.Time     `json:"due"`
+	Nondisclosure  *Nondisclosure `json:"nondisclosure"`
+	Emergency      *Emergency     `json:"emergency"`
 	// Callback records the call to the agency's registered number that
 	// confirmed an emergency.
 	Callback *Callback `json:"callback"`
@@ -198,6 +203,7 @@ type DemandInput struct {
 	Nondisclosure          *Nondisclosure `json:"nondisclosure"`
 	Emergency              *Emergency     `json:"emergency"`
 	CustomerFirstException string         `json:"customer_first_exception"`
+	Language               string         `json:"language"`
 }
 
 // DemandPatch changes a demand. Nil fields are left alone. Agencies may
@@ -230,6 +236,10 @@ type DemandPatch struct {
 	ClearSubjectUSPerson bool      `json:"clear_subject_us_person"`
 	DataLocationsSought  *[]string `json:"data_locations_sought"`
 	NoticePermitted      *bool     `json:"notice_permitted"`
+	// DataCategories narrows the categories the demand asks for (the
+	// legal team, when an agency agreed to ask for less, say): it may only
+	// drop categories, never add one. Legal team only.
+	DataCategories *[]string `json:"data_categories"`
 }
 
 // DemandFilter selects demands in the queue. Zero fields do not filter.

@@ -56,6 +56,32 @@ type Production struct {
 	Downloads     int              `json:"downloads"`
 	MadeBy        string           `json:"made_by"`
 	MadeAt        time.Time        `json:"made_at"`
+	// AvailableAt is when the agency could first download the package;
+	// nil while its certificate waits for the custodian's signature.
+	AvailableAt *time.Time `json:"available_at"`
+	// Certificate is the state of the package's certificate of
+	// authenticity; nil when the production needs none (it answers no US
+	// legal process).
+	Certificate *ProductionCertificate `json:"certificate"`
+}
+
+// ProductionCertificate is the state of a production's certificate of
+// authenticity: a draft until the custodian signs it, then signed, with
+// the SHA-256 of the signed certificate's JSON as the audit log binds it.
+type ProductionCertificate struct {
+	Signed   bool       `json:"signed"`
+	SHA256   string     `json:"sha256"`
+	SignedBy string     `json:"signed_by"`
+	SignedAt *time.Time `json:"signed_at"`
+}
+
+// CertificateSignature is the custodian's signature of a certificate of
+// authenticity: their name, typed as their account gives it, their
+// position, and a code of their authenticator app, entered again to sign.
+type CertificateSignature struct {
+	Name  string `json:"name"`
+	Title string `json:"title"`
+	Code  string `json:"code"`
 }
 
 // ProductionFile is one file of a package: its name, size and SHA-256,

@@ -64,8 +64,10 @@ type PeriodRows struct {
 	// Authority are the demands of authorities of kind national_security,
 	// one each; each is also in Groups.
 	Authority []AuthorityDemand
-	// Counted is an independent count of the demands, made by another
-	// query than the groups, and Closed how many of them are closed.
+	// Counted is an independent count of the demands, made by an
+	// aggregate of its own rather than summed from the groups (another
+	// query on SQLite; on PostgreSQL the grand total of the groups'
+	// GROUPING SETS), and Closed how many of them are closed.
 	Counted, Closed int64
 }
 

@@ -561,6 +561,21 @@ func (e CaseDemandValidatedBy) Valid() bool {
 	}
 }
 
+// Defines values for CertificateVersion.
+const (
+	WritCertificatev1 CertificateVersion = "writ.certificate/v1"
+)
+
+// Valid indicates whether the value is a known member of the CertificateVersion enum.
+func (e CertificateVersion) Valid() bool {
+	switch e {
+	case WritCertificatev1:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CustomerKeyCustody.
 const (
 	CustomerKeyCustodyCustomerHeld    CustomerKeyCustody = "customer_held"
@@ -1355,6 +1370,8 @@ const (
 	AuthorityNotice    JobKind = "authority.notice"
 	DeadlineEscalation JobKind = "deadline.escalation"
 	DeadlineReminder   JobKind = "deadline.reminder"
+	EmergencyAlert     JobKind = "emergency.alert"
+	MessagePointer     JobKind = "message.pointer"
 	NoticeEmail        JobKind = "notice.email"
 	NoticeWebhook      JobKind = "notice.webhook"
 	RedirectLetter     JobKind = "redirect.letter"
@@ -1368,6 +1385,10 @@ func (e JobKind) Valid() bool {
 	case DeadlineEscalation:
 		return true
 	case DeadlineReminder:
+		return true
+	case EmergencyAlert:
+		return true
+	case MessagePointer:
 		return true
 	case NoticeEmail:
 		return true
@@ -1401,6 +1422,45 @@ func (e JobState) Valid() bool {
 	case JobStateFailed:
 		return true
 	case JobStateRunning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MessageSide.
+const (
+	MessageSideAgency   MessageSide = "agency"
+	MessageSideCustomer MessageSide = "customer"
+	MessageSideLegal    MessageSide = "legal"
+)
+
+// Valid indicates whether the value is a known member of the MessageSide enum.
+func (e MessageSide) Valid() bool {
+	switch e {
+	case MessageSideAgency:
+		return true
+	case MessageSideCustomer:
+		return true
+	case MessageSideLegal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MessageThread.
+const (
+	MessageThreadAgency   MessageThread = "agency"
+	MessageThreadCustomer MessageThread = "customer"
+)
+
+// Valid indicates whether the value is a known member of the MessageThread enum.
+func (e MessageThread) Valid() bool {
+	switch e {
+	case MessageThreadAgency:
+		return true
+	case MessageThreadCustomer:
 		return true
 	default:
 		return false
@@ -1713,6 +1773,45 @@ func (e UserLanguage) Valid() bool {
 	case UserLanguageEn:
 		return true
 	case UserLanguageFr:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Thread.
+const (
+	ThreadAgency   Thread = "agency"
+	ThreadCustomer Thread = "customer"
+)
+
+// Valid indicates whether the value is a known member of the Thread enum.
+func (e Thread) Valid() bool {
+	switch e {
+	case ThreadAgency:
+		return true
+	case ThreadCustomer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TransparencyPDFParamsLang.
+const (
+	TransparencyPDFParamsLangDe TransparencyPDFParamsLang = "de"
+	TransparencyPDFParamsLangEn TransparencyPDFParamsLang = "en"
+	TransparencyPDFParamsLangFr TransparencyPDFParamsLang = "fr"
+)
+
+// Valid indicates whether the value is a known member of the TransparencyPDFParamsLang enum.
+func (e TransparencyPDFParamsLang) Valid() bool {
+	switch e {
+	case TransparencyPDFParamsLangDe:
+		return true
+	case TransparencyPDFParamsLangEn:
+		return true
+	case TransparencyPDFParamsLangFr:
 		return true
 	default:
 		return false
@@ -2236,6 +2335,52 @@ type CaseNondisclosure struct {
 	Until *openapi_types.Date `json:"until,omitempty"`
 }
 
+// Certificate A certificate of authenticity, format `writ.certificate/v1`: the declaration of a custodian of records that the files produced are records of a regularly conducted activity (FRE 803(6)(A)-(C), 902(11)), made under penalty of perjury (28 U.S.C. 1746). A draft has no signature.
+type Certificate struct {
+	Attestation string   `json:"attestation"`
+	Authorities []string `json:"authorities"`
+	Demand      struct {
+		Agency        string    `json:"agency"`
+		AgencyCountry string    `json:"agency_country"`
+		Id            int64     `json:"id"`
+		Instrument    string    `json:"instrument"`
+		ReceivedAt    time.Time `json:"received_at"`
+		Reference     string    `json:"reference"`
+	} `json:"demand"`
+	Files []struct {
+		Name   string `json:"name"`
+		Sha256 string `json:"sha256"`
+		Size   int64  `json:"size"`
+	} `json:"files"`
+	PackageSha256 string `json:"package_sha256"`
+	Provider      string `json:"provider"`
+	Signature     *struct {
+		Account      string    `json:"account"`
+		Name         string    `json:"name"`
+		SecondFactor string    `json:"second_factor"`
+		SignedAt     time.Time `json:"signed_at"`
+		Title        string    `json:"title"`
+	} `json:"signature"`
+	Statements []string           `json:"statements"`
+	Title      string             `json:"title"`
+	Version    CertificateVersion `json:"version"`
+}
+
+// CertificateVersion defines model for Certificate.Version.
+type CertificateVersion string
+
+// CertificateSignature The custodian's signature of a certificate of authenticity.
+type CertificateSignature struct {
+	// Code A code of the signer's authenticator app, entered again to sign; a code is accepted once.
+	Code string `json:"code"`
+
+	// Name The signer's name, typed as their account gives it (case and spaces aside).
+	Name string `json:"name"`
+
+	// Title The signer's position, as the certificate gives it.
+	Title string `json:"title"`
+}
+
 // ChallengeInput A challenge to a demand, when it enters `challenged`.
 type ChallengeInput struct {
 	// Deadline RFC 3339 filing deadline; empty or absent for the assessment's comity-motion, objection or response deadline.
@@ -2516,6 +2661,9 @@ type Demand struct {
 	Instrument string         `json:"instrument"`
 	IssuedBy   DemandIssuedBy `json:"issued_by"`
 
+	// Language The language the demand was written in, or the one its issuing authority asks to be answered in: an ISO 639-1 code (`fr`, `de`, `pl` …); empty or absent: not stated. Letters and notifications to an authority of the European Union are written in it where writ speaks it (English, French, German), else in the language of the authority's country. Another value is refused with 400 naming `language`.
+	Language string `json:"language"`
+
 	// LinkedIds The other demands of the group that the caller may see.
 	LinkedIds []int64 `json:"linked_ids"`
 
@@ -2642,8 +2790,11 @@ type DemandInput struct {
 	Emergency *Emergency `json:"emergency,omitempty"`
 
 	// Instrument An instrument code of the rulebook (rulebook.md §1): us_subpoena, us_2703d_order, us_search_warrant, us_preservation_2703f, us_emergency, us_nsl, us_fisa_order, us_fisa_702_directive, us_civil_subpoena, mlat, uk_copo, au_ipo, eu_epoc, eu_epoc_pr, foreign_court_order, foreign_police_request, foreign_preservation_request. The server checks it against the rulebook it runs (see `rulebook` of GET /v1/health); an unknown code is EINVALID.
-	Instrument    string              `json:"instrument"`
-	IssuedBy      DemandInputIssuedBy `json:"issued_by"`
+	Instrument string              `json:"instrument"`
+	IssuedBy   DemandInputIssuedBy `json:"issued_by"`
+
+	// Language The language the demand was written in, or the one its issuing authority asks to be answered in: an ISO 639-1 code (`fr`, `de`, `pl` …); empty or absent: not stated. Letters and notifications to an authority of the European Union are written in it where writ speaks it (English, French, German), else in the language of the authority's country. Another value is refused with 400 naming `language`.
+	Language      *string             `json:"language,omitempty"`
 	Nondisclosure *NondisclosureInput `json:"nondisclosure,omitempty"`
 
 	// NoticePermitted The issuing authority of a European Production or Preservation Order permits the provider to tell the customer (Reg. (EU) 2023/1543 Art. 13); without it such an order is kept confidential (rulebook.md §5).
@@ -2697,7 +2848,7 @@ type DemandPage struct {
 	NextCursor string `json:"next_cursor"`
 }
 
-// DemandPatch A change to a demand. Absent and null fields are left as they are; at least one field must change something. An agency may change only `reference`, `due` and the non-disclosure order of its own demand.
+// DemandPatch A change to a demand. Absent and null fields are left as they are; at least one field must change something. An agency may change only `reference`, `due`, the non-disclosure order and the facts it states of its own demand; `data_categories` only narrows.
 type DemandPatch struct {
 	// AssigneeId Assign the demand to this member of the legal team. Legal team only.
 	AssigneeId *int64 `json:"assignee_id,omitempty"`
@@ -2710,6 +2861,9 @@ type DemandPatch struct {
 
 	// CustomerFirstException Record (or, with an empty string, remove) the reason to depart from engaging the customer first. Legal team only.
 	CustomerFirstException *DemandPatchCustomerFirstException `json:"customer_first_exception,omitempty"`
+
+	// DataCategories Narrow the categories the demand asks for to these (an agency agreed to ask for less, say): each must be one it asks for now, and at least one stays. A category it does not ask for is refused with `400` naming `data_categories[i]`: categories are only ever narrowed, never added. The demand is reassessed, the change is an event, and a category narrowed out after the approval is no longer disclosed. Legal team only.
+	DataCategories *[]DataCategory `json:"data_categories,omitempty"`
 
 	// DataLocationsSought The countries of the customer's regions the demand reaches; empty or absent: every region (rulebook.md §3). The legal team may name only countries of the customer's data locations; an agency any country.
 	DataLocationsSought *[]string `json:"data_locations_sought,omitempty"`
@@ -2794,6 +2948,15 @@ type DocumentPage struct {
 
 	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
 	NextCursor string `json:"next_cursor"`
+}
+
+// DocumentUpload A file uploaded as a document of a demand.
+type DocumentUpload struct {
+	// Content The file's bytes in base64: a PDF, PNG, JPEG or TIFF file, at most 20 MiB.
+	Content []byte `json:"content"`
+
+	// Name The file name; any directory part is dropped.
+	Name string `json:"name"`
 }
 
 // Emergency A claim that a life is in danger, which allows disclosure before notice once confirmed by a call back.
@@ -2941,6 +3104,53 @@ type Me struct {
 
 	// UserId The caller's user id.
 	UserId int64 `json:"user_id"`
+}
+
+// Message A message on a thread of a demand.
+type Message struct {
+	// At When it was posted.
+	At time.Time `json:"at"`
+
+	// Attachments The documents attached to it, as far as their audience still includes the thread's side.
+	Attachments []Document `json:"attachments"`
+
+	// Body The message's text.
+	Body string `json:"body"`
+
+	// By The name of who wrote it.
+	By       string `json:"by"`
+	DemandId int64  `json:"demand_id"`
+	Id       int64  `json:"id"`
+
+	// Side Who wrote it: the legal team, the agency or the customer.
+	Side MessageSide `json:"side"`
+
+	// Thread The thread it is on.
+	Thread MessageThread `json:"thread"`
+}
+
+// MessageSide Who wrote it: the legal team, the agency or the customer.
+type MessageSide string
+
+// MessageThread The thread it is on.
+type MessageThread string
+
+// MessageInput A message being posted.
+type MessageInput struct {
+	// Attachments Files attached to it, each becoming a document of the demand whose audience is the thread's.
+	Attachments *[]DocumentUpload `json:"attachments,omitempty"`
+
+	// Body The message's text.
+	Body string `json:"body"`
+}
+
+// MessagePage All of a thread's messages in one page: `next_cursor` is always empty.
+type MessagePage struct {
+	// Items Messages, oldest first.
+	Items []Message `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
 }
 
 // NewToken A token just made, with its secret.
@@ -3127,8 +3337,13 @@ type Preview struct {
 
 // Production A package made available to the agency.
 type Production struct {
-	DemandId      int64 `json:"demand_id"`
-	DownloadLimit int   `json:"download_limit"`
+	// AvailableAt When the agency could first download the package; null while its certificate waits for the custodian's signature.
+	AvailableAt *time.Time `json:"available_at"`
+
+	// Certificate The state of the certificate of authenticity; null when the production answers no US legal process.
+	Certificate   *ProductionCertificate `json:"certificate"`
+	DemandId      int64                  `json:"demand_id"`
+	DownloadLimit int                    `json:"download_limit"`
 
 	// Downloads The agency's downloads so far, of any file.
 	Downloads int              `json:"downloads"`
@@ -3139,6 +3354,17 @@ type Production struct {
 
 	// Scope What a package holds: which of the demand's accounts, which data categories, which period. It may not go beyond the approval.
 	Scope ProductionScope `json:"scope"`
+}
+
+// ProductionCertificate The state of a production's certificate of authenticity.
+type ProductionCertificate struct {
+	// Sha256 The SHA-256 of the certificate's JSON as served; once signed, the event `production.certified` in the audit log binds it.
+	Sha256 string `json:"sha256"`
+
+	// Signed False while it is a draft.
+	Signed   bool       `json:"signed"`
+	SignedAt *time.Time `json:"signed_at"`
+	SignedBy string     `json:"signed_by"`
 }
 
 // ProductionFile defines model for ProductionFile.
@@ -3281,7 +3507,8 @@ type TransitionInput struct {
 	// ChallengeOutcome When a challenged demand leaves that state: `won` (→ closed, counted as rejected) or `lost` (→ approved).
 	ChallengeOutcome *TransitionInputChallengeOutcome `json:"challenge_outcome,omitempty"`
 
-	// Disclosure Required when `to` is `disclosed`.
+	// Disclosure No longer accepted: a demand becomes `disclosed` only through its production package, whose files give the counts (400 naming `disclosure`).
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	Disclosure *DisclosureInput `json:"disclosure,omitempty"`
 
 	// Rationale Why; required for every move.
@@ -3374,6 +3601,9 @@ type IfMatch = string
 // Limit defines model for Limit.
 type Limit = int
 
+// Thread defines model for Thread.
+type Thread string
+
 // UserId defines model for UserId.
 type UserId = int64
 
@@ -3441,7 +3671,13 @@ type TransparencyJSONParams struct {
 type TransparencyPDFParams struct {
 	// Sha256 A publication the latest replaced, by the SHA-256 of its JSON: every publication of a period stays public, and the log records which replaced which.
 	Sha256 *string `form:"sha256,omitempty" json:"sha256,omitempty"`
+
+	// Lang The language of the PDF's words: `en`, `fr` or `de`. Without it, the best of them for the request's `Accept-Language`, else English. Only the PDF (and the report's pages) are written in a language; the JSON and CSV are versioned machine formats and stay language-neutral.
+	Lang *TransparencyPDFParamsLang `form:"lang,omitempty" json:"lang,omitempty"`
 }
+
+// TransparencyPDFParamsLang defines parameters for TransparencyPDF.
+type TransparencyPDFParamsLang string
 
 // ListAgenciesParams defines parameters for ListAgencies.
 type ListAgenciesParams struct {
@@ -3480,6 +3716,11 @@ type ListCustomersParams struct {
 type CreateCustomerParams struct {
 	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// SetDataLocationsJSONBody defines parameters for SetDataLocations.
+type SetDataLocationsJSONBody struct {
+	DataLocations []DataLocation `json:"data_locations"`
 }
 
 // SetKeyCustodyJSONBody defines parameters for SetKeyCustody.
@@ -3557,7 +3798,7 @@ type AddDocumentParams struct {
 	// Name The file name, 1 to 200 characters; any directory part is dropped.
 	Name string `form:"name" json:"name"`
 
-	// Audience Who besides the legal team may see it: legal, agency, customer or all. By default the narrowest: an agency's upload is for the legal team and the agency (agency), the legal team's for the legal team (legal). An agency may choose agency or all.
+	// Audience Who besides the legal team may see it: legal, agency, customer or all. By default the narrowest: an agency's upload is for the legal team and the agency (agency), a customer's for the legal team and the customer (customer), the legal team's for the legal team (legal). An agency may choose agency or all; a customer's upload is for the legal team and the customer (customer) only.
 	Audience *AddDocumentParamsAudience `form:"audience,omitempty" json:"audience,omitempty"`
 
 	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
@@ -3576,6 +3817,12 @@ type ListEventsParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// PostMessageParams defines parameters for PostMessage.
+type PostMessageParams struct {
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // RecordDeliveryParams defines parameters for RecordDelivery.
 type RecordDeliveryParams struct {
 	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
@@ -3592,6 +3839,12 @@ type CreateProductionMultipartBody struct {
 
 // CreateProductionParams defines parameters for CreateProduction.
 type CreateProductionParams struct {
+	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// SignCertificateParams defines parameters for SignCertificate.
+type SignCertificateParams struct {
 	// IdempotencyKey A key of the caller's choice, at most 200 characters, that makes retrying this creating operation safe (IETF draft-ietf-httpapi-idempotency-key-header). writ remembers the key per user and operation, with the SHA-256 of the request (path, query and body) and the answer it got, for 24 hours (`writ serve --idempotency-ttl`), then forgets it. A retry with the same key and the same request within that time creates nothing: it gets the first answer again, with the same status and body and the header `Idempotent-Replayed: true`. The same key with a different request is 422 EKEYREUSED naming `Idempotency-Key`; a key whose first request is still being handled is 409 ECONFLICT. A request that failed did not use up its key. A new API token is shown only once and is never kept, so a retried `POST /v1/users/{id}/tokens` or `POST /v1/token-requests/{id}/confirmation` with the same key and request is answered 409 ECONFLICT saying the token was already made (revoke it if it was lost and make another with a new key).
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
@@ -3670,6 +3923,9 @@ type AssessJSONRequestBody = Case
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CustomerInput
 
+// SetDataLocationsJSONRequestBody defines body for SetDataLocations for application/json ContentType.
+type SetDataLocationsJSONRequestBody SetDataLocationsJSONBody
+
 // SetKeyCustodyJSONRequestBody defines body for SetKeyCustody for application/json ContentType.
 type SetKeyCustodyJSONRequestBody SetKeyCustodyJSONBody
 
@@ -3694,6 +3950,9 @@ type RecordCallbackJSONRequestBody = CallbackInput
 // SetDocumentAudienceJSONRequestBody defines body for SetDocumentAudience for application/json ContentType.
 type SetDocumentAudienceJSONRequestBody = AudienceInput
 
+// PostMessageJSONRequestBody defines body for PostMessage for application/json ContentType.
+type PostMessageJSONRequestBody = MessageInput
+
 // ReviewNondisclosureJSONRequestBody defines body for ReviewNondisclosure for application/json ContentType.
 type ReviewNondisclosureJSONRequestBody = NondisclosureReview
 
@@ -3702,6 +3961,9 @@ type RecordDeliveryJSONRequestBody = DeliveryInput
 
 // CreateProductionMultipartRequestBody defines body for CreateProduction for multipart/form-data ContentType.
 type CreateProductionMultipartRequestBody CreateProductionMultipartBody
+
+// SignCertificateJSONRequestBody defines body for SignCertificate for application/json ContentType.
+type SignCertificateJSONRequestBody = CertificateSignature
 
 // CreateResponseJSONRequestBody defines body for CreateResponse for application/json ContentType.
 type CreateResponseJSONRequestBody = CustomerResponseInput
@@ -3845,7 +4107,7 @@ type ClientInterface interface {
 
 	// TransparencyPDF A published report as a printable PDF
 	//
-	// The report with its tables and charts as an A4 PDF. Public.
+	// The report with its tables and charts as an A4 PDF, in the language `lang` or `Accept-Language` asks for (English, French or German). Public.
 	//
 	// Corresponds with GET /transparency/{period}/report.pdf (the `TransparencyPDF` operationId).
 	TransparencyPDF(ctx context.Context, period string, params *TransparencyPDFParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3956,6 +4218,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{id} (the `GetCustomer` operationId).
 	GetCustomer(ctx context.Context, id CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetDataLocationsWithBody Replace a customer's data locations
+	//
+	// Admins only. Replaces the regions where the provider stores the customer's data (a region added or retired): at least one, each a unique region with its country. Every open demand of the customer is assessed again, each an event in the log, since the locations decide the conflicts of law and the authority told.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/customers/{id}/data-locations (the `SetDataLocations` operationId).
+	SetDataLocationsWithBody(ctx context.Context, id CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetDataLocations Replace a customer's data locations
+	//
+	// Admins only. Replaces the regions where the provider stores the customer's data (a region added or retired): at least one, each a unique region with its country. Every open demand of the customer is assessed again, each an event in the log, since the locations decide the conflicts of law and the authority told.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/customers/{id}/data-locations (the `SetDataLocations` operationId).
+	SetDataLocations(ctx context.Context, id CustomerId, body SetDataLocationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SetKeyCustodyWithBody Confirm or reclassify who holds a customer's keys
 	//
@@ -4138,7 +4418,7 @@ type ClientInterface interface {
 
 	// AddDocumentWithBody Attach a legal document
 	//
-	// The body is the file itself, at most 20 MiB. Its type is determined from its content (a PDF, PNG, JPEG or TIFF file; anything else is 400 with field `document`), never from the Content-Type header or the name. The legal team may attach to any demand, an agency to its own; customers and auditors get 403. A closed demand, or a document already attached to the demand, is 409. A demand holds at most 100 MiB of documents (`--upload-quota-demand`: over it, 413 naming `document`), and an agency's users upload at most 500 MiB in any 24 hours (`--upload-quota-agency`: over it, 429 naming `document`). The stored name keeps the one given without folders; when its extension does not match the sniffed type, the type's extension is added (`invoice.html` holding a PDF is kept as `invoice.html.pdf`). Every document has an audience (see the `audience` parameter); the lists and downloads show a document only to its audience.
+	// The body is the file itself, at most 20 MiB. Its type is determined from its content (a PDF, PNG, JPEG or TIFF file; anything else is 400 with field `document`), never from the Content-Type header or the name. The legal team may attach to any demand, an agency to its own, a customer to its own tenant's demands it may see (its objection or a court filing, for the legal team: audience `customer`); auditors get 403. A closed demand, or a document already attached to the demand, is 409. A demand holds at most 100 MiB of documents (`--upload-quota-demand`: over it, 413 naming `document`), and an agency's users upload at most 500 MiB in any 24 hours (`--upload-quota-agency`: over it, 429 naming `document`). The stored name keeps the one given without folders; when its extension does not match the sniffed type, the type's extension is added (`invoice.html` holding a PDF is kept as `invoice.html.pdf`). Every document has an audience (see the `audience` parameter); the lists and downloads show a document only to its audience.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4183,6 +4463,31 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/demands/{id}/jobs (the `ListJobs` operationId).
 	ListJobs(ctx context.Context, id DemandId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMessages Read a thread of messages
+	//
+	// The legal team and auditors read both threads; an agency only the agency thread of its own demands, a customer only the customer thread of its own tenant's demands once notice is due and while no order keeps the demand from it. A demand the caller may not see is 404; the other side's thread is 403.
+	//
+	// Corresponds with GET /v1/demands/{id}/messages/{thread} (the `ListMessages` operationId).
+	ListMessages(ctx context.Context, id DemandId, thread Thread, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostMessageWithBody Post a message
+	//
+	// The legal team posts on either thread (on the customer thread only once the customer may be told of the demand: 403 before its notice is due or while an order keeps it from the customer); an agency on the agency thread of its own demands; a customer on the customer thread of a demand it may see (404 otherwise). The other side's thread is 403, auditors get 403. Attachments become documents of the demand whose audience is the thread's (`agency` or `customer`), within the demand's and the agency's upload quotas; a file already attached to the demand is 409, as is a closed demand. The message is an event in the audit log (`message.posted`, naming its thread and attachments, never its text), and the other side is told by e-mail that a message waits, with a link to the demand's page and nothing of the message. The JSON body is at most 20 MiB.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/demands/{id}/messages/{thread} (the `PostMessage` operationId).
+	PostMessageWithBody(ctx context.Context, id DemandId, thread Thread, params *PostMessageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostMessage Post a message
+	//
+	// The legal team posts on either thread (on the customer thread only once the customer may be told of the demand: 403 before its notice is due or while an order keeps it from the customer); an agency on the agency thread of its own demands; a customer on the customer thread of a demand it may see (404 otherwise). The other side's thread is 403, auditors get 403. Attachments become documents of the demand whose audience is the thread's (`agency` or `customer`), within the demand's and the agency's upload quotas; a file already attached to the demand is 409, as is a closed demand. The message is an event in the audit log (`message.posted`, naming its thread and attachments, never its text), and the other side is told by e-mail that a message waits, with a link to the demand's page and nothing of the message. The JSON body is at most 20 MiB.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/demands/{id}/messages/{thread} (the `PostMessage` operationId).
+	PostMessage(ctx context.Context, id DemandId, thread Thread, params *PostMessageParams, body PostMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReviewNondisclosureWithBody Confirm a non-disclosure order ended, or record its extension
 	//
@@ -4236,19 +4541,51 @@ type ClientInterface interface {
 
 	// GetProduction The production package of a demand
 	//
-	// The agency of the demand, the legal team and auditors. Each file with its SHA-256 and the audit-log entry that commits to it, with its inclusion proof at the latest checkpoint, so that the agency can check what it downloads against the public log with golang.org/x/mod/sumdb/tlog and note. A customer gets 404: a production is never shown to it.
+	// The agency of the demand, the legal team and auditors. Each file with its SHA-256 and the audit-log entry that commits to it, with its inclusion proof at the latest checkpoint, so that the agency can check what it downloads against the public log with golang.org/x/mod/sumdb/tlog and note. A customer gets 404: a production is never shown to it. The agency sees a package only once it is available.
 	//
 	// Corresponds with GET /v1/demands/{id}/production (the `GetProduction` operationId).
 	GetProduction(ctx context.Context, id DemandId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// CreateProductionWithBody Make a production available to the agency
 	//
-	// The legal team only (403 otherwise). The body is multipart/form-data: a part `package` (JSON, ProductionPackage) and one part `file` per file, at most 20 files and 50 MiB together. The scope must stay within the approval: a category not approved is 400 naming `scope.categories`, an account the demand does not name `scope.accounts`, a period outside the demand's `scope.date_range.from`/`.to`. The package moves the demand to disclosed with every check of that move (409 before the notice reached the customer, during the objection window, while an objection is open, or when the demand was never approved); the disclosure's categories and number of accounts come from the scope, its package_sha256 is the SHA-256 of the manifest (`<sha256>  <name>` lines, sorted, as sha256sum writes them). Each file is sealed at rest and committed to by an event `production.file` in the audit log.
+	// The legal team only (403 otherwise). The body is multipart/form-data: a part `package` (JSON, ProductionPackage) and one part `file` per file, at most 20 files and 50 MiB together. The scope must stay within the approval: a category not approved is 400 naming `scope.categories`, an account the demand does not name `scope.accounts`, a period outside the demand's `scope.date_range.from`/`.to`. A package answering US legal process (a `us_` instrument) goes with a certificate of authenticity (FRE 902(11) and 803(6), 28 U.S.C. 1746), drafted with the package: the package waits, unseen by the agency, until an approver signs the certificate as custodian (`POST /v1/demands/{id}/production/certificate/signature`); any other package is available at once. Making it available moves the demand to disclosed, and the package is refused unless that move is allowed now, with every check of that move (409 before the notice reached the customer, during the objection window, while an objection is open, or when the demand was never approved); the disclosure's categories and number of accounts come from the scope, its package_sha256 is the SHA-256 of the manifest (`<sha256>  <name>` lines, sorted, as sha256sum writes them). Each file is sealed at rest and committed to by an event `production.file` in the audit log.
 	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/demands/{id}/production (the `CreateProduction` operationId).
 	CreateProductionWithBody(ctx context.Context, id DemandId, params *CreateProductionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCertificate Download the production's certificate of authenticity (JSON)
+	//
+	// The certificate's JSON, byte for byte as its SHA-256 is bound in the audit log. The legal team and auditors see the draft too; the agency of the demand gets the signed certificate with the package, under the rules of its files (a second factor set up, 403 otherwise; within the expiry, 410 after it), without using up the package's download limit. Customers and other agencies 404, as for a production that needs no certificate. Every download is an event `production.certificate_downloaded`.
+	//
+	// Corresponds with GET /v1/demands/{id}/production/certificate (the `GetCertificate` operationId).
+	GetCertificate(ctx context.Context, id DemandId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCertificatePDF Download the production's certificate of authenticity (PDF)
+	//
+	// The certificate printed, under the rules of the JSON.
+	//
+	// Corresponds with GET /v1/demands/{id}/production/certificate.pdf (the `GetCertificatePDF` operationId).
+	GetCertificatePDF(ctx context.Context, id DemandId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignCertificateWithBody Sign the certificate of authenticity as custodian
+	//
+	// An approver signs, as custodian of records (anyone else who can see the demand 403): their name typed as their account gives it (400 naming `name`), their position (`title`), and a code of their authenticator app entered again (400 naming `code` when wrong or used; 409 when the signer has no authenticator app). The signature makes the package available to the agency and moves the demand to `disclosed` with every check of that move (409 when it is not allowed now, when the production needs no certificate or it is signed already). An event `production.certified` records who, when and the SHA-256 of the signed certificate.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/demands/{id}/production/certificate/signature (the `SignCertificate` operationId).
+	SignCertificateWithBody(ctx context.Context, id DemandId, params *SignCertificateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignCertificate Sign the certificate of authenticity as custodian
+	//
+	// An approver signs, as custodian of records (anyone else who can see the demand 403): their name typed as their account gives it (400 naming `name`), their position (`title`), and a code of their authenticator app entered again (400 naming `code` when wrong or used; 409 when the signer has no authenticator app). The signature makes the package available to the agency and moves the demand to `disclosed` with every check of that move (409 when it is not allowed now, when the production needs no certificate or it is signed already). An event `production.certified` records who, when and the SHA-256 of the signed certificate.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/demands/{id}/production/certificate/signature (the `SignCertificate` operationId).
+	SignCertificate(ctx context.Context, id DemandId, params *SignCertificateParams, body SignCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DownloadProduction Download a file of the production
 	//
@@ -4309,7 +4646,7 @@ type ClientInterface interface {
 
 	// TransitionDemandWithBody Move a demand to another state
 	//
-	// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). Disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
+	// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). A demand becomes `disclosed` only when its production package is made available (`POST /v1/demands/{id}/production`, and for US legal process the custodian's signature of its certificate): a move to `disclosed` here is 400 naming `disclosure` when counts are given, else `to`. That disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -4318,7 +4655,7 @@ type ClientInterface interface {
 
 	// TransitionDemand Move a demand to another state
 	//
-	// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). Disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
+	// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). A demand becomes `disclosed` only when its production package is made available (`POST /v1/demands/{id}/production`, and for US legal process the custodian's signature of its certificate): a move to `disclosed` here is 400 naming `disclosure` when counts are given, else `to`. That disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -4589,7 +4926,7 @@ func (c *Client) TransparencyJSON(ctx context.Context, period string, params *Tr
 
 // TransparencyPDF A published report as a printable PDF
 //
-// The report with its tables and charts as an A4 PDF. Public.
+// The report with its tables and charts as an A4 PDF, in the language `lang` or `Accept-Language` asks for (English, French or German). Public.
 //
 // Corresponds with GET /transparency/{period}/report.pdf (the `TransparencyPDF` operationId).
 func (c *Client) TransparencyPDF(ctx context.Context, period string, params *TransparencyPDFParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -4831,6 +5168,44 @@ func (c *Client) CreateCustomer(ctx context.Context, params *CreateCustomerParam
 // Corresponds with GET /v1/customers/{id} (the `GetCustomer` operationId).
 func (c *Client) GetCustomer(ctx context.Context, id CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCustomerRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetDataLocationsWithBody Replace a customer's data locations
+//
+// Admins only. Replaces the regions where the provider stores the customer's data (a region added or retired): at least one, each a unique region with its country. Every open demand of the customer is assessed again, each an event in the log, since the locations decide the conflicts of law and the authority told.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/customers/{id}/data-locations (the `SetDataLocations` operationId).
+func (c *Client) SetDataLocationsWithBody(ctx context.Context, id CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDataLocationsRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetDataLocations Replace a customer's data locations
+//
+// Admins only. Replaces the regions where the provider stores the customer's data (a region added or retired): at least one, each a unique region with its country. Every open demand of the customer is assessed again, each an event in the log, since the locations decide the conflicts of law and the authority told.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/customers/{id}/data-locations (the `SetDataLocations` operationId).
+func (c *Client) SetDataLocations(ctx context.Context, id CustomerId, body SetDataLocationsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetDataLocationsRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5232,7 +5607,7 @@ func (c *Client) ListDocuments(ctx context.Context, id DemandId, reqEditors ...R
 
 // AddDocumentWithBody Attach a legal document
 //
-// The body is the file itself, at most 20 MiB. Its type is determined from its content (a PDF, PNG, JPEG or TIFF file; anything else is 400 with field `document`), never from the Content-Type header or the name. The legal team may attach to any demand, an agency to its own; customers and auditors get 403. A closed demand, or a document already attached to the demand, is 409. A demand holds at most 100 MiB of documents (`--upload-quota-demand`: over it, 413 naming `document`), and an agency's users upload at most 500 MiB in any 24 hours (`--upload-quota-agency`: over it, 429 naming `document`). The stored name keeps the one given without folders; when its extension does not match the sniffed type, the type's extension is added (`invoice.html` holding a PDF is kept as `invoice.html.pdf`). Every document has an audience (see the `audience` parameter); the lists and downloads show a document only to its audience.
+// The body is the file itself, at most 20 MiB. Its type is determined from its content (a PDF, PNG, JPEG or TIFF file; anything else is 400 with field `document`), never from the Content-Type header or the name. The legal team may attach to any demand, an agency to its own, a customer to its own tenant's demands it may see (its objection or a court filing, for the legal team: audience `customer`); auditors get 403. A closed demand, or a document already attached to the demand, is 409. A demand holds at most 100 MiB of documents (`--upload-quota-demand`: over it, 413 naming `document`), and an agency's users upload at most 500 MiB in any 24 hours (`--upload-quota-agency`: over it, 429 naming `document`). The stored name keeps the one given without folders; when its extension does not match the sniffed type, the type's extension is added (`invoice.html` holding a PDF is kept as `invoice.html.pdf`). Every document has an audience (see the `audience` parameter); the lists and downloads show a document only to its audience.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5328,6 +5703,61 @@ func (c *Client) ListEvents(ctx context.Context, id DemandId, params *ListEvents
 // Corresponds with GET /v1/demands/{id}/jobs (the `ListJobs` operationId).
 func (c *Client) ListJobs(ctx context.Context, id DemandId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListJobsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMessages Read a thread of messages
+//
+// The legal team and auditors read both threads; an agency only the agency thread of its own demands, a customer only the customer thread of its own tenant's demands once notice is due and while no order keeps the demand from it. A demand the caller may not see is 404; the other side's thread is 403.
+//
+// Corresponds with GET /v1/demands/{id}/messages/{thread} (the `ListMessages` operationId).
+func (c *Client) ListMessages(ctx context.Context, id DemandId, thread Thread, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMessagesRequest(c.Server, id, thread)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostMessageWithBody Post a message
+//
+// The legal team posts on either thread (on the customer thread only once the customer may be told of the demand: 403 before its notice is due or while an order keeps it from the customer); an agency on the agency thread of its own demands; a customer on the customer thread of a demand it may see (404 otherwise). The other side's thread is 403, auditors get 403. Attachments become documents of the demand whose audience is the thread's (`agency` or `customer`), within the demand's and the agency's upload quotas; a file already attached to the demand is 409, as is a closed demand. The message is an event in the audit log (`message.posted`, naming its thread and attachments, never its text), and the other side is told by e-mail that a message waits, with a link to the demand's page and nothing of the message. The JSON body is at most 20 MiB.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/demands/{id}/messages/{thread} (the `PostMessage` operationId).
+func (c *Client) PostMessageWithBody(ctx context.Context, id DemandId, thread Thread, params *PostMessageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostMessageRequestWithBody(c.Server, id, thread, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostMessage Post a message
+//
+// The legal team posts on either thread (on the customer thread only once the customer may be told of the demand: 403 before its notice is due or while an order keeps it from the customer); an agency on the agency thread of its own demands; a customer on the customer thread of a demand it may see (404 otherwise). The other side's thread is 403, auditors get 403. Attachments become documents of the demand whose audience is the thread's (`agency` or `customer`), within the demand's and the agency's upload quotas; a file already attached to the demand is 409, as is a closed demand. The message is an event in the audit log (`message.posted`, naming its thread and attachments, never its text), and the other side is told by e-mail that a message waits, with a link to the demand's page and nothing of the message. The JSON body is at most 20 MiB.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/demands/{id}/messages/{thread} (the `PostMessage` operationId).
+func (c *Client) PostMessage(ctx context.Context, id DemandId, thread Thread, params *PostMessageParams, body PostMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostMessageRequest(c.Server, id, thread, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5450,7 +5880,7 @@ func (c *Client) RetryNotice(ctx context.Context, id DemandId, reqEditors ...Req
 
 // GetProduction The production package of a demand
 //
-// The agency of the demand, the legal team and auditors. Each file with its SHA-256 and the audit-log entry that commits to it, with its inclusion proof at the latest checkpoint, so that the agency can check what it downloads against the public log with golang.org/x/mod/sumdb/tlog and note. A customer gets 404: a production is never shown to it.
+// The agency of the demand, the legal team and auditors. Each file with its SHA-256 and the audit-log entry that commits to it, with its inclusion proof at the latest checkpoint, so that the agency can check what it downloads against the public log with golang.org/x/mod/sumdb/tlog and note. A customer gets 404: a production is never shown to it. The agency sees a package only once it is available.
 //
 // Corresponds with GET /v1/demands/{id}/production (the `GetProduction` operationId).
 func (c *Client) GetProduction(ctx context.Context, id DemandId, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5467,13 +5897,85 @@ func (c *Client) GetProduction(ctx context.Context, id DemandId, reqEditors ...R
 
 // CreateProductionWithBody Make a production available to the agency
 //
-// The legal team only (403 otherwise). The body is multipart/form-data: a part `package` (JSON, ProductionPackage) and one part `file` per file, at most 20 files and 50 MiB together. The scope must stay within the approval: a category not approved is 400 naming `scope.categories`, an account the demand does not name `scope.accounts`, a period outside the demand's `scope.date_range.from`/`.to`. The package moves the demand to disclosed with every check of that move (409 before the notice reached the customer, during the objection window, while an objection is open, or when the demand was never approved); the disclosure's categories and number of accounts come from the scope, its package_sha256 is the SHA-256 of the manifest (`<sha256>  <name>` lines, sorted, as sha256sum writes them). Each file is sealed at rest and committed to by an event `production.file` in the audit log.
+// The legal team only (403 otherwise). The body is multipart/form-data: a part `package` (JSON, ProductionPackage) and one part `file` per file, at most 20 files and 50 MiB together. The scope must stay within the approval: a category not approved is 400 naming `scope.categories`, an account the demand does not name `scope.accounts`, a period outside the demand's `scope.date_range.from`/`.to`. A package answering US legal process (a `us_` instrument) goes with a certificate of authenticity (FRE 902(11) and 803(6), 28 U.S.C. 1746), drafted with the package: the package waits, unseen by the agency, until an approver signs the certificate as custodian (`POST /v1/demands/{id}/production/certificate/signature`); any other package is available at once. Making it available moves the demand to disclosed, and the package is refused unless that move is allowed now, with every check of that move (409 before the notice reached the customer, during the objection window, while an objection is open, or when the demand was never approved); the disclosure's categories and number of accounts come from the scope, its package_sha256 is the SHA-256 of the manifest (`<sha256>  <name>` lines, sorted, as sha256sum writes them). Each file is sealed at rest and committed to by an event `production.file` in the audit log.
 //
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/demands/{id}/production (the `CreateProduction` operationId).
 func (c *Client) CreateProductionWithBody(ctx context.Context, id DemandId, params *CreateProductionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateProductionRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCertificate Download the production's certificate of authenticity (JSON)
+//
+// The certificate's JSON, byte for byte as its SHA-256 is bound in the audit log. The legal team and auditors see the draft too; the agency of the demand gets the signed certificate with the package, under the rules of its files (a second factor set up, 403 otherwise; within the expiry, 410 after it), without using up the package's download limit. Customers and other agencies 404, as for a production that needs no certificate. Every download is an event `production.certificate_downloaded`.
+//
+// Corresponds with GET /v1/demands/{id}/production/certificate (the `GetCertificate` operationId).
+func (c *Client) GetCertificate(ctx context.Context, id DemandId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCertificateRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCertificatePDF Download the production's certificate of authenticity (PDF)
+//
+// The certificate printed, under the rules of the JSON.
+//
+// Corresponds with GET /v1/demands/{id}/production/certificate.pdf (the `GetCertificatePDF` operationId).
+func (c *Client) GetCertificatePDF(ctx context.Context, id DemandId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCertificatePDFRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignCertificateWithBody Sign the certificate of authenticity as custodian
+//
+// An approver signs, as custodian of records (anyone else who can see the demand 403): their name typed as their account gives it (400 naming `name`), their position (`title`), and a code of their authenticator app entered again (400 naming `code` when wrong or used; 409 when the signer has no authenticator app). The signature makes the package available to the agency and moves the demand to `disclosed` with every check of that move (409 when it is not allowed now, when the production needs no certificate or it is signed already). An event `production.certified` records who, when and the SHA-256 of the signed certificate.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/demands/{id}/production/certificate/signature (the `SignCertificate` operationId).
+func (c *Client) SignCertificateWithBody(ctx context.Context, id DemandId, params *SignCertificateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignCertificateRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignCertificate Sign the certificate of authenticity as custodian
+//
+// An approver signs, as custodian of records (anyone else who can see the demand 403): their name typed as their account gives it (400 naming `name`), their position (`title`), and a code of their authenticator app entered again (400 naming `code` when wrong or used; 409 when the signer has no authenticator app). The signature makes the package available to the agency and moves the demand to `disclosed` with every check of that move (409 when it is not allowed now, when the production needs no certificate or it is signed already). An event `production.certified` records who, when and the SHA-256 of the signed certificate.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/demands/{id}/production/certificate/signature (the `SignCertificate` operationId).
+func (c *Client) SignCertificate(ctx context.Context, id DemandId, params *SignCertificateParams, body SignCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignCertificateRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -5613,7 +6115,7 @@ func (c *Client) DecideObjection(ctx context.Context, id DemandId, response int6
 
 // TransitionDemandWithBody Move a demand to another state
 //
-// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). Disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
+// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). A demand becomes `disclosed` only when its production package is made available (`POST /v1/demands/{id}/production`, and for US legal process the custodian's signature of its certificate): a move to `disclosed` here is 400 naming `disclosure` when counts are given, else `to`. That disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
 //
 // Takes any type of body and a specified content type.
 //
@@ -5632,7 +6134,7 @@ func (c *Client) TransitionDemandWithBody(ctx context.Context, id DemandId, cont
 
 // TransitionDemand Move a demand to another state
 //
-// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). Disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
+// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). A demand becomes `disclosed` only when its production package is made available (`POST /v1/demands/{id}/production`, and for US legal process the custodian's signature of its certificate): a move to `disclosed` here is 400 naming `disclosure` when counts are given, else `to`. That disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -6336,6 +6838,18 @@ func NewTransparencyPDFRequest(server string, period string, params *Transparenc
 
 		}
 
+		if params.Lang != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "lang", *params.Lang, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -6782,6 +7296,53 @@ func NewGetCustomerRequest(server string, id CustomerId) (*http.Request, error) 
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewSetDataLocationsRequest calls the generic SetDataLocations builder with application/json body
+func NewSetDataLocationsRequest(server string, id CustomerId, body SetDataLocationsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetDataLocationsRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewSetDataLocationsRequestWithBody constructs an http.Request for the SetDataLocations method, with any body, and a specified content type
+func NewSetDataLocationsRequestWithBody(server string, id CustomerId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/data-locations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -7798,6 +8359,116 @@ func NewListJobsRequest(server string, id DemandId) (*http.Request, error) {
 	return req, nil
 }
 
+// NewListMessagesRequest constructs an http.Request for the ListMessages method
+func NewListMessagesRequest(server string, id DemandId, thread Thread) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "thread", thread, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/demands/%s/messages/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostMessageRequest calls the generic PostMessage builder with application/json body
+func NewPostMessageRequest(server string, id DemandId, thread Thread, params *PostMessageParams, body PostMessageJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostMessageRequestWithBody(server, id, thread, params, "application/json", bodyReader)
+}
+
+// NewPostMessageRequestWithBody constructs an http.Request for the PostMessage method, with any body, and a specified content type
+func NewPostMessageRequestWithBody(server string, id DemandId, thread Thread, params *PostMessageParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "thread", thread, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/demands/%s/messages/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewReviewNondisclosureRequest calls the generic ReviewNondisclosure builder with application/json body
 func NewReviewNondisclosureRequest(server string, id DemandId, body ReviewNondisclosureJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -8026,6 +8697,136 @@ func NewCreateProductionRequestWithBody(server string, id DemandId, params *Crea
 	}
 
 	operationPath := fmt.Sprintf("/v1/demands/%s/production", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetCertificateRequest constructs an http.Request for the GetCertificate method
+func NewGetCertificateRequest(server string, id DemandId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/demands/%s/production/certificate", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCertificatePDFRequest constructs an http.Request for the GetCertificatePDF method
+func NewGetCertificatePDFRequest(server string, id DemandId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/demands/%s/production/certificate.pdf", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSignCertificateRequest calls the generic SignCertificate builder with application/json body
+func NewSignCertificateRequest(server string, id DemandId, params *SignCertificateParams, body SignCertificateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSignCertificateRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewSignCertificateRequestWithBody constructs an http.Request for the SignCertificate method, with any body, and a specified content type
+func NewSignCertificateRequestWithBody(server string, id DemandId, params *SignCertificateParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "integer", Format: "int64"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/demands/%s/production/certificate/signature", pathParam0)
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -9129,7 +9930,7 @@ type ClientWithResponsesInterface interface {
 
 	// TransparencyPDFWithResponse A published report as a printable PDF
 	//
-	// The report with its tables and charts as an A4 PDF. Public.
+	// The report with its tables and charts as an A4 PDF, in the language `lang` or `Accept-Language` asks for (English, French or German). Public.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9252,6 +10053,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{id} (the `GetCustomer` operationId).
 	GetCustomerWithResponse(ctx context.Context, id CustomerId, reqEditors ...RequestEditorFn) (*GetCustomerResponse, error)
+
+	// SetDataLocationsWithBodyWithResponse Replace a customer's data locations
+	//
+	// Admins only. Replaces the regions where the provider stores the customer's data (a region added or retired): at least one, each a unique region with its country. Every open demand of the customer is assessed again, each an event in the log, since the locations decide the conflicts of law and the authority told.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{id}/data-locations (the `SetDataLocations` operationId).
+	SetDataLocationsWithBodyWithResponse(ctx context.Context, id CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDataLocationsResponse, error)
+
+	// SetDataLocationsWithResponse Replace a customer's data locations
+	//
+	// Admins only. Replaces the regions where the provider stores the customer's data (a region added or retired): at least one, each a unique region with its country. Every open demand of the customer is assessed again, each an event in the log, since the locations decide the conflicts of law and the authority told.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{id}/data-locations (the `SetDataLocations` operationId).
+	SetDataLocationsWithResponse(ctx context.Context, id CustomerId, body SetDataLocationsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDataLocationsResponse, error)
 
 	// SetKeyCustodyWithBodyWithResponse Confirm or reclassify who holds a customer's keys
 	//
@@ -9448,7 +10267,7 @@ type ClientWithResponsesInterface interface {
 
 	// AddDocumentWithBodyWithResponse Attach a legal document
 	//
-	// The body is the file itself, at most 20 MiB. Its type is determined from its content (a PDF, PNG, JPEG or TIFF file; anything else is 400 with field `document`), never from the Content-Type header or the name. The legal team may attach to any demand, an agency to its own; customers and auditors get 403. A closed demand, or a document already attached to the demand, is 409. A demand holds at most 100 MiB of documents (`--upload-quota-demand`: over it, 413 naming `document`), and an agency's users upload at most 500 MiB in any 24 hours (`--upload-quota-agency`: over it, 429 naming `document`). The stored name keeps the one given without folders; when its extension does not match the sniffed type, the type's extension is added (`invoice.html` holding a PDF is kept as `invoice.html.pdf`). Every document has an audience (see the `audience` parameter); the lists and downloads show a document only to its audience.
+	// The body is the file itself, at most 20 MiB. Its type is determined from its content (a PDF, PNG, JPEG or TIFF file; anything else is 400 with field `document`), never from the Content-Type header or the name. The legal team may attach to any demand, an agency to its own, a customer to its own tenant's demands it may see (its objection or a court filing, for the legal team: audience `customer`); auditors get 403. A closed demand, or a document already attached to the demand, is 409. A demand holds at most 100 MiB of documents (`--upload-quota-demand`: over it, 413 naming `document`), and an agency's users upload at most 500 MiB in any 24 hours (`--upload-quota-agency`: over it, 429 naming `document`). The stored name keeps the one given without folders; when its extension does not match the sniffed type, the type's extension is added (`invoice.html` holding a PDF is kept as `invoice.html.pdf`). Every document has an audience (see the `audience` parameter); the lists and downloads show a document only to its audience.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9499,6 +10318,33 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/demands/{id}/jobs (the `ListJobs` operationId).
 	ListJobsWithResponse(ctx context.Context, id DemandId, reqEditors ...RequestEditorFn) (*ListJobsResponse, error)
+
+	// ListMessagesWithResponse Read a thread of messages
+	//
+	// The legal team and auditors read both threads; an agency only the agency thread of its own demands, a customer only the customer thread of its own tenant's demands once notice is due and while no order keeps the demand from it. A demand the caller may not see is 404; the other side's thread is 403.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/demands/{id}/messages/{thread} (the `ListMessages` operationId).
+	ListMessagesWithResponse(ctx context.Context, id DemandId, thread Thread, reqEditors ...RequestEditorFn) (*ListMessagesResponse, error)
+
+	// PostMessageWithBodyWithResponse Post a message
+	//
+	// The legal team posts on either thread (on the customer thread only once the customer may be told of the demand: 403 before its notice is due or while an order keeps it from the customer); an agency on the agency thread of its own demands; a customer on the customer thread of a demand it may see (404 otherwise). The other side's thread is 403, auditors get 403. Attachments become documents of the demand whose audience is the thread's (`agency` or `customer`), within the demand's and the agency's upload quotas; a file already attached to the demand is 409, as is a closed demand. The message is an event in the audit log (`message.posted`, naming its thread and attachments, never its text), and the other side is told by e-mail that a message waits, with a link to the demand's page and nothing of the message. The JSON body is at most 20 MiB.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/demands/{id}/messages/{thread} (the `PostMessage` operationId).
+	PostMessageWithBodyWithResponse(ctx context.Context, id DemandId, thread Thread, params *PostMessageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostMessageResponse, error)
+
+	// PostMessageWithResponse Post a message
+	//
+	// The legal team posts on either thread (on the customer thread only once the customer may be told of the demand: 403 before its notice is due or while an order keeps it from the customer); an agency on the agency thread of its own demands; a customer on the customer thread of a demand it may see (404 otherwise). The other side's thread is 403, auditors get 403. Attachments become documents of the demand whose audience is the thread's (`agency` or `customer`), within the demand's and the agency's upload quotas; a file already attached to the demand is 409, as is a closed demand. The message is an event in the audit log (`message.posted`, naming its thread and attachments, never its text), and the other side is told by e-mail that a message waits, with a link to the demand's page and nothing of the message. The JSON body is at most 20 MiB.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/demands/{id}/messages/{thread} (the `PostMessage` operationId).
+	PostMessageWithResponse(ctx context.Context, id DemandId, thread Thread, params *PostMessageParams, body PostMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*PostMessageResponse, error)
 
 	// ReviewNondisclosureWithBodyWithResponse Confirm a non-disclosure order ended, or record its extension
 	//
@@ -9556,7 +10402,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetProductionWithResponse The production package of a demand
 	//
-	// The agency of the demand, the legal team and auditors. Each file with its SHA-256 and the audit-log entry that commits to it, with its inclusion proof at the latest checkpoint, so that the agency can check what it downloads against the public log with golang.org/x/mod/sumdb/tlog and note. A customer gets 404: a production is never shown to it.
+	// The agency of the demand, the legal team and auditors. Each file with its SHA-256 and the audit-log entry that commits to it, with its inclusion proof at the latest checkpoint, so that the agency can check what it downloads against the public log with golang.org/x/mod/sumdb/tlog and note. A customer gets 404: a production is never shown to it. The agency sees a package only once it is available.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -9565,12 +10411,48 @@ type ClientWithResponsesInterface interface {
 
 	// CreateProductionWithBodyWithResponse Make a production available to the agency
 	//
-	// The legal team only (403 otherwise). The body is multipart/form-data: a part `package` (JSON, ProductionPackage) and one part `file` per file, at most 20 files and 50 MiB together. The scope must stay within the approval: a category not approved is 400 naming `scope.categories`, an account the demand does not name `scope.accounts`, a period outside the demand's `scope.date_range.from`/`.to`. The package moves the demand to disclosed with every check of that move (409 before the notice reached the customer, during the objection window, while an objection is open, or when the demand was never approved); the disclosure's categories and number of accounts come from the scope, its package_sha256 is the SHA-256 of the manifest (`<sha256>  <name>` lines, sorted, as sha256sum writes them). Each file is sealed at rest and committed to by an event `production.file` in the audit log.
+	// The legal team only (403 otherwise). The body is multipart/form-data: a part `package` (JSON, ProductionPackage) and one part `file` per file, at most 20 files and 50 MiB together. The scope must stay within the approval: a category not approved is 400 naming `scope.categories`, an account the demand does not name `scope.accounts`, a period outside the demand's `scope.date_range.from`/`.to`. A package answering US legal process (a `us_` instrument) goes with a certificate of authenticity (FRE 902(11) and 803(6), 28 U.S.C. 1746), drafted with the package: the package waits, unseen by the agency, until an approver signs the certificate as custodian (`POST /v1/demands/{id}/production/certificate/signature`); any other package is available at once. Making it available moves the demand to disclosed, and the package is refused unless that move is allowed now, with every check of that move (409 before the notice reached the customer, during the objection window, while an objection is open, or when the demand was never approved); the disclosure's categories and number of accounts come from the scope, its package_sha256 is the SHA-256 of the manifest (`<sha256>  <name>` lines, sorted, as sha256sum writes them). Each file is sealed at rest and committed to by an event `production.file` in the audit log.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/demands/{id}/production (the `CreateProduction` operationId).
 	CreateProductionWithBodyWithResponse(ctx context.Context, id DemandId, params *CreateProductionParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateProductionResponse, error)
+
+	// GetCertificateWithResponse Download the production's certificate of authenticity (JSON)
+	//
+	// The certificate's JSON, byte for byte as its SHA-256 is bound in the audit log. The legal team and auditors see the draft too; the agency of the demand gets the signed certificate with the package, under the rules of its files (a second factor set up, 403 otherwise; within the expiry, 410 after it), without using up the package's download limit. Customers and other agencies 404, as for a production that needs no certificate. Every download is an event `production.certificate_downloaded`.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/demands/{id}/production/certificate (the `GetCertificate` operationId).
+	GetCertificateWithResponse(ctx context.Context, id DemandId, reqEditors ...RequestEditorFn) (*GetCertificateResponse, error)
+
+	// GetCertificatePDFWithResponse Download the production's certificate of authenticity (PDF)
+	//
+	// The certificate printed, under the rules of the JSON.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/demands/{id}/production/certificate.pdf (the `GetCertificatePDF` operationId).
+	GetCertificatePDFWithResponse(ctx context.Context, id DemandId, reqEditors ...RequestEditorFn) (*GetCertificatePDFResponse, error)
+
+	// SignCertificateWithBodyWithResponse Sign the certificate of authenticity as custodian
+	//
+	// An approver signs, as custodian of records (anyone else who can see the demand 403): their name typed as their account gives it (400 naming `name`), their position (`title`), and a code of their authenticator app entered again (400 naming `code` when wrong or used; 409 when the signer has no authenticator app). The signature makes the package available to the agency and moves the demand to `disclosed` with every check of that move (409 when it is not allowed now, when the production needs no certificate or it is signed already). An event `production.certified` records who, when and the SHA-256 of the signed certificate.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/demands/{id}/production/certificate/signature (the `SignCertificate` operationId).
+	SignCertificateWithBodyWithResponse(ctx context.Context, id DemandId, params *SignCertificateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignCertificateResponse, error)
+
+	// SignCertificateWithResponse Sign the certificate of authenticity as custodian
+	//
+	// An approver signs, as custodian of records (anyone else who can see the demand 403): their name typed as their account gives it (400 naming `name`), their position (`title`), and a code of their authenticator app entered again (400 naming `code` when wrong or used; 409 when the signer has no authenticator app). The signature makes the package available to the agency and moves the demand to `disclosed` with every check of that move (409 when it is not allowed now, when the production needs no certificate or it is signed already). An event `production.certified` records who, when and the SHA-256 of the signed certificate.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/demands/{id}/production/certificate/signature (the `SignCertificate` operationId).
+	SignCertificateWithResponse(ctx context.Context, id DemandId, params *SignCertificateParams, body SignCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*SignCertificateResponse, error)
 
 	// DownloadProductionWithResponse Download a file of the production
 	//
@@ -9637,7 +10519,7 @@ type ClientWithResponsesInterface interface {
 
 	// TransitionDemandWithBodyWithResponse Move a demand to another state
 	//
-	// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). Disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
+	// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). A demand becomes `disclosed` only when its production package is made available (`POST /v1/demands/{id}/production`, and for US legal process the custodian's signature of its certificate): a move to `disclosed` here is 400 naming `disclosure` when counts are given, else `to`. That disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -9646,7 +10528,7 @@ type ClientWithResponsesInterface interface {
 
 	// TransitionDemandWithResponse Move a demand to another state
 	//
-	// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). Disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
+	// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). A demand becomes `disclosed` only when its production package is made available (`POST /v1/demands/{id}/production`, and for US legal process the custodian's signature of its certificate): a move to `disclosed` here is 400 naming `disclosure` when counts are given, else `to`. That disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -11502,6 +12384,124 @@ func (r GetCustomerResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r GetCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetDataLocationsResponse401Headers the declared response headers of an HTTP 401 response for SetDataLocations
+type SetDataLocationsResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// SetDataLocationsResponse429Headers the declared response headers of an HTTP 429 response for SetDataLocations
+type SetDataLocationsResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SetDataLocationsResponse503Headers the declared response headers of an HTTP 503 response for SetDataLocations
+type SetDataLocationsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type SetDataLocationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Customer
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooMany
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// JSON507 the response for an HTTP 507 `application/json` response
+	JSON507 *Storage
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SetDataLocationsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SetDataLocationsResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SetDataLocationsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetDataLocationsResponse) GetJSON200() *Customer {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SetDataLocationsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SetDataLocationsResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SetDataLocationsResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SetDataLocationsResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r SetDataLocationsResponse) GetJSON429() *TooMany {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SetDataLocationsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SetDataLocationsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetJSON507 returns the response for an HTTP 507 `application/json` response
+func (r SetDataLocationsResponse) GetJSON507() *Storage {
+	return r.JSON507
+}
+
+// GetBody returns the raw response body bytes
+func (r SetDataLocationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetDataLocationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetDataLocationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetDataLocationsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13739,6 +14739,264 @@ func (r ListJobsResponse) ContentType() string {
 	return ""
 }
 
+// ListMessagesResponse401Headers the declared response headers of an HTTP 401 response for ListMessages
+type ListMessagesResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// ListMessagesResponse429Headers the declared response headers of an HTTP 429 response for ListMessages
+type ListMessagesResponse429Headers struct {
+	RetryAfter *int
+}
+
+// ListMessagesResponse503Headers the declared response headers of an HTTP 503 response for ListMessages
+type ListMessagesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type ListMessagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MessagePage
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooMany
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListMessagesResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListMessagesResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListMessagesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMessagesResponse) GetJSON200() *MessagePage {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListMessagesResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListMessagesResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ListMessagesResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListMessagesResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListMessagesResponse) GetJSON429() *TooMany {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListMessagesResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListMessagesResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMessagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMessagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMessagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMessagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PostMessageResponse201Headers the declared response headers of an HTTP 201 response for PostMessage
+type PostMessageResponse201Headers struct {
+	IdempotentReplayed *string
+	Location           *string
+}
+
+// PostMessageResponse401Headers the declared response headers of an HTTP 401 response for PostMessage
+type PostMessageResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// PostMessageResponse429Headers the declared response headers of an HTTP 429 response for PostMessage
+type PostMessageResponse429Headers struct {
+	RetryAfter *int
+}
+
+// PostMessageResponse503Headers the declared response headers of an HTTP 503 response for PostMessage
+type PostMessageResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PostMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Message
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *TooLarge
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooMany
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// JSON507 the response for an HTTP 507 `application/json` response
+	JSON507 *Storage
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *PostMessageResponse201Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *PostMessageResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PostMessageResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostMessageResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostMessageResponse) GetJSON201() *Message {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r PostMessageResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r PostMessageResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r PostMessageResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r PostMessageResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r PostMessageResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r PostMessageResponse) GetJSON413() *TooLarge {
+	return r.JSON413
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r PostMessageResponse) GetJSON422() *KeyReused {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r PostMessageResponse) GetJSON429() *TooMany {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r PostMessageResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r PostMessageResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetJSON507 returns the response for an HTTP 507 `application/json` response
+func (r PostMessageResponse) GetJSON507() *Storage {
+	return r.JSON507
+}
+
+// GetBody returns the raw response body bytes
+func (r PostMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ReviewNondisclosureResponse401Headers the declared response headers of an HTTP 401 response for ReviewNondisclosure
 type ReviewNondisclosureResponse401Headers struct {
 	WWWAuthenticate *string
@@ -14455,6 +15713,339 @@ func (r CreateProductionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CreateProductionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCertificateResponse401Headers the declared response headers of an HTTP 401 response for GetCertificate
+type GetCertificateResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetCertificateResponse503Headers the declared response headers of an HTTP 503 response for GetCertificate
+type GetCertificateResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Certificate
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *Gone
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCertificateResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCertificateResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCertificateResponse) GetJSON200() *Certificate {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCertificateResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCertificateResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCertificateResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCertificateResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r GetCertificateResponse) GetJSON410() *Gone {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCertificateResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCertificateResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCertificateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCertificatePDFResponse401Headers the declared response headers of an HTTP 401 response for GetCertificatePDF
+type GetCertificatePDFResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// GetCertificatePDFResponse503Headers the declared response headers of an HTTP 503 response for GetCertificatePDF
+type GetCertificatePDFResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetCertificatePDFResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *Gone
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *GetCertificatePDFResponse401Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetCertificatePDFResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetCertificatePDFResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetCertificatePDFResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r GetCertificatePDFResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetCertificatePDFResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r GetCertificatePDFResponse) GetJSON410() *Gone {
+	return r.JSON410
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r GetCertificatePDFResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r GetCertificatePDFResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCertificatePDFResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCertificatePDFResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCertificatePDFResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCertificatePDFResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SignCertificateResponse200Headers the declared response headers of an HTTP 200 response for SignCertificate
+type SignCertificateResponse200Headers struct {
+	IdempotentReplayed *string
+}
+
+// SignCertificateResponse401Headers the declared response headers of an HTTP 401 response for SignCertificate
+type SignCertificateResponse401Headers struct {
+	WWWAuthenticate *string
+}
+
+// SignCertificateResponse429Headers the declared response headers of an HTTP 429 response for SignCertificate
+type SignCertificateResponse429Headers struct {
+	RetryAfter *int
+}
+
+// SignCertificateResponse503Headers the declared response headers of an HTTP 503 response for SignCertificate
+type SignCertificateResponse503Headers struct {
+	RetryAfter *int
+}
+
+type SignCertificateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Production
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *Unauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *Forbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *Conflict
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *KeyReused
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooMany
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SignCertificateResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *SignCertificateResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SignCertificateResponse429Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *SignCertificateResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SignCertificateResponse) GetJSON200() *Production {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r SignCertificateResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r SignCertificateResponse) GetJSON401() *Unauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r SignCertificateResponse) GetJSON403() *Forbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r SignCertificateResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r SignCertificateResponse) GetJSON409() *Conflict {
+	return r.JSON409
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r SignCertificateResponse) GetJSON422() *KeyReused {
+	return r.JSON422
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r SignCertificateResponse) GetJSON429() *TooMany {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r SignCertificateResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r SignCertificateResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SignCertificateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SignCertificateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SignCertificateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SignCertificateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16955,7 +18546,7 @@ func (c *ClientWithResponses) TransparencyJSONWithResponse(ctx context.Context, 
 
 // TransparencyPDFWithResponse A published report as a printable PDF
 //
-// The report with its tables and charts as an A4 PDF. Public.
+// The report with its tables and charts as an A4 PDF, in the language `lang` or `Accept-Language` asks for (English, French or German). Public.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17161,6 +18752,36 @@ func (c *ClientWithResponses) GetCustomerWithResponse(ctx context.Context, id Cu
 		return nil, err
 	}
 	return ParseGetCustomerResponse(rsp)
+}
+
+// SetDataLocationsWithBodyWithResponse Replace a customer's data locations
+//
+// Admins only. Replaces the regions where the provider stores the customer's data (a region added or retired): at least one, each a unique region with its country. Every open demand of the customer is assessed again, each an event in the log, since the locations decide the conflicts of law and the authority told.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{id}/data-locations (the `SetDataLocations` operationId).
+func (c *ClientWithResponses) SetDataLocationsWithBodyWithResponse(ctx context.Context, id CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetDataLocationsResponse, error) {
+	rsp, err := c.SetDataLocationsWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetDataLocationsResponse(rsp)
+}
+
+// SetDataLocationsWithResponse Replace a customer's data locations
+//
+// Admins only. Replaces the regions where the provider stores the customer's data (a region added or retired): at least one, each a unique region with its country. Every open demand of the customer is assessed again, each an event in the log, since the locations decide the conflicts of law and the authority told.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{id}/data-locations (the `SetDataLocations` operationId).
+func (c *ClientWithResponses) SetDataLocationsWithResponse(ctx context.Context, id CustomerId, body SetDataLocationsJSONRequestBody, reqEditors ...RequestEditorFn) (*SetDataLocationsResponse, error) {
+	rsp, err := c.SetDataLocations(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetDataLocationsResponse(rsp)
 }
 
 // SetKeyCustodyWithBodyWithResponse Confirm or reclassify who holds a customer's keys
@@ -17484,7 +19105,7 @@ func (c *ClientWithResponses) ListDocumentsWithResponse(ctx context.Context, id 
 
 // AddDocumentWithBodyWithResponse Attach a legal document
 //
-// The body is the file itself, at most 20 MiB. Its type is determined from its content (a PDF, PNG, JPEG or TIFF file; anything else is 400 with field `document`), never from the Content-Type header or the name. The legal team may attach to any demand, an agency to its own; customers and auditors get 403. A closed demand, or a document already attached to the demand, is 409. A demand holds at most 100 MiB of documents (`--upload-quota-demand`: over it, 413 naming `document`), and an agency's users upload at most 500 MiB in any 24 hours (`--upload-quota-agency`: over it, 429 naming `document`). The stored name keeps the one given without folders; when its extension does not match the sniffed type, the type's extension is added (`invoice.html` holding a PDF is kept as `invoice.html.pdf`). Every document has an audience (see the `audience` parameter); the lists and downloads show a document only to its audience.
+// The body is the file itself, at most 20 MiB. Its type is determined from its content (a PDF, PNG, JPEG or TIFF file; anything else is 400 with field `document`), never from the Content-Type header or the name. The legal team may attach to any demand, an agency to its own, a customer to its own tenant's demands it may see (its objection or a court filing, for the legal team: audience `customer`); auditors get 403. A closed demand, or a document already attached to the demand, is 409. A demand holds at most 100 MiB of documents (`--upload-quota-demand`: over it, 413 naming `document`), and an agency's users upload at most 500 MiB in any 24 hours (`--upload-quota-agency`: over it, 429 naming `document`). The stored name keeps the one given without folders; when its extension does not match the sniffed type, the type's extension is added (`invoice.html` holding a PDF is kept as `invoice.html.pdf`). Every document has an audience (see the `audience` parameter); the lists and downloads show a document only to its audience.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17570,6 +19191,51 @@ func (c *ClientWithResponses) ListJobsWithResponse(ctx context.Context, id Deman
 		return nil, err
 	}
 	return ParseListJobsResponse(rsp)
+}
+
+// ListMessagesWithResponse Read a thread of messages
+//
+// The legal team and auditors read both threads; an agency only the agency thread of its own demands, a customer only the customer thread of its own tenant's demands once notice is due and while no order keeps the demand from it. A demand the caller may not see is 404; the other side's thread is 403.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/demands/{id}/messages/{thread} (the `ListMessages` operationId).
+func (c *ClientWithResponses) ListMessagesWithResponse(ctx context.Context, id DemandId, thread Thread, reqEditors ...RequestEditorFn) (*ListMessagesResponse, error) {
+	rsp, err := c.ListMessages(ctx, id, thread, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMessagesResponse(rsp)
+}
+
+// PostMessageWithBodyWithResponse Post a message
+//
+// The legal team posts on either thread (on the customer thread only once the customer may be told of the demand: 403 before its notice is due or while an order keeps it from the customer); an agency on the agency thread of its own demands; a customer on the customer thread of a demand it may see (404 otherwise). The other side's thread is 403, auditors get 403. Attachments become documents of the demand whose audience is the thread's (`agency` or `customer`), within the demand's and the agency's upload quotas; a file already attached to the demand is 409, as is a closed demand. The message is an event in the audit log (`message.posted`, naming its thread and attachments, never its text), and the other side is told by e-mail that a message waits, with a link to the demand's page and nothing of the message. The JSON body is at most 20 MiB.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/demands/{id}/messages/{thread} (the `PostMessage` operationId).
+func (c *ClientWithResponses) PostMessageWithBodyWithResponse(ctx context.Context, id DemandId, thread Thread, params *PostMessageParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostMessageResponse, error) {
+	rsp, err := c.PostMessageWithBody(ctx, id, thread, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostMessageResponse(rsp)
+}
+
+// PostMessageWithResponse Post a message
+//
+// The legal team posts on either thread (on the customer thread only once the customer may be told of the demand: 403 before its notice is due or while an order keeps it from the customer); an agency on the agency thread of its own demands; a customer on the customer thread of a demand it may see (404 otherwise). The other side's thread is 403, auditors get 403. Attachments become documents of the demand whose audience is the thread's (`agency` or `customer`), within the demand's and the agency's upload quotas; a file already attached to the demand is 409, as is a closed demand. The message is an event in the audit log (`message.posted`, naming its thread and attachments, never its text), and the other side is told by e-mail that a message waits, with a link to the demand's page and nothing of the message. The JSON body is at most 20 MiB.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/demands/{id}/messages/{thread} (the `PostMessage` operationId).
+func (c *ClientWithResponses) PostMessageWithResponse(ctx context.Context, id DemandId, thread Thread, params *PostMessageParams, body PostMessageJSONRequestBody, reqEditors ...RequestEditorFn) (*PostMessageResponse, error) {
+	rsp, err := c.PostMessage(ctx, id, thread, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostMessageResponse(rsp)
 }
 
 // ReviewNondisclosureWithBodyWithResponse Confirm a non-disclosure order ended, or record its extension
@@ -17664,7 +19330,7 @@ func (c *ClientWithResponses) RetryNoticeWithResponse(ctx context.Context, id De
 
 // GetProductionWithResponse The production package of a demand
 //
-// The agency of the demand, the legal team and auditors. Each file with its SHA-256 and the audit-log entry that commits to it, with its inclusion proof at the latest checkpoint, so that the agency can check what it downloads against the public log with golang.org/x/mod/sumdb/tlog and note. A customer gets 404: a production is never shown to it.
+// The agency of the demand, the legal team and auditors. Each file with its SHA-256 and the audit-log entry that commits to it, with its inclusion proof at the latest checkpoint, so that the agency can check what it downloads against the public log with golang.org/x/mod/sumdb/tlog and note. A customer gets 404: a production is never shown to it. The agency sees a package only once it is available.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -17679,7 +19345,7 @@ func (c *ClientWithResponses) GetProductionWithResponse(ctx context.Context, id 
 
 // CreateProductionWithBodyWithResponse Make a production available to the agency
 //
-// The legal team only (403 otherwise). The body is multipart/form-data: a part `package` (JSON, ProductionPackage) and one part `file` per file, at most 20 files and 50 MiB together. The scope must stay within the approval: a category not approved is 400 naming `scope.categories`, an account the demand does not name `scope.accounts`, a period outside the demand's `scope.date_range.from`/`.to`. The package moves the demand to disclosed with every check of that move (409 before the notice reached the customer, during the objection window, while an objection is open, or when the demand was never approved); the disclosure's categories and number of accounts come from the scope, its package_sha256 is the SHA-256 of the manifest (`<sha256>  <name>` lines, sorted, as sha256sum writes them). Each file is sealed at rest and committed to by an event `production.file` in the audit log.
+// The legal team only (403 otherwise). The body is multipart/form-data: a part `package` (JSON, ProductionPackage) and one part `file` per file, at most 20 files and 50 MiB together. The scope must stay within the approval: a category not approved is 400 naming `scope.categories`, an account the demand does not name `scope.accounts`, a period outside the demand's `scope.date_range.from`/`.to`. A package answering US legal process (a `us_` instrument) goes with a certificate of authenticity (FRE 902(11) and 803(6), 28 U.S.C. 1746), drafted with the package: the package waits, unseen by the agency, until an approver signs the certificate as custodian (`POST /v1/demands/{id}/production/certificate/signature`); any other package is available at once. Making it available moves the demand to disclosed, and the package is refused unless that move is allowed now, with every check of that move (409 before the notice reached the customer, during the objection window, while an objection is open, or when the demand was never approved); the disclosure's categories and number of accounts come from the scope, its package_sha256 is the SHA-256 of the manifest (`<sha256>  <name>` lines, sorted, as sha256sum writes them). Each file is sealed at rest and committed to by an event `production.file` in the audit log.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17690,6 +19356,66 @@ func (c *ClientWithResponses) CreateProductionWithBodyWithResponse(ctx context.C
 		return nil, err
 	}
 	return ParseCreateProductionResponse(rsp)
+}
+
+// GetCertificateWithResponse Download the production's certificate of authenticity (JSON)
+//
+// The certificate's JSON, byte for byte as its SHA-256 is bound in the audit log. The legal team and auditors see the draft too; the agency of the demand gets the signed certificate with the package, under the rules of its files (a second factor set up, 403 otherwise; within the expiry, 410 after it), without using up the package's download limit. Customers and other agencies 404, as for a production that needs no certificate. Every download is an event `production.certificate_downloaded`.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/demands/{id}/production/certificate (the `GetCertificate` operationId).
+func (c *ClientWithResponses) GetCertificateWithResponse(ctx context.Context, id DemandId, reqEditors ...RequestEditorFn) (*GetCertificateResponse, error) {
+	rsp, err := c.GetCertificate(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCertificateResponse(rsp)
+}
+
+// GetCertificatePDFWithResponse Download the production's certificate of authenticity (PDF)
+//
+// The certificate printed, under the rules of the JSON.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/demands/{id}/production/certificate.pdf (the `GetCertificatePDF` operationId).
+func (c *ClientWithResponses) GetCertificatePDFWithResponse(ctx context.Context, id DemandId, reqEditors ...RequestEditorFn) (*GetCertificatePDFResponse, error) {
+	rsp, err := c.GetCertificatePDF(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCertificatePDFResponse(rsp)
+}
+
+// SignCertificateWithBodyWithResponse Sign the certificate of authenticity as custodian
+//
+// An approver signs, as custodian of records (anyone else who can see the demand 403): their name typed as their account gives it (400 naming `name`), their position (`title`), and a code of their authenticator app entered again (400 naming `code` when wrong or used; 409 when the signer has no authenticator app). The signature makes the package available to the agency and moves the demand to `disclosed` with every check of that move (409 when it is not allowed now, when the production needs no certificate or it is signed already). An event `production.certified` records who, when and the SHA-256 of the signed certificate.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/demands/{id}/production/certificate/signature (the `SignCertificate` operationId).
+func (c *ClientWithResponses) SignCertificateWithBodyWithResponse(ctx context.Context, id DemandId, params *SignCertificateParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignCertificateResponse, error) {
+	rsp, err := c.SignCertificateWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignCertificateResponse(rsp)
+}
+
+// SignCertificateWithResponse Sign the certificate of authenticity as custodian
+//
+// An approver signs, as custodian of records (anyone else who can see the demand 403): their name typed as their account gives it (400 naming `name`), their position (`title`), and a code of their authenticator app entered again (400 naming `code` when wrong or used; 409 when the signer has no authenticator app). The signature makes the package available to the agency and moves the demand to `disclosed` with every check of that move (409 when it is not allowed now, when the production needs no certificate or it is signed already). An event `production.certified` records who, when and the SHA-256 of the signed certificate.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/demands/{id}/production/certificate/signature (the `SignCertificate` operationId).
+func (c *ClientWithResponses) SignCertificateWithResponse(ctx context.Context, id DemandId, params *SignCertificateParams, body SignCertificateJSONRequestBody, reqEditors ...RequestEditorFn) (*SignCertificateResponse, error) {
+	rsp, err := c.SignCertificate(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignCertificateResponse(rsp)
 }
 
 // DownloadProductionWithResponse Download a file of the production
@@ -17799,7 +19525,7 @@ func (c *ClientWithResponses) DecideObjectionWithResponse(ctx context.Context, i
 
 // TransitionDemandWithBodyWithResponse Move a demand to another state
 //
-// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). Disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
+// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). A demand becomes `disclosed` only when its production package is made available (`POST /v1/demands/{id}/production`, and for US legal process the custodian's signature of its certificate): a move to `disclosed` here is 400 naming `disclosure` when counts are given, else `to`. That disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -17814,7 +19540,7 @@ func (c *ClientWithResponses) TransitionDemandWithBodyWithResponse(ctx context.C
 
 // TransitionDemandWithResponse Move a demand to another state
 //
-// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). Disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
+// Records the decision, challenge, disclosure or notice the move amounts to, and an event. Only the legal team moves demands; an agency may only withdraw its own (`to: closed` with `withdrawn: true`). Approval needs an approver or admin who is not the demand's reviewer (403) and a legally sufficient assessment (409). A demand becomes `disclosed` only when its production package is made available (`POST /v1/demands/{id}/production`, and for US legal process the custodian's signature of its certificate): a move to `disclosed` here is 400 naming `disclosure` when counts are given, else `to`. That disclosure needs a verified requester and agency, a notice given unless it is lawfully held back, and the customer's objection window over (each 409 otherwise). A move the life of a demand has no edge for is 409.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -19658,6 +21384,121 @@ func ParseGetCustomerResponse(rsp *http.Response) (*GetCustomerResponse, error) 
 		response.Headers429 = &headers
 	case rsp.StatusCode == 503:
 		var headers GetCustomerResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSetDataLocationsResponse parses an HTTP response from a SetDataLocationsWithResponse call
+func ParseSetDataLocationsResponse(rsp *http.Response) (*SetDataLocationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetDataLocationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Customer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooMany
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 507:
+		var dest Storage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON507 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers SetDataLocationsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers SetDataLocationsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SetDataLocationsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -21875,6 +23716,267 @@ func ParseListJobsResponse(rsp *http.Response) (*ListJobsResponse, error) {
 	return response, nil
 }
 
+// ParseListMessagesResponse parses an HTTP response from a ListMessagesWithResponse call
+func ParseListMessagesResponse(rsp *http.Response) (*ListMessagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMessagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MessagePage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooMany
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers ListMessagesResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListMessagesResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListMessagesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePostMessageResponse parses an HTTP response from a PostMessageWithResponse call
+func ParsePostMessageResponse(rsp *http.Response) (*PostMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Message
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooMany
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 507:
+		var dest Storage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON507 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers PostMessageResponse201Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 401:
+		var headers PostMessageResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers PostMessageResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers PostMessageResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseReviewNondisclosureResponse parses an HTTP response from a ReviewNondisclosureWithResponse call
 func ParseReviewNondisclosureResponse(rsp *http.Response) (*ReviewNondisclosureResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -22566,6 +24668,327 @@ func ParseCreateProductionResponse(rsp *http.Response) (*CreateProductionRespons
 		response.Headers401 = &headers
 	case rsp.StatusCode == 503:
 		var headers CreateProductionResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCertificateResponse parses an HTTP response from a GetCertificateWithResponse call
+func ParseGetCertificateResponse(rsp *http.Response) (*GetCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Certificate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetCertificateResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCertificateResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetCertificatePDFResponse parses an HTTP response from a GetCertificatePDFWithResponse call
+func ParseGetCertificatePDFResponse(rsp *http.Response) (*GetCertificatePDFResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCertificatePDFResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 401:
+		var headers GetCertificatePDFResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 503:
+		var headers GetCertificatePDFResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSignCertificateResponse parses an HTTP response from a SignCertificateWithResponse call
+func ParseSignCertificateResponse(rsp *http.Response) (*SignCertificateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SignCertificateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Production
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest KeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooMany
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SignCertificateResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers SignCertificateResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = &value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers SignCertificateResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 503:
+		var headers SignCertificateResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

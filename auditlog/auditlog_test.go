@@ -28,14 +28,19 @@ func (m memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 func TestVerifierAgreesWithTlog(t *testing.T) {
 	var stored memHashes
 	var v Verifier
+	var h LeafHasher
 	for n := int64(0); n < 300; n++ {
-		leaf := Leaf(Event{Index: n, At: time.Unix(n, 0), Actor: "a", Kind: "k", Data: []byte(fmt.Sprint(n))})
-		hashes, err := tlog.StoredHashes(n, leaf, stored)
+		e := Event{Index: n, At: time.Unix(n, 0), Actor: "a", Kind: "k", Data: []byte(fmt.Sprint(n))}
+		hashes, err := tlog.StoredHashes(n, Leaf(e), stored)
 		if err != nil {
 			t.Fatal(err)
 		}
 		stored = append(stored, hashes...)
-		if err := v.Add(n, leaf, stored[tlog.StoredHashIndex(0, n)]); err != nil {
+		leaf, err := h.Check(e, stored[tlog.StoredHashIndex(0, n)])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := v.AddHash(n, leaf); err != nil {
 			t.Fatal(err)
 		}
 		want, err := tlog.TreeHash(n+1, stored)
@@ -46,12 +51,24 @@ func TestVerifierAgreesWithTlog(t *testing.T) {
 			t.Fatalf("size %d: root %v, tlog says %v", n+1, v.Root(), want)
 		}
 	}
-	if err := v.Add(301, []byte("x"), tlog.Hash{}); err == nil || !strings.Contains(err.Error(), "entry 300") {
+	if err := v.AddHash(301, tlog.Hash{}); err == nil || !strings.Contains(err.Error(), "entry 300") {
 		t.Fatalf("a gap gave %v", err)
 	}
-	var w Verifier
-	if err := w.Add(0, []byte("changed"), stored[0]); err == nil || err.(*Mismatch).Index != 0 {
-		t.Fatalf("a changed leaf gave %v", err)
+	changed := Event{Index: 0, At: time.Unix(0, 0), Actor: "a", Kind: "k", Data: []byte("changed")}
+	if _, err := h.Check(changed, stored[0]); err == nil || err.(*Mismatch).Index != 0 {
+		t.Fatalf("a changed event gave %v", err)
+	}
+}
+
+// The hasher that reuses its buffers gives tlog's record hash of Leaf,
+// whatever the event's size.
+func TestLeafHasherIsRecordHash(t *testing.T) {
+	var h LeafHasher
+	for _, n := range []int{0, 10, 1000, 5} {
+		e := Event{Index: int64(n), At: time.Unix(int64(n), 7), ActorID: 2, Actor: strings.Repeat("é", n), Kind: "k", DemandID: 3, Data: []byte(strings.Repeat("x", n))}
+		if got, want := h.Hash(e), tlog.RecordHash(Leaf(e)); got != want {
+			t.Fatalf("event of %d bytes: %v, want %v", n, got, want)
+		}
 	}
 }
 

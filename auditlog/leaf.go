@@ -32,7 +32,11 @@ type Event struct {
 // written by hand because verification encodes every leaf of the log.
 func Leaf(e Event) []byte {
 	sum := sha256.Sum256(e.Data)
-	b := make([]byte, 0, 192+len(e.Actor)+len(e.Kind))
+	return appendLeaf(make([]byte, 0, 192+len(e.Actor)+len(e.Kind)), e, &sum)
+}
+
+// appendLeaf appends e's leaf to b, given the SHA-256 of its data.
+func appendLeaf(b []byte, e Event, sum *[sha256.Size]byte) []byte {
 	b = append(b, `{"v":`...)
 	b = strconv.AppendInt(b, LeafVersion, 10)
 	b = append(b, `,"index":`...)

@@ -15,25 +15,30 @@ type Mismatch struct {
 
 func (m *Mismatch) Error() string { return fmt.Sprintf("log entry %d: %s", m.Index, m.Reason) }
 
-// Verifier recomputes a log from its entries, one at a time in index
-// order, keeping only the right edge of the tree (O(log n) hashes), and
-// compares each leaf hash with the one stored when the entry was appended.
+// Verifier recomputes a log's tree from its entries' leaf hashes, checked
+// against the events by a LeafHasher, one entry at a time in index order,
+// keeping only the right edge of the tree (O(log n) hashes).
 type Verifier struct {
 	n     int64
 	stack []tlog.Hash // roots of the perfect subtrees of the right edge, largest first
 	sizes []int64
 }
 
-// Add takes entry n (the next one) with its leaf as recomputed from the
-// event and the leaf hash stored in the log. It returns a *Mismatch when
-// they differ.
-func (v *Verifier) Add(index int64, leaf []byte, stored tlog.Hash) error {
+// The reasons a *Mismatch gives for an entry whose event row does not
+// produce it.
+const (
+	reasonMissing = "the entry is missing (deleted or moved)"
+	reasonChanged = "the event does not match the entry appended for it (changed or reordered)"
+)
+
+// AddHash takes entry n (the next one) by its leaf hash, which the caller
+// has already recomputed from the event and checked against the stored one
+// (LeafHasher.Check, on as many goroutines as it likes): the leaves are
+// checked in parallel, the tree is built here in index order. It returns a
+// *Mismatch when index is not the next entry.
+func (v *Verifier) AddHash(index int64, h tlog.Hash) error {
 	if index != v.n {
-		return &Mismatch{Index: v.n, Reason: "the entry is missing (deleted or moved)"}
-	}
-	h := tlog.RecordHash(leaf)
-	if h != stored {
-		return &Mismatch{Index: index, Reason: "the event does not match the entry appended for it (changed or reordered)"}
+		return &Mismatch{Index: v.n, Reason: reasonMissing}
 	}
 	v.stack = append(v.stack, h)
 	v.sizes = append(v.sizes, 1)

@@ -117,7 +117,11 @@ func importBulk(ctx context.Context, st *store.Store, b *bulkGenerator, from, to
 		}
 		p.add(bt.count)
 	}
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// The tables grew at once: PostgreSQL is to plan from what they hold.
+	return st.RefreshStatistics(ctx)
 }
 
 // demand makes the n-th demo demand: one part per customer whose accounts

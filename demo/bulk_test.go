@@ -21,6 +21,7 @@ import (
 // assessments that are the rulebook's, lists and filters that work, and a
 // second run that adds only what is missing.
 func TestBulkDemandsAreImportedWhole(t *testing.T) {
+	t.Parallel() // the demo loads take minutes; each has a store of its own
 	now := time.Now()
 	st := storetest.SQLite(t, func() time.Time { return now })
 	ctx := context.Background()

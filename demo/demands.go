@@ -188,8 +188,17 @@ func (g *generator) advance(ctx context.Context, d writ.Demand, t target, rng *r
 	case writ.StateInReview: // withdrawn
 		return g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateClosed, Withdrawn: true, Rationale: "the agency withdrew the demand by letter"})
 	case writ.StateRedirected, writ.StateRejected, writ.StateNoData:
-		if err := g.move(ctx, rv, d.ID, writ.TransitionInput{To: via, Rationale: rationale(via)}); err != nil || t.state != writ.StateClosed {
+		if err := g.move(ctx, rv, d.ID, writ.TransitionInput{To: via, Rationale: rationale(via)}); err != nil {
 			return err
+		}
+		if via == writ.StateRejected {
+			if err := g.write(ctx, d.ID, writ.ThreadAgency, "We cannot answer this demand as it stands: the reasons are on this page. "+
+				"A corrected demand is welcome as a new submission."); err != nil {
+				return err
+			}
+		}
+		if t.state != writ.StateClosed {
+			return nil
 		}
 		return g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateClosed, Rationale: "answer sent to the agency"})
 	case writ.StateChallenged:
@@ -218,6 +227,10 @@ func (g *generator) advance(ctx context.Context, d writ.Demand, t target, rng *r
 		if err := g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateNoticed, Rationale: "notice letter sent to the customer"}); err != nil {
 			return err
 		}
+		if err := g.write(ctx, d.ID, writ.ThreadCustomer, "Our notice of this demand is on its way to you. "+
+			"Write to us here if you wish to object or to answer the authority yourself."); err != nil {
+			return err
+		}
 	}
 	if t.state == writ.StateNoticed || len(a.DisclosableCategories) == 0 {
 		return nil
@@ -227,12 +240,21 @@ func (g *generator) advance(ctx context.Context, d writ.Demand, t target, rng *r
 			return err
 		}
 	}
-	err = g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateDisclosed, Rationale: "production package delivered through the agency portal",
-		Disclosure: &writ.DisclosureInput{Categories: a.DisclosableCategories, Accounts: len(d.Accounts), Records: 1 + rng.IntN(5000)}})
-	if err != nil || t.state != writ.StateClosed {
+	if err := g.produce(ctx, d, a.DisclosableCategories, 1+rng.IntN(5000)); err != nil || t.state != writ.StateClosed {
 		return err
 	}
 	return g.move(ctx, rv, d.ID, writ.TransitionInput{To: writ.StateClosed, Rationale: "production acknowledged by the agency"})
+}
+
+// write posts the reviewer's message on a thread of a demand, as the legal
+// team writes to the agency about a refusal or to the customer about its
+// notice. A customer not to be told yet is not written to.
+func (g *generator) write(ctx context.Context, id int64, thread, body string) error {
+	_, err := g.st.PostMessage(ctx, g.reviewer, id, thread, writ.MessageInput{Body: body})
+	if thread == writ.ThreadCustomer && writ.ErrorCode(err) == writ.EFORBIDDEN {
+		return nil
+	}
+	return err
 }
 
 // deliverNotice records that a due notice reached the customer by
@@ -258,6 +280,23 @@ func (g *generator) deliverNotice(ctx context.Context, d writ.Demand, rng *rand.
 	if writ.ErrorCode(err) == writ.ECONFLICT {
 		return nil
 	}
+	return err
+}
+
+// produce answers a demand with a production package through writ, as
+// the legal team does: a reviewer uploads one file of the approved
+// categories and, for US legal process, the approver signs its
+// certificate of authenticity. Making it available discloses the demand.
+func (g *generator) produce(ctx context.Context, d writ.Demand, categories []string, records int) error {
+	content := fmt.Sprintf("demand,%d\naccounts,%s\ncategories,%s\nrecords,%d\n", d.ID, strings.Join(d.Accounts, " "), strings.Join(categories, " "), records)
+	p, err := g.st.Produce(ctx, g.reviewer, d.ID, writ.ProductionInput{Scope: writ.ProductionScope{Accounts: d.Accounts, Categories: categories, DateRange: d.DateRange},
+		Files:   []writ.ProductionUpload{{Name: fmt.Sprintf("demand-%d-production.csv", d.ID), Content: []byte(content)}},
+		Records: records, Rationale: "production package delivered through the agency portal"})
+	if err != nil || p.Certificate == nil {
+		return err
+	}
+	_, err = g.st.SignCertificate(ctx, g.approver, d.ID, writ.CertificateSignature{Name: g.approver.Name, Title: "Custodian of Records"},
+		func(context.Context) (string, error) { return "no second factor: generated demo data", nil })
 	return err
 }
 

@@ -19,6 +19,7 @@ import (
 // queries. A few demo demands are given to the reviewer first, so that
 // "mine" is not empty.
 func TestHomeCountsOnTheDemoData(t *testing.T) {
+	t.Parallel() // the demo loads take minutes; each has a store of its own
 	now := time.Now().UTC()
 	st := storetest.SQLite(t, func() time.Time { return now })
 	ctx := context.Background()

@@ -151,8 +151,9 @@ func TestContainerImage(t *testing.T) {
 // no capabilities — but on the host's network, listening on a free
 // loopback port: a container network would need firewall rules on the
 // machine. It checks that writ serves, that an administrative command run
-// in the container reaches the same database, that its data lands in the
-// volume owned by the image's user, and that podman stop ends it cleanly.
+// in the container reaches the same database, that a password set there
+// signs in (checked in a child process), that its data lands in the volume
+// owned by the image's user, and that podman stop ends it cleanly.
 func startImage(t *testing.T, env []string, podman, image, version string) {
 	name := fmt.Sprintf("writ-deploy-test-%d", time.Now().UnixNano())
 	volume := name + "-data"
@@ -198,6 +199,16 @@ func startImage(t *testing.T, env []string, podman, image, version string) {
 	if resp.StatusCode != http.StatusOK || !bytes.Contains(me, []byte(`"name":"Ann Admin"`)) {
 		t.Fatalf("GET /v1/me with the token made in the container: %d %s", resp.StatusCode, me)
 	}
+
+	// A password set in the container signs in (to the step of the second
+	// factor): writ checks it in a child process, which the container lets
+	// it start.
+	setPassword := exec.Command(podman, "exec", "-i", name, "writ", "user", "password", "--email", "ann@provider.example")
+	setPassword.Env, setPassword.Stdin = env, strings.NewReader("a password for the container\n")
+	if out, err := setPassword.CombinedOutput(); err != nil {
+		t.Fatalf("podman exec writ user password: %v\n%s", err, out)
+	}
+	signIn(t, base, "ann@provider.example", "a password for the container", http.StatusSeeOther)
 
 	out, err = containerOutput(env, podman, "volume", "inspect", "--format", "{{.Mountpoint}}", volume)
 	if err != nil {

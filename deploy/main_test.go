@@ -45,6 +45,11 @@ var (
 // (CGO_ENABLED=0), as deploy/container/build builds it.
 func writBinary(t *testing.T) string {
 	t.Helper()
+	if prebuilt := os.Getenv("WRIT_TEST_BINARY"); prebuilt != "" {
+		// ./test builds writ static, as deployed, for every package
+		// that runs it.
+		return prebuilt
+	}
 	bin := filepath.Join(binDir, "writ")
 	buildOnce.Do(func() {
 		// "go test" puts its own GOROOT/bin first on PATH, so this is the

@@ -9,6 +9,8 @@ import (
 	"maps"
 	"math"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"writ/demo"
 )
 
 const (
@@ -28,8 +32,9 @@ const (
 	installedBinary = "/usr/local/bin/writ"
 	// maxExposure is the unit's overall exposure level by "systemd-analyze
 	// security" (systemd 252), as README.md gives it: a change that
-	// loosens the unit's fences raises it and fails the test.
-	maxExposure = 1.1
+	// loosens the unit's fences raises it and fails the test. (1.1 until
+	// the unit allowed setpriority, which it counts as all of @resources.)
+	maxExposure = 1.2
 )
 
 // unitRunning returns a copy of the unit, in a folder of its own, that runs
@@ -249,6 +254,11 @@ func TestSystemdUnitSystemCalls(t *testing.T) {
 	}
 
 	calls, families, stopped := traced(t, trace)
+	// The sign-ins started the child that checks passwords, and strace
+	// followed it.
+	if all, err := os.ReadFile(trace); err != nil || !bytes.Contains(all, []byte(`, ["writ", "hash-worker"]`)) {
+		t.Errorf("the trace shows no hash worker started (%v)", err)
+	}
 	if len(calls) < 20 {
 		t.Fatalf("only %d system calls traced: %v", len(calls), calls)
 	}
@@ -337,6 +347,9 @@ func exercise(t *testing.T, base string, tokens map[string]string) {
 	do("GET", "/v1/demands?limit=5", tokens["reviewer"], "", http.StatusOK)
 	do("GET", fmt.Sprintf("/v1/demands/%d/assessment", demand.ID), tokens["reviewer"], "", http.StatusOK)
 	do("GET", "/transparency", "", "", http.StatusOK)
+	// A sign-in's password is checked by a child process, started then.
+	signIn(t, base, "reviewer@provider.example", demo.Password, http.StatusSeeOther)
+	signIn(t, base, "reviewer@provider.example", "not the password", http.StatusUnauthorized)
 	// The log's first checkpoint is signed by a goroutine of its own once
 	// writ has started, within --checkpoint-interval.
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
@@ -354,11 +367,42 @@ func exercise(t *testing.T, base string, tokens map[string]string) {
 	}
 }
 
+// signIn posts the sign-in form with email and password, as a browser
+// would, and fails the test unless writ answers want.
+func signIn(t *testing.T, base, email, password string, want int) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := hc.Get(base + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no form token on /signin:\n%s", page)
+	}
+	form := url.Values{"csrf": {string(m[1])}, "email": {email}, "password": {password}}
+	req, _ := http.NewRequest("POST", base+"/signin", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", base)
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	if res, err = hc.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != want {
+		t.Fatalf("POST /signin: %d, want %d", res.StatusCode, want)
+	}
+}
+
 // unitFilters reads the unit's SystemCallFilter= and
 // RestrictAddressFamilies= lines and returns the system calls and socket
 // families they allow, expanding system call groups as this machine's
 // systemd does. It handles the shape the unit has: an allow list, then
-// lists to take away ("~").
+// lists to take away ("~") or give back, each in its turn, as systemd
+// reads them.
 func unitFilters(t *testing.T, analyze string) (calls, families map[string]bool) {
 	t.Helper()
 	unit, err := os.ReadFile(unitFile)

@@ -19,6 +19,7 @@ import (
 // POST /v1/assess must answer 400 EINVALID naming the same field with the
 // same message.
 func TestAssessContractRefusesTheSameInputAlike(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "writ.db")
 	tokens := loadDemo(t, db)

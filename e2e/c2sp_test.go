@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -111,17 +112,36 @@ func (r *tileReader) ReadTiles(tiles []tlog.Tile) ([][]byte, error) {
 func (r *tileReader) SaveTiles([]tlog.Tile, [][]byte) {}
 
 func TestOutsideVerifierChecksTheLogWithC2SPFormatsOnly(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db, logKey := filepath.Join(dir, "writ.db"), filepath.Join(dir, "log.key")
 	tokens := loadDemo(t, db)
 	srv := startServer(t, db, logKey)
 	c := newClient(t)
+	// Eight clients at once: the log's entries are what is checked, not
+	// the order of the demands, and one after another they took minutes
+	// of durable commits.
 	submit := func(n int) {
+		t.Helper()
+		var wg sync.WaitGroup
+		next := make(chan int)
+		for range 8 {
+			wg.Go(func() {
+				for i := range next {
+					ref := fmt.Sprintf("C2SP-%d-%d", time.Now().UnixNano(), i)
+					if r, err := c.submit(srv.url, tokens["agency"], ref, ref); err != nil || r.status != http.StatusCreated {
+						t.Errorf("submit %d: %v %d %s", i, err, r.status, short(r.body))
+					}
+				}
+			})
+		}
 		for i := range n {
-			ref := fmt.Sprintf("C2SP-%d-%d", time.Now().UnixNano(), i)
-			if _, err := c.submit(srv.url, tokens["agency"], ref, ref); err != nil {
-				t.Fatal(err)
-			}
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		if t.Failed() {
+			t.FailNow()
 		}
 	}
 	submit(300) // more than a full tile of entries

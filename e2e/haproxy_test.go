@@ -119,6 +119,7 @@ var formToken = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // token key is shared through the database, the session lives there, and
 // the browser's Origin matches the address it sees.
 func TestSignInBehindALoadBalancer(t *testing.T) {
+	t.Parallel()
 	haproxy(t)
 	db := storetest.PostgresSchema(t)
 	loadDemo(t, db)
@@ -248,6 +249,7 @@ func signIn(t *testing.T, front string, who demo.Credential) *browser {
 // sends HSTS, as it does serving TLS itself; without --trusted-proxy the
 // setting is refused.
 func TestProxyTLSMakesCookiesSecure(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "writ.db")
 	loadDemo(t, db)

@@ -32,9 +32,18 @@ var writBin string
 // written into the checkout and servers sharing a database share its key.
 var keysDir string
 
+// The tests that mostly wait — for a job's timeout, a mail server, a
+// restart — call t.Parallel, so that go test runs them two at a time
+// (-parallel defaults to the processors) after the others. Those that
+// measure a pace or a latency (a frozen server, a kill during a burst, a
+// lock held too long, an outage, SIGTERM, the resend after a crash within
+// its 90 seconds) and those that start several servers behind a proxy stay
+// alone.
+//
 // TestMain builds writ once for the whole package: building it per test
 // would cost more than the tests themselves. A build failure fails the run;
-// these tests are never skipped.
+// these tests are never skipped. WRIT_TEST_BINARY names a writ binary
+// built from this checkout to run instead (./test sets it).
 func TestMain(m *testing.M) {
 	os.Exit(buildAndRun(m))
 }
@@ -47,6 +56,11 @@ func buildAndRun(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	writBin, keysDir = filepath.Join(dir, "writ"), dir
+	if prebuilt := os.Getenv("WRIT_TEST_BINARY"); prebuilt != "" {
+		// ./test builds writ once for every package that runs it.
+		writBin = prebuilt
+		return m.Run()
+	}
 	// "go test" puts its own GOROOT/bin first on PATH, so this is the same
 	// toolchain that is running the tests.
 	cmd := exec.Command("go", "build", "-o", writBin, "writ/cmd/writ")

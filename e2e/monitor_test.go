@@ -20,6 +20,7 @@ import (
 // outage outlasts --alert-after, and on the server's return proves the new
 // checkpoints consistent with the last one it verified before the outage.
 func TestMonitorWatchesAcrossARestart(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	db, logKey := filepath.Join(dir, "writ.db"), filepath.Join(dir, "log.key")
 	tokens := loadDemo(t, db)

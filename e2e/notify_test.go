@@ -113,6 +113,7 @@ func waitFor(cond func() bool) bool {
 // with what the letter promises, and a further kill and restart does not
 // send it again.
 func TestDelayedNoticeOverSMTPOnceAcrossACrash(t *testing.T) {
+	t.Parallel()
 	onBoth(t, func(t *testing.T, db, dir string) {
 		srv := notifytest.StartSMTP(t)
 		logKey := filepath.Join(dir, "log.key")
@@ -183,6 +184,7 @@ func TestDelayedNoticeOverSMTPOnceAcrossACrash(t *testing.T) {
 // reviewer confirms each order's end on a different server, and the two
 // servers race for the notices: each goes out once.
 func TestDelayedNoticeOnceWithTwoServersOnPostgres(t *testing.T) {
+	t.Parallel()
 	srv := notifytest.StartSMTP(t)
 	db := storetest.PostgresSchema(t)
 	tokens := loadDemo(t, db)
@@ -255,6 +257,7 @@ func noticeJob(t *testing.T, c *client, base, token string, id int64) job {
 // without looking at its lease again: with a five-second lease a second
 // server took the last of them over and both sent them.)
 func TestSlowMailTwoServersEachNoticeOnce(t *testing.T) {
+	t.Parallel()
 	const notices = 36
 	srv := notifytest.StartSMTP(t)
 	srv.Delay(time.Second)

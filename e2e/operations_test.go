@@ -38,8 +38,10 @@ func get(t *testing.T, hc *http.Client, url string) (int, string) {
 // requests by route and status with their latencies, demands by state,
 // deadlines, jobs, notice deliveries, the log and its checkpoint, and the
 // database pool. Request ids come back in X-Request-Id (a well-formed one
-// given is kept, another replaced) and are in the JSON log lines.
+// given is kept, another replaced) and are in the JSON log lines. Go's
+// profiles are served on the metrics address and not on the public one.
 func TestMetricsAndRequestIDs(t *testing.T) {
+	t.Parallel()
 	db := storetest.PostgresSchema(t)
 	tokens := loadDemo(t, db)
 	metricsAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
@@ -93,6 +95,16 @@ func TestMetricsAndRequestIDs(t *testing.T) {
 	// The metrics are not on the public address.
 	if status, _ := get(t, c.hc, s.url+"/metrics"); status != http.StatusNotFound {
 		t.Fatalf("GET /metrics on the public address: %d, want 404", status)
+	}
+	// Nor are Go's profiles, which are on the metrics address only.
+	if status, _ := get(t, c.hc, s.url+"/debug/pprof/"); status != http.StatusNotFound {
+		t.Fatalf("GET /debug/pprof/ on the public address: %d, want 404", status)
+	}
+	if status, body := get(t, c.hc, "http://"+metricsAddr+"/debug/pprof/"); status != http.StatusOK || !strings.Contains(body, "goroutine") {
+		t.Fatalf("GET /debug/pprof/ on the metrics address: %d\n%s", status, body)
+	}
+	if status, _ := get(t, c.hc, "http://"+metricsAddr+"/debug/pprof/profile?seconds=1"); status != http.StatusOK {
+		t.Fatalf("GET /debug/pprof/profile on the metrics address: %d", status)
 	}
 	if r, err := read(c.raw(s.url, tokens["admin"]).IssueCheckpoint(context.Background())); err != nil || r.status >= 300 {
 		t.Fatalf("POST /v1/log/checkpoints: %v %d %s", err, r.status, r.body)

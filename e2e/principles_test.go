@@ -3,9 +3,11 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"path/filepath"
 	"slices"
@@ -51,6 +53,7 @@ func offsetTo(at time.Time) string {
 // and allowed just after. The on-call address hears of an emergency the
 // moment it arrives.
 func TestNoticedWithoutMailIsNotDisclosable(t *testing.T) {
+	t.Parallel()
 	onBoth(t, func(t *testing.T, db, dir string) {
 		logKey := filepath.Join(dir, "log.key")
 		tokens := loadDemo(t, db)
@@ -81,13 +84,28 @@ func TestNoticedWithoutMailIsNotDisclosable(t *testing.T) {
 		if !waitFor(func() bool { return undeliverable(s) }) {
 			t.Fatalf("with no mail server the notice is %q, not undeliverable", noticeOf(t, c, s.url, tokens["reviewer"], id).State)
 		}
-		produce := `{"to":"disclosed","rationale":"produced","disclosure":{"categories":["content"],"accounts":1,"records":3}}`
-		move(s, "reviewer", produce, http.StatusConflict)
+		// The legal team answers with a package: it is refused while the
+		// disclosure may not happen.
+		produce := func(s *server, want int) {
+			t.Helper()
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			part, _ := mw.CreateFormField("package")
+			part.Write([]byte(`{"scope":{"accounts":["jdoe1987@mail.example"],"categories":["content"],"date_range":null},"rationale":"produced","records":3}`))
+			file, _ := mw.CreateFormFile("file", "joe.mbox")
+			file.Write([]byte("From joe\n"))
+			mw.Close()
+			r, err := read(c.raw(s.url, tokens["reviewer"]).CreateProductionWithBody(context.Background(), id, nil, mw.FormDataContentType(), &body))
+			if err != nil || r.status != want {
+				t.Fatalf("package: %v %d %s, want %d", err, r.status, short(r.body), want)
+			}
+		}
+		produce(s, http.StatusConflict)
 		s.kill(t)
 
 		// A hundred days on, still no mail server: still not given.
 		s = startServer(t, db, logKey, "--job-poll", "50ms", "--job-attempts", "1", "--clock-offset", "2400h")
-		move(s, "reviewer", produce, http.StatusConflict)
+		produce(s, http.StatusConflict)
 		if n := noticeOf(t, c, s.url, tokens["reviewer"], id); n.GivenAt != nil {
 			t.Fatalf("a notice nobody received counts as given at %v", n.GivenAt)
 		}
@@ -135,9 +153,11 @@ func TestNoticedWithoutMailIsNotDisclosable(t *testing.T) {
 		// The window is seven days from delivery.
 		ends := n.GivenAt.Add(7 * 24 * time.Hour)
 		s = startServer(t, db, logKey, slices.Concat(flags, []string{"--clock-offset", offsetTo(ends.Add(-2 * time.Minute))})...)
-		move(s, "reviewer", produce, http.StatusConflict)
+		produce(s, http.StatusConflict)
 		s.kill(t)
 		s = startServer(t, db, logKey, slices.Concat(flags, []string{"--clock-offset", offsetTo(ends.Add(2 * time.Minute))})...)
-		move(s, "reviewer", produce, http.StatusOK)
+		// Past the window the package is taken; a warrant's waits for its
+		// certificate of authenticity.
+		produce(s, http.StatusCreated)
 	})
 }

@@ -32,7 +32,14 @@ func verifyLog(t *testing.T, db, logKey string) {
 	if err != nil {
 		t.Fatalf("writ log checkpoint: %v\n%s", err, out)
 	}
-	out, err = exec.Command(writBin, append([]string{"log", "verify", "--db", db, "--log-key", logKey}, keyFlags(db)...)...).CombinedOutput()
+	logVerifies(t, db, logKey)
+}
+
+// logVerifies checks the whole log of db against its latest checkpoint
+// with the writ command.
+func logVerifies(t *testing.T, db, logKey string) {
+	t.Helper()
+	out, err := exec.Command(writBin, append([]string{"log", "verify", "--db", db, "--log-key", logKey}, keyFlags(db)...)...).CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "verified") {
 		t.Fatalf("writ log verify: %v\n%s", err, out)
 	}
@@ -184,6 +191,7 @@ func waitUnsequenced(t *testing.T, db string, want int) {
 // the server starts again, its event is in the log before the server
 // answers anything, and the log verifies whole.
 func TestCrashBetweenCommitAndLogAppend(t *testing.T) {
+	t.Parallel()
 	onBoth(t, func(t *testing.T, db, dir string) {
 		logKey := filepath.Join(dir, "log.key")
 		tokens := loadDemo(t, db)

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -113,10 +112,7 @@ func TestThreeServersBehindHAProxy(t *testing.T) {
 	checkExactlyOnce(t, c.listDemands(t, b.url, tokens["admin"]), acked)
 
 	// One history: the three servers appended to one log.
-	out, err := exec.Command(writBin, append([]string{"log", "verify", "--db", db, "--log-key", logKey}, keyFlags(db)...)...).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "verified") {
-		t.Fatalf("writ log verify: %v\n%s", err, out)
-	}
+	logVerifies(t, db, logKey)
 
 	// Every demand's notice went out once.
 	if !waitFor(func() bool { return len(noticesTo(mail)) >= len(acked) }) {

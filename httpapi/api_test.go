@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"writ"
 	"writ/auditlog"
@@ -31,6 +32,9 @@ type apiFixture struct {
 	dDE    writ.Demand
 	docSHA string
 	logKey *auditlog.Key
+	// approverTOTP is the approver's authenticator secret, once set up
+	// (signature).
+	approverTOTP string
 	// production is the demand answered with a package (produced).
 	production *fixtureProduction
 }
@@ -312,7 +316,21 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 			expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200, "customerEnt": 200}, 200, legal...))},
 		{"POST /v1/demands/{id}/documents", func(_ *testing.T, c string) req {
 			return req{"POST", fmt.Sprintf("/v1/demands/%d/documents?name=%s.pdf", dUS, c), "%PDF-1.7 from " + c}
+		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 201, "customerEnt": 201}, 201, legal...))},
+		// Each side reads and writes its own thread; the other tenant and
+		// the other agency do not learn the demand exists.
+		{"GET /v1/demands/{id}/messages/{thread}", func(*testing.T, string) req {
+			return req{"GET", fmt.Sprintf("/v1/demands/%d/messages/agency", dUS), ""}
+		}, expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200, "customerEnt": 403}, 200, legal...))},
+		{"GET /v1/demands/{id}/messages/{thread}", func(*testing.T, string) req {
+			return req{"GET", fmt.Sprintf("/v1/demands/%d/messages/customer", dUS), ""}
+		}, expect(404, with(map[string]int{"auditor": 200, "agencyUS": 403, "customerEnt": 200}, 200, legal...))},
+		{"POST /v1/demands/{id}/messages/{thread}", func(_ *testing.T, c string) req {
+			return req{"POST", fmt.Sprintf("/v1/demands/%d/messages/agency", dUS), `{"body":"from ` + c + `"}`}
 		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 201, "customerEnt": 403}, 201, legal...))},
+		{"POST /v1/demands/{id}/messages/{thread}", func(_ *testing.T, c string) req {
+			return req{"POST", fmt.Sprintf("/v1/demands/%d/messages/customer", dUS), `{"body":"from ` + c + `"}`}
+		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 403, "customerEnt": 201}, 201, legal...))},
 		// The agency's warrant is for the legal team and the agency only.
 		{"GET /v1/demands/{id}/documents/{sha256}", func(*testing.T, string) req {
 			return req{"GET", fmt.Sprintf("/v1/demands/%d/documents/%s", dUS, f.docSHA), ""}
@@ -367,6 +385,25 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 			d, sha := f.produced(t)
 			return req{"GET", fmt.Sprintf("/v1/demands/%d/production/files/%s", d.ID, sha), ""}
 		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 200}, 200, legal...))},
+		{"GET /v1/demands/{id}/production/certificate", func(t *testing.T, _ string) req {
+			d, _ := f.produced(t)
+			return req{"GET", fmt.Sprintf("/v1/demands/%d/production/certificate", d.ID), ""}
+		}, expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200}, 200, legal...))},
+		{"GET /v1/demands/{id}/production/certificate.pdf", func(t *testing.T, _ string) req {
+			d, _ := f.produced(t)
+			return req{"GET", fmt.Sprintf("/v1/demands/%d/production/certificate.pdf", d.ID), ""}
+		}, expect(404, with(map[string]int{"auditor": 200, "agencyUS": 200}, 200, legal...))},
+		// A fresh package waiting for its certificate for every caller:
+		// only an approver signs, as custodian, with a code of their
+		// authenticator app.
+		{"POST /v1/demands/{id}/production/certificate/signature", func(t *testing.T, _ string) req {
+			d := f.ApprovedEmergency(t)
+			if _, err := f.Store.Produce(context.Background(), f.Reviewer, d.ID, storetest.SubscriberPackage("joe,+1 555 0111\n")); err != nil {
+				t.Fatal(err)
+			}
+			f.Clock.Advance(30 * time.Second)
+			return req{"POST", fmt.Sprintf("/v1/demands/%d/production/certificate/signature", d.ID), f.signature(t)}
+		}, expect(404, with(map[string]int{"auditor": 403, "agencyUS": 403, "approver": 200}, 403, "admin", "reviewer"))},
 		{"GET /v1/notices", func(*testing.T, string) req { return req{"GET", "/v1/notices?state=delayed", ""} },
 			expect(403, with(map[string]int{"auditor": 200}, 200, legal...))},
 		{"PUT /v1/customers/{id}/notice-channels", func(*testing.T, string) req {
@@ -374,6 +411,9 @@ func TestEveryEndpointForEveryRole(t *testing.T) {
 		}, expect(404, map[string]int{"admin": 200, "reviewer": 403, "approver": 403, "auditor": 403, "customerEnt": 403})},
 		{"PUT /v1/customers/{id}/key-custody", func(*testing.T, string) req {
 			return req{"PUT", fmt.Sprintf("/v1/customers/%d/key-custody", f.Enterprise.ID), `{"key_custody":"customer_managed"}`}
+		}, expect(403, map[string]int{"admin": 200})},
+		{"PUT /v1/customers/{id}/data-locations", func(*testing.T, string) req {
+			return req{"PUT", fmt.Sprintf("/v1/customers/%d/data-locations", f.Enterprise.ID), `{"data_locations":[{"region":"eu-central-1","country":"DE"},{"region":"eu-west-3","country":"FR"}]}`}
 		}, expect(403, map[string]int{"admin": 200})},
 		{"PUT /v1/customers/{id}/language", func(*testing.T, string) req {
 			return req{"PUT", fmt.Sprintf("/v1/customers/%d/language", f.Enterprise.ID), `{"language":"fr"}`}

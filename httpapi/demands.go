@@ -37,6 +37,7 @@ type demandBody struct {
 	Nondisclosure          *writ.Nondisclosure `json:"nondisclosure"`
 	Emergency              *writ.Emergency     `json:"emergency"`
 	CustomerFirstException *string             `json:"customer_first_exception"`
+	Language               string              `json:"language"`
 }
 
 // parseTime reads an optional RFC 3339 time, naming field on error.
@@ -71,8 +72,8 @@ func DecodeDemand(body []byte) (writ.DemandInput, error) {
 		Citation: b.Citation, IssuedBy: b.IssuedBy, ValidatedBy: deref(b.ValidatedBy), OffenceMaxYears: b.OffenceMaxYears,
 		OffenceListed: b.OffenceListed, OffenceInIssuingState: b.OffenceInIssuingState, SubjectResidence: b.SubjectResidence,
 		SubjectLocation: b.SubjectLocation, SubjectUSPerson: b.SubjectUSPerson, DataLocationsSought: b.DataLocationsSought,
-		NoticePermitted: b.NoticePermitted,
-		DataCategories:  b.DataCategories, Accounts: b.Accounts, DateRange: b.DateRange, Nondisclosure: b.Nondisclosure,
+		NoticePermitted: b.NoticePermitted, Language: b.Language,
+		DataCategories: b.DataCategories, Accounts: b.Accounts, DateRange: b.DateRange, Nondisclosure: b.Nondisclosure,
 		Emergency: b.Emergency, CustomerFirstException: deref(b.CustomerFirstException),
 	}
 	var err error
@@ -148,6 +149,7 @@ type patchBody struct {
 	ClearSubjectUSPerson   bool                `json:"clear_subject_us_person"`
 	DataLocationsSought    *[]string           `json:"data_locations_sought"`
 	NoticePermitted        *bool               `json:"notice_permitted"`
+	DataCategories         *[]string           `json:"data_categories"`
 }
 
 func (s *Server) updateDemand(w http.ResponseWriter, r *http.Request) error {
@@ -163,7 +165,7 @@ func (s *Server) updateDemand(w http.ResponseWriter, r *http.Request) error {
 		Nondisclosure: b.Nondisclosure, ClearNondisclosure: b.ClearNondisclosure,
 		CustomerFirstException: b.CustomerFirstException, SubjectLocation: b.SubjectLocation, SubjectResidence: b.SubjectResidence,
 		SubjectUSPerson: b.SubjectUSPerson, ClearSubjectUSPerson: b.ClearSubjectUSPerson, DataLocationsSought: b.DataLocationsSought,
-		NoticePermitted: b.NoticePermitted}
+		NoticePermitted: b.NoticePermitted, DataCategories: b.DataCategories}
 	if p.Due, err = parseTime("due", b.Due); err != nil {
 		return err
 	}

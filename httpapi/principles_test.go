@@ -127,17 +127,28 @@ func TestNoticedIsNotDelivered(t *testing.T) {
 	if n.State == "sent" || n.GivenAt != nil {
 		t.Fatalf("noticed marked the notice %s, given %v", n.State, n.GivenAt)
 	}
-	produce := `{"to":"disclosed","rationale":"produced","disclosure":{"categories":["content"],"accounts":1,"records":3}}`
+	produce := func(want int) {
+		t.Helper()
+		pkg := `{"scope":{"accounts":["joe@mail.example"],"categories":["content"],"date_range":null},"rationale":"produced","records":3}`
+		if status, out := f.do(t, "reviewer", "POST", path+"/production", []byte(packageBody(t, pkg, "joe.mbox", "From joe\n")), multipartHeader...); status != want {
+			t.Fatalf("package: %d, want %d: %s", status, want, out)
+		}
+	}
 	f.Clock.Advance(216 * time.Hour)
-	f.call(t, "reviewer", "POST", path+"/transitions", produce, 409, nil)
+	produce(409)
 	f.call(t, "reviewer", "POST", path+"/notice/deliveries", `{"method":"registered_letter","evidence":"RR 555 US, signed for"}`, 201, &n)
 	if n.GivenAt == nil || !n.GivenAt.Equal(f.Clock.Now()) {
 		t.Fatalf("the recorded delivery: %+v", n)
 	}
 	f.Clock.Advance(7*24*time.Hour - time.Second)
-	f.call(t, "reviewer", "POST", path+"/transitions", produce, 409, nil)
+	produce(409)
 	f.Clock.Advance(time.Second)
-	f.call(t, "reviewer", "POST", path+"/transitions", produce, 200, nil)
+	produce(201)
+	f.sign(t, d.ID)
+	f.call(t, "reviewer", "GET", path, "", 200, &d)
+	if d.State != writ.StateDisclosed {
+		t.Fatalf("after the package and its certificate the demand is %s", d.State)
+	}
 }
 
 // An admin cannot act as an approver by minting their token: the request

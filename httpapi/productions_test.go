@@ -3,6 +3,8 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"mime/multipart"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/identity"
 	"writ/store/storetest"
 )
 
@@ -51,10 +54,7 @@ func (f *apiFixture) produced(t *testing.T) (writ.Demand, string) {
 		return f.production.demand, f.production.sha
 	}
 	d := f.ApprovedEmergency(t)
-	p, err := f.Store.Produce(context.Background(), f.Reviewer, d.ID, storetest.SubscriberPackage("joe,+1 555 0111\n"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := f.Deliver(t, d.ID, storetest.SubscriberPackage("joe,+1 555 0111\n"))
 	f.WithTOTP(t, f.AgencyUserUS)
 	f.production = &fixtureProduction{d, p.Files[0].SHA256}
 	return d, p.Files[0].SHA256
@@ -93,6 +93,14 @@ func TestProductionOverTheAPIOnBothDatabases(t *testing.T) {
 			}
 			f.WithTOTP(t, f.AgencyUserUS)
 			file := path + "/files/" + p.Files[0].SHA256
+			// An emergency under US law: the package waits for its
+			// certificate, unseen by the agency, until the approver signs.
+			if p.AvailableAt != nil || p.Certificate == nil || p.Certificate.Signed {
+				t.Fatalf("the package did not wait for its certificate: %s", out)
+			}
+			status, out = f.do(t, "agencyUS", "GET", file, nil)
+			wantError(t, status, out, 404, writ.ENOTFOUND, "")
+			f.sign(t, d.ID)
 			if status, out = f.do(t, "agencyUS", "GET", file, nil); status != 200 || string(out) != "joe,+1 555 0111\n" {
 				t.Fatalf("first download: %d %s", status, out)
 			}
@@ -122,5 +130,103 @@ func TestPreviewIsNoAccountOracle(t *testing.T) {
 		} else if !bytes.Equal(out, first) {
 			t.Fatalf("the preview for %s differs:\n%s\n%s", account, out, first)
 		}
+	}
+}
+
+// signature is the approver's signature of a certificate, with a code of
+// their authenticator app at the clock's time (set up on first use).
+func (f *apiFixture) signature(t *testing.T) string {
+	t.Helper()
+	if f.approverTOTP == "" {
+		f.approverTOTP = f.WithTOTP(t, f.Approver)
+	}
+	code, err := identity.TOTPCode(f.approverTOTP, f.Clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := json.Marshal(writ.CertificateSignature{Name: f.Approver.Name, Title: "Custodian of Records", Code: code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// sign signs the certificate of a demand's package over the API.
+func (f *apiFixture) sign(t *testing.T, demandID int64) writ.Production {
+	t.Helper()
+	status, out := f.do(t, "approver", "POST", fmt.Sprintf("/v1/demands/%d/production/certificate/signature", demandID), []byte(f.signature(t)))
+	if status != 200 {
+		t.Fatalf("signature: %d %s", status, out)
+	}
+	var p writ.Production
+	if err := json.Unmarshal(out, &p); err != nil || p.Certificate == nil || !p.Certificate.Signed || p.AvailableAt == nil {
+		t.Fatalf("signed production %s (%v)", out, err)
+	}
+	return p
+}
+
+// The certificate of a US package: a reviewer, the agency and the
+// approver with a wrong code or someone else's name cannot sign it; the
+// approver signs with a fresh code of their authenticator app; the agency
+// then downloads the signed certificate, whose SHA-256 the signature's
+// event in the log binds; a used code does not sign twice.
+func TestCertificateOverTheAPI(t *testing.T) {
+	f := newAPIFixture(t)
+	f.WithTOTP(t, f.AgencyUserUS)
+	d := f.ApprovedEmergency(t)
+	if _, err := f.Store.Produce(context.Background(), f.Reviewer, d.ID, storetest.SubscriberPackage("joe,+1 555 0111\n")); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/v1/demands/%d/production/certificate", d.ID)
+	status, out := f.do(t, "agencyUS", "GET", path, nil)
+	wantError(t, status, out, 404, writ.ENOTFOUND, "")
+	status, out = f.do(t, "reviewer", "GET", path, nil)
+	if status != 200 || !bytes.Contains(out, []byte(`"version": "writ.certificate/v1"`)) || !bytes.Contains(out, []byte(`"signature": null`)) {
+		t.Fatalf("the legal team's draft: %d %s", status, out)
+	}
+	body := f.signature(t)
+	for _, caller := range []string{"reviewer", "agencyUS", "admin"} {
+		status, out = f.do(t, caller, "POST", path+"/signature", []byte(body))
+		wantError(t, status, out, 403, writ.EFORBIDDEN, "")
+	}
+	status, out = f.do(t, "agencyDE", "POST", path+"/signature", []byte(body))
+	wantError(t, status, out, 404, writ.ENOTFOUND, "")
+	status, out = f.do(t, "approver", "POST", path+"/signature", []byte(`{"name":"Someone Else","title":"Custodian","code":"000000"}`))
+	wantError(t, status, out, 400, writ.EINVALID, "name")
+	status, out = f.do(t, "approver", "POST", path+"/signature", []byte(`{"name":"`+f.Approver.Name+`","title":"Custodian","code":"000000"}`))
+	wantError(t, status, out, 400, writ.EINVALID, "code")
+	p := f.sign(t, d.ID)
+	status, out = f.do(t, "approver", "POST", path+"/signature", []byte(body))
+	wantError(t, status, out, 409, writ.ECONFLICT, "")
+
+	status, out = f.do(t, "agencyUS", "GET", path, nil)
+	sum := sha256.Sum256(out)
+	if status != 200 || hex.EncodeToString(sum[:]) != p.Certificate.SHA256 || !bytes.Contains(out, []byte(`"name": "`+f.Approver.Name+`"`)) {
+		t.Fatalf("the agency's certificate: %d %s", status, out)
+	}
+	status, out = f.do(t, "agencyUS", "GET", path+".pdf", nil)
+	if status != 200 || !bytes.HasPrefix(out, []byte("%PDF-")) {
+		t.Fatalf("the agency's PDF: %d %.100s", status, out)
+	}
+	for _, caller := range []string{"agencyDE", "customerCons"} {
+		status, out = f.do(t, caller, "GET", path, nil)
+		wantError(t, status, out, 404, writ.ENOTFOUND, "")
+	}
+	status, out = f.do(t, "auditor", "GET", fmt.Sprintf("/v1/demands/%d/events", d.ID), nil)
+	if status != 200 || !bytes.Contains(out, []byte(`"production.certified"`)) || !bytes.Contains(out, []byte(p.Certificate.SHA256)) {
+		t.Fatalf("the events do not bind the certificate: %d %s", status, out)
+	}
+}
+
+// A demand becomes disclosed only through its package: typed counts are
+// refused naming the field.
+func TestTypedCountsDoNotDiscloseOverTheAPI(t *testing.T) {
+	f := newAPIFixture(t)
+	d := f.ApprovedEmergency(t)
+	path := fmt.Sprintf("/v1/demands/%d/transitions", d.ID)
+	status, out := f.do(t, "reviewer", "POST", path, []byte(`{"to":"disclosed","rationale":"produced","disclosure":{"categories":["subscriber"],"accounts":1,"records":3}}`))
+	wantError(t, status, out, 400, writ.EINVALID, "disclosure")
+	if !bytes.Contains(out, []byte("production package")) {
+		t.Fatalf("the refusal does not say how: %s", out)
 	}
 }

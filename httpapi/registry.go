@@ -119,6 +119,27 @@ func (s *Server) setKeyCustody(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+type dataLocationsBody struct {
+	DataLocations []writ.DataLocation `json:"data_locations"`
+}
+
+func (s *Server) setDataLocations(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var b dataLocationsBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return err
+	}
+	c, err := s.store.SetDataLocations(r.Context(), actorOf(r), id, b.DataLocations)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	var in identity.UserInput
 	if err := decodeJSON(w, r, &in); err != nil {

@@ -88,14 +88,19 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 
 // readBody reads a JSON request body of at most maxBody bytes.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	return readBodyUpTo(w, r, maxBody)
+}
+
+// readBodyUpTo reads a JSON request body of at most limit bytes.
+func readBodyUpTo(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return nil, writ.FieldErrorf("Content-Type", "send JSON with Content-Type: application/json, not %q", ct)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, &writ.Error{Code: writ.ETOOLARGE, Message: fmt.Sprintf("the body is larger than %d bytes", maxBody)}
+			return nil, &writ.Error{Code: writ.ETOOLARGE, Message: fmt.Sprintf("the body is larger than %d bytes", limit)}
 		}
 		return nil, writ.Errorf(writ.EINVALID, "could not read the body")
 	}

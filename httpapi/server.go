@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"writ/auditlog"
+	"writ/i18n"
 	"writ/identity"
 	"writ/ops"
 	"writ/report"
@@ -37,6 +38,9 @@ type Options struct {
 
 	// Identity authenticates API tokens and keeps users and tokens.
 	Identity *identity.Service
+	// Catalog holds the words of the printable transparency reports; the
+	// embedded catalogs are loaded when it is nil.
+	Catalog *i18n.Catalog
 }
 
 // Server is the API's HTTP handler.
@@ -49,6 +53,10 @@ type Server struct {
 	logKey *auditlog.Key // signs checkpoints
 	// archive reads the published transparency reports.
 	archive report.Archive
+	// catalog holds the words of the printable reports; catalogErr is why
+	// it could not be loaded, which the printable reports then answer.
+	catalog    *i18n.Catalog
+	catalogErr error
 	// proxies are the trusted proxies (Options.TrustedProxies).
 	proxies []netip.Prefix
 	// authFailures slows down an address that keeps sending bad tokens.
@@ -113,6 +121,8 @@ func routes() []route {
 		{method: "POST", pattern: "/v1/demands/{id}/documents", idempotent: replayAnswer, handler: (*Server).addDocument},
 		{method: "GET", pattern: "/v1/demands/{id}/documents/{sha256}", handler: (*Server).getDocument},
 		{method: "PUT", pattern: "/v1/demands/{id}/documents/{sha256}/audience", handler: (*Server).setDocumentAudience},
+		{method: "GET", pattern: "/v1/demands/{id}/messages/{thread}", handler: (*Server).listMessages},
+		{method: "POST", pattern: "/v1/demands/{id}/messages/{thread}", idempotent: replayAnswer, handler: (*Server).postMessage},
 		{method: "GET", pattern: "/v1/demands/{id}/notice", handler: (*Server).getNotice},
 		{method: "POST", pattern: "/v1/demands/{id}/notice/deliveries", idempotent: replayAnswer, handler: (*Server).recordDelivery},
 		{method: "POST", pattern: "/v1/demands/{id}/notice/retry", handler: (*Server).retryNotice},
@@ -125,9 +135,13 @@ func routes() []route {
 		{method: "POST", pattern: "/v1/demands/{id}/production", idempotent: replayAnswer, handler: (*Server).createProduction},
 		{method: "GET", pattern: "/v1/demands/{id}/production", handler: (*Server).getProduction},
 		{method: "GET", pattern: "/v1/demands/{id}/production/files/{sha256}", handler: (*Server).downloadProduction},
+		{method: "GET", pattern: "/v1/demands/{id}/production/certificate", handler: (*Server).getCertificate},
+		{method: "GET", pattern: "/v1/demands/{id}/production/certificate.pdf", handler: (*Server).getCertificatePDF},
+		{method: "POST", pattern: "/v1/demands/{id}/production/certificate/signature", idempotent: replayAnswer, handler: (*Server).signCertificate},
 		{method: "GET", pattern: "/v1/notices", handler: (*Server).listNotices},
 		{method: "PUT", pattern: "/v1/customers/{id}/notice-channels", handler: (*Server).updateNoticeChannels},
 		{method: "PUT", pattern: "/v1/customers/{id}/key-custody", handler: (*Server).setKeyCustody},
+		{method: "PUT", pattern: "/v1/customers/{id}/data-locations", handler: (*Server).setDataLocations},
 		{method: "PUT", pattern: "/v1/customers/{id}/language", handler: (*Server).setCustomerLanguage},
 		{method: "GET", pattern: "/v1/log/key", public: true, handler: (*Server).verifierKey},
 		{method: "POST", pattern: "/v1/log/checkpoints", handler: (*Server).issueCheckpoint},
@@ -150,6 +164,9 @@ func routes() []route {
 func New(opts Options) *Server {
 	s := &Server{store: opts.Store, identity: opts.Identity, rules: opts.Rules, log: opts.Logger, now: opts.Now, router: http.NewServeMux(), logKey: opts.LogKey,
 		proxies: opts.TrustedProxies, authFailures: throttle.NewLimiter(AuthThrottle()), archive: report.NewArchive(opts.Store)}
+	if s.catalog = opts.Catalog; s.catalog == nil {
+		s.catalog, s.catalogErr = i18n.Load()
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

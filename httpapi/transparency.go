@@ -50,7 +50,10 @@ func (s *Server) transparencyCSV(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// transparencyPDF serves a published report as a printable PDF.
+// transparencyPDF serves a published report as a printable PDF, in the
+// language the query's lang chooses, else the one the browser asks for.
+// The JSON and CSV stay language-neutral: they are versioned machine
+// formats, and the JSON's bytes are the ones the log's hash binds.
 func (s *Server) transparencyPDF(w http.ResponseWriter, r *http.Request) error {
 	p, rep, err := s.publishedReport(r)
 	if err != nil {
@@ -60,8 +63,13 @@ func (s *Server) transparencyPDF(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if s.catalogErr != nil {
+		return s.catalogErr
+	}
+	lang := s.catalog.Choose(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))
+	w.Header().Add("Vary", "Accept-Language")
 	var b bytes.Buffer
-	if err := report.WritePDF(&b, page); err != nil {
+	if err := report.WritePDF(&b, page, s.catalog.Printer(lang)); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/pdf")

@@ -152,6 +152,45 @@ func TestTransparencyFiles(t *testing.T) {
 		}
 	})
 
+	t.Run("the PDF is in the language asked for; the JSON is the same in every language", func(t *testing.T) {
+		resp, fr := get(t, srv.URL+"/transparency/2026-H2/report.pdf?lang=fr")
+		if resp.StatusCode != 200 {
+			t.Fatalf("%d", resp.StatusCode)
+		}
+		checkPDF(t, fr)
+		req, err := http.NewRequest("GET", srv.URL+"/transparency/2026-H2/report.pdf", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Accept-Language", "de-AT, de;q=0.9, en;q=0.5")
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		de, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Vary"), "Accept-Language") {
+			t.Fatalf("%d %v, Vary %q", resp.StatusCode, err, resp.Header.Get("Vary"))
+		}
+		for body, wants := range map[*[]byte][]string{
+			&fr: {"(Rapport de transparence 2026-H2)", "(Allemagne \\(DE\\))", "(Demandes re\\347ues)"},
+			&de: {"(Transparenzbericht 2026-H2)", "(Deutschland \\(DE\\))", "(Erhaltene Anfragen)"},
+		} {
+			for _, want := range wants {
+				if !bytes.Contains(*body, []byte(want)) {
+					t.Errorf("the PDF lacks %s", want)
+				}
+			}
+			if bytes.Contains(*body, []byte("(Demands received)")) {
+				t.Error("a translated PDF has the English words")
+			}
+		}
+		_, js := get(t, srv.URL+"/transparency/2026-H2/report.json?lang=fr")
+		if !bytes.Equal(js, published) {
+			t.Error("the published JSON changed with the language")
+		}
+	})
+
 	t.Run("the checkpoint is the one the report states", func(t *testing.T) {
 		_, body := get(t, srv.URL+"/transparency/2026-H2/checkpoint")
 		if string(body) != rep.Checkpoint.Note {

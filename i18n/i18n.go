@@ -10,6 +10,14 @@
 // (x/text/message); dates by the catalog's own patterns and month names,
 // always with their zone. The terms of art follow glossary.yaml, which a
 // test holds the catalogs to.
+//
+// What is written in English elsewhere: the rulebook's messages and the
+// store's validation errors carry the particulars of a case in English,
+// the language the law as data is written in. The pages for agencies show
+// them to an English reader; another reads the catalog's words for the
+// same code ("deficiency.<code>", "fielderror.<field>"). The transparency
+// reports' JSON and CSV are language-neutral machine formats; their HTML
+// and PDF take the catalog's "report." words.
 package i18n
 
 import (
@@ -42,6 +50,17 @@ const (
 
 // Languages lists the languages writ speaks, English first.
 func Languages() []string { return []string{English, French, German} }
+
+// IsLanguageCode reports whether code is an ISO 639-1 language code: two
+// lower-case letters naming a language (fr, de, pl), whether or not writ
+// speaks it.
+func IsLanguageCode(code string) bool {
+	if len(code) != 2 || strings.ToLower(code) != code {
+		return false
+	}
+	b, err := language.ParseBase(code)
+	return err == nil && b.String() == code
+}
 
 // Valid reports whether lang is one of Languages.
 func Valid(lang string) bool { return slices.Contains(Languages(), lang) }
@@ -151,6 +170,16 @@ func (c *Catalog) Match(acceptLanguage string) string {
 	return Languages()[i]
 }
 
+// Choose is the language of a reader who is not signed in: chosen (a
+// page's choice of languages, ?lang=) when it is one of Languages, else
+// the best for the browser's Accept-Language.
+func (c *Catalog) Choose(chosen, acceptLanguage string) string {
+	if Valid(chosen) {
+		return chosen
+	}
+	return c.Match(acceptLanguage)
+}
+
 // Printer returns the printer of lang, English when lang is not one of
 // Languages.
 func (c *Catalog) Printer(lang string) *Printer {
@@ -222,6 +251,19 @@ func (p *Printer) Country(code string) string {
 		return code
 	}
 	if name := display.Regions(p.c.tags[p.lang]).Name(r); name != "" {
+		return name
+	}
+	return code
+}
+
+// LanguageName is a language's name in the printer's language from its
+// ISO 639-1 code, or the code when it is not one.
+func (p *Printer) LanguageName(code string) string {
+	b, err := language.ParseBase(code)
+	if err != nil {
+		return code
+	}
+	if name := display.Languages(p.c.tags[p.lang]).Name(b); name != "" {
 		return name
 	}
 	return code

@@ -1,9 +1,9 @@
 // Package identity says who a user is and how they prove it: users and
-// the confirmation of agency users, passwords (argon2id), TOTP second
-// factors and recovery codes, web sessions, API tokens (their expiry,
-// revocation and the second admin who confirms a token made for someone
-// else), deactivation, and the throttles that slow down guessing at
-// sign-in. Its Service holds the rules — who may do what, what a password
+// the confirmation of agency users, passwords (argon2id; writ serve checks
+// them in processes of their own, HashWorkers), TOTP second factors and
+// recovery codes, web sessions, API tokens (their expiry, revocation and
+// the second admin who confirms a token made for someone else),
+// deactivation, and the throttles that slow down guessing at sign-in. Its Service holds the rules — who may do what, what a password
 // change revokes, how many attempts are charged — and keeps its records
 // through Records, which package store implements.
 package identity
@@ -55,14 +55,22 @@ type Records interface {
 // hashed at once).
 type Service struct {
 	records Records
-	// hashing holds a token for each password being hashed (hashSlots).
-	hashing chan struct{}
+	// hashing holds a token for each password being checked (hashSlots);
+	// an attempt waits at most hashWait for one.
+	hashing  chan struct{}
+	hashWait time.Duration
+	// passwords checks a sign-in's password in a hashing slot.
+	passwords PasswordChecker
 }
 
 // New returns the Service that keeps its records in records and tells time
-// by records' clock.
-func New(records Records) *Service {
-	return &Service{records: records, hashing: make(chan struct{}, hashSlots())}
+// by records' clock. It checks sign-ins' passwords in this process.
+func New(records Records) *Service { return NewWithChecker(records, inProcess{}) }
+
+// NewWithChecker is New with sign-ins' passwords checked by passwords:
+// writ serve's HashWorkers, which check them in processes of their own.
+func NewWithChecker(records Records, passwords PasswordChecker) *Service {
+	return &Service{records: records, hashing: make(chan struct{}, hashSlots()), hashWait: hashWait, passwords: passwords}
 }
 
 // now is the time of the records' clock.

@@ -22,6 +22,8 @@ func TestIdentity(t *testing.T) {
 		{"FailuresSlowTheAccountAndTheAddress", testThrottle},
 		{"ParallelAttemptsCheckNoMoreThanAllowed", testParallelSignIns},
 		{"FailedSignInsAreLoggedInWritsWords", testFailedSignInsAreBounded},
+		{"AFloodTakesNoMoreThanTheHashingSlots", testFloodTakesNoMoreThanTheSlots},
+		{"AnUnknownAccountCostsOneCheck", testUnknownAccountCostsOneCheck},
 		{"EnrolmentWithRecoveryCodes", testEnrolment},
 		{"SessionsEndIdleAbsoluteAndOnSignOut", testSessionExpiry},
 		{"LegalTeamNeedsASecondFactor", testSecondFactorRequired},
@@ -31,6 +33,7 @@ func TestIdentity(t *testing.T) {
 		{"TokensForOthersNeedASecondAdmin", testTokensFourEyes},
 		{"TokensExpireAndAreRevoked", testTokensEnd},
 		{"DeactivatedUsersLoseAllAccess", testDeactivation},
+		{"ASignatureConfirmsTheSecondFactorAgain", testConfirmSecondFactor},
 	}
 	for _, db := range storetest.Databases() {
 		t.Run(db.Name, func(t *testing.T) {
@@ -52,7 +55,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, db storetest.Database) *fixture {
 	t.Helper()
-	dsn := db.New(t)
+	dsn := db.Migrated(t)
 	f := storetest.NewFixture(t, func(t *testing.T, now func() time.Time) *store.Store {
 		return storetest.OpenAt(t, dsn, now, nil)
 	})

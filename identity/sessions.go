@@ -83,22 +83,28 @@ func errBadCredentials() error {
 //
 // An attempt is first held to the throttles of the account and of the
 // address: one that must wait is refused at once, without a write or a
-// hash. One that may go on is counted as a failure in a short transaction
-// that holds the account's throttle row — so that attempts on one account
-// take their turns on both databases and no more are checked than allowed
-// — then the password is hashed outside any transaction, and the outcome
-// is recorded: a failure as an event in the audit log with writ's own
-// words (the account, or a digest of an address that is none; the
-// client's address; a reason), a right password by taking the charge
-// back; the account's count is cleared once the sign-in is complete.
+// hash. One that may go on waits a moment for one of the hashing slots
+// (hashSlots), and is refused, unchecked and uncharged, when none frees:
+// a flood of sign-ins takes at most those processors, never the ones the
+// other requests need. With its slot it is counted as a failure in a short
+// transaction that holds the account's throttle row — so that attempts on
+// one account take their turns on both databases and no more are checked
+// than allowed — then the password is checked outside any transaction by
+// the Service's PasswordChecker, at the lowest priority (under writ serve
+// in a process of its own; against a decoy hash for an address that is no
+// account's, so that both take the same time), and the outcome is
+// recorded: a failure as an event in the audit log with writ's own words
+// (the account, or a digest of an address that is none; the client's
+// address; a reason), a right password by taking the charge back; the
+// account's count is cleared once the sign-in is complete. A check that
+// gives no verdict (its process died) leaves the charge and records
+// nothing.
 //
 // EUNAUTHORIZED for a wrong address or password (the same message for
 // both) and for an agency user not yet confirmed; ETOOMANY while a
-// throttle holds, or when the server is too busy hashing.
-//
-// Long because: the order of its checks (throttle, account, hash, second
-// factor) is what keeps sign-in safe, and every branch must settle the charge
-// taken at the start; whole, that can be checked at a glance.
+// throttle holds; EUNAVAILABLE when every hashing slot stayed taken or the
+// check gave no verdict. RetryAfter tells the client of the last two when
+// to try again.
 func (s *Service) PasswordSignIn(ctx context.Context, email, password, from string) (SignIn, error) {
 	email, from = normaliseEmail(email), normaliseAddress(from)
 	keys := signInKeys(email, from)
@@ -109,9 +115,33 @@ func (s *Service) PasswordSignIn(ctx context.Context, email, password, from stri
 	if wait, k := throttled(states, s.now()); wait > 0 {
 		return SignIn{}, throttledError(k, wait)
 	}
-	var c store.Credentials
-	var found bool
-	var refusal error
+	release, err := s.hashTurn(ctx)
+	if err != nil {
+		return SignIn{}, err
+	}
+	c, found, err := s.chargeAttempt(ctx, keys, email)
+	ok := false
+	if err == nil {
+		hash := c.PasswordHash
+		if !found || hash == "" {
+			hash = decoyHash
+		}
+		ok, err = s.passwords.CheckPassword(ctx, hash, password)
+		ok = ok && err == nil && found && c.PasswordHash != ""
+	}
+	release()
+	if err != nil {
+		return SignIn{}, err
+	}
+	return s.settleAttempt(ctx, keys, email, from, c, found, ok)
+}
+
+// chargeAttempt counts an attempt on email as a failure against keys, in a
+// transaction of its own, and reads the account's credentials (found is
+// false for an address that is no account's). A throttle that holds by
+// now refuses the attempt uncharged.
+func (s *Service) chargeAttempt(ctx context.Context, keys []store.ThrottleKey, email string) (c store.Credentials, found bool, err error) {
+	var refused error
 	err = s.records.Update(ctx, func(tx *store.Tx) error {
 		now := s.now()
 		states, err := tx.LockThrottles(ctx, keys)
@@ -119,7 +149,7 @@ func (s *Service) PasswordSignIn(ctx context.Context, email, password, from stri
 			return err
 		}
 		if wait, k := throttled(states, now); wait > 0 {
-			refusal = throttledError(k, wait)
+			refused = throttledError(k, wait)
 			return nil
 		}
 		if err := chargeFailure(ctx, tx, states, now); err != nil {
@@ -132,20 +162,20 @@ func (s *Service) PasswordSignIn(ctx context.Context, email, password, from stri
 		}
 		return nil
 	})
-	if err != nil || refusal != nil {
-		return SignIn{}, cmp.Or(err, refusal)
-	}
-	hash := c.PasswordHash
-	if !found || hash == "" {
-		hash = decoyHash
-	}
-	ok, err := s.checkPasswordQueued(ctx, hash, password)
-	if err != nil {
-		return SignIn{}, err
-	}
-	ok = ok && found && c.PasswordHash != ""
+	return c, found, cmp.Or(err, refused)
+}
+
+// settleAttempt records the outcome of a checked password (ok says whether
+// it was right): a failure in the audit log, or the charge taken back and
+// a session started.
+//
+// Long because: every way a right password can still be refused (a
+// deactivated account, an agency user not yet confirmed) settles the
+// charge and is recorded, and reads best in one place.
+func (s *Service) settleAttempt(ctx context.Context, keys []store.ThrottleKey, email, from string, c store.Credentials, found, ok bool) (SignIn, error) {
 	var out SignIn
-	err = s.records.Update(ctx, func(tx *store.Tx) error {
+	var refusal error
+	err := s.records.Update(ctx, func(tx *store.Tx) error {
 		now := s.now()
 		if err := tx.DeleteExpiredSessions(ctx, now); err != nil {
 			return err
@@ -173,6 +203,7 @@ func (s *Service) PasswordSignIn(ctx context.Context, email, password, from stri
 		if NeedsSecondFactor(c.User.Role) || c.TOTPSecret != "" {
 			stage = StageSecondFactor
 		}
+		var err error
 		out, err = startSession(ctx, tx, c.User, stage, now)
 		if err != nil {
 			return err
@@ -284,7 +315,8 @@ func signInFailed(ctx context.Context, tx *store.Tx, email string, u *writ.User,
 		data["account_sha256"] = accountDigest(email)
 	}
 	// Nobody is signed in: the actor names the account that was tried.
-	return tx.AppendEvent(ctx, actor, "signin.failed", data)
+	// The answer names no log index, so it does not wait for one.
+	return tx.AppendEventUnawaited(ctx, actor, "signin.failed", data)
 }
 
 // signedIn records a successful sign-in.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"net/netip"
 	"runtime"
 	"strings"
@@ -103,7 +104,8 @@ func throttledError(k store.ThrottleKey, wait time.Duration) error {
 	if k.Scope == "address" {
 		what = "your address"
 	}
-	return writ.Errorf(writ.ETOOMANY, "too many failed sign-ins for %s: try again in %d seconds", what, secs)
+	return &refusal{wait: time.Duration(secs) * time.Second,
+		err: writ.Errorf(writ.ETOOMANY, "too many failed sign-ins for %s: try again in %d seconds", what, secs)}
 }
 
 // chargeFailure counts an attempt as failed before it is checked, so that
@@ -144,29 +146,60 @@ func forgetAccount(ctx context.Context, tx *store.Tx, email string) error {
 	return tx.ForgetThrottle(ctx, store.ThrottleKey{Scope: "account", Subject: email})
 }
 
-// hashSlots is how many passwords are hashed at once: half the processors,
-// so that a flood of sign-ins leaves the others to everyone else's
-// requests.
+// hashSlots is how many passwords are checked at once: half the
+// processors, at least one, so that a flood of sign-ins leaves the others
+// to everyone else's requests (argon2id is all processor and memory).
 func hashSlots() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
-// hashWait is how long an attempt waits for a slot before it is told the
-// server is busy.
-const hashWait = 10 * time.Second
+// hashWait is how long an attempt waits for a hashing slot before it is
+// refused: long enough to ride out a burst of honest sign-ins, short
+// enough that a flood is turned away at once instead of queueing behind
+// itself. busyRetry is when the refusal asks the client to try again.
+const (
+	hashWait  = 500 * time.Millisecond
+	busyRetry = time.Second
+)
 
-// checkPasswordQueued checks a password against a hash outside any
-// transaction, waiting its turn for one of the hashing slots.
-func (s *Service) checkPasswordQueued(ctx context.Context, hash, password string) (bool, error) {
-	timer := time.NewTimer(hashWait)
+// refusal is an answer that asks the client to try again after wait: a
+// throttled attempt, or one refused because every hashing slot was taken.
+type refusal struct {
+	wait time.Duration
+	err  error
+}
+
+func (r *refusal) Error() string { return r.err.Error() }
+func (r *refusal) Unwrap() error { return r.err }
+
+// RetryAfter is how long the client of a refused sign-in should wait
+// before it tries again (for its Retry-After header), or 0 when err asks
+// for no wait.
+func RetryAfter(err error) time.Duration {
+	var r *refusal
+	if errors.As(err, &r) {
+		return r.wait
+	}
+	return 0
+}
+
+// errBusy is the answer to an attempt that found every hashing slot taken
+// for hashWait: nothing was checked or charged.
+func errBusy() error {
+	return &refusal{wait: busyRetry, err: writ.Errorf(writ.EUNAVAILABLE, "too many sign-ins at once: try again in a moment")}
+}
+
+// hashTurn waits up to the Service's wait for a hashing slot; the caller
+// gives it back with the function returned once its password is checked.
+func (s *Service) hashTurn(ctx context.Context) (func(), error) {
+	timer := time.NewTimer(s.hashWait)
 	defer timer.Stop()
 	select {
 	case s.hashing <- struct{}{}:
 	case <-ctx.Done():
-		return false, ctx.Err()
+		return nil, ctx.Err()
 	case <-timer.C:
-		return false, writ.Errorf(writ.ETOOMANY, "the server is busy with other sign-ins: try again in a few seconds")
+		return nil, errBusy()
 	}
-	defer func() { <-s.hashing }()
-	return checkPassword(hash, password), nil
+	return func() { <-s.hashing }, nil
 }
 
 // accountDigest names an address that is no account's in the audit log

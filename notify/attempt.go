@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -83,7 +84,7 @@ func (w *Worker) work(ctx context.Context, j job, done complete) error {
 	defer cancel()
 	if sendErr == nil {
 		w.Log.Info("job done", "job", j.ID, "kind", j.Kind, "demand", j.DemandID, "recipients", strings.Join(s.Recipients, ", "))
-		return w.Records.RecordSending(rec, s, func(tx *sql.Tx) error {
+		return w.record(rec, j, s, func(tx *sql.Tx) error {
 			if err := w.stillHeld(rec, tx, j); err != nil {
 				return err
 			}
@@ -106,7 +107,7 @@ func (w *Worker) work(ctx context.Context, j job, done complete) error {
 		s.RetryAt = w.Now().Add(max(w.backoff(j.Attempt), minRetry)).UTC()
 	}
 	w.Log.Warn("job failed", "job", j.ID, "kind", j.Kind, "attempt", j.Attempt, "err", sendErr)
-	err = w.Records.RecordSending(rec, s, func(tx *sql.Tx) error {
+	err = w.record(rec, j, s, func(tx *sql.Tx) error {
 		if err := w.stillHeld(rec, tx, j); err != nil {
 			return err
 		}
@@ -114,6 +115,25 @@ func (w *Worker) work(ctx context.Context, j job, done complete) error {
 	})
 	// River finds the job ended already and leaves it as it is.
 	return errors.Join(sendErr, err)
+}
+
+// record keeps the outcome of an attempt at j with finish (RecordSending),
+// and tries again for as long as ctx allows while the database answers
+// that it is busy or out of reach for a moment: a letter that went out is
+// not sent a second time because its record met a lock.
+func (w *Worker) record(ctx context.Context, j job, s writ.Sending, finish func(*sql.Tx) error) error {
+	for wait := 50 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		err := w.Records.RecordSending(ctx, s, finish)
+		if err == nil || writ.ErrorCode(err) != writ.EUNAVAILABLE {
+			return err
+		}
+		w.Log.Warn("the outcome could not be recorded yet: trying again", "job", j.ID, "kind", j.Kind, "attempt", j.Attempt, "err", err)
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // fail ends the attempt at j in tx as River ends a failed one, so that the
@@ -176,18 +196,19 @@ func (w *Worker) send(ctx context.Context, f facts) (s writ.Sending, err error) 
 	// A letter is kept as a document for the legal team and its
 	// recipient; the legal team's own mail is not kept. Each is written
 	// in its reader's language: the customer's language of
-	// correspondence, the language of an agency's or an authority's
-	// country; the legal team's in English.
+	// correspondence, for an agency or an authority the language of the
+	// demand or of its country (authorityLanguage); the legal team's in
+	// English.
 	letter, name, audience, lang := LetterNotice, "notice-letter", writ.AudienceCustomer, f.Customer.Language
 	switch j.Kind {
 	case JobNoticeEmail, JobNoticeWebhook:
 		s.Notice = true
 	case JobRedirectLetter:
-		letter, name, audience, lang = LetterRedirect, "redirect-letter", writ.AudienceAgency, i18n.ForCountry(f.Agency.Country)
+		letter, name, audience, lang = LetterRedirect, "redirect-letter", writ.AudienceAgency, authorityLanguage(w.Rules, f.Demand, f.Agency.Country)
 		s.Event = "redirect.letter_sent"
 	case JobAuthorityNotice:
 		letter, name, audience = LetterAuthority, "notification-"+strings.ToLower(f.Authority.Code)+"-"+f.Authority.Country, writ.AudienceLegal
-		lang = i18n.ForCountry(f.Authority.Country)
+		lang = authorityLanguage(w.Rules, f.Demand, f.Authority.Country)
 		s.Notification = j.Notification
 	case JobDeadlineReminder, JobDeadlineEscalation:
 		letter, name, lang = LetterReminder, "", i18n.English
@@ -198,8 +219,12 @@ func (w *Worker) send(ctx context.Context, f facts) (s writ.Sending, err error) 
 	case JobEmergencyAlert:
 		letter, name, lang = LetterEmergency, "", i18n.English
 		s.Event = "emergency.announced"
+	case JobMessagePointer:
+		letter, name, lang = LetterMessage, "", pointerLanguage(f)
+		s.Event, s.Detail = "message.pointer_sent", map[string]any{"message": j.Message, "thread": j.Thread}
 	}
 	data := letterData(w.Rules, w.Templates.Printer(lang), w.Provider, f, s.MessageID)
+	data.Link = w.Site + "/demands/" + strconv.FormatInt(j.DemandID, 10)
 	r, err := w.Templates.Render(letter, lang, data)
 	if err != nil {
 		s.Final = true
@@ -222,6 +247,18 @@ func (w *Worker) send(ctx context.Context, f facts) (s writ.Sending, err error) 
 		return s, err
 	}
 	return s, w.Mail.Send(ctx, Message{To: f.Recipients, Subject: r.Subject, MessageID: s.MessageID, Date: w.Now(), Text: r.Text, HTML: r.HTML})
+}
+
+// pointerLanguage is the language of the e-mail that says a message
+// waits: its reader's.
+func pointerLanguage(f facts) string {
+	switch {
+	case f.Job.Side != writ.SideLegal:
+		return i18n.English
+	case f.Job.Thread == writ.ThreadAgency:
+		return i18n.ForCountry(f.Agency.Country)
+	}
+	return f.Customer.Language
 }
 
 // post posts the notice to the customer's webhook; its 2xx is a delivery.

@@ -89,6 +89,8 @@ func (r *Worker) gather(ctx context.Context, j job) (facts, error) {
 		err = r.emergency(ctx, &f)
 	case JobDeadlineReminder, JobDeadlineEscalation:
 		err = r.deadline(ctx, &f, c)
+	case JobMessagePointer:
+		err = r.message(ctx, &f, c)
 	default:
 		err = fmt.Errorf("notify: job %d: unknown kind %q", j.ID, j.Kind)
 	}
@@ -241,4 +243,34 @@ func (r *Worker) deadline(ctx context.Context, f *facts, c writ.JobCase) error {
 		f.Recipients, err = r.Records.StaffEmails(ctx, writ.RoleReviewer, writ.RoleApprover, writ.RoleAdmin)
 	}
 	return err
+}
+
+// message decides where the word that a message waits goes: a message of
+// the agency or the customer to the demand's assignee and reviewer, else
+// the legal team; one of the legal team to the agency user who submitted
+// the demand (else the requester's address) or to the customer's notice
+// address. The customer is told nothing while an order keeps the demand
+// from it.
+func (r *Worker) message(ctx context.Context, f *facts, c writ.JobCase) error {
+	j := f.Job
+	switch {
+	case j.Side != writ.SideLegal && len(c.Assigned) > 0:
+		f.Recipients = c.Assigned
+	case j.Side != writ.SideLegal:
+		var err error
+		f.Recipients, err = r.Records.StaffEmails(ctx, writ.RoleReviewer, writ.RoleApprover, writ.RoleAdmin)
+		return err
+	case j.Thread == writ.ThreadAgency && c.Submitter != "":
+		f.Recipients = []string{c.Submitter}
+	case j.Thread == writ.ThreadAgency:
+		if addr, err := mail.ParseAddress(f.Demand.Requester); err == nil {
+			f.Recipients = []string{addr.Address}
+		}
+	default:
+		f.Recipients = noticeRecipients(c.Customer, c.OwnAccounts)
+		if f.secret() || c.NoticeState == "prohibited" || c.NoticeState == "delayed" {
+			f.Skip = "an order keeps the demand from the customer"
+		}
+	}
+	return nil
 }

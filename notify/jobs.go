@@ -29,11 +29,14 @@ const (
 	// JobEmergencyAlert announces an emergency to the on-call address (or
 	// the legal team) the moment it arrives.
 	JobEmergencyAlert = "emergency.alert"
+	// JobMessagePointer tells the other side of a thread that a message
+	// waits on the demand's page.
+	JobMessagePointer = "message.pointer"
 )
 
 // JobKinds lists every kind of job notify runs.
 func JobKinds() []string {
-	return []string{JobNoticeEmail, JobNoticeWebhook, JobRedirectLetter, JobAuthorityNotice, JobDeadlineReminder, JobDeadlineEscalation, JobEmergencyAlert}
+	return []string{JobNoticeEmail, JobNoticeWebhook, JobRedirectLetter, JobAuthorityNotice, JobDeadlineReminder, JobDeadlineEscalation, JobEmergencyAlert, JobMessagePointer}
 }
 
 // The queues the jobs wait in. A server without SMTP works the notices
@@ -66,6 +69,11 @@ type jobArgs struct {
 	Code         string    `json:"code,omitempty"`
 	DeadlineDue  time.Time `json:"deadline_due,omitzero"`
 	Notification int64     `json:"notification,omitempty"`
+	// Message, Thread and Side name a posted message, its thread and the
+	// side that wrote it; nothing of its text.
+	Message int64  `json:"message,omitempty"`
+	Thread  string `json:"thread,omitempty"`
+	Side    string `json:"side,omitempty"`
 }
 
 func (a jobArgs) base() jobArgs { return a }
@@ -79,6 +87,7 @@ type (
 	deadlineReminderArgs   struct{ jobArgs }
 	deadlineEscalationArgs struct{ jobArgs }
 	emergencyAlertArgs     struct{ jobArgs }
+	messagePointerArgs     struct{ jobArgs }
 )
 
 func (noticeEmailArgs) Kind() string        { return JobNoticeEmail }
@@ -88,6 +97,7 @@ func (authorityNoticeArgs) Kind() string    { return JobAuthorityNotice }
 func (deadlineReminderArgs) Kind() string   { return JobDeadlineReminder }
 func (deadlineEscalationArgs) Kind() string { return JobDeadlineEscalation }
 func (emergencyAlertArgs) Kind() string     { return JobEmergencyAlert }
+func (messagePointerArgs) Kind() string     { return JobMessagePointer }
 
 // args wraps a for River as the job of kind.
 func args(kind string, a jobArgs) (river.JobArgs, error) {
@@ -106,6 +116,8 @@ func args(kind string, a jobArgs) (river.JobArgs, error) {
 		return deadlineEscalationArgs{a}, nil
 	case JobEmergencyAlert:
 		return emergencyAlertArgs{a}, nil
+	case JobMessagePointer:
+		return messagePointerArgs{a}, nil
 	}
 	return nil, fmt.Errorf("notify: unknown kind of job %q", kind)
 }
@@ -119,6 +131,8 @@ func demandSubject(id int64) string { return "demand:" + strconv.FormatInt(id, 1
 func deadlineSubject(demandID int64, code string, due time.Time) string {
 	return fmt.Sprintf("demand:%d:%s:%d", demandID, code, due.Unix())
 }
+
+func messageSubject(id int64) string { return "message:" + strconv.FormatInt(id, 10) }
 
 func authoritySubject(demandID int64, code, country string) string {
 	return fmt.Sprintf("demand:%d:%s:%s", demandID, code, country)

@@ -36,6 +36,7 @@ const (
 	LetterAuthority = "authority" // to a data protection authority
 	LetterReminder  = "reminder"  // to the legal team: reminders and escalations
 	LetterEmergency = "emergency" // to the on-call address: an emergency arrived
+	LetterMessage   = "message"   // to the other side of a thread: a message waits
 )
 
 // funcs are the letters' template functions in p's language.
@@ -69,7 +70,7 @@ func LoadTemplates(version string) (*Templates, error) {
 	for _, lang := range i18n.Languages() {
 		fm := funcs(cat.Printer(lang))
 		t.text[lang], t.html[lang] = map[string]*texttemplate.Template{}, map[string]*htmltemplate.Template{}
-		for _, name := range []string{LetterNotice, LetterRedirect, LetterAuthority, LetterReminder, LetterEmergency} {
+		for _, name := range []string{LetterNotice, LetterRedirect, LetterAuthority, LetterReminder, LetterEmergency, LetterMessage} {
 			base := "templates/" + version + "/" + name
 			tt, err := texttemplate.New(name+".txt.tmpl").Funcs(fm).ParseFS(templateFS, base+".txt.tmpl")
 			if err != nil {
@@ -112,6 +113,8 @@ type LetterData struct {
 	Deadline                struct{ Code, Due, Message string }
 	Escalation              bool
 	Route                   string
+	// Link is the demand's page, where a message waits.
+	Link string
 }
 
 // Rendered is one letter in both forms.

@@ -326,6 +326,13 @@ func (q *Queue) EmergencyAlert(ctx context.Context, tx *sql.Tx, demandID int64, 
 	return q.arm(ctx, tx, order{JobEmergencyAlert, jobArgs{Subject: demandSubject(demandID), DemandID: demandID, Due: at.UTC()}, at})
 }
 
+// MessagePosted enqueues the e-mail that tells the other side of thread
+// that side posted message messageID on demandID.
+func (q *Queue) MessagePosted(ctx context.Context, tx *sql.Tx, demandID, messageID int64, thread, side string, at time.Time) error {
+	return q.arm(ctx, tx, order{JobMessagePointer, jobArgs{Subject: messageSubject(messageID), DemandID: demandID, Due: at.UTC(),
+		Message: messageID, Thread: thread, Side: side}, at})
+}
+
 // AuthorityNotice arms the job that sends the notification (its id) of the
 // authority code in country, or with at nil cancels it if it has not run
 // yet.
@@ -337,11 +344,24 @@ func (q *Queue) AuthorityNotice(ctx context.Context, tx *sql.Tx, demandID, notif
 	return q.arm(ctx, tx, order{JobAuthorityNotice, jobArgs{Subject: subject, DemandID: demandID, Due: at.UTC(), Notification: notification}, *at})
 }
 
-// Deadlines keeps the reminders and escalations of demandID's deadlines:
-// those given are armed, and those of deadlines not given that have not
-// run are cancelled.
-func (q *Queue) Deadlines(ctx context.Context, tx *sql.Tx, demandID int64, reminders []writ.Reminder) error {
-	keep := map[string]bool{}
+// NewDemand arms, in one insert, the jobs of a demand just taken in: its
+// notice's on each of channels, due at noticeAt, and the reminders and
+// escalations of its deadlines. A new demand has no job to cancel.
+func (q *Queue) NewDemand(ctx context.Context, tx *sql.Tx, demandID int64, channels []string, noticeAt time.Time, reminders []writ.Reminder) error {
+	orders := make([]order, 0, len(channels)+len(reminders))
+	for _, ch := range channels {
+		kind, err := noticeKind(ch)
+		if err != nil {
+			return err
+		}
+		orders = append(orders, order{kind, jobArgs{Subject: demandSubject(demandID), DemandID: demandID, Due: noticeAt.UTC()}, noticeAt})
+	}
+	return q.arm(ctx, tx, append(orders, reminderOrders(demandID, reminders)...)...)
+}
+
+// reminderOrders are the jobs that remind of and escalate a demand's
+// deadlines.
+func reminderOrders(demandID int64, reminders []writ.Reminder) []order {
 	var orders []order
 	for _, r := range reminders {
 		kind := JobDeadlineReminder
@@ -349,8 +369,19 @@ func (q *Queue) Deadlines(ctx context.Context, tx *sql.Tx, demandID int64, remin
 			kind = JobDeadlineEscalation
 		}
 		subject := deadlineSubject(demandID, r.Code, r.Due.UTC())
-		keep[subject] = true
 		orders = append(orders, order{kind, jobArgs{Subject: subject, DemandID: demandID, Due: r.At.UTC(), Code: r.Code, DeadlineDue: r.Due.UTC()}, r.At})
+	}
+	return orders
+}
+
+// Deadlines keeps the reminders and escalations of demandID's deadlines:
+// those given are armed, and those of deadlines not given that have not
+// run are cancelled.
+func (q *Queue) Deadlines(ctx context.Context, tx *sql.Tx, demandID int64, reminders []writ.Reminder) error {
+	keep := map[string]bool{}
+	orders := reminderOrders(demandID, reminders)
+	for _, o := range orders {
+		keep[o.a.Subject] = true
 	}
 	if err := q.arm(ctx, tx, orders...); err != nil {
 		return err

@@ -67,6 +67,10 @@ type Worker struct {
 	// OnCall is the address an emergency is announced to the moment it
 	// arrives; the whole legal team when empty.
 	OnCall string
+	// Site is the address at which writ's pages are reached
+	// ("https://writ.example"), for the links in the e-mail that says a
+	// message waits; the links are paths alone when it is empty.
+	Site string
 	// Now is the clock; River runs on it too.
 	Now func() time.Time
 	Log *slog.Logger
@@ -227,6 +231,7 @@ func (w *Worker) build() error {
 	river.AddWorker(workers, &kindWorker[deadlineReminderArgs]{w: w})
 	river.AddWorker(workers, &kindWorker[deadlineEscalationArgs]{w: w})
 	river.AddWorker(workers, &kindWorker[emergencyAlertArgs]{w: w})
+	river.AddWorker(workers, &kindWorker[messagePointerArgs]{w: w})
 	river.AddWorker(workers, &periodicWorker{w: w})
 	queues := map[string]river.QueueConfig{queueLog: {MaxWorkers: 1}}
 	if !w.PeriodicOnly {
@@ -343,10 +348,13 @@ func (p *periodicWorker) Work(ctx context.Context, j *river.Job[periodicArgs]) e
 // River's scheduler does every few seconds, and waits until the worker has
 // worked them (and whatever they made due) and River has recorded how
 // every attempt ended: for tests and drills that move the clock. It
-// returns how many jobs were due.
+// returns how many jobs were due: counted before a worker that was not
+// running starts, since once it runs it may work a due job before RunDue
+// looks (a worker already running may have taken some already).
 func (w *Worker) RunDue(ctx context.Context) (int, error) {
-	if w.client == nil {
-		if err := w.Start(context.WithoutCancel(ctx)); err != nil {
+	fresh := w.client == nil
+	if fresh {
+		if err := w.build(); err != nil {
 			return 0, err
 		}
 	}
@@ -354,21 +362,19 @@ func (w *Worker) RunDue(ctx context.Context) (int, error) {
 	if _, err := w.client.Driver().GetExecutor().JobSchedule(ctx, &riverdriver.JobScheduleParams{Max: 10000, Now: &now}); err != nil {
 		return 0, fmt.Errorf("notify: schedule due jobs: %w", err)
 	}
-	n := -1
+	n, err := w.busy(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if fresh {
+		if err := w.Start(context.WithoutCancel(ctx)); err != nil {
+			return 0, err
+		}
+	}
 	for {
-		res, err := w.client.JobList(ctx, river.NewJobListParams().Queues(w.queues...).
-			States(rivertype.JobStateAvailable, rivertype.JobStateRunning).First(10000))
+		busy, err := w.busy(ctx)
 		if err != nil {
-			return 0, fmt.Errorf("notify: jobs: %w", err)
-		}
-		busy := 0
-		for _, j := range res.Jobs {
-			if j.State == rivertype.JobStateRunning || !j.ScheduledAt.After(w.Now()) {
-				busy++
-			}
-		}
-		if n < 0 {
-			n = busy
+			return 0, err
 		}
 		if busy == 0 && w.ended.Load() >= w.started.Load() {
 			return n, nil
@@ -379,4 +385,21 @@ func (w *Worker) RunDue(ctx context.Context) (int, error) {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+}
+
+// busy counts the jobs of the worker's queues that are running or due by
+// its clock.
+func (w *Worker) busy(ctx context.Context) (int, error) {
+	res, err := w.client.JobList(ctx, river.NewJobListParams().Queues(w.queues...).
+		States(rivertype.JobStateAvailable, rivertype.JobStateRunning).First(10000))
+	if err != nil {
+		return 0, fmt.Errorf("notify: jobs: %w", err)
+	}
+	busy := 0
+	for _, j := range res.Jobs {
+		if j.State == rivertype.JobStateRunning || !j.ScheduledAt.After(w.Now()) {
+			busy++
+		}
+	}
+	return busy, nil
 }

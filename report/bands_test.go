@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/i18n"
 	"writ/rules"
 )
 
@@ -155,18 +156,26 @@ func TestGoldenReportsByStructure(t *testing.T) {
 			golden(t, "report-"+c.name+".csv", b.Bytes())
 			checkCSV(t, b.Bytes(), r)
 			var h bytes.Buffer
-			if err := WriteHTML(&h, Page{Report: r, History: []PeriodTotals{HistoryOf(r)}, SHA256: SHA256(js)}); err != nil {
+			page := Page{Report: r, History: []PeriodTotals{HistoryOf(r)}, SHA256: SHA256(js)}
+			if err := WriteHTML(&h, page, words(t, i18n.English)); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, "report-"+c.name+".html", h.Bytes())
-			for _, want := range []string{"structure " + c.code + " of 50 U.S.C. 1874(a) (" + s.Citation + ")", "in bands of " + fmt.Sprint(s.Band),
+			for _, lang := range []string{i18n.French, i18n.German} {
+				var l bytes.Buffer
+				if err := WriteHTML(&l, page, words(t, lang)); err != nil {
+					t.Fatal(err)
+				}
+				golden(t, "report-"+c.name+"."+lang+".html", l.Bytes())
+			}
+			for _, want := range []string{"structure " + c.code + " of 50 U.S.C. 1874(a) (" + s.Citation + ")", "in bands of " + words(t, i18n.English).T("%d", s.Band),
 				"One category of demand is not included in this report: demands of foreign national-security authorities."} {
 				if !strings.Contains(h.String(), want) {
 					t.Errorf("the page lacks %q", want)
 				}
 			}
 			var pdf bytes.Buffer
-			if err := WritePDF(&pdf, Page{Report: r, History: []PeriodTotals{HistoryOf(r)}}); err != nil {
+			if err := WritePDF(&pdf, Page{Report: r, History: []PeriodTotals{HistoryOf(r)}}, words(t, i18n.English)); err != nil {
 				t.Fatal(err)
 			}
 			wantPDF := []string{"(One category of demand is not included in this report: demands of foreign national-security authorities.)", "structure " + c.code}
@@ -498,7 +507,7 @@ func TestNotIncludedStatementInEveryReport(t *testing.T) {
 		}
 		var b, h bytes.Buffer
 		WriteCSV(&b, r)
-		WriteHTML(&h, Page{Report: r})
+		WriteHTML(&h, Page{Report: r}, words(t, i18n.English))
 		if !strings.Contains(b.String(), want) || !strings.Contains(h.String(), want) {
 			t.Errorf("%s: a rendering lacks the statement", name)
 		}
@@ -662,7 +671,7 @@ func TestParseV1Report(t *testing.T) {
 		t.Fatalf("%+v", old.NationalSecurity)
 	}
 	var h bytes.Buffer
-	if err := WriteHTML(&h, Page{Report: old}); err != nil || !strings.Contains(h.String(), "report schema v1") || strings.Contains(h.String(), "not included") {
+	if err := WriteHTML(&h, Page{Report: old}, words(t, i18n.English)); err != nil || !strings.Contains(h.String(), "report schema v1") || strings.Contains(h.String(), "not included") {
 		t.Errorf("the page of a v1 report: %v", err)
 	}
 	m["schema"] = "writ.transparency-report/v9"

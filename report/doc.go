@@ -21,6 +21,10 @@
 // report and says nothing of national-security process that the report's
 // bands do not.
 //
+// The HTML and the PDF are written in the language of the Words the caller
+// passes in (English, French or German from writ's catalogs); the JSON and
+// CSV are versioned machine formats and stay language-neutral.
+//
 // Limits: the PDF uses the standard Helvetica font and WinAnsi encoding, so
 // characters outside it print as "?"; the HTML carries its one style sheet
 // inline and has no script.

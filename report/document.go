@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"io"
 	"time"
 )
@@ -8,12 +9,16 @@ import (
 // Document is a plain printed form in the report's own PDF writer: a
 // title, headings, wrapped paragraphs and labelled lines, in the standard
 // fonts, the same input always giving the same bytes. Other packages print
-// their forms with it (the e-Evidence forms, say).
+// their forms with it (the e-Evidence forms, say), in English: the forms
+// are the regulation's annexes, filled in the language the provider
+// answers in.
 type Document struct{ d *pdf }
 
 // NewDocument starts an A4 document with its title at the top.
 func NewDocument(title string) *Document {
-	d := newPDF()
+	d := newPDF(reader{}, func(title string, page, pages int) string {
+		return fmt.Sprintf("%s, page %d of %d", title, page, pages)
+	})
 	d.text(margin, d.y+18, 16, true, title)
 	d.y += 28
 	return &Document{d: d}

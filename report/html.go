@@ -35,6 +35,17 @@ type Page struct {
 	// replaced this one; Replaced are the earlier ones this replaced.
 	ReplacedBy *Version
 	Replaced   []Version
+	// Languages are the languages the page is offered in; none for a
+	// report written to a file.
+	Languages []LanguageChoice
+}
+
+// LanguageChoice is one language a page is offered in: its code, its name
+// in itself (so that a reader who cannot read the page finds theirs), and
+// the page's address in it.
+type LanguageChoice struct {
+	Code, Name, Link string
+	Current          bool
 }
 
 // Version is one publication of a period's report, as the pages link it.
@@ -60,6 +71,10 @@ type IndexPage struct {
 	Reports    []IndexEntry
 	History    []PeriodTotals
 	CanaryLink string
+	Languages  []LanguageChoice
+	// PageQuery is added to the links to the reports' pages (not to their
+	// files): "?lang=fr" keeps a reader's choice of language.
+	PageQuery string
 }
 
 // ErrorPage is an error as an HTML page.
@@ -67,31 +82,47 @@ type ErrorPage struct {
 	Title, Message string
 }
 
-// WriteHTML writes the report as a self-contained HTML page: styles
-// inline, charts as inline SVG, no script.
-func WriteHTML(w io.Writer, p Page) error { return render(w, "report.html", p) }
+// WriteHTML writes the report as a self-contained HTML page in the
+// language of w: styles inline, charts as inline SVG, no script.
+func WriteHTML(out io.Writer, p Page, w Words) error { return render(out, "report.html", p, w) }
 
-// WriteIndexHTML writes the list of published reports.
-func WriteIndexHTML(w io.Writer, p IndexPage) error { return render(w, "index.html", p) }
+// WriteIndexHTML writes the list of published reports in the language of w.
+func WriteIndexHTML(out io.Writer, p IndexPage, w Words) error {
+	return render(out, "index.html", p, w)
+}
 
-// WriteErrorHTML writes an error page.
-func WriteErrorHTML(w io.Writer, p ErrorPage) error { return render(w, "error.html", p) }
+// WriteErrorHTML writes an error page in the language of w.
+func WriteErrorHTML(out io.Writer, p ErrorPage, w Words) error {
+	return render(out, "error.html", p, w)
+}
 
-func render(w io.Writer, page string, data any) error {
+func render(out io.Writer, page string, data any, w Words) error {
+	rd := reader{w}
 	t, err := template.New("").Funcs(template.FuncMap{
 		"css":               func() template.CSS { return template.CSS(pageCSS()) },
+		"t":                 w.T,
+		"lang":              w.Lang,
 		"groups":            OutcomeGroups,
-		"label":             GroupLabel,
+		"label":             rd.group,
 		"share":             func(o Outcomes, g string) Share { return *o.Group(g) },
-		"n":                 thousands,
-		"date":              func(t time.Time) string { return t.UTC().Format("2 January 2006") },
-		"dateBefore":        func(t time.Time) string { return t.UTC().Add(-time.Nanosecond).Format("2 January 2006") },
-		"datetime":          func(t time.Time) string { return t.UTC().Format("2 January 2006, 15:04 UTC") },
+		"n":                 rd.number,
+		"pct":               rd.percent,
+		"id":                func(n int64) string { return strconv.FormatInt(n, 10) },
+		"date":              w.Date,
+		"dateBefore":        rd.dateBefore,
+		"datetime":          w.DateTime,
 		"short":             func(sha string) string { return sha[:min(12, len(sha))] },
-		"periodsChart":      PeriodsChart,
-		"outcomesChart":     OutcomesChart,
-		"processLabel":      ProcessLabel,
-		"shortProcessLabel": ShortProcessLabel,
+		"periodsChart":      func(h []PeriodTotals) template.HTML { return PeriodsChart(h, w) },
+		"outcomesChart":     func(c []CountryFigures) template.HTML { return OutcomesChart(c, w) },
+		"processLabel":      rd.process,
+		"shortProcessLabel": rd.processShort,
+		"country":           rd.country,
+		"instrument":        rd.instrument,
+		"category":          rd.category,
+		"structure":         rd.structure,
+		"withheld":          rd.withheld,
+		"notIncluded":       rd.notIncluded,
+		"check":             rd.check,
 		"letters": func(i int) [2]string {
 			received, selectors := FigureLetters(i)
 			return [2]string{received, selectors}
@@ -105,28 +136,8 @@ func render(w io.Writer, page string, data any) error {
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
 		return err
 	}
-	_, err = w.Write(buf.Bytes())
+	_, err = out.Write(buf.Bytes())
 	return err
-}
-
-// thousands writes n with thousands separators: 12,345.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := n < 0
-	if neg {
-		s = s[1:]
-	}
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, ',')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
 }
 
 // HistoryOf returns the totals of a report for the chart over periods.

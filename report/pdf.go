@@ -14,38 +14,41 @@ import (
 // has, so nothing is embedded), tables, and the same charts as the HTML
 // drawn as vector rectangles. The same report always gives the same bytes.
 
-// WritePDF writes the report as an A4 PDF document.
+// WritePDF writes the report as an A4 PDF document in the language of w.
 //
 // Long because: it lays out the report's pages in reading order, section
 // after section.
-func WritePDF(w io.Writer, p Page) error {
+func WritePDF(out io.Writer, p Page, w Words) error {
 	r := p.Report
-	d := newPDF()
-	d.text(margin, d.y+18, 18, true, "Transparency report "+r.Period)
+	rd := reader{w}
+	d := newPDF(rd, func(title string, page, pages int) string {
+		return w.T("report.pdf.page", title, strconv.Itoa(page), strconv.Itoa(pages))
+	})
+	title := w.T("report.title", r.Period)
+	d.text(margin, d.y+18, 18, true, title)
 	d.y += 28
-	d.paragraph(9, fmt.Sprintf("Government demands for customer data received from %s to %s, by the country of the requesting authority, as the records stood on %s.",
-		r.PeriodStart.Format("2 January 2006"), r.PeriodEnd.Add(-time.Nanosecond).Format("2 January 2006"), r.AsOf.UTC().Format("2 January 2006, 15:04 UTC")))
+	d.paragraph(9, w.T("report.lead", w.Date(r.PeriodStart.UTC()), rd.dateBefore(r.PeriodEnd), w.DateTime(r.AsOf)))
 	if r.NotIncluded.Statement != "" {
-		d.paragraph(9, r.NotIncluded.Statement)
+		d.paragraph(9, rd.notIncluded(r.NotIncluded))
 	}
 
-	d.heading("Summary")
+	d.heading(w.T("report.summary"))
 	t := r.Totals
 	summary := [][2]string{
-		{"Demands received", thousands(t.Demands)},
-		{"Accounts specified", thousands(t.Accounts)},
+		{w.T("report.demands_received"), rd.number(t.Demands)},
+		{w.T("report.accounts_specified"), rd.number(t.Accounts)},
 	}
 	for _, g := range OutcomeGroups() {
 		s := t.Outcomes.Group(g)
-		summary = append(summary, [2]string{GroupLabel(g), fmt.Sprintf("%s (%s %%)", thousands(s.Demands), s.Percent)})
+		summary = append(summary, [2]string{rd.group(g), fmt.Sprintf("%s (%s)", rd.number(s.Demands), rd.percent(s.Percent))})
 	}
 	summary = append(summary,
-		[2]string{"Emergency demands (with data disclosed)", fmt.Sprintf("%s (%s)", thousands(t.Emergency), thousands(t.EmergencyWithData))},
-		[2]string{"Enterprise customers affected (with data disclosed)", fmt.Sprintf("%s (%s)", thousands(t.EnterpriseCustomers), thousands(t.EnterpriseCustomersWithData))},
-		[2]string{"Notices still delayed by a non-disclosure order", thousands(t.DelayedNotices)},
+		[2]string{w.T("report.emergency_with_data"), fmt.Sprintf("%s (%s)", rd.number(t.Emergency), rd.number(t.EmergencyWithData))},
+		[2]string{w.T("report.pdf.enterprise_with_data"), fmt.Sprintf("%s (%s)", rd.number(t.EnterpriseCustomers), rd.number(t.EnterpriseCustomersWithData))},
+		[2]string{w.T("report.pdf.delayed_notices"), rd.number(t.DelayedNotices)},
 	)
 	for _, f := range r.NationalSecurity.Figures {
-		summary = append(summary, [2]string{ShortProcessLabel(f.Process) + " received in " + f.Period + " (band)", f.Demands})
+		summary = append(summary, [2]string{w.T("report.band_received", rd.processShort(f.Process), f.Period), f.Demands})
 	}
 	for i, row := range summary {
 		d.ensure(13)
@@ -57,105 +60,90 @@ func WritePDF(w io.Writer, p Page) error {
 		d.y += 13
 	}
 
-	d.heading("Demands over time")
+	d.heading(w.T("report.over_time"))
 	d.periodsChart(p.History)
 
-	d.heading("Outcomes by country")
+	d.heading(w.T("report.by_country"))
 	d.countriesChart(r.Countries)
-	cols := []column{{"Country", 78}, {"Demands", 38}, {"Accounts", 38}}
+	cols := []column{{w.T("report.col.country"), 78}, {w.T("report.col.demands"), 38}, {w.T("report.col.accounts"), 38}}
 	for _, g := range OutcomeGroups() {
-		cols = append(cols, column{shortLabel(g), 35})
+		cols = append(cols, column{rd.groupShort(g), 35})
 	}
-	cols = append(cols, column{"Emerg.", 38}, column{"Entpr.", 38}, column{"Delayed", 38})
+	cols = append(cols, column{w.T("report.pdf.emergency"), 38}, column{w.T("report.pdf.enterprise"), 38}, column{w.T("report.pdf.delayed"), 38})
 	var rows [][]string
 	for _, c := range r.Countries {
-		row := []string{c.CountryName + " (" + c.Country + ")", thousands(c.Demands), thousands(c.Accounts)}
+		row := []string{rd.country(c.Country, c.CountryName) + " (" + c.Country + ")", rd.number(c.Demands), rd.number(c.Accounts)}
 		for _, g := range OutcomeGroups() {
-			row = append(row, thousands(c.Outcomes.Group(g).Demands))
+			row = append(row, rd.number(c.Outcomes.Group(g).Demands))
 		}
-		row = append(row, thousands(c.Emergency), thousands(c.EnterpriseCustomers), thousands(c.DelayedNotices))
+		row = append(row, rd.number(c.Emergency), rd.number(c.EnterpriseCustomers), rd.number(c.DelayedNotices))
 		rows = append(rows, row)
 	}
 	d.table(cols, rows)
 
-	d.heading("By instrument")
-	cols = []column{{"Instrument", 150}, {"Demands", 44}, {"Accounts", 44}}
+	d.heading(w.T("report.by_instrument"))
+	cols = []column{{w.T("report.col.instrument"), 150}, {w.T("report.col.demands"), 44}, {w.T("report.col.accounts"), 44}}
 	for _, g := range OutcomeGroups() {
-		cols = append(cols, column{shortLabel(g), 40})
+		cols = append(cols, column{rd.groupShort(g), 40})
 	}
 	rows = nil
 	for _, in := range r.Instruments {
 		if in.Demands == 0 {
 			continue
 		}
-		row := []string{in.Name, thousands(in.Demands), thousands(in.Accounts)}
+		row := []string{rd.instrument(in.Instrument, in.Name), rd.number(in.Demands), rd.number(in.Accounts)}
 		for _, g := range OutcomeGroups() {
-			row = append(row, thousands(in.Outcomes.Group(g).Demands))
+			row = append(row, rd.number(in.Outcomes.Group(g).Demands))
 		}
 		rows = append(rows, row)
 	}
 	d.table(cols, rows)
 
-	d.heading("By data category")
-	cols = []column{{"Category", 150}, {"Demands", 44}, {"Accounts", 44}}
+	d.heading(w.T("report.by_category"))
+	cols = []column{{w.T("report.col.category"), 150}, {w.T("report.col.demands"), 44}, {w.T("report.col.accounts"), 44}}
 	for _, g := range OutcomeGroups() {
-		cols = append(cols, column{shortLabel(g), 40})
+		cols = append(cols, column{rd.groupShort(g), 40})
 	}
 	rows = nil
 	for _, c := range r.DataCategories {
-		row := []string{c.Category, thousands(c.Demands), thousands(c.Accounts)}
+		row := []string{rd.category(c.Category), rd.number(c.Demands), rd.number(c.Accounts)}
 		for _, g := range OutcomeGroups() {
-			row = append(row, thousands(c.Outcomes.Group(g).Demands))
+			row = append(row, rd.number(c.Outcomes.Group(g).Demands))
 		}
 		rows = append(rows, row)
 	}
 	d.table(cols, rows)
-	d.paragraph(8, "A demand asking for several categories is counted under each.")
+	d.paragraph(8, w.T("report.category_note"))
 
-	d.heading("National security")
-	d.paragraph(9, r.NationalSecurity.StructureText())
+	d.heading(w.T("report.national_security"))
+	d.paragraph(9, rd.structure(r.NationalSecurity))
 	if len(r.NationalSecurity.Figures) == 0 {
-		d.paragraph(9, r.WithheldText())
+		d.paragraph(9, rd.withheld(r))
 	} else {
 		rows = nil
 		for i, f := range r.NationalSecurity.Figures {
 			received, selectors := FigureLetters(i)
-			rows = append(rows, []string{ProcessLabel(f.Process), f.Period, received + " " + f.Demands, selectors + " " + f.Selectors})
+			rows = append(rows, []string{rd.process(f.Process), f.Period, received + " " + f.Demands, selectors + " " + f.Selectors})
 		}
-		d.table([]column{{"Process", 250}, {"Received in", 60}, {"Received (band)", 95}, {"Selectors (band)", 95}}, rows)
+		d.table([]column{{w.T("report.pdf.process"), 250}, {w.T("report.col.received_in"), 60}, {w.T("report.col.received_band"), 95}, {w.T("report.pdf.selectors_band"), 95}}, rows)
 	}
 	if r.NotIncluded.Statement != "" {
-		d.paragraph(9, r.NotIncluded.Statement)
+		d.paragraph(9, rd.notIncluded(r.NotIncluded))
 	}
 
-	d.heading("How to check this report")
-	check := fmt.Sprintf("The figures were computed from the records committed to the audit log %s before entry %d, whose tree has the root hash %s.",
-		r.Checkpoint.Origin, r.Checkpoint.TreeSize, r.Checkpoint.RootHash)
+	d.heading(w.T("report.check.title"))
+	check := w.T("report.pdf.check", r.Checkpoint.Origin, strconv.FormatInt(r.Checkpoint.TreeSize, 10), r.Checkpoint.RootHash)
 	if p.SHA256 != "" {
-		check += " The report's JSON has the SHA-256 " + p.SHA256
+		check += " " + w.T("report.check.sha256") + " " + p.SHA256
 		if p.Published {
-			check += fmt.Sprintf(", appended to the log at entry %d when it was published", p.LogIndex)
+			check += w.T("report.pdf.published", strconv.FormatInt(p.LogIndex, 10))
 		}
 		check += "."
 	}
 	d.paragraph(9, check)
-	d.paragraph(9, "Demands are counted in the period they were received; those still open at the checkpoint are counted as pending. Percentages are computed from the counts, never added up.")
-	d.paragraph(8, fmt.Sprintf("Report schema %s, rulebook %s.", r.Schema, r.Rulebook))
-	return d.write(w, "Transparency report "+r.Period, r.AsOf)
-}
-
-func shortLabel(g string) string {
-	switch g {
-	case "content_disclosed":
-		return "Content"
-	case "non_content_disclosed":
-		return "Non-cont."
-	case "redirected":
-		return "Redirect."
-	case "withdrawn":
-		return "Withdr."
-	}
-	return GroupLabel(g)
+	d.paragraph(9, w.T("report.check.counting"))
+	d.paragraph(8, w.T("report.schema", r.Schema, r.Rulebook))
+	return d.write(out, title, r.AsOf)
 }
 
 const (
@@ -166,13 +154,16 @@ const (
 // pdf lays out pages top to bottom; y is the distance from the top of the
 // page to the cursor.
 type pdf struct {
-	pages []*bytes.Buffer
-	page  *bytes.Buffer
-	y     float64
+	// rd writes the report's words; footer a page's footer line.
+	rd     reader
+	footer func(title string, page, pages int) string
+	pages  []*bytes.Buffer
+	page   *bytes.Buffer
+	y      float64
 }
 
-func newPDF() *pdf {
-	d := &pdf{}
+func newPDF(rd reader, footer func(title string, page, pages int) string) *pdf {
+	d := &pdf{rd: rd, footer: footer}
 	d.newPage()
 	return d
 }
@@ -285,7 +276,7 @@ func (d *pdf) table(cols []column, rows [][]string) {
 	}
 	header()
 	if len(rows) == 0 {
-		d.text(margin+2, d.y+9, size, false, "None.")
+		d.text(margin+2, d.y+9, size, false, d.rd.w.T("report.pdf.none"))
 		d.y += rowH
 	}
 	for _, row := range rows {
@@ -327,8 +318,9 @@ func (d *pdf) legend() {
 	x := margin
 	for _, g := range OutcomeGroups() {
 		d.rect(x, d.y+1, 8, 8, GroupColor(g))
-		d.text(x+11, d.y+8, 7.5, false, GroupLabel(g))
-		x += 11 + textWidth(GroupLabel(g), 7.5, false) + 10
+		name := d.rd.group(g)
+		d.text(x+11, d.y+8, 7.5, false, name)
+		x += 11 + textWidth(name, 7.5, false) + 10
 	}
 	d.y += 14
 }
@@ -348,7 +340,7 @@ func (d *pdf) periodsChart(points []PeriodTotals) {
 	for i := 0; i <= 4; i++ {
 		y := top + h - h*float64(i)/4
 		d.line(left, y, left+plotW, y)
-		d.textRight(left-4, y+3, 7, false, strconv.FormatInt(scale*int64(i)/4, 10))
+		d.textRight(left-4, y+3, 7, false, d.rd.number(scale*int64(i)/4))
 	}
 	slot := plotW / float64(max(len(points), 1))
 	bar := min(slot*0.6, 50)
@@ -364,7 +356,7 @@ func (d *pdf) periodsChart(points []PeriodTotals) {
 			y -= bh
 			d.rect(x, y, bar, bh, GroupColor(g))
 		}
-		label := thousands(p.Demands)
+		label := d.rd.number(p.Demands)
 		d.text(x+bar/2-textWidth(label, 7, false)/2, y-3, 7, false, label)
 		d.text(x+bar/2-textWidth(p.Period, 7, false)/2, top+h+10, 7, false, p.Period)
 	}
@@ -383,7 +375,7 @@ func (d *pdf) countriesChart(countries []CountryFigures) {
 	plotW := pageW - margin - left - 40
 	for _, c := range countries {
 		d.ensure(14)
-		d.textRight(left-6, d.y+9, 7.5, false, c.CountryName)
+		d.textRight(left-6, d.y+9, 7.5, false, d.rd.country(c.Country, c.CountryName))
 		x := left
 		for _, g := range OutcomeGroups() {
 			n := c.Outcomes.Group(g).Demands
@@ -394,7 +386,7 @@ func (d *pdf) countriesChart(countries []CountryFigures) {
 			d.rect(x, d.y+1, w, 10, GroupColor(g))
 			x += w
 		}
-		d.text(x+4, d.y+9, 7.5, false, thousands(c.Demands))
+		d.text(x+4, d.y+9, 7.5, false, d.rd.number(c.Demands))
 		d.y += 14
 	}
 	d.legend()
@@ -425,7 +417,7 @@ func (d *pdf) write(w io.Writer, title string, created time.Time) error {
 	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>")
 	obj(fmt.Sprintf("<< /Title (%s) /Producer (writ) /CreationDate (D:%s) >>", pdfString(title), created.UTC().Format("20060102150405Z")))
 	for i, page := range d.pages {
-		footer := fmt.Sprintf("%s, page %d of %d", title, i+1, n)
+		footer := d.footer(title, i+1, n)
 		fmt.Fprintf(page, "BT /F1 7 Tf 0.4 g %s %s Td (%s) Tj ET\n", num(margin), num(margin/2), pdfString(footer))
 		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %s %s] /Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents %d 0 R >>",
 			num(pageW), num(pageH), 7+2*i))

@@ -6,21 +6,32 @@ import (
 	"strconv"
 )
 
-// The checks Reconcile makes, as the report lists them.
-func checkNames() []string {
-	return []string{
-		"every record of the period has a known country, state, outcome, instrument and data categories",
-		"the NATIONAL_SECURITY flag of every record agrees with the rulebook's test",
-		"every demand of the period is in exactly one group: the groups add up to an independent count of the period's demands and of its closed demands",
-		"the US national-security process of every other half-year the bands cover adds up to an independent count of it",
-		"each country's outcome groups add up to its demands received",
-		"each country's rows add up to its figures",
-		"the totals equal the sum of the countries",
-		"the instruments add up to the totals",
-		"every percentage is computed from its two counts",
-		"no exact figure counts US national-security process or a demand of a category left out",
-		"every band is one of the structure's bands, for a period it allows",
+// reconciliationChecks are the checks Reconcile makes: a code, by which
+// the pages name a check in their language, and the words the report
+// lists it with.
+func reconciliationChecks() [][2]string {
+	return [][2]string{
+		{"known_codes", "every record of the period has a known country, state, outcome, instrument and data categories"},
+		{"flag", "the NATIONAL_SECURITY flag of every record agrees with the rulebook's test"},
+		{"one_group", "every demand of the period is in exactly one group: the groups add up to an independent count of the period's demands and of its closed demands"},
+		{"other_bands", "the US national-security process of every other half-year the bands cover adds up to an independent count of it"},
+		{"country_outcomes", "each country's outcome groups add up to its demands received"},
+		{"country_rows", "each country's rows add up to its figures"},
+		{"totals", "the totals equal the sum of the countries"},
+		{"instruments", "the instruments add up to the totals"},
+		{"percentages", "every percentage is computed from its two counts"},
+		{"no_exact_ns", "no exact figure counts US national-security process or a demand of a category left out"},
+		{"bands", "every band is one of the structure's bands, for a period it allows"},
 	}
+}
+
+// checkNames are the checks Reconcile makes, as the report lists them.
+func checkNames() []string {
+	var names []string
+	for _, c := range reconciliationChecks() {
+		names = append(names, c[1])
+	}
+	return names
 }
 
 var bandPattern = regexp.MustCompile(`^(0|[1-9][0-9]*)-([1-9][0-9]*)$`)

@@ -18,6 +18,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"writ"
+	"writ/i18n"
 	"writ/rules"
 )
 
@@ -148,6 +149,16 @@ func TestBuildFigures(t *testing.T) {
 			t.Errorf("subscriber: %d demands, want 8 (a demand asking two categories counts under both)", c.Demands)
 		}
 	}
+}
+
+// words are the report's words in lang, from writ's catalogs.
+func words(t testing.TB, lang string) Words {
+	t.Helper()
+	c, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c.Printer(lang)
 }
 
 // golden compares got with testdata/name, or rewrites it with -update.
@@ -441,10 +452,11 @@ func TestHTMLAndCharts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Countries[0].CountryName = `Côte <d'Ivoire> & "Co"`
+	// A code no language names shows the report's own name, escaped.
+	r.Countries[0].Country, r.Countries[0].CountryName = "XX", `Côte <d'Ivoire> & "Co"`
 	var b bytes.Buffer
 	page := Page{Report: r, History: []PeriodTotals{{Period: "2026-H1", Demands: 5, Outcomes: Outcomes{Rejected: Share{Demands: 5}}}, HistoryOf(r)}}
-	if err := WriteHTML(&b, page); err != nil {
+	if err := WriteHTML(&b, page, words(t, i18n.English)); err != nil {
 		t.Fatal(err)
 	}
 	html := b.String()
@@ -456,7 +468,7 @@ func TestHTMLAndCharts(t *testing.T) {
 	}
 	// The same report gives the same page.
 	var again bytes.Buffer
-	WriteHTML(&again, page)
+	WriteHTML(&again, page, words(t, i18n.English))
 	if again.String() != html {
 		t.Error("rendering is not deterministic")
 	}
@@ -491,9 +503,9 @@ func TestPDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Countries[0].CountryName = "Côte d’Ivoire (test) \\ 東京"
+	r.Countries[0].Country, r.Countries[0].CountryName = "XX", "Côte d’Ivoire (test) \\ 東京"
 	var b bytes.Buffer
-	if err := WritePDF(&b, Page{Report: r, History: []PeriodTotals{HistoryOf(r)}, SHA256: strings.Repeat("ab", 32)}); err != nil {
+	if err := WritePDF(&b, Page{Report: r, History: []PeriodTotals{HistoryOf(r)}, SHA256: strings.Repeat("ab", 32)}, words(t, i18n.English)); err != nil {
 		t.Fatal(err)
 	}
 	pdf := b.Bytes()
@@ -518,7 +530,7 @@ func TestPDF(t *testing.T) {
 		}
 	}
 	var again bytes.Buffer
-	WritePDF(&again, Page{Report: r, History: []PeriodTotals{HistoryOf(r)}, SHA256: strings.Repeat("ab", 32)})
+	WritePDF(&again, Page{Report: r, History: []PeriodTotals{HistoryOf(r)}, SHA256: strings.Repeat("ab", 32)}, words(t, i18n.English))
 	if !bytes.Equal(again.Bytes(), pdf) {
 		t.Error("the PDF is not the same for the same report")
 	}

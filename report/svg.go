@@ -5,6 +5,7 @@ import (
 	"html"
 	"html/template"
 	"strings"
+	"unicode/utf8"
 )
 
 // Charts are SVG drawn on the server: no script, nothing fetched, the same
@@ -29,27 +30,6 @@ func GroupColor(group string) string {
 	return "#f2d8a7" // pending
 }
 
-// GroupLabel is an outcome group as a reader reads it.
-func GroupLabel(group string) string {
-	switch group {
-	case "content_disclosed":
-		return "Content disclosed"
-	case "non_content_disclosed":
-		return "Non-content disclosed"
-	case "no_data":
-		return "No data"
-	case "rejected":
-		return "Rejected"
-	case "redirected":
-		return "Redirected"
-	case "withdrawn":
-		return "Withdrawn"
-	case "pending":
-		return "Pending"
-	}
-	return group
-}
-
 // PeriodTotals are the outcome groups of one period's demands, for the
 // chart of totals over periods.
 type PeriodTotals struct {
@@ -58,7 +38,11 @@ type PeriodTotals struct {
 	Demands  int64
 }
 
-type svg struct{ b strings.Builder }
+// svg is a chart being drawn, its words in one language.
+type svg struct {
+	b  strings.Builder
+	rd reader
+}
 
 func (s *svg) printf(format string, args ...any) { fmt.Fprintf(&s.b, format, args...) }
 
@@ -68,18 +52,19 @@ func esc(s string) string { return html.EscapeString(s) }
 func (s *svg) legend(x, y float64) {
 	for _, g := range OutcomeGroups() {
 		s.printf(`<rect x="%.1f" y="%.1f" width="10" height="10" fill="%s"/>`, x, y, GroupColor(g))
-		s.printf(`<text x="%.1f" y="%.1f" font-size="11">%s</text>`, x+14, y+9, esc(GroupLabel(g)))
-		x += 14 + 6*float64(len(GroupLabel(g))) + 10
+		name := s.rd.group(g)
+		s.printf(`<text x="%.1f" y="%.1f" font-size="11">%s</text>`, x+14, y+9, esc(name))
+		x += 14 + 6*float64(utf8.RuneCountInString(name)) + 10
 	}
 }
 
 // PeriodsChart draws the demands received in each period as a column
 // divided by outcome group, oldest period first.
-func PeriodsChart(points []PeriodTotals) template.HTML {
+func PeriodsChart(points []PeriodTotals, w Words) template.HTML {
 	const width, height, left, top, bottom = 720.0, 310.0, 56.0, 36.0, 50.0
-	var s svg
+	s := svg{rd: reader{w}}
 	s.printf(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" font-family="Helvetica, Arial, sans-serif">`, width, height, width, height)
-	s.printf(`<title>Demands received per half-year, by outcome</title>`)
+	s.printf(`<title>%s</title>`, esc(w.T("report.chart.periods")))
 	var most int64
 	for _, p := range points {
 		most = max(most, p.Demands)
@@ -90,7 +75,7 @@ func PeriodsChart(points []PeriodTotals) template.HTML {
 		v := scale * int64(i) / 4
 		y := top + plotH - plotH*float64(i)/4
 		s.printf(`<line x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="#ddd"/>`, left, y, width-8, y)
-		s.printf(`<text x="%.1f" y="%.1f" font-size="11" text-anchor="end">%d</text>`, left-6, y+4, v)
+		s.printf(`<text x="%.1f" y="%.1f" font-size="11" text-anchor="end">%s</text>`, left-6, y+4, s.rd.number(v))
 	}
 	n := max(len(points), 1)
 	slot := (width - left - 8) / float64(n)
@@ -105,10 +90,10 @@ func PeriodsChart(points []PeriodTotals) template.HTML {
 			}
 			h := plotH * float64(share.Demands) / float64(scale)
 			y -= h
-			s.printf(`<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %d</title></rect>`,
-				x, y, bar, h, GroupColor(g), esc(p.Period), esc(GroupLabel(g)), share.Demands)
+			s.printf(`<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %s: %s</title></rect>`,
+				x, y, bar, h, GroupColor(g), esc(p.Period), esc(s.rd.group(g)), s.rd.number(share.Demands))
 		}
-		s.printf(`<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle">%d</text>`, x+bar/2, y-4, p.Demands)
+		s.printf(`<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle">%s</text>`, x+bar/2, y-4, s.rd.number(p.Demands))
 		s.printf(`<text x="%.1f" y="%.1f" font-size="11" text-anchor="middle">%s</text>`, x+bar/2, top+plotH+16, esc(p.Period))
 	}
 	s.legend(8, height-18)
@@ -118,12 +103,12 @@ func PeriodsChart(points []PeriodTotals) template.HTML {
 
 // OutcomesChart draws each country's demands as a bar divided by outcome
 // group, its length the country's share of the largest.
-func OutcomesChart(countries []CountryFigures) template.HTML {
+func OutcomesChart(countries []CountryFigures, w Words) template.HTML {
 	const width, left, rowH, top = 720.0, 150.0, 22.0, 10.0
 	height := top + rowH*float64(max(len(countries), 1)) + 36
-	var s svg
+	s := svg{rd: reader{w}}
 	s.printf(`<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" font-family="Helvetica, Arial, sans-serif">`, width, height, width, height)
-	s.printf(`<title>Outcomes of the demands of each country's authorities</title>`)
+	s.printf(`<title>%s</title>`, esc(w.T("report.chart.outcomes")))
 	var most int64
 	for _, c := range countries {
 		most = max(most, c.Demands)
@@ -131,10 +116,7 @@ func OutcomesChart(countries []CountryFigures) template.HTML {
 	plotW := width - left - 70
 	for i, c := range countries {
 		y := top + rowH*float64(i)
-		name := c.CountryName
-		if name == "" {
-			name = c.Country
-		}
+		name := s.rd.country(c.Country, c.CountryName)
 		s.printf(`<text x="%.1f" y="%.1f" font-size="12" text-anchor="end">%s</text>`, left-8, y+13, esc(name))
 		x := left
 		for _, g := range OutcomeGroups() {
@@ -142,12 +124,12 @@ func OutcomesChart(countries []CountryFigures) template.HTML {
 			if share.Demands == 0 {
 				continue
 			}
-			w := plotW * float64(share.Demands) / float64(max(most, 1))
-			s.printf(`<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="16" fill="%s"><title>%s, %s: %d (%s %%)</title></rect>`,
-				x, y+2, w, GroupColor(g), esc(name), esc(GroupLabel(g)), share.Demands, share.Percent)
-			x += w
+			bw := plotW * float64(share.Demands) / float64(max(most, 1))
+			s.printf(`<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="16" fill="%s"><title>%s, %s: %s (%s)</title></rect>`,
+				x, y+2, bw, GroupColor(g), esc(name), esc(s.rd.group(g)), s.rd.number(share.Demands), s.rd.percent(share.Percent))
+			x += bw
 		}
-		s.printf(`<text x="%.1f" y="%.1f" font-size="11">%d</text>`, x+6, y+14, c.Demands)
+		s.printf(`<text x="%.1f" y="%.1f" font-size="11">%s</text>`, x+6, y+14, s.rd.number(c.Demands))
 	}
 	s.legend(8, height-16)
 	s.printf(`</svg>`)

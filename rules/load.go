@@ -56,7 +56,7 @@ func Load(fsys fs.FS) (*Rulebook, error) {
 	parts := map[string]*partFile{}
 	partNames := yamlFiles(fsys, ".", errs)
 	for _, name := range partNames {
-		if name == fileMain {
+		if name == fileMain || name == fileChanges {
 			continue
 		}
 		p := &partFile{}
@@ -64,6 +64,7 @@ func Load(fsys fs.FS) (*Rulebook, error) {
 		parts[name] = p
 	}
 
+	changes := readChanges(fsys, rb, errs)
 	var countries countriesFile
 	readYAML(fsys, fileCountries, &countries, rb, errs)
 	var dpas dpasFile
@@ -84,6 +85,7 @@ func Load(fsys fs.FS) (*Rulebook, error) {
 
 	c := &compiler{rb: rb, errs: errs, listDocs: lists}
 	c.compile(&main, partNames, parts, &countries, &dpas)
+	c.compileChanges(changes)
 	if err := errs.err(); err != nil {
 		return nil, err
 	}

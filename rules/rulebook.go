@@ -9,6 +9,7 @@ import (
 // concurrent use; load it once and share it.
 type Rulebook struct {
 	version          string
+	changes          Changes
 	homeCountry      string
 	euRepresentative string
 	// euClock is the enforcing state's time zone, in which the enforcing
@@ -266,6 +267,10 @@ func (rb *Rulebook) IsCountry(code string) bool {
 	_, ok := rb.countries[code]
 	return ok
 }
+
+// IsEU reports whether a country is a member state of the European Union
+// (the rulebook's list eu).
+func (rb *Rulebook) IsEU(country string) bool { return rb.lists["eu"][country] }
 
 // CountryName returns the English name of a country code, or "" if unknown.
 func (rb *Rulebook) CountryName(code string) string { return rb.countries[code] }

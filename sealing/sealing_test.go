@@ -29,7 +29,7 @@ type fixture struct {
 func eachDatabase(t *testing.T, fn func(*testing.T, *fixture)) {
 	for _, db := range storetest.Databases() {
 		t.Run(db.Name, func(t *testing.T) {
-			dsn := db.New(t)
+			dsn := db.Migrated(t)
 			f := &fixture{keyFile: filepath.Join(t.TempDir(), "documents.key")}
 			var err error
 			if f.keys, err = sealing.LoadOrCreateKeys(f.keyFile); err != nil {

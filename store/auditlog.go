@@ -184,82 +184,12 @@ func (s *Store) proveEvents(ctx context.Context, events []writ.Event) error {
 	return nil
 }
 
-// LogVerification is what VerifyLog checked: every entry of the log up to
-// its head, the first Checkpoint.Size of them against the signed
-// checkpoint, and all of them against the tree hashes stored for the head
-// (which the public tiles serve).
-type LogVerification struct {
-	Checkpoint auditlog.Checkpoint
-	// Size is the number of entries checked (the head); Root the tree's
-	// root hash at the head, as recomputed.
-	Size int64
-	Root tlog.Hash
-}
-
-// VerifyLog recomputes the whole log from the event rows, up to the head
-// — not only to the latest checkpoint, which after a crash may be a minute
-// old — and checks the signed checkpoint (the latest one when signed is
-// nil) against the entries it covers. A *auditlog.Mismatch names the first
-// entry that does not match.
-func (s *Store) VerifyLog(ctx context.Context, verifier note.Verifier, signed []byte) (LogVerification, error) {
-	var out LogVerification
-	if signed == nil {
-		var err error
-		if signed, err = s.LatestCheckpoint(ctx); err != nil {
-			return out, err
-		}
-	}
-	cp, err := auditlog.OpenCheckpoint(signed, verifier)
-	if err != nil {
-		return out, err
-	}
-	out.Checkpoint = cp
-	size, err := s.LogSize(ctx)
-	if err != nil {
-		return out, err
-	}
-	if cp.Size > size {
-		return out, &auditlog.Mismatch{Index: size, Reason: fmt.Sprintf("the checkpoint has %d entries but the log only %d", cp.Size, size)}
-	}
-	var v auditlog.Verifier
-	check := func(to int64) error {
-		for from := v.Size(); from < to; from = v.Size() {
-			next := min(from+4096, to)
-			stored, err := s.leafHashes(ctx, from, next)
-			if err != nil {
-				return &auditlog.Mismatch{Index: from, Reason: "the stored hashes are incomplete: " + err.Error()}
-			}
-			err = s.leaves(ctx, from, next, func(index int64, leaf []byte) error {
-				return v.Add(index, leaf, stored[index-from])
-			})
-			if err != nil {
-				return err
-			}
-			if v.Size() != next {
-				return &auditlog.Mismatch{Index: v.Size(), Reason: "the entry is missing (deleted or moved)"}
-			}
-		}
-		return nil
-	}
-	if err := check(cp.Size); err != nil {
-		return out, err
-	}
-	if v.Root() != cp.Root {
-		return out, &auditlog.Mismatch{Index: cp.Size - 1, Reason: "the entries do not produce the checkpoint's root hash"}
-	}
-	if err := check(size); err != nil {
-		return out, err
-	}
-	head, err := tlog.TreeHash(size, s.readHashes())
-	if err != nil {
-		return out, &auditlog.Mismatch{Index: size - 1, Reason: "the stored tree at the head is incomplete: " + err.Error()}
-	}
-	if head != v.Root() {
-		return out, &auditlog.Mismatch{Index: size - 1, Reason: "the stored tree hashes at the head do not match the entries"}
-	}
-	out.Size, out.Root = size, head
-	return out, nil
-}
+// lastRulebookEvent reads the data of the latest rulebook.loaded event. It
+// is read at every server's start, and reads the partial index
+// events_rulebook (migration 0026): through the log's index from its head
+// it visited every event of the log (a million demands' events took longer
+// than the statement timeout on PostgreSQL, and writ serve did not start).
+const lastRulebookEvent = `SELECT data FROM events WHERE kind = 'rulebook.loaded' ORDER BY log_index DESC LIMIT 1`
 
 // RecordRulebook appends a rulebook.loaded event when the rulebook in force
 // differs from the last one recorded, so the log shows which rules every
@@ -271,7 +201,7 @@ func (s *Store) RecordRulebook(ctx context.Context, actor writ.Actor) error {
 			return err
 		}
 		var last string
-		err := tx.QueryRowContext(ctx, `SELECT data FROM events WHERE kind = 'rulebook.loaded' ORDER BY log_index DESC LIMIT 1`).Scan(&last)
+		err := tx.QueryRowContext(ctx, lastRulebookEvent).Scan(&last)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("store: rulebook event: %w", err)
 		}

@@ -58,9 +58,12 @@ func wantMismatch(t *testing.T, err error, index int64) {
 	}
 }
 
+// testAuditLog's cases each have a store of their own: they run two at a
+// time.
 func testAuditLog(t *testing.T, open storetest.Opener) {
 	ctx := context.Background()
 	t.Run("an untouched log verifies", func(t *testing.T) {
+		t.Parallel()
 		f, key, signed := logged(t, open)
 		v, err := f.Store.VerifyLog(ctx, key.Verifier, signed)
 		if err != nil {
@@ -89,6 +92,7 @@ func testAuditLog(t *testing.T, open storetest.Opener) {
 	}
 	for _, tc := range tamper {
 		t.Run(tc.name+" names the entry", func(t *testing.T) {
+			t.Parallel()
 			f, key, signed := logged(t, open)
 			var args []any
 			if tc.name == "changing when" {
@@ -102,6 +106,7 @@ func testAuditLog(t *testing.T, open storetest.Opener) {
 		})
 	}
 	t.Run("entries after the latest checkpoint are checked too", func(t *testing.T) {
+		t.Parallel()
 		f, key, signed := logged(t, open)
 		cpSize, _ := f.Store.LogSize(ctx)
 		// More entries after the checkpoint, as after a crash a minute
@@ -125,6 +130,7 @@ func testAuditLog(t *testing.T, open storetest.Opener) {
 		wantMismatch(t, err, size-1)
 	})
 	t.Run("a forged checkpoint is refused", func(t *testing.T) {
+		t.Parallel()
 		f, _, signed := logged(t, open)
 		other, err := auditlog.LoadOrCreateKey(filepath.Join(t.TempDir(), "other.key"), "writ.test/log")
 		if err != nil {
@@ -135,6 +141,7 @@ func testAuditLog(t *testing.T, open storetest.Opener) {
 		}
 	})
 	t.Run("proofs check with tlog", func(t *testing.T) {
+		t.Parallel()
 		f, _, _ := logged(t, open)
 		size, _ := f.Store.LogSize(ctx)
 		for _, index := range []int64{0, size / 2, size - 1} {
@@ -188,6 +195,7 @@ func testAuditLog(t *testing.T, open storetest.Opener) {
 		}
 	})
 	t.Run("events carry their index and proof", func(t *testing.T) {
+		t.Parallel()
 		f, _, _ := logged(t, open)
 		page, err := f.Store.Demands(ctx, f.Reviewer, writ.DemandFilter{})
 		if err != nil {

@@ -77,42 +77,6 @@ func (s *Store) EntryBundle(ctx context.Context, actor writ.Actor, t tlog.Tile) 
 	return auditlog.EntryBundle(leaves)
 }
 
-// leafHashes reads the stored leaf hashes of entries [from, to). In tlog's
-// layout they lie among the interior hashes of the same span, so one range
-// scan reads them all, cheaper than naming each.
-func (s *Store) leafHashes(ctx context.Context, from, to int64) ([]tlog.Hash, error) {
-	lo, hi := tlog.StoredHashIndex(0, from), tlog.StoredHashIndex(0, to-1)
-	rows, err := s.read.QueryContext(ctx, `SELECT idx, hash FROM log_hashes WHERE idx >= $1 AND idx <= $2 ORDER BY idx`, lo, hi)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := make([]tlog.Hash, 0, to-from)
-	next := from
-	for rows.Next() && next < to {
-		var idx int64
-		var h []byte
-		if err := rows.Scan(&idx, &h); err != nil {
-			return nil, err
-		}
-		if idx != tlog.StoredHashIndex(0, next) {
-			continue
-		}
-		if len(h) != tlog.HashSize {
-			return nil, fmt.Errorf("stored hash %d is corrupt", idx)
-		}
-		out = append(out, tlog.Hash(h))
-		next++
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if next != to {
-		return nil, fmt.Errorf("the leaf hash of entry %d is missing", next)
-	}
-	return out, nil
-}
-
 // leaves recomputes the leaves of entries [from, to) from the event rows,
 // in index order.
 func (s *Store) leaves(ctx context.Context, from, to int64, fn func(index int64, leaf []byte) error) error {

@@ -279,7 +279,7 @@ var demandImportColumns = []string{"id", "group_id", "reference", "agency_id", "
 	"emergency", "emergency_justification", "emergency_callback", "customer_first_exception", "state", "outcome", "reviewer_id",
 	"customer_visible_from", "route", "next_deadline", "next_deadline_code", "urgent", "response_target", "flags", "authority_country",
 	"version", "updated_at", "callback_number", "callback_by", "callback_at",
-	"subject_location", "subject_us_person", "data_locations_sought", "notice_permitted"}
+	"subject_location", "subject_us_person", "data_locations_sought", "notice_permitted", "language"}
 
 func (s *Store) newImportBatch(n int) *importBatch {
 	return &importBatch{
@@ -353,8 +353,8 @@ func (b *importBatch) add(reg *importRegistry, id int64, i int, dm *ImportedDema
 		IssuedBy: in.IssuedBy, ValidatedBy: in.ValidatedBy, OffenceMaxYears: in.OffenceMaxYears, OffenceListed: in.OffenceListed,
 		OffenceInIssuingState: in.OffenceInIssuingState, SubjectResidence: in.SubjectResidence,
 		SubjectLocation: in.SubjectLocation, SubjectUSPerson: in.SubjectUSPerson, DataLocationsSought: in.DataLocationsSought,
-		NoticePermitted: in.NoticePermitted,
-		DataCategories:  in.DataCategories, Accounts: accounts, DateRange: in.DateRange, Due: in.Due,
+		NoticePermitted: in.NoticePermitted, Language: in.Language,
+		DataCategories: in.DataCategories, Accounts: accounts, DateRange: in.DateRange, Due: in.Due,
 		Nondisclosure: in.Nondisclosure, Emergency: in.Emergency, CustomerFirstException: in.CustomerFirstException,
 		State: writ.StateReceived, Version: 1,
 	}
@@ -452,7 +452,7 @@ func (b *importBatch) add(reg *importRegistry, id int64, i int, dm *ImportedDema
 		d.CustomerFirstException, string(d.State), outcome, nullInt64(d.ReviewerID),
 		nullTime(visible), d.Route, nullTime(d.NextDeadline), d.NextDeadlineCode, urgent, nullTime(d.ResponseTarget), jsonText(d.Flags), ag.Country,
 		d.Version, d.UpdatedAt, callbackNumber, callbackBy, callbackAt,
-		d.SubjectLocation, nullBool(d.SubjectUSPerson), jsonText(d.DataLocationsSought), d.NoticePermitted)
+		d.SubjectLocation, nullBool(d.SubjectUSPerson), jsonText(d.DataLocationsSought), d.NoticePermitted, d.Language)
 	for _, acct := range accounts {
 		b.accounts.add(id, acct)
 	}

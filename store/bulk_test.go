@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
@@ -12,8 +14,6 @@ import (
 	"time"
 
 	"writ"
-	"writ/casework"
-	"writ/rules"
 	"writ/store"
 	"writ/store/storetest"
 )
@@ -107,24 +107,25 @@ func (o *opener) open(t *testing.T, now func() time.Time) *store.Store {
 	} else {
 		o.dsn = filepath.Join(t.TempDir(), "writ.db")
 	}
-	rb, err := rules.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(context.Background(), o.dsn, store.Options{Rules: rb, Assessor: casework.NewAssessor(rb), Now: now, Jobs: storetest.Jobs(t, o.dsn, now)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return storetest.OpenAt(t, o.dsn, now, nil)
 }
 
+// raw opens the store's database apart from the store, to read it.
 func (o *opener) raw(t *testing.T) *sql.DB {
 	t.Helper()
-	driver, dsn := "sqlite", "file:"+o.dsn+"?_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+	return o.connect(t, "&_pragma=query_only(1)")
+}
+
+// writable opens the store's database for a change the store would not make.
+func (o *opener) writable(t *testing.T) *sql.DB {
+	t.Helper()
+	return o.connect(t, "")
+}
+
+// connect opens the store's database, with SQLite's extra pragmas.
+func (o *opener) connect(t *testing.T, pragmas string) *sql.DB {
+	t.Helper()
+	driver, dsn := "sqlite", "file:"+o.dsn+"?_pragma=busy_timeout(10000)"+pragmas
 	if o.postgres {
 		driver, dsn = "pgx", o.dsn
 	}
@@ -171,8 +172,15 @@ func testImportEqualsServicePath(t *testing.T, o *opener) {
 				t.Fatal(err)
 			}
 			served := append([]int64{first.ID}, first.Linked...)
+			// A demand is disclosed through its package; the import
+			// records the disclosure the package made.
+			disclosedBy := map[int64]store.ImportedStep{}
 			for _, id := range served {
 				for i, step := range sc.steps {
+					if step.To == writ.StateDisclosed {
+						disclosedBy[id] = produceThrough(t, f, id, step)
+						continue
+					}
 					if step.To == writ.StateInReview {
 						yes := true
 						if _, err := f.Store.UpdateDemand(ctx, f.Reviewer, id, writ.DemandPatch{RequesterVerified: &yes}); err != nil {
@@ -212,8 +220,11 @@ func testImportEqualsServicePath(t *testing.T, o *opener) {
 				}
 				for i, step := range sc.steps {
 					s := store.ImportedStep{Actor: actorOf(i), At: storetest.Start, Transition: step}
-					if step.To == deliver {
+					switch step.To {
+					case deliver:
 						s = store.ImportedStep{Actor: f.Reviewer, At: storetest.Start, Delivery: letter}
+					case writ.StateDisclosed:
+						s = disclosedBy[id]
 					}
 					imp.History = append(imp.History, s)
 				}
@@ -497,4 +508,27 @@ func testImportMany(t *testing.T, o *opener) {
 			t.Fatalf("customer user sees demand %d of customer %d", d.ID, d.CustomerID)
 		}
 	}
+}
+
+// produceThrough discloses a demand as the legal team does, with a
+// one-file package of the step's categories and records, and returns the
+// step that imports the same disclosure: its counts and package digest,
+// by the signer of the certificate when the package needed one.
+func produceThrough(t *testing.T, f *storetest.Fixture, id int64, step writ.TransitionInput) store.ImportedStep {
+	t.Helper()
+	d, err := f.Store.Demand(context.Background(), f.Reviewer, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := []byte("produced\n")
+	p := f.Deliver(t, id, writ.ProductionInput{Scope: writ.ProductionScope{Accounts: d.Accounts, Categories: step.Disclosure.Categories, DateRange: d.DateRange},
+		Files: []writ.ProductionUpload{{Name: "package.csv", Content: content}}, Records: step.Disclosure.Records, Rationale: step.Rationale})
+	manifest := sha256.Sum256([]byte(p.Files[0].SHA256 + "  package.csv\n"))
+	step.Disclosure = &writ.DisclosureInput{Categories: step.Disclosure.Categories, Accounts: len(d.Accounts), Records: step.Disclosure.Records,
+		PackageSHA256: hex.EncodeToString(manifest[:])}
+	actor := f.Reviewer
+	if p.Certificate != nil {
+		actor = f.Approver
+	}
+	return store.ImportedStep{Actor: actor, At: storetest.Start, Transition: step}
 }

@@ -61,18 +61,8 @@ func (s *Store) validateCustomer(in *CustomerInput) error {
 	if in.LegalContact != "" && !plainAddress(in.LegalContact) {
 		return writ.FieldErrorf("legal_contact", "one e-mail address, like legal@customer.example, without a name or a list: %q", in.LegalContact)
 	}
-	if len(in.DataLocations) == 0 {
-		return writ.FieldErrorf("data_locations", "at least one data location is required")
-	}
-	seen := map[string]bool{}
-	for i, l := range in.DataLocations {
-		if strings.TrimSpace(l.Region) == "" || seen[l.Region] {
-			return writ.FieldErrorf(fmt.Sprintf("data_locations[%d].region", i), "a region name is required and must be unique")
-		}
-		seen[l.Region] = true
-		if !s.rules.IsCountry(l.Country) {
-			return writ.FieldErrorf(fmt.Sprintf("data_locations[%d].country", i), "unknown country code %q", l.Country)
-		}
+	if err := s.validateLocations(in.DataLocations); err != nil {
+		return err
 	}
 	for i, a := range in.Accounts {
 		if strings.TrimSpace(a) == "" {
@@ -294,12 +284,9 @@ func (s *Store) SetKeyCustody(ctx context.Context, actor writ.Actor, customerID 
 		return writ.Customer{}, err
 	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := scanCustomer(tx.QueryRowContext(ctx, `SELECT `+customerColumns+` FROM customers WHERE id = $1`+s.forUpdate(), customerID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("customer", customerID)
-		}
+		c, err := s.lockCustomer(ctx, tx, customerID)
 		if err != nil {
-			return fmt.Errorf("store: key custody: %w", err)
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE customers SET key_custody = $1, key_custody_confirmed = TRUE WHERE id = $2`, custody, customerID); err != nil {
 			return fmt.Errorf("store: key custody: %w", err)

@@ -19,7 +19,7 @@ const demandColumns = `d.id, d.group_id, d.reference, d.agency_id, d.customer_id
 	d.emergency, d.emergency_justification, d.emergency_callback, d.customer_first_exception, d.state, d.outcome,
 	d.assignee_id, d.reviewer_id, d.route, d.next_deadline, d.flags, d.version, d.updated_at,
 	d.requester_check, d.callback_number, d.callback_by, d.callback_at, d.next_deadline_code, d.response_target,
-	d.subject_location, d.subject_us_person, d.data_locations_sought, d.notice_permitted,
+	d.subject_location, d.subject_us_person, d.data_locations_sought, d.notice_permitted, d.language,
 	COALESCE(n.state, ''), COALESCE(n.until, ''), COALESCE(n.released_until, ''), n.send_at, n.given_at, ` + deliveriesFailingSQL
 
 // demandFrom is what demandColumns are read from: a demand and its notice.
@@ -48,7 +48,7 @@ func scanDemand(row interface{ Scan(...any) error }, now time.Time) (writ.Demand
 		&emergency, &emergencyJustification, &callback, &d.CustomerFirstException, &state, &outcome,
 		&assignee, &reviewer, &d.Route, &next, &flags, &d.Version, &d.UpdatedAt,
 		&d.RequesterCheck, &callbackNumber, &callbackBy, &callbackAt, &d.NextDeadlineCode, &responseTarget,
-		&d.SubjectLocation, &subjectUSPerson, &sought, &d.NoticePermitted,
+		&d.SubjectLocation, &subjectUSPerson, &sought, &d.NoticePermitted, &d.Language,
 		&noticeStateOf, &noticeUntil, &releasedUntil, &sendAt, &givenAt, &failing)
 	if err != nil {
 		return d, err
@@ -222,7 +222,7 @@ func (s *Store) Demands(ctx context.Context, actor writ.Actor, f writ.DemandFilt
 		conds = append(conds, cond)
 	}
 	if f.Search != "" {
-		cond, err := s.searchCond(&args, actor, f.Search)
+		cond, err := s.searchCond(ctx, &args, actor, f.Search)
 		if err != nil {
 			return empty, err
 		}
@@ -239,11 +239,11 @@ func (s *Store) Demands(ctx context.Context, actor writ.Actor, f writ.DemandFilt
 	var phases []phase
 	switch f.Sort {
 	case "", "id":
-		phases = []phase{{name: "u", cond: "d.urgent", order: "d.id DESC"}, {name: "i", cond: "NOT d.urgent", order: "d.id DESC"}}
+		phases = []phase{{name: "u", cond: "d.urgent", order: "d.id DESC", sqliteIndex: "demands_urgent"}, {name: "i", cond: "NOT d.urgent", order: "d.id DESC"}}
 	case "newest":
 		phases = []phase{{name: "a", cond: "1 = 1", order: "d.id DESC"}}
 	case "deadline":
-		phases = []phase{{name: "u", cond: "d.urgent", order: "d.next_deadline, d.id", byDeadline: true},
+		phases = []phase{{name: "u", cond: "d.urgent", order: "d.next_deadline, d.id", byDeadline: true, sqliteIndex: "demands_urgent_deadline"},
 			{name: "d", cond: "NOT d.urgent AND d.next_deadline IS NOT NULL", order: "d.next_deadline, d.id", byDeadline: true},
 			{name: "n", cond: "NOT d.urgent AND d.next_deadline IS NULL", order: "d.id"}}
 	default:
@@ -272,6 +272,11 @@ type phase struct {
 	// byDeadline: the order is next deadline then id, ascending; else id,
 	// descending unless the order says otherwise.
 	byDeadline bool
+	// sqliteIndex is the index SQLite reads the phase's demands from. The
+	// urgent emergencies are few, and SQLite, which keeps no statistics,
+	// would otherwise start from a filter's index (every demand in review,
+	// say) and look at each for the few urgent ones.
+	sqliteIndex string
 }
 
 // cursorOf is the cursor after demand d in the phase.
@@ -338,7 +343,11 @@ func (s *Store) demandsInPhases(ctx context.Context, conds []string, args params
 			}
 			c = append(c, cond)
 		}
-		got, err := s.queryDemands(ctx, `WHERE `+strings.Join(c, " AND ")+` ORDER BY `+p.order, a, n-len(page.Items), p.cursorOf)
+		from := demandFrom
+		if p.sqliteIndex != "" && !s.postgres {
+			from = `demands d INDEXED BY ` + p.sqliteIndex + ` LEFT JOIN notices n ON n.demand_id = d.id`
+		}
+		got, err := s.queryDemandsFrom(ctx, from, `WHERE `+strings.Join(c, " AND ")+` ORDER BY `+p.order, a, n-len(page.Items), p.cursorOf)
 		if err != nil {
 			return page, err
 		}
@@ -382,8 +391,14 @@ func redact(actor writ.Actor, d *writ.Demand) {
 }
 
 func (s *Store) queryDemands(ctx context.Context, tail string, args params, n int, cursorOf func(writ.Demand) string) (writ.Page[writ.Demand], error) {
+	return s.queryDemandsFrom(ctx, demandFrom, tail, args, n, cursorOf)
+}
+
+// queryDemandsFrom is queryDemands reading from a join of its own (the
+// demands d with their notices n).
+func (s *Store) queryDemandsFrom(ctx context.Context, from, tail string, args params, n int, cursorOf func(writ.Demand) string) (writ.Page[writ.Demand], error) {
 	a := slices.Clone(args)
-	rows, err := s.read.QueryContext(ctx, `SELECT `+demandColumns+` FROM `+demandFrom+` `+tail+` LIMIT `+a.add(n+1), a...)
+	rows, err := s.read.QueryContext(ctx, `SELECT `+demandColumns+` FROM `+from+` `+tail+` LIMIT `+a.add(n+1), a...)
 	if err != nil {
 		return writ.Page[writ.Demand]{Items: []writ.Demand{}}, unavailableOr(err, "store: demands")
 	}

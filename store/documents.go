@@ -23,31 +23,66 @@ func (s *Store) AddDocument(ctx context.Context, actor writ.Actor, demandID int6
 // AddDocumentTo attaches a legal document to a demand for an audience (one
 // of writ.Audiences; the uploader's narrowest when empty). The legal team
 // may attach to any demand for any audience; an agency to its own, for the
-// legal team and itself or for everyone on the demand. The content is
-// stored once by its SHA-256. EINVALID when the content is not a PDF or
-// image, the name is unusable or the audience is not the uploader's to
-// choose; ETOOLARGE over writ.MaxDocumentSize or the demand's quota,
-// ETOOMANY over the agency's daily quota. A name whose extension does not
-// match the content's type gets the right one added.
+// legal team and itself or for everyone on the demand; a customer to a
+// demand it may see (its own tenant's, once notice is due), for the legal
+// team and itself only: its objection or a court filing, which the agency
+// never sees. The content is stored once by its SHA-256. EINVALID when the
+// content is not a PDF or image, the name is unusable or the audience is
+// not the uploader's to choose; ETOOLARGE over writ.MaxDocumentSize or the
+// demand's quota, ETOOMANY over the agency's daily quota. A name whose
+// extension does not match the content's type gets the right one added.
 func (s *Store) AddDocumentTo(ctx context.Context, actor writ.Actor, demandID int64, audience, name string, content []byte) (writ.Document, error) {
-	if !actor.Role.LegalTeam() && actor.Role != writ.RoleAgency {
+	if writ.SideOf(actor.Role) == "" {
 		if _, err := s.Demand(ctx, actor, demandID); err != nil {
 			return writ.Document{}, err
 		}
 		return writ.Document{}, writ.Errorf(writ.EFORBIDDEN, "role %s may not attach documents", actor.Role)
 	}
-	if len(content) > writ.MaxDocumentSize {
-		return writ.Document{}, &writ.Error{Code: writ.ETOOLARGE, Field: "document", Message: fmt.Sprintf("larger than %d MiB", writ.MaxDocumentSize>>20)}
-	}
 	switch {
 	case audience == "" && actor.Role == writ.RoleAgency:
 		audience = writ.AudienceAgency
+	case audience == "" && actor.Role == writ.RoleCustomer:
+		audience = writ.AudienceCustomer
 	case audience == "":
 		audience = writ.AudienceLegal
 	case !slices.Contains(writ.Audiences(), audience):
 		return writ.Document{}, writ.FieldErrorf("audience", "unknown audience %q (one of %s)", audience, strings.Join(writ.Audiences(), ", "))
 	case actor.Role == writ.RoleAgency && !actor.Role.Sees(audience):
 		return writ.Document{}, writ.FieldErrorf("audience", "an agency shares its documents with the legal team (agency) or with everyone on the demand (all)")
+	case actor.Role == writ.RoleCustomer && audience != writ.AudienceCustomer:
+		return writ.Document{}, writ.FieldErrorf("audience", "a customer shares its documents with the legal team only (customer)")
+	}
+	doc, err := s.newDocument(actor, audience, "document", name, content)
+	if err != nil {
+		return writ.Document{}, err
+	}
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.openDemand(ctx, tx, actor, demandID); err != nil {
+			return err
+		}
+		return s.attachDocument(ctx, tx, actor, demandID, doc, content)
+	})
+	if err != nil {
+		return writ.Document{}, err
+	}
+	return doc, nil
+}
+
+// openDemand reads a demand the actor may see, holding its row in tx, if
+// it is not closed (ECONFLICT).
+func (s *Store) openDemand(ctx context.Context, tx *sql.Tx, actor writ.Actor, demandID int64) (writ.Demand, error) {
+	d, err := s.demand(ctx, tx, actor, demandID, s.forUpdate())
+	if err == nil && d.State == writ.StateClosed {
+		err = writ.Errorf(writ.ECONFLICT, "demand %d is closed", demandID)
+	}
+	return d, err
+}
+
+// newDocument checks an upload (field names it in errors) and describes
+// it as a document of audience uploaded by actor now.
+func (s *Store) newDocument(actor writ.Actor, audience, field, name string, content []byte) (writ.Document, error) {
+	if len(content) > writ.MaxDocumentSize {
+		return writ.Document{}, &writ.Error{Code: writ.ETOOLARGE, Field: field, Message: fmt.Sprintf("larger than %d MiB", writ.MaxDocumentSize>>20)}
 	}
 	contentType, err := writ.SniffDocument(content)
 	if err != nil {
@@ -57,36 +92,29 @@ func (s *Store) AddDocumentTo(ctx context.Context, actor writ.Actor, demandID in
 		return writ.Document{}, err
 	}
 	sum := sha256.Sum256(content)
-	doc := writ.Document{SHA256: hex.EncodeToString(sum[:]), Name: name, ContentType: contentType, Size: int64(len(content)), Audience: audience,
-		UploadedBy: actor.Name, UploadedAt: s.nowUTC()}
-	err = s.tx(ctx, func(tx *sql.Tx) error {
-		d, err := s.demand(ctx, tx, actor, demandID, s.forUpdate())
-		if err != nil {
-			return err
-		}
-		if d.State == writ.StateClosed {
-			return writ.Errorf(writ.ECONFLICT, "demand %d is closed", demandID)
-		}
-		if err := s.checkQuota(ctx, tx, actor, demandID, doc.Size); err != nil {
-			return err
-		}
-		if err := s.putDocument(ctx, tx, doc, content); err != nil {
-			return err
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO demand_documents (demand_id, sha256, name, audience, uploaded_by, uploaded_at, uploader_id) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-			demandID, doc.SHA256, doc.Name, doc.Audience, doc.UploadedBy, doc.UploadedAt, nullID(actor.UserID))
-		if err != nil {
-			return fmt.Errorf("store: document: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return writ.Errorf(writ.ECONFLICT, "this document is already attached to demand %d", demandID)
-		}
-		return s.appendEvent(ctx, tx, actor, &demandID, "document.added", doc)
-	})
-	if err != nil {
-		return writ.Document{}, err
+	return writ.Document{SHA256: hex.EncodeToString(sum[:]), Name: name, ContentType: contentType, Size: int64(len(content)), Audience: audience,
+		UploadedBy: actor.Name, UploadedAt: s.nowUTC()}, nil
+}
+
+// attachDocument stores doc, sealed, as a document of the demand whose row
+// tx holds, within the quotas, and records it in the audit log. ECONFLICT
+// when the demand has the same document already.
+func (s *Store) attachDocument(ctx context.Context, tx *sql.Tx, actor writ.Actor, demandID int64, doc writ.Document, content []byte) error {
+	if err := s.checkQuota(ctx, tx, actor, demandID, doc.Size); err != nil {
+		return err
 	}
-	return doc, nil
+	if err := s.putDocument(ctx, tx, doc, content); err != nil {
+		return err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO demand_documents (demand_id, sha256, name, audience, uploaded_by, uploaded_at, uploader_id) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+		demandID, doc.SHA256, doc.Name, doc.Audience, doc.UploadedBy, doc.UploadedAt, nullID(actor.UserID))
+	if err != nil {
+		return fmt.Errorf("store: document: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return writ.Errorf(writ.ECONFLICT, "this document is already attached to demand %d", demandID)
+	}
+	return s.appendEvent(ctx, tx, actor, &demandID, "document.added", doc)
 }
 
 // audienceOf is the condition on dd.audience that confines documents to

@@ -1,6 +1,11 @@
 package store
 
-import "context"
+import (
+	"context"
+	"database/sql"
+
+	"writ"
+)
 
 // ExecRaw runs SQL directly on a store's database, as someone with the
 // database's password could: tests use it to tamper with the records.
@@ -13,3 +18,21 @@ func ExecRaw(s *Store, query string, args ...any) error {
 func QueryRaw(s *Store, query string, dest any, args ...any) error {
 	return s.write.QueryRowContext(context.Background(), query, args...).Scan(dest)
 }
+
+// ReassessDemand assesses a stored demand again in a transaction of its
+// own, as every change to it does, without changing it.
+func ReassessDemand(s *Store, id int64) error {
+	ctx := context.Background()
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		d, err := s.demand(ctx, tx, writ.System(), id, s.forUpdate())
+		if err != nil {
+			return err
+		}
+		_, err = s.reassess(ctx, tx, &d)
+		return err
+	})
+}
+
+// LastRulebookEvent is the statement every server reads the latest
+// rulebook event with as it starts.
+const LastRulebookEvent = lastRulebookEvent

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"writ"
+	"writ/i18n"
 	"writ/requester"
 )
 
@@ -41,6 +42,9 @@ func (s *Store) validateDemandInput(in *writ.DemandInput) error {
 	}
 	if in.SubjectLocation != "" && !s.rules.IsCountry(in.SubjectLocation) {
 		return writ.FieldErrorf("subject_location", "unknown country code %q", in.SubjectLocation)
+	}
+	if in.Language != "" && !i18n.IsLanguageCode(in.Language) {
+		return writ.FieldErrorf("language", "%q is not an ISO 639-1 language code (two letters, as fr or de)", in.Language)
 	}
 	if err := s.validateSought(in.DataLocationsSought); err != nil {
 		return err
@@ -206,37 +210,20 @@ func (s *Store) CreateDemand(ctx context.Context, actor writ.Actor, in writ.Dema
 	sum := sha256.Sum256(request)
 	requestHash := hex.EncodeToString(sum[:])
 	var firstID int64
+	var written []writ.Demand
 	err = s.tx(ctx, func(tx *sql.Tx) error {
 		if idempotencyKey != "" {
-			// Claiming the key first makes a concurrent duplicate wait on
-			// it (PostgreSQL) or on the write lock (SQLite) and then see it.
-			// A key older than the keys' lifetime is free again.
-			now := s.nowUTC()
-			res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, response, created_at) VALUES ($1, $2, $3, '', $4)
-				ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash, response = '', created_at = excluded.created_at
-				WHERE idempotency_keys.created_at < $5`,
-				actor.UserID, idempotencyKey, requestHash, now, now.Add(-s.idempotencyTTL))
-			if err != nil {
-				return fmt.Errorf("store: idempotency: %w", err)
-			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				var hash, response string
-				if err := tx.QueryRowContext(ctx, `SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2`, actor.UserID, idempotencyKey).Scan(&hash, &response); err != nil {
-					return fmt.Errorf("store: idempotency: %w", err)
-				}
-				if hash != requestHash {
-					return &writ.Error{Code: writ.EKEYREUSED, Field: "Idempotency-Key", Message: "used before with a different request; send this one with a key of its own"}
-				}
-				replayed = true
-				_, err := fmt.Sscan(response, &firstID)
+			id, claimed, err := s.claimIntakeKey(ctx, tx, actor, idempotencyKey, requestHash)
+			if err != nil || !claimed {
+				firstID, replayed = id, err == nil
 				return err
 			}
 		}
-		ids, err := s.insertDemands(ctx, tx, actor, in)
+		written, err = s.insertDemands(ctx, tx, actor, in)
 		if err != nil {
 			return err
 		}
-		firstID = ids[0]
+		firstID = written[0].ID
 		if idempotencyKey != "" {
 			if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET response = $1 WHERE user_id = $2 AND key = $3`, fmt.Sprint(firstID), actor.UserID, idempotencyKey); err != nil {
 				return fmt.Errorf("store: idempotency: %w", err)
@@ -247,18 +234,49 @@ func (s *Store) CreateDemand(ctx context.Context, actor writ.Actor, in writ.Dema
 	if err != nil {
 		return d, false, err
 	}
+	if !replayed {
+		return writtenDemand(actor, written), false, nil
+	}
 	d, err = s.Demand(ctx, actor, firstID)
-	return d, replayed, err
+	return d, true, err
 }
 
-// insertDemands writes the demand, split by customer, and returns the ids.
+// claimIntakeKey claims an idempotency key for a submission with the hash
+// requestHash; claimed is false when the key's earlier submission stands,
+// and firstID is then the demand it created. Claiming the key first makes
+// a concurrent duplicate wait on it (PostgreSQL) or on the write lock
+// (SQLite) and then see it. A key older than the keys' lifetime is free
+// again; one used for another request is EKEYREUSED.
+func (s *Store) claimIntakeKey(ctx context.Context, tx *sql.Tx, actor writ.Actor, key, requestHash string) (firstID int64, claimed bool, err error) {
+	now := s.nowUTC()
+	res, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, response, created_at) VALUES ($1, $2, $3, '', $4)
+		ON CONFLICT (user_id, key) DO UPDATE SET request_hash = excluded.request_hash, response = '', created_at = excluded.created_at
+		WHERE idempotency_keys.created_at < $5`,
+		actor.UserID, key, requestHash, now, now.Add(-s.idempotencyTTL))
+	if err != nil {
+		return 0, false, fmt.Errorf("store: idempotency: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return 0, true, nil
+	}
+	var hash, response string
+	if err := tx.QueryRowContext(ctx, `SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2`, actor.UserID, key).Scan(&hash, &response); err != nil {
+		return 0, false, fmt.Errorf("store: idempotency: %w", err)
+	}
+	if hash != requestHash {
+		return 0, false, &writ.Error{Code: writ.EKEYREUSED, Field: "Idempotency-Key", Message: "used before with a different request; send this one with a key of its own"}
+	}
+	_, err = fmt.Sscan(response, &firstID)
+	return firstID, false, err
+}
+
+// insertDemands writes the demand, split by customer, and returns the
+// parts as written.
 //
 // Long because: it writes a demand's rows for each customer in one pass that
 // shares the group's id and the received time; each part is a statement.
-func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor, in writ.DemandInput) ([]int64, error) {
-	var agencyVerified bool
-	var country, domains string
-	err := tx.QueryRowContext(ctx, `SELECT verified, country, domains FROM agencies WHERE id = $1`, in.AgencyID).Scan(&agencyVerified, &country, &domains)
+func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor, in writ.DemandInput) ([]writ.Demand, error) {
+	ag, err := scanAgency(tx.QueryRowContext(ctx, `SELECT `+agencyColumns+` FROM agencies WHERE id = $1`, in.AgencyID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, writ.FieldErrorf("agency_id", "no agency %d", in.AgencyID)
 	}
@@ -316,12 +334,12 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 		}
 	}
 	if sender != "" {
-		if check, err = s.checkRequester(ctx, tx, sender, domains); err != nil {
+		if check, err = s.checkRequester(ctx, tx, sender, ag.Domains); err != nil {
 			return nil, err
 		}
 	}
-	requesterVerified := actor.Role == writ.RoleAgency && agencyVerified && check == requester.Registered
-	var ids []int64
+	requesterVerified := actor.Role == writ.RoleAgency && ag.Verified && check == requester.Registered
+	var written []writ.Demand
 	for _, customer := range customers {
 		d := writ.Demand{
 			Reference: in.Reference, AgencyID: in.AgencyID, CustomerID: customer, Channel: in.Channel, ReceivedAt: received,
@@ -329,93 +347,36 @@ func (s *Store) insertDemands(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 			IssuedBy: in.IssuedBy, ValidatedBy: in.ValidatedBy, OffenceMaxYears: in.OffenceMaxYears, OffenceListed: in.OffenceListed,
 			OffenceInIssuingState: in.OffenceInIssuingState, SubjectResidence: in.SubjectResidence,
 			SubjectLocation: in.SubjectLocation, SubjectUSPerson: in.SubjectUSPerson, DataLocationsSought: in.DataLocationsSought,
-			NoticePermitted: in.NoticePermitted,
-			DataCategories:  in.DataCategories, Accounts: byCustomer[customer], DateRange: in.DateRange, Due: in.Due,
+			NoticePermitted: in.NoticePermitted, Language: in.Language,
+			DataCategories: in.DataCategories, Accounts: byCustomer[customer], DateRange: in.DateRange, Due: in.Due,
 			Nondisclosure: in.Nondisclosure, Emergency: in.Emergency, CustomerFirstException: in.CustomerFirstException,
 			State: writ.StateReceived,
 		}
 		if d.DataCategories == nil {
 			d.DataCategories = []string{}
 		}
-		var rangeFrom, rangeTo, ndoBasis, ndoUntil, justification string
-		if d.DateRange != nil {
-			rangeFrom, rangeTo = d.DateRange.From, d.DateRange.To
-		}
-		if d.Nondisclosure != nil {
-			ndoBasis, ndoUntil = d.Nondisclosure.Basis, d.Nondisclosure.Until
-		}
 		if d.Emergency != nil {
 			// An emergency is unverified until the legal team records a
 			// confirming call, and is to be answered within the target.
 			d.Emergency = &writ.Emergency{Justification: d.Emergency.Justification}
-			justification = d.Emergency.Justification
 			target := received.Add(s.emergencyResponse)
 			d.ResponseTarget = &target
 		}
-		group := any(nil)
-		if len(ids) > 0 {
-			group = ids[0]
+		var group any
+		if len(written) > 0 {
+			group = written[0].ID
 		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO demands (group_id, reference, agency_id, customer_id, submitted_by, channel, received_at,
-			requester, requester_verified, requester_check, instrument, citation, issued_by, validated_by, offence_max_years, offence_listed,
-			offence_in_issuing_state, subject_residence, data_categories, accounts, range_from, range_to, due, ndo, ndo_basis, ndo_until,
-			emergency, emergency_justification, customer_first_exception, state, authority_country, response_target, updated_at,
-			subject_location, subject_us_person, data_locations_sought, notice_permitted)
-			VALUES (COALESCE($1, 0), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37) RETURNING id`,
-			group, d.Reference, d.AgencyID, nullIfZero(d.CustomerID), submittedBy, d.Channel, d.ReceivedAt,
-			d.Requester, d.RequesterVerified, d.RequesterCheck, d.Instrument, d.Citation, d.IssuedBy, d.ValidatedBy, d.OffenceMaxYears, d.OffenceListed,
-			nullBool(d.OffenceInIssuingState), d.SubjectResidence, jsonText(d.DataCategories), jsonText(d.Accounts), rangeFrom, rangeTo,
-			nullTime(d.Due), d.Nondisclosure != nil, ndoBasis, ndoUntil, d.Emergency != nil, justification,
-			d.CustomerFirstException, string(d.State), country, nullTime(d.ResponseTarget), now,
-			d.SubjectLocation, nullBool(d.SubjectUSPerson), jsonText(d.DataLocationsSought), d.NoticePermitted).Scan(&d.ID)
-		if err != nil {
-			return nil, fmt.Errorf("store: intake: %w", err)
-		}
-		if len(ids) == 0 {
-			if _, err := tx.ExecContext(ctx, `UPDATE demands SET group_id = id WHERE id = $1`, d.ID); err != nil {
-				return nil, fmt.Errorf("store: intake: %w", err)
-			}
-		}
-		for _, a := range d.Accounts {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO demand_accounts (demand_id, account) VALUES ($1, $2)`, d.ID, a); err != nil {
-				return nil, fmt.Errorf("store: intake: %w", err)
-			}
-		}
-		a, err := s.reassess(ctx, tx, &d)
-		if err != nil {
+		if err := s.writeNewDemand(ctx, tx, actor, newDemand{d: &d, agency: ag, group: group, submittedBy: submittedBy, now: now}); err != nil {
 			return nil, err
 		}
-		id := d.ID
-		d.GroupID = firstOr(ids, d.ID)
-		if err := s.appendEvent(ctx, tx, actor, &id, "demand.received", map[string]any{
-			"demand": d, "rulebook": s.rules.Version(), "route": a.Route}); err != nil {
-			return nil, err
-		}
-		if d.Emergency != nil {
-			// Announced to the legal team the moment it arrives.
-			if err := s.jobs.EmergencyAlert(ctx, tx, d.ID, now); err != nil {
-				return nil, err
-			}
-		}
-		ids = append(ids, d.ID)
+		written = append(written, d)
 	}
-	return ids, nil
-}
-
-func firstOr(ids []int64, id int64) int64 {
-	if len(ids) > 0 {
-		return ids[0]
-	}
-	return id
+	return written, nil
 }
 
 // checkRequester checks a requester's address against the domains of the
-// agency it names (own, as stored JSON) and of every registered agency.
-func (s *Store) checkRequester(ctx context.Context, tx *sql.Tx, address, own string) (string, error) {
-	ownDomains, err := fromJSONText[string](own)
-	if err != nil {
-		return "", err
-	}
+// agency it names (ownDomains) and of every registered agency.
+func (s *Store) checkRequester(ctx context.Context, tx *sql.Tx, address string, ownDomains []string) (string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT domains FROM agencies`)
 	if err != nil {
 		return "", fmt.Errorf("store: requester check: %w", err)

@@ -29,6 +29,10 @@ type Jobs interface {
 	// was redirected; EmergencyAlert the announcement of an emergency.
 	RedirectLetter(ctx context.Context, tx *sql.Tx, demandID int64, at time.Time) error
 	EmergencyAlert(ctx context.Context, tx *sql.Tx, demandID int64, at time.Time) error
+	// MessagePosted enqueues the e-mail that tells the other side of a
+	// thread that side posted a message (its id) on it: a pointer to the
+	// demand's page, never the message.
+	MessagePosted(ctx context.Context, tx *sql.Tx, demandID, messageID int64, thread, side string, at time.Time) error
 	// AuthorityNotice arms the job that sends the notification (its id)
 	// of an authority, or with at nil cancels it if it has not run.
 	AuthorityNotice(ctx context.Context, tx *sql.Tx, demandID, notification int64, code, country string, at *time.Time) error
@@ -36,6 +40,10 @@ type Jobs interface {
 	// deadlines: those given are armed, the others that have not run are
 	// cancelled.
 	Deadlines(ctx context.Context, tx *sql.Tx, demandID int64, reminders []writ.Reminder) error
+	// NewDemand arms, in one insert, the jobs of a demand just taken in:
+	// its notice's on each of channels, due at noticeAt, and the
+	// reminders and escalations of its deadlines.
+	NewDemand(ctx context.Context, tx *sql.Tx, demandID int64, channels []string, noticeAt time.Time, reminders []writ.Reminder) error
 	// DemandJobs lists a demand's jobs, oldest first.
 	DemandJobs(ctx context.Context, tx *sql.Tx, demandID int64) ([]writ.Job, error)
 	// CarryOver moves a job of writ's own former queue into the new one,

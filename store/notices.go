@@ -163,22 +163,39 @@ func (s *Store) Notices(ctx context.Context, actor writ.Actor, f writ.NoticeFilt
 // dashboard and the counts of the legal team's banner. noticeState says
 // the same of one demand's notice in Go.
 
-// deliveriesFailingSQL: the notice has deliveries and none of them is
-// delivered or still on its way without a failure.
-const deliveriesFailingSQL = `(EXISTS (SELECT 1 FROM notice_deliveries nd WHERE nd.demand_id = n.demand_id)
-		AND NOT EXISTS (SELECT 1 FROM notice_deliveries nd WHERE nd.demand_id = n.demand_id
-			AND (nd.state IN ('sent', 'delivered') OR (nd.state = 'pending' AND nd.last_error = ''))))`
+// deliveryOKSQL holds for a delivery nd that is done, or still on its way
+// without a failure; the partial index notice_deliveries_failing holds
+// the deliveries for which it does not.
+const deliveryOKSQL = `(nd.state IN ('sent', 'delivered') OR (nd.state = 'pending' AND nd.last_error = ''))`
+
+// deliveriesFailingSQL: the notice n has deliveries and none of them is
+// delivered or still on its way without a failure. It is one count over
+// the notice's deliveries, not two EXISTS: PostgreSQL would answer those
+// for a list of fifty demands by reading every delivery into a hash
+// table, planning for as many demands as the filter could match.
+const deliveriesFailingSQL = `(SELECT count(*) > 0 AND count(*) = sum(CASE WHEN ` + deliveryOKSQL + ` THEN 0 ELSE 1 END)
+		FROM notice_deliveries nd WHERE nd.demand_id = n.demand_id)`
 
 // noticeReviewDueSQL: delayed by an order whose end has passed at now and
-// which the legal team has not confirmed unextended.
+// which the legal team has not confirmed unextended ("> ”" rather than
+// "<> ”", so that the index of notices by state and end starts past the
+// notices delayed with no end).
 func noticeReviewDueSQL(p *params, now time.Time) string {
-	return `n.state = 'delayed' AND n.until <> '' AND n.released_until <> n.until AND n.until <= ` + p.add(reviewCutoff(now))
+	return `n.state = 'delayed' AND n.until > '' AND n.released_until <> n.until AND n.until <= ` + p.add(reviewCutoff(now))
 }
 
 // noticeUndeliverableSQL: due at now, not given, and no channel can
-// deliver it.
+// deliver it: failed, or with deliveries none of which is done or on its
+// way. The notices are found from the failed ones and the failing
+// deliveries (a few, each in an index), never by visiting every notice
+// still to be given: "|| ”" keeps SQLite, which has no statistics to
+// tell it how many notices are scheduled, from starting at the index of
+// notices by state.
 func noticeUndeliverableSQL(p *params, now time.Time) string {
-	return `n.given_at IS NULL AND n.state IN ('scheduled', 'failed') AND n.send_at <= ` + p.add(now) + ` AND (n.state = 'failed' OR ` + deliveriesFailingSQL + `)`
+	return `n.given_at IS NULL AND n.state || '' IN ('scheduled', 'failed') AND n.send_at <= ` + p.add(now) + `
+		AND n.demand_id IN (SELECT f.demand_id FROM notices f WHERE f.given_at IS NULL AND f.state = 'failed'
+			UNION SELECT nd.demand_id FROM notice_deliveries nd WHERE NOT ` + deliveryOKSQL + `)
+		AND (n.state = 'failed' OR NOT EXISTS (SELECT 1 FROM notice_deliveries nd WHERE nd.demand_id = n.demand_id AND ` + deliveryOKSQL + `))`
 }
 
 // reviewAt is when the end of an order whose last day is until may be

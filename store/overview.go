@@ -34,16 +34,24 @@ func (s *Store) DemandOverview(ctx context.Context, actor writ.Actor, demandID i
 		end := s.objectionWindowEnds(a, timePtr(given))
 		out.ObjectionDeadline = &end
 	}
-	var index int64
-	if err := s.read.QueryRowContext(ctx, `SELECT log_index FROM events WHERE demand_id = $1 AND kind = 'demand.received' ORDER BY id LIMIT 1`, demandID).Scan(&index); err != nil {
+	// The receipt is the event that brought the demand in: "received"
+	// through intake, "imported" through the bulk import. Its entry may
+	// still be waiting for the sequencer (a NULL index): then, as before
+	// the next checkpoint, there is no proof to show yet.
+	var index sql.NullInt64
+	err = s.read.QueryRowContext(ctx, `SELECT log_index FROM events WHERE demand_id = $1 AND kind IN ('demand.received', 'demand.imported') ORDER BY id LIMIT 1`, demandID).Scan(&index)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return out, fmt.Errorf("store: overview: %w", err)
+	}
+	if !index.Valid {
+		return out, nil
 	}
 	size, _, err := s.latestCheckpointSize(ctx)
 	if err != nil {
 		return out, err
 	}
-	if index < size {
-		p, err := s.inclusion(ctx, index, size)
+	if index.Int64 < size {
+		p, err := s.inclusion(ctx, index.Int64, size)
 		if err != nil {
 			return out, err
 		}

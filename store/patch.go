@@ -29,7 +29,7 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 		switch {
 		case actor.Role.LegalTeam():
 		case actor.Role == writ.RoleAgency:
-			if p.AssigneeID != nil || p.RequesterVerified != nil || p.CustomerFirstException != nil {
+			if p.AssigneeID != nil || p.RequesterVerified != nil || p.CustomerFirstException != nil || p.DataCategories != nil {
 				return writ.Errorf(writ.EFORBIDDEN, "an agency may change only the reference, the due date, the non-disclosure order and the facts it states about the person and the regions sought")
 			}
 		default:
@@ -92,6 +92,9 @@ func (s *Store) UpdateDemand(ctx context.Context, actor writ.Actor, id int64, p 
 			d.CustomerFirstException, changed["customer_first_exception"] = *e, *e
 		}
 		if err := s.patchFacts(ctx, tx, actor, &d, p, changed); err != nil {
+			return err
+		}
+		if err := narrowCategories(&d, p.DataCategories, changed); err != nil {
 			return err
 		}
 		if len(changed) == 0 {
@@ -171,10 +174,10 @@ func (s *Store) saveDemand(ctx context.Context, tx *sql.Tx, actor writ.Actor, d 
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE demands SET reference = $1, assignee_id = $2, requester_verified = $3, due = $4, ndo = $5, ndo_basis = $6,
 		ndo_until = $7, customer_first_exception = $8, subject_location = $9, subject_residence = $10, subject_us_person = $11,
-		data_locations_sought = $12, notice_permitted = $13, version = version + 1, updated_at = $14 WHERE id = $15`,
+		data_locations_sought = $12, notice_permitted = $13, data_categories = $14, version = version + 1, updated_at = $15 WHERE id = $16`,
 		d.Reference, nullInt64(d.AssigneeID), d.RequesterVerified, nullTime(d.Due), d.Nondisclosure != nil, ndoBasis,
 		ndoUntil, d.CustomerFirstException, d.SubjectLocation, d.SubjectResidence, nullBool(d.SubjectUSPerson),
-		jsonText(d.DataLocationsSought), d.NoticePermitted, s.nowUTC(), d.ID)
+		jsonText(d.DataLocationsSought), d.NoticePermitted, jsonText(d.DataCategories), s.nowUTC(), d.ID)
 	if err != nil {
 		return fmt.Errorf("store: update demand: %w", err)
 	}

@@ -13,9 +13,10 @@ import (
 
 // Production returns the package made available for a demand, each file
 // with the log entry that commits to its SHA-256 and, once a checkpoint
-// covers it, the proof of its inclusion. The agency of the demand, the
-// legal team and auditors; a customer never learns of a production
-// (ENOTFOUND, as for a demand without one).
+// covers it, the proof of its inclusion. The agency of the demand, once
+// the package is available (a US one's certificate signed), the legal
+// team and auditors; a customer never learns of a production (ENOTFOUND,
+// as for a demand without one).
 func (s *Store) Production(ctx context.Context, actor writ.Actor, demandID int64) (writ.Production, error) {
 	p := writ.Production{DemandID: demandID}
 	if _, err := s.Demand(ctx, actor, demandID); err != nil {
@@ -25,17 +26,25 @@ func (s *Store) Production(ctx context.Context, actor writ.Actor, demandID int64
 		return p, writ.Errorf(writ.ENOTFOUND, "demand %d has no production", demandID)
 	}
 	var id int64
-	var accounts, categories, from, to string
-	err := s.read.QueryRowContext(ctx, `SELECT id, accounts, categories, date_from, date_to, expires_at, download_limit, downloads, made_by, made_at
+	var accounts, categories, from, to, certSHA, certifiedBy string
+	var available, certified sql.NullTime
+	err := s.read.QueryRowContext(ctx, `SELECT id, accounts, categories, date_from, date_to, expires_at, download_limit, downloads, made_by, made_at,
+		available_at, certificate_sha256, certified_by, certified_at
 		FROM productions WHERE demand_id = $1`, demandID).
-		Scan(&id, &accounts, &categories, &from, &to, &p.ExpiresAt, &p.DownloadLimit, &p.Downloads, &p.MadeBy, &p.MadeAt)
-	if errors.Is(err, sql.ErrNoRows) {
+		Scan(&id, &accounts, &categories, &from, &to, &p.ExpiresAt, &p.DownloadLimit, &p.Downloads, &p.MadeBy, &p.MadeAt,
+			&available, &certSHA, &certifiedBy, &certified)
+	// The agency learns of a package once it is available: a US one's
+	// certificate signed.
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !available.Valid && actor.Role == writ.RoleAgency {
 		return p, writ.Errorf(writ.ENOTFOUND, "demand %d has no production", demandID)
 	}
 	if err != nil {
 		return p, fmt.Errorf("store: production: %w", err)
 	}
-	p.ExpiresAt, p.MadeAt = p.ExpiresAt.UTC(), p.MadeAt.UTC()
+	p.ExpiresAt, p.MadeAt, p.AvailableAt = p.ExpiresAt.UTC(), p.MadeAt.UTC(), timePtr(available)
+	if certSHA != "" {
+		p.Certificate = &writ.ProductionCertificate{Signed: certified.Valid, SHA256: certSHA, SignedBy: certifiedBy, SignedAt: timePtr(certified)}
+	}
 	if p.Scope.Accounts, err = fromJSONText[string](accounts); err != nil {
 		return p, err
 	}
@@ -138,8 +147,11 @@ func (s *Store) DownloadProduction(ctx context.Context, actor writ.Actor, demand
 		f.SHA256 = sha
 		event := map[string]any{"name": f.Name, "sha256": sha, "size": f.Size}
 		if actor.Role == writ.RoleAgency {
-			if err := s.checkDownload(ctx, tx, actor, expires.Time, limit, downloads); err != nil {
+			if err := s.checkAgencyAccess(ctx, tx, actor, expires.Time); err != nil {
 				return err
+			}
+			if downloads >= limit {
+				return writ.Errorf(writ.EFORBIDDEN, "the production was downloaded %d times, its limit: ask the legal team for more", limit)
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE productions SET downloads = downloads + 1 WHERE id = $1`, id); err != nil {
 				return fmt.Errorf("store: download: %w", err)
@@ -157,9 +169,9 @@ func (s *Store) DownloadProduction(ctx context.Context, actor writ.Actor, demand
 	return f, content, nil
 }
 
-// checkDownload refuses an agency's download after the expiry, after the
-// limit, or without a second factor.
-func (s *Store) checkDownload(ctx context.Context, tx *sql.Tx, actor writ.Actor, expires time.Time, limit, downloads int) error {
+// checkAgencyAccess refuses an agency's download after the expiry or
+// without a second factor.
+func (s *Store) checkAgencyAccess(ctx context.Context, tx *sql.Tx, actor writ.Actor, expires time.Time) error {
 	var enrolled bool
 	if err := tx.QueryRowContext(ctx, `SELECT totp_secret <> '' FROM users WHERE id = $1`, actor.UserID).Scan(&enrolled); err != nil {
 		return fmt.Errorf("store: download: %w", err)
@@ -169,9 +181,6 @@ func (s *Store) checkDownload(ctx context.Context, tx *sql.Tx, actor writ.Actor,
 	}
 	if !s.nowUTC().Before(expires) {
 		return writ.Errorf(writ.EGONE, "the production expired on %s: ask the legal team to make it available again", expires.UTC().Format("2 January 2006, 15:04 UTC"))
-	}
-	if downloads >= limit {
-		return writ.Errorf(writ.EFORBIDDEN, "the production was downloaded %d times, its limit: ask the legal team for more", limit)
 	}
 	return nil
 }

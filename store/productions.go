@@ -15,18 +15,21 @@ import (
 	"unicode"
 
 	"writ"
+	"writ/certificate"
 )
 
-// Produce makes a production package available to the agency of an
-// approved demand and moves the demand to disclosed, in one transaction:
-// the package's scope is checked against the approval (EINVALID naming
-// scope.categories, scope.accounts or scope.date_range when it goes
-// beyond), each file is sealed and its SHA-256 committed to by an event in
-// the audit log, and the move to disclosed makes every check of a
-// disclosure (four eyes, the notice, an open objection, a gag), with the
-// disclosure's counts derived from the package. Reviewers, approvers and
-// admins only (EFORBIDDEN); ECONFLICT when the demand already has a
-// package or may not be disclosed yet.
+// Produce takes a production package for an approved demand, in one
+// transaction: the package's scope is checked against the approval
+// (EINVALID naming scope.categories, scope.accounts or scope.date_range
+// when it goes beyond), each file is sealed and its SHA-256 committed to
+// by an event in the audit log. A package answering US legal process gets
+// a draft certificate of authenticity and waits for the custodian to sign
+// it (SignCertificate); any other is made available to the agency at
+// once. Making it available moves the demand to disclosed, with every
+// check of a disclosure (four eyes, the notice, an open objection, a gag)
+// made now as well, and the disclosure's counts derived from the package.
+// Reviewers, approvers and admins only (EFORBIDDEN); ECONFLICT when the
+// demand already has a package or may not be disclosed yet.
 func (s *Store) Produce(ctx context.Context, actor writ.Actor, demandID int64, in writ.ProductionInput) (writ.Production, error) {
 	if _, err := s.Demand(ctx, actor, demandID); err != nil {
 		return writ.Production{}, err
@@ -50,6 +53,9 @@ func (s *Store) Produce(ctx context.Context, actor writ.Actor, demandID int64, i
 		if err != nil {
 			return err
 		}
+		if err := s.noProductionYet(ctx, tx, demandID); err != nil {
+			return err
+		}
 		approved, err := s.approvedCategories(ctx, tx, demandID)
 		if err != nil {
 			return err
@@ -57,17 +63,43 @@ func (s *Store) Produce(ctx context.Context, actor writ.Actor, demandID int64, i
 		if err := checkScope(d, approved, in.Scope); err != nil {
 			return err
 		}
-		move := writ.TransitionInput{To: writ.StateDisclosed, Rationale: in.Rationale, Disclosure: &writ.DisclosureInput{
-			Categories: in.Scope.Categories, Accounts: len(in.Scope.Accounts), Records: in.Records, PackageSHA256: packageSHA256(files)}}
-		if err := s.transitionTx(ctx, tx, actor, d, move); err != nil {
+		// The checks of the disclosure come first, so that a package that
+		// could not be made available is not taken.
+		if _, _, err := s.checkTransitionTx(ctx, tx, actor, d, disclosureOf(in.Scope, in.Rationale, in.Records, files)); err != nil {
 			return err
 		}
-		return s.storeProduction(ctx, tx, actor, demandID, in.Scope, files, s.nowUTC().Add(expiry), limit)
+		id, err := s.storeProduction(ctx, tx, actor, demandID, in, files, s.nowUTC().Add(expiry), limit)
+		if err != nil {
+			return err
+		}
+		if certificate.Required(d.Instrument) {
+			return s.draftCertificate(ctx, tx, actor, d, id, files)
+		}
+		return s.makeAvailable(ctx, tx, actor, d, id)
 	})
 	if err != nil {
 		return writ.Production{}, err
 	}
 	return s.Production(ctx, actor, demandID)
+}
+
+// disclosureOf is the move to disclosed that making a package available
+// amounts to: its counts are the package's.
+func disclosureOf(sc writ.ProductionScope, rationale string, records int, files []productionFile) writ.TransitionInput {
+	return writ.TransitionInput{To: writ.StateDisclosed, Rationale: rationale, Disclosure: &writ.DisclosureInput{
+		Categories: sc.Categories, Accounts: len(sc.Accounts), Records: records, PackageSHA256: packageSHA256(files)}}
+}
+
+// noProductionYet refuses a second package for a demand.
+func (s *Store) noProductionYet(ctx context.Context, tx *sql.Tx, demandID int64) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM productions WHERE demand_id = $1`, demandID).Scan(&n); err != nil {
+		return fmt.Errorf("store: production: %w", err)
+	}
+	if n > 0 {
+		return writ.Errorf(writ.ECONFLICT, "demand %d already has a production package", demandID)
+	}
+	return nil
 }
 
 // productionFile is a file of a package being stored.
@@ -161,6 +193,9 @@ func (s *Store) approvedCategories(ctx context.Context, tx *sql.Tx, demandID int
 // approval: a category not approved, an account the demand does not name,
 // a period outside the demand's.
 func checkScope(d writ.Demand, approved []string, sc writ.ProductionScope) error {
+	// A category the demand was narrowed out of since its approval is no
+	// longer asked for.
+	approved = slices.DeleteFunc(slices.Clone(approved), func(c string) bool { return !slices.Contains(d.DataCategories, c) })
 	if len(sc.Categories) == 0 {
 		return writ.FieldErrorf("scope.categories", "name the data categories the package holds")
 	}
@@ -209,44 +244,44 @@ func checkScopeDates(asked, got *writ.DateRange) error {
 }
 
 // storeProduction writes the package and its sealed files, each file with
-// an event that commits to its SHA-256.
-func (s *Store) storeProduction(ctx context.Context, tx *sql.Tx, actor writ.Actor, demandID int64, sc writ.ProductionScope,
-	files []productionFile, expires time.Time, limit int) error {
+// an event that commits to its SHA-256; the package is not available yet.
+func (s *Store) storeProduction(ctx context.Context, tx *sql.Tx, actor writ.Actor, demandID int64, in writ.ProductionInput,
+	files []productionFile, expires time.Time, limit int) (int64, error) {
 	if s.documentKeys == nil {
-		return errors.New("store: no documents key to seal a production with")
+		return 0, errors.New("store: no documents key to seal a production with")
 	}
+	sc := in.Scope
 	var from, to string
 	if sc.DateRange != nil {
 		from, to = sc.DateRange.From, sc.DateRange.To
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, `INSERT INTO productions (demand_id, accounts, categories, date_from, date_to, expires_at, download_limit, made_by, made_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		demandID, jsonText(sc.Accounts), jsonText(sc.Categories), from, to, expires, limit, actor.Name, s.nowUTC()).Scan(&id)
+	err := tx.QueryRowContext(ctx, `INSERT INTO productions (demand_id, accounts, categories, date_from, date_to, expires_at, download_limit, made_by, made_at, rationale, records)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		demandID, jsonText(sc.Accounts), jsonText(sc.Categories), from, to, expires, limit, actor.Name, s.nowUTC(), in.Rationale, in.Records).Scan(&id)
 	if err != nil {
-		return fmt.Errorf("store: production: %w", err)
+		return 0, fmt.Errorf("store: production: %w", err)
 	}
 	// Each file's row names its entry in the log, so the transaction takes
 	// the log's head and its events get their indexes at once (the
 	// sequencer would give them theirs only after the commit).
 	if _, err := s.lockLogHead(ctx, tx); err != nil {
-		return err
+		return 0, err
 	}
 	for _, f := range files {
 		keyID, sealed, err := s.documentKeys.Seal(f.sha, f.content)
 		if err != nil {
-			return fmt.Errorf("store: production: %w", err)
+			return 0, fmt.Errorf("store: production: %w", err)
 		}
 		event := map[string]any{"demand_id": demandID, "name": f.name, "sha256": f.sha, "size": len(f.content)}
 		if err := s.appendEvent(ctx, tx, actor, &demandID, "production.file", event); err != nil {
-			return err
+			return 0, err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO production_files (production_id, sha256, name, size, key_id, content, log_index)
 			VALUES ($1, $2, $3, $4, $5, $6, (SELECT max(log_index) FROM events WHERE demand_id = $7 AND kind = 'production.file'))`,
 			id, f.sha, f.name, len(f.content), keyID, sealed, demandID); err != nil {
-			return fmt.Errorf("store: production: %w", err)
+			return 0, fmt.Errorf("store: production: %w", err)
 		}
 	}
-	return s.appendEvent(ctx, tx, actor, &demandID, "production.available", map[string]any{
-		"files": len(files), "package_sha256": packageSHA256(files), "expires_at": expires, "download_limit": limit})
+	return id, nil
 }

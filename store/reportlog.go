@@ -35,6 +35,7 @@ func (s *Store) LogEvents(ctx context.Context, cp auditlog.Checkpoint, fn func(d
 			return &auditlog.Mismatch{Index: size, Reason: fmt.Sprintf("the checkpoint has %d entries but the log only %d", cp.Size, size)}
 		}
 		var v auditlog.Verifier
+		var h auditlog.LeafHasher
 		hr := &hashReader{ctx: ctx, s: s, db: tx, cache: map[int64]tlog.Hash{}}
 		const batch = 4096
 		for from := int64(0); from < cp.Size; from += batch {
@@ -62,7 +63,7 @@ func (s *Store) LogEvents(ctx context.Context, cp auditlog.Checkpoint, fn func(d
 					return fmt.Errorf("store: verify: %w", err)
 				}
 				e.DemandID, e.ActorID, e.Data = demand.Int64, actorID.Int64, []byte(data)
-				if err := v.Add(e.Index, auditlog.Leaf(e), stored[e.Index-from]); err != nil {
+				if err := checkNext(&v, &h, e, stored, from); err != nil {
 					rows.Close()
 					return err
 				}
@@ -216,4 +217,18 @@ func (s *Store) ReportRegistry(ctx context.Context, customers []int64) (writ.Rep
 		}
 	}
 	return reg, nil
+}
+
+// checkNext checks e, which should be entry v.Size(), against its stored
+// leaf hash (stored holds those of the entries from from on) and adds it
+// to the tree.
+func checkNext(v *auditlog.Verifier, h *auditlog.LeafHasher, e auditlog.Event, stored []tlog.Hash, from int64) error {
+	if e.Index != v.Size() {
+		return &auditlog.Mismatch{Index: v.Size(), Reason: "the entry is missing (deleted or moved)"}
+	}
+	leaf, err := h.Check(e, stored[e.Index-from])
+	if err != nil {
+		return err
+	}
+	return v.AddHash(e.Index, leaf)
 }

@@ -90,8 +90,8 @@ func testObjection(t *testing.T, open storetest.Opener) {
 	must(err)
 	_, err = move(f.Reviewer, d.ID, writ.TransitionInput{To: writ.StateNoticed})
 	must(err)
-	_, err = move(f.Reviewer, d.ID, writ.TransitionInput{To: writ.StateDisclosed, Disclosure: &writ.DisclosureInput{Categories: []string{"content"}, Accounts: 1}})
-	must(err)
+	f.Deliver(t, d.ID, writ.ProductionInput{Scope: writ.ProductionScope{Accounts: []string{"joe@mail.example"}, Categories: []string{"content"}},
+		Files: []writ.ProductionUpload{{Name: "joe.mbox", Content: []byte("From joe\n")}}, Rationale: "the objection was overruled"})
 	list, err := f.Store.Responses(ctx, f.CustomerUserConsumer, d.ID)
 	must(err)
 	if len(list) != 1 || list[0].Decision != "overruled" {

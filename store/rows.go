@@ -19,13 +19,17 @@ func newTableRows(table string, columns []string, rows int) *tableRows {
 
 func (t *tableRows) add(values ...any) { t.values = append(t.values, values...) }
 
-// maxParameters is how many bound parameters one statement may carry:
-// SQLite's limit (32766 since 3.32); PostgreSQL allows 65535.
+// maxParameters is how many bound parameters one statement carries.
+// PostgreSQL allows 65535. SQLite allows 32766, but finds a numbered
+// parameter's name by walking a list of all of them, when it parses "$N"
+// and again when each value is bound, so a statement's cost grows with the
+// square of its parameters: near the limit, that walk was most of a bulk
+// import's time. A thousand keeps it small and the statements still few.
 func (s *Store) maxParameters() int {
 	if s.postgres {
 		return 65535
 	}
-	return 32766
+	return 1000
 }
 
 // insertTableRows inserts the rows with multi-row INSERT statements of as

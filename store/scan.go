@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
@@ -151,3 +152,25 @@ func collectPage[T any](rows *sql.Rows, n int, scan func(*sql.Rows) (T, error), 
 
 // idCursorOf is the cursor after an item with the given id.
 func idCursorOf(id int64) string { return encodeCursor("i", strconv.FormatInt(id, 10)) }
+
+// queryColumn runs a query of one column and returns its values, the
+// failure named by what (EUNAVAILABLE when the database was busy).
+func queryColumn[T any](ctx context.Context, db querier, what, query string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, unavailableOr(err, what)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, unavailableOr(err, what)
+	}
+	return out, nil
+}

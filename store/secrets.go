@@ -22,6 +22,7 @@ var sealedColumns = []struct{ table, column, key string }{
 	{"customers", "webhook_secret", "id"},
 	{"sessions", "pending_totp", "hash"},
 	{"server_secrets", "sealed", "name"},
+	{"demand_messages", "body", "id"},
 }
 
 // sealSecret seals plain for column ("table.column"); "" stays "".

@@ -24,7 +24,16 @@ import (
 // letters are kept as documents of the demand, once each. Every attempt is
 // an event, its failure with its cause, so the legal team sees every try;
 // a notice failed for good on every channel becomes failed.
+//
+// A failure of the database that the same transaction may get past later
+// (a lock, a deadlock, a timeout, a lost connection) is EUNAVAILABLE
+// (Classify), so that the caller can try the record again rather than the
+// send.
 func (s *Store) RecordSending(ctx context.Context, x writ.Sending, finish func(*sql.Tx) error) error {
+	return Classify(s.recordSending(ctx, x, finish))
+}
+
+func (s *Store) recordSending(ctx context.Context, x writ.Sending, finish func(*sql.Tx) error) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if err := finish(tx); err != nil {
 			return err

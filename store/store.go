@@ -55,6 +55,9 @@ type Options struct {
 	// Timeouts bound each PostgreSQL connection (DefaultTimeouts when
 	// nil); SQLite has none of them.
 	Timeouts *Timeouts
+	// Provider is the provider's name as a certificate of authenticity
+	// gives it ("The provider" when empty).
+	Provider string
 }
 
 // Store is writ's database. It is safe for concurrent use, and several
@@ -82,6 +85,11 @@ type Store struct {
 	demandQuota, agencyQuota int64
 	// seq appends committed events to the audit log (sequencer.go).
 	seq sequencer
+	// provider names the provider on certificates of authenticity.
+	provider string
+	// readings keeps the legal team's banner and home for a moment
+	// (readings.go).
+	readings readings
 }
 
 // Open connects to the database named by dsn: a postgres:// or
@@ -98,7 +106,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, errors.New("store: no assessor")
 	}
 	s := &Store{rules: opts.Rules, assessor: opts.Assessor, now: opts.Now, reminderLead: opts.ReminderLead, jobs: opts.Jobs, documentKeys: opts.DocumentKeys,
-		emergencyResponse: opts.EmergencyResponse}
+		emergencyResponse: opts.EmergencyResponse, provider: cmp.Or(opts.Provider, "The provider")}
 	if s.reminderLead <= 0 {
 		s.reminderLead = 48 * time.Hour
 	}
@@ -235,6 +243,7 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		s.committed(ctx, t, false)
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	s.readings.changed()
 	s.committed(ctx, t, true)
 	return nil
 }

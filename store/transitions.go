@@ -16,11 +16,18 @@ import (
 // decision, challenge, disclosure or notice it amounts to and an event, all
 // in one transaction. The rules of the move are writ.CheckTransition's;
 // ENOTFOUND when the actor may not see the demand.
+//
+// A demand becomes disclosed only when its production package is made
+// available (Produce, SignCertificate): a move to disclosed here is
+// EINVALID, naming disclosure when counts were typed, else to.
 func (s *Store) Transition(ctx context.Context, actor writ.Actor, id int64, in writ.TransitionInput) (writ.Demand, error) {
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		d, err := s.demand(ctx, tx, actor, id, s.forUpdate())
 		if err != nil {
 			return err
+		}
+		if in.To == writ.StateDisclosed && d.State.CanMove(writ.StateDisclosed) {
+			return disclosedOnlyByPackage(id, in)
 		}
 		return s.transitionTx(ctx, tx, actor, d, in)
 	})
@@ -34,45 +41,53 @@ func (s *Store) Transition(ctx context.Context, actor writ.Actor, id int64, in w
 // the demand: the checks of CheckTransition over what the transaction
 // reads, then the move and what it records.
 func (s *Store) transitionTx(ctx context.Context, tx *sql.Tx, actor writ.Actor, d writ.Demand, in writ.TransitionInput) error {
-	id := d.ID
-	a, err := s.storedAssessment(ctx, tx, id)
+	a, outcome, err := s.checkTransitionTx(ctx, tx, actor, d, in)
 	if err != nil {
 		return err
 	}
+	return s.applyTransition(ctx, tx, actor, &d, a, in, outcome)
+}
+
+// checkTransitionTx makes the checks of CheckTransition over what the
+// transaction reads, and returns the demand's assessment and the outcome
+// the move closes the demand with.
+func (s *Store) checkTransitionTx(ctx context.Context, tx *sql.Tx, actor writ.Actor, d writ.Demand, in writ.TransitionInput) (rules.Assessment, string, error) {
+	id := d.ID
+	a, err := s.storedAssessment(ctx, tx, id)
+	if err != nil {
+		return a, "", err
+	}
 	tc := transitionContext(&d, a, s.nowUTC())
 	if err := tx.QueryRowContext(ctx, `SELECT verified FROM agencies WHERE id = $1`, d.AgencyID).Scan(&tc.AgencyVerified); err != nil {
-		return fmt.Errorf("store: transition: %w", err)
+		return a, "", fmt.Errorf("store: transition: %w", err)
 	}
 	var given sql.NullTime
 	if err := tx.QueryRowContext(ctx, `SELECT state, given_at FROM notices WHERE demand_id = $1`, id).Scan(&tc.NoticeState, &given); err != nil {
-		return fmt.Errorf("store: transition: %w", err)
+		return a, "", fmt.Errorf("store: transition: %w", err)
 	}
 	tc.NoticeGivenAt = timePtr(given)
 	tc.ObjectionWindowEnds = s.objectionWindowEnds(a, tc.NoticeGivenAt)
 	if d.State == writ.StateDisclosed {
 		var categories string
 		if err := tx.QueryRowContext(ctx, `SELECT categories FROM disclosures WHERE demand_id = $1`, id).Scan(&categories); err != nil {
-			return fmt.Errorf("store: transition: %w", err)
+			return a, "", fmt.Errorf("store: transition: %w", err)
 		}
 		if tc.DisclosedCategories, err = fromJSONText[string](categories); err != nil {
-			return err
+			return a, "", err
 		}
 	}
 	if tc.ObjectionOpen, err = s.objectionOpen(ctx, tx, id); err != nil {
-		return err
+		return a, "", err
 	}
 	if slices.Contains(a.Flags, rules.FlagContentTechnicallyUnavailable) {
 		var confirmed bool
 		if err := tx.QueryRowContext(ctx, `SELECT key_custody_confirmed FROM customers WHERE id = $1`, d.CustomerID).Scan(&confirmed); err != nil {
-			return fmt.Errorf("store: transition: %w", err)
+			return a, "", fmt.Errorf("store: transition: %w", err)
 		}
 		tc.KeyCustodyUnconfirmed = !confirmed
 	}
 	outcome, err := writ.CheckTransition(actor, tc, in)
-	if err != nil {
-		return err
-	}
-	return s.applyTransition(ctx, tx, actor, &d, a, in, outcome)
+	return a, outcome, err
 }
 
 // transitionContext is what CheckTransition needs to know of a demand's
@@ -187,6 +202,9 @@ func (s *Store) recordDisclosure(ctx context.Context, tx *sql.Tx, actor writ.Act
 	if err != nil {
 		return err
 	}
+	// A category the demand was narrowed out of since its approval is no
+	// longer asked for.
+	allowed = slices.DeleteFunc(allowed, func(c string) bool { return !slices.Contains(d.DataCategories, c) })
 	if len(in.Categories) == 0 {
 		return writ.FieldErrorf("disclosure.categories", "name the categories produced")
 	}
@@ -294,4 +312,15 @@ func approvedCategories(a rules.Assessment, in writ.TransitionInput) ([]string, 
 		}
 	}
 	return in.Categories, nil
+}
+
+// disclosedOnlyByPackage refuses a move to disclosed that is not the
+// making available of a production package: the transparency report's
+// counts come from the package, never from typed figures.
+func disclosedOnlyByPackage(id int64, in writ.TransitionInput) error {
+	field := "to"
+	if in.Disclosure != nil {
+		field = "disclosure"
+	}
+	return writ.FieldErrorf(field, "demand %d becomes disclosed only when its production package is made available: upload the package (POST /v1/demands/%d/production), whose files give the counts", id, id)
 }

@@ -29,6 +29,22 @@ func (t *Tx) AppendEvent(ctx context.Context, actor writ.Actor, kind string, dat
 	return t.s.appendEvent(ctx, t.tx, actor, nil, kind, data)
 }
 
+// AppendEventUnawaited records a change like AppendEvent, but the commit
+// does not wait for the event's place in the audit log: the next
+// sequencing appends it (another change's, or the one every server runs
+// each second). For events whose index nobody reads from the answer — a
+// failed sign-in — so that a flood of them does not cost a sequencing
+// each, which would hold up everyone else's changes behind it.
+func (t *Tx) AppendEventUnawaited(ctx context.Context, actor writ.Actor, kind string, data any) error {
+	st := t.s.txLog(t.tx)
+	awaited := st.pending
+	if err := t.s.appendEvent(ctx, t.tx, actor, nil, kind, data); err != nil {
+		return err
+	}
+	st.pending = awaited
+	return nil
+}
+
 // RecordEvent records an event in the audit log in a transaction of its
 // own: a change made outside the database (a new documents key, say).
 func (s *Store) RecordEvent(ctx context.Context, actor writ.Actor, kind string, data any) error {

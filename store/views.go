@@ -7,7 +7,8 @@ import (
 )
 
 // viewCond is the condition of one of the queue's views (writ.Views) on a
-// demand d joined to its notice n, for actor at now. The home counts with
+// demand d (on its columns alone: the home counts from the demands
+// without their notices), for actor at now. The home counts with
 // the same conditions the queue lists with, so the two always agree.
 // Its arguments are added to p.
 func viewCond(p *params, actor writ.Actor, view string, now time.Time) (string, error) {

@@ -276,7 +276,8 @@ func (s *Server) verifyAgency(w http.ResponseWriter, r *http.Request, v *visit) 
 	return s.redirect(w, r, "/admin/agencies", "The agency "+a.Name+" is verified.")
 }
 
-// customersData is the customer registry page.
+// customersData is the customer registry page, with the form to register
+// one (admins only).
 type customersData struct {
 	Customers   []writ.Customer
 	Custodies   []string
@@ -284,18 +285,25 @@ type customersData struct {
 	CanSet      bool
 	Error       *failure
 	ErrorFor    int64
+	New         customerForm
 }
 
 func (s *Server) customers(w http.ResponseWriter, r *http.Request, v *visit) error {
-	return s.showCustomers(w, r, v, http.StatusOK, 0, nil)
+	return s.showCustomersWith(w, r, v, http.StatusOK, 0, nil, newCustomerForm(nil, nil))
 }
 
 func (s *Server) showCustomers(w http.ResponseWriter, r *http.Request, v *visit, status int, failedFor int64, refusal error) error {
+	return s.showCustomersWith(w, r, v, status, failedFor, refusal, newCustomerForm(nil, nil))
+}
+
+// showCustomersWith renders the registry with a refusal of a key custody
+// (failedFor's) and the form to register a customer as typed.
+func (s *Server) showCustomersWith(w http.ResponseWriter, r *http.Request, v *visit, status int, failedFor int64, refusal error, form customerForm) error {
 	page, err := s.store.Customers(r.Context(), v.actor, writ.CustomerFilter{Limit: 500})
 	if err != nil {
 		return err
 	}
-	d := customersData{Customers: page.Items, Custodies: writ.KeyCustodies(), CanSet: v.actor.Role == writ.RoleAdmin, ErrorFor: failedFor}
+	d := customersData{Customers: page.Items, Custodies: writ.KeyCustodies(), CanSet: v.actor.Role == writ.RoleAdmin, ErrorFor: failedFor, New: form}
 	for _, c := range page.Items {
 		if !c.KeyCustodyConfirmed {
 			d.Unconfirmed++

@@ -17,6 +17,7 @@ import (
 // browser's viewer. The German authority is told in its portal in which
 // languages the provider accepts certificates.
 func TestBrowserAnnexIIIDraft(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	d, _, err := s.Store.CreateDemand(context.Background(), s.AgencyUserDE, writ.DemandInput{Reference: "StA-0815", Instrument: "eu_epoc",
 		IssuedBy: "prosecutor", DataCategories: []string{"content"}, Accounts: []string{"anna@beispiel.example"}}, "")

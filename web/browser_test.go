@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -55,25 +56,58 @@ type tab struct {
 	dir string
 }
 
-// startBrowser runs one headless chromium for the test.
+// browsers is the one headless chromium the browser tests share, started
+// by the first of them: starting one took each test half a second, and a
+// test's windows have cookies of their own in any browser (newTab).
+// TestMain stops it.
+var browsers struct {
+	once sync.Once
+	ctx  context.Context
+	err  error
+	stop func()
+}
+
+// startBrowser returns the shared headless chromium.
 func startBrowser(t *testing.T) context.Context {
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1366, 900),
-	)
-	alloc, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	browser, cancel := chromedp.NewContext(alloc)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start chromium: %v", err)
+	t.Helper()
+	path := chromium(t)
+	browsers.once.Do(func() {
+		dir, err := os.MkdirTemp("", "writ-chromium-")
+		if err != nil {
+			browsers.err = err
+			return
+		}
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(path),
+			chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+			chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.Flag("disable-sync", true),
+			chromedp.UserDataDir(dir),
+			chromedp.WindowSize(1366, 900),
+		)
+		alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		browser, cancelBrowser := chromedp.NewContext(alloc)
+		browsers.ctx, browsers.err = browser, chromedp.Do(browser)
+		browsers.stop = func() {
+			cancelBrowser()
+			cancelAlloc()
+			os.RemoveAll(dir)
+		}
+	})
+	if browsers.err != nil {
+		t.Fatalf("start chromium: %v", browsers.err)
 	}
-	return browser
+	return browsers.ctx
+}
+
+// TestMain runs the tests, then stops the browser they shared.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if browsers.stop != nil {
+		browsers.stop()
+	}
+	os.Exit(code)
 }
 
 // newTab opens a window with cookies of its own (a new browser context).
@@ -175,6 +209,7 @@ func (b *tab) signIn(a writ.Actor, shot string) {
 // main pages are left in screenshots/. The reference carries a script,
 // which the page must show as text.
 func TestBrowserDemandFromSubmissionToObjection(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	browser := startBrowser(t)
 	evil := `SW-42 <script>alert(1)</script><img src=x onerror=alert(2)>`
@@ -288,6 +323,7 @@ func TestBrowserDemandFromSubmissionToObjection(t *testing.T) {
 // sign-in, a submission with its file, the queue's filter, a move of the
 // demand and sign-out.
 func TestBrowserFormsWorkWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	browser := startBrowser(t)
 	noJS := func(b *tab) {
@@ -342,6 +378,7 @@ func TestBrowserFormsWorkWithoutJavaScript(t *testing.T) {
 // page, confirms it with the app's code and is shown recovery codes before
 // reaching the agency's pages.
 func TestBrowserAgencyUserSetsUpASecondFactor(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	if err := s.Identity.SetTOTP(context.Background(), writ.System(), s.AgencyUserUS.UserID, ""); err != nil {
 		t.Fatal(err)

@@ -62,6 +62,8 @@ type demandData struct {
 	Answer answer
 	// Portal is the answer to the agency and the customer (portal.go).
 	Portal portalData
+	// Threads are the threads of messages the signed-in user may read.
+	Threads []thread
 	// Form is the form that was sent and refused, with what was typed,
 	// so that the page shows the reason next to it.
 	Form *formState
@@ -96,10 +98,16 @@ func (f *formState) FieldError(name string) string {
 	if m := f.Fields[name]; m != "" {
 		return m
 	}
-	if f.Error.Field == name {
+	if f.Error.Field == name || indexSuffix.ReplaceAllString(f.Error.Field, "") == name {
 		return f.Error.Message
 	}
 	return ""
+}
+
+// Checked reports whether a checkbox of name was ticked with value in the
+// refused form.
+func (f *formState) Checked(name, value string) bool {
+	return f != nil && slices.Contains(f.Values[name], value)
 }
 
 // Value returns what was typed into a field of the refused form.
@@ -195,8 +203,11 @@ func (s *Server) loadDemand(ctx context.Context, actor writ.Actor, id int64) (*d
 		if d.Responses, err = s.store.Responses(ctx, actor, id); err != nil {
 			return nil, err
 		}
-		d.CanRespond = open
+		d.CanRespond, d.CanUpload = open, open
 		d.OpenObjection = openObjection(d.Responses)
+	}
+	if err := s.loadThreads(ctx, actor, d); err != nil {
+		return nil, err
 	}
 	return d, s.loadPortal(ctx, actor, d)
 }
@@ -342,6 +353,8 @@ func legalActions(actor writ.Actor, d *demandData) []action {
 			if d.Demand.State == writ.StateApproved || d.Demand.State == writ.StateNoticed {
 				continue // only the customer's objection moves it back
 			}
+		case writ.StateDisclosed:
+			continue // only the production package, made available, discloses
 		case writ.StateApproved:
 			switch {
 			case actor.Role != writ.RoleApprover && actor.Role != writ.RoleAdmin:

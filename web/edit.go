@@ -11,7 +11,8 @@ import (
 )
 
 // editDemand changes a demand from its page: the non-disclosure order
-// (added, extended or lifted) and the due date, through the same store
+// (added, extended or lifted), the due date and the categories (narrowed
+// only), through the same store
 // path as the API's edit, which reassesses the demand and records the
 // change as an event. Every invalid field is named at once.
 func (s *Server) editDemand(w http.ResponseWriter, r *http.Request, v *visit) error {
@@ -27,7 +28,7 @@ func (s *Server) editDemand(w http.ResponseWriter, r *http.Request, v *visit) er
 		return s.refuseFields(w, r, v, id, "edit", map[string]string{"ndo": "reload the page and make the change again"})
 	}
 	if p == (writ.DemandPatch{Version: p.Version}) {
-		return s.refuseFields(w, r, v, id, "edit", map[string]string{"ndo": "change the order or the due date, or leave the form"})
+		return s.refuseFields(w, r, v, id, "edit", map[string]string{"ndo": "change the order, the due date or the categories, or leave the form"})
 	}
 	if _, err := s.store.UpdateDemand(r.Context(), v.actor, id, p); err != nil {
 		if refusable(err) {
@@ -74,6 +75,14 @@ func editPatch(r *http.Request) (writ.DemandPatch, map[string]string) {
 		p.ClearNondisclosure = true
 	default:
 		fields["ndo"] = "choose what happens to the order"
+	}
+	// The form ticks every category the demand asks for; one unticked
+	// narrows it (the store refuses a category it does not ask for).
+	if asked, kept := r.PostForm["asked"], r.PostForm["categories"]; len(kept) < len(asked) {
+		if len(kept) == 0 {
+			fields["data_categories"] = "keep at least one category: a demand for nothing is answered \"no data\" or rejected"
+		}
+		p.DataCategories = &kept
 	}
 	if due := strings.TrimSpace(r.PostFormValue("due")); due != "" {
 		t, err := time.Parse(time.DateOnly, due)

@@ -12,6 +12,7 @@ import (
 // change someone made meanwhile refuses the stale form, as the API's
 // If-Match does, and the demand keeps that change; a fresh form saves.
 func TestEditFormRefusesAStaleVersion(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	day := newLegalDay(t, s)
 	ctx := context.Background()

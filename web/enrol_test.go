@@ -43,6 +43,7 @@ func totp(t *testing.T, secret string, now time.Time) string {
 // up an authenticator app, in the pages, with recovery codes; then they
 // are signed in, and every later sign-in asks for a code.
 func TestEveryoneWhoSeesDemandsHasASecondFactor(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 	d, _, err := s.Store.CreateDemand(ctx, s.AgencyUserUS, writ.DemandInput{Reference: "TWO-1", Instrument: "us_search_warrant",

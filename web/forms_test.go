@@ -31,6 +31,7 @@ func (b *browser) idOf() int64 {
 // its warrant, two legal users review and approve, the customer objects,
 // the legal team decides, and the agency replies to the rejection.
 func TestEveryFormWorksWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 

@@ -51,22 +51,23 @@ func funcs(a *assets, rb *rules.Rulebook, p *i18n.Printer) template.FuncMap {
 			}
 			return whenIn(p, *t)
 		},
-		"label":      func(code string) string { return labelIn(p, code) },
-		"labels":     func(codes []string) string { return labelsIn(p, codes) },
-		"deficiency": func(code string) string { return p.T("deficiency." + code) },
-		"language":   func(code string) string { return p.T("language." + code) },
-		"join":       strings.Join,
-		"has":        slices.Contains[[]string],
-		"urgent":     urgent,
-		"overdue":    func(t *time.Time, now time.Time) bool { return t != nil && t.Before(now) },
-		"dueIn":      func(t *time.Time, now time.Time) string { return dueIn(p, t, now) },
-		"size":       func(n int64) string { return size(p, n) },
-		"short":      func(s string) string { return shortHash(s) },
-		"eq_state":   func(a writ.State, b string) bool { return string(a) == b },
-		"deref":      func(p *int64) int64 { return derefID(p) },
-		"add":        func(a, b int) int { return a + b },
-		"fieldOf":    fieldOf,
-		"dl":         func(t *time.Time, now time.Time) deadlineCell { return deadlineCell{T: t, Now: now} },
+		"label":        func(code string) string { return labelIn(p, code) },
+		"labels":       func(codes []string) string { return labelsIn(p, codes) },
+		"deficiency":   func(code, message string) string { return deficiencyIn(p, code, message) },
+		"language":     func(code string) string { return p.T("language." + code) },
+		"languageName": p.LanguageName,
+		"join":         strings.Join,
+		"has":          slices.Contains[[]string],
+		"urgent":       urgent,
+		"overdue":      func(t *time.Time, now time.Time) bool { return t != nil && t.Before(now) },
+		"dueIn":        func(t *time.Time, now time.Time) string { return dueIn(p, t, now) },
+		"size":         func(n int64) string { return size(p, n) },
+		"short":        func(s string) string { return shortHash(s) },
+		"eq_state":     func(a writ.State, b string) bool { return string(a) == b },
+		"deref":        func(p *int64) int64 { return derefID(p) },
+		"add":          func(a, b int) int { return a + b },
+		"fieldOf":      fieldOf,
+		"dl":           func(t *time.Time, now time.Time) deadlineCell { return deadlineCell{T: t, Now: now} },
 		"audience": func(a string) string {
 			if s, ok := p.Label("audience", a); ok {
 				return s
@@ -92,11 +93,17 @@ func identifiers(args []any) []any {
 	return out
 }
 
-// labelIn is a code's word in p's language: the catalog's "label." entry,
-// else the code made into English words (the legal team's own codes).
+// labelIn is a code's word in p's language: the catalog's "label." entry;
+// else, in English, the legal team's table (labels.go), and in another
+// language the code itself, never English words on a page that is not.
+// TestEveryOutwardLabelIsInEveryCatalog keeps the codes outward pages
+// show in the catalogs.
 func labelIn(p *i18n.Printer, code string) string {
 	if s, ok := p.Label("label", code); ok {
 		return s
+	}
+	if p.Lang() != i18n.English {
+		return code
 	}
 	return label(code)
 }

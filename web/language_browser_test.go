@@ -73,6 +73,7 @@ func (b *tab) signInAs(a writ.Actor, w words) {
 // locations in it. Every page carries the language in its html lang
 // attribute.
 func TestBrowserPortalsInFrenchAndGerman(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	browser := startBrowser(t)
 	ctx := context.Background()

@@ -48,6 +48,7 @@ func newLegalDay(t *testing.T, s *site) legalDay {
 	var day legalDay
 	day.fresh = create(warrant("DAY-NEW"))
 	gag := warrant("DAY-GAG")
+	gag.DataCategories = []string{"subscriber", "content"}
 	gag.Nondisclosure = &writ.Nondisclosure{Basis: "18 U.S.C. § 2705(b)", Until: "2027-01-31"}
 	day.gagged = create(gag)
 	day.emergency = create(emergencyInput("DAY-EM"))
@@ -87,14 +88,19 @@ func (b *tab) fits(width int64) {
 // A reviewer's and an approver's day in a real browser, at 1400 px and on
 // a 390 px phone, with nothing but the pages: the home and its counts, the
 // queue filtered from a count, assigning a demand with the team's
-// workload, extending a non-disclosure order, recording a call-back,
+// workload, extending a non-disclosure order, narrowing the categories, recording a call-back,
 // writing a note, deciding an objection, closing demands as no data in
 // bulk (one refused, and reported), exporting the queue as CSV, and the
-// approver's four-eyes view. No page is wider than the window.
+// approver's four-eyes view; an admin registers a customer with its data
+// locations and key custody and reads the rulebook's changes. No page is
+// wider than the window.
 func TestBrowserLegalTeamsDay(t *testing.T) {
+	t.Parallel()
 	browser := startBrowser(t)
 	for _, width := range []int64{1400, 390} {
 		t.Run(fmt.Sprint(width), func(t *testing.T) {
+			// Each width has a site of its own: they run at once.
+			t.Parallel()
 			s := newSite(t)
 			day := newLegalDay(t, s)
 			reviewer := s.newTab(t, browser)
@@ -122,6 +128,11 @@ func TestBrowserLegalTeamsDay(t *testing.T) {
 			approver.wantText(".flash", "is now Approved")
 			approver.fits(width)
 			approver.screenshot(fmt.Sprintf("legal-day-approver-%d", width))
+
+			admin := s.newTab(t, browser)
+			admin.run(chromedp.EmulateViewport(width, 900))
+			admin.signIn(s.Admin, "")
+			adminRegistersACustomer(t, admin, width)
 		})
 	}
 }
@@ -157,6 +168,14 @@ func legalDayOfReviewer(t *testing.T, s *site, b *tab, day legalDay, width int64
 	b.wantText(".flash", "changed and reassessed")
 	b.wantText("#request", "until 2027-07-31")
 	b.wantText("#timeline", "changed the demand: non-disclosure order")
+	// The agency agreed to ask for content only: the categories are narrowed.
+	b.run(chromedp.Click(chromedp.CSS(`#edit-categories input[value="subscriber"]`)))
+	b.submit(`#edit-form button[type="submit"]`)
+	b.wantText(".flash", "changed and reassessed")
+	if got := b.text("#request"); strings.Contains(got, "Subscriber data") || !strings.Contains(got, "Content data") {
+		t.Fatalf("after narrowing, the request reads %q", got)
+	}
+	b.wantText("#timeline", "changed the demand: data categories (narrowed)")
 	// A bad edit names every field at once, next to it.
 	b.run(chromedp.Click(chromedp.ID("ndo-set")),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("ndo-basis").value = ""`))
@@ -247,4 +266,30 @@ func (b *tab) submitRefused(button string) {
 	if resp.Status != 400 {
 		b.t.Fatalf("submit %s: status %d, want 400", button, resp.Status)
 	}
+}
+
+// adminRegistersACustomer registers a customer with its data locations
+// and key custody in the pages, after a refusal that names the field, and
+// reads the changes of the rulebook in force.
+func adminRegistersACustomer(t *testing.T, b *tab, width int64) {
+	b.open("/admin/customers")
+	b.run(chromedp.SendKeys(chromedp.ID("c-name"), "Gemeinde Musterstadt"),
+		chromedp.SetValue(chromedp.ID("c-kind"), "public_sector"),
+		chromedp.SendKeys(chromedp.ID("c-home"), "DE"),
+		chromedp.SendKeys(chromedp.ID("c-contact"), "recht@musterstadt.example"),
+		chromedp.SendKeys(chromedp.ID("c-region-0"), "eu-central-1"),
+		chromedp.SendKeys(chromedp.ID("c-country-0"), "DE"),
+		chromedp.SendKeys(chromedp.ID("c-accounts"), "amt@musterstadt.example"))
+	b.submitRefused(`#customer-form button[type="submit"]`)
+	b.wantText("#customer-form", "choose who holds the keys to its content")
+	b.fits(width)
+	b.run(chromedp.SetValue(chromedp.ID("c-custody"), "customer_held"))
+	b.submit(`#customer-form button[type="submit"]`)
+	b.wantText(".flash", "Gemeinde Musterstadt was registered with 1 data location")
+	b.wantText("main table", "Gemeinde Musterstadt", "eu-central-1 (DE)", "Customer holds the keys")
+	b.fits(width)
+	b.open("/admin")
+	b.submit(`a[href="/admin/rulebook"]`)
+	b.wantText("#rulebook-changes", "What v2 changed since v1", "Verified emergencies that collide with foreign law")
+	b.fits(width)
 }

@@ -16,6 +16,7 @@ import (
 // act, and an internal note never shows on the agency's or the
 // customer's page of the demand.
 func TestLegalTeamPagesPerRole(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	day := newLegalDay(t, s)
 	if _, err := s.Store.AddNote(context.Background(), s.Reviewer, day.objected, "internal: the clerk called"); err != nil {
@@ -65,6 +66,7 @@ func TestLegalTeamPagesPerRole(t *testing.T) {
 // The CSV export holds the queue's filter and defuses what a spreadsheet
 // would run: a reference starting with "=" is written with an apostrophe.
 func TestQueueExportIsFilteredAndSafe(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 	for _, ref := range []string{`=HYPERLINK("http://evil.example","x")`, "PLAIN-1"} {
@@ -91,6 +93,7 @@ func TestQueueExportIsFilteredAndSafe(t *testing.T) {
 // A user is created only with a role chosen: the form offers none by
 // default and refuses an empty one, naming the field.
 func TestNewUserHasNoDefaultRole(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser(t).signIn(s.Admin)
 	b.get("/admin/users").want(http.StatusOK, "/admin/users", `<option value="">— choose the role —</option>`)

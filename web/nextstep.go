@@ -57,14 +57,14 @@ func next(d *demandData) *nextStep {
 		return reviewStep(d, a)
 	case writ.StateApproved:
 		if dm.NoticeState == "delayed" || d.Customer == nil {
-			return &nextStep{Sentence: "Produce the approved data and record the disclosure.", To: writ.StateDisclosed}
+			return &nextStep{Sentence: "Upload the production package: making it available discloses the approved data.", Anchor: "#production"}
 		}
 		return &nextStep{Sentence: "Give the customer notice before anything is disclosed.", To: writ.StateNoticed}
 	case writ.StateNoticed:
 		if day, code := deadlineDay(d, "EARLIEST_DISCLOSURE", "ENFORCING_AUTHORITY_WINDOW"); day != "" {
-			return &nextStep{Sentence: "Disclose not before " + day + " (" + labelSource(code) + "), unless the customer objects.", To: writ.StateDisclosed}
+			return &nextStep{Sentence: "Make the production package available not before " + day + " (" + labelSource(code) + "), unless the customer objects.", Anchor: "#production"}
 		}
-		return &nextStep{Sentence: "The customer has notice: produce the approved data and record the disclosure.", To: writ.StateDisclosed}
+		return &nextStep{Sentence: "The customer has notice: upload the production package, which discloses the approved data once available.", Anchor: "#production"}
 	case writ.StateChallenged:
 		return &nextStep{Sentence: "Record the challenge's outcome: close the demand if it was won, approve it if it was lost.", To: writ.StateClosed}
 	case writ.StateRedirected, writ.StateRejected, writ.StateNoData, writ.StateDisclosed:

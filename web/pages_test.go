@@ -41,6 +41,7 @@ func (s *site) apiStatus(t *testing.T, a writ.Actor, path string) int {
 // 404 on its page, its documents and in the API alike, exactly as for a
 // demand that does not exist; a page for another role is refused.
 func TestEachRoleSeesOnlyItsOwn(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 	d, _, err := s.Store.CreateDemand(ctx, s.AgencyUserUS, writ.DemandInput{Reference: "OWN-1", Instrument: "us_search_warrant",
@@ -121,6 +122,7 @@ var scriptTag = regexp.MustCompile(`(?i)<script>alert`)
 // Text an agency wrote is shown as text on every page: a reference or a
 // file name with HTML in it never becomes markup.
 func TestAgencyTextIsShownAsText(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 	evil := `<script>alert(1)</script><img src=x onerror=alert(2)>`
@@ -156,6 +158,7 @@ func TestAgencyTextIsShownAsText(t *testing.T) {
 // A refused submission shows the store's message next to the field at
 // fault, keeps what was typed, and takes in nothing.
 func TestSubmissionShowsTheMessageByTheField(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser(t).signIn(s.AgencyUserUS)
 	cases := []struct {
@@ -196,6 +199,7 @@ func TestSubmissionShowsTheMessageByTheField(t *testing.T) {
 
 // The next deadline of a demand is red in the queue when under 48 hours.
 func TestQueueMarksDeadlinesUnder48Hours(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 	soon := s.Clock.Now().Add(30 * time.Hour)
@@ -230,6 +234,7 @@ func TestQueueMarksDeadlinesUnder48Hours(t *testing.T) {
 
 // The approve form is closed to the approver who reviewed the demand.
 func TestApproverWhoReviewedCannotApprove(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 	d, _, err := s.Store.CreateDemand(ctx, s.AgencyUserUS, writ.DemandInput{Reference: "FE-1", Instrument: "us_subpoena", IssuedBy: "prosecutor",
@@ -255,6 +260,7 @@ func TestApproverWhoReviewedCannotApprove(t *testing.T) {
 // Static files are served under checksum URLs with a long cache; pages
 // carry the strict content security policy and no inline script or style.
 func TestAssetsAndSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser(t)
 	b.get("/signin").want(200, "")
@@ -292,6 +298,7 @@ func TestAssetsAndSecurityHeaders(t *testing.T) {
 // The public page shows the latest signed checkpoint and links to the
 // transparency reports.
 func TestPublicPageShowsTheCheckpoint(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser(t)
 	b.get("/public").want(200, "", "No checkpoint has been signed yet", `href="/transparency"`)
@@ -299,6 +306,7 @@ func TestPublicPageShowsTheCheckpoint(t *testing.T) {
 
 // Every answer, page or API, says how long the server took to make it.
 func TestEveryAnswerCarriesServerTiming(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser(t)
 	header := regexp.MustCompile(`^app;dur=[0-9]+\.[0-9]{3}$`)

@@ -26,6 +26,9 @@ type portalData struct {
 	Overview   *writ.DemandOverview
 	// CanProduce: the legal team may make a package available now.
 	CanProduce bool
+	// CanSign: the signed-in approver may sign the package's certificate
+	// of authenticity, which waits for a custodian's signature.
+	CanSign bool
 	// Annex: the legal team may draft the Annex III form of an EPOC.
 	Annex bool
 	// Now is the clock, for the countdown to the objection deadline.
@@ -54,6 +57,7 @@ func (s *Server) loadPortal(ctx context.Context, actor writ.Actor, d *demandData
 	if actor.Role.LegalTeam() {
 		st := d.Demand.State
 		p.CanProduce = p.Production == nil && (st == writ.StateApproved || st == writ.StateNoticed)
+		p.CanSign = actor.Role == writ.RoleApprover && p.Production != nil && p.Production.Certificate != nil && !p.Production.Certificate.Signed
 		p.Annex = d.Assessment != nil && eevidence.NeedsAnnex(d.Demand.Instrument, *d.Assessment)
 	}
 	if actor.Role == writ.RoleCustomer || actor.Role.SeesAll() {
@@ -74,14 +78,18 @@ func (s *Server) produce(w http.ResponseWriter, r *http.Request, v *visit) error
 		return err
 	}
 	in, err := productionForm(r)
+	var p writ.Production
 	if err == nil {
-		_, err = s.store.Produce(r.Context(), v.actor, id, in)
+		p, err = s.store.Produce(r.Context(), v.actor, id, in)
 	}
 	if err != nil {
 		if refusable(err) {
 			return s.refuse(w, r, v, id, "production", err)
 		}
 		return err
+	}
+	if p.AvailableAt == nil {
+		return s.redirect(w, r, fmt.Sprintf("/demands/%d#certificate", id), "The package is taken. It answers US legal process: an approver signs its certificate of authenticity as custodian, and then the agency may download it.")
 	}
 	return s.redirect(w, r, fmt.Sprintf("/demands/%d", id), "The production is available to the agency; the demand is now Disclosed.")
 }

@@ -36,10 +36,7 @@ func producedWarrant(t *testing.T, s *site) (writ.Demand, string) {
 	s.Clock.Advance(7*24*time.Hour + time.Minute)
 	in := writ.ProductionInput{Scope: writ.ProductionScope{Accounts: []string{"joe@mail.example"}, Categories: []string{"content"}},
 		Files: []writ.ProductionUpload{{Name: "mailbox.mbox", Content: []byte("From joe\n")}}, Rationale: "produced"}
-	p, err := s.Store.Produce(ctx, s.Reviewer, d.ID, in)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := s.Deliver(t, d.ID, in)
 	return d, p.Files[0].SHA256
 }
 
@@ -48,6 +45,7 @@ func producedWarrant(t *testing.T, s *site) (writ.Demand, string) {
 // list but not the files, a customer never learns of a production, and
 // another agency gets a 404.
 func TestPortalPagesForEveryRole(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	d, sha := producedWarrant(t, s)
 	epoc, _, err := s.Store.CreateDemand(context.Background(), s.AgencyUserDE, writ.DemandInput{Instrument: "eu_epoc", IssuedBy: "prosecutor",
@@ -58,23 +56,25 @@ func TestPortalPagesForEveryRole(t *testing.T) {
 	file := fmt.Sprintf("/demands/%d/production/%s", d.ID, sha)
 	proof := fmt.Sprintf("/demands/%d/production/proof.json", d.ID)
 	annex := fmt.Sprintf("/demands/%d/annex-iii", epoc.ID)
+	cert := fmt.Sprintf("/demands/%d/production/certificate", d.ID)
 	for _, tc := range []struct {
-		name                     string
-		actor                    writ.Actor
-		file, proof, annex, post int
+		name                                 string
+		actor                                writ.Actor
+		file, proof, annex, post, cert, sign int
 	}{
-		{"admin", s.Admin, 200, 200, 200, 409},
-		{"reviewer", s.Reviewer, 200, 200, 200, 409},
-		{"approver", s.Approver, 200, 200, 200, 409},
-		{"auditor", s.Auditor, 403, 200, 403, 403},
-		{"agency", s.AgencyUserUS, 200, 200, 403, 403},
-		{"other agency", s.AgencyUserDE, 404, 404, 403, 403},
-		{"customer", s.CustomerUserConsumer, 404, 404, 403, 403},
-		{"other customer", s.CustomerUserEnterprise, 404, 404, 403, 403},
+		{"admin", s.Admin, 200, 200, 200, 409, 200, 403},
+		{"reviewer", s.Reviewer, 200, 200, 200, 409, 200, 403},
+		{"approver", s.Approver, 200, 200, 200, 409, 200, 409},
+		{"auditor", s.Auditor, 403, 200, 403, 403, 200, 403},
+		{"agency", s.AgencyUserUS, 200, 200, 403, 403, 200, 403},
+		{"other agency", s.AgencyUserDE, 404, 404, 403, 403, 404, 403},
+		{"customer", s.CustomerUserConsumer, 404, 404, 403, 403, 404, 403},
+		{"other customer", s.CustomerUserEnterprise, 404, 404, 403, 403, 404, 403},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := s.browser(t).signIn(tc.actor)
-			for path, want := range map[string]int{file: tc.file, proof: tc.proof, annex + ".json": tc.annex, annex + ".pdf": tc.annex} {
+			for path, want := range map[string]int{file: tc.file, proof: tc.proof, annex + ".json": tc.annex, annex + ".pdf": tc.annex,
+				cert + ".json": tc.cert, cert + ".pdf": tc.cert} {
 				if b.get(path); b.resp.StatusCode != want {
 					t.Fatalf("%s: %d, want %d", path, b.resp.StatusCode, want)
 				}
@@ -84,6 +84,12 @@ func TestPortalPagesForEveryRole(t *testing.T) {
 				"files", "again.mbox", []byte("again"))
 			if b.resp.StatusCode != tc.post {
 				t.Fatalf("a second package: %d, want %d", b.resp.StatusCode, tc.post)
+			}
+			// The certificate is signed already; only an approver could.
+			b.get("/account")
+			b.post(cert, url.Values{"name": {tc.actor.Name}, "title": {"Custodian"}, "code": {"000000"}})
+			if b.resp.StatusCode != tc.sign {
+				t.Fatalf("signing the certificate: %d, want %d", b.resp.StatusCode, tc.sign)
 			}
 		})
 	}
@@ -99,6 +105,7 @@ func TestPortalPagesForEveryRole(t *testing.T) {
 // citation, and whom to address instead of a redirected one; the customer
 // reads who asks, under which instrument, and until when it may object.
 func TestAgencyAndCustomerSeeWhatMatters(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 	move := func(id int64, moves ...writ.State) {
@@ -147,6 +154,7 @@ func TestAgencyAndCustomerSeeWhatMatters(t *testing.T) {
 // The submission form's check is the agency's only, stores nothing, and
 // shows the same whatever accounts are named.
 func TestPreviewPageForEveryRole(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	form := func(account string) url.Values {
 		return url.Values{"instrument": {"us_subpoena"}, "issued_by": {"other"}, "data_categories": {"content"}, "accounts": {account}}

@@ -32,6 +32,7 @@ func (s *Server) preview(w http.ResponseWriter, r *http.Request, v *visit) error
 			return err
 		}
 		f := failureOf(err)
+		f.Message = fieldErrorIn(s.printer(v), f, formField(f.Field))
 		p.Error = &f
 	}
 	d.Preview = p

@@ -45,6 +45,7 @@ func rowOf(t *testing.T, page, ref string) string {
 // confirmed only by a call-back recorded on its page to the registered
 // number.
 func TestEmergencyInTheQueueAndTheCallBackForm(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 	soon := s.Clock.Now().Add(time.Hour)
@@ -87,6 +88,7 @@ func TestEmergencyInTheQueueAndTheCallBackForm(t *testing.T) {
 // A notice no channel can deliver shows in the queue, the banner and the
 // demand's page, which retries it or records a delivery made another way.
 func TestUndeliverableNoticeOnThePages(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 	d, _, err := s.Store.CreateDemand(ctx, s.AgencyUserUS, writ.DemandInput{Reference: "NO-MAIL", Instrument: "us_search_warrant", IssuedBy: "judge",
@@ -124,6 +126,7 @@ func TestUndeliverableNoticeOnThePages(t *testing.T) {
 // "order ended — confirm before notice"; the notice goes once a
 // legal-team user confirmed that no extension was served.
 func TestEndedOrderOnThePages(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 	d, _, err := s.Store.CreateDemand(ctx, s.AgencyUserUS, writ.DemandInput{Reference: "GAG-END", Instrument: "us_subpoena", IssuedBy: "prosecutor",
@@ -152,6 +155,7 @@ func TestEndedOrderOnThePages(t *testing.T) {
 // agency's and the customer's pages alike; the calendar shows a "not
 // before" date as such, never as overdue.
 func TestAudiencesAndNotBeforeDatesOnThePages(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 	d, _, err := s.Store.CreateDemand(ctx, s.AgencyUserUS, writ.DemandInput{Reference: "AUD-1", Instrument: "us_search_warrant", IssuedBy: "judge",
@@ -199,6 +203,7 @@ func TestAudiencesAndNotBeforeDatesOnThePages(t *testing.T) {
 // A user is deactivated from the users page; a token another admin asked
 // for is issued only by a second admin, shown once on the page.
 func TestDeactivationAndSecondAdminOnTheUsersPage(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 	u, err := s.Identity.CreateUser(ctx, writ.System(), identity.UserInput{Name: "Adele", Email: "adele@provider.example", Role: writ.RoleAdmin})

@@ -27,11 +27,14 @@ import (
 // production, in a real browser: the agency (password and second factor)
 // submits a warrant, a reviewer takes it into review, a second person
 // approves it, the notice reaches the customer, the objection window
-// passes, the reviewer uploads the package, and the agency downloads the
-// file from its portal. The file's SHA-256 is then checked against the
+// passes, the reviewer uploads the package, the approver signs its
+// certificate of authenticity as custodian (a fresh authenticator code),
+// and the agency downloads the file and the signed certificate from its
+// portal. The file's SHA-256 is then checked against the
 // public log with a verifier built only on golang.org/x/mod/sumdb/tlog
 // and note, and the legal team finds the download among the events.
 func TestBrowserProductionFromSubmissionToDownload(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	browser := startBrowser(t)
 	dir := t.TempDir()
@@ -109,9 +112,38 @@ func TestBrowserProductionFromSubmissionToDownload(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("pkg-rationale"), "the mailbox, as the warrant orders"))
 	reviewer.screenshot("production-upload")
 	reviewer.submit(`#production-form button[type="submit"]`)
-	reviewer.wantText(".flash", "production is available")
-	reviewer.wantText("h1 + p", "Disclosed")
+	// A warrant is US legal process: the package waits for the
+	// custodian's certificate of authenticity, and the agency sees none
+	// of it meanwhile.
+	reviewer.wantText(".flash", "certificate of authenticity")
+	reviewer.wantText("h1 + p", "Customer notified")
 	reviewer.wantText("#production", fileSHA)
+	reviewer.wantText("#certificate", "Draft, not signed", "An approver signs it")
+	agency.signIn(s.AgencyUserUS, "")
+	agency.open(path)
+	if hidden, err := chromedp.Run(agency.ctx, chromedp.Evaluate[bool](`document.querySelector("#production") === null`)); err != nil || !hidden {
+		t.Fatalf("the agency sees a package whose certificate is unsigned (%v)", err)
+	}
+
+	// The approver, as custodian of records, reads the draft and signs it
+	// with their name, position and a fresh code of their authenticator.
+	approver.signIn(s.Approver, "")
+	approver.open(path)
+	approver.wantText("#certificate", "Draft, not signed")
+	draft, err := chromedp.Run(approver.ctx, chromedp.Evaluate[string](`fetch(document.querySelector("#certificate a.certificate-json").href).then(r => r.text())`, chromedp.EvalAwaitPromise))
+	if err != nil || !strings.Contains(draft, `"version": "writ.certificate/v1"`) || !strings.Contains(draft, fileSHA) || !strings.Contains(draft, "803(6)(A)") {
+		t.Fatalf("the draft certificate: %v %s", err, draft)
+	}
+	s.Clock.Advance(30 * time.Second)
+	approver.run(chromedp.SendKeys(chromedp.ID("cert-name"), s.Approver.Name),
+		chromedp.SendKeys(chromedp.ID("cert-title"), "Custodian of Records, Legal"),
+		chromedp.SendKeys(chromedp.ID("cert-code"), s.code(t, s.email(t, s.Approver))))
+	approver.screenshot("certificate-sign")
+	approver.submit(`#certificate-form button[type="submit"]`)
+	approver.wantText(".flash", "You signed the certificate of authenticity")
+	approver.wantText("h1 + p", "Disclosed")
+	approver.wantText("#certificate", "Signed", "by "+s.Approver.Name)
+	certSHA := approver.text("#certificate code.sha256")
 
 	// A checkpoint covers the package's entries now.
 	key, err := auditlog.LoadOrCreateKey(filepath.Join(t.TempDir(), "log.key"), "writ.test/log")
@@ -122,7 +154,7 @@ func TestBrowserProductionFromSubmissionToDownload(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	agency.signIn(s.AgencyUserUS, "")
+	// The agency, still signed in, finds the package now.
 	agency.open(path)
 	agency.wantText("#production", "joe-mailbox.mbox", fileSHA)
 	agency.screenshot("agency-production")
@@ -145,8 +177,25 @@ func TestBrowserProductionFromSubmissionToDownload(t *testing.T) {
 	checkpoint := fetchPublic(t, s.srv.URL+"/log/checkpoint")
 	verifyFileInLog(t, []byte(proof), checkpoint, key.VerifierKey, fileSHA)
 
+	// The agency downloads the signed certificate with the package: the
+	// bytes whose SHA-256 the signature's event binds, and its PDF.
+	agency.wantText("#certificate", s.Approver.Name, certSHA)
+	got, err = chromedp.Run(agency.ctx, chromedp.Evaluate[string](`fetch(document.querySelector("a.certificate-json").href).then(r => {
+		if (!r.ok) throw new Error("status " + r.status); return r.arrayBuffer(); })
+		.then(b => crypto.subtle.digest("SHA-256", b))
+		.then(h => Array.from(new Uint8Array(h)).map(x => x.toString(16).padStart(2, "0")).join(""))`, chromedp.EvalAwaitPromise))
+	if err != nil || got != certSHA {
+		t.Fatalf("the agency's certificate hashes to %s, want %s (%v)", got, certSHA, err)
+	}
+	pdfStart, err := chromedp.Run(agency.ctx, chromedp.Evaluate[string](`fetch(document.querySelector("a.certificate-pdf").href).then(r => r.text()).then(t => t.slice(0, 8))`, chromedp.EvalAwaitPromise))
+	if err != nil || !strings.HasPrefix(pdfStart, "%PDF-") {
+		t.Fatalf("the agency's certificate PDF starts %q (%v)", pdfStart, err)
+	}
+
 	reviewer.open(path)
-	reviewer.wantText("#timeline", "to the production (SHA-256 "+fileSHA, "downloaded joe-mailbox.mbox from the production")
+	reviewer.wantText("#timeline", "to the production (SHA-256 "+fileSHA, "downloaded joe-mailbox.mbox from the production",
+		"signed the certificate of authenticity as custodian of records (Custodian of Records, Legal), with an authenticator code (SHA-256 "+certSHA,
+		"downloaded the certificate of authenticity")
 	if !strings.Contains(reviewer.text("#timeline"), "Deputy Dan") {
 		t.Fatal("the timeline does not say who downloaded the file")
 	}

@@ -14,10 +14,16 @@ type publicData struct {
 	Origin     string
 	Size       string
 	Root       string
+	// Languages offer the page in every language, to a visitor who is
+	// not signed in (a user's own choice is on the account page).
+	Languages []languageChoice
 }
 
 func (s *Server) publicPage(w http.ResponseWriter, r *http.Request, v *visit) error {
 	var d publicData
+	if !v.signedIn() {
+		d.Languages = languageChoices(v.language())
+	}
 	note, err := s.store.LatestCheckpoint(r.Context())
 	switch {
 	case err == nil:

@@ -34,6 +34,7 @@ var offSite = []string{"/\t/evil.example", "/\n/evil.example", "/\r\n/evil.examp
 // Neither the sign-in page, its form (with the hidden next) nor the code
 // step sends anyone off the site, whatever next says.
 func TestSignInNeverRedirectsOffSite(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	email := s.email(t, s.Reviewer)
 	for _, next := range offSite {

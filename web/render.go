@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"writ"
@@ -22,8 +23,17 @@ import (
 var templateFS embed.FS
 
 // pages holds each page's template, parsed with the layout and partials,
-// once for each language: the template functions write in it.
+// once for each language: the template functions write in it. English is
+// parsed at start, so that a template that does not parse stops the
+// server there; the other languages, parsed from the same files with
+// functions of the same names, when first asked for, so that a server
+// whose visitors read one language holds one set.
 type pages struct {
+	a      *assets
+	rb     *rules.Rulebook
+	cat    *i18n.Catalog
+	names  []string
+	mu     sync.Mutex
 	byLang map[string]map[string]*template.Template
 }
 
@@ -32,23 +42,35 @@ func loadPages(a *assets, rb *rules.Rulebook, cat *i18n.Catalog) (*pages, error)
 	if err != nil {
 		return nil, err
 	}
-	p := &pages{byLang: map[string]map[string]*template.Template{}}
-	for _, lang := range i18n.Languages() {
-		fm := funcs(a, rb, cat.Printer(lang))
-		p.byLang[lang] = map[string]*template.Template{}
-		for _, name := range names {
-			base := strings.TrimPrefix(name, "templates/")
-			if base == "layout.html" || strings.HasPrefix(base, "partials") {
-				continue
-			}
-			t, err := template.New(base).Funcs(fm).ParseFS(templateFS, "templates/layout.html", "templates/partials*.html", name)
-			if err != nil {
-				return nil, fmt.Errorf("web: template %s: %w", base, err)
-			}
-			p.byLang[lang][strings.TrimSuffix(base, ".html")] = t
-		}
+	p := &pages{a: a, rb: rb, cat: cat, names: names, byLang: map[string]map[string]*template.Template{}}
+	if _, err := p.of(i18n.English); err != nil {
+		return nil, err
 	}
 	return p, nil
+}
+
+// of gives the pages in lang, parsing them the first time.
+func (p *pages) of(lang string) (map[string]*template.Template, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if set, ok := p.byLang[lang]; ok {
+		return set, nil
+	}
+	fm := funcs(p.a, p.rb, p.cat.Printer(lang))
+	set := map[string]*template.Template{}
+	for _, name := range p.names {
+		base := strings.TrimPrefix(name, "templates/")
+		if base == "layout.html" || strings.HasPrefix(base, "partials") {
+			continue
+		}
+		t, err := template.New(base).Funcs(fm).ParseFS(templateFS, "templates/layout.html", "templates/partials*.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("web: template %s: %w", base, err)
+		}
+		set[strings.TrimSuffix(base, ".html")] = t
+	}
+	p.byLang[lang] = set
+	return set, nil
 }
 
 // page is what every template gets: the visit (for the layout), the
@@ -64,7 +86,11 @@ type page struct {
 // template gives an error page and not half a page.
 // A title that is a catalog key is shown in the visitor's language.
 func (s *Server) render(w http.ResponseWriter, v *visit, status int, name, title string, data any) error {
-	t, ok := s.pages.byLang[v.language()][name]
+	set, err := s.pages.of(v.language())
+	if err != nil {
+		return err
+	}
+	t, ok := set[name]
 	if !ok {
 		return fmt.Errorf("web: no template %s", name)
 	}
@@ -78,7 +104,7 @@ func (s *Server) render(w http.ResponseWriter, v *visit, status int, name, title
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Language", v.language())
 	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
+	_, err = w.Write(buf.Bytes())
 	return err
 }
 

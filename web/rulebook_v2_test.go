@@ -13,6 +13,7 @@ import (
 // confirms or reclassifies a customer's key custody in the registry, which
 // reassesses the customer's open demands.
 func TestRulebookV2FactsInThePages(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	ctx := context.Background()
 

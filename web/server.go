@@ -169,7 +169,11 @@ func routes() []route {
 		{"POST /demands/{id}/objections/{response}", legalTeam, (*Server).decideObjection},
 		{"POST /demands/{id}/responses", customerOnly, (*Server).respond},
 		{"POST /demands/{id}/replies", agencyOnly, (*Server).reply},
+		{"POST /demands/{id}/messages/{thread}", signedIn, (*Server).postMessage},
 		{"POST /demands/{id}/production", legalTeam, (*Server).produce},
+		{"POST /demands/{id}/production/certificate", legalTeam, (*Server).signCertificate},
+		{"GET /demands/{id}/production/certificate.json", signedIn, (*Server).certificateJSON},
+		{"GET /demands/{id}/production/certificate.pdf", signedIn, (*Server).certificatePDF},
 		{"GET /demands/{id}/production/proof.json", signedIn, (*Server).productionProof},
 		{"GET /demands/{id}/production/{sha256}", signedIn, (*Server).productionFile},
 		{"GET /demands/{id}/annex-iii.json", legalTeam, (*Server).annexJSON},
@@ -194,7 +198,10 @@ func routes() []route {
 		{"POST /admin/agencies", adminOnly, (*Server).createAgency},
 		{"POST /admin/agencies/{id}/verification", adminOnly, (*Server).verifyAgency},
 		{"GET /admin/customers", seesAll, (*Server).customers},
+		{"POST /admin/customers", adminOnly, (*Server).createCustomer},
 		{"POST /admin/customers/{id}/key-custody", adminOnly, (*Server).setKeyCustody},
+		{"POST /admin/customers/{id}/data-locations", adminOnly, (*Server).changeDataLocations},
+		{"GET /admin/rulebook", seesAll, (*Server).rulebook},
 	}
 }
 

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"math"
 	"net/http"
+	"strconv"
 
 	"writ"
 	"writ/httpbase"
@@ -31,9 +33,10 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *visit) error 
 	in, err := s.identity.PasswordSignIn(r.Context(), email, r.PostFormValue("password"), s.clientAddr(r))
 	if err != nil {
 		code := writ.ErrorCode(err)
-		if code != writ.EUNAUTHORIZED && code != writ.ETOOMANY {
+		if code != writ.EUNAUTHORIZED && code != writ.ETOOMANY && code != writ.EUNAVAILABLE {
 			return err
 		}
+		retryAfter(w, err)
 		f := failureOf(err)
 		return s.render(w, v, status(f.Code), "signin", "signin.title", signInData{Email: email, Next: next, Error: &f})
 	}
@@ -49,6 +52,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request, v *visit) error 
 		return s.redirect(w, r, "/signin/code?next="+urlQuery(next), "")
 	}
 	return s.redirect(w, r, next, flashOf("flash.signed_in", in.Session.User.Name))
+}
+
+// retryAfter tells the client of a refused sign-in (throttled, or too many
+// at once) when to try again.
+func retryAfter(w http.ResponseWriter, err error) {
+	if wait := identity.RetryAfter(err); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	}
 }
 
 // codeData is the second-factor form.
@@ -79,6 +90,7 @@ func (s *Server) code(w http.ResponseWriter, r *http.Request, v *visit) error {
 		if code != writ.EUNAUTHORIZED && code != writ.ETOOMANY {
 			return err
 		}
+		retryAfter(w, err)
 		f := failureOf(err)
 		if code == writ.ETOOMANY {
 			s.setCookie(w, s.sessionCookie(), "", -1)

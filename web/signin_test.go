@@ -1,9 +1,13 @@
 package web_test
 
 import (
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +18,7 @@ import (
 // The legal team signs in with password and code; a wrong password, a
 // wrong code and a replayed code are refused with a clear message.
 func TestSignInWithPasswordAndCode(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	email := s.email(t, s.Reviewer)
 	b := s.browser(t)
@@ -51,6 +56,7 @@ func TestSignInWithPasswordAndCode(t *testing.T) {
 // Customer users sign in with a password alone; agency users give a code
 // too.
 func TestAgencyAndCustomerSignIn(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	s.browser(t).signIn(s.AgencyUserUS).want(200, "/agency")
 	s.browser(t).signIn(s.CustomerUserEnterprise).want(200, "/customer")
@@ -63,6 +69,7 @@ func TestAgencyAndCustomerSignIn(t *testing.T) {
 // the wait ends by itself and grows with each further failure, up to two
 // minutes, never a lock of a quarter of an hour.
 func TestRepeatedFailuresSlowTheAccount(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	email := s.email(t, s.CustomerUserConsumer)
 	b := s.browser(t)
@@ -73,6 +80,9 @@ func TestRepeatedFailuresSlowTheAccount(t *testing.T) {
 	}
 	b.post("/signin", url.Values{"email": {email}, "password": {password}})
 	b.want(http.StatusTooManyRequests, "/signin", "too many failed sign-ins", "try again in 2 seconds")
+	if got := b.resp.Header.Get("Retry-After"); got != "2" {
+		t.Fatalf("a throttled sign-in answers Retry-After %q, want 2", got)
+	}
 	s.Clock.Advance(2 * time.Second)
 	b.post("/signin", url.Values{"email": {email}, "password": {password}})
 	b.want(200, "/customer", "Signed in as")
@@ -82,6 +92,7 @@ func TestRepeatedFailuresSlowTheAccount(t *testing.T) {
 // and Secure (with the __Host- prefix) when served over TLS; the session
 // ends after 30 minutes without a request.
 func TestSessionCookieAndExpiry(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser(t)
 	b.get("/signin")
@@ -125,6 +136,7 @@ func TestSessionCookieAndExpiry(t *testing.T) {
 
 // A session ends after 12 hours, however busy.
 func TestSessionEndsAfterTwelveHours(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	b := s.browser(t).signIn(s.CustomerUserConsumer)
 	for elapsed := time.Duration(0); elapsed < identity.AbsoluteTimeout-time.Hour; elapsed += 20 * time.Minute {
@@ -138,6 +150,7 @@ func TestSessionEndsAfterTwelveHours(t *testing.T) {
 // A form without the page's token, with another session's token, or sent
 // from another site is refused, and changes nothing.
 func TestFormsNeedTheirToken(t *testing.T) {
+	t.Parallel()
 	s := newSite(t)
 	agency := s.browser(t).signIn(s.AgencyUserUS)
 	other := s.browser(t).signIn(s.AgencyUserDE)
@@ -161,4 +174,50 @@ func TestFormsNeedTheirToken(t *testing.T) {
 	anon.get("/signin")
 	anon.post("/signin", url.Values{"csrf": {"forged"}, "email": {"dan@sheriff.example.gov"}, "password": {password}})
 	anon.want(http.StatusForbidden, "", "did not come from writ")
+}
+
+// While a flood of sign-ins takes the hashing slot (one, on two
+// processors), an attempt that waits in vain for it is answered at once
+// with the sign-in form, a label saying writ is busy for a moment, and
+// when to try again.
+func TestSignInFloodIsRefusedWithRetryAfter(t *testing.T) {
+	t.Parallel()
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	s := newSite(t)
+	page := s.browser(t).get("/signin")
+	token := page.token()
+	var mu sync.Mutex
+	var busy []*http.Response
+	var bodies []string
+	var wg sync.WaitGroup
+	for i := range 30 {
+		wg.Go(func() {
+			form := url.Values{"csrf": {token}, "email": {fmt.Sprintf("flood-%d@attacker.example", i)}, "password": {"not the password"}}
+			req, _ := http.NewRequest("POST", s.srv.URL+"/signin", strings.NewReader(form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			res, err := page.c.Do(req)
+			if err != nil {
+				return
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode == http.StatusServiceUnavailable {
+				mu.Lock()
+				busy, bodies = append(busy, res), append(bodies, string(body))
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(busy) == 0 {
+		t.Fatal("30 sign-ins at once on one hashing slot, none refused")
+	}
+	if got := busy[0].Header.Get("Retry-After"); got != "1" {
+		t.Fatalf("a refused sign-in answers Retry-After %q, want 1", got)
+	}
+	for _, want := range []string{"Unavailable for a moment", "too many sign-ins at once", `name="password"`} {
+		if !strings.Contains(bodies[0], want) {
+			t.Fatalf("the refusal's page lacks %q:\n%s", want, bodies[0])
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -26,6 +27,11 @@ import (
 // site is writ's web application and API over a store with the storetest
 // registry, every fixture user with a password, and the legal team and
 // auditor with a second factor, served as "writ serve" mounts them.
+//
+// Every test of the package calls t.Parallel: each has sites of its own
+// (store, server, clock) and windows of its own in the shared browser, and
+// the package has no other mutable state, so go test runs them two at a
+// time; a browser test spends most of its time waiting on the browser.
 type site struct {
 	*storetest.Fixture
 	srv     *httptest.Server
@@ -35,10 +41,20 @@ type site struct {
 // password is every fixture user's password.
 const password = "correct horse battery staple"
 
+// newSite serves a copy of sites.
 func newSite(t *testing.T) *site {
 	t.Helper()
-	f := storetest.NewFixture(t, storetest.SQLite)
-	s := &site{Fixture: f, secrets: map[string]string{}}
+	f := sites.Fixture(t)
+	s := &site{Fixture: f, secrets: maps.Clone(siteSecrets)}
+	s.start(t)
+	return s
+}
+
+// sites is the registry with every user's password and the legal team's
+// and the auditor's second factors, made once and copied for each site:
+// hashing nine passwords with argon2id at its full cost took most of the
+// time of making a site.
+var sites = storetest.NewFixtureTemplate(func(t *testing.T, f *storetest.Fixture) {
 	ctx := context.Background()
 	for _, a := range []writ.Actor{f.Admin, f.Reviewer, f.Approver, f.Approver2, f.Auditor, f.AgencyUserUS, f.AgencyUserDE,
 		f.CustomerUserEnterprise, f.CustomerUserConsumer} {
@@ -57,12 +73,14 @@ func newSite(t *testing.T) *site {
 			if err != nil {
 				t.Fatal(err)
 			}
-			s.secrets[u.Email] = secret
+			siteSecrets[u.Email] = secret
 		}
 	}
-	s.start(t)
-	return s
-}
+})
+
+// siteSecrets are the TOTP secrets of sites' users (e-mail → secret),
+// written once while sites is made.
+var siteSecrets = map[string]string{}
 
 // start serves the web application and the API over the site's store.
 func (s *site) start(t *testing.T) {

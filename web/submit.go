@@ -16,11 +16,13 @@ import (
 // typed, and the field at fault with its message.
 type submitData struct {
 	Instruments []string
-	Issuers     []string
-	Categories  []string
-	Values      url.Values
-	Key         string
-	Error       *failure
+	// Languages are those a demand may say it is written in.
+	Languages  []string
+	Issuers    []string
+	Categories []string
+	Values     url.Values
+	Key        string
+	Error      *failure
 	// Field is the form field the error belongs to.
 	Field string
 	// Preview is the check before submitting (preview.go), when asked.
@@ -51,7 +53,7 @@ func (s *Server) newSubmitData(values url.Values) (submitData, error) {
 	if values == nil {
 		values = url.Values{}
 	}
-	return submitData{Instruments: s.store.Rules().Instruments(), Issuers: writ.Issuers(), Categories: s.store.Rules().Categories(),
+	return submitData{Instruments: s.store.Rules().Instruments(), Languages: demandLanguages(), Issuers: writ.Issuers(), Categories: s.store.Rules().Categories(),
 		Values: values, Key: key}, nil
 }
 
@@ -87,6 +89,15 @@ func formField(field string) string {
 	return field
 }
 
+// demandLanguages are the languages the form offers for a demand: the
+// official languages of the European Union (Regulation No 1 of 1958, as
+// amended), whose authorities ask to be answered in their own. The API
+// takes any ISO 639-1 code.
+func demandLanguages() []string {
+	return []string{"bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "hr", "hu", "it",
+		"lt", "lv", "mt", "nl", "pl", "pt", "ro", "sk", "sl", "sv"}
+}
+
 // demandInput reads the form into a submission. A malformed date or
 // number is refused here, naming its field as the store would.
 func demandInput(f url.Values) (writ.DemandInput, error) {
@@ -96,6 +107,7 @@ func demandInput(f url.Values) (writ.DemandInput, error) {
 		SubjectResidence: strings.ToUpper(strings.TrimSpace(f.Get("subject_residence"))), DataCategories: f["data_categories"],
 		SubjectLocation: strings.ToUpper(strings.TrimSpace(f.Get("subject_location"))), NoticePermitted: f.Get("notice_permitted") == "on",
 		DataLocationsSought: strings.Fields(strings.ToUpper(f.Get("data_locations_sought"))),
+		Language:            f.Get("language"),
 	}
 	switch f.Get("subject_us_person") {
 	case "yes", "no":
@@ -151,7 +163,9 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request, v *visit) error 
 			return derr
 		}
 		f := failureOf(err)
-		d.Error, d.Field = &f, formField(f.Field)
+		d.Field = formField(f.Field)
+		f.Message = fieldErrorIn(s.printer(v), f, d.Field)
+		d.Error = &f
 		return s.render(w, v, status(f.Code), "submit", "submit.title", d)
 	}
 	in, err := demandInput(values)

@@ -67,6 +67,12 @@ func sentence(e writ.Event) string {
 		fmt.Fprintf(&b, "made the production available to the agency: %v file(s), at most %v downloads", m["files"], m["download_limit"])
 	case "production.downloaded":
 		fmt.Fprintf(&b, "downloaded %s from the production", text("name"))
+	case "production.certificate_drafted":
+		fmt.Fprintf(&b, "drafted the certificate of authenticity of the production's %v file(s), for a custodian to sign", m["files"])
+	case "production.certified":
+		fmt.Fprintf(&b, "signed the certificate of authenticity as custodian of records (%s), with an %s (SHA-256 %s)", text("title"), text("second_factor"), text("certificate_sha256"))
+	case "production.certificate_downloaded":
+		b.WriteString("downloaded the certificate of authenticity")
 	case "agency.replied", "customer.object":
 		b.WriteString(label(e.Kind))
 		for _, k := range []string{"message", "grounds"} {
@@ -98,6 +104,8 @@ func fieldWords(field string) string {
 		return "assignee"
 	case "due":
 		return "due date"
+	case "data_categories":
+		return "data categories (narrowed)"
 	}
 	return strings.ToLower(humanize(field))
 }

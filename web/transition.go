@@ -45,17 +45,6 @@ func transitionInput(r *http.Request) (writ.TransitionInput, error) {
 		if d := f.Get("deadline"); d != "" {
 			in.Challenge.Deadline = d + "T23:59:59Z"
 		}
-	case writ.StateDisclosed:
-		in.Disclosure = &writ.DisclosureInput{Categories: f["categories"], PackageSHA256: strings.TrimSpace(f.Get("package_sha256"))}
-		for name, p := range map[string]*int{"accounts": &in.Disclosure.Accounts, "records": &in.Disclosure.Records} {
-			if t := strings.TrimSpace(f.Get(name)); t != "" {
-				n, err := strconv.Atoi(t)
-				if err != nil {
-					return in, writ.FieldErrorf("disclosure."+name, "a whole number is required")
-				}
-				*p = n
-			}
-		}
 	}
 	return in, nil
 }

@@ -3,9 +3,10 @@ package web
 import (
 	"bytes"
 	"net/http"
-	"strings"
+	"net/url"
 
 	"writ"
+	"writ/i18n"
 	"writ/ops"
 	"writ/report"
 )
@@ -25,24 +26,35 @@ func (s *Server) wrapPublished(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ops.NoteRoute(r)
 		w.Header().Set("Cache-Control", "no-store")
-		if err := rt.handler(s, w, r, &visit{path: r.URL.Path}); err != nil {
+		w.Header().Add("Vary", "Accept-Language")
+		if err := rt.handler(s, w, r, &visit{path: r.URL.Path, lang: s.anonymousLanguage(r)}); err != nil {
 			s.transparencyError(w, r, err)
 		}
 	})
 }
 
 // transparencyIndex lists the published reports.
-func (s *Server) transparencyIndex(w http.ResponseWriter, r *http.Request, _ *visit) error {
+func (s *Server) transparencyIndex(w http.ResponseWriter, r *http.Request, v *visit) error {
 	page, err := s.archive.Index(r.Context())
 	if err != nil {
 		return err
 	}
-	return s.writeReportPage(w, r, func(b *bytes.Buffer) error { return report.WriteIndexHTML(b, page) })
+	chosen := chosenLanguage(r)
+	if chosen != "" {
+		page.PageQuery = "?lang=" + chosen
+	}
+	for i := range page.Reports {
+		for j := range page.Reports[i].Replaced {
+			page.Reports[i].Replaced[j].Link = withLanguage(page.Reports[i].Replaced[j].Link, chosen)
+		}
+	}
+	page.Languages = reportLanguages(r, v.language())
+	return s.writeReportPage(w, r, func(b *bytes.Buffer) error { return report.WriteIndexHTML(b, page, s.printer(v)) })
 }
 
 // transparencyReport shows a published report with its charts: the
 // latest of its period, or the version the query's sha256 names.
-func (s *Server) transparencyReport(w http.ResponseWriter, r *http.Request, _ *visit) error {
+func (s *Server) transparencyReport(w http.ResponseWriter, r *http.Request, v *visit) error {
 	p, rep, err := s.archive.Report(r.Context(), r.PathValue("period"), r.URL.Query().Get("sha256"))
 	if err != nil {
 		return err
@@ -51,7 +63,17 @@ func (s *Server) transparencyReport(w http.ResponseWriter, r *http.Request, _ *v
 	if err != nil {
 		return err
 	}
-	return s.writeReportPage(w, r, func(b *bytes.Buffer) error { return report.WriteHTML(b, page) })
+	chosen := chosenLanguage(r)
+	page.Links.Index = withLanguage(page.Links.Index, chosen)
+	page.Links.PDF = withLanguage(page.Links.PDF, chosen)
+	if page.ReplacedBy != nil {
+		page.ReplacedBy.Link = withLanguage(page.ReplacedBy.Link, chosen)
+	}
+	for i := range page.Replaced {
+		page.Replaced[i].Link = withLanguage(page.Replaced[i].Link, chosen)
+	}
+	page.Languages = reportLanguages(r, v.language())
+	return s.writeReportPage(w, r, func(b *bytes.Buffer) error { return report.WriteHTML(b, page, s.printer(v)) })
 }
 
 // writeReportPage renders a page fully, then sends it under the report's
@@ -78,16 +100,24 @@ func (s *Server) transparencyError(w http.ResponseWriter, r *http.Request, err e
 		s.log.ErrorContext(r.Context(), "web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	status := status(code)
-	title := http.StatusText(status)
-	message := writ.ErrorMessage(err)
+	p := s.catalog.Printer(s.anonymousLanguage(r))
+	title := labelIn(p, code)
 	if code == writ.ENOTFOUND {
-		title = "Not published"
+		title = p.T("report.error.not_published")
 	}
-	if field := writ.ErrorField(err); field != "" {
-		message = strings.TrimPrefix(message, field+": ")
+	message := p.T("report.error.other")
+	switch {
+	case code == writ.ENOTFOUND:
+		message = p.T("report.error.not_found", r.PathValue("period"))
+	case code == writ.EINVALID && writ.ErrorField(err) == "sha256":
+		message = p.T("report.error.sha256")
+	case code == writ.EINVALID:
+		message = p.T("report.error.period", r.PathValue("period"))
+	case code == writ.EUNAVAILABLE:
+		message = p.T("report.error.unavailable")
 	}
 	var b bytes.Buffer
-	if err := report.WriteErrorHTML(&b, report.ErrorPage{Title: title, Message: message}); err != nil {
+	if err := report.WriteErrorHTML(&b, report.ErrorPage{Title: title, Message: message}, p); err != nil {
 		s.log.ErrorContext(r.Context(), "web: error page", "err", err)
 		http.Error(w, code, status)
 		return
@@ -100,4 +130,45 @@ func (s *Server) transparencyError(w http.ResponseWriter, r *http.Request, err e
 	}
 	w.WriteHeader(status)
 	w.Write(b.Bytes())
+}
+
+// anonymousLanguage is the language of a visitor who is not signed in: the
+// one a page's choice of languages asked for (?lang=), else the browser's.
+func (s *Server) anonymousLanguage(r *http.Request) string {
+	return s.catalog.Choose(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))
+}
+
+// chosenLanguage is the language a page's choice of languages asked for
+// (?lang=), or "".
+func chosenLanguage(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); i18n.Valid(l) {
+		return l
+	}
+	return ""
+}
+
+// withLanguage is a link of the published pages that keeps the reader's
+// language: with lang as its ?lang=, or as it is when lang is "".
+func withLanguage(link, lang string) string {
+	if lang == "" || link == "" {
+		return link
+	}
+	u, err := url.Parse(link)
+	if err != nil {
+		return link
+	}
+	q := u.Query()
+	q.Set("lang", lang)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// reportLanguages are the published page r in every language, current
+// the one it is shown in.
+func reportLanguages(r *http.Request, current string) []report.LanguageChoice {
+	var out []report.LanguageChoice
+	for _, l := range languageChoices(current) {
+		out = append(out, report.LanguageChoice{Code: l.Code, Name: l.Name, Link: withLanguage(r.URL.RequestURI(), l.Code), Current: l.Chosen})
+	}
+	return out
 }

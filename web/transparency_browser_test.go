@@ -31,6 +31,7 @@ type chartFacts struct {
 // security policy), renders in a real browser with both charts drawn and
 // its style sheet applied, and prints.
 func TestTransparencyReportInTheBrowser(t *testing.T) {
+	t.Parallel()
 	f, key, srv := transparencySite(t)
 	storetest.PublishReport(t, f, key)
 	ctx, cancel := context.WithTimeout(startBrowser(t), 60*time.Second)

@@ -29,8 +29,7 @@ import (
 // API's.
 func transparencySite(t *testing.T) (*storetest.Fixture, *auditlog.Key, *httptest.Server) {
 	t.Helper()
-	f := storetest.NewFixture(t, storetest.SQLite)
-	storetest.NewReportData(t, f)
+	f := reportData.Fixture(t)
 	key, err := auditlog.LoadOrCreateKey(filepath.Join(t.TempDir(), "log.key"), "writ.test/log")
 	if err != nil {
 		t.Fatal(err)
@@ -45,6 +44,10 @@ func transparencySite(t *testing.T) (*storetest.Fixture, *auditlog.Key, *httptes
 	t.Cleanup(srv.Close)
 	return f, key, srv
 }
+
+// reportData is the registry with the report data set, made once and
+// copied for each transparency site.
+var reportData = storetest.NewFixtureTemplate(func(t *testing.T, f *storetest.Fixture) { storetest.NewReportData(t, f) })
 
 func get(t *testing.T, url string) (*http.Response, []byte) {
 	t.Helper()
@@ -61,6 +64,7 @@ func get(t *testing.T, url string) (*http.Response, []byte) {
 }
 
 func TestTransparencyPages(t *testing.T) {
+	t.Parallel()
 	f, key, srv := transparencySite(t)
 	published := storetest.PublishReport(t, f, key)
 	var rep report.Report
@@ -138,11 +142,11 @@ func TestTransparencyPages(t *testing.T) {
 
 	t.Run("errors are pages for pages and API errors for files", func(t *testing.T) {
 		resp, body := get(t, srv.URL+"/transparency/2026-H3")
-		if resp.StatusCode != 400 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "not a half-year") {
+		if resp.StatusCode != 400 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "is not a half-year") {
 			t.Errorf("a bad period: %d %s", resp.StatusCode, body)
 		}
 		resp, body = get(t, srv.URL+"/transparency/2025-H1")
-		if resp.StatusCode != 404 || !strings.Contains(string(body), "no report has been published for 2025-H1") {
+		if resp.StatusCode != 404 || !strings.Contains(string(body), "No report has been published for 2025-H1.") {
 			t.Errorf("an unpublished period: %d %s", resp.StatusCode, body)
 		}
 		var e struct {
@@ -162,6 +166,7 @@ func TestTransparencyPages(t *testing.T) {
 // Before anything is published the index says so, and the canary is not
 // found.
 func TestTransparencyBeforeAnyReport(t *testing.T) {
+	t.Parallel()
 	_, _, srv := transparencySite(t)
 	resp, body := get(t, srv.URL+"/transparency")
 	if resp.StatusCode != 200 || strings.Contains(string(body), `href="/transparency/canary"`) || strings.Contains(string(body), `href="/transparency/2026-H2"`) {
@@ -176,6 +181,7 @@ func TestTransparencyBeforeAnyReport(t *testing.T) {
 // of reports names the version it replaced, the old version is served as
 // published and says it was replaced, and the latest is the default.
 func TestRepublishedReportKeepsTheFirstPublic(t *testing.T) {
+	t.Parallel()
 	f, key, srv := transparencySite(t)
 	first := storetest.PublishReport(t, f, key)
 	// A demand of the period recorded late: the report is published again.

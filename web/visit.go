@@ -163,7 +163,7 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 		}
-		v.lang = s.catalog.Match(r.Header.Get("Accept-Language"))
+		v.lang = s.anonymousLanguage(r)
 		w.Header().Add("Vary", "Accept-Language")
 		if u := v.User(); u != nil && i18n.Valid(u.Language) {
 			v.lang = u.Language

@@ -54,7 +54,16 @@ func main() {
 	token := flag.String("token", "", "an admin's API token")
 	requests := flag.Int("requests", 300, "requests of each page per run")
 	runs := flag.Int("runs", 3, "how many runs")
+	only := flag.String("pages", "", "the names of the pages to measure, separated by commas (default: all)")
 	flag.Parse()
+	if *only != "" {
+		names := strings.Split(*only, ",")
+		pages = slices.DeleteFunc(pages, func(p struct{ name, path string }) bool { return !slices.Contains(names, p.name) })
+		if len(pages) != len(names) {
+			fmt.Fprintln(os.Stderr, "queue: -pages names a page that is not measured:", *only)
+			os.Exit(2)
+		}
+	}
 	if err := measure(context.Background(), *base, *token, *requests, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "queue:", err)
 		os.Exit(1)

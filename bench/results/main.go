@@ -113,6 +113,12 @@ type machine struct {
 	QueueDemands   map[string]string `json:"queue_demands"`
 	PrepareSeconds map[string]string `json:"prepare_seconds"`
 	RSSkB          map[string]string `json:"rss_kb"`
+	// The parts of RSSkB: the server's peak, its hash workers' own
+	// memory (their peaks less the file pages they map) and those file
+	// pages, which the server maps too.
+	ServerkB        map[string]string `json:"rss_server_kb"`
+	WorkerskB       map[string]string `json:"rss_workers_kb"`
+	WorkersSharedkB map[string]string `json:"rss_workers_shared_kb"`
 }
 
 // signinResult is what bench/signin measured on one database.
@@ -166,7 +172,7 @@ func (r *report) signinSection(sub *report, m machine, summary *[]verdict) {
 			fmt.Sprintf("%.2f× (%.1f ÷ %.1f ms)", qs.median, ds.median, rs.median), "≤ 2×", yes(qs.median <= 2)})
 	}
 	sub.p("")
-	sub.p("What keeps the writes fast: the password is hashed outside any transaction, in at most half the processors' worth of hashing slots at once (one on this machine), so the flood's hashing takes one core and leaves the other to everything else; each attempt's writes (its charge against the throttles, its failure in the audit log) are two short transactions. The flood's rate is what one hashing slot allows.")
+	sub.p("What keeps the writes fast: the password is hashed outside any transaction, in at most half the processors' worth of hashing slots at once (one on this machine), so the flood's hashing takes one core and leaves the other to everything else. An attempt waits at most half a second for a slot and is otherwise answered 503 at once, with `Retry-After` and nothing checked, charged or written (the 503s above); one that gets a slot makes two short transactions (its charge against the throttles, its failure in the audit log, which does not wait for its log index). The flood's rate of checked passwords is what one hashing slot allows.")
 	sub.p("")
 }
 
@@ -483,21 +489,29 @@ func (r *report) write(notesPath string) {
 	// Memory.
 	sub.p("## Peak memory")
 	sub.p("")
-	sub.p("The peak resident set of each `writ serve` (`VmHWM` in `/proc/PID/status` at the end of its run, which covers every request it answered) and of each `writ report` command (the kernel's `ru_maxrss` when it exits; reports are built by that command, not by the server). The goal is held against `writ serve` at 1M demands.")
+	sub.p("The peak resident set of each `writ serve` (`VmHWM` in `/proc/PID/status` at the end of its run, which covers every request it answered) with its hash workers' own (the processes that check its sign-ins' passwords: each worker's `VmHWM` less its `RssFile`, the pages of writ's binary and of libc it maps, which are the page cache's and mapped by the server as well; the plain sum is shown beside it), and of each `writ report` command (the kernel's `ru_maxrss` when it exits; reports are built by that command, not by the server). The goal is held against `writ serve` at 1M demands with its workers' own memory.")
 	sub.p("")
-	sub.p("| run | peak RSS |")
-	sub.p("|---|---|")
+	sub.p("| run | peak RSS | the server | its hash workers' own | the workers' file pages (shared) |")
+	sub.p("|---|---|---|---|---|")
+	mb := func(m map[string]string, k string) string {
+		kb, ok := m[k]
+		if !ok {
+			return "—"
+		}
+		n, _ := strconv.ParseFloat(kb, 64)
+		return fmt.Sprintf("%.1f MB", n/1024)
+	}
 	for _, k := range []string{"intake-sqlite", "intake-postgres", "queue-sqlite", "queue-postgres"} {
 		kb, ok := m.RSSkB[k]
 		if !ok {
-			sub.p("| `writ serve`, %s | not measured |", k)
+			sub.p("| `writ serve`, %s | not measured | | | |", k)
 			continue
 		}
 		n, _ := strconv.ParseFloat(kb, 64)
-		sub.p("| `writ serve`, %s | %.1f MB |", k, n/1024)
+		sub.p("| `writ serve`, %s | %.1f MB | %s | %s | %s |", k, n/1024, mb(m.ServerkB, k), mb(m.WorkerskB, k), mb(m.WorkersSharedkB, k))
 		if strings.HasPrefix(k, "queue") {
 			db := strings.TrimPrefix(k, "queue-")
-			v := verdict{"peak RSS of writ serve at 1M demands, " + db, fmt.Sprintf("%.1f MB", n/1024), "≤ 100 MB", yes(n/1024 <= 100)}
+			v := verdict{"peak RSS of writ serve at 1M demands with its hash workers' own, " + db, fmt.Sprintf("%.1f MB", n/1024), "≤ 100 MB", yes(n/1024 <= 100)}
 			if m.QueueDemands[db] != "1000000" {
 				v.figure, v.met = fmt.Sprintf("peak RSS of writ serve at %s demands (not 1M), %s", thousands(m.QueueDemands[db]), db), nil
 			}
@@ -505,7 +519,7 @@ func (r *report) write(notesPath string) {
 		}
 	}
 	for _, p := range rssPeaks {
-		sub.p("| %s | %.1f MB |", p.run, p.mb)
+		sub.p("| %s | %.1f MB | | | |", p.run, p.mb)
 	}
 	sub.p("")
 	if len(m.PrepareSeconds) > 0 {
@@ -550,10 +564,10 @@ func (r *report) write(notesPath string) {
 		r.p("| %s | %s | %s | %s |", v.figure, v.measured, v.goal, met)
 	}
 	r.p("")
+	notes, _ := os.ReadFile(notesPath)
+	r.limitsSection(summary, string(notes))
 	fmt.Fprint(r.w, body.String())
-	if notes, err := os.ReadFile(notesPath); err == nil {
-		fmt.Fprint(r.w, string(notes))
-	}
+	fmt.Fprint(r.w, string(notes))
 }
 
 // benchMetric reads the value of one metric (as "123.4 unit") from every

@@ -50,17 +50,18 @@ func (r *report) frozenSection(sub *report, summary *[]verdict) {
 
 // testSection writes the figure of the test command a newcomer runs: the
 // wall time of ./test and the longest it went without printing a line.
+const testFigure = "`./test` wall time, warm module cache (longest silence)"
+
 func (r *report) testSection(sub *report, summary *[]verdict) {
 	sub.p("## The test command")
 	sub.p("")
 	sub.p("`./test` from this checkout after `go mod download` (a warm module cache), every line it printed stamped with the time it arrived (in `bench/out/results/test.txt`): its wall time, and the longest it went without printing a line. The goal: at most 5 minutes on this machine, with a line at least every 30 seconds.")
 	sub.p("")
 	data, err := os.ReadFile(filepath.Join(r.dir, "test.txt"))
-	const figure = "`./test` wall time, warm module cache (longest silence)"
 	if err != nil {
 		sub.p("Not measured in this run.")
 		sub.p("")
-		*summary = append(*summary, verdict{figure, "not measured", "≤ 5 min, a line every 30 s", yes(false)})
+		*summary = append(*summary, verdict{testFigure, "not measured", "≤ 5 min, a line every 30 s", yes(false)})
 		return
 	}
 	var first, prev, silence float64
@@ -88,6 +89,6 @@ func (r *report) testSection(sub *report, summary *[]verdict) {
 	sub.p("|---|---|---|---|")
 	sub.p("| %d:%02d | %.0f s | %s | %s |", int(wall)/60, int(wall)%60, silence, last, status)
 	sub.p("")
-	*summary = append(*summary, verdict{figure, fmt.Sprintf("%d:%02d (%.0f s)", int(wall)/60, int(wall)%60, silence), "≤ 5 min, a line every 30 s",
+	*summary = append(*summary, verdict{testFigure, fmt.Sprintf("%d:%02d (%.0f s)", int(wall)/60, int(wall)%60, silence), "≤ 5 min, a line every 30 s",
 		yes(wall <= 300 && silence <= 30 && status == "0")})
 }

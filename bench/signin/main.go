@@ -36,12 +36,16 @@ func main() {
 	flood := flag.Int("flood", 24, "concurrent clients sending wrong passwords")
 	requests := flag.Int("requests", 200, "PATCHes measured at rest and during the flood, per run")
 	runs := flag.Int("runs", 3, "how many runs")
+	var prof profile
+	flag.StringVar(&prof.pprof, "pprof", "", "writ's profiles (`URL` of /debug/pprof on its metrics address), to profile its CPU during the first flood")
+	flag.StringVar(&prof.file, "cpuprofile", "", "write that profile to this `file`")
+	flag.IntVar(&prof.seconds, "profile-seconds", 5, "how long the profile lasts; the first flood goes on at least that long")
 	flag.Parse()
 	if *base == "" || *token == "" {
 		fmt.Fprintln(os.Stderr, "signin: need -url and -token")
 		os.Exit(2)
 	}
-	out, err := measure(context.Background(), *base, *token, *flood, *requests, *runs)
+	out, err := measure(context.Background(), *base, *token, *flood, *requests, *runs, prof)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "signin:", err)
 		os.Exit(1)
@@ -72,7 +76,7 @@ type run struct {
 	Errors     int            `json:"errors"`
 }
 
-func measure(ctx context.Context, base, token string, flood, requests, runs int) (result, error) {
+func measure(ctx context.Context, base, token string, flood, requests, runs int, prof profile) (result, error) {
 	out := result{Flood: flood, Requests: requests}
 	api := &http.Client{Timeout: 30 * time.Second}
 	id, err := firstDemand(api, base, token)
@@ -135,10 +139,17 @@ func measure(ctx context.Context, base, token string, flood, requests, runs int)
 			wg.Go(func() { floodSignIns(base, r, c, stop, &attempts, statuses) })
 		}
 		time.Sleep(time.Second) // the flood under way
+		profiled := func() error { return nil }
+		if r == 0 {
+			profiled = prof.start()
+		}
 		floodStart, before := time.Now(), attempts.Load()
 		during, ferrs := series(n)
 		n += 10 + requests
 		elapsed, done := time.Since(floodStart), attempts.Load()-before
+		if err := profiled(); err != nil {
+			fmt.Fprintln(os.Stderr, "signin: no profile:", err)
+		}
 		close(stop)
 		wg.Wait()
 		one := run{Attempts: done, PerSecond: float64(done) / elapsed.Seconds(), Statuses: map[string]int{}, Errors: errs + ferrs}

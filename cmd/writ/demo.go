@@ -8,18 +8,24 @@ import (
 	"log/slog"
 	"time"
 
+	"writ"
 	"writ/demo"
 	"writ/identity"
 )
 
 func runDemo(ctx context.Context, sio *stdio, args []string) error {
-	fs := newFlagSet(sio, "demo", "demo [--demands N] [--db PATH|URL] | demo --codes")
+	fs := newFlagSet(sio, "demo", "demo [--demands N] [--db PATH|URL] | demo --token ROLE | demo --codes")
 	sf := addStoreFlags(fs, true)
 	sf.create = true
 	n := fs.Int("demands", 300, "how many demo demands the database should hold")
 	codes := fs.Bool("codes", false, "print the demo users' current sign-in codes and exit (the database is not touched)")
+	role := fs.String("token", "", "print a new API token for the demo user of the `role` (admin, reviewer, approver, auditor, agency,\ncustomer) and exit, in a data directory the demo data set was loaded into")
 	if err := parseFlags(fs, sio, args); err != nil {
 		return err
+	}
+	if *role != "" {
+		sf.create = false
+		return printDemoToken(ctx, sio, sf, writ.Role(*role))
 	}
 	if *codes {
 		return printDemoCodes(sio.out, time.Now())
@@ -41,6 +47,22 @@ func runDemo(ctx context.Context, sio *stdio, args []string) error {
 	enc := json.NewEncoder(sio.out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(tokens)
+}
+
+// printDemoToken prints a new API token for the demo user of role, alone
+// on a line, for a shell to keep: TOKEN=$(writ demo --token reviewer).
+func printDemoToken(ctx context.Context, sio *stdio, sf *storeFlags, role writ.Role) error {
+	st, _, err := sf.open(ctx, slog.New(slog.NewTextHandler(sio.err, nil)))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	token, err := demo.Token(ctx, st, role)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(sio.out, token)
+	return err
 }
 
 // printDemoSignIns tells, on standard error so that standard output stays

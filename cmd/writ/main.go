@@ -42,9 +42,12 @@ Every flag can also be set by an environment variable: --db is WRIT_DB,
 command's flags.
 `
 
-// command is one subcommand. Run gets the arguments after the command's name.
+// command is one subcommand. Run gets the arguments after the command's
+// name. A hidden one is for writ's own use, in no usage or list of
+// commands.
 type command struct {
-	run func(ctx context.Context, io *stdio, args []string) error
+	run    func(ctx context.Context, io *stdio, args []string) error
+	hidden bool
 }
 
 // stdio carries the process's streams, so commands can be run in tests.
@@ -52,6 +55,10 @@ type stdio struct {
 	in       io.Reader
 	out, err io.Writer
 	getenv   func(string) string
+	// self is the program to start writ's own child processes from (the
+	// hash workers of serve), or empty where commands run inside another
+	// program (tests), which do their work in their own process.
+	self string
 }
 
 var commands = map[string]command{
@@ -68,11 +75,13 @@ var commands = map[string]command{
 	"report":    {run: runReport},
 	"canary":    {run: runCanary},
 	"version":   {run: runVersion},
+	// serve's password checks, each in a process of its own.
+	"hash-worker": {run: runHashWorker, hidden: true},
 }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, &stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+	code := run(ctx, &stdio{in: os.Stdin, out: os.Stdout, err: os.Stderr, getenv: os.Getenv, self: selfProgram()}, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
@@ -90,8 +99,10 @@ func run(ctx context.Context, sio *stdio, args []string) int {
 	cmd, ok := commands[args[0]]
 	if !ok {
 		names := make([]string, 0, len(commands))
-		for n := range commands {
-			names = append(names, n)
+		for n, c := range commands {
+			if !c.hidden {
+				names = append(names, n)
+			}
 		}
 		sort.Strings(names)
 		fmt.Fprintf(sio.err, "writ: error: unknown command %q\nwrit: hint: the commands are %s\n", args[0], strings.Join(names, ", "))

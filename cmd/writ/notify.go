@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"writ"
@@ -21,7 +23,7 @@ import (
 // notices, letters, reminders, and the channels they go out on.
 type notifyFlags struct {
 	smtpAddr, smtpUser, smtpPassword, smtpFrom, smtpStartTLS, smtpCA, smtpHello string
-	provider, onCall                                                            string
+	provider, onCall, site                                                      string
 	poll, timeout, lease, backoff, reminderLead, clockOffset, emergencyResponse time.Duration
 	attempts                                                                    int
 	jobs, webhookLoopback                                                       bool
@@ -37,7 +39,7 @@ func addNotifyFlags(fs *flag.FlagSet) *notifyFlags {
 	fs.StringVar(&f.smtpCA, "smtp-ca", "", "a PEM `file` of certificates to trust for the SMTP server instead of the system's")
 	fs.StringVar(&f.smtpHello, "smtp-hello", "", "the name writ gives in EHLO (default localhost)")
 	fs.BoolVar(&f.webhookLoopback, "webhook-allow-loopback", false, "let customers' webhooks reach this machine's loopback addresses (tests and demos; never in production,\nwhere a webhook reaches public addresses only)")
-	fs.StringVar(&f.provider, "provider-name", "The provider", "the provider's `name` as letters give it")
+	fs.StringVar(&f.provider, "provider-name", "The provider", "the provider's `name` as letters and certificates of authenticity give it")
 	fs.BoolVar(&f.jobs, "jobs", true, "work the notices, letters and reminders in this server (the audit log's checkpoints are signed either way)")
 	fs.DurationVar(&f.poll, "job-poll", time.Second, "how often the job queue is looked at")
 	fs.DurationVar(&f.timeout, "job-timeout", time.Minute, "how long one attempt at a job (a send) may take before it is cancelled")
@@ -46,6 +48,7 @@ func addNotifyFlags(fs *flag.FlagSet) *notifyFlags {
 	fs.IntVar(&f.attempts, "job-attempts", 8, "how often a job is tried before it fails for good")
 	fs.DurationVar(&f.reminderLead, "reminder-lead", 48*time.Hour, "how long before a deadline falls due the assignee is reminded")
 	fs.DurationVar(&f.emergencyResponse, "emergency-response", 4*time.Hour, "how soon after receipt an emergency is to be answered (its response target)")
+	fs.StringVar(&f.site, "site-url", "", "the `URL` at which people reach writ's pages (https://writ.provider.example), for the link in the e-mail\nthat tells the other side a message waits (the link is a path alone without it)")
 	fs.StringVar(&f.onCall, "on-call-email", "", "the `address` an emergency is announced to the moment it arrives (default: the whole legal team)")
 	fs.DurationVar(&f.clockOffset, "clock-offset", 0, "shift this server's clock forward by the `duration` (drills and tests: see what happens when an order ends;\nnever in production)")
 	return f
@@ -54,10 +57,10 @@ func addNotifyFlags(fs *flag.FlagSet) *notifyFlags {
 // now is the server's clock.
 func (f *notifyFlags) now() time.Time { return time.Now().Add(f.clockOffset) }
 
-// configure puts the reminder settings and the clock into the store's
-// options, and the tries of a job into the queue's.
+// configure puts the reminder settings, the clock and the provider's name
+// into the store's options, and the tries of a job into the queue's.
 func (f *notifyFlags) configure(o *store.Options, q *notify.QueueOptions) {
-	o.Now, o.ReminderLead, o.EmergencyResponse = f.now, f.reminderLead, f.emergencyResponse
+	o.Now, o.ReminderLead, o.EmergencyResponse, o.Provider = f.now, f.reminderLead, f.emergencyResponse, f.provider
 	q.Attempts = f.attempts
 }
 
@@ -75,6 +78,12 @@ func (f *notifyFlags) check() error {
 	if f.lease < f.timeout+notify.LeaseMargin {
 		return writ.FieldErrorf("job-lease", "must be at least --job-timeout (%s) and %s more, for a job to start and its outcome to be recorded", f.timeout, notify.LeaseMargin)
 	}
+	if f.site != "" {
+		u, err := url.Parse(f.site)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return writ.FieldErrorf("site-url", "not an http or https address of writ's pages: %q", f.site)
+		}
+	}
 	return nil
 }
 
@@ -87,6 +96,7 @@ func (f *notifyFlags) worker(st *store.Store, rb *rules.Rulebook, log *slog.Logg
 		}
 	}
 	w := &notify.Worker{Records: st, DB: st.DB(), Postgres: st.Postgres(), Rules: rb, Provider: f.provider, OnCall: f.onCall, Now: f.now, Log: log,
+		Site: strings.TrimRight(f.site, "/"),
 		Poll: f.poll, Timeout: f.timeout, Lease: f.lease, Backoff: f.backoff, Attempts: f.attempts, PeriodicOnly: !f.jobs,
 		Webhooks: &notify.Webhooks{Now: f.now, AllowLoopback: f.webhookLoopback}}
 	if !f.jobs {

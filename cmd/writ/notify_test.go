@@ -21,6 +21,7 @@ func TestServeRefusesJobSettingsThatBreakOnce(t *testing.T) {
 		{[]string{"--job-timeout", "1m", "--job-lease", "65s"}, "writ: error: job-lease: must be at least --job-timeout (1m0s) and 10s more"},
 		{[]string{"--clock-offset", "-1h"}, "writ: error: clock-offset: cannot move the clock back"},
 		{[]string{"--job-timeout", "0s"}, "writ: error: --job-poll, --job-timeout, --job-lease"},
+		{[]string{"--site-url", "writ.provider.example"}, "writ: error: site-url: not an http or https address"},
 	} {
 		code, stdout, stderr := execWrit(t, "", nil, append([]string{"serve", "--addr", "127.0.0.1:0", "--db", db}, c.args...)...)
 		if code == 0 || stdout != "" || !strings.HasPrefix(stderr, c.want) {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"writ"
@@ -27,7 +28,7 @@ func addOpsFlags(fs *flag.FlagSet) *opsFlags {
 	f := &opsFlags{}
 	d := store.DefaultTimeouts
 	fs.StringVar(&f.logFormat, "log-format", "text", "the log's format: text (key=value) or json (one object a line, for log shippers)")
-	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics (and /livez, /readyz) on this `address`, apart from the public one\n(default: no metrics)")
+	fs.StringVar(&f.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at /metrics (and /livez, /readyz, and Go's profiles under /debug/pprof/) on this `address`, apart from the public one\n(default: no metrics)")
 	fs.DurationVar(&f.metricsCache, "metrics-cache", 15*time.Second, "how long the database's counts in the metrics are kept before a scrape reads them again")
 	fs.DurationVar(&f.idempotencyTTL, "idempotency-ttl", store.DefaultIdempotencyTTL, "how long an Idempotency-Key is remembered; older ones are forgotten every hour")
 	fs.DurationVar(&f.shutdown, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long requests in flight may take to finish before their connections are closed")
@@ -84,7 +85,10 @@ func routed(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // metricsServer serves /metrics, /livez and /readyz on addr, or is nil
-// without an address.
+// without an address. It also serves Go's profiles under /debug/pprof/,
+// so that an operator (and bench/run) can see where the server's time
+// goes; they are on this operator-only address, never the public one,
+// because a profile names the code and a trace shows the requests.
 func (f *opsFlags) metricsServer(ready ops.Readiness, m *ops.Metrics, log *slog.Logger) (*http.Server, net.Listener, error) {
 	if f.metricsAddr == "" {
 		return nil, nil, nil
@@ -97,6 +101,12 @@ func (f *opsFlags) metricsServer(ready ops.Readiness, m *ops.Metrics, log *slog.
 	mux.Handle("GET /metrics", m.Handler())
 	mux.HandleFunc("GET /livez", ops.Livez)
 	mux.HandleFunc("GET /readyz", ready.Readyz)
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	// A profile takes as long as it is asked to: no write timeout here.
 	return &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}, ln, nil
 }
 

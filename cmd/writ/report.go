@@ -15,17 +15,20 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"writ"
+	"writ/i18n"
 	"writ/report"
 	"writ/store"
 )
 
 const reportUsage = `Usage:
-    writ report --period 2026-H2 [--format json|csv|html|pdf] [--out FILE] [--publish]
-                [--bands a1|a2|a3|a4] [--db …] [--log-key FILE] [--checkpoint FILE]
+    writ report --period 2026-H2 [--format json|csv|html|pdf] [--lang en|fr|de] [--out FILE]
+                [--publish] [--bands a1|a2|a3|a4] [--db …] [--log-key FILE] [--checkpoint FILE]
                 compute the transparency report of a half-year from the records
                 as of a checkpoint of the audit log (by default one signed now);
                 US national-security process is in bands by the structure of
-                50 U.S.C. 1874(a) the rulebook sets, or the one --bands names
+                50 U.S.C. 1874(a) the rulebook sets, or the one --bands names;
+                html and pdf are written in the language --lang names (English
+                by default), json and csv are language-neutral machine formats
     writ report verify [--db …] [--log-key FILE | --verifier-key KEY] REPORT.json
                 recompute a published report from the log and from the records
                 and say whether every figure matches
@@ -46,11 +49,12 @@ func runReport(ctx context.Context, sio *stdio, args []string) error {
 			return nil
 		}
 	}
-	fs := newFlagSet(sio, "report", "report --period 2026-H2 [--format json|csv|html|pdf] [--out FILE] [--publish] [--bands a1|a2|a3|a4] [--db PATH|URL] [--log-key FILE] [--checkpoint FILE]")
+	fs := newFlagSet(sio, "report", "report --period 2026-H2 [--format json|csv|html|pdf] [--lang en|fr|de] [--out FILE] [--publish] [--bands a1|a2|a3|a4] [--db PATH|URL] [--log-key FILE] [--checkpoint FILE]")
 	sf := addStoreFlags(fs, true)
 	kf := addLogKeyFlags(fs, true)
 	periodFlag := fs.String("period", "", "the half-year to report on, as 2026-H1 or 2026-H2")
 	format := fs.String("format", "json", "json, csv, html or pdf")
+	lang := fs.String("lang", i18n.English, "the `language` of an html or pdf report: en, fr or de (json and csv are language-neutral)")
 	out := fs.String("out", "", "write the report to this `file` instead of standard output")
 	cpFile := fs.String("checkpoint", "", "compute the report as of this signed checkpoint `file` instead of one signed now")
 	publish := fs.Bool("publish", false, "publish the report: keep it for /transparency and append its SHA-256 to the audit log")
@@ -72,6 +76,9 @@ func runReport(ctx context.Context, sio *stdio, args []string) error {
 	}
 	if !slices.Contains([]string{"json", "csv", "html", "pdf"}, *format) {
 		return writ.FieldErrorf("format", "%q is not json, csv, html or pdf", *format)
+	}
+	if !i18n.Valid(*lang) {
+		return writ.FieldErrorf("lang", "%q is not en, fr or de", *lang)
 	}
 	if *format == "pdf" && *out == "" && isTerminal(sio.out) {
 		return hinted{err: writ.FieldErrorf("out", "a PDF is not written to a terminal"),
@@ -145,10 +152,8 @@ func runReport(ctx context.Context, sio *stdio, args []string) error {
 		buf.Write(published)
 	case "csv":
 		err = report.WriteCSV(&buf, r)
-	case "html":
-		err = report.WriteHTML(&buf, page)
-	case "pdf":
-		err = report.WritePDF(&buf, page)
+	case "html", "pdf":
+		err = writeReadable(&buf, *format, page, *lang)
 	}
 	if err != nil {
 		return err
@@ -158,6 +163,18 @@ func runReport(ctx context.Context, sio *stdio, args []string) error {
 	}
 	_, err = sio.out.Write(buf.Bytes())
 	return err
+}
+
+// writeReadable writes a report for people, as html or pdf, in lang.
+func writeReadable(w io.Writer, format string, page report.Page, lang string) error {
+	cat, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	if format == "pdf" {
+		return report.WritePDF(w, page, cat.Printer(lang))
+	}
+	return report.WriteHTML(w, page, cat.Printer(lang))
 }
 
 // history is the totals of every published report of another period and

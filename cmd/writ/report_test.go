@@ -136,6 +136,14 @@ func TestReportFormats(t *testing.T) {
 			t.Errorf("%s: exit %d %s %.40q", format, code, stderr, stdout)
 		}
 	}
+	for lang, want := range map[string]string{"en": "Transparency report 2026-H2", "fr": "Rapport de transparence 2026-H2", "de": "Transparenzbericht 2026-H2"} {
+		for _, format := range []string{"html", "pdf"} {
+			code, stdout, stderr := execWrit(t, "", nil, "report", "--db", db, "--log-key", key, "--period", "2026-H2", "--format", format, "--lang", lang)
+			if code != 0 || !strings.Contains(stdout, want) {
+				t.Errorf("%s in %s: exit %d %s, lacks %q", format, lang, code, stderr, want)
+			}
+		}
+	}
 	for _, c := range []struct {
 		args []string
 		want string
@@ -143,6 +151,7 @@ func TestReportFormats(t *testing.T) {
 		{[]string{"--period", "2026-H3"}, `writ: error: period: "2026-H3" is not a half-year`},
 		{[]string{}, "writ: error: period: required"},
 		{[]string{"--period", "2026-H2", "--format", "xls"}, `writ: error: format: "xls" is not json, csv, html or pdf`},
+		{[]string{"--period", "2026-H2", "--format", "html", "--lang", "it"}, `writ: error: lang: "it" is not en, fr or de`},
 		{[]string{"--period", "2026-H2", "--bands", "a5"}, `writ: error: bands: "a5" is not a structure of 50 U.S.C. 1874(a): choose one of a1, a2, a3, a4`},
 	} {
 		code, _, stderr := execWrit(t, "", nil, append([]string{"report", "--db", db, "--log-key", key}, c.args...)...)

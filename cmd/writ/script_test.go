@@ -27,9 +27,12 @@ import (
 // "absent PATH", before the sections, says a file or folder must not exist
 // after the command.
 func TestScripts(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "writ")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	bin := os.Getenv("WRIT_TEST_BINARY") // built from this checkout by ./test
+	if bin == "" {
+		bin = filepath.Join(t.TempDir(), "writ")
+		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, out)
+		}
 	}
 	paths, err := filepath.Glob("testdata/script/*.txt")
 	if err != nil || len(paths) == 0 {

@@ -87,8 +87,13 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 	if err != nil {
 		return err
 	}
-	// The log's checkpoints are signed, and expired Idempotency-Keys
-	// forgotten, by one server at a time, as periodic jobs.
+	// A checkpoint of the log as it stands is signed before anything is
+	// served, so that the log can be verified from the first moment;
+	// later ones, and the forgetting of expired Idempotency-Keys, are
+	// periodic jobs run by one server at a time.
+	if err := signCheckpoint(ctx, st, key); err != nil {
+		log.Warn("no checkpoint signed at start: the periodic job will sign one", "err", err)
+	}
 	worker.Periodic = []notify.Periodic{{Name: "checkpoint", Every: *every, Run: func(ctx context.Context) error {
 		return signCheckpoint(ctx, st, key)
 	}}, {Name: "prune-idempotency-keys", Every: time.Hour, Run: func(ctx context.Context) error {
@@ -118,8 +123,16 @@ func runServe(ctx context.Context, sio *stdio, args []string) error {
 		return hinted{err: fmt.Errorf("listen on %s: %w", *addr, err), hint: "choose another address with --addr, or stop what is using it"}
 	}
 	// One identity service for both: it bounds how many passwords the
-	// process hashes at once.
+	// process hashes at once. It checks them in processes of their own,
+	// so that their memory and its garbage collection are never the
+	// server's; in this process only where writ runs inside another
+	// program (tests), which has no hash-worker command to start.
 	identities := identity.New(st)
+	if sio.self != "" {
+		workers := identity.NewHashWorkers(identity.HashWorkerOptions{Program: sio.self, Args: []string{"writ", "hash-worker"}, Stderr: sio.err, Log: log})
+		defer workers.Close()
+		identities = identity.NewWithChecker(st, workers)
+	}
 	api := httpapi.New(httpapi.Options{Store: st, Identity: identities, Rules: rb, Logger: log, LogKey: key, Now: nf.now, TrustedProxies: trusted})
 	// The web application shares the port: the API's paths go to the API,
 	// every other path is a page.

@@ -68,10 +68,17 @@ var Start = time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC)
 // NewFixture opens a store and fills the registry.
 func NewFixture(t *testing.T, open Opener) *Fixture {
 	t.Helper()
-	ctx := context.Background()
 	f := &Fixture{Clock: NewClock(Start)}
 	f.Store = open(t, f.Clock.Now)
 	f.Identity = identity.New(f.Store)
+	f.fill(t)
+	return f
+}
+
+// fill registers the fixture's agencies, customers and users in its store.
+func (f *Fixture) fill(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
 	sys := writ.System()
 	must := func(err error) {
 		t.Helper()
@@ -128,7 +135,6 @@ func NewFixture(t *testing.T, open Opener) *Fixture {
 	f.AgencyUserDE = user("Kommissarin Kim", "kim@lka.example.de", writ.RoleAgency, f.AgencyDE.ID, 0)
 	f.CustomerUserEnterprise = user("Beispiel Recht", "recht@beispiel.example", writ.RoleCustomer, 0, f.Enterprise.ID)
 	f.CustomerUserConsumer = user("Consumer Ops", "ops@consumers.example", writ.RoleCustomer, 0, f.Consumer.ID)
-	return f
 }
 
 // Warrant is a sufficient US search warrant for the given accounts.

@@ -13,6 +13,7 @@ import (
 func RunLanguages(t *testing.T, open Opener) {
 	t.Run("CustomerLanguageDefaultsToItsHomeCountry", func(t *testing.T) { testCustomerLanguage(t, NewFixture(t, open)) })
 	t.Run("UsersChooseTheirOwnLanguage", func(t *testing.T) { testUserLanguage(t, NewFixture(t, open)) })
+	t.Run("ADemandKeepsTheLanguageItWasWrittenIn", func(t *testing.T) { testDemandLanguage(t, NewFixture(t, open)) })
 }
 
 func testCustomerLanguage(t *testing.T, f *Fixture) {

@@ -1,7 +1,9 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -173,6 +175,29 @@ func testSearch(t *testing.T, f *Fixture) {
 			continue // the rationale of the fixture's move is empty
 		}
 		if !slices.Equal(got, want) {
+			t.Errorf("search %q found %v, want %v", q, got, want)
+		}
+	}
+	// The last word is the start of any word: of a few words (on
+	// PostgreSQL looked up as those words), or of more than are looked up
+	// one by one (searched as a prefix).
+	many := make([]string, 40)
+	for i := range many {
+		many[i] = fmt.Sprintf("qx%d", i)
+	}
+	_, err = f.Store.AddNote(ctx, f.Reviewer, other.ID, "subscriber list "+strings.Join(many, " "))
+	check(t, err)
+	for q, want := range map[string][]int64{
+		"qx":        {other.ID},
+		"list qx1":  {other.ID},
+		"list qx39": {other.ID},
+		"list qx4":  {other.ID},
+		"jane qx4":  nil,
+		"zebra qx":  nil,
+		"doc":       {d.ID},
+		"qx40":      nil,
+	} {
+		if got := found(q); !slices.Equal(got, want) {
 			t.Errorf("search %q found %v, want %v", q, got, want)
 		}
 	}

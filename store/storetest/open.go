@@ -13,10 +13,11 @@ import (
 	"writ/store"
 )
 
-// SQLite opens a migrated store in a new SQLite file under t.TempDir().
+// SQLite opens a migrated store in a new SQLite file under t.TempDir(): a
+// copy of one migrated once per test binary.
 func SQLite(t *testing.T, now func() time.Time) *store.Store {
 	t.Helper()
-	return openMigrated(t, filepath.Join(t.TempDir(), "writ.db"), now)
+	return migrated.open(t, now, nil)
 }
 
 // OpenSQLiteAt opens a migrated store in the SQLite file at path.
@@ -25,10 +26,11 @@ func OpenSQLiteAt(t *testing.T, path string) *store.Store {
 	return openMigrated(t, path, nil)
 }
 
-// Postgres opens a migrated store in a new schema of the test server.
+// Postgres opens a migrated store in a new database of the test server: a
+// copy of one migrated once per test binary (see PostgresDatabase).
 func Postgres(t *testing.T, now func() time.Time) *store.Store {
 	t.Helper()
-	return openMigrated(t, PostgresSchema(t), now)
+	return openMigrated(t, PostgresDatabase(t), now)
 }
 
 // SQLiteWith is SQLite with the options configure sets (small upload
@@ -36,7 +38,7 @@ func Postgres(t *testing.T, now func() time.Time) *store.Store {
 func SQLiteWith(configure func(*store.Options)) Opener {
 	return func(t *testing.T, now func() time.Time) *store.Store {
 		t.Helper()
-		return OpenAt(t, filepath.Join(t.TempDir(), "writ.db"), now, configure)
+		return migrated.open(t, now, configure)
 	}
 }
 
@@ -44,7 +46,7 @@ func SQLiteWith(configure func(*store.Options)) Opener {
 func PostgresWith(configure func(*store.Options)) Opener {
 	return func(t *testing.T, now func() time.Time) *store.Store {
 		t.Helper()
-		return OpenAt(t, PostgresSchema(t), now, configure)
+		return OpenAt(t, PostgresDatabase(t), now, configure)
 	}
 }
 

@@ -2,9 +2,7 @@ package storetest
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"net/url"
 	"os"
 	"testing"
@@ -23,25 +21,14 @@ const DefaultPostgres = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=dis
 // databases passed.
 func PostgresSchema(t *testing.T) string {
 	t.Helper()
-	base := os.Getenv("WRIT_TEST_POSTGRES")
-	if base == "" {
-		base = DefaultPostgres
-	}
+	base := postgresServer(t)
 	ctx := context.Background()
 	db, err := sql.Open("pgx", base)
-	if err == nil {
-		err = db.PingContext(ctx)
-	}
 	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL at %s: %v", base, err)
-		}
-		t.Skipf("no PostgreSQL at %s (set WRIT_TEST_POSTGRES): %v", base, err)
+		t.Fatal(err)
 	}
 	defer db.Close()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "writ_test_" + hex.EncodeToString(b[:])
+	schema := "writ_test_" + randomHex(6)
 	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
 		t.Fatal(err)
 	}
@@ -61,4 +48,27 @@ func PostgresSchema(t *testing.T) string {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// postgresServer returns the test server's URL once it answers. Without
+// one the test is skipped, except under CI=true, where a missing
+// PostgreSQL is a failure.
+func postgresServer(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("WRIT_TEST_POSTGRES")
+	if base == "" {
+		base = DefaultPostgres
+	}
+	db, err := sql.Open("pgx", base)
+	if err == nil {
+		err = db.PingContext(context.Background())
+		db.Close()
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL at %s: %v", base, err)
+		}
+		t.Skipf("no PostgreSQL at %s (set WRIT_TEST_POSTGRES): %v", base, err)
+	}
+	return base
 }

@@ -221,10 +221,6 @@ func testEmergenciesFirst(t *testing.T, f *Fixture) {
 	}
 }
 
-// produce is the disclosure of a consumer warrant's content.
-var produce = writ.TransitionInput{To: writ.StateDisclosed, Rationale: "produced",
-	Disclosure: &writ.DisclosureInput{Categories: []string{"content"}, Accounts: 1, Records: 42}}
-
 func testNoticeMeansDelivered(t *testing.T, f *Fixture) {
 	d := disclosable(t, f)
 	n, err := f.Store.Notice(ctx, f.Reviewer, d.ID)
@@ -235,7 +231,7 @@ func testNoticeMeansDelivered(t *testing.T, f *Fixture) {
 	// However far the clock moves, nothing is disclosed before a delivery.
 	for _, later := range []time.Duration{0, 8 * 24 * time.Hour, 400 * 24 * time.Hour} {
 		f.Clock.Advance(later)
-		_, err := f.Store.Transition(ctx, f.Reviewer, d.ID, produce)
+		err := tryProduce(f, d.ID)
 		wantCode(t, err, writ.ECONFLICT)
 	}
 	// A delivery made another way counts once recorded with its evidence,
@@ -275,13 +271,13 @@ func testNoticeMeansDelivered(t *testing.T, f *Fixture) {
 	_, err = f.Store.RecordDelivery(ctx, f.Reviewer, d.ID, letter)
 	wantCode(t, err, writ.ECONFLICT)
 	// The objection window runs from the delivery: seven days from then.
-	_, err = f.Store.Transition(ctx, f.Reviewer, d.ID, produce)
+	err = tryProduce(f, d.ID)
 	wantCode(t, err, writ.ECONFLICT)
 	f.Clock.Advance(5*24*time.Hour - time.Minute)
-	_, err = f.Store.Transition(ctx, f.Reviewer, d.ID, produce)
+	err = tryProduce(f, d.ID)
 	wantCode(t, err, writ.ECONFLICT)
 	f.Clock.Advance(time.Minute)
-	move(t, f, f.Reviewer, d.ID, produce)
+	check(t, tryProduce(f, d.ID))
 }
 
 func testUndeliverableNotice(t *testing.T, f *Fixture) {
@@ -348,10 +344,10 @@ func testUndeliverableNotice(t *testing.T, f *Fixture) {
 	move(t, f, f.Approver, d.ID, writ.TransitionInput{To: writ.StateApproved})
 	move(t, f, f.Reviewer, d.ID, writ.TransitionInput{To: writ.StateNoticed})
 	f.Clock.Advance(5 * 24 * time.Hour) // receipt + 8 days, acceptance + 5
-	_, err = f.Store.Transition(ctx, f.Reviewer, d.ID, produce)
+	err = tryProduce(f, d.ID)
 	wantCode(t, err, writ.ECONFLICT)
 	f.Clock.Advance(2 * 24 * time.Hour)
-	move(t, f, f.Reviewer, d.ID, produce)
+	check(t, tryProduce(f, d.ID))
 }
 
 func testGagEndsWithACheck(t *testing.T, f *Fixture) {

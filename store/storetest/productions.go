@@ -81,8 +81,7 @@ func testProductionDelivery(t *testing.T, f *Fixture) {
 	d := producible(t, f)
 	in := pkg("From joe\nSubject: hello\n")
 	in.DownloadLimit = 2
-	p, err := f.Store.Produce(ctx, f.Reviewer, d.ID, in)
-	check(t, err)
+	p := f.Deliver(t, d.ID, in)
 	sum := sha256.Sum256(in.Files[0].Content)
 	sha := hex.EncodeToString(sum[:])
 	if len(p.Files) != 1 || p.Files[0].SHA256 != sha || p.Files[0].Size != int64(len(in.Files[0].Content)) || p.DownloadLimit != 2 {
@@ -145,10 +144,9 @@ func testProductionExpires(t *testing.T, f *Fixture) {
 	f.WithTOTP(t, f.AgencyUserUS)
 	in := pkg("mail")
 	in.ExpiresInDays = 3
-	p, err := f.Store.Produce(ctx, f.Reviewer, d.ID, in)
-	check(t, err)
+	p := f.Deliver(t, d.ID, in)
 	f.Clock.Advance(3*24*time.Hour - time.Minute)
-	_, _, err = f.Store.DownloadProduction(ctx, f.AgencyUserUS, d.ID, p.Files[0].SHA256)
+	_, _, err := f.Store.DownloadProduction(ctx, f.AgencyUserUS, d.ID, p.Files[0].SHA256)
 	check(t, err)
 	f.Clock.Advance(time.Minute)
 	_, _, err = f.Store.DownloadProduction(ctx, f.AgencyUserUS, d.ID, p.Files[0].SHA256)
@@ -176,10 +174,11 @@ func SubscriberPackage(content string) writ.ProductionInput {
 	return in
 }
 
-// WithTOTP gives a fixture user a second factor.
-func (f *Fixture) WithTOTP(t *testing.T, a writ.Actor) {
+// WithTOTP gives a fixture user a second factor and returns its secret.
+func (f *Fixture) WithTOTP(t *testing.T, a writ.Actor) string {
 	t.Helper()
 	secret, err := identity.NewTOTPSecret()
 	check(t, err)
 	check(t, f.Identity.SetTOTP(ctx, writ.System(), a.UserID, secret))
+	return secret
 }

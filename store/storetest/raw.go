@@ -13,18 +13,22 @@ import (
 // Database is one of the databases writ runs on, for the suites of the
 // packages that keep their records in the store (identity, sealing): New
 // makes an empty one for a test and returns its data source name, for
-// OpenAt and NewRaw.
+// OpenAt and NewRaw; Migrated makes one with writ's schema already in
+// place, a copy of one migrated once per test binary, which OpenAt finds
+// with nothing to migrate.
 type Database struct {
-	Name string
-	New  func(t *testing.T) string
+	Name     string
+	New      func(t *testing.T) string
+	Migrated func(t *testing.T) string
 }
 
 // Databases are SQLite, in a new file, and PostgreSQL, in a new schema of
-// the test server (see PostgresSchema).
+// the test server (see PostgresSchema) or, migrated, a new database (see
+// PostgresDatabase).
 func Databases() []Database {
 	return []Database{
-		{"SQLite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "writ.db") }},
-		{"Postgres", PostgresSchema},
+		{"SQLite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "writ.db") }, migrated.copy},
+		{"Postgres", PostgresSchema, PostgresDatabase},
 	}
 }
 

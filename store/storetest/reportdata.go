@@ -179,8 +179,10 @@ func MakeDemand(t *testing.T, f *Fixture, s ReportSpec) writ.Demand {
 				t.Fatalf("%s: %v", s.Name, err)
 			}
 		}
-		move(f.Reviewer, writ.TransitionInput{To: writ.StateDisclosed,
-			Disclosure: &writ.DisclosureInput{Categories: s.Categories, Accounts: len(s.Accounts), Records: 10}})
+		// The package gives the disclosure's counts: its accounts, and ten
+		// records.
+		f.Deliver(t, d.ID, writ.ProductionInput{Scope: writ.ProductionScope{Accounts: s.Accounts, Categories: s.Categories},
+			Files: []writ.ProductionUpload{{Name: s.Name + ".csv", Content: []byte(s.Name + "\n")}}, Records: 10, Rationale: "as the data set needs"})
 		move(f.Reviewer, writ.TransitionInput{To: writ.StateClosed})
 		if d.Outcome != s.Outcome {
 			t.Fatalf("%s closed as %s, not %s", s.Name, d.Outcome, s.Outcome)

@@ -59,11 +59,23 @@ func Run(t *testing.T, open Opener) {
 		{"ProductionMakesTheDisclosureChecks", testProductionNeedsTheDisclosureChecks},
 		{"ProductionIsDownloadedWithinItsLimit", testProductionDelivery},
 		{"ProductionExpires", testProductionExpires},
+		{"CertificateIsSignedBeforeAvailability", testCertificateBeforeAvailability},
+		{"NonUSProductionNeedsNoCertificate", testNonUSProductionNeedsNoCertificate},
+		{"TypedCountsDoNotDisclose", testTypedCountsDoNotDisclose},
 		{"AgencySeesTheReasonsOfTheAnswer", testReasons},
 		{"PreviewIsNoAccountOracle", testPreviewIsNoOracle},
+		{"CategoriesAreOnlyNarrowed", testCategoriesOnlyNarrow},
+		{"DataLocationsChangeAndReassess", testDataLocationsChange},
+		{"MessagesKeepToTheirThreads", testMessages},
+		{"CustomerThreadWaitsForTheNotice", testMessagesWaitForTheNotice},
+		{"CustomerUploadsItsOwnDocuments", testCustomerUploads},
 	}
+	// Each case has a store of its own, and on PostgreSQL a database of
+	// its own: they run two at a time (go test's -parallel), the one
+	// waiting on its database while the other works.
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			tt.fn(t, NewFixture(t, open))
 		})
 	}
@@ -523,14 +535,14 @@ func testFullLife(t *testing.T, f *Fixture) {
 	d := disclosable(t, f)
 	_, err := f.Store.RecordDelivery(ctx, f.Reviewer, d.ID, writ.DeliveryInput{Method: "phone", Evidence: "read the notice to the account holder"})
 	check(t, err)
-	_, err = f.Store.Transition(ctx, f.Reviewer, d.ID, produce)
+	err = tryProduce(f, d.ID)
 	wantCode(t, err, writ.ECONFLICT) // the 7-day objection window runs
 	f.Clock.Advance(7 * 24 * time.Hour)
-	bad := produce
-	bad.Disclosure = &writ.DisclosureInput{Categories: []string{"traffic"}, Accounts: 1}
-	_, err = f.Store.Transition(ctx, f.Reviewer, d.ID, bad)
-	wantCode(t, err, writ.EINVALID, "disclosure.categories[0]")
-	move(t, f, f.Reviewer, d.ID, produce)
+	bad := pkg("mail")
+	bad.Scope.Categories = []string{"traffic"}
+	_, err = f.Store.Produce(ctx, f.Reviewer, d.ID, bad)
+	wantCode(t, err, writ.EINVALID, "scope.categories")
+	check(t, tryProduce(f, d.ID))
 	closed := move(t, f, f.Reviewer, d.ID, writ.TransitionInput{To: writ.StateClosed})
 	if closed.Outcome != writ.OutcomeContentDisclosed {
 		t.Fatalf("outcome = %q, want content_disclosed", closed.Outcome)

@@ -1,0 +1,297 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"io"
+	"runtime"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"writ/auditlog"
+)
+
+// LogVerification is what VerifyLog checked: every entry of the log up to
+// its head, the first Checkpoint.Size of them against the signed
+// checkpoint, and all of them against the tree hashes stored for the head
+// (which the public tiles serve).
+type LogVerification struct {
+	Checkpoint auditlog.Checkpoint
+	// Size is the number of entries checked (the head); Root the tree's
+	// root hash at the head, as recomputed.
+	Size int64
+	Root tlog.Hash
+}
+
+// verifyChunk is the number of entries one reader checks at a time: small
+// enough that a log of a few thousand entries is shared among the
+// readers, large enough that the two queries per chunk cost little
+// beside its rows.
+const verifyChunk = 512
+
+// VerifyLog recomputes the whole log from the event rows, up to the head
+// — not only to the latest checkpoint, which after a crash may be a minute
+// old — and checks the signed checkpoint (the latest one when signed is
+// nil) against the entries it covers. A *auditlog.Mismatch names the first
+// entry that does not match.
+//
+// Every leaf is recomputed from its event row and compared with the leaf
+// hash stored when the entry was appended, in chunks read and hashed on
+// several connections at once (reading the rows costs more than hashing
+// them); the tree is then built from those leaf hashes, in index order, on
+// this goroutine.
+func (s *Store) VerifyLog(ctx context.Context, verifier note.Verifier, signed []byte) (LogVerification, error) {
+	var out LogVerification
+	if signed == nil {
+		var err error
+		if signed, err = s.LatestCheckpoint(ctx); err != nil {
+			return out, err
+		}
+	}
+	cp, err := auditlog.OpenCheckpoint(signed, verifier)
+	if err != nil {
+		return out, err
+	}
+	out.Checkpoint = cp
+	size, err := s.LogSize(ctx)
+	if err != nil {
+		return out, err
+	}
+	if cp.Size > size {
+		return out, &auditlog.Mismatch{Index: size, Reason: fmt.Sprintf("the checkpoint has %d entries but the log only %d", cp.Size, size)}
+	}
+	var v auditlog.Verifier
+	atCheckpoint := func() error {
+		if v.Size() == cp.Size && v.Root() != cp.Root {
+			return &auditlog.Mismatch{Index: cp.Size - 1, Reason: "the entries do not produce the checkpoint's root hash"}
+		}
+		return nil
+	}
+	if err := atCheckpoint(); err != nil {
+		return out, err
+	}
+	err = s.checkLeaves(ctx, verifyChunks(cp.Size, size), func(from int64, hashes []tlog.Hash) error {
+		for i, h := range hashes {
+			if err := v.AddHash(from+int64(i), h); err != nil {
+				return err
+			}
+		}
+		return atCheckpoint()
+	})
+	if err != nil {
+		return out, err
+	}
+	head, err := tlog.TreeHash(size, s.readHashes())
+	if err != nil {
+		return out, &auditlog.Mismatch{Index: size - 1, Reason: "the stored tree at the head is incomplete: " + err.Error()}
+	}
+	if head != v.Root() {
+		return out, &auditlog.Mismatch{Index: size - 1, Reason: "the stored tree hashes at the head do not match the entries"}
+	}
+	out.Size, out.Root = size, head
+	return out, nil
+}
+
+// verifyChunks splits entries [0, size) into chunks of verifyChunk, one of
+// them ending at the checkpoint's size so that its root can be checked.
+func verifyChunks(checkpoint, size int64) [][2]int64 {
+	var chunks [][2]int64
+	for from := int64(0); from < size; {
+		to := min(from+verifyChunk, size)
+		if from < checkpoint && to > checkpoint {
+			to = checkpoint
+		}
+		chunks = append(chunks, [2]int64{from, to})
+		from = to
+	}
+	return chunks
+}
+
+// checkLeaves checks the chunks' entries against their event rows, a few
+// chunks at a time on their own goroutines, and hands each chunk's leaf
+// hashes to add in order. It stops at the first error, in index order, and
+// returns once no goroutine of its own is left running.
+func (s *Store) checkLeaves(ctx context.Context, chunks [][2]int64, add func(from int64, hashes []tlog.Hash) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		hashes []tlog.Hash
+		err    error
+		done   chan struct{}
+	}
+	// One reader a processor, leaving a connection of SQLite's read pool
+	// to the requests served meanwhile.
+	readers := max(1, min(runtime.GOMAXPROCS(0), 3))
+	var pending []*result
+	defer func() {
+		cancel()
+		for _, r := range pending {
+			<-r.done
+		}
+	}()
+	for next := 0; next < len(chunks) || len(pending) > 0; {
+		for ; next < len(chunks) && len(pending) < readers; next++ {
+			r := &result{done: make(chan struct{})}
+			go func(from, to int64) {
+				defer close(r.done)
+				r.hashes, r.err = s.checkChunk(ctx, from, to)
+			}(chunks[next][0], chunks[next][1])
+			pending = append(pending, r)
+		}
+		r := pending[0]
+		<-r.done
+		pending = pending[1:]
+		if r.err != nil {
+			return r.err
+		}
+		if err := add(chunks[next-len(pending)-1][0], r.hashes); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkChunk recomputes the leaves of entries [from, to) from their event
+// rows and compares each with its stored leaf hash, returning the hashes.
+// It reads only the columns a leaf is made of, in one ordered range query
+// on one connection, through the driver itself: database/sql's scanning
+// cost more per row than hashing it. On SQLite the time is read as the
+// text stored and parsed with the one layout writ writes.
+func (s *Store) checkChunk(ctx context.Context, from, to int64) ([]tlog.Hash, error) {
+	conn, err := s.read.Conn(ctx)
+	if err != nil {
+		return nil, unavailableOr(err, "store: log entries")
+	}
+	defer conn.Close()
+	var stored []tlog.Hash
+	err = conn.Raw(func(dc any) error {
+		q, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("store: log entries: the driver cannot query")
+		}
+		var err error
+		if stored, err = storedLeafHashes(ctx, q, from, to); err != nil {
+			return &auditlog.Mismatch{Index: from, Reason: "the stored hashes are incomplete: " + err.Error()}
+		}
+		at := "CAST(at AS TEXT)"
+		if s.postgres {
+			at = "at"
+		}
+		rows, err := q.QueryContext(ctx, `SELECT log_index, COALESCE(demand_id, 0), COALESCE(actor_id, 0), actor, kind, data, `+at+`
+			FROM events WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index`, rangeArgs(from, to))
+		if err != nil {
+			return fmt.Errorf("store: log entries: %w", err)
+		}
+		defer rows.Close()
+		return checkRows(rows, from, to, stored)
+	})
+	return stored, err
+}
+
+func rangeArgs(from, to int64) []driver.NamedValue {
+	return []driver.NamedValue{{Ordinal: 1, Value: from}, {Ordinal: 2, Value: to}}
+}
+
+// checkRows checks the event rows of entries [from, to), in index order,
+// against their stored leaf hashes.
+func checkRows(rows driver.Rows, from, to int64, stored []tlog.Hash) error {
+	var h auditlog.LeafHasher
+	var e auditlog.Event
+	row := make([]driver.Value, 7)
+	next := from
+	for {
+		err := rows.Next(row)
+		if err == io.EOF {
+			break
+		}
+		if err == nil {
+			err = leafEvent(row, &e)
+		}
+		if err != nil {
+			return fmt.Errorf("store: log entries: %w", err)
+		}
+		if e.Index != next {
+			return &auditlog.Mismatch{Index: next, Reason: "the entry is missing (deleted or moved)"}
+		}
+		if _, err := h.Check(e, stored[next-from]); err != nil {
+			return err
+		}
+		next++
+	}
+	if next != to {
+		return &auditlog.Mismatch{Index: next, Reason: "the entry is missing (deleted or moved)"}
+	}
+	return nil
+}
+
+// leafEvent fills e from a row of log_index, demand_id, actor_id, actor,
+// kind, data and at as the driver gives them.
+func leafEvent(row []driver.Value, e *auditlog.Event) error {
+	var ok [6]bool
+	e.Index, ok[0] = row[0].(int64)
+	e.DemandID, ok[1] = row[1].(int64)
+	e.ActorID, ok[2] = row[2].(int64)
+	e.Actor, ok[3] = row[3].(string)
+	e.Kind, ok[4] = row[4].(string)
+	switch data := row[5].(type) {
+	case string:
+		e.Data, ok[5] = append(e.Data[:0], data...), true
+	case []byte:
+		e.Data, ok[5] = data, true
+	}
+	if ok != [6]bool{true, true, true, true, true, true} {
+		return fmt.Errorf("unexpected column types %T %T %T %T %T %T", row[0], row[1], row[2], row[3], row[4], row[5])
+	}
+	switch at := row[6].(type) {
+	case time.Time:
+		e.At = at
+	case string:
+		t, err := time.Parse(storedTimeLayout, at)
+		if err != nil {
+			return fmt.Errorf("the time of entry %d: %w", e.Index, err)
+		}
+		e.At = t
+	default:
+		return fmt.Errorf("the time of entry %d is a %T", e.Index, at)
+	}
+	return nil
+}
+
+// storedTimeLayout is how modernc.org/sqlite writes a time.Time: its
+// String() without the monotonic clock.
+const storedTimeLayout = "2006-01-02 15:04:05.999999999 -0700 MST"
+
+// storedLeafHashes reads the stored leaf hashes of entries [from, to). In
+// tlog's layout they lie among the interior hashes of the same span, so
+// one range scan reads them all, cheaper than naming each.
+func storedLeafHashes(ctx context.Context, q driver.QueryerContext, from, to int64) ([]tlog.Hash, error) {
+	lo, hi := tlog.StoredHashIndex(0, from), tlog.StoredHashIndex(0, to-1)
+	rows, err := q.QueryContext(ctx, `SELECT idx, hash FROM log_hashes WHERE idx >= $1 AND idx <= $2 ORDER BY idx`, rangeArgs(lo, hi))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make([]tlog.Hash, 0, to-from)
+	row := make([]driver.Value, 2)
+	for next := from; next < to; {
+		if err := rows.Next(row); err == io.EOF {
+			return nil, fmt.Errorf("the leaf hash of entry %d is missing", next)
+		} else if err != nil {
+			return nil, err
+		}
+		idx, _ := row[0].(int64)
+		if idx != tlog.StoredHashIndex(0, next) {
+			continue
+		}
+		h, _ := row[1].([]byte)
+		if len(h) != tlog.HashSize {
+			return nil, fmt.Errorf("stored hash %d is corrupt", idx)
+		}
+		out = append(out, tlog.Hash(h))
+		next++
+	}
+	return out, nil
+}
