@@ -57,16 +57,15 @@ func TestPasswordsAreCheckedInAChildProcess(t *testing.T) {
 	if err := syscall.Kill(worker, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
-	type answer struct {
-		status int
-		next   string
-	}
-	answered := make(chan answer, 1)
+	answered := make(chan signInAnswer, 1)
 	go func() {
 		status, next := postSignIn(t, s.url, reviewer.Email, reviewer.Password)
-		answered <- answer{status, next}
+		answered <- signInAnswer{status, next}
 	}()
-	waitForRequest(t, worker)
+	if !waitForRequest(t, worker, answered) {
+		a := <-answered
+		t.Fatalf("the sign-in given to the stopped worker was answered %d %q before it reached the worker", a.status, a.next)
+	}
 	if err := syscall.Kill(worker, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -194,10 +193,17 @@ func checkWorker(t *testing.T, server, worker int, password string) {
 	}
 }
 
+// signInAnswer is a sign-in's status and where it redirects to.
+type signInAnswer struct {
+	status int
+	next   string
+}
+
 // waitForRequest waits until a request waits unread in a stopped worker's
 // standard input, by asking the pipe, opened through /proc, how much it
-// holds.
-func waitForRequest(t *testing.T, worker int) {
+// holds. It returns false when the sign-in meant to send it is answered
+// first: then it never will.
+func waitForRequest(t *testing.T, worker int, answered chan signInAnswer) bool {
 	t.Helper()
 	in, err := os.OpenFile(fmt.Sprintf("/proc/%d/fd/0", worker), os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
@@ -210,7 +216,10 @@ func waitForRequest(t *testing.T, worker int) {
 			t.Fatalf("FIONREAD on the worker's input: %v", errno)
 		}
 		if n > 0 {
-			return
+			return true
+		}
+		if len(answered) > 0 {
+			return false
 		}
 		if time.Now().After(deadline) {
 			t.Fatal("no request reached the stopped worker within a minute")
