@@ -32,9 +32,8 @@ const (
 	installedBinary = "/usr/local/bin/writ"
 	// maxExposure is the unit's overall exposure level by "systemd-analyze
 	// security" (systemd 252), as README.md gives it: a change that
-	// loosens the unit's fences raises it and fails the test. (1.1 until
-	// the unit allowed setpriority, which it counts as all of @resources.)
-	maxExposure = 1.2
+	// loosens the unit's fences raises it and fails the test.
+	maxExposure = 1.1
 )
 
 // unitRunning returns a copy of the unit, in a folder of its own, that runs

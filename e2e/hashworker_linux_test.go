@@ -18,8 +18,8 @@ import (
 )
 
 // writ serve checks sign-ins' passwords in a child process of its own
-// binary (writ hash-worker), started on the first sign-in at nice 19 with
-// one processor, that is given the password on a pipe, never in its
+// binary (writ hash-worker), started on the first sign-in at the server's
+// own priority with one processor, that is given the password on a pipe, never in its
 // arguments or environment. A right password signs in and a wrong one is
 // refused; a worker killed while it checks a password gives an answer that
 // asks to try again, never a session, and the next sign-in is checked by a
@@ -53,9 +53,17 @@ func TestPasswordsAreCheckedInAChildProcess(t *testing.T) {
 	}
 
 	// The worker is stopped, given a sign-in, and killed once the
-	// request waits in its pipe: the check was under way.
+	// request waits in its pipe: the check was under way. A stop signal
+	// takes effect when the worker next runs, and a worker waiting on its
+	// pipe that runs only once the request is there reads it first: the
+	// sign-in is sent once the worker is seen stopped.
 	if err := syscall.Kill(worker, syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); processState(worker) != "T"; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("hash worker %d not stopped a minute after SIGSTOP: state %q", worker, processState(worker))
+		}
 	}
 	answered := make(chan signInAnswer, 1)
 	go func() {
@@ -154,7 +162,9 @@ func children(t *testing.T, pid int) []int {
 
 // checkWorker checks what a hash worker's /proc says: the server's own
 // binary as "writ hash-worker", only GOMAXPROCS=1 in its environment, no
-// password in either, and nice 19 on every thread.
+// password in either, and on every thread the server's own nice value: a
+// lower priority leaves an honest sign-in on a busy machine waiting for
+// seconds.
 func checkWorker(t *testing.T, server, worker int, password string) {
 	t.Helper()
 	read := func(name string) string {
@@ -175,22 +185,34 @@ func checkWorker(t *testing.T, server, worker int, password string) {
 	if want, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", server)); err != nil || exe != want {
 		t.Errorf("the worker runs %q (%v), want the server's %q", exe, err, want)
 	}
-	stats, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", worker))
-	if len(stats) == 0 {
-		t.Fatal("the worker has no threads")
+	want := niceValues(t, server)[0]
+	nices := niceValues(t, worker)
+	for _, nice := range nices {
+		if nice != want {
+			t.Errorf("the worker's threads run at nice %v, want the server's %s", nices, want)
+			break
+		}
 	}
+}
+
+// niceValues lists the nice value of each thread of process pid.
+func niceValues(t *testing.T, pid int) []string {
+	t.Helper()
+	stats, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+	var out []string
 	for _, path := range stats {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			continue
+			continue // the thread has ended
 		}
 		// The fields after the command's closing parenthesis: nice is
 		// the 19th field of the line, the 17th after the command.
-		fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-		if nice := fields[16]; nice != "19" {
-			t.Errorf("worker thread %s runs at nice %s, want 19", filepath.Base(filepath.Dir(path)), nice)
-		}
+		out = append(out, strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))[16])
 	}
+	if len(out) == 0 {
+		t.Fatalf("no threads of process %d", pid)
+	}
+	return out
 }
 
 // signInAnswer is a sign-in's status and where it redirects to.
@@ -230,10 +252,20 @@ func waitForRequest(t *testing.T, worker int, answered chan signInAnswer) bool {
 // running says whether process pid is alive: there, and not a zombie
 // waiting for whoever inherited it.
 func running(pid int) bool {
+	s := processState(pid)
+	return s != "" && s != "Z"
+}
+
+// processState is the state letter of process pid in /proc (R running, S
+// sleeping, T stopped, Z zombie), or "" when there is no such process.
+func processState(pid int) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return false
+		return ""
 	}
 	fields := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
-	return len(fields) > 0 && fields[0] != "Z"
+	if len(fields) == 0 {
+		return ""
+	}
+	return fields[0]
 }

@@ -32,8 +32,8 @@ const (
 // ServeHashWorker is the hidden command writ hash-worker: it answers the
 // requests of in (the parent's pipe) on out, one at a time, until in ends —
 // when the parent closes it or dies — and then returns nil. It runs with
-// whatever priority and GOMAXPROCS it was started with (HashWorkers starts
-// it at nice 19 with one processor); signals are the caller's to ignore,
+// whatever GOMAXPROCS it was started with (HashWorkers starts it with one
+// processor); signals are the caller's to ignore,
 // so that a worker keeps checking until its parent is done with it. A
 // request that breaks off midway or is too long is an error: the worker
 // ends, and its parent replaces it.

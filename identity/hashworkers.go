@@ -16,8 +16,8 @@ import (
 
 // checkTimeout bounds how long a hash worker may take over one check
 // before it is taken for hung and replaced. A check is some 50 ms of one
-// processor; at nice 19 on a machine that is short of processors it
-// waits for what the others leave, and may take seconds.
+// processor; on a machine that is short of processors it takes its turn
+// with everything else, and may take seconds.
 const checkTimeout = 30 * time.Second
 
 // HashWorkers checks passwords in child processes of writ's own binary
@@ -25,9 +25,16 @@ const checkTimeout = 30 * time.Second
 // argon2id's memory (19 MiB a check) and the garbage collection it costs
 // are never the server's: collecting a server's heap after every hash
 // takes processors, and pauses, from every request it serves. Each worker
-// runs at the lowest priority (nice 19) with one processor (GOMAXPROCS=1)
-// and no environment but that; it is given the hash and the password on
-// its standard input, never in its arguments or environment.
+// runs with one processor (GOMAXPROCS=1) and no environment but that; it
+// is given the hash and the password on its standard input, never in its
+// arguments or environment.
+//
+// A worker runs at its server's priority. A lower one (nice 19, then 10)
+// was tried: it changed nothing measurable in a flood of wrong passwords,
+// which the hashing slots already hold to half the processors, but on a
+// busy machine it left an honest sign-in waiting 5 to 20 seconds for what
+// everything else left over (under 1 second at the server's priority),
+// past a balancer's patience.
 //
 // Workers are started when first needed and kept, up to hashSlots(). A
 // worker that dies, hangs or answers anything but a verdict is stopped and
@@ -175,12 +182,10 @@ type hashWorker struct {
 	out *os.File // its standard output: verdicts
 }
 
-// start starts a worker. It is forked from a thread of the lowest
-// priority, and Linux gives a new process its parent thread's: every
-// thread of the worker runs at nice 19 from its first instruction, where a
-// worker lowering its own could only lower the threads it has at that
-// moment (a nice value is a thread's). That thread ends with the start,
-// so the worker has no parent-death signal: it ends when its input does.
+// start starts a worker. A parent-death signal is sent when the thread
+// that forked the process ends, which in a Go program is any of its
+// threads, so the worker has none: it ends when its input does, which
+// the kernel closes when the server dies.
 func (p *HashWorkers) start() (*hashWorker, error) {
 	inR, inW, err := os.Pipe()
 	if err != nil {
@@ -193,7 +198,7 @@ func (p *HashWorkers) start() (*hashWorker, error) {
 		return nil, err
 	}
 	cmd := &exec.Cmd{Path: p.program, Args: p.args, Env: []string{"GOMAXPROCS=1"}, Stdin: inR, Stdout: outW, Stderr: p.stderr}
-	atLowPriority(func() { err = cmd.Start() })
+	err = cmd.Start()
 	inR.Close()
 	outW.Close()
 	if err != nil {

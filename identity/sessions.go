@@ -90,9 +90,9 @@ func errBadCredentials() error {
 // transaction that holds the account's throttle row — so that attempts on
 // one account take their turns on both databases and no more are checked
 // than allowed — then the password is checked outside any transaction by
-// the Service's PasswordChecker, at the lowest priority (under writ serve
-// in a process of its own; against a decoy hash for an address that is no
-// account's, so that both take the same time), and the outcome is
+// the Service's PasswordChecker (under writ serve in a process of its
+// own; against a decoy hash for an address that is no account's, so that
+// both take the same time), and the outcome is
 // recorded: a failure as an event in the audit log with writ's own words
 // (the account, or a digest of an address that is none; the client's
 // address; a reason), a right password by taking the charge back; the
