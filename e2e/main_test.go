@@ -110,14 +110,19 @@ func loadDemo(t *testing.T, db string) map[string]string {
 	return tokens
 }
 
-// onBoth runs fn on a new SQLite database and on a new PostgreSQL schema:
-// db names the database, dir is a folder for the files beside it.
+// onBoth runs fn on a new SQLite database and on a new PostgreSQL schema,
+// side by side: db names the database, dir is a folder for the files
+// beside it.
 func onBoth(t *testing.T, fn func(t *testing.T, db, dir string)) {
 	t.Run("SQLite", func(t *testing.T) {
+		t.Parallel()
 		dir := t.TempDir()
 		fn(t, filepath.Join(dir, "writ.db"), dir)
 	})
-	t.Run("Postgres", func(t *testing.T) { fn(t, storetest.PostgresSchema(t), t.TempDir()) })
+	t.Run("Postgres", func(t *testing.T) {
+		t.Parallel()
+		fn(t, storetest.PostgresSchema(t), t.TempDir())
+	})
 }
 
 // keyFlags names the documents key of a PostgreSQL database db, in
