@@ -347,7 +347,7 @@ func TestCrashMidSendSendsAgainUnderTheSameMessageID(t *testing.T) {
 		// seconds before it answers.
 		a.kill(t)
 		b := startServer(t, db, logKey, flags...)
-		deadline := time.Now().Add(90 * time.Second)
+		deadline := time.Now().Add(150 * time.Second)
 		for len(noticesTo(srv)) < 2 && time.Now().Before(deadline) {
 			time.Sleep(100 * time.Millisecond)
 		}
