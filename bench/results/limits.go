@@ -78,7 +78,7 @@ func (r *report) limitsSection(summary []verdict, notes string) {
 		case strings.HasPrefix(profile, "heap-"):
 			r.p("What the server's heap held once the pages had been served, the top of `go tool pprof -top` (memory in use) of `bench/out/results/%s`; the rest of its resident set is the binary's pages and SQLite's page caches, and the hash workers' own memory is argon2id's (19 MiB a check) and the Go runtime's:", profile)
 		case profile == "test.txt":
-			r.p("Where the time went, from `./test`'s own output (`bench/out/results/test.txt`): the slowest packages' elapsed times, as `go test` reports them, and each fuzz target's time with its build.")
+			r.p("Where the time went, from `./test`'s own output (`bench/out/results/test.txt`): the slowest packages' elapsed times, as `go test` reports them, each fuzz target's time, and the build of each package with fuzz targets.")
 		default:
 			r.p("Where the CPU went while it was measured, the top of `go tool pprof -top` of `bench/out/results/%s`:", profile)
 		}
@@ -150,11 +150,13 @@ func anchor(heading string) string {
 var (
 	testPackageLine = regexp.MustCompile(`^\[\d+:\d\d\] (?:pass|fail|skip)\s+(\S+)\s+([0-9.]+)s$`)
 	testFuzzLine    = regexp.MustCompile(`^\[\d+:\d\d\] fuzz \d+/\d+: (\S+) \((\S+),`)
+	testFuzzBuild   = regexp.MustCompile(`^\[\d+:\d\d\] fuzz: building (\S+)`)
 	testFuzzDone    = regexp.MustCompile(`^\[\d+:\d\d\] fuzz(:| \S+ failed)`)
 )
 
 // testProfile reads ./test's output as bench/run stamped it: the twelve
-// slowest packages and every fuzz target, with their times.
+// slowest packages, and every fuzz target and instrumented build of a
+// package with fuzz targets, with their times.
 func testProfile(path string) string {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -183,6 +185,9 @@ func testProfile(path string) string {
 		if m := testFuzzLine.FindStringSubmatch(text); m != nil {
 			fuzzing, fuzzStart = m[1]+" ("+m[2]+")", t
 		}
+		if m := testFuzzBuild.FindStringSubmatch(text); m != nil {
+			fuzzing, fuzzStart = "the build of "+m[1], t
+		}
 	}
 	if len(packages) == 0 && len(fuzz) == 0 {
 		return ""
@@ -193,7 +198,7 @@ func testProfile(path string) string {
 	for _, p := range packages[:min(12, len(packages))] {
 		fmt.Fprintf(&b, "%8.1fs  %s\n", p.seconds, p.name)
 	}
-	fmt.Fprintf(&b, "fuzz targets, one after another beside the tests (%d)\n", len(fuzz))
+	fmt.Fprintf(&b, "fuzz targets and their packages' builds, one after another beside the tests (%d)\n", len(fuzz))
 	for _, f := range fuzz {
 		fmt.Fprintf(&b, "%8.1fs  %s\n", f.seconds, f.name)
 	}

@@ -31,7 +31,9 @@ func TestMissedFiguresShowTheirProfiles(t *testing.T) {
 	test := block(t, out, testFigure)
 	for _, want := range []string{
 		"   240.0s  writ/e2e\n",
-		"     8.5s  FuzzParseDemand (writ/httpapi)\n",
+		"     0.5s  the build of writ/httpapi\n",
+		"     2.0s  FuzzParseDemand (writ/httpapi)\n",
+		"     6.5s  the build of writ/sealing\n",
 		"     7.5s  FuzzSealOpen (writ/sealing)\n",
 		"#the-test-command",
 	} {
