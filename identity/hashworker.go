@@ -33,10 +33,10 @@ const (
 // requests of in (the parent's pipe) on out, one at a time, until in ends —
 // when the parent closes it or dies — and then returns nil. It runs with
 // whatever GOMAXPROCS it was started with (HashWorkers starts it with one
-// processor); signals are the caller's to ignore,
-// so that a worker keeps checking until its parent is done with it. A
-// request that breaks off midway or is too long is an error: the worker
-// ends, and its parent replaces it.
+// processor); signals are the caller's to ignore, so that a worker keeps
+// checking until its parent is done with it. A request that breaks off
+// midway or is too long is an error: the worker ends, and its parent
+// replaces it.
 func ServeHashWorker(in io.Reader, out io.Writer) error {
 	r := bufio.NewReader(in)
 	w := bufio.NewWriter(out)

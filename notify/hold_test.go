@@ -28,9 +28,12 @@ func (m *meddling) JobCase(ctx context.Context, demandID int64) (writ.JobCase, e
 }
 
 // leaseAlmostOver is how far back a held-up attempt's start is moved: its
-// lease then runs out in a minute, within the job's timeout (a minute)
-// and the time it is given to record how it ended.
-const leaseAlmostOver = int64(testLease/time.Second) - 60
+// lease then runs out in 30 seconds, within the job's timeout (a minute)
+// and the 5 seconds it is given to record how it ended. The attempt sees
+// that as long as it starts within 35 seconds; River's rescuer, reading
+// the real clock, could take the job only 30 seconds after the test set
+// its clock.
+const leaseAlmostOver = int64(testLease/time.Second) - 30
 
 // TestAttemptSendsOnlyWhileItHoldsItsJob holds up an attempt between the
 // moment River gave it the notice's job and its send: when another attempt
@@ -57,8 +60,8 @@ func TestAttemptSendsOnlyWhileItHoldsItsJob(t *testing.T) {
 				// weeks behind, the moved start is weeks past its lease,
 				// and the rescuer, whenever it runs during the attempt,
 				// would take the job and hold it back for a retry.
-				// Here the two clocks agree, so the lease runs out a
-				// minute from now on both.
+				// Here the two clocks agree, so the lease runs out 30
+				// seconds from now on both.
 				f.Clock.Advance(time.Since(f.Clock.Now()).Truncate(time.Second))
 				srv := notifytest.StartSMTP(t)
 				w := worker(t, f, srv, "w1")
