@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -180,4 +181,22 @@ func FuzzLeafStringsMatchEncodingJSON(f *testing.F) {
 			t.Fatalf("appendJSONString(%q) = %s, encoding/json gives %s", s, got, want)
 		}
 	})
+}
+
+func TestLeafTimeMatchesAppendFormat(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	times := []time.Time{
+		{}, time.Unix(0, 0), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 6, 1, 0, 0, 0, 1000, time.UTC),
+		time.Date(2026, 12, 6, 9, 48, 23, 123456789, time.FixedZone("", -7*3600)),
+	}
+	for range 100000 {
+		times = append(times, time.Unix(rng.Int64N(400e9)-62e9, rng.Int64N(1e9)))
+	}
+	for _, tm := range times {
+		want := tm.UTC().AppendFormat(nil, leafTimeLayout)
+		if got := appendLeafTime(nil, tm); string(got) != string(want) {
+			t.Fatalf("appendLeafTime(%v) = %s, AppendFormat gives %s", tm, got, want)
+		}
+	}
 }

@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+
+	"golang.org/x/mod/sumdb/tlog"
 
 	"writ"
 )
@@ -12,6 +15,21 @@ import (
 func ExecRaw(s *Store, query string, args ...any) error {
 	_, err := s.write.ExecContext(context.Background(), query, args...)
 	return err
+}
+
+// QuickCheck runs SQLite's quick check of log entries [from, to) on a
+// connection of the store's own.
+func QuickCheck(s *Store, from, to int64) (hashes []tlog.Hash, ok bool, err error) {
+	conn, err := s.read.Conn(context.Background())
+	if err != nil {
+		return nil, false, err
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		hashes, ok = quickCheck(context.Background(), dc.(driver.QueryerContext), from, to)
+		return nil
+	})
+	return hashes, ok, err
 }
 
 // QueryRaw reads one value directly from a store's database.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"strings"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -156,10 +157,10 @@ func (s *Store) checkLeaves(ctx context.Context, chunks [][2]int64, add func(fro
 
 // checkChunk recomputes the leaves of entries [from, to) from their event
 // rows and compares each with its stored leaf hash, returning the hashes.
-// It reads only the columns a leaf is made of, in one ordered range query
-// on one connection, through the driver itself: database/sql's scanning
-// cost more per row than hashing it. On SQLite the time is read as the
-// text stored and parsed with the one layout writ writes.
+// On SQLite it tries quickCheck first. Otherwise, and when that finds
+// anything amiss, it reads the columns a leaf is made of in one ordered
+// range query through the driver itself (database/sql's scanning cost more
+// per row than hashing it) and names the first entry that does not match.
 func (s *Store) checkChunk(ctx context.Context, from, to int64) ([]tlog.Hash, error) {
 	conn, err := s.read.Conn(ctx)
 	if err != nil {
@@ -171,6 +172,11 @@ func (s *Store) checkChunk(ctx context.Context, from, to int64) ([]tlog.Hash, er
 		q, ok := dc.(driver.QueryerContext)
 		if !ok {
 			return fmt.Errorf("store: log entries: the driver cannot query")
+		}
+		if !s.postgres {
+			if stored, ok = quickCheck(ctx, q, from, to); ok {
+				return nil
+			}
 		}
 		var err error
 		if stored, err = storedLeafHashes(ctx, q, from, to); err != nil {
@@ -207,11 +213,11 @@ func checkRows(rows driver.Rows, from, to int64, stored []tlog.Hash) error {
 		if err == io.EOF {
 			break
 		}
-		if err == nil {
-			err = leafEvent(row, &e)
-		}
 		if err != nil {
 			return fmt.Errorf("store: log entries: %w", err)
+		}
+		if err := leafEvent(row, &e); err != nil {
+			return &auditlog.Mismatch{Index: next, Reason: "the event's row cannot be read: " + err.Error()}
 		}
 		if e.Index != next {
 			return &auditlog.Mismatch{Index: next, Reason: "the entry is missing (deleted or moved)"}
@@ -249,7 +255,7 @@ func leafEvent(row []driver.Value, e *auditlog.Event) error {
 	case time.Time:
 		e.At = at
 	case string:
-		t, err := time.Parse(storedTimeLayout, at)
+		t, err := parseStoredTime(at)
 		if err != nil {
 			return fmt.Errorf("the time of entry %d: %w", e.Index, err)
 		}
@@ -263,6 +269,71 @@ func leafEvent(row []driver.Value, e *auditlog.Event) error {
 // storedTimeLayout is how modernc.org/sqlite writes a time.Time: its
 // String() without the monotonic clock.
 const storedTimeLayout = "2006-01-02 15:04:05.999999999 -0700 MST"
+
+// parseStoredTime parses a time as SQLite stores it (storedTimeLayout).
+// writ stores its times in UTC, and those are read digit by digit, since
+// verification parses the time of every entry of the log; anything else
+// by time.Parse.
+func parseStoredTime(s string) (time.Time, error) {
+	if t, ok := parseStoredUTC(s); ok {
+		return t, nil
+	}
+	return time.Parse(storedTimeLayout, s)
+}
+
+// parseStoredUTC parses "2006-01-02 15:04:05.999999999 +0000 UTC" with
+// none or 1 to 9 digits of fraction. It reports false for anything else,
+// a date or time out of range included, which time.Parse then refuses
+// with its reason.
+func parseStoredUTC(s string) (time.Time, bool) {
+	body, ok := strings.CutSuffix(s, " +0000 UTC")
+	if !ok || len(body) < 19 || body[4] != '-' || body[7] != '-' || body[10] != ' ' || body[13] != ':' || body[16] != ':' {
+		return time.Time{}, false
+	}
+	var f [6]int
+	for i, span := range [6][2]int{{0, 4}, {5, 7}, {8, 10}, {11, 13}, {14, 16}, {17, 19}} {
+		if f[i], ok = decimal(body[span[0]:span[1]]); !ok {
+			return time.Time{}, false
+		}
+	}
+	year, month, day, hour, minute, second := f[0], f[1], f[2], f[3], f[4], f[5]
+	nsec := 0
+	if frac := body[19:]; frac != "" {
+		if frac[0] != '.' || len(frac) < 2 || len(frac) > 10 {
+			return time.Time{}, false
+		}
+		if nsec, ok = decimal(frac[1:]); !ok {
+			return time.Time{}, false
+		}
+		for range 10 - len(frac) {
+			nsec *= 10
+		}
+	}
+	if month < 1 || month > 12 || day < 1 || day > daysIn(month, year) || hour > 23 || minute > 59 || second > 59 {
+		return time.Time{}, false
+	}
+	return time.Date(year, time.Month(month), day, hour, minute, second, nsec, time.UTC), true
+}
+
+// decimal reads s, decimal digits only.
+func decimal(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
+}
+
+// daysIn is the number of days of a month of the Gregorian calendar.
+func daysIn(month, year int) int {
+	if month == 2 && year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+		return 29
+	}
+	return [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[month]
+}
 
 // storedLeafHashes reads the stored leaf hashes of entries [from, to). In
 // tlog's layout they lie among the interior hashes of the same span, so

@@ -1,0 +1,138 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"encoding/binary"
+	"io"
+	"sync"
+
+	"golang.org/x/mod/sumdb/tlog"
+	"modernc.org/sqlite"
+
+	"writ/auditlog"
+)
+
+// On SQLite, most of verification's time went into handing rows over:
+// modernc.org/sqlite takes the connection's lock for every column of every
+// row. So SQLite checks a chunk first with two statements of one row each
+// (quickCheck): the leaves are hashed inside the query by
+// logEntryFunction and come back concatenated, as do the stored leaf
+// hashes. Only when that finds anything amiss is the chunk read again row
+// by row, as on PostgreSQL, to name the entry and say what is wrong.
+
+// logEntryFunction is the SQL function with which SQLite recomputes an
+// entry from its event row inside the query. Its arguments are the
+// columns a leaf is made of (the data as a BLOB, the time as the text
+// stored); it returns the entry's index (8 bytes, big-endian) followed by
+// its leaf hash, or fails when the row is not an event.
+const logEntryFunction = "writ_log_entry"
+
+// logEntrySize is the length of what logEntryFunction returns.
+const logEntrySize = 8 + tlog.HashSize
+
+func init() {
+	sqlite.MustRegisterFunction(logEntryFunction, &sqlite.FunctionImpl{
+		NArgs:         7,
+		Deterministic: true,
+		// The arguments are views of SQLite's own memory, valid during
+		// the call: logEntry hashes them and keeps nothing.
+		VolatileArgs: true,
+		Scalar:       logEntry,
+	})
+}
+
+// leafHashers are the hashers of the calls of logEntryFunction, which
+// SQLite makes on the goroutines of the queries that read the log.
+var leafHashers = sync.Pool{New: func() any { return new(auditlog.LeafHasher) }}
+
+func logEntry(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	var e auditlog.Event
+	if err := leafEvent(args, &e); err != nil {
+		return nil, err
+	}
+	h := leafHashers.Get().(*auditlog.LeafHasher)
+	sum := h.Hash(e)
+	leafHashers.Put(h)
+	return append(binary.BigEndian.AppendUint64(make([]byte, 0, logEntrySize), uint64(e.Index)), sum[:]...), nil
+}
+
+// The two statements of quickCheck. group_concat with an empty separator
+// joins blobs byte for byte (SQLite treats them as text of the database's
+// encoding, UTF-8, unchanged); the CAST hands the result over as bytes.
+const (
+	// The stored hashes of a span of tlog's stored-hash indexes, in order,
+	// and how many there are.
+	quickStoredHashes = `SELECT CAST(group_concat(hash, '') AS BLOB), count(*) FROM (
+		SELECT hash FROM log_hashes WHERE idx >= $1 AND idx <= $2 ORDER BY idx)`
+	// A chunk's entries, read in the table's own order from the row of its
+	// first entry: SQLite assigns ids in commit order and the sequencer
+	// appends in id order, so the rows follow the log, and the table is read
+	// without a look-up in events_log_index for each. Where they do not
+	// follow it, quickCheck finds the indexes out of order.
+	quickEntries = `SELECT CAST(group_concat(entry, '') AS BLOB) FROM (
+		SELECT ` + logEntryFunction + `(log_index, COALESCE(demand_id, 0), COALESCE(actor_id, 0), actor, kind, CAST(data AS BLOB), CAST(at AS TEXT)) AS entry
+		FROM events WHERE id >= (SELECT id FROM events WHERE log_index = $1) ORDER BY id LIMIT $2)`
+)
+
+// quickCheck checks entries [from, to) with quickStoredHashes and
+// quickEntries, and returns their leaf hashes when every entry is there, in
+// order, and matches its stored leaf hash. Otherwise — a missing, moved or
+// changed entry, a row that is not an event, an incomplete stored tree, or
+// a failed query — it returns false, and the caller checks the chunk row
+// by row.
+func quickCheck(ctx context.Context, q driver.QueryerContext, from, to int64) ([]tlog.Hash, bool) {
+	lo, hi := tlog.StoredHashIndex(0, from), tlog.StoredHashIndex(0, to-1)
+	var stored []byte
+	var count int64
+	if !queryOneRow(ctx, q, quickStoredHashes, rangeArgs(lo, hi), &stored, &count) ||
+		count != hi-lo+1 || int64(len(stored)) != count*tlog.HashSize {
+		return nil, false
+	}
+	var entries []byte
+	if !queryOneRow(ctx, q, quickEntries, rangeArgs(from, to-from), &entries) ||
+		int64(len(entries)) != (to-from)*logEntrySize {
+		return nil, false
+	}
+	hashes := make([]tlog.Hash, 0, to-from)
+	for n := from; n < to; n++ {
+		entry := entries[(n-from)*logEntrySize:][:logEntrySize]
+		at := (tlog.StoredHashIndex(0, n) - lo) * tlog.HashSize
+		if int64(binary.BigEndian.Uint64(entry)) != n || string(entry[8:]) != string(stored[at:at+tlog.HashSize]) {
+			return nil, false
+		}
+		hashes = append(hashes, tlog.Hash(entry[8:]))
+	}
+	return hashes, true
+}
+
+// queryOneRow runs a query of one row and copies its columns, a []byte or
+// an int64 each, into dest. It reports whether it did.
+func queryOneRow(ctx context.Context, q driver.QueryerContext, query string, args []driver.NamedValue, dest ...any) bool {
+	rows, err := q.QueryContext(ctx, query, args)
+	if err != nil {
+		return false
+	}
+	defer rows.Close()
+	row := make([]driver.Value, len(dest))
+	if err := rows.Next(row); err != nil {
+		return false
+	}
+	for i, d := range dest {
+		switch d := d.(type) {
+		case *[]byte:
+			v, ok := row[i].([]byte)
+			if !ok {
+				return false
+			}
+			*d = v
+		case *int64:
+			v, ok := row[i].(int64)
+			if !ok {
+				return false
+			}
+			*d = v
+		}
+	}
+	return rows.Next(row) == io.EOF
+}
