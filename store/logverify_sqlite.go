@@ -4,8 +4,8 @@ import (
 	"context"
 	"database/sql/driver"
 	"encoding/binary"
+	"errors"
 	"io"
-	"sync"
 
 	"golang.org/x/mod/sumdb/tlog"
 	"modernc.org/sqlite"
@@ -16,63 +16,75 @@ import (
 // On SQLite, most of verification's time went into handing rows over:
 // modernc.org/sqlite takes the connection's lock for every column of every
 // row. So SQLite checks a chunk first with two statements of one row each
-// (quickCheck): the leaves are hashed inside the query by
-// logEntryFunction and come back concatenated, as do the stored leaf
-// hashes. Only when that finds anything amiss is the chunk read again row
-// by row, as on PostgreSQL, to name the entry and say what is wrong.
+// (quickCheck): the leaves are hashed inside the query by the aggregate
+// logEntriesFunction, and the stored leaf hashes come back concatenated.
+// Only when that finds anything amiss is the chunk read again row by row,
+// as on PostgreSQL, to name the entry and say what is wrong.
 
-// logEntryFunction is the SQL function with which SQLite recomputes an
-// entry from its event row inside the query. Its arguments are the
+// logEntriesFunction is the SQL aggregate with which SQLite recomputes
+// entries from their event rows inside the query. Its arguments are the
 // columns a leaf is made of (the data as a BLOB, the time as the text
-// stored); it returns the entry's index (8 bytes, big-endian) followed by
-// its leaf hash, or fails when the row is not an event.
-const logEntryFunction = "writ_log_entry"
+// stored); for each row, in the order given, it appends the entry's index
+// (8 bytes, big-endian) and its leaf hash to what it returns, and it fails
+// on a row that is not an event.
+const logEntriesFunction = "writ_log_entries"
 
-// logEntrySize is the length of what logEntryFunction returns.
+// logEntrySize is the length of an entry in what logEntriesFunction
+// returns.
 const logEntrySize = 8 + tlog.HashSize
 
 func init() {
-	sqlite.MustRegisterFunction(logEntryFunction, &sqlite.FunctionImpl{
-		NArgs:         7,
-		Deterministic: true,
+	sqlite.MustRegisterFunction(logEntriesFunction, &sqlite.FunctionImpl{
+		NArgs: 7,
+		MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) {
+			return new(logEntries), nil
+		},
 		// The arguments are views of SQLite's own memory, valid during
-		// the call: logEntry hashes them and keeps nothing.
+		// a step: Step hashes them and keeps nothing.
 		VolatileArgs: true,
-		Scalar:       logEntry,
 	})
 }
 
-// leafHashers are the hashers of the calls of logEntryFunction, which
-// SQLite makes on the goroutines of the queries that read the log.
-var leafHashers = sync.Pool{New: func() any { return new(auditlog.LeafHasher) }}
-
-func logEntry(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
-	var e auditlog.Event
-	if err := leafEvent(args, &e); err != nil {
-		return nil, err
-	}
-	h := leafHashers.Get().(*auditlog.LeafHasher)
-	sum := h.Hash(e)
-	leafHashers.Put(h)
-	return append(binary.BigEndian.AppendUint64(make([]byte, 0, logEntrySize), uint64(e.Index)), sum[:]...), nil
+// logEntries is one call of logEntriesFunction.
+type logEntries struct {
+	h   auditlog.LeafHasher
+	out []byte
 }
 
-// The two statements of quickCheck. group_concat with an empty separator
-// joins blobs byte for byte (SQLite treats them as text of the database's
-// encoding, UTF-8, unchanged); the CAST hands the result over as bytes.
+func (a *logEntries) Step(_ *sqlite.FunctionContext, args []driver.Value) error {
+	var e auditlog.Event
+	if err := leafEvent(args, &e); err != nil {
+		return err
+	}
+	sum := a.h.Hash(e)
+	a.out = append(binary.BigEndian.AppendUint64(a.out, uint64(e.Index)), sum[:]...)
+	return nil
+}
+
+func (a *logEntries) WindowInverse(*sqlite.FunctionContext, []driver.Value) error {
+	return errors.New(logEntriesFunction + " is not a window function")
+}
+
+func (a *logEntries) WindowValue(*sqlite.FunctionContext) (driver.Value, error) { return a.out, nil }
+
+func (a *logEntries) Final(*sqlite.FunctionContext) {}
+
+// The two statements of quickCheck.
 const (
 	// The stored hashes of a span of tlog's stored-hash indexes, in order,
-	// and how many there are.
+	// and how many there are. group_concat with an empty separator joins
+	// blobs byte for byte (SQLite takes them as text of the database's
+	// encoding, UTF-8, unchanged); the CAST hands the result over as bytes.
 	quickStoredHashes = `SELECT CAST(group_concat(hash, '') AS BLOB), count(*) FROM (
 		SELECT hash FROM log_hashes WHERE idx >= $1 AND idx <= $2 ORDER BY idx)`
 	// A chunk's entries, read in the table's own order from the row of its
-	// first entry: SQLite assigns ids in commit order and the sequencer
-	// appends in id order, so the rows follow the log, and the table is read
-	// without a look-up in events_log_index for each. Where they do not
-	// follow it, quickCheck finds the indexes out of order.
-	quickEntries = `SELECT CAST(group_concat(entry, '') AS BLOB) FROM (
-		SELECT ` + logEntryFunction + `(log_index, COALESCE(demand_id, 0), COALESCE(actor_id, 0), actor, kind, CAST(data AS BLOB), CAST(at AS TEXT)) AS entry
-		FROM events WHERE id >= (SELECT id FROM events WHERE log_index = $1) ORDER BY id LIMIT $2)`
+	// first entry to that of its last: SQLite assigns ids in commit order
+	// and the sequencer appends in id order, so the rows follow the log,
+	// and the table is read without a look-up in events_log_index for
+	// each. Where they do not follow it, quickCheck finds the indexes out
+	// of order or too many.
+	quickEntries = `SELECT ` + logEntriesFunction + `(log_index, COALESCE(demand_id, 0), COALESCE(actor_id, 0), actor, kind, CAST(data AS BLOB), CAST(at AS TEXT))
+		FROM events WHERE id BETWEEN (SELECT id FROM events WHERE log_index = $1) AND (SELECT id FROM events WHERE log_index = $2)`
 )
 
 // quickCheck checks entries [from, to) with quickStoredHashes and
@@ -90,7 +102,7 @@ func quickCheck(ctx context.Context, q driver.QueryerContext, from, to int64) ([
 		return nil, false
 	}
 	var entries []byte
-	if !queryOneRow(ctx, q, quickEntries, rangeArgs(from, to-from), &entries) ||
+	if !queryOneRow(ctx, q, quickEntries, rangeArgs(from, to-1), &entries) ||
 		int64(len(entries)) != (to-from)*logEntrySize {
 		return nil, false
 	}
