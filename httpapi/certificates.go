@@ -7,6 +7,7 @@ import (
 
 	"writ"
 	"writ/certificate/certpdf"
+	"writ/httpapi/jsonbody"
 )
 
 // getCertificate serves the production's certificate of authenticity,
@@ -58,7 +59,7 @@ func (s *Server) signCertificate(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in writ.CertificateSignature
-	if err := decodeStrict(body, &in); err != nil {
+	if err := jsonbody.Decode(body, &in); err != nil {
 		return err
 	}
 	actor := actorOf(r)

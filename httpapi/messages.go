@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"writ/httpapi/jsonbody"
+
 	"writ"
 )
 
@@ -36,7 +38,7 @@ func (s *Server) postMessage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var in writ.MessageInput
-	if err := decodeStrict(body, &in); err != nil {
+	if err := jsonbody.Decode(body, &in); err != nil {
 		return err
 	}
 	thread := r.PathValue("thread")

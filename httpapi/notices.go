@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"writ"
+	"writ/httpapi/jsonbody"
 	"writ/store"
 )
 
@@ -61,7 +62,7 @@ func (s *Server) recordDelivery(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	in := writ.DeliveryInput{Method: b.Method, Evidence: b.Evidence, DocumentSHA256: b.DocumentSHA256}
-	if in.DeliveredAt, err = parseTime("delivered_at", b.DeliveredAt); err != nil {
+	if in.DeliveredAt, err = jsonbody.Time("delivered_at", b.DeliveredAt); err != nil {
 		return err
 	}
 	n, err := s.store.RecordDelivery(r.Context(), actorOf(r), id, in)

@@ -18,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"writ"
+	"writ/httpapi/jsonbody"
 	"writ/identity"
 	"writ/rules"
 	"writ/store"
@@ -262,7 +263,7 @@ func schemaNames(t *testing.T, doc *openapi3.T, name string) []string {
 func TestOpenAPIRequestBodies(t *testing.T) {
 	doc := mustLoadOpenAPI(t)
 	for name, v := range map[string]any{
-		"DemandInput":         demandBody{},
+		"DemandInput":         jsonbody.DemandBody{},
 		"DateRange":           writ.DateRange{},
 		"NondisclosureInput":  writ.Nondisclosure{},
 		"Emergency":           writ.Emergency{},

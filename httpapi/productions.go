@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"writ/httpapi/jsonbody"
+
 	"writ"
 )
 
@@ -67,7 +69,7 @@ func readProduction(w http.ResponseWriter, r *http.Request) (writ.ProductionInpu
 		}
 		switch part.FormName() {
 		case "package":
-			if err := decodeStrict(content, &body); err != nil {
+			if err := jsonbody.Decode(content, &body); err != nil {
 				return in, err
 			}
 			seen = true
@@ -152,7 +154,7 @@ func (s *Server) previewDemand(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	in, err := DecodeDemand(body)
+	in, err := jsonbody.DecodeDemand(body)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -173,22 +172,4 @@ func TestFailedAuthenticationIsThrottledPerAddress(t *testing.T) {
 	if httpbase.ClientIP(httptest.NewRequest("GET", "/", nil), nil) != "192.0.2.1" {
 		t.Fatal("X-Forwarded-For believed without a trusted proxy")
 	}
-}
-
-// checkBody reads any bytes without panicking and refuses only with
-// EINVALID naming a field; a body it refuses is one encoding/json alone
-// would have taken with another meaning or PostgreSQL could not store.
-func FuzzCheckBody(f *testing.F) {
-	for _, s := range []string{`{"to":"closed","TO":"x"}`, `{"a":1,"a":2}`, `{"reference":"x\u0000"}`, `[{"x":[1,{"y":"z"}]}]`, `{"nondisclosure":{"basis":"b","Basis":"c"}}`, `{`, `"\u0000"`} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, body []byte) {
-		err := checkBody(body, reflect.TypeFor[demandBody]())
-		if err == nil {
-			return
-		}
-		if writ.ErrorCode(err) != writ.EINVALID || writ.ErrorField(err) == "" {
-			t.Fatalf("checkBody(%q) = %v", body, err)
-		}
-	})
 }

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"writ/notify/webhooksig"
 	"writ/safedial"
 )
 
@@ -92,9 +93,9 @@ func (w *Webhooks) Post(ctx context.Context, url string, secret []byte, eventID,
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "writ-webhooks/1")
-	req.Header.Set(EventIDHeader, eventID)
-	req.Header.Set(EventTypeHeader, eventType)
-	req.Header.Set(SignatureHeader, Sign(secret, w.Now(), body))
+	req.Header.Set(webhooksig.EventIDHeader, eventID)
+	req.Header.Set(webhooksig.EventTypeHeader, eventType)
+	req.Header.Set(webhooksig.SignatureHeader, webhooksig.Sign(secret, w.Now(), body))
 	res, err := w.httpClient().Do(req)
 	if res != nil {
 		// Read a little so the connection can be reused; keep none of it.

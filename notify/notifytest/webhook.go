@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"writ/notify"
+	"writ/notify/webhooksig"
 )
 
 // Event is one webhook request the receiver accepted.
@@ -52,7 +53,7 @@ func (r *WebhookReceiver) serve(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "read", http.StatusBadRequest)
 		return
 	}
-	if err := notify.Verify([]byte(r.Secret), req.Header.Get(notify.SignatureHeader), body, r.now(), notify.DefaultTolerance); err != nil {
+	if err := webhooksig.Verify([]byte(r.Secret), req.Header.Get(webhooksig.SignatureHeader), body, r.now(), webhooksig.DefaultTolerance); err != nil {
 		r.rejected = append(r.rejected, err.Error())
 		http.Error(w, err.Error(), http.StatusUnauthorized)
 		return
@@ -63,7 +64,7 @@ func (r *WebhookReceiver) serve(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, "temporarily unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	id := req.Header.Get(notify.EventIDHeader)
+	id := req.Header.Get(webhooksig.EventIDHeader)
 	if r.seen[id] {
 		w.WriteHeader(http.StatusOK) // a replay or a retry after a lost answer: already had it
 		return

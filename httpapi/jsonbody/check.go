@@ -1,10 +1,13 @@
-package httpapi
+// Package jsonbody reads the JSON bodies of writ's API strictly, every
+// error an EINVALID *writ.Error naming the field at fault. It imports
+// nothing of writ's but the error type and the demand's input, so that
+// its fuzz targets build small.
+package jsonbody
 
 import (
 	"bytes"
 	"encoding"
 	"encoding/json"
-	"net/http"
 	"reflect"
 	"strconv"
 	"strings"
@@ -12,7 +15,7 @@ import (
 	"writ"
 )
 
-// checkBody holds a JSON body to one meaning before it is decoded:
+// Check holds a JSON body to one meaning before it is decoded:
 // encoding/json would take the last of two keys with the same name and
 // match a key to a field whatever its case, so {"to":"closed","TO":"noticed"}
 // could mean one thing to writ and another to a proxy or a log reader. A
@@ -21,7 +24,7 @@ import (
 // with the field's name. t is the type the body is decoded into, or nil
 // when only the key names and characters are checked. Malformed JSON passes
 // here and is reported by the decoder, with its position.
-func checkBody(body []byte, t reflect.Type) error {
+func Check(body []byte, t reflect.Type) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	err := checkValue(dec, t, "")
@@ -157,32 +160,6 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		out[name] = f.Type
 	}
 	return out
-}
-
-// checkRequestText refuses control characters in a request's path and
-// query: no identifier, name or filter of the API has one, and a NUL would
-// reach PostgreSQL as an error of its own instead of the caller's mistake.
-// The error names the query parameter.
-func checkRequestText(r *http.Request) error {
-	if hasControl(r.URL.Path) {
-		return writ.FieldErrorf("path", "contains a control character")
-	}
-	for name, values := range r.URL.Query() {
-		if hasControl(name) {
-			return writ.Errorf(writ.EINVALID, "a query parameter's name contains a control character")
-		}
-		for _, v := range values {
-			if hasControl(v) {
-				return writ.FieldErrorf(name, "contains a control character")
-			}
-		}
-	}
-	return nil
-}
-
-// hasControl reports whether s has a C0 control character or DEL.
-func hasControl(s string) bool {
-	return strings.IndexFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) >= 0
 }
 
 // fieldName is the name an error gives a value at path: "" is the body.

@@ -1,4 +1,9 @@
-package notify
+// Package webhooksig signs the webhook requests writ sends and verifies
+// them as a customer's receiver does: an HMAC-SHA256 of the timestamp and
+// the body, keyed with the customer's secret, in the Writ-Signature
+// header. It imports nothing of writ's, so that its fuzz target builds
+// small.
+package webhooksig
 
 import (
 	"crypto/hmac"
@@ -41,9 +46,9 @@ func mac(secret []byte, ts string, body []byte) []byte {
 
 // Errors of Verify.
 var (
-	ErrNoSignature  = errors.New("notify: no valid Writ-Signature header")
-	ErrBadSignature = errors.New("notify: the signature does not match the body")
-	ErrStale        = errors.New("notify: the signed timestamp is outside the tolerance")
+	ErrNoSignature  = errors.New("webhooksig: no valid Writ-Signature header")
+	ErrBadSignature = errors.New("webhooksig: the signature does not match the body")
+	ErrStale        = errors.New("webhooksig: the signed timestamp is outside the tolerance")
 )
 
 // Verify checks a Writ-Signature header against the raw body as received,

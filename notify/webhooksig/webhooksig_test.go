@@ -1,4 +1,4 @@
-package notify
+package webhooksig
 
 import (
 	"errors"
