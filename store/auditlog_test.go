@@ -110,9 +110,11 @@ func testAuditLog(t *testing.T, open storetest.Opener, postgres bool) {
 			}
 			_, err = f.Store.VerifyLog(ctx, key.Verifier, signed)
 			wantMismatch(t, err, tc.entry)
-			// The quick check finds the log amiss (on SQLite; on PostgreSQL
-			// there is none), and the entries are read one by one to name
-			// the one above.
+			// On SQLite the quick check finds the log amiss, and the
+			// entries are read one by one to name the one above.
+			if postgres {
+				return
+			}
 			if _, ok, err := store.QuickCheck(f.Store, 0, size); ok || err != nil {
 				t.Fatalf("the quick check confirmed the log (%v)", err)
 			}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -26,7 +25,12 @@ func QuickCheck(s *Store, from, to int64) (hashes []tlog.Hash, ok bool, err erro
 	}
 	defer conn.Close()
 	err = conn.Raw(func(dc any) error {
-		hashes, ok = quickCheck(context.Background(), dc.(driver.QueryerContext), from, to)
+		quick, err := prepareQuick(context.Background(), dc)
+		if err != nil {
+			return err
+		}
+		defer quick.close()
+		hashes, ok = quickCheck(context.Background(), quick, from, to)
 		return nil
 	})
 	return hashes, ok, err

@@ -7,6 +7,8 @@ import (
 	"io"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -111,48 +113,108 @@ func verifyChunks(checkpoint, size int64) [][2]int64 {
 	return chunks
 }
 
-// checkLeaves checks the chunks' entries against their event rows, a few
-// chunks at a time on their own goroutines, and hands each chunk's leaf
-// hashes to add in order. It stops at the first error, in index order, and
-// returns once no goroutine of its own is left running.
+// checkLeaves checks the chunks' entries against their event rows on a
+// few readers at once, each a goroutine with a connection of its own, and
+// hands each chunk's leaf hashes to add in order. It stops at the first
+// error, in index order, and returns once no goroutine of its own is left
+// running.
 func (s *Store) checkLeaves(ctx context.Context, chunks [][2]int64, add func(from int64, hashes []tlog.Hash) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	type result struct {
-		hashes []tlog.Hash
-		err    error
-		done   chan struct{}
-	}
 	// One reader a processor, leaving a connection of SQLite's read pool
-	// to the requests served meanwhile.
+	// to the requests served meanwhile. A reader takes the next chunk as
+	// soon as it is done with one, up to a few chunks ahead of add.
 	readers := max(1, min(runtime.GOMAXPROCS(0), 3))
-	var pending []*result
+	results := make([]chunkResult, len(chunks))
+	for i := range results {
+		results[i].done = make(chan struct{})
+	}
+	ahead := make(chan struct{}, 4*readers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
 	defer func() {
 		cancel()
-		for _, r := range pending {
-			<-r.done
-		}
+		wg.Wait()
 	}()
-	for next := 0; next < len(chunks) || len(pending) > 0; {
-		for ; next < len(chunks) && len(pending) < readers; next++ {
-			r := &result{done: make(chan struct{})}
-			go func(from, to int64) {
-				defer close(r.done)
-				r.hashes, r.err = s.checkChunk(ctx, from, to)
-			}(chunks[next][0], chunks[next][1])
-			pending = append(pending, r)
+	for range readers {
+		wg.Go(func() { s.readChunks(ctx, chunks, results, &next, ahead) })
+	}
+	for i := range chunks {
+		r := &results[i]
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		r := pending[0]
-		<-r.done
-		pending = pending[1:]
 		if r.err != nil {
 			return r.err
 		}
-		if err := add(chunks[next-len(pending)-1][0], r.hashes); err != nil {
+		<-ahead
+		if err := add(chunks[i][0], r.hashes); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// chunkResult is what a reader found of a chunk, once done is closed.
+type chunkResult struct {
+	hashes []tlog.Hash
+	err    error
+	done   chan struct{}
+}
+
+// readChunks is one reader of checkLeaves: on a connection of its own it
+// checks the next chunk not yet taken, until none is left, taking a place
+// of ahead for each.
+func (s *Store) readChunks(ctx context.Context, chunks [][2]int64, results []chunkResult, next *atomic.Int64, ahead chan struct{}) {
+	conn, err := s.read.Conn(ctx)
+	if err == nil {
+		defer conn.Close()
+		err = conn.Raw(func(dc any) error {
+			q, ok := dc.(driver.QueryerContext)
+			if !ok {
+				return fmt.Errorf("store: log entries: the driver cannot query")
+			}
+			var quick *quickStatements
+			if !s.postgres {
+				if quick, err = prepareQuick(ctx, dc); err != nil {
+					return fmt.Errorf("store: log entries: %w", err)
+				}
+				defer quick.close()
+			}
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(chunks) {
+					return nil
+				}
+				r := &results[i]
+				select {
+				case ahead <- struct{}{}:
+					r.hashes, r.err = s.checkChunk(ctx, q, quick, chunks[i][0], chunks[i][1])
+				case <-ctx.Done():
+					r.err = ctx.Err()
+				}
+				close(r.done)
+			}
+		})
+	}
+	if err != nil {
+		err = unavailableOr(err, "store: log entries")
+	}
+	// A reader that could not read fails the chunks left, which no other
+	// reader has taken: checkLeaves stops at the first error anyway.
+	for {
+		i := int(next.Add(1) - 1)
+		if i >= len(chunks) {
+			return
+		}
+		results[i].err = err
+		if err == nil {
+			results[i].err = ctx.Err()
+		}
+		close(results[i].done)
+	}
 }
 
 // checkChunk recomputes the leaves of entries [from, to) from their event
@@ -161,40 +223,27 @@ func (s *Store) checkLeaves(ctx context.Context, chunks [][2]int64, add func(fro
 // anything amiss, it reads the columns a leaf is made of in one ordered
 // range query through the driver itself (database/sql's scanning cost more
 // per row than hashing it) and names the first entry that does not match.
-func (s *Store) checkChunk(ctx context.Context, from, to int64) ([]tlog.Hash, error) {
-	conn, err := s.read.Conn(ctx)
-	if err != nil {
-		return nil, unavailableOr(err, "store: log entries")
+func (s *Store) checkChunk(ctx context.Context, q driver.QueryerContext, quick *quickStatements, from, to int64) ([]tlog.Hash, error) {
+	if quick != nil {
+		if stored, ok := quickCheck(ctx, quick, from, to); ok {
+			return stored, nil
+		}
 	}
-	defer conn.Close()
-	var stored []tlog.Hash
-	err = conn.Raw(func(dc any) error {
-		q, ok := dc.(driver.QueryerContext)
-		if !ok {
-			return fmt.Errorf("store: log entries: the driver cannot query")
-		}
-		if !s.postgres {
-			if stored, ok = quickCheck(ctx, q, from, to); ok {
-				return nil
-			}
-		}
-		var err error
-		if stored, err = storedLeafHashes(ctx, q, from, to); err != nil {
-			return &auditlog.Mismatch{Index: from, Reason: "the stored hashes are incomplete: " + err.Error()}
-		}
-		at := "CAST(at AS TEXT)"
-		if s.postgres {
-			at = "at"
-		}
-		rows, err := q.QueryContext(ctx, `SELECT log_index, COALESCE(demand_id, 0), COALESCE(actor_id, 0), actor, kind, data, `+at+`
-			FROM events WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index`, rangeArgs(from, to))
-		if err != nil {
-			return fmt.Errorf("store: log entries: %w", err)
-		}
-		defer rows.Close()
-		return checkRows(rows, from, to, stored)
-	})
-	return stored, err
+	stored, err := storedLeafHashes(ctx, q, from, to)
+	if err != nil {
+		return nil, &auditlog.Mismatch{Index: from, Reason: "the stored hashes are incomplete: " + err.Error()}
+	}
+	at := "CAST(at AS TEXT)"
+	if s.postgres {
+		at = "at"
+	}
+	rows, err := q.QueryContext(ctx, `SELECT log_index, COALESCE(demand_id, 0), COALESCE(actor_id, 0), actor, kind, data, `+at+`
+		FROM events WHERE log_index >= $1 AND log_index < $2 ORDER BY log_index`, rangeArgs(from, to))
+	if err != nil {
+		return nil, fmt.Errorf("store: log entries: %w", err)
+	}
+	defer rows.Close()
+	return stored, checkRows(rows, from, to, stored)
 }
 
 func rangeArgs(from, to int64) []driver.NamedValue {

@@ -87,22 +87,51 @@ const (
 		FROM events WHERE id BETWEEN (SELECT id FROM events WHERE log_index = $1) AND (SELECT id FROM events WHERE log_index = $2)`
 )
 
+// quickStatements are quickCheck's statements, prepared once for all the
+// chunks a reader checks on its connection.
+type quickStatements struct {
+	storedHashes, entries driver.Stmt
+}
+
+// prepareQuick prepares quickCheck's statements on the connection dc.
+func prepareQuick(ctx context.Context, dc any) (*quickStatements, error) {
+	p, ok := dc.(driver.ConnPrepareContext)
+	if !ok {
+		return nil, errors.New("the driver cannot prepare")
+	}
+	stored, err := p.PrepareContext(ctx, quickStoredHashes)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := p.PrepareContext(ctx, quickEntries)
+	if err != nil {
+		stored.Close()
+		return nil, err
+	}
+	return &quickStatements{storedHashes: stored, entries: entries}, nil
+}
+
+func (q *quickStatements) close() {
+	q.storedHashes.Close()
+	q.entries.Close()
+}
+
 // quickCheck checks entries [from, to) with quickStoredHashes and
 // quickEntries, and returns their leaf hashes when every entry is there, in
 // order, and matches its stored leaf hash. Otherwise — a missing, moved or
 // changed entry, a row that is not an event, an incomplete stored tree, or
 // a failed query — it returns false, and the caller checks the chunk row
 // by row.
-func quickCheck(ctx context.Context, q driver.QueryerContext, from, to int64) ([]tlog.Hash, bool) {
+func quickCheck(ctx context.Context, quick *quickStatements, from, to int64) ([]tlog.Hash, bool) {
 	lo, hi := tlog.StoredHashIndex(0, from), tlog.StoredHashIndex(0, to-1)
 	var stored []byte
 	var count int64
-	if !queryOneRow(ctx, q, quickStoredHashes, rangeArgs(lo, hi), &stored, &count) ||
+	if !queryOneRow(ctx, quick.storedHashes, rangeArgs(lo, hi), &stored, &count) ||
 		count != hi-lo+1 || int64(len(stored)) != count*tlog.HashSize {
 		return nil, false
 	}
 	var entries []byte
-	if !queryOneRow(ctx, q, quickEntries, rangeArgs(from, to-1), &entries) ||
+	if !queryOneRow(ctx, quick.entries, rangeArgs(from, to-1), &entries) ||
 		int64(len(entries)) != (to-from)*logEntrySize {
 		return nil, false
 	}
@@ -118,10 +147,14 @@ func quickCheck(ctx context.Context, q driver.QueryerContext, from, to int64) ([
 	return hashes, true
 }
 
-// queryOneRow runs a query of one row and copies its columns, a []byte or
+// queryOneRow runs a statement of one row and copies its columns, a []byte or
 // an int64 each, into dest. It reports whether it did.
-func queryOneRow(ctx context.Context, q driver.QueryerContext, query string, args []driver.NamedValue, dest ...any) bool {
-	rows, err := q.QueryContext(ctx, query, args)
+func queryOneRow(ctx context.Context, stmt driver.Stmt, args []driver.NamedValue, dest ...any) bool {
+	q, ok := stmt.(driver.StmtQueryContext)
+	if !ok {
+		return false
+	}
+	rows, err := q.QueryContext(ctx, args)
 	if err != nil {
 		return false
 	}
