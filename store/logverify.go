@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -174,12 +175,12 @@ func (s *Store) readChunks(ctx context.Context, chunks [][2]int64, results []chu
 		err = conn.Raw(func(dc any) error {
 			q, ok := dc.(driver.QueryerContext)
 			if !ok {
-				return fmt.Errorf("store: log entries: the driver cannot query")
+				return errors.New("the driver cannot query")
 			}
 			var quick *quickStatements
 			if !s.postgres {
 				if quick, err = prepareQuick(ctx, dc); err != nil {
-					return fmt.Errorf("store: log entries: %w", err)
+					return err
 				}
 				defer quick.close()
 			}
