@@ -37,7 +37,8 @@ func init() {
 	sqlite.MustRegisterFunction(logEntriesFunction, &sqlite.FunctionImpl{
 		NArgs: 7,
 		MakeAggregate: func(sqlite.FunctionContext) (sqlite.AggregateFunction, error) {
-			return new(logEntries), nil
+			// A chunk's entries, without growing the result as it goes.
+			return &logEntries{out: make([]byte, 0, verifyChunk*logEntrySize)}, nil
 		},
 		// The arguments are views of SQLite's own memory, valid during
 		// a step: Step hashes them and keeps nothing.
