@@ -2,6 +2,7 @@ package webhooksig
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -66,5 +67,42 @@ func TestVerify(t *testing.T) {
 		if err := Verify(secret, c.header, c.body, c.at, DefaultTolerance); !errors.Is(err, c.want) && !(c.want == nil && err == nil) {
 			t.Errorf("%s: %v, want %v", c.name, err, c.want)
 		}
+	}
+}
+
+// TestSignatures checks a signature made at a known time: its header's
+// form, and what Verify accepts and refuses of it.
+func TestSignatures(t *testing.T) {
+	secret := []byte("whsec_" + strings.Repeat("s", 40))
+	at := time.Date(2026, 11, 20, 14, 0, 0, 0, time.UTC)
+	body := []byte(`{"id":"writ-job-7","type":"notice"}`)
+	header := Sign(secret, at, body)
+	if !strings.HasPrefix(header, "t=1795183200,v1=") {
+		t.Fatalf("header %q", header)
+	}
+	cases := []struct {
+		name   string
+		secret []byte
+		header string
+		body   []byte
+		now    time.Time
+		want   error
+	}{
+		{"valid", secret, header, body, at.Add(time.Minute), nil},
+		{"another body", secret, header, []byte(`{"id":"writ-job-8","type":"notice"}`), at, ErrBadSignature},
+		{"another secret", []byte("other"), header, body, at, ErrBadSignature},
+		{"replayed later", secret, header, body, at.Add(6 * time.Minute), ErrStale},
+		{"from the future", secret, header, body, at.Add(-6 * time.Minute), ErrStale},
+		{"timestamp changed", secret, strings.Replace(header, "t=1795183200", "t=1795183500", 1), body, at, ErrBadSignature},
+		{"no header", secret, "", body, at, ErrNoSignature},
+		{"second signature matches", secret, "t=1795183200,v1=00," + strings.TrimPrefix(header, "t=1795183200,"), body, at, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := Verify(c.secret, c.header, c.body, c.now, DefaultTolerance)
+			if c.want == nil && err != nil || c.want != nil && (err == nil || !strings.Contains(err.Error(), c.want.Error())) {
+				t.Fatalf("Verify = %v, want %v", err, c.want)
+			}
+		})
 	}
 }
